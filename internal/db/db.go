@@ -1,0 +1,273 @@
+// Package db opens fanzha's database on one of its two engines (SQLite, the
+// embedded default, or PostgreSQL, chosen by a postgres:// URL), applies the
+// embedded migrations and offers the few helpers every domain package uses:
+// placeholder rebinding, transactions and time conversion.
+//
+// Conventions shared by all packages:
+//   - queries are written with '?' placeholders; DB.Rebind turns them into
+//     $1, $2 … for PostgreSQL;
+//   - times are stored as BIGINT milliseconds since the Unix epoch, UTC, so
+//     comparisons, ordering and day bucketing are identical on both engines;
+//   - money is BIGINT fen (1 yuan = 100 fen), never a float;
+//   - booleans are INTEGER 0/1.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The two engines fanzha runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a database handle that knows its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	// DSN is what the handle was opened with (the SQLite file path or the
+	// PostgreSQL URL with its password), kept for tools that need a second
+	// connection such as benchmarks.
+	DSN string
+}
+
+// ErrNotFound is returned by helpers when a single-row query finds nothing.
+var ErrNotFound = errors.New("not found")
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn. A postgres:// or postgresql:// URL
+// selects PostgreSQL; anything else is taken as the path of a SQLite file
+// (created with its directory if missing). An empty dsn means
+// dataDir/fanzha.db. Open does not migrate; call Migrate.
+func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	if IsPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	if dsn == "" {
+		if dataDir == "" {
+			dataDir = "."
+		}
+		dsn = filepath.Join(dataDir, "fanzha.db")
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+		}
+	}
+	// WAL lets readers run while one writer commits; busy_timeout makes a
+	// second writer wait instead of failing; synchronous=NORMAL in WAL mode
+	// is durable across process crashes (a power cut may lose the last
+	// commits, never corrupt the file).
+	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sdb, err := sql.Open("sqlite", "file:"+path+q)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// SQLite allows one writer at a time; a small pool keeps readers
+	// concurrent without piling up writers on the lock.
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
+	sdb.SetConnMaxIdleTime(0)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{DB: sdb, Dialect: SQLite, DSN: path}, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	pdb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pdb.SetMaxOpenConns(16)
+	pdb.SetMaxIdleConns(16)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pdb.PingContext(pctx); err != nil {
+		pdb.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", RedactURL(url), err)
+	}
+	return &DB{DB: pdb, Dialect: Postgres, DSN: url}, nil
+}
+
+// RedactURL hides the password of a database URL for logs and errors.
+func RedactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 {
+		return u
+	}
+	cred := u[scheme+3 : at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		return u[:scheme+3] + cred[:i] + ":***" + u[at:]
+	}
+	return u
+}
+
+// Rebind rewrites '?' placeholders to the dialect's form. Question marks
+// inside single-quoted string literals are left alone.
+func (d *DB) Rebind(q string) string {
+	if d.Dialect != Postgres {
+		return q
+	}
+	return rebindDollar(q)
+}
+
+func rebindDollar(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inStr := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inStr = !inStr
+			b.WriteByte(c)
+		case c == '?' && !inStr:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Exec runs a statement written with '?' placeholders.
+func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return d.DB.ExecContext(ctx, d.Rebind(q), args...)
+}
+
+// Query runs a query written with '?' placeholders.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.DB.QueryContext(ctx, d.Rebind(q), args...)
+}
+
+// QueryRow runs a single-row query written with '?' placeholders.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.DB.QueryRowContext(ctx, d.Rebind(q), args...)
+}
+
+// Tx is a transaction that rebinds placeholders like DB.
+type Tx struct {
+	*sql.Tx
+	db *DB
+}
+
+// Dialect returns the engine of the transaction.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
+
+// Rebind rewrites placeholders for the transaction's engine.
+func (t *Tx) Rebind(q string) string { return t.db.Rebind(q) }
+
+// Exec runs a statement inside the transaction.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(ctx, t.db.Rebind(q), args...)
+}
+
+// Query runs a query inside the transaction.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(ctx, t.db.Rebind(q), args...)
+}
+
+// QueryRow runs a single-row query inside the transaction.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+}
+
+// Prepare prepares a statement inside the transaction.
+func (t *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	return t.Tx.PrepareContext(ctx, t.db.Rebind(q))
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise. On SQLite the transaction takes the write lock at BEGIN
+// (_txlock=immediate), so two writers never deadlock on lock upgrade.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := d.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{Tx: stx, db: d}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Querier is what both DB and Tx offer; domain functions that may run inside
+// or outside a transaction take a Querier.
+type Querier interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Rebind(q string) string
+}
+
+var (
+	_ Querier = (*DB)(nil)
+	_ Querier = (*Tx)(nil)
+)
+
+// Millis converts a time to the stored form: milliseconds since the epoch.
+// The zero time is stored as 0.
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// Time converts a stored millisecond value back to a UTC time; 0 gives the
+// zero time.
+func Time(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// NullMillis converts an optional time: the zero time becomes SQL NULL.
+func NullMillis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+// NullTime converts an optional stored time back.
+func NullTime(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
