@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"text/template"
 	"testing/fstest"
+	"text/template"
 
 	"github.com/pressly/goose/v3"
 )

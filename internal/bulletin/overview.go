@@ -1,0 +1,248 @@
+// Package bulletin is 研判通报: the statistics of the county and its
+// stations — the home page's live figures now, the daily / weekly / monthly
+// bulletins later — always computed for one node of the jurisdiction tree.
+package bulletin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/fraudtype"
+)
+
+// Overview is the set of live figures on the console's home page.
+type Overview struct {
+	Scope      string         `json:"scope"` // the node's full name
+	AsOf       time.Time      `json:"as_of"`
+	Today      DayCounts      `json:"today"`
+	OpenNow    int64          `json:"open_warnings"`
+	OverdueNow int64          `json:"overdue_warnings"` // open, first contact due and not made
+	Year       YearCounts     `json:"year"`
+	Daily      []DayPoint     `json:"daily"`      // the last 30 days, oldest first
+	ByType     []TypeCount    `json:"by_type"`    // cases this year by fraud type, largest first
+	ByStation  []StationCount `json:"by_station"` // this year, per station under the scope
+}
+
+// DayCounts are today's figures (Asia/Shanghai day).
+type DayCounts struct {
+	Warnings     int64 `json:"warnings"`
+	FundWarnings int64 `json:"fund_warnings"`
+	Dissuaded    int64 `json:"dissuaded"`
+	Cases        int64 `json:"cases"`
+	LossFen      int64 `json:"loss_fen"`
+}
+
+// YearCounts are the figures since 1 January (Asia/Shanghai).
+type YearCounts struct {
+	Warnings     int64 `json:"warnings"`
+	FundWarnings int64 `json:"fund_warnings"`
+	HighWarnings int64 `json:"high_warnings"`
+	Dissuaded    int64 `json:"dissuaded"`
+	Defrauded    int64 `json:"defrauded"`
+	Unreachable  int64 `json:"unreachable"`
+	FalseAlarm   int64 `json:"false_alarm"`
+	// DissuasionRate is dissuaded / (dissuaded + defrauded + unreachable):
+	// the share of genuine warnings, closed with a result, where the person
+	// was talked out of paying. False alarms are left out. In per mille
+	// (integer) to stay exact; the console shows it as a percentage.
+	DissuasionPermille int64 `json:"dissuasion_permille"`
+	KeptFen            int64 `json:"kept_fen"`
+	Cases              int64 `json:"cases"`
+	LossFen            int64 `json:"loss_fen"`
+	PreventionEvents   int64 `json:"prevention_events"`
+	PeopleReached      int64 `json:"people_reached"`
+}
+
+// DayPoint is one day of the trend.
+type DayPoint struct {
+	Day      string `json:"day"` // YYYY-MM-DD, Asia/Shanghai
+	Warnings int64  `json:"warnings"`
+	Cases    int64  `json:"cases"`
+	LossFen  int64  `json:"loss_fen"`
+}
+
+// TypeCount is cases and losses of one fraud type.
+type TypeCount struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Cases   int64  `json:"cases"`
+	LossFen int64  `json:"loss_fen"`
+}
+
+// StationCount is a station's year figures.
+type StationCount struct {
+	StationID int64  `json:"station_id"`
+	Name      string `json:"name"`
+	Warnings  int64  `json:"warnings"`
+	Cases     int64  `json:"cases"`
+	LossFen   int64  `json:"loss_fen"`
+}
+
+const dayMillis = 86400000
+
+// ComputeOverview computes the home page figures for scope at now, with days
+// cut in loc.
+func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now time.Time, loc *time.Location) (Overview, error) {
+	o := Overview{Scope: scope.FullName, AsOf: now.UTC()}
+	local := now.In(loc)
+	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	yearStart := time.Date(local.Year(), 1, 1, 0, 0, 0, 0, loc)
+	trendStart := dayStart.AddDate(0, 0, -29)
+	wCond, wArg := area.UnderClause("area_id", scope)
+	cCond, cArg := area.UnderClause("area_id", scope)
+
+	err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN grade = 'fund' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN outcome = 'dissuaded' THEN 1 ELSE 0 END), 0)
+		FROM warnings WHERE `+wCond+` AND received_at >= ?`, wArg, db.Millis(dayStart)).
+		Scan(&o.Today.Warnings, &o.Today.FundWarnings, &o.Today.Dissuaded)
+	if err != nil {
+		return o, fmt.Errorf("overview today warnings: %w", err)
+	}
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+` AND reported_at >= ?`,
+		cArg, db.Millis(dayStart)).Scan(&o.Today.Cases, &o.Today.LossFen)
+	if err != nil {
+		return o, fmt.Errorf("overview today cases: %w", err)
+	}
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN contact_due_at < ? AND first_contact_at IS NULL THEN 1 ELSE 0 END), 0)
+		FROM warnings WHERE `+wCond+` AND status = 'open'`, db.Millis(now), wArg).Scan(&o.OpenNow, &o.OverdueNow)
+	if err != nil {
+		return o, fmt.Errorf("overview open warnings: %w", err)
+	}
+	y := &o.Year
+	err = q.QueryRow(ctx, `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN grade = 'fund' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN grade = 'high' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN outcome = 'dissuaded' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN outcome = 'defrauded' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN outcome = 'unreachable' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(kept_fen), 0)
+		FROM warnings WHERE `+wCond+` AND received_at >= ?`, wArg, db.Millis(yearStart)).
+		Scan(&y.Warnings, &y.FundWarnings, &y.HighWarnings, &y.Dissuaded, &y.Defrauded, &y.Unreachable, &y.FalseAlarm, &y.KeptFen)
+	if err != nil {
+		return o, fmt.Errorf("overview year warnings: %w", err)
+	}
+	if d := y.Dissuaded + y.Defrauded + y.Unreachable; d > 0 {
+		y.DissuasionPermille = (y.Dissuaded*1000 + d/2) / d
+	}
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+` AND reported_at >= ?`,
+		cArg, db.Millis(yearStart)).Scan(&y.Cases, &y.LossFen)
+	if err != nil {
+		return o, fmt.Errorf("overview year cases: %w", err)
+	}
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(reached), 0) FROM prevention_events WHERE `+cCond+` AND at >= ?`,
+		cArg, db.Millis(yearStart)).Scan(&y.PreventionEvents, &y.PeopleReached)
+	if err != nil {
+		return o, fmt.Errorf("overview year prevention: %w", err)
+	}
+
+	// The 30-day trend, bucketed by local day with integer arithmetic that
+	// both engines evaluate identically.
+	_, offset := trendStart.Zone()
+	offMs := int64(offset) * 1000
+	days := map[int64]*DayPoint{}
+	for i := 0; i < 30; i++ {
+		d := trendStart.AddDate(0, 0, i)
+		key := (d.UnixMilli() + offMs) / dayMillis
+		o.Daily = append(o.Daily, DayPoint{Day: d.Format("2006-01-02")})
+		days[key] = &o.Daily[len(o.Daily)-1]
+	}
+	rows, err := q.Query(ctx, `SELECT (received_at + ?) / ?, COUNT(*) FROM warnings WHERE `+wCond+`
+		AND received_at >= ? GROUP BY (received_at + ?) / ?`,
+		offMs, int64(dayMillis), wArg, db.Millis(trendStart), offMs, int64(dayMillis))
+	if err != nil {
+		return o, fmt.Errorf("overview warning trend: %w", err)
+	}
+	for rows.Next() {
+		var k, n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			rows.Close()
+			return o, err
+		}
+		if p := days[k]; p != nil {
+			p.Warnings = n
+		}
+	}
+	rows.Close()
+	rows, err = q.Query(ctx, `SELECT (reported_at + ?) / ?, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
+		AND reported_at >= ? GROUP BY (reported_at + ?) / ?`,
+		offMs, int64(dayMillis), cArg, db.Millis(trendStart), offMs, int64(dayMillis))
+	if err != nil {
+		return o, fmt.Errorf("overview case trend: %w", err)
+	}
+	for rows.Next() {
+		var k, n, loss int64
+		if err := rows.Scan(&k, &n, &loss); err != nil {
+			rows.Close()
+			return o, err
+		}
+		if p := days[k]; p != nil {
+			p.Cases, p.LossFen = n, loss
+		}
+	}
+	rows.Close()
+
+	rows, err = q.Query(ctx, `SELECT fraud_type, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
+		AND reported_at >= ? GROUP BY fraud_type ORDER BY COUNT(*) DESC, fraud_type`, cArg, db.Millis(yearStart))
+	if err != nil {
+		return o, fmt.Errorf("overview by type: %w", err)
+	}
+	for rows.Next() {
+		var t TypeCount
+		if err := rows.Scan(&t.Code, &t.Cases, &t.LossFen); err != nil {
+			rows.Close()
+			return o, err
+		}
+		t.Name = fraudtype.Name(fraudtype.Code(t.Code))
+		o.ByType = append(o.ByType, t)
+	}
+	rows.Close()
+
+	stations, err := area.ByLevel(ctx, q, scope, area.Station)
+	if err != nil {
+		return o, err
+	}
+	if scope.Level == area.Station {
+		stations = []area.Node{scope}
+	}
+	idx := map[int64]int{}
+	for _, s := range stations {
+		idx[s.ID] = len(o.ByStation)
+		o.ByStation = append(o.ByStation, StationCount{StationID: s.ID, Name: s.Name})
+	}
+	rows, err = q.Query(ctx, `SELECT station_id, COUNT(*) FROM warnings WHERE `+wCond+` AND received_at >= ?
+		AND station_id IS NOT NULL GROUP BY station_id`, wArg, db.Millis(yearStart))
+	if err != nil {
+		return o, fmt.Errorf("overview by station: %w", err)
+	}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return o, err
+		}
+		if i, ok := idx[id]; ok {
+			o.ByStation[i].Warnings = n
+		}
+	}
+	rows.Close()
+	rows, err = q.Query(ctx, `SELECT station_id, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
+		AND reported_at >= ? AND station_id IS NOT NULL GROUP BY station_id`, cArg, db.Millis(yearStart))
+	if err != nil {
+		return o, fmt.Errorf("overview cases by station: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n, loss int64
+		if err := rows.Scan(&id, &n, &loss); err != nil {
+			return o, err
+		}
+		if i, ok := idx[id]; ok {
+			o.ByStation[i].Cases, o.ByStation[i].LossFen = n, loss
+		}
+	}
+	return o, rows.Err()
+}

@@ -1,0 +1,4 @@
+package web
+
+// consoleRoutes registers the web console's pages and static assets.
+func (s *Server) consoleRoutes() {}

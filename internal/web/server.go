@@ -1,0 +1,126 @@
+// Package web translates HTTP to calls of the domain packages and back: the
+// JSON API under /api/v1, the server-rendered Chinese console, health
+// endpoints and the middleware every request passes (request IDs, logging,
+// recovery, authentication, CSRF, security headers). Handlers stay thin:
+// rules, queries and jurisdiction filters live in the domain packages.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	DB     *db.DB
+	Log    *slog.Logger
+	Now    func() time.Time // the clock; time.Now when nil (tests pin it)
+	Secure bool             // mark cookies Secure (behind HTTPS)
+	// DataDir holds uploads and generated files.
+	DataDir string
+}
+
+// Server is the HTTP side of fanzha.
+type Server struct {
+	db      *db.DB
+	log     *slog.Logger
+	now     func() time.Time
+	secure  bool
+	dataDir string
+	loc     *time.Location
+	limiter *auth.LoginLimiter
+	ready   atomic.Bool
+	mux     *http.ServeMux
+}
+
+// Shanghai is the console's time zone; storage is UTC.
+var Shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// The binary embeds the zone database (time/tzdata is imported by
+		// cmd/fanzha); a fixed +08:00 is the same zone without DST.
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// New builds a server; call Handler to serve it.
+func New(cfg Config) *Server {
+	s := &Server{
+		db:      cfg.DB,
+		log:     cfg.Log,
+		now:     cfg.Now,
+		secure:  cfg.Secure,
+		dataDir: cfg.DataDir,
+		loc:     Shanghai,
+		// Five failed logins per address or per username in 15 minutes.
+		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
+		mux:     http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.routes()
+	return s
+}
+
+// SetReady marks the server ready (or not) for /readyz: the demo county is
+// generated and background workers run.
+func (s *Server) SetReady(v bool) { s.ready.Store(v) }
+
+// Handler returns the server's root handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	return s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.mux)))))
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.HandleFunc("GET /readyz", s.handleReadyz)
+
+	// API.
+	m.HandleFunc("POST /api/v1/login", s.handleAPILogin)
+	m.HandleFunc("POST /api/v1/logout", s.handleAPILogout)
+	m.HandleFunc("GET /api/v1/me", s.api("", s.handleMe))
+	m.HandleFunc("GET /api/v1/areas", s.api(auth.CapAreaRead, s.handleAreas))
+	m.HandleFunc("GET /api/v1/areas/{id}", s.api(auth.CapAreaRead, s.handleArea))
+	m.HandleFunc("GET /api/v1/users", s.api(auth.CapUserAdmin, s.handleUsers))
+	m.HandleFunc("GET /api/v1/audit", s.api(auth.CapAuditRead, s.handleAudit))
+	m.HandleFunc("GET /api/v1/audit/export", s.api(auth.CapAuditRead, s.handleAuditExport))
+	m.HandleFunc("GET /api/v1/warnings", s.api(auth.CapWarningRead, s.handleWarnings))
+	m.HandleFunc("GET /api/v1/warnings/{id}", s.api(auth.CapWarningRead, s.handleWarning))
+	m.HandleFunc("GET /api/v1/cases", s.api(auth.CapCaseRead, s.handleCases))
+	m.HandleFunc("GET /api/v1/cases/{id}", s.api(auth.CapCaseRead, s.handleCase))
+	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
+	m.HandleFunc("/api/", s.handleAPINotFound)
+
+	s.consoleRoutes()
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	if err := s.db.PingContext(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, errorf(http.StatusNotFound, "not_found", "没有这个接口：%s %s", r.Method, r.URL.Path))
+}
