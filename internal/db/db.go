@@ -77,10 +77,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	// WAL lets readers run while one writer commits; busy_timeout makes a
-	// second writer wait instead of failing; synchronous=NORMAL in WAL mode
-	// is durable across process crashes (a power cut may lose the last
-	// commits, never corrupt the file).
-	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// second writer wait instead of failing; synchronous=FULL syncs the WAL
+	// at every commit, so what fanzha has acknowledged (a warning, an
+	// outcome, a deadline) survives a crash or a power cut.
+	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

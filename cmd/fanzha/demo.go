@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/sim"
+	"github.com/fanzha/fanzha/internal/web"
+)
+
+func init() {
+	register("demo", "run the server on a demo county (generated on first start)", runDemo)
+}
+
+func runDemo(ctx context.Context, args []string) error {
+	fs := newFlags("demo")
+	var sf serverFlags
+	sf.bind(fs, "./data/demo")
+	seed := fs.Int64("seed", 20261, "seed of the generated county (same seed, same county)")
+	trickle := fs.Duration("trickle", 20*time.Second, "mean interval between live demo warnings (0 turns the trickle off)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	d, err := openDB(ctx, sf.dsn, sf.data, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	// Listen first so the address is taken (and printed) at once; /readyz
+	// answers 503 until the county is ready.
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", sf.addr, err)
+	}
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data})
+	errc := make(chan error, 1)
+	go func() { errc <- serveHTTP(ctx, ln, srv.Handler(), log) }()
+
+	done, err := sim.IsGenerated(ctx, d)
+	if err != nil {
+		return err
+	}
+	if !done {
+		// Cheap hashing for the demo's many officers; real users get the
+		// full bcrypt cost.
+		auth.BcryptCost = 4
+		log.Info("generating the demo county", "seed", *seed)
+		sum, err := sim.Generate(ctx, d, sim.Options{Seed: *seed, Now: time.Now().UTC(), Scale: 1})
+		if err != nil {
+			return fmt.Errorf("generate demo county: %w", err)
+		}
+		log.Info("demo county ready", "stations", sum.Stations, "villages", sum.Villages, "inhabitants", sum.Inhabitants,
+			"officers", sum.Officers, "warnings", sum.Warnings, "cases", sum.Cases, "statement_rows", sum.StatementRows,
+			"prevention_events", sum.PreventionEvents, "seconds", time.Since(start).Seconds())
+	}
+	logins, err := sim.DemoLogins(ctx, d)
+	if err != nil {
+		return err
+	}
+	srv.SetReady(true)
+	printDemoBanner(displayAddr(ln.Addr().String()), logins)
+	if *trickle > 0 {
+		go func() {
+			if err := sim.RunTrickle(ctx, d, *seed, *trickle, log); err != nil && ctx.Err() == nil {
+				log.Error("demo trickle stopped", "err", err)
+			}
+		}()
+	}
+	return <-errc
+}
+
+func printDemoBanner(addr string, logins []sim.Login) {
+	w := os.Stdout
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "fanzha demo county is running (演示县已就绪)")
+	fmt.Fprintf(w, "  console: http://%s/\n", addr)
+	fmt.Fprintln(w, "  logins (one per role):")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "    role\t角色\tusername\tpassword\tjurisdiction")
+	for _, l := range logins {
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", l.Role, auth.RoleName(l.Role), l.Username, l.Password, l.Area)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "  API token: fanzha user token --data DIR --user USERNAME")
+	fmt.Fprintln(w, strings.Repeat("-", 60))
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
+
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/web"
+)
+
+func init() {
+	register("serve", "run the HTTP server: API, console and background workers", runServe)
+}
+
+// serverFlags are the flags shared by serve and demo.
+type serverFlags struct {
+	addr      string
+	data      string
+	dsn       string
+	logFormat string
+	logLevel  string
+	secure    bool
+}
+
+func (f *serverFlags) bind(fs *flag.FlagSet, defaultData string) {
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	fs.StringVar(&f.data, "data", defaultData, "data directory: the SQLite file and uploads")
+	fs.StringVar(&f.dsn, "db", "", "database: empty for SQLite in --data, or a postgres:// URL")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.BoolVar(&f.secure, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+}
+
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: --log-format %q: use text or json", errUsage, format)
+}
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, dsn, data string, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, dsn, data)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if log != nil {
+		target := d.DSN
+		if d.Dialect == db.Postgres {
+			target = db.RedactURL(d.DSN)
+		}
+		log.Info("database ready", "engine", d.Dialect, "at", target, "schema_version", res.Current, "applied", len(res.Applied))
+	}
+	return d, nil
+}
+
+func runServe(ctx context.Context, args []string) error {
+	fs := newFlags("serve")
+	var sf serverFlags
+	sf.bind(fs, "./data")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	d, err := openDB(ctx, sf.dsn, sf.data, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data})
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", sf.addr, err)
+	}
+	srv.SetReady(true)
+	log.Info("fanzha serving", "url", "http://"+displayAddr(ln.Addr().String()))
+	return serveHTTP(ctx, ln, srv.Handler(), log)
+}
+
+// serveHTTP serves until ctx ends, then shuts down gracefully: in-flight
+// requests get up to 15 seconds to finish.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}

@@ -1,0 +1,254 @@
+// Package notify delivers outbound notifications — webhooks with plain
+// JSON, WeCom (企业微信) and DingTalk (钉钉) group-robot messages — through a
+// durable outbox: a notification is written in the same transaction as the
+// event it announces and a worker delivers it with retries and backoff, so a
+// crash or a receiver that is down loses nothing.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/db"
+)
+
+// Format is the body format a receiver expects.
+type Format string
+
+// Formats.
+const (
+	FormatJSON     Format = "json"     // {"kind","title","text","data",…}
+	FormatWeCom    Format = "wecom"    // 企业微信群机器人 markdown message
+	FormatDingTalk Format = "dingtalk" // 钉钉群机器人 markdown message
+)
+
+// Target is a receiver: a URL, its format, and an optional HMAC secret for
+// signing plain JSON deliveries (header X-Fanzha-Signature: sha256=<hex>).
+type Target struct {
+	URL    string
+	Format Format
+	Secret string
+}
+
+// ParseTarget reads "URL", "wecom:URL", "dingtalk:URL" or "json:URL".
+func ParseTarget(s string) (Target, error) {
+	s = strings.TrimSpace(s)
+	t := Target{Format: FormatJSON, URL: s}
+	for _, f := range []Format{FormatWeCom, FormatDingTalk, FormatJSON} {
+		if rest, ok := strings.CutPrefix(s, string(f)+":"); ok && !strings.HasPrefix(rest, "//") {
+			t.Format, t.URL = f, rest
+		}
+	}
+	if !strings.HasPrefix(t.URL, "http://") && !strings.HasPrefix(t.URL, "https://") {
+		return t, fmt.Errorf("webhook %q: want an http(s) URL, optionally prefixed by wecom: or dingtalk:", s)
+	}
+	return t, nil
+}
+
+// Message is one notification.
+type Message struct {
+	Kind  string         `json:"kind"`  // e.g. "escalation"
+	Title string         `json:"title"` // one line, Chinese
+	Text  string         `json:"text"`  // a few lines, Chinese
+	Link  string         `json:"link,omitempty"`
+	Data  map[string]any `json:"data,omitempty"`
+	At    time.Time      `json:"at"`
+}
+
+// Body renders a message in a target's format.
+func Body(f Format, m Message) ([]byte, error) {
+	switch f {
+	case FormatWeCom:
+		content := "**" + m.Title + "**\n" + m.Text
+		if m.Link != "" {
+			content += "\n[查看详情](" + m.Link + ")"
+		}
+		return json.Marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": content}})
+	case FormatDingTalk:
+		text := "### " + m.Title + "\n\n" + m.Text
+		if m.Link != "" {
+			text += "\n\n[查看详情](" + m.Link + ")"
+		}
+		return json.Marshal(map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Title, "text": text}})
+	default:
+		return json.Marshal(m)
+	}
+}
+
+// Enqueue writes a message for each target into the outbox. Call it inside
+// the transaction of the event the message announces.
+func Enqueue(ctx context.Context, q db.Querier, targets []Target, m Message) error {
+	for _, t := range targets {
+		body, err := Body(t.Format, m)
+		if err != nil {
+			return fmt.Errorf("render %s message: %w", t.Format, err)
+		}
+		_, err = q.Exec(ctx, `INSERT INTO outbox (kind, target, format, payload, created_at, next_at) VALUES (?,?,?,?,?,?)`,
+			m.Kind, t.URL, string(t.Format), string(body), db.Millis(m.At), db.Millis(m.At))
+		if err != nil {
+			return fmt.Errorf("enqueue %s notification: %w", m.Kind, err)
+		}
+	}
+	return nil
+}
+
+// Backoff is the wait before retry n (1-based): 2 s doubling to at most 5
+// minutes, so a receiver down for an hour gets a try every 5 minutes and
+// nothing is dropped.
+func Backoff(n int) time.Duration {
+	d := 2 * time.Second
+	for i := 1; i < n && d < 5*time.Minute; i++ {
+		d *= 2
+	}
+	if d > 5*time.Minute {
+		d = 5 * time.Minute
+	}
+	return d
+}
+
+// Deliverer sends pending outbox messages.
+type Deliverer struct {
+	DB      *db.DB
+	Client  *http.Client
+	Log     *slog.Logger
+	Now     func() time.Time
+	Secrets map[string]string // URL -> HMAC secret for JSON deliveries
+}
+
+// Sign computes the signature header value of a JSON body.
+func Sign(secret string, body []byte) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write(body)
+	return "sha256=" + hex.EncodeToString(h.Sum(nil))
+}
+
+// DeliverDue sends every message whose time has come, once, and returns how
+// many were delivered.
+func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
+	now := d.now()
+	rows, err := d.DB.Query(ctx, `SELECT id, target, format, payload, attempts FROM outbox
+		WHERE delivered_at IS NULL AND next_at <= ? ORDER BY id LIMIT 100`, db.Millis(now))
+	if err != nil {
+		return 0, fmt.Errorf("read outbox: %w", err)
+	}
+	type item struct {
+		id       int64
+		target   string
+		format   string
+		payload  string
+		attempts int
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		if err := rows.Scan(&it.id, &it.target, &it.format, &it.payload, &it.attempts); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	delivered := 0
+	for _, it := range items {
+		err := d.post(ctx, it.target, Format(it.format), []byte(it.payload))
+		if err == nil {
+			if _, err := d.DB.Exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
+				db.Millis(d.now()), it.id); err != nil {
+				return delivered, fmt.Errorf("mark delivered: %w", err)
+			}
+			delivered++
+			continue
+		}
+		n := it.attempts + 1
+		msg := err.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if _, err := d.DB.Exec(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?`,
+			n, db.Millis(d.now().Add(Backoff(n))), msg, it.id); err != nil {
+			return delivered, fmt.Errorf("reschedule: %w", err)
+		}
+		d.log().Warn("notification delivery failed; will retry", "outbox_id", it.id, "target", it.target, "attempt", n, "err", msg)
+	}
+	return delivered, nil
+}
+
+func (d *Deliverer) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Deliverer) log() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}
+
+func (d *Deliverer) post(ctx context.Context, url string, f Format, body []byte) error {
+	c := d.Client
+	if c == nil {
+		c = &http.Client{Timeout: 10 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "fanzha-notify/1")
+	if f == FormatJSON {
+		if s := d.Secrets[url]; s != "" {
+			req.Header.Set("X-Fanzha-Signature", Sign(s, body))
+		}
+		req.Header.Set("X-Fanzha-Timestamp", strconv.FormatInt(d.now().Unix(), 10))
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(snippet)))
+	}
+	// WeCom and DingTalk answer 200 with an error code in the body.
+	if f == FormatWeCom || f == FormatDingTalk {
+		var r struct {
+			ErrCode int    `json:"errcode"`
+			ErrMsg  string `json:"errmsg"`
+		}
+		if json.Unmarshal(snippet, &r) == nil && r.ErrCode != 0 {
+			return fmt.Errorf("robot error %d: %s", r.ErrCode, r.ErrMsg)
+		}
+	}
+	return nil
+}
+
+// Run delivers until ctx ends, checking every interval.
+func (d *Deliverer) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			d.log().Error("notification delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
