@@ -24,7 +24,15 @@ func runDemo(ctx context.Context, args []string) error {
 	sf.bind(fs, "./data/demo")
 	seed := fs.Int64("seed", 20261, "seed of the generated county (same seed, same county)")
 	trickle := fs.Duration("trickle", 20*time.Second, "mean interval between live demo warnings (0 turns the trickle off)")
+	var wf workerFlags
+	wf.bind(fs)
+	var stf streamFlags
+	stf.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	policy, err := wf.policy()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
@@ -43,7 +51,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data})
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy})
 	errc := make(chan error, 1)
 	go func() { errc <- serveHTTP(ctx, ln, srv.Handler(), log) }()
 
@@ -68,6 +76,14 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := startWorkers(ctx, d, srv, wf, displayAddr(ln.Addr().String()), log); err != nil {
+		return err
+	}
+	stopStream, err := startStream(ctx, srv, sf.data, stf, log)
+	if err != nil {
+		return err
+	}
+	defer stopStream()
 	srv.SetReady(true)
 	printDemoBanner(displayAddr(ln.Addr().String()), logins)
 	if *trickle > 0 {

@@ -81,7 +81,15 @@ func runServe(ctx context.Context, args []string) error {
 	fs := newFlags("serve")
 	var sf serverFlags
 	sf.bind(fs, "./data")
+	var wf workerFlags
+	wf.bind(fs)
+	var stf streamFlags
+	stf.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	policy, err := wf.policy()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
@@ -94,11 +102,19 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data})
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy})
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
+	if err := startWorkers(ctx, d, srv, wf, displayAddr(ln.Addr().String()), log); err != nil {
+		return err
+	}
+	stopStream, err := startStream(ctx, srv, sf.data, stf, log)
+	if err != nil {
+		return err
+	}
+	defer stopStream()
 	srv.SetReady(true)
 	log.Info("fanzha serving", "url", "http://"+displayAddr(ln.Addr().String()))
 	return serveHTTP(ctx, ln, srv.Handler(), log)

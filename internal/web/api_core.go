@@ -202,19 +202,27 @@ func (s *Server) handleAuditExport(w http.ResponseWriter, r *http.Request, p *au
 	return auth.WriteAuditCSV(w, entries, s.loc)
 }
 
+// scopeParam is the node a figures request is about: ?area=ID under the
+// caller's jurisdiction, or the jurisdiction itself.
+func (s *Server) scopeParam(r *http.Request, p *auth.Principal) (area.Node, error) {
+	id, err := queryInt(r, "area")
+	if err != nil || id == 0 {
+		return p.Scope, err
+	}
+	n, err := area.Get(r.Context(), s.db, id)
+	if err != nil {
+		return area.Node{}, err
+	}
+	if !p.Sees(n) {
+		return area.Node{}, fmt.Errorf("area %d: %w", id, area.ErrNotFound)
+	}
+	return n, nil
+}
+
 func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scope := p.Scope
-	if id, err := queryInt(r, "area"); err != nil {
+	scope, err := s.scopeParam(r, p)
+	if err != nil {
 		return err
-	} else if id != 0 {
-		n, err := area.Get(r.Context(), s.db, id)
-		if err != nil {
-			return err
-		}
-		if !p.Sees(n) {
-			return fmt.Errorf("area %d: %w", id, area.ErrNotFound)
-		}
-		scope = n
 	}
 	o, err := bulletin.ComputeOverview(r.Context(), s.db, scope, s.now(), s.loc)
 	if err != nil {

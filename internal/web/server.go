@@ -8,11 +8,13 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // Config is what a Server needs.
@@ -23,6 +25,8 @@ type Config struct {
 	Secure bool             // mark cookies Secure (behind HTTPS)
 	// DataDir holds uploads and generated files.
 	DataDir string
+	// Policy holds the warning deadlines; DefaultPolicy when zero.
+	Policy warning.Policy
 }
 
 // Server is the HTTP side of fanzha.
@@ -36,6 +40,11 @@ type Server struct {
 	limiter *auth.LoginLimiter
 	ready   atomic.Bool
 	mux     *http.ServeMux
+	hub     *hub
+	policy  warning.Policy
+
+	intakeMu sync.Mutex
+	intake   *warning.Intake
 }
 
 // Shanghai is the console's time zone; storage is UTC.
@@ -61,6 +70,11 @@ func New(cfg Config) *Server {
 		// Five failed logins per address or per username in 15 minutes.
 		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
 		mux:     http.NewServeMux(),
+		hub:     newHub(),
+		policy:  cfg.Policy,
+	}
+	if s.policy.ContactWithin == nil {
+		s.policy = warning.DefaultPolicy()
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -97,9 +111,19 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/audit/export", s.api(auth.CapAuditRead, s.handleAuditExport))
 	m.HandleFunc("GET /api/v1/warnings", s.api(auth.CapWarningRead, s.handleWarnings))
 	m.HandleFunc("GET /api/v1/warnings/{id}", s.api(auth.CapWarningRead, s.handleWarning))
+	m.HandleFunc("POST /api/v1/warnings", s.api(auth.CapWarningWrite, s.handleCreateWarnings))
+	m.HandleFunc("POST /api/v1/warnings/import", s.api(auth.CapWarningWrite, s.handleImportWarnings))
+	m.HandleFunc("GET /api/v1/warnings/{id}/timeline", s.api(auth.CapWarningRead, s.handleWarningTimeline))
+	m.HandleFunc("POST /api/v1/warnings/{id}/contacts", s.api(auth.CapWarningWrite, s.handleWarningContact))
+	m.HandleFunc("POST /api/v1/warnings/{id}/outcome", s.api(auth.CapWarningWrite, s.handleWarningOutcome))
+	m.HandleFunc("POST /api/v1/warnings/{id}/handover", s.api(auth.CapWarningWrite, s.handleWarningHandover))
+	m.HandleFunc("POST /api/v1/warnings/{id}/emergency", s.api(auth.CapWarningWrite, s.handleWarningEmergency))
+	m.HandleFunc("GET /api/v1/board", s.api(auth.CapWarningRead, s.handleBoard))
+	m.HandleFunc("GET /api/v1/events", s.api(auth.CapWarningRead, s.handleEvents))
 	m.HandleFunc("GET /api/v1/cases", s.api(auth.CapCaseRead, s.handleCases))
 	m.HandleFunc("GET /api/v1/cases/{id}", s.api(auth.CapCaseRead, s.handleCase))
 	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
+	m.HandleFunc("GET /api/v1/figures/warnings", s.api(auth.CapFiguresRead, s.handleWarningFigures))
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/warning"
+)
+
+func init() {
+	register("import", "import files: warnings (Excel/CSV, UTF-8 or GBK)", runImport)
+}
+
+const importUsage = `usage: fanzha import warnings [--all-or-nothing] [--data DIR | --db URL] FILE...`
+
+func runImport(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w\n%s", errUsage, importUsage)
+	}
+	switch args[0] {
+	case "warnings":
+		return importWarnings(ctx, args[1:])
+	}
+	return fmt.Errorf("%w: unknown import kind %q\n%s", errUsage, args[0], importUsage)
+}
+
+func importWarnings(ctx context.Context, args []string) error {
+	fs := newFlags("import warnings")
+	data := fs.String("data", "./data", "data directory holding the SQLite file")
+	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
+	atomic := fs.Bool("all-or-nothing", false, "refuse the whole file when any row is bad (default: take the good rows, report the bad)")
+	deadlines := fs.String("deadlines", "", "warning deadlines, as for serve")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: no file given\n%s", errUsage, importUsage)
+	}
+	policy, err := warning.ParsePolicy(*deadlines)
+	if err != nil {
+		return fmt.Errorf("%w: --deadlines: %v", errUsage, err)
+	}
+	d, err := openDB(ctx, *dsn, *data, nil)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	in, err := warning.NewIntake(ctx, d, policy, time.Now)
+	if err != nil {
+		return fmt.Errorf("%w (is the jurisdiction tree loaded? run fanzha demo or load the county first)", err)
+	}
+	failed := false
+	for _, path := range fs.Args() {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		rep, err := in.ImportFile(ctx, filepath.Base(path), f, *atomic, "cli", 0)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Printf("%s (%s): %d rows — %d new, %d merged, %d already stored, %d bad\n",
+			path, rep.Encoding, rep.Rows, rep.Created, rep.Merged, rep.Duplicates, rep.Rejected)
+		for _, e := range rep.Errors {
+			fmt.Printf("  row %d: %s\n", e.Row, e.Reason)
+		}
+		if !rep.Stored {
+			fmt.Printf("  nothing stored: the file has bad rows and --all-or-nothing was given\n")
+			failed = true
+		}
+		_ = auth.Audit(ctx, d, auth.AuditEntry{IP: "cli", Username: "cli:" + osUser(), Action: auth.AuditCreate, ObjectType: "warning",
+			Detail: fmt.Sprintf("import %s: %d created, %d merged, %d duplicate, %d bad", filepath.Base(path), rep.Created, rep.Merged, rep.Duplicates, rep.Rejected)})
+	}
+	if failed {
+		return fmt.Errorf("some files were refused")
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/stream"
+	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/web"
+)
+
+// workerFlags configure the background workers of serve and demo.
+type workerFlags struct {
+	deadlines string
+	webhooks  string
+	secret    string
+	baseURL   string
+}
+
+func (f *workerFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.deadlines, "deadlines", "", "warning deadlines, e.g. fund=10m,high=30m,ordinary=24h,onsite=2h (these are the defaults)")
+	fs.StringVar(&f.webhooks, "escalation-webhook", "", "comma-separated webhooks for missed deadlines: URL (plain JSON), wecom:URL or dingtalk:URL")
+	fs.StringVar(&f.secret, "webhook-secret", "", "HMAC-SHA256 secret signing plain JSON webhooks (header X-Fanzha-Signature)")
+	fs.StringVar(&f.baseURL, "base-url", "", "the console's public URL, for links in notifications (default http://ADDR)")
+}
+
+func (f *workerFlags) policy() (warning.Policy, error) {
+	p, err := warning.ParsePolicy(f.deadlines)
+	if err != nil {
+		return p, fmt.Errorf("%w: --deadlines: %v", errUsage, err)
+	}
+	return p, nil
+}
+
+func (f *workerFlags) targets() ([]notify.Target, error) {
+	var out []notify.Target
+	for _, s := range strings.Split(f.webhooks, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		t, err := notify.ParseTarget(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --escalation-webhook: %v", errUsage, err)
+		}
+		t.Secret = f.secret
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// startWorkers runs the deadline escalator and the notification deliverer
+// until ctx ends. The escalator's first sweep happens at once, so deadlines
+// that passed while the server was down are escalated on start.
+func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags, addr string, log *slog.Logger) error {
+	targets, err := wf.targets()
+	if err != nil {
+		return err
+	}
+	base := wf.baseURL
+	if base == "" {
+		base = "http://" + addr
+	}
+	esc := &warning.Escalator{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log, OnChange: srv.PublishWarnings}
+	if _, err := esc.Sweep(ctx); err != nil {
+		return fmt.Errorf("first deadline sweep: %w", err)
+	}
+	go esc.Run(ctx, time.Second)
+	secrets := map[string]string{}
+	for _, t := range targets {
+		if t.Secret != "" {
+			secrets[t.URL] = t.Secret
+		}
+	}
+	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
+	go dl.Run(ctx, 2*time.Second)
+	return nil
+}
+
+// streamFlags configure the stream door.
+type streamFlags struct {
+	natsURL  string
+	natsPort int
+	noNATS   bool
+}
+
+func (f *streamFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.natsURL, "nats-url", "", "external NATS cluster URL(s) for the warning stream; empty runs an embedded NATS JetStream server")
+	fs.IntVar(&f.natsPort, "nats-port", 0, "port of the embedded NATS server on 127.0.0.1 (0: any free port)")
+	fs.BoolVar(&f.noNATS, "no-nats", false, "turn the stream door off")
+}
+
+// startStream starts (or connects to) NATS JetStream and consumes
+// fanzha.warnings.in into the intake until ctx ends. The returned function
+// stops it.
+func startStream(ctx context.Context, srv *web.Server, dataDir string, sf streamFlags, log *slog.Logger) (func(), error) {
+	if sf.noNATS {
+		return func() {}, nil
+	}
+	url := sf.natsURL
+	var emb *stream.Embedded
+	if url == "" {
+		var err error
+		emb, err = stream.StartEmbedded(dataDir, sf.natsPort)
+		if err != nil {
+			return nil, err
+		}
+		url = emb.URL()
+	}
+	nc, err := stream.Connect(url, "fanzha-intake")
+	if err != nil {
+		if emb != nil {
+			emb.Shutdown()
+		}
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	in, err := srv.Intake(ctx)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log}
+	go func() {
+		defer close(done)
+		if err := c.Run(cctx); err != nil && cctx.Err() == nil {
+			log.Error("warning stream consumer stopped", "err", err)
+		}
+	}()
+	log.Info("warning stream ready", "nats", url, "subject", stream.SubjectIn, "embedded", emb != nil)
+	return func() {
+		cancel()
+		<-done
+		nc.Close()
+		if emb != nil {
+			emb.Shutdown()
+		}
+	}, nil
+}

@@ -1,0 +1,226 @@
+// Package stream is the message-stream door of warning intake: a NATS
+// JetStream subject (fanzha.warnings.in) consumed by a durable pull
+// consumer. The server is embedded in fanzha serve by default (its data in
+// the data directory) or an external cluster given by URL. A message is
+// acknowledged only after the warning it carries is durably stored, and
+// intake is idempotent on (source, source_ref), so a redelivered message
+// never doubles a warning.
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/fanzha/fanzha/internal/warning"
+)
+
+// Subjects and names.
+const (
+	SubjectIn       = "fanzha.warnings.in"       // senders publish warnings here
+	SubjectRejected = "fanzha.warnings.rejected" // fanzha publishes refused messages with the reason
+	StreamName      = "FANZHA_WARNINGS"
+	ConsumerName    = "fanzha-intake"
+)
+
+// Embedded is a NATS server with JetStream running inside fanzha.
+type Embedded struct {
+	srv *server.Server
+}
+
+// StartEmbedded starts a NATS server on loopback (port 0 picks a free one)
+// with JetStream stored under dir.
+func StartEmbedded(dir string, port int) (*Embedded, error) {
+	opts := &server.Options{
+		ServerName: "fanzha-embedded",
+		Host:       "127.0.0.1",
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   filepath.Join(dir, "nats"),
+		NoSigs:     true,
+		NoLog:      true,
+	}
+	if port == 0 {
+		opts.Port = server.RANDOM_PORT
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS: %w", err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(15 * time.Second) {
+		srv.Shutdown()
+		return nil, errors.New("embedded NATS did not start within 15 s")
+	}
+	return &Embedded{srv: srv}, nil
+}
+
+// URL is the client URL of the embedded server.
+func (e *Embedded) URL() string { return e.srv.ClientURL() }
+
+// Shutdown stops the embedded server.
+func (e *Embedded) Shutdown() {
+	e.srv.Shutdown()
+	e.srv.WaitForShutdown()
+}
+
+// Connect opens a client connection with reconnects.
+func Connect(url, name string) (*nats.Conn, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS %s: %w", url, err)
+	}
+	return nc, nil
+}
+
+// EnsureStream creates (or updates) the warnings stream: file storage,
+// kept until consumed, duplicates within 2 minutes dropped by message id.
+func EnsureStream(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       StreamName,
+		Subjects:   []string{SubjectIn},
+		Storage:    jetstream.FileStorage,
+		Retention:  jetstream.WorkQueuePolicy,
+		Duplicates: 2 * time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+	}
+	return st, nil
+}
+
+// Consumer takes warnings from the stream into the intake.
+type Consumer struct {
+	JS     jetstream.JetStream
+	NC     *nats.Conn
+	Intake *warning.Intake
+	Log    *slog.Logger
+	// Batch is how many messages are taken per intake transaction.
+	Batch int
+}
+
+// Rejection is what fanzha publishes on SubjectRejected for a message it
+// could not take.
+type Rejection struct {
+	Subject   string `json:"subject"`
+	Sequence  uint64 `json:"sequence"`
+	SourceRef string `json:"source_ref,omitempty"`
+	Reason    string `json:"reason"`
+	Payload   string `json:"payload,omitempty"`
+}
+
+// Run consumes until ctx ends. Each fetched batch goes through one intake
+// transaction; messages are acknowledged after it commits. If the store
+// fails, nothing is acknowledged and JetStream redelivers.
+func (c *Consumer) Run(ctx context.Context) error {
+	st, err := EnsureStream(ctx, c.JS)
+	if err != nil {
+		return err
+	}
+	cons, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       60 * time.Second,
+		MaxAckPending: 50000,
+	})
+	if err != nil {
+		return fmt.Errorf("create consumer: %w", err)
+	}
+	batch := c.Batch
+	if batch <= 0 {
+		batch = 2000
+	}
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	for ctx.Err() == nil {
+		msgs, err := cons.Fetch(batch, jetstream.FetchMaxWait(500*time.Millisecond))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("stream fetch", "err", err)
+			time.Sleep(time.Second)
+			continue
+		}
+		var list []jetstream.Msg
+		for m := range msgs.Messages() {
+			list = append(list, m)
+		}
+		if len(list) == 0 {
+			continue
+		}
+		if err := c.take(ctx, list, log); err != nil {
+			log.Error("stream intake failed; messages will be redelivered", "err", err, "messages", len(list))
+			for _, m := range list {
+				_ = m.Nak()
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	return nil
+}
+
+func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Logger) error {
+	inputs := make([]warning.Input, 0, len(list))
+	owner := make([]int, 0, len(list))
+	var bad []int
+	reasons := map[int]string{}
+	for i, m := range list {
+		var in warning.Input
+		if err := json.Unmarshal(m.Data(), &in); err != nil {
+			bad = append(bad, i)
+			reasons[i] = "消息不是有效的预警 JSON：" + err.Error()
+			continue
+		}
+		inputs = append(inputs, in)
+		owner = append(owner, i)
+	}
+	res, err := c.Intake.Submit(ctx, inputs, warning.SubmitOptions{Door: "stream"})
+	if err != nil {
+		return err
+	}
+	for j, it := range res.Items {
+		if it.Status == warning.ItemRejected {
+			bad = append(bad, owner[j])
+			reasons[owner[j]] = it.Error
+		}
+	}
+	// Stored (or refused for good): acknowledge. Refused messages are
+	// published with their reason so the sender can fix and resend.
+	for _, i := range bad {
+		m := list[i]
+		meta, _ := m.Metadata()
+		rej := Rejection{Subject: m.Subject(), Reason: reasons[i], Payload: truncate(string(m.Data()), 2000)}
+		if meta != nil {
+			rej.Sequence = meta.Sequence.Stream
+		}
+		b, _ := json.Marshal(rej)
+		if err := c.NC.Publish(SubjectRejected, b); err != nil {
+			log.Warn("publish rejection", "err", err)
+		}
+		log.Warn("stream warning refused", "reason", rej.Reason, "seq", rej.Sequence)
+	}
+	for _, m := range list {
+		if err := m.Ack(); err != nil {
+			log.Warn("ack", "err", err)
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,242 @@
+package warning
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fanzha/fanzha/internal/area"
+)
+
+// AddressMatcher matches free-text Chinese addresses to nodes of the
+// jurisdiction tree. It is built once from the tree and is safe for
+// concurrent use.
+type AddressMatcher struct {
+	nodes  map[int64]area.Node
+	byName map[string][]int64 // name forms -> node ids
+	maxLen int                // longest name form, in runes
+	county []string           // forms of the county's name
+}
+
+// AddressMatch is the result of matching one address.
+type AddressMatch struct {
+	NodeID     int64      // deepest node matched, 0 when none
+	StationID  int64      // the station of that node
+	Level      area.Level // level of the node
+	Confidence int        // 0..100
+	Reason     string     // for the duty officer, Chinese
+	Matched    []string   // name fragments that matched
+}
+
+var adminSuffixes = []string{"社区", "街道", "派出所", "网格", "村", "镇", "乡", "居委会", "村委会"}
+
+// nameForms are the ways people write a node's name: the full name, the
+// name without its administrative suffix (青石镇 → 青石), and its aliases.
+func nameForms(n area.Node) []string {
+	forms := []string{n.Name}
+	for _, s := range adminSuffixes {
+		if base, ok := strings.CutSuffix(n.Name, s); ok && utf8.RuneCountInString(base) >= 2 {
+			forms = append(forms, base)
+			break
+		}
+	}
+	for _, a := range strings.Split(n.Aliases, "|") {
+		if a = strings.TrimSpace(a); a != "" {
+			forms = append(forms, a)
+		}
+	}
+	return forms
+}
+
+// NewAddressMatcher indexes the tree (every node, from area.Subtree of the root).
+func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
+	m := &AddressMatcher{nodes: make(map[int64]area.Node, len(nodes)), byName: map[string][]int64{}}
+	for _, n := range nodes {
+		m.nodes[n.ID] = n
+		if n.Level == area.County {
+			m.county = nameForms(n)
+			continue
+		}
+		for _, f := range nameForms(n) {
+			f = foldAddress(f)
+			if !containsID(m.byName[f], n.ID) {
+				m.byName[f] = append(m.byName[f], n.ID)
+			}
+			if l := utf8.RuneCountInString(f); l > m.maxLen {
+				m.maxLen = l
+			}
+		}
+	}
+	return m
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// foldAddress makes full-width characters half-width and drops spaces and
+// punctuation that people put anywhere in addresses.
+func foldAddress(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '！' && r <= '～':
+			r = r - '！' + '!'
+		case r == '\u3000':
+			continue
+		}
+		if unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == '-' || r == '—' || r == '(' || r == ')' || r == '（' || r == '）' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// foreignMarkers are places that show an address lies outside the county.
+var foreignMarkers = []string{"省", "市", "自治区", "区", "县"}
+
+// Match finds the node an address belongs to.
+func (m *AddressMatcher) Match(addr string) AddressMatch {
+	s := foldAddress(addr)
+	if s == "" {
+		return AddressMatch{Reason: "未匹配：地址为空"}
+	}
+	// Strip everything up to and including the county's name: 省/市 prefixes
+	// are then ours.
+	hasCounty := false
+	for _, c := range m.county {
+		if i := strings.Index(s, foldAddress(c)); i >= 0 {
+			s = s[i+len(foldAddress(c)):]
+			hasCounty = true
+			break
+		}
+	}
+	runes := []rune(s)
+	type hit struct {
+		id    int64
+		pos   int
+		form  string
+		runes int
+	}
+	var hits []hit
+	for i := 0; i < len(runes); i++ {
+		for l := min(m.maxLen, len(runes)-i); l >= 2; l-- {
+			f := string(runes[i : i+l])
+			if ids, ok := m.byName[f]; ok {
+				for _, id := range ids {
+					hits = append(hits, hit{id, i, f, l})
+				}
+				break // the longest form at this position
+			}
+		}
+	}
+	if len(hits) == 0 {
+		if !hasCounty {
+			for _, mk := range foreignMarkers {
+				if strings.Contains(s, mk) {
+					return AddressMatch{Reason: "未匹配：地址不在本县（" + truncateRunes(addr, 20) + "）"}
+				}
+			}
+		}
+		return AddressMatch{Reason: "未匹配：未找到乡镇/街道或村/社区名称"}
+	}
+	// Score each candidate node: its own match plus matched ancestors
+	// (a village whose town is also named is certain).
+	matched := map[int64]string{}
+	for _, h := range hits {
+		if prev, ok := matched[h.id]; !ok || len(h.form) > len(prev) {
+			matched[h.id] = h.form
+		}
+	}
+	best, bestScore := int64(0), -1
+	tie := false
+	for id := range matched {
+		n := m.nodes[id]
+		score := levelDepth(n.Level) * 10
+		for anc := n.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
+			if _, ok := matched[anc]; ok {
+				score += 15
+			}
+		}
+		if score > bestScore {
+			best, bestScore, tie = id, score, false
+		} else if score == bestScore && id != best {
+			tie = true
+			if id < best {
+				best = id
+			}
+		}
+	}
+	n := m.nodes[best]
+	if tie {
+		// Several equally good candidates: route to the station they share,
+		// if any.
+		var cands []area.Node
+		for id := range matched {
+			c := m.nodes[id]
+			sc := levelDepth(c.Level) * 10
+			for anc := c.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
+				if _, ok := matched[anc]; ok {
+					sc += 15
+				}
+			}
+			if sc == bestScore {
+				cands = append(cands, c)
+			}
+		}
+		st := cands[0].StationID
+		for _, c := range cands[1:] {
+			if c.StationID != st {
+				st = 0
+			}
+		}
+		if st == 0 {
+			return AddressMatch{Reason: "有歧义：‘" + matched[best] + "’对应多个辖区，地址未写明乡镇或街道", Matched: []string{matched[best]}}
+		}
+		sn := m.nodes[st]
+		return AddressMatch{NodeID: st, StationID: st, Level: area.Station, Confidence: 60,
+			Reason: "匹配到 " + sn.Name + "（‘" + matched[best] + "’在本所辖区有多处）", Matched: []string{matched[best]}}
+	}
+	// A grid cell like 第3网格 after a village.
+	var frags []string
+	for anc := n.ID; anc != 0; anc = m.nodes[anc].ParentID {
+		if f, ok := matched[anc]; ok {
+			frags = append([]string{f}, frags...)
+		}
+	}
+	conf := 70 + min(bestScore, 30)
+	if conf > 100 {
+		conf = 100
+	}
+	return AddressMatch{NodeID: n.ID, StationID: n.StationID, Level: n.Level, Confidence: conf,
+		Reason: "匹配到 " + n.FullName + "（" + strings.Join(frags, "+") + "）", Matched: frags}
+}
+
+func levelDepth(l area.Level) int {
+	switch l {
+	case area.Station:
+		return 1
+	case area.Town:
+		return 2
+	case area.Village:
+		return 3
+	case area.Cell:
+		return 4
+	}
+	return 0
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,620 @@
+package warning
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/db"
+)
+
+// Intake is the one code path every door (API, upload, command line,
+// stream) ends in: validate, de-duplicate on (source, source_ref), merge
+// with the person's open warning, score, route to a station by address and
+// to an on-duty dissuader by load, set deadlines, and store — all in one
+// transaction, so a warning is acknowledged only once it is durably stored.
+type Intake struct {
+	db     *db.DB
+	policy Policy
+	now    func() time.Time
+
+	// mu serialises batches in this process: assignment balances load
+	// across officers, and two batches deciding at once would both pick the
+	// same least-loaded officer.
+	mu sync.Mutex
+
+	tree atomic.Pointer[treeIndex]
+
+	// OnStored, when set, is called after each committed batch with the
+	// ids of the warnings that were created or changed (for live boards).
+	OnStored func(ids []int64)
+}
+
+type treeIndex struct {
+	root    area.Node
+	nodes   map[int64]area.Node
+	matcher *AddressMatcher
+}
+
+// NewIntake builds the intake for a database whose jurisdiction tree exists.
+func NewIntake(ctx context.Context, d *db.DB, p Policy, now func() time.Time) (*Intake, error) {
+	if now == nil {
+		now = time.Now
+	}
+	in := &Intake{db: d, policy: p, now: now}
+	if err := in.ReloadTree(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Policy returns the deadlines in force.
+func (in *Intake) Policy() Policy { return in.policy }
+
+// ReloadTree rebuilds the address matcher after the jurisdiction tree changed.
+func (in *Intake) ReloadTree(ctx context.Context) error {
+	root, err := area.Root(ctx, in.db)
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	nodes, err := area.Subtree(ctx, in.db, root)
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	idx := &treeIndex{root: root, nodes: make(map[int64]area.Node, len(nodes)), matcher: NewAddressMatcher(nodes)}
+	for _, n := range nodes {
+		idx.nodes[n.ID] = n
+	}
+	in.tree.Store(idx)
+	return nil
+}
+
+// Item statuses in an intake answer.
+const (
+	ItemCreated   = "created"   // stored as a new open warning
+	ItemMerged    = "merged"    // stored and joined to the person's open warning
+	ItemDuplicate = "duplicate" // this (source, source_ref) was stored before; nothing changed
+	ItemRejected  = "rejected"  // not stored; Error says why
+)
+
+// ItemResult is the answer for one warning of a batch.
+type ItemResult struct {
+	Index       int    `json:"index"` // 0-based position in the batch (row number - 1 … for files see Row)
+	Row         int    `json:"row,omitempty"`
+	Source      Source `json:"source,omitempty"`
+	SourceRef   string `json:"source_ref"`
+	Status      string `json:"status"`
+	ID          int64  `json:"id,omitempty"`
+	MergedInto  int64  `json:"merged_into,omitempty"`
+	StationID   int64  `json:"station_id,omitempty"`
+	AssigneeID  int64  `json:"assignee_id,omitempty"`
+	RouteReason string `json:"route_reason,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// BatchResult is the answer for a batch.
+type BatchResult struct {
+	Created    int          `json:"created"`
+	Merged     int          `json:"merged"`
+	Duplicates int          `json:"duplicates"`
+	Rejected   int          `json:"rejected"`
+	Stored     bool         `json:"stored"` // false when AllOrNothing refused the batch
+	Items      []ItemResult `json:"items"`
+}
+
+// SubmitOptions controls a batch.
+type SubmitOptions struct {
+	// AllOrNothing refuses the whole batch when any warning in it is
+	// invalid; otherwise valid warnings are stored and invalid ones
+	// reported.
+	AllOrNothing bool
+	// Door names the intake door for the timeline: api | upload | cli | stream.
+	Door string
+	// UserID is the user who submitted (0 for the stream).
+	UserID int64
+	// Rows gives the file row number of each input (uploads), for reports.
+	Rows []int
+}
+
+// MaxBatch is the largest batch one call takes.
+const MaxBatch = 10000
+
+// ErrBatchTooLarge is returned for batches over MaxBatch.
+var ErrBatchTooLarge = fmt.Errorf("一次最多提交 %d 条预警", MaxBatch)
+
+// openWarning is what intake needs of a person's open primary warning.
+type openWarning struct {
+	id          int64
+	grade       Grade
+	priority    int64
+	contactDue  int64
+	lastIntake  int64
+	lastContact int64
+	stationID   int64
+	assigneeID  int64
+	dirty       bool
+}
+
+// Submit runs a batch through the pipeline.
+func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions) (BatchResult, error) {
+	if len(inputs) > MaxBatch {
+		return BatchResult{}, ErrBatchTooLarge
+	}
+	now := in.now().UTC()
+	res := BatchResult{Items: make([]ItemResult, len(inputs))}
+	norm := make([]normalized, len(inputs))
+	valid := make([]bool, len(inputs))
+	for i, raw := range inputs {
+		it := &res.Items[i]
+		it.Index, it.Source, it.SourceRef = i, raw.Source, raw.SourceRef
+		if i < len(opt.Rows) {
+			it.Row = opt.Rows[i]
+		}
+		n, err := normalize(raw, now)
+		if err != nil {
+			it.Status, it.Error = ItemRejected, err.Error()
+			res.Rejected++
+			continue
+		}
+		it.Source = n.Source
+		norm[i], valid[i] = n, true
+	}
+	if opt.AllOrNothing && res.Rejected > 0 {
+		return res, nil
+	}
+	tree := in.tree.Load()
+
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var changed []int64
+	err := in.db.InTx(ctx, func(tx *db.Tx) error {
+		changed = changed[:0]
+		b, err := newBatch(ctx, tx, in, tree, now, opt)
+		if err != nil {
+			return err
+		}
+		defer b.close()
+		for i := range inputs {
+			if !valid[i] {
+				continue
+			}
+			if err := b.take(ctx, &norm[i], &res.Items[i]); err != nil {
+				return fmt.Errorf("warning %d (%s/%s): %w", i, norm[i].Source, norm[i].SourceRef, err)
+			}
+		}
+		if err := b.flushPrimaries(ctx); err != nil {
+			return err
+		}
+		changed = b.changed
+		return nil
+	})
+	if err != nil {
+		// Nothing of the batch is stored; say so on every item.
+		for i := range res.Items {
+			if res.Items[i].Status != ItemRejected {
+				res.Items[i].Status, res.Items[i].ID, res.Items[i].MergedInto = "", 0, 0
+			}
+		}
+		return res, fmt.Errorf("store warnings: %w", err)
+	}
+	res.Stored = true
+	for _, it := range res.Items {
+		switch it.Status {
+		case ItemCreated:
+			res.Created++
+		case ItemMerged:
+			res.Merged++
+		case ItemDuplicate:
+			res.Duplicates++
+		}
+	}
+	if in.OnStored != nil && len(changed) > 0 {
+		in.OnStored(changed)
+	}
+	return res, nil
+}
+
+// batch is the state of one Submit transaction.
+type batch struct {
+	in    *Intake
+	tx    *db.Tx
+	tree  *treeIndex
+	now   time.Time
+	opt   SubmitOptions
+	stmts map[string]*sql.Stmt
+
+	onDuty  map[int64][]int64 // station -> on-duty dissuaders
+	load    map[int64]int     // officer -> open warnings
+	seenRef map[string]int64  // source|ref -> id, within the batch
+	byPhone map[string]*openWarning
+	byID    map[string]*openWarning
+	changed []int64
+}
+
+const (
+	qDup         = "dup"
+	qOpenByPhone = "open_phone"
+	qOpenByID    = "open_id"
+	qPriorPhone  = "prior_phone"
+	qPriorID     = "prior_id"
+	qScamPhone   = "scam_phone"
+	qScamAccount = "scam_account"
+	qInsert      = "insert"
+	qEvent       = "event"
+)
+
+var batchQueries = map[string]string{
+	qDup: `SELECT id, status, COALESCE(merged_into, 0) FROM warnings WHERE source = ? AND source_ref = ?`,
+	qOpenByPhone: `SELECT id, grade, priority, COALESCE(contact_due_at, 0), COALESCE(last_intake_at, received_at),
+		COALESCE(last_contact_at, 0), COALESCE(station_id, 0), COALESCE(assignee_id, 0)
+		FROM warnings WHERE person_phone = ? AND status = 'open' ORDER BY id LIMIT 1`,
+	qOpenByID: `SELECT id, grade, priority, COALESCE(contact_due_at, 0), COALESCE(last_intake_at, received_at),
+		COALESCE(last_contact_at, 0), COALESCE(station_id, 0), COALESCE(assignee_id, 0)
+		FROM warnings WHERE person_id_number = ? AND status = 'open' ORDER BY id LIMIT 1`,
+	qPriorPhone:  `SELECT COUNT(*) FROM warnings WHERE person_phone = ? AND received_at >= ?`,
+	qPriorID:     `SELECT COUNT(*) FROM warnings WHERE person_id_number = ? AND received_at >= ?`,
+	qScamPhone:   `SELECT COUNT(*) FROM warnings WHERE scam_phone = ? AND case_id IS NOT NULL`,
+	qScamAccount: `SELECT COUNT(*) FROM case_transfers WHERE to_account = ?`,
+	qInsert: `INSERT INTO warnings (source, source_ref, received_at, grade, priority, person_name, person_phone,
+		person_id_number, person_birth, person_age, person_sex, person_address, fraud_type, scam_phone, scam_account,
+		scam_url, scam_app, amount_fen, text, area_id, station_id, route_reason, assignee_id, status, merged_into,
+		contact_due_at, last_intake_at, score_detail, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (source, source_ref) DO NOTHING RETURNING id`,
+	qEvent: `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
+}
+
+func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, opt SubmitOptions) (*batch, error) {
+	b := &batch{in: in, tx: tx, tree: tree, now: now, opt: opt, stmts: map[string]*sql.Stmt{},
+		onDuty: map[int64][]int64{}, load: map[int64]int{}, seenRef: map[string]int64{},
+		byPhone: map[string]*openWarning{}, byID: map[string]*openWarning{}}
+	for k, q := range batchQueries {
+		st, err := tx.Prepare(ctx, q)
+		if err != nil {
+			b.close()
+			return nil, fmt.Errorf("prepare %s: %w", k, err)
+		}
+		b.stmts[k] = st
+	}
+	ms := db.Millis(now)
+	rows, err := tx.Query(ctx, `SELECT s.area_id, s.user_id FROM duty_shifts s JOIN users u ON u.id = s.user_id
+		WHERE s.duty = 'dissuader' AND s.starts_at <= ? AND s.ends_at > ? AND u.disabled = 0 ORDER BY s.user_id`, ms, ms)
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("read duty roster: %w", err)
+	}
+	for rows.Next() {
+		var st, uid int64
+		if err := rows.Scan(&st, &uid); err != nil {
+			rows.Close()
+			b.close()
+			return nil, err
+		}
+		b.onDuty[st] = append(b.onDuty[st], uid)
+	}
+	rows.Close()
+	rows, err = tx.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("read open load: %w", err)
+	}
+	for rows.Next() {
+		var uid int64
+		var n int
+		if err := rows.Scan(&uid, &n); err != nil {
+			rows.Close()
+			b.close()
+			return nil, err
+		}
+		b.load[uid] = n
+	}
+	rows.Close()
+	return b, nil
+}
+
+func (b *batch) close() {
+	for _, s := range b.stmts {
+		s.Close()
+	}
+}
+
+func nullable(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// take runs one valid warning through dedupe, merge, score, route, assign
+// and insert.
+func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
+	key := string(n.Source) + "|" + n.SourceRef
+	if id, ok := b.seenRef[key]; ok {
+		it.Status, it.ID = ItemDuplicate, id
+		return nil
+	}
+	var id int64
+	var status string
+	var mergedInto int64
+	err := b.stmts[qDup].QueryRowContext(ctx, n.Source, n.SourceRef).Scan(&id, &status, &mergedInto)
+	if err == nil {
+		it.Status, it.ID, it.MergedInto = ItemDuplicate, id, mergedInto
+		b.seenRef[key] = id
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("check duplicate: %w", err)
+	}
+
+	primary, err := b.openPrimary(ctx, n.Person.Phone, n.Person.IDNumber)
+	if err != nil {
+		return err
+	}
+	prior, contactInCase, err := b.history(ctx, n)
+	if err != nil {
+		return err
+	}
+	score, parts := Score(ScoreInput{Grade: n.Grade, AmountFen: n.AmountFen, Age: n.Person.Age, FraudType: n.FraudType,
+		PriorWarnings: prior, ContactInCase: contactInCase})
+	detail, _ := json.Marshal(parts)
+
+	m := b.tree.matcher.Match(n.Person.Address)
+	areaID, stationID, reason := m.NodeID, m.StationID, m.Reason
+	if areaID == 0 {
+		areaID = b.tree.root.ID
+		if n.Person.Address == "" {
+			reason = "未匹配：未提供地址，进入中心队列"
+		} else if reason == "" {
+			reason = "未匹配：地址无法对应到辖区，进入中心队列"
+		}
+	}
+	due := b.in.policy.ContactDue(n.Grade, n.ReceivedAt)
+
+	var assignee int64
+	status = "open"
+	if primary != nil {
+		status, mergedInto = "merged", primary.id
+		assignee = 0
+	} else if stationID != 0 {
+		assignee = b.assign(stationID)
+		if assignee == 0 {
+			reason += "；本所当前无在班劝阻员，由中心值班调度"
+		}
+	}
+	var stationArg any
+	if stationID != 0 {
+		stationArg = stationID
+	}
+	var ageArg any
+	if n.Person.Age > 0 {
+		ageArg = n.Person.Age
+	}
+	ms := db.Millis(b.now)
+	err = b.stmts[qInsert].QueryRowContext(ctx, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
+		n.Person.Name, n.Person.Phone, n.Person.IDNumber, n.Person.Birth, ageArg, n.Person.Sex, n.Person.Address,
+		n.FraudType, n.Scam.Phone, n.Scam.Account, n.Scam.URL, n.Scam.App, n.AmountFen, n.Text,
+		areaID, stationArg, reason, nullable(assignee), status, nullable(mergedInto),
+		db.Millis(due), db.Millis(n.ReceivedAt), string(detail), ms, ms).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Another process stored the same (source, source_ref) between our
+		// check and our insert.
+		if err := b.stmts[qDup].QueryRowContext(ctx, n.Source, n.SourceRef).Scan(&id, &status, &mergedInto); err != nil {
+			return fmt.Errorf("re-read duplicate: %w", err)
+		}
+		it.Status, it.ID, it.MergedInto = ItemDuplicate, id, mergedInto
+		b.seenRef[key] = id
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("insert: %w", err)
+	}
+	b.seenRef[key] = id
+	it.ID, it.StationID, it.RouteReason = id, stationID, reason
+	door := b.opt.Door
+	if door == "" {
+		door = "api"
+	}
+	intakeNote := fmt.Sprintf("经%s接收（%s %s），%s，优先分 %d", doorName(door), SourceName(n.Source), n.SourceRef, GradeName(n.Grade), score)
+	for _, note := range n.notes {
+		intakeNote += "；" + note
+	}
+	if err := b.event(ctx, id, "intake", intakeNote); err != nil {
+		return err
+	}
+	if primary != nil {
+		it.Status, it.MergedInto = ItemMerged, primary.id
+		b.mergeInto(primary, n, score, due)
+		note := fmt.Sprintf("同一当事人的新预警 #%d（%s %s，%s）并入", id, SourceName(n.Source), n.SourceRef, GradeName(n.Grade))
+		if err := b.event(ctx, primary.id, "merged", note); err != nil {
+			return err
+		}
+		b.changed = append(b.changed, id, primary.id)
+		return nil
+	}
+	it.Status, it.AssigneeID = ItemCreated, assignee
+	if err := b.event(ctx, id, "routed", reason); err != nil {
+		return err
+	}
+	if assignee != 0 {
+		if err := b.event(ctx, id, "assigned", fmt.Sprintf("按值班表分派给在班劝阻员（用户 #%d）", assignee)); err != nil {
+			return err
+		}
+	}
+	ow := &openWarning{id: id, grade: n.Grade, priority: score, contactDue: db.Millis(due), lastIntake: db.Millis(n.ReceivedAt),
+		stationID: stationID, assigneeID: assignee}
+	if n.Person.Phone != "" {
+		b.byPhone[n.Person.Phone] = ow
+	}
+	if n.Person.IDNumber != "" {
+		b.byID[n.Person.IDNumber] = ow
+	}
+	b.changed = append(b.changed, id)
+	return nil
+}
+
+func doorName(d string) string {
+	switch d {
+	case "api":
+		return "接口"
+	case "upload":
+		return "文件上传"
+	case "cli":
+		return "命令行导入"
+	case "stream":
+		return "消息流"
+	case "partner":
+		return "成员单位"
+	}
+	return d
+}
+
+func (b *batch) event(ctx context.Context, warningID int64, kind, detail string) error {
+	if _, err := b.stmts[qEvent].ExecContext(ctx, warningID, db.Millis(b.now), kind, nullable(b.opt.UserID), detail); err != nil {
+		return fmt.Errorf("timeline event: %w", err)
+	}
+	return nil
+}
+
+// openPrimary finds the person's open warning, in this batch or stored.
+func (b *batch) openPrimary(ctx context.Context, phone, idNumber string) (*openWarning, error) {
+	if phone != "" {
+		if ow := b.byPhone[phone]; ow != nil {
+			return ow, nil
+		}
+	}
+	if idNumber != "" {
+		if ow := b.byID[idNumber]; ow != nil {
+			return ow, nil
+		}
+	}
+	try := func(q, key string) (*openWarning, error) {
+		var ow openWarning
+		err := b.stmts[q].QueryRowContext(ctx, key).Scan(&ow.id, &ow.grade, &ow.priority, &ow.contactDue, &ow.lastIntake,
+			&ow.lastContact, &ow.stationID, &ow.assigneeID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find open warning: %w", err)
+		}
+		return &ow, nil
+	}
+	var found *openWarning
+	var err error
+	if phone != "" {
+		if found, err = try(qOpenByPhone, phone); err != nil {
+			return nil, err
+		}
+	}
+	if found == nil && idNumber != "" {
+		if found, err = try(qOpenByID, idNumber); err != nil {
+			return nil, err
+		}
+	}
+	if found != nil {
+		if phone != "" {
+			b.byPhone[phone] = found
+		}
+		if idNumber != "" {
+			b.byID[idNumber] = found
+		}
+	}
+	return found, nil
+}
+
+// history counts earlier warnings about the person (90 days) and whether
+// the scam contact already appears in a case.
+func (b *batch) history(ctx context.Context, n *normalized) (int, bool, error) {
+	since := db.Millis(n.ReceivedAt.Add(-90 * 24 * time.Hour))
+	var prior int
+	var err error
+	if n.Person.Phone != "" {
+		err = b.stmts[qPriorPhone].QueryRowContext(ctx, n.Person.Phone, since).Scan(&prior)
+	} else {
+		err = b.stmts[qPriorID].QueryRowContext(ctx, n.Person.IDNumber, since).Scan(&prior)
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("count prior warnings: %w", err)
+	}
+	var seen int
+	if n.Scam.Account != "" {
+		if err := b.stmts[qScamAccount].QueryRowContext(ctx, n.Scam.Account).Scan(&seen); err != nil {
+			return 0, false, fmt.Errorf("check scam account: %w", err)
+		}
+	}
+	if seen == 0 && n.Scam.Phone != "" {
+		if err := b.stmts[qScamPhone].QueryRowContext(ctx, n.Scam.Phone).Scan(&seen); err != nil {
+			return 0, false, fmt.Errorf("check scam phone: %w", err)
+		}
+	}
+	return prior, seen > 0, nil
+}
+
+// assign picks the on-duty dissuader of the station with the fewest open
+// warnings (ties: the lowest user id, so the choice is reproducible).
+func (b *batch) assign(stationID int64) int64 {
+	cands := b.onDuty[stationID]
+	if len(cands) == 0 {
+		return 0
+	}
+	best := cands[0]
+	for _, c := range cands[1:] {
+		if b.load[c] < b.load[best] {
+			best = c
+		}
+	}
+	b.load[best]++
+	return best
+}
+
+// mergeInto folds a new warning into the person's open primary: the primary
+// takes the highest grade and priority and the earliest pending deadline. If
+// the primary's person was already contacted after its last intake, the new
+// warning calls for a new contact, so its own deadline applies.
+func (b *batch) mergeInto(p *openWarning, n *normalized, score int64, due time.Time) {
+	if GradeRank(n.Grade) > GradeRank(p.grade) {
+		p.grade = n.Grade
+	}
+	if score > p.priority {
+		p.priority = score
+	}
+	d := db.Millis(due)
+	contactedSinceIntake := p.lastContact != 0 && p.lastContact >= p.lastIntake
+	if contactedSinceIntake || p.contactDue == 0 || d < p.contactDue {
+		p.contactDue = d
+	}
+	if r := db.Millis(n.ReceivedAt); r > p.lastIntake {
+		p.lastIntake = r
+	}
+	p.dirty = true
+}
+
+// flushPrimaries writes the merged primaries back.
+func (b *batch) flushPrimaries(ctx context.Context) error {
+	seen := map[int64]bool{}
+	var list []*openWarning
+	for _, m := range []map[string]*openWarning{b.byPhone, b.byID} {
+		for _, ow := range m {
+			if ow.dirty && !seen[ow.id] {
+				seen[ow.id] = true
+				list = append(list, ow)
+			}
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	for _, ow := range list {
+		_, err := b.tx.Exec(ctx, `UPDATE warnings SET grade = ?, priority = ?, contact_due_at = ?, last_intake_at = ?, updated_at = ? WHERE id = ?`,
+			ow.grade, ow.priority, ow.contactDue, ow.lastIntake, db.Millis(b.now), ow.id)
+		if err != nil {
+			return fmt.Errorf("update merged warning %d: %w", ow.id, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+
+	"github.com/fanzha/fanzha/internal/auth"
+)
+
+// maxUpload is the largest file the console accepts.
+const maxUpload = 64 << 20
+
+// handleImportWarnings takes a warnings file (multipart field "file") and
+// answers with the row report. all_or_nothing=1 refuses the whole file when
+// any row is bad.
+func (s *Server) handleImportWarnings(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file（不超过 64 MB）：%v", err)
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		return errorf(http.StatusBadRequest, "no_file", "没有收到文件：表单字段应为 file")
+	}
+	defer f.Close()
+	atomic := r.FormValue("all_or_nothing") == "1" || r.FormValue("all_or_nothing") == "true" || r.FormValue("all_or_nothing") == "on"
+	in, err := s.warningIntake(r.Context())
+	if err != nil {
+		return err
+	}
+	name := filepath.Base(fh.Filename)
+	rep, err := in.ImportFile(r.Context(), name, f, atomic, "upload", p.User.ID)
+	if err != nil {
+		return errorf(http.StatusUnprocessableEntity, "bad_file", "文件 %s 无法导入：%v", name, err)
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("import %s: %d created, %d merged, %d duplicate, %d bad, stored=%v",
+		name, rep.Created, rep.Merged, rep.Duplicates, rep.Rejected, rep.Stored)); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !rep.Stored {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, rep)
+	return nil
+}
