@@ -61,7 +61,7 @@ func DefaultDayConfig(seed int64) DayConfig {
 type SimWarning struct {
 	ID        int
 	Station   int
-	Grade     string // fund | high | ordinary
+	Grade     string  // fund | high | ordinary
 	Arrive    float64 // seconds since midnight
 	Transfer  float64 // hidden: seconds since midnight when the money moves (+Inf when never)
 	AmountFen int64

@@ -81,7 +81,7 @@ func TestStreamIntake(t *testing.T) {
 			pub(warning.Input{Source: warning.SourceOperator, SourceRef: "OP-" + itoa(i), Person: warning.Person{Phone: "139" + pad8(i)}})
 		}
 		pub(warning.Input{Source: warning.SourceOperator, SourceRef: "OP-7", Person: warning.Person{Phone: "13900000007"}}) // resent
-		pub(api)                                                                                                         // already taken by the API
+		pub(api)                                                                                                            // already taken by the API
 		if _, err := js.Publish(ctx, SubjectIn, []byte("not json")); err != nil {
 			t.Fatal(err)
 		}
