@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
 )
 
@@ -142,7 +143,7 @@ func rowInput(row []string, col map[string]int) (Input, error) {
 		in.Person.Age = a
 	}
 	if v := get("amount"); v != "" {
-		fen, err := ParseYuan(v)
+		fen, err := money.ParseYuan(v)
 		if err != nil {
 			return in, err
 		}

@@ -341,33 +341,6 @@ func TestOutcomesContactsAndEscalation(t *testing.T) {
 	})
 }
 
-func TestParseYuan(t *testing.T) {
-	cases := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"1,234.50", 123450, true},
-		{"-0.01", -1, true},
-		{"0.1", 10, true},
-		{"¥300", 30000, true},
-		{"3万", 3_000_000, true},
-		{"3.5万", 3_500_000, true},
-		{"", 0, true},
-		{"12.345", 0, false},
-		{"abc", 0, false},
-		{"1.2.3", 0, false},
-		{"  88 ", 8800, true},
-		{"1，000元", 100000, true},
-	}
-	for _, c := range cases {
-		got, err := ParseYuan(c.in)
-		if (err == nil) != c.ok || (c.ok && got != c.want) {
-			t.Errorf("ParseYuan(%q) = %d, %v; want %d ok=%v", c.in, got, err, c.want, c.ok)
-		}
-	}
-}
-
 func TestIDNumberChecks(t *testing.T) {
 	good := fixCheckDigit("43010219580101123")
 	if err := CheckIDNumber(good); err != nil {

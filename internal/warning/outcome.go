@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
 )
 
 // Actor is the officer changing a warning: who (for the timeline and the
@@ -217,7 +218,7 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 		res.Status = "closed"
 		detail := OutcomeName(o.Outcome)
 		if o.KeptFen > 0 {
-			detail += fmt.Sprintf("，避免损失 %s 元", FormatYuan(o.KeptFen))
+			detail += fmt.Sprintf("，避免损失 %s 元", money.FormatYuan(o.KeptFen))
 		}
 		if res.CaseID != 0 {
 			detail += "，已立案 " + res.CaseNo
@@ -387,25 +388,4 @@ func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e Emerge
 		return auditChange(ctx, tx, a, now, id, "emergency "+e.Kind)
 	})
 	return reqID, err
-}
-
-// FormatYuan writes fen as yuan with two decimals and thousands separators.
-func FormatYuan(fen int64) string {
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	whole := strconv.FormatInt(fen/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	s := fmt.Sprintf("%s.%02d", b.String(), fen%100)
-	if neg {
-		return "-" + s
-	}
-	return s
 }
