@@ -68,9 +68,10 @@ func runDemo(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("generate demo county: %w", err)
 		}
-		log.Info("demo county ready", "stations", sum.Stations, "villages", sum.Villages, "inhabitants", sum.Inhabitants,
-			"officers", sum.Officers, "warnings", sum.Warnings, "cases", sum.Cases, "statement_rows", sum.StatementRows,
-			"prevention_events", sum.PreventionEvents, "seconds", time.Since(start).Seconds())
+		log.Info("demo county ready", "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
+			"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,
+			"cases", sum.Cases, "statement_rows", sum.StatementRows, "prevention_events", sum.PreventionEvents,
+			"seconds", time.Since(start).Seconds())
 	}
 	logins, err := sim.DemoLogins(ctx, d)
 	if err != nil {
@@ -87,8 +88,13 @@ func runDemo(ctx context.Context, args []string) error {
 	srv.SetReady(true)
 	printDemoBanner(displayAddr(ln.Addr().String()), logins)
 	if *trickle > 0 {
+		in, err := srv.Intake(ctx)
+		if err != nil {
+			return err
+		}
+		tr := &sim.Trickle{Intake: in, Policy: policy}
 		go func() {
-			if err := sim.RunTrickle(ctx, d, *seed, *trickle, log); err != nil && ctx.Err() == nil {
+			if err := sim.RunTrickle(ctx, d, *seed, *trickle, log, tr); err != nil && ctx.Err() == nil {
 				log.Error("demo trickle stopped", "err", err)
 			}
 		}()

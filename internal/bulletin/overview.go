@@ -144,11 +144,11 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 	_, offset := trendStart.Zone()
 	offMs := int64(offset) * 1000
 	days := map[int64]*DayPoint{}
-	for i := 0; i < 30; i++ {
+	o.Daily = make([]DayPoint, 30)
+	for i := range o.Daily {
 		d := trendStart.AddDate(0, 0, i)
-		key := (d.UnixMilli() + offMs) / dayMillis
-		o.Daily = append(o.Daily, DayPoint{Day: d.Format("2006-01-02")})
-		days[key] = &o.Daily[len(o.Daily)-1]
+		o.Daily[i].Day = d.Format("2006-01-02")
+		days[(d.UnixMilli()+offMs)/dayMillis] = &o.Daily[i]
 	}
 	rows, err := q.Query(ctx, `SELECT (received_at + ?) / ?, COUNT(*) FROM warnings WHERE `+wCond+`
 		AND received_at >= ? GROUP BY (received_at + ?) / ?`,
