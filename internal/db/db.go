@@ -80,7 +80,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// second writer wait instead of failing; synchronous=FULL syncs the WAL
 	// at every commit, so what fanzha has acknowledged (a warning, an
 	// outcome, a deadline) survives a crash or a power cut.
-	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

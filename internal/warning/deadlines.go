@@ -51,7 +51,7 @@ const breachQuery = `SELECT w.id, 'contact', w.contact_due_at, w.grade, COALESCE
 	UNION ALL
 	SELECT w.id, 'onsite', w.onsite_due_at, w.grade, COALESCE(st.name, ''), w.person_name
 	FROM warnings w LEFT JOIN areas st ON st.id = w.station_id
-	WHERE w.status = 'open' AND w.onsite_due_at < ? AND w.onsite_at IS NULL
+	WHERE w.status = 'open' AND w.onsite_due_at IS NOT NULL AND w.onsite_due_at < ? AND w.onsite_at IS NULL
 	  AND (w.escalated_at IS NULL OR w.escalated_at < w.onsite_due_at)
 	ORDER BY 3 LIMIT 500`
 
