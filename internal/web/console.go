@@ -1,4 +1,381 @@
 package web
 
-// consoleRoutes registers the web console's pages and static assets.
-func (s *Server) consoleRoutes() {}
+import (
+	"bytes"
+	"encoding/json"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/warning"
+)
+
+// The console is server-rendered html/template pages with a small embedded
+// script (ECharts charts, the live duty board, countdowns). Every page
+// works from the binary alone: nothing is loaded from the internet. Forms
+// post back to the console with the session's CSRF token and redirect.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed all:static
+var staticFS embed.FS
+
+// navItem is an entry of the console's navigation.
+type navItem struct {
+	Path  string
+	Label string
+	Cap   auth.Capability
+}
+
+// The six parts of the product, and administration.
+var navItems = []navItem{
+	{"/", "首页", ""},
+	{"/warnings", "预警劝阻", auth.CapWarningRead},
+	{"/cases", "侦办追赃", auth.CapCaseRead},
+	{"/intel", "两卡研判", auth.CapIntelRead},
+	{"/prevention", "宣传防范", auth.CapPreventRead},
+	{"/bulletins", "研判通报", auth.CapBulletinRead},
+	{"/partners", "联席协作", auth.CapPartnerManage},
+	{"/inbox", "协查请求", auth.CapPartnerInbox},
+	{"/audit", "审计日志", auth.CapAuditRead},
+}
+
+// page is what every template gets.
+type page struct {
+	Title     string
+	Active    string
+	P         *auth.Principal
+	RoleName  string
+	Nav       []navItem
+	CSRF      string
+	Flash     string
+	Error     string
+	JSBuilt   bool
+	Unmasked  bool
+	CanUnmask bool
+	Now       time.Time
+	Data      any
+}
+
+var funcs = template.FuncMap{
+	"yuan":  func(fen int64) string { return money.FormatYuan(fen) },
+	"wan":   func(fen int64) string { return fmt.Sprintf("%.2f", float64(fen)/100/10000) },
+	"grade": func(g warning.Grade) string { return warning.GradeName(g) },
+	"source": func(s warning.Source) string {
+		return warning.SourceName(s)
+	},
+	"outcome":   func(o warning.Outcome) string { return warning.OutcomeName(o) },
+	"ftype":     func(c string) string { return fraudtype.Name(fraudtype.Code(c)) },
+	"role":      func(r auth.Role) string { return auth.RoleName(r) },
+	"permille":  func(p int64) string { return fmt.Sprintf("%.1f%%", float64(p)/10) },
+	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ms":        func(t time.Time) int64 { return t.UnixMilli() },
+	"sexname":   sexName,
+	"occupname": occupationName,
+	"add":       func(a, b int) int { return a + b },
+	"pct": func(a, b int64) string {
+		if b == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f%%", float64(a)*100/float64(b))
+	},
+	"mins": func(s float64) string {
+		if s == 0 {
+			return "—"
+		}
+		if s < 3600 {
+			return fmt.Sprintf("%.1f 分钟", s/60)
+		}
+		return fmt.Sprintf("%.1f 小时", s/3600)
+	},
+	"kindname": eventKindName,
+	"list":     func(s ...string) []string { return s },
+}
+
+// local formats a time in Asia/Shanghai.
+func local(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(Shanghai).Format("2006-01-02 15:04")
+}
+
+func localSec(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(Shanghai).Format("01-02 15:04:05")
+}
+
+func sexName(s string) string {
+	switch s {
+	case "M":
+		return "男"
+	case "F":
+		return "女"
+	}
+	return "—"
+}
+
+func occupationName(s string) string {
+	m := map[string]string{"retired": "退休", "student": "学生", "enterprise": "企业职工", "farmer": "农民", "unemployed": "无业",
+		"civil_servant": "公职人员", "self_employed": "个体", "other": "其他"}
+	if v, ok := m[s]; ok {
+		return v
+	}
+	return s
+}
+
+func eventKindName(k string) string {
+	m := map[string]string{"intake": "接收", "routed": "分流", "assigned": "分派", "merged": "合并", "contact": "联系", "outcome": "结果",
+		"handover": "移交", "emergency": "紧急措施", "escalated": "超时升级"}
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+func init() {
+	funcs["local"] = local
+	funcs["localsec"] = localSec
+}
+
+// templates holds one parsed set per page: the layout plus the page.
+type templates map[string]*template.Template
+
+func loadTemplates() (templates, error) {
+	layout, err := templateFS.ReadFile("templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	out := templates{}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" {
+			continue
+		}
+		body, err := templateFS.ReadFile("templates/" + name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+		if err != nil {
+			return nil, fmt.Errorf("template layout: %w", err)
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		out[strings.TrimSuffix(name, ".html")] = t
+	}
+	return out, nil
+}
+
+func jsBuilt() bool {
+	_, err := fs.Stat(staticFS, "static/dist/app.js")
+	return err == nil
+}
+
+// render writes a page with the layout.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
+	p := principalFrom(r.Context())
+	pg.P = p
+	pg.JSBuilt = s.jsBuilt
+	pg.Now = s.now()
+	if p != nil {
+		pg.CSRF = p.CSRF
+		pg.RoleName = auth.RoleName(p.User.Role)
+		pg.CanUnmask = p.Can(auth.CapUnmask)
+		for _, n := range navItems {
+			if n.Cap == "" && p.User.Role == auth.RolePartner && n.Path == "/" {
+				continue
+			}
+			if n.Cap == "" || p.Can(n.Cap) {
+				pg.Nav = append(pg.Nav, n)
+			}
+		}
+	}
+	if pg.Flash == "" {
+		pg.Flash = r.URL.Query().Get("flash")
+	}
+	t := s.tmpl[name]
+	if t == nil {
+		http.Error(w, "模板不存在："+name, http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, pg); err != nil {
+		s.log.Error("render", "template", name, "err", err, "request_id", requestID(r.Context()))
+		http.Error(w, "页面渲染失败，请把请求号 "+requestID(r.Context())+" 告诉管理员", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// consoleError renders a Chinese error page with the right status.
+func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := classify(err)
+	if ae.Status >= 500 {
+		s.log.Error("console request failed", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
+	}
+	s.render(w, r, ae.Status, "error", page{Title: fmt.Sprintf("%d", ae.Status), Error: ae.Message,
+		Data: map[string]any{"Status": ae.Status, "RequestID": requestID(r.Context())}})
+}
+
+// consoleHandler is a console page handler.
+type consoleHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
+
+// page wraps a console handler: a caller who is not signed in goes to the
+// login page (and comes back after); missing capability is a 403 page;
+// unsafe requests need the CSRF token.
+func (s *Server) page(c auth.Capability, h consoleHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := principalFrom(r.Context())
+		if p == nil || p.Via != "session" {
+			next := r.URL.RequestURI()
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		if err := checkCSRF(r, p); err != nil {
+			s.consoleError(w, r, err)
+			return
+		}
+		if c != "" {
+			if err := p.Require(c); err != nil {
+				s.consoleError(w, r, err)
+				return
+			}
+		}
+		if err := h(w, r, p); err != nil {
+			s.consoleError(w, r, err)
+		}
+	}
+}
+
+func (s *Server) consoleRoutes() {
+	t, err := loadTemplates()
+	if err != nil {
+		panic(fmt.Sprintf("console templates: %v", err))
+	}
+	s.tmpl = t
+	s.jsBuilt = jsBuilt()
+	m := s.mux
+	static, _ := fs.Sub(staticFS, "static")
+	fileServer := http.FileServer(http.FS(static))
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The bundle's name does not change between builds; a short cache
+		// keeps a new binary's script in use within minutes.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		fileServer.ServeHTTP(w, r)
+	})))
+	m.HandleFunc("GET /login", s.handleLoginPage)
+	m.HandleFunc("POST /login", s.handleLoginForm)
+	m.HandleFunc("POST /logout", s.page("", func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		s.logout(w, r)
+		http.Redirect(w, r, "/login?flash="+url.QueryEscape("已退出登录"), http.StatusSeeOther)
+		return nil
+	}))
+	m.HandleFunc("GET /{$}", s.page("", s.handleHome))
+	s.warningPages()
+	s.recordPages()
+	m.HandleFunc("GET /audit", s.page(auth.CapAuditRead, s.handleAuditPage))
+}
+
+// loginCSRFCookie carries the pre-login CSRF token (double submit): the
+// login form is not yet tied to a session.
+const loginCSRFCookie = "fanzha_login_csrf"
+
+func newToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// safeNext keeps redirects after login on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	if p := principalFrom(r.Context()); p != nil && p.Via == "session" {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.renderLogin(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	tok := newToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	s.render(w, r, status, "login", page{Title: "登录", Error: msg,
+		Data: map[string]string{"Token": tok, "Next": safeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}})
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderLogin(w, r, http.StatusBadRequest, "表单无法读取，请重试")
+		return
+	}
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) != 1 {
+		s.renderLogin(w, r, http.StatusForbidden, "登录表单已过期或来源不明，请重新输入")
+		return
+	}
+	if _, err := s.login(w, r, r.PostFormValue("username"), r.PostFormValue("password")); err != nil {
+		ae := classify(err)
+		s.renderLogin(w, r, ae.Status, ae.Message)
+		return
+	}
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// redirectFlash answers a console form post with a redirect and a message.
+func redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// formInt parses an optional integer form or query value.
+func formInt(r *http.Request, name string) (int64, error) {
+	v := strings.TrimSpace(r.FormValue(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, errorf(http.StatusBadRequest, "bad_param", "%s 应为整数", name)
+	}
+	return n, nil
+}
+
+// unmaskAsked reports whether the page was asked with ?unmask=1.
+func unmaskAsked(r *http.Request) bool { return r.URL.Query().Get("unmask") == "1" }
+
+
+var jsonUnmarshal = json.Unmarshal

@@ -45,6 +45,9 @@ type Server struct {
 
 	intakeMu sync.Mutex
 	intake   *warning.Intake
+
+	tmpl    templates
+	jsBuilt bool
 }
 
 // Shanghai is the console's time zone; storage is UTC.

@@ -1,0 +1,178 @@
+// Package partner is 联席: member units (banks, operators, other units) and
+// the requests the centre sends them — emergency suspension of a card or
+// number, stop-payment, freeze, release, queries — with their answers
+// flowing back to the warning or case that asked.
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
+)
+
+// Request is a request to a partner unit.
+type Request struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	KindName   string    `json:"kind_name"`
+	UnitID     int64     `json:"unit_id"`
+	UnitName   string    `json:"unit_name"`
+	WarningID  int64     `json:"warning_id,omitempty"`
+	CaseID     int64     `json:"case_id,omitempty"`
+	Account    string    `json:"account,omitempty"`
+	Phone      string    `json:"phone,omitempty"`
+	AmountFen  int64     `json:"amount_fen"`
+	Reason     string    `json:"reason"`
+	Status     string    `json:"status"`
+	DueAt      time.Time `json:"due_at,omitzero"`
+	CreatedAt  time.Time `json:"created_at"`
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	Result     string    `json:"result,omitempty"`
+	ResultFen  int64     `json:"result_fen"`
+	Overdue    bool      `json:"overdue"`
+}
+
+// KindName is the Chinese label of a request kind.
+func KindName(k string) string {
+	m := map[string]string{"suspend_card": "紧急止付银行卡", "suspend_number": "紧急停机", "stop_payment": "止付", "freeze": "冻结",
+		"release": "解除冻结", "query": "查询", "holder_check": "持卡人核查"}
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+// StatusName is the Chinese label of a request status.
+func StatusName(s string) string {
+	m := map[string]string{"drafted": "草稿", "sent": "已发送", "seen": "已查看", "done": "已办结", "refused": "已拒绝", "lapsed": "已失效", "released": "已解除"}
+	if v, ok := m[s]; ok {
+		return v
+	}
+	return s
+}
+
+// Masked returns the request with the account and phone masked.
+func (r Request) Masked(m auth.Masker) Request {
+	r.Account, r.Phone = m.Card(r.Account), m.Phone(r.Phone)
+	return r
+}
+
+const selectRequest = `SELECT r.id, r.kind, COALESCE(r.unit_id, 0), COALESCE(u.name, ''), COALESCE(r.warning_id, 0), COALESCE(r.case_id, 0),
+	r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen
+	FROM partner_requests r LEFT JOIN units u ON u.id = r.unit_id`
+
+func scanRequest(sc interface{ Scan(...any) error }, now time.Time) (Request, error) {
+	var r Request
+	var due, answered sql.NullInt64
+	var created int64
+	if err := sc.Scan(&r.ID, &r.Kind, &r.UnitID, &r.UnitName, &r.WarningID, &r.CaseID, &r.Account, &r.Phone, &r.AmountFen, &r.Reason,
+		&r.Status, &due, &created, &answered, &r.Result, &r.ResultFen); err != nil {
+		return r, err
+	}
+	r.KindName = KindName(r.Kind)
+	r.DueAt, r.CreatedAt, r.AnsweredAt = db.NullTime(due), db.Time(created), db.NullTime(answered)
+	r.Overdue = (r.Status == "sent" || r.Status == "seen") && !r.DueAt.IsZero() && r.DueAt.Before(now)
+	return r, nil
+}
+
+// Inbox lists the requests addressed to a unit (and its branches), open
+// ones first. A partner sees only this: never another unit's requests.
+func Inbox(ctx context.Context, q db.Querier, unitID int64, now time.Time, limit int) ([]Request, error) {
+	rows, err := q.Query(ctx, selectRequest+` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?))
+		ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.due_at, r.id DESC LIMIT `+strconv.Itoa(limit), unitID, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("inbox of unit %d: %w", unitID, err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ForWarning lists the requests a warning made.
+func ForWarning(ctx context.Context, q db.Querier, warningID int64, now time.Time) ([]Request, error) {
+	rows, err := q.Query(ctx, selectRequest+` WHERE r.warning_id = ? ORDER BY r.id`, warningID)
+	if err != nil {
+		return nil, fmt.Errorf("requests of warning %d: %w", warningID, err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Answer is a partner's answer to a request.
+type Answer struct {
+	Status    string `json:"status"` // seen | done | refused
+	Result    string `json:"result"` // what was done, or why refused
+	ResultFen int64  `json:"result_fen"`
+}
+
+// Respond records a partner unit's answer. Only the addressed unit (or its
+// parent) may answer; the answer goes on the timeline of the warning that
+// asked.
+func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, id int64, a Answer, now time.Time) error {
+	switch a.Status {
+	case "seen", "done", "refused":
+	default:
+		return fmt.Errorf("answer: %w: 状态 %q 无效（seen/done/refused）", domain.ErrInvalid, a.Status)
+	}
+	if a.Status == "refused" && strings.TrimSpace(a.Result) == "" {
+		return fmt.Errorf("answer: %w: 拒绝时请写明原因", domain.ErrInvalid)
+	}
+	if a.ResultFen < 0 {
+		return fmt.Errorf("answer: %w: 金额不能为负数", domain.ErrInvalid)
+	}
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		var status, kind string
+		var warningID int64
+		err := tx.QueryRow(ctx, `SELECT status, kind, COALESCE(warning_id, 0) FROM partner_requests WHERE id = ?
+			AND (unit_id = ? OR unit_id IN (SELECT id FROM units WHERE parent_id = ?))`, id, unitID, unitID).Scan(&status, &kind, &warningID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("request %d: %w", id, domain.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if status == "done" || status == "refused" {
+			return fmt.Errorf("request %d: %w: 该请求已答复", id, domain.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = ?, result = ?, result_fen = ?, answered_at = ? WHERE id = ?`,
+			a.Status, strings.TrimSpace(a.Result), a.ResultFen, db.Millis(now), id); err != nil {
+			return fmt.Errorf("answer request %d: %w", id, err)
+		}
+		if warningID != 0 && a.Status != "seen" {
+			detail := fmt.Sprintf("协查请求 #%d（%s）%s", id, KindName(kind), StatusName(a.Status))
+			if a.Result != "" {
+				detail += "：" + strings.TrimSpace(a.Result)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
+				warningID, db.Millis(now), "emergency", nil, detail); err != nil {
+				return err
+			}
+		}
+		e := who.With(auth.AuditUpdate, "partner_request", strconv.FormatInt(id, 10))
+		e.At, e.Detail = now, "answer "+a.Status
+		return auth.Audit(ctx, tx, e)
+	})
+}

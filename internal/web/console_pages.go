@@ -1,0 +1,489 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/warning"
+)
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if p.User.Role == auth.RolePartner {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+		return nil
+	}
+	var o *bulletin.Overview
+	if p.Can(auth.CapFiguresRead) {
+		ov, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, s.now(), s.loc)
+		if err != nil {
+			return err
+		}
+		o = &ov
+	}
+	var events []bulletin.PreventionEvent
+	if p.User.Role == auth.RoleGrid {
+		ev, err := bulletin.RecentPrevention(r.Context(), s.db, p.Scope, 20)
+		if err != nil {
+			return err
+		}
+		events = ev
+	}
+	s.render(w, r, http.StatusOK, "home", page{Title: "首页", Active: "/", Data: map[string]any{"O": o, "Events": events}})
+	return nil
+}
+
+func (s *Server) warningPages() {
+	m := s.mux
+	m.HandleFunc("GET /warnings", s.page(auth.CapWarningRead, s.handleBoardPage))
+	m.HandleFunc("GET /warnings/mine", s.page(auth.CapWarningRead, s.handleBoardPage))
+	m.HandleFunc("GET /warnings/list", s.page(auth.CapWarningRead, s.handleWarningListPage))
+	m.HandleFunc("GET /warnings/import", s.page(auth.CapWarningWrite, s.handleImportPage))
+	m.HandleFunc("POST /warnings/import", s.page(auth.CapWarningWrite, s.handleImportPage))
+	m.HandleFunc("GET /warnings/{id}", s.page(auth.CapWarningRead, s.handleWarningPage))
+	m.HandleFunc("POST /warnings/{id}/contact", s.page(auth.CapWarningWrite, s.handleContactForm))
+	m.HandleFunc("POST /warnings/{id}/outcome", s.page(auth.CapWarningWrite, s.handleOutcomeForm))
+	m.HandleFunc("POST /warnings/{id}/handover", s.page(auth.CapWarningWrite, s.handleHandoverForm))
+	m.HandleFunc("POST /warnings/{id}/emergency", s.page(auth.CapWarningWrite, s.handleEmergencyForm))
+}
+
+type boardData struct {
+	Mine     bool
+	Items    []warning.BoardItem
+	Stations []area.Node
+	Types    []fraudtype.Type
+	Filter   map[string]string
+}
+
+func (s *Server) handleBoardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	mine := strings.HasSuffix(r.URL.Path, "/mine")
+	f := warning.BoardFilter{Grade: warning.Grade(r.URL.Query().Get("grade")), FraudType: r.URL.Query().Get("type")}
+	var err error
+	if f.StationID, err = formInt(r, "station"); err != nil {
+		return err
+	}
+	if mine {
+		f.AssigneeID = p.User.ID
+	}
+	items, err := warning.Board(r.Context(), s.db, p.Scope, f, s.now())
+	if err != nil {
+		return err
+	}
+	m := p.Masker(false)
+	for i := range items {
+		items[i].Warning = items[i].Warning.Masked(m)
+	}
+	stations, err := area.ByLevel(r.Context(), s.db, p.Scope, area.Station)
+	if err != nil {
+		return err
+	}
+	title := "值班看板"
+	if mine {
+		title = "我的预警"
+	}
+	s.render(w, r, http.StatusOK, "board", page{Title: title, Active: "/warnings", Data: boardData{Mine: mine, Items: items,
+		Stations: stations, Types: fraudtype.All(), Filter: map[string]string{"grade": string(f.Grade), "type": f.FraudType,
+			"station": r.URL.Query().Get("station")}}})
+	return nil
+}
+
+func (s *Server) handleWarningListPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f := warning.Filter{Status: r.URL.Query().Get("status"), Grade: warning.Grade(r.URL.Query().Get("grade")), Limit: 100}
+	var err error
+	if f.BeforeID, err = formInt(r, "before"); err != nil {
+		return err
+	}
+	list, err := warning.List(r.Context(), s.db, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i] = list[i].Masked(auth.Masker{})
+	}
+	var next int64
+	if len(list) == f.Limit {
+		next = list[len(list)-1].ID
+	}
+	s.render(w, r, http.StatusOK, "warnings", page{Title: "全部预警", Active: "/warnings", Data: map[string]any{"List": list, "Next": next,
+		"Status": f.Status, "Grade": string(f.Grade)}})
+	return nil
+}
+
+type warningPageData struct {
+	W        warning.Warning
+	Events   []warning.Event
+	Merged   []warning.Warning
+	Requests []partner.Request
+	Units    []bulletin.Unit
+	Officers []auth.User
+	Score    string
+	CanWrite bool
+}
+
+func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	wa, err := warning.Get(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "warning", strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+	}
+	events, err := warning.Timeline(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	merged, err := warning.Merged(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	for i := range merged {
+		merged[i] = merged[i].Masked(m)
+	}
+	reqs, err := partner.ForWarning(r.Context(), s.db, id, s.now())
+	if err != nil {
+		return err
+	}
+	for i := range reqs {
+		reqs[i] = reqs[i].Masked(m)
+	}
+	d := warningPageData{W: wa.Masked(m), Events: events, Merged: merged, Requests: reqs, CanWrite: p.Can(auth.CapWarningWrite)}
+	var detail string
+	_ = s.db.QueryRow(r.Context(), `SELECT score_detail FROM warnings WHERE id = ?`, id).Scan(&detail)
+	d.Score = scoreText(detail)
+	if d.CanWrite && wa.Status == "open" {
+		units, err := bulletin.Units(r.Context(), s.db)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			if (u.Kind == "bank" || u.Kind == "operator") && u.Parent == "" {
+				d.Units = append(d.Units, u)
+			}
+		}
+		scope := p.Scope
+		if root, err := area.Root(r.Context(), s.db); err == nil && p.Scope.Level == area.County {
+			scope = root
+		}
+		officers, err := auth.ListUsers(r.Context(), s.db, scope, auth.RoleDissuader)
+		if err != nil {
+			return err
+		}
+		d.Officers = officers
+	}
+	s.render(w, r, http.StatusOK, "warning", page{Title: fmt.Sprintf("预警 #%d", id), Active: "/warnings", Unmasked: m.Unmasked, Data: d})
+	return nil
+}
+
+// scoreText turns the stored score parts into one line for the page.
+func scoreText(detail string) string {
+	detail = strings.TrimSpace(detail)
+	if detail == "" || detail == "null" {
+		return ""
+	}
+	var parts []warning.ScorePart
+	if err := jsonUnmarshal([]byte(detail), &parts); err != nil {
+		return ""
+	}
+	var out []string
+	for _, p := range parts {
+		out = append(out, fmt.Sprintf("%s +%d", p.Reason, p.Points))
+	}
+	return strings.Join(out, "；")
+}
+
+func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c := warning.ContactInput{Method: r.FormValue("method"), Result: r.FormValue("result"), Note: r.FormValue("note")}
+	if err := warning.RecordContact(r.Context(), s.db, s.policy, s.actor(r, p), id, c, s.now()); err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{id})
+	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), "已记录联系情况")
+	return nil
+}
+
+func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	o := warning.OutcomeInput{Outcome: warning.Outcome(r.FormValue("outcome")), Note: r.FormValue("note"), ToAccount: strings.TrimSpace(r.FormValue("to_account"))}
+	if o.KeptFen, err = money.ParseYuan(r.FormValue("kept")); err != nil {
+		return errorf(http.StatusBadRequest, "bad_amount", "避免损失金额：%v", err)
+	}
+	if o.LossFen, err = money.ParseYuan(r.FormValue("loss")); err != nil {
+		return errorf(http.StatusBadRequest, "bad_amount", "被骗金额：%v", err)
+	}
+	res, err := warning.SetOutcome(r.Context(), s.db, s.policy, s.actor(r, p), id, o, s.now())
+	if err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{id})
+	msg := "已记录结果：" + warning.OutcomeName(o.Outcome)
+	if res.CaseNo != "" {
+		msg += "，已立案 " + res.CaseNo
+	}
+	if res.Status == "open" {
+		msg += "，请在期限内落地核查"
+	}
+	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), msg)
+	return nil
+}
+
+func (s *Server) handleHandoverForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	to, err := formInt(r, "to_user_id")
+	if err != nil {
+		return err
+	}
+	if err := warning.Handover(r.Context(), s.db, s.actor(r, p), id, warning.HandoverInput{ToUserID: to, Reason: r.FormValue("reason")}, s.now()); err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{id})
+	if _, err := warning.Get(r.Context(), s.db, p.Scope, id); err != nil {
+		redirectFlash(w, r, "/warnings", "预警已移交，已不在您的辖区内")
+		return nil
+	}
+	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), "预警已移交")
+	return nil
+}
+
+func (s *Server) handleEmergencyForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	unit, err := formInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	e := warning.EmergencyInput{Kind: r.FormValue("kind"), UnitID: unit, Account: r.FormValue("account"), Phone: r.FormValue("phone"), Reason: r.FormValue("reason")}
+	reqID, err := warning.RequestEmergency(r.Context(), s.db, s.actor(r, p), id, e, s.now())
+	if err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{id})
+	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), fmt.Sprintf("已发出紧急措施请求 #%d", reqID))
+	return nil
+}
+
+func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var rep *warning.ImportReport
+	var fail string
+	if r.Method == http.MethodPost {
+		f, fh, err := r.FormFile("file")
+		if err != nil {
+			fail = "请选择要上传的 Excel 或 CSV 文件"
+		} else {
+			defer f.Close()
+			in, err := s.warningIntake(r.Context())
+			if err != nil {
+				return err
+			}
+			res, err := in.ImportFile(r.Context(), fh.Filename, f, r.FormValue("all_or_nothing") != "", "upload", p.User.ID)
+			if err != nil {
+				fail = "文件无法导入：" + err.Error()
+			} else {
+				rep = &res
+				_ = s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
+					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected))
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "import", page{Title: "预警导入", Active: "/warnings", Error: fail, Data: map[string]any{"Report": rep}})
+	return nil
+}
+
+func (s *Server) recordPages() {
+	m := s.mux
+	m.HandleFunc("GET /cases", s.page(auth.CapCaseRead, s.handleCasesPage))
+	m.HandleFunc("GET /cases/{id}", s.page(auth.CapCaseRead, s.handleCasePage))
+	m.HandleFunc("GET /prevention", s.page(auth.CapPreventRead, s.handlePreventionPage))
+	m.HandleFunc("GET /bulletins", s.page(auth.CapBulletinRead, s.handleBulletinsPage))
+	m.HandleFunc("GET /intel", s.page(auth.CapIntelRead, s.handleIntelPage))
+	m.HandleFunc("GET /partners", s.page(auth.CapPartnerManage, s.handlePartnersPage))
+	m.HandleFunc("GET /inbox", s.page(auth.CapPartnerInbox, s.handleInboxPage))
+	m.HandleFunc("POST /inbox/{id}", s.page(auth.CapPartnerInbox, s.handleInboxAnswer))
+}
+
+func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("type"), Limit: 100}
+	var err error
+	if f.BeforeID, err = formInt(r, "before"); err != nil {
+		return err
+	}
+	list, err := funds.ListCases(r.Context(), s.db, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	var next int64
+	if len(list) == f.Limit {
+		next = list[len(list)-1].ID
+	}
+	s.render(w, r, http.StatusOK, "cases", page{Title: "案件", Active: "/cases", Data: map[string]any{"List": list, "Next": next,
+		"Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status}})
+	return nil
+}
+
+func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := funds.GetCase(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "case", strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: c.Masked(m)})
+	return nil
+}
+
+func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	events, err := bulletin.RecentPrevention(r.Context(), s.db, p.Scope, 100)
+	if err != nil {
+		return err
+	}
+	from := s.now().AddDate(0, 0, -30)
+	by, err := bulletin.PreventionByStation(r.Context(), s.db, p.Scope, from)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by}})
+	return nil
+}
+
+func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	now := s.now()
+	loc := now.In(s.loc)
+	periods := []struct {
+		Label    string
+		From, To time.Time
+	}{
+		{"今日", time.Date(loc.Year(), loc.Month(), loc.Day(), 0, 0, 0, 0, s.loc), now},
+		{"近 7 天", now.AddDate(0, 0, -7), now},
+		{"本月", time.Date(loc.Year(), loc.Month(), 1, 0, 0, 0, 0, s.loc), now},
+		{"本年", time.Date(loc.Year(), 1, 1, 0, 0, 0, 0, s.loc), now},
+	}
+	type row struct {
+		Label string
+		F     warning.Figures
+	}
+	var rows []row
+	for _, pr := range periods {
+		f, err := warning.ComputeFigures(r.Context(), s.db, p.Scope, pr.From, pr.To, now)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{pr.Label, f})
+	}
+	o, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, now, s.loc)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bulletins", page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o}})
+	return nil
+}
+
+func (s *Server) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := bulletin.BusiestAccounts(r.Context(), s.db, 100)
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "accounts", "intel"); err != nil {
+			return err
+		}
+	}
+	for i := range list {
+		list[i].Number = m.Card(list[i].Number)
+	}
+	s.render(w, r, http.StatusOK, "intel", page{Title: "两卡研判", Active: "/intel", Unmasked: m.Unmasked, Data: list})
+	return nil
+}
+
+func (s *Server) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	units, err := bulletin.Units(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "partners", page{Title: "联席成员单位", Active: "/partners", Data: units})
+	return nil
+}
+
+func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	reqs, err := partner.Inbox(r.Context(), s.db, p.User.UnitID, s.now(), 200)
+	if err != nil {
+		return err
+	}
+	var unit string
+	_ = s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = ?`, p.User.UnitID).Scan(&unit)
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs}})
+	return nil
+}
+
+func (s *Server) handleInboxAnswer(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	fen, err := money.ParseYuan(r.FormValue("amount"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
+	}
+	a := partner.Answer{Status: r.FormValue("status"), Result: r.FormValue("result"), ResultFen: fen}
+	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a, s.now()); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/inbox", fmt.Sprintf("已答复请求 #%d", id))
+	return nil
+}
+
+func (s *Server) handleAuditPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f, err := s.auditFilter(r)
+	if err != nil {
+		return err
+	}
+	f.Limit = 100
+	entries, err := auth.ListAudit(r.Context(), s.db, f)
+	if err != nil {
+		return err
+	}
+	var next int64
+	if len(entries) == f.Limit {
+		next = entries[len(entries)-1].ID
+	}
+	q := r.URL.Query()
+	q.Del("before")
+	s.render(w, r, http.StatusOK, "audit", page{Title: "审计日志", Active: "/audit", Data: map[string]any{"Entries": entries, "Next": next,
+		"User": f.Username, "Action": f.Action, "From": q.Get("from"), "To": q.Get("to"), "Query": q.Encode()}})
+	return nil
+}

@@ -1,0 +1,11 @@
+// The console's script: charts on the home page, the live duty board, and
+// countdowns. Everything it needs is in this bundle (no network loads).
+import { initHome } from './home.js';
+import { initBoard } from './board.js';
+import { initCountdowns } from './countdown.js';
+
+document.addEventListener('DOMContentLoaded', () => {
+  if (document.getElementById('figures')) initHome();
+  if (document.getElementById('board')) initBoard();
+  initCountdowns();
+});

@@ -1,0 +1,26 @@
+// Chinese number and money formatting shared by the pages.
+export const fmt = {
+  int: (n) => Number(n || 0).toLocaleString('zh-CN'),
+  wan: (fen) => (Number(fen || 0) / 100 / 10000).toFixed(2),
+  permille: (p) => (Number(p || 0) / 10).toFixed(1) + '%',
+  yuan: (fen) => (Number(fen || 0) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+};
+
+export function pick(obj, path) {
+  return path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+}
+
+export function esc(s) {
+  return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+export function localTime(iso, withSeconds) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  // Asia/Shanghai is UTC+8 all year.
+  const t = new Date(d.getTime() + 8 * 3600 * 1000);
+  let s = `${p(t.getUTCMonth() + 1)}-${p(t.getUTCDate())} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}`;
+  if (withSeconds) s += `:${p(t.getUTCSeconds())}`;
+  return s;
+}
