@@ -2,11 +2,11 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"crypto/rand"
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -376,6 +376,5 @@ func formInt(r *http.Request, name string) (int64, error) {
 
 // unmaskAsked reports whether the page was asked with ?unmask=1.
 func unmaskAsked(r *http.Request) bool { return r.URL.Query().Get("unmask") == "1" }
-
 
 var jsonUnmarshal = json.Unmarshal
