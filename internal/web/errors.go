@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,6 +85,12 @@ type errorBody struct {
 // writeError answers with {"error": "...", "code": "..."} and the right
 // status; server errors are logged with the request ID.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away (navigated on, closed the tab): nothing to
+		// answer and nothing went wrong on our side.
+		w.WriteHeader(499)
+		return
+	}
 	ae := classify(err)
 	rid := requestID(r.Context())
 	if ae.Status >= 500 {

@@ -1,0 +1,62 @@
+// Starts `fanzha demo` on a free port with a fresh data folder, waits until
+// it is ready, and stops it afterwards. FANZHA_BIN points at the binary.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const bin = process.env.FANZHA_BIN || new URL('../../bin/fanzha', import.meta.url).pathname;
+export const PASSWORD = 'fanzha-demo';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+export async function startDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'fanzha-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dir, '--trickle', '0', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error('demo did not become ready in 90 s:\n' + out); }
+    try {
+      const r = await fetch(base + '/readyz');
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base, dir,
+    token(user) { return execFileSync(bin, ['user', 'token', '--data', dir, '--user', user]).toString().trim(); },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function login(page, base, user) {
+  await page.goto(base + '/login');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+}
