@@ -151,8 +151,8 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 		days[(d.UnixMilli()+offMs)/dayMillis] = &o.Daily[i]
 	}
 	rows, err := q.Query(ctx, `SELECT (received_at + ?) / ?, COUNT(*) FROM warnings WHERE `+wCond+`
-		AND received_at >= ? GROUP BY (received_at + ?) / ?`,
-		offMs, int64(dayMillis), wArg, db.Millis(trendStart), offMs, int64(dayMillis))
+		AND received_at >= ? GROUP BY 1`,
+		offMs, int64(dayMillis), wArg, db.Millis(trendStart))
 	if err != nil {
 		return o, fmt.Errorf("overview warning trend: %w", err)
 	}
@@ -168,8 +168,8 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 	}
 	rows.Close()
 	rows, err = q.Query(ctx, `SELECT (reported_at + ?) / ?, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
-		AND reported_at >= ? GROUP BY (reported_at + ?) / ?`,
-		offMs, int64(dayMillis), cArg, db.Millis(trendStart), offMs, int64(dayMillis))
+		AND reported_at >= ? GROUP BY 1`,
+		offMs, int64(dayMillis), cArg, db.Millis(trendStart))
 	if err != nil {
 		return o, fmt.Errorf("overview case trend: %w", err)
 	}

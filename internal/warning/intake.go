@@ -32,6 +32,15 @@ type Intake struct {
 
 	tree atomic.Pointer[treeIndex]
 
+	// The group committer (started on first use) and the caches it and
+	// batches use, guarded by mu.
+	committerOnce sync.Once
+	queue         chan *job
+	shifts        []shift
+	shiftsAt      time.Time
+	load          map[int64]int
+	loadAt        time.Time
+
 	// OnStored, when set, is called after each committed batch with the
 	// ids of the warnings that were created or changed (for live boards).
 	OnStored func(ids []int64)
@@ -169,41 +178,31 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 	if opt.AllOrNothing && res.Rejected > 0 {
 		return res, nil
 	}
-	tree := in.tree.Load()
-
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	var changed []int64
-	err := in.db.InTx(ctx, func(tx *db.Tx) error {
-		changed = changed[:0]
-		b, err := newBatch(ctx, tx, in, tree, now, opt)
-		if err != nil {
-			return err
+	j := &job{done: make(chan error, 1)}
+	for i := range inputs {
+		if valid[i] {
+			norm[i].door, norm[i].userID = opt.Door, opt.UserID
+			j.items = append(j.items, &norm[i])
+			j.results = append(j.results, &res.Items[i])
 		}
-		defer b.close()
-		var items []*normalized
-		for i := range inputs {
-			if valid[i] {
-				items = append(items, &norm[i])
-			}
+	}
+	var err error
+	switch {
+	case len(j.items) == 0:
+	case len(j.items) < groupCommitBelow:
+		// Small submissions (single warnings from the API or the stream)
+		// are committed together with whatever else is waiting: one
+		// transaction and one disk sync for many callers.
+		in.startCommitter()
+		select {
+		case in.queue <- j:
+		case <-ctx.Done():
+			return res, ctx.Err()
 		}
-		if err := b.prefetch(ctx, items); err != nil {
-			return err
-		}
-		for i := range inputs {
-			if !valid[i] {
-				continue
-			}
-			if err := b.take(ctx, &norm[i], &res.Items[i]); err != nil {
-				return fmt.Errorf("warning %d (%s/%s): %w", i, norm[i].Source, norm[i].SourceRef, err)
-			}
-		}
-		if err := b.flushPrimaries(ctx); err != nil {
-			return err
-		}
-		changed = b.changed
-		return nil
-	})
+		err = <-j.done
+	default:
+		err = in.commit(ctx, []*job{j})
+	}
 	if err != nil {
 		// Nothing of the batch is stored; say so on every item.
 		for i := range res.Items {
@@ -224,10 +223,167 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 			res.Duplicates++
 		}
 	}
+	return res, nil
+}
+
+// groupCommitBelow: submissions with fewer warnings go through the group
+// committer; larger batches are their own transaction.
+const groupCommitBelow = 200
+
+// maxGroup bounds the warnings of one group commit.
+const maxGroup = 5000
+
+// job is one submission waiting to be stored.
+type job struct {
+	items   []*normalized
+	results []*ItemResult
+	done    chan error
+}
+
+func (in *Intake) startCommitter() {
+	in.committerOnce.Do(func() {
+		in.queue = make(chan *job, 4096)
+		go in.runCommitter()
+	})
+}
+
+// runCommitter takes queued submissions and commits them in groups: the
+// first one waiting, plus every other already queued, up to maxGroup
+// warnings. Under load the queue fills while a commit runs, so groups grow
+// exactly when it pays; idle, a single warning is committed at once.
+func (in *Intake) runCommitter() {
+	for j := range in.queue {
+		jobs := []*job{j}
+		n := len(j.items)
+	drain:
+		for n < maxGroup {
+			select {
+			case more := <-in.queue:
+				jobs = append(jobs, more)
+				n += len(more.items)
+			default:
+				break drain
+			}
+		}
+		err := in.commit(context.Background(), jobs)
+		for _, x := range jobs {
+			x.done <- err
+		}
+	}
+}
+
+// commit stores the jobs in one transaction.
+func (in *Intake) commit(ctx context.Context, jobs []*job) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.now().UTC()
+	tree := in.tree.Load()
+	onDuty, err := in.onDutyAt(ctx, now)
+	if err != nil {
+		return err
+	}
+	load, err := in.openLoad(ctx, now)
+	if err != nil {
+		return err
+	}
+	var changed []int64
+	var assigned map[int64]int
+	err = in.db.InTx(ctx, func(tx *db.Tx) error {
+		b, err := newBatch(ctx, tx, in, tree, now, onDuty, load)
+		if err != nil {
+			return err
+		}
+		defer b.close()
+		var items []*normalized
+		for _, j := range jobs {
+			items = append(items, j.items...)
+		}
+		if err := b.prefetch(ctx, items); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			for k, n := range j.items {
+				if err := b.take(ctx, n, j.results[k]); err != nil {
+					return fmt.Errorf("warning %s/%s: %w", n.Source, n.SourceRef, err)
+				}
+			}
+		}
+		if err := b.flushPrimaries(ctx); err != nil {
+			return err
+		}
+		changed, assigned = b.changed, b.assigned
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for uid, k := range assigned {
+		in.load[uid] += k
+	}
 	if in.OnStored != nil && len(changed) > 0 {
 		in.OnStored(changed)
 	}
-	return res, nil
+	return nil
+}
+
+// onDutyAt returns the on-duty dissuaders per station at t, from a roster
+// cache reloaded every minute (the roster changes by shifts of hours).
+func (in *Intake) onDutyAt(ctx context.Context, t time.Time) (map[int64][]int64, error) {
+	if in.shifts == nil || t.Sub(in.shiftsAt) > time.Minute || t.Before(in.shiftsAt) {
+		rows, err := in.db.Query(ctx, `SELECT s.area_id, s.user_id, s.starts_at, s.ends_at FROM duty_shifts s JOIN users u ON u.id = s.user_id
+			WHERE s.duty = 'dissuader' AND s.starts_at <= ? AND s.ends_at > ? AND u.disabled = 0 ORDER BY s.user_id`,
+			db.Millis(t.Add(2*time.Hour)), db.Millis(t.Add(-2*time.Hour)))
+		if err != nil {
+			return nil, fmt.Errorf("read duty roster: %w", err)
+		}
+		var list []shift
+		for rows.Next() {
+			var sh shift
+			if err := rows.Scan(&sh.station, &sh.user, &sh.start, &sh.end); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			list = append(list, sh)
+		}
+		rows.Close()
+		in.shifts, in.shiftsAt = list, t
+	}
+	ms := db.Millis(t)
+	out := map[int64][]int64{}
+	seen := map[[2]int64]bool{}
+	for _, sh := range in.shifts {
+		if sh.start <= ms && sh.end > ms && !seen[[2]int64{sh.station, sh.user}] {
+			seen[[2]int64{sh.station, sh.user}] = true
+			out[sh.station] = append(out[sh.station], sh.user)
+		}
+	}
+	return out, nil
+}
+
+type shift struct{ station, user, start, end int64 }
+
+// openLoad returns the open warnings per officer, re-read every 10 seconds
+// (warnings are closed elsewhere) and counted up by intake in between.
+func (in *Intake) openLoad(ctx context.Context, t time.Time) (map[int64]int, error) {
+	if in.load != nil && t.Sub(in.loadAt) < 10*time.Second && !t.Before(in.loadAt) {
+		return in.load, nil
+	}
+	rows, err := in.db.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read open load: %w", err)
+	}
+	defer rows.Close()
+	load := map[int64]int{}
+	for rows.Next() {
+		var uid int64
+		var n int
+		if err := rows.Scan(&uid, &n); err != nil {
+			return nil, err
+		}
+		load[uid] = n
+	}
+	in.load, in.loadAt = load, t
+	return load, rows.Err()
 }
 
 // batch is the state of one Submit transaction.
@@ -236,15 +392,15 @@ type batch struct {
 	tx    *db.Tx
 	tree  *treeIndex
 	now   time.Time
-	opt   SubmitOptions
 	stmts map[string]*sql.Stmt
 
-	onDuty  map[int64][]int64 // station -> on-duty dissuaders
-	load    map[int64]int     // officer -> open warnings
-	seenRef map[string]int64  // source|ref -> id, within the batch
-	byPhone map[string]*openWarning
-	byID    map[string]*openWarning
-	changed []int64
+	onDuty   map[int64][]int64 // station -> on-duty dissuaders
+	load     map[int64]int     // officer -> open warnings (the intake's cache; read only here)
+	assigned map[int64]int     // officer -> warnings assigned in this batch
+	seenRef  map[string]int64  // source|ref -> id, within the batch
+	byPhone  map[string]*openWarning
+	byID     map[string]*openWarning
+	changed  []int64
 
 	// Filled by prefetch.
 	prefetched  bool
@@ -287,9 +443,9 @@ var batchQueries = map[string]string{
 	qEvent: `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
 }
 
-func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, opt SubmitOptions) (*batch, error) {
-	b := &batch{in: in, tx: tx, tree: tree, now: now, opt: opt, stmts: map[string]*sql.Stmt{},
-		onDuty: map[int64][]int64{}, load: map[int64]int{}, seenRef: map[string]int64{},
+func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64, load map[int64]int) (*batch, error) {
+	b := &batch{in: in, tx: tx, tree: tree, now: now, stmts: map[string]*sql.Stmt{},
+		onDuty: onDuty, load: load, assigned: map[int64]int{}, seenRef: map[string]int64{},
 		byPhone: map[string]*openWarning{}, byID: map[string]*openWarning{}}
 	for k, q := range batchQueries {
 		st, err := tx.Prepare(ctx, q)
@@ -299,39 +455,6 @@ func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now t
 		}
 		b.stmts[k] = st
 	}
-	ms := db.Millis(now)
-	rows, err := tx.Query(ctx, `SELECT s.area_id, s.user_id FROM duty_shifts s JOIN users u ON u.id = s.user_id
-		WHERE s.duty = 'dissuader' AND s.starts_at <= ? AND s.ends_at > ? AND u.disabled = 0 ORDER BY s.user_id`, ms, ms)
-	if err != nil {
-		b.close()
-		return nil, fmt.Errorf("read duty roster: %w", err)
-	}
-	for rows.Next() {
-		var st, uid int64
-		if err := rows.Scan(&st, &uid); err != nil {
-			rows.Close()
-			b.close()
-			return nil, err
-		}
-		b.onDuty[st] = append(b.onDuty[st], uid)
-	}
-	rows.Close()
-	rows, err = tx.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
-	if err != nil {
-		b.close()
-		return nil, fmt.Errorf("read open load: %w", err)
-	}
-	for rows.Next() {
-		var uid int64
-		var n int
-		if err := rows.Scan(&uid, &n); err != nil {
-			rows.Close()
-			b.close()
-			return nil, err
-		}
-		b.load[uid] = n
-	}
-	rows.Close()
 	return b, nil
 }
 
@@ -428,7 +551,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 	b.seenRef[key] = id
 	b.remember(n)
 	it.ID, it.StationID, it.RouteReason = id, stationID, reason
-	door := b.opt.Door
+	door := n.door
 	if door == "" {
 		door = "api"
 	}
@@ -444,14 +567,14 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 			intakeNote += fmt.Sprintf("；按值班表分派给在班劝阻员（用户 #%d）", assignee)
 		}
 	}
-	if err := b.event(ctx, id, "intake", intakeNote); err != nil {
+	if err := b.event(ctx, id, "intake", n.userID, intakeNote); err != nil {
 		return err
 	}
 	if primary != nil {
 		it.Status, it.MergedInto = ItemMerged, primary.id
 		b.mergeInto(primary, n, score, due)
 		note := fmt.Sprintf("同一当事人的新预警 #%d（%s %s，%s）并入", id, SourceName(n.Source), n.SourceRef, GradeName(n.Grade))
-		if err := b.event(ctx, primary.id, "merged", note); err != nil {
+		if err := b.event(ctx, primary.id, "merged", n.userID, note); err != nil {
 			return err
 		}
 		b.changed = append(b.changed, id, primary.id)
@@ -487,8 +610,8 @@ func doorName(d string) string {
 	return d
 }
 
-func (b *batch) event(ctx context.Context, warningID int64, kind, detail string) error {
-	if _, err := b.stmts[qEvent].ExecContext(ctx, warningID, db.Millis(b.now), kind, nullable(b.opt.UserID), detail); err != nil {
+func (b *batch) event(ctx context.Context, warningID int64, kind string, userID int64, detail string) error {
+	if _, err := b.stmts[qEvent].ExecContext(ctx, warningID, db.Millis(b.now), kind, nullable(userID), detail); err != nil {
 		return fmt.Errorf("timeline event: %w", err)
 	}
 	return nil
@@ -581,11 +704,11 @@ func (b *batch) assign(stationID int64) int64 {
 	}
 	best := cands[0]
 	for _, c := range cands[1:] {
-		if b.load[c] < b.load[best] {
+		if b.load[c]+b.assigned[c] < b.load[best]+b.assigned[best] {
 			best = c
 		}
 	}
-	b.load[best]++
+	b.assigned[best]++
 	return best
 }
 

@@ -63,7 +63,9 @@ func ParseGrade(s string) (Grade, bool) {
 // normalized is an Input checked and completed: what the pipeline stores.
 type normalized struct {
 	Input
-	notes []string // problems that did not stop intake, shown on the timeline
+	notes  []string // problems that did not stop intake, shown on the timeline
+	door   string   // the intake door, for the timeline
+	userID int64    // who submitted, for the timeline
 }
 
 // maxFuture is how far in the future a sender's clock may be.
