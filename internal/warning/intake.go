@@ -301,12 +301,18 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 		if err := b.prefetch(ctx, items); err != nil {
 			return err
 		}
+		if err := b.allocate(ctx, len(items)); err != nil {
+			return err
+		}
 		for _, j := range jobs {
 			for k, n := range j.items {
 				if err := b.take(ctx, n, j.results[k]); err != nil {
 					return fmt.Errorf("warning %s/%s: %w", n.Source, n.SourceRef, err)
 				}
 			}
+		}
+		if err := b.flush(ctx); err != nil {
+			return err
 		}
 		if err := b.flushPrimaries(ctx); err != nil {
 			return err
@@ -408,6 +414,12 @@ type batch struct {
 	hist        map[string][]int64
 	scamPhone   map[string]bool
 	scamAccount map[string]bool
+
+	// Rows waiting to be written by flush, and the ids allocated for them.
+	rows   []pendingRow
+	newIDs map[int64]bool
+	events [][]any
+	ids    []int64
 }
 
 const (
@@ -418,8 +430,6 @@ const (
 	qPriorID     = "prior_id"
 	qScamPhone   = "scam_phone"
 	qScamAccount = "scam_account"
-	qInsert      = "insert"
-	qEvent       = "event"
 )
 
 var batchQueries = map[string]string{
@@ -434,13 +444,6 @@ var batchQueries = map[string]string{
 	qPriorID:     `SELECT COUNT(*) FROM warnings WHERE person_id_number = ? AND received_at >= ?`,
 	qScamPhone:   `SELECT COUNT(*) FROM warnings WHERE scam_phone = ? AND case_id IS NOT NULL`,
 	qScamAccount: `SELECT COUNT(*) FROM case_transfers WHERE to_account = ?`,
-	qInsert: `INSERT INTO warnings (source, source_ref, received_at, grade, priority, person_name, person_phone,
-		person_id_number, person_birth, person_age, person_sex, person_address, fraud_type, scam_phone, scam_account,
-		scam_url, scam_app, amount_fen, text, area_id, station_id, route_reason, assignee_id, status, merged_into,
-		contact_due_at, last_intake_at, score_detail, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (source, source_ref) DO NOTHING RETURNING id`,
-	qEvent: `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
 }
 
 func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64, load map[int64]int) (*batch, error) {
@@ -530,24 +533,12 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 		ageArg = n.Person.Age
 	}
 	ms := db.Millis(b.now)
-	err = b.stmts[qInsert].QueryRowContext(ctx, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
+	id = b.nextID()
+	b.rows = append(b.rows, pendingRow{id: id, item: it, key: key, args: []any{id, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
 		n.Person.Name, n.Person.Phone, n.Person.IDNumber, n.Person.Birth, ageArg, n.Person.Sex, n.Person.Address,
 		n.FraudType, n.Scam.Phone, n.Scam.Account, n.Scam.URL, n.Scam.App, n.AmountFen, n.Text,
 		areaID, stationArg, reason, nullable(assignee), status, nullable(mergedInto),
-		db.Millis(due), db.Millis(n.ReceivedAt), string(detail), ms, ms).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Another process stored the same (source, source_ref) between our
-		// check and our insert.
-		if err := b.stmts[qDup].QueryRowContext(ctx, n.Source, n.SourceRef).Scan(&id, &status, &mergedInto); err != nil {
-			return fmt.Errorf("re-read duplicate: %w", err)
-		}
-		it.Status, it.ID, it.MergedInto = ItemDuplicate, id, mergedInto
-		b.seenRef[key] = id
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("insert: %w", err)
-	}
+		db.Millis(due), db.Millis(n.ReceivedAt), string(detail), ms, ms}})
 	b.seenRef[key] = id
 	b.remember(n)
 	it.ID, it.StationID, it.RouteReason = id, stationID, reason
@@ -611,9 +602,7 @@ func doorName(d string) string {
 }
 
 func (b *batch) event(ctx context.Context, warningID int64, kind string, userID int64, detail string) error {
-	if _, err := b.stmts[qEvent].ExecContext(ctx, warningID, db.Millis(b.now), kind, nullable(userID), detail); err != nil {
-		return fmt.Errorf("timeline event: %w", err)
-	}
+	b.events = append(b.events, []any{warningID, db.Millis(b.now), kind, nullable(userID), detail})
 	return nil
 }
 
