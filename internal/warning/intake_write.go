@@ -2,6 +2,7 @@ package warning
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -88,7 +89,11 @@ func (b *batch) flush(ctx context.Context) error {
 			args = append(args, r.args...)
 		}
 		sb.WriteString(` ON CONFLICT (source, source_ref) DO NOTHING RETURNING id`)
-		rows, err := b.tx.Query(ctx, sb.String(), args...)
+		st, err := b.prepared(ctx, sb.String())
+		if err != nil {
+			return fmt.Errorf("insert warnings: %w", err)
+		}
+		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("insert warnings: %w", err)
 		}
@@ -135,7 +140,11 @@ func (b *batch) flush(ctx context.Context) error {
 			sb.WriteString("(?,?,?,?,?)")
 			args = append(args, e...)
 		}
-		if _, err := b.tx.Exec(ctx, sb.String(), args...); err != nil {
+		st, err := b.prepared(ctx, sb.String())
+		if err != nil {
+			return fmt.Errorf("timeline events: %w", err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("timeline events: %w", err)
 		}
 	}
@@ -152,4 +161,19 @@ func (b *batch) isNew(id int64) bool {
 		}
 	}
 	return b.newIDs[id]
+}
+
+// prepared returns a prepared statement for q, prepared once per batch:
+// the multi-row INSERTs of full chunks share one text, and parsing a
+// statement with thousands of placeholders costs more than running it.
+func (b *batch) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := b.tx.Prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[q] = st
+	return st, nil
 }
