@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -185,7 +186,8 @@ func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Log
 		inputs = append(inputs, in)
 		owner = append(owner, i)
 	}
-	res, err := c.Intake.Submit(ctx, inputs, warning.SubmitOptions{Door: "stream"})
+	who := auth.AuditEntry{Username: "stream:" + SubjectIn, IP: "nats"}
+	res, err := c.Intake.Submit(ctx, inputs, warning.SubmitOptions{Door: "stream", Audit: &who})
 	if err != nil {
 		return err
 	}

@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 )
 
@@ -130,6 +131,9 @@ type SubmitOptions struct {
 	UserID int64
 	// Rows gives the file row number of each input (uploads), for reports.
 	Rows []int
+	// Audit, when set, is written to the audit log in the same transaction
+	// as the warnings (who submitted, from where), with the counts.
+	Audit *auth.AuditEntry
 }
 
 // MaxBatch is the largest batch one call takes.
@@ -178,7 +182,7 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 	if opt.AllOrNothing && res.Rejected > 0 {
 		return res, nil
 	}
-	j := &job{done: make(chan error, 1)}
+	j := &job{done: make(chan error, 1), audit: opt.Audit}
 	for i := range inputs {
 		if valid[i] {
 			norm[i].door, norm[i].userID = opt.Door, opt.UserID
@@ -237,6 +241,7 @@ const maxGroup = 5000
 type job struct {
 	items   []*normalized
 	results []*ItemResult
+	audit   *auth.AuditEntry
 	done    chan error
 }
 
@@ -316,6 +321,38 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 		}
 		if err := b.flushPrimaries(ctx); err != nil {
 			return err
+		}
+		for _, j := range jobs {
+			if j.audit == nil {
+				continue
+			}
+			var created, merged, dup int
+			for _, r := range j.results {
+				switch r.Status {
+				case ItemCreated:
+					created++
+				case ItemMerged:
+					merged++
+				case ItemDuplicate:
+					dup++
+				}
+			}
+			if created+merged == 0 {
+				continue
+			}
+			e := j.audit.With(auth.AuditCreate, "warning", "")
+			if created+merged == 1 {
+				for _, r := range j.results {
+					if r.Status == ItemCreated || r.Status == ItemMerged {
+						e.ObjectID = strconv.FormatInt(r.ID, 10)
+					}
+				}
+			}
+			e.At = now
+			e.Detail = fmt.Sprintf("intake %s: %d created, %d merged, %d duplicate", doorName(j.items[0].door), created, merged, dup)
+			if err := auth.Audit(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		changed, assigned = b.changed, b.assigned
 		return nil
@@ -422,42 +459,14 @@ type batch struct {
 	ids    []int64
 }
 
-const (
-	qDup         = "dup"
-	qOpenByPhone = "open_phone"
-	qOpenByID    = "open_id"
-	qPriorPhone  = "prior_phone"
-	qPriorID     = "prior_id"
-	qScamPhone   = "scam_phone"
-	qScamAccount = "scam_account"
-)
-
-var batchQueries = map[string]string{
-	qDup: `SELECT id, status, COALESCE(merged_into, 0) FROM warnings WHERE source = ? AND source_ref = ?`,
-	qOpenByPhone: `SELECT id, grade, priority, COALESCE(contact_due_at, 0), COALESCE(last_intake_at, received_at),
-		COALESCE(last_contact_at, 0), COALESCE(station_id, 0), COALESCE(assignee_id, 0)
-		FROM warnings WHERE person_phone = ? AND status = 'open' ORDER BY id LIMIT 1`,
-	qOpenByID: `SELECT id, grade, priority, COALESCE(contact_due_at, 0), COALESCE(last_intake_at, received_at),
-		COALESCE(last_contact_at, 0), COALESCE(station_id, 0), COALESCE(assignee_id, 0)
-		FROM warnings WHERE person_id_number = ? AND status = 'open' ORDER BY id LIMIT 1`,
-	qPriorPhone:  `SELECT COUNT(*) FROM warnings WHERE person_phone = ? AND received_at >= ?`,
-	qPriorID:     `SELECT COUNT(*) FROM warnings WHERE person_id_number = ? AND received_at >= ?`,
-	qScamPhone:   `SELECT COUNT(*) FROM warnings WHERE scam_phone = ? AND case_id IS NOT NULL`,
-	qScamAccount: `SELECT COUNT(*) FROM case_transfers WHERE to_account = ?`,
-}
+// dupQuery reads a stored warning by its sender's reference (the fallback
+// when another process stored it between prefetch and insert).
+const dupQuery = `SELECT id, status, COALESCE(merged_into, 0) FROM warnings WHERE source = ? AND source_ref = ?`
 
 func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64, load map[int64]int) (*batch, error) {
 	b := &batch{in: in, tx: tx, tree: tree, now: now, stmts: map[string]*sql.Stmt{},
 		onDuty: onDuty, load: load, assigned: map[int64]int{}, seenRef: map[string]int64{},
 		byPhone: map[string]*openWarning{}, byID: map[string]*openWarning{}}
-	for k, q := range batchQueries {
-		st, err := tx.Prepare(ctx, q)
-		if err != nil {
-			b.close()
-			return nil, fmt.Errorf("prepare %s: %w", k, err)
-		}
-		b.stmts[k] = st
-	}
 	return b, nil
 }
 
@@ -618,70 +627,9 @@ func (b *batch) openPrimary(ctx context.Context, phone, idNumber string) (*openW
 			return ow, nil
 		}
 	}
-	if b.prefetched {
-		return nil, nil
-	}
-	try := func(q, key string) (*openWarning, error) {
-		var ow openWarning
-		err := b.stmts[q].QueryRowContext(ctx, key).Scan(&ow.id, &ow.grade, &ow.priority, &ow.contactDue, &ow.lastIntake,
-			&ow.lastContact, &ow.stationID, &ow.assigneeID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("find open warning: %w", err)
-		}
-		return &ow, nil
-	}
-	var found *openWarning
-	var err error
-	if phone != "" {
-		if found, err = try(qOpenByPhone, phone); err != nil {
-			return nil, err
-		}
-	}
-	if found == nil && idNumber != "" {
-		if found, err = try(qOpenByID, idNumber); err != nil {
-			return nil, err
-		}
-	}
-	if found != nil {
-		if phone != "" {
-			b.byPhone[phone] = found
-		}
-		if idNumber != "" {
-			b.byID[idNumber] = found
-		}
-	}
-	return found, nil
-}
-
-// history counts earlier warnings about the person (90 days) and whether
-// the scam contact already appears in a case.
-func (b *batch) history(ctx context.Context, n *normalized) (int, bool, error) {
-	since := db.Millis(n.ReceivedAt.Add(-90 * 24 * time.Hour))
-	var prior int
-	var err error
-	if n.Person.Phone != "" {
-		err = b.stmts[qPriorPhone].QueryRowContext(ctx, n.Person.Phone, since).Scan(&prior)
-	} else {
-		err = b.stmts[qPriorID].QueryRowContext(ctx, n.Person.IDNumber, since).Scan(&prior)
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("count prior warnings: %w", err)
-	}
-	var seen int
-	if n.Scam.Account != "" {
-		if err := b.stmts[qScamAccount].QueryRowContext(ctx, n.Scam.Account).Scan(&seen); err != nil {
-			return 0, false, fmt.Errorf("check scam account: %w", err)
-		}
-	}
-	if seen == 0 && n.Scam.Phone != "" {
-		if err := b.stmts[qScamPhone].QueryRowContext(ctx, n.Scam.Phone).Scan(&seen); err != nil {
-			return 0, false, fmt.Errorf("check scam phone: %w", err)
-		}
-	}
-	return prior, seen > 0, nil
+	// Everything stored was read by prefetch: no open warning here means
+	// none exists.
+	return nil, nil
 }
 
 // assign picks the on-duty dissuader of the station with the fewest open

@@ -116,7 +116,7 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 		var id, merged int64
 		var status string
-		if err := b.stmts[qDup].QueryRowContext(ctx, r.args[1], r.args[2]).Scan(&id, &status, &merged); err != nil {
+		if err := b.tx.QueryRow(ctx, dupQuery, r.args[1], r.args[2]).Scan(&id, &status, &merged); err != nil {
 			return fmt.Errorf("re-read duplicate: %w", err)
 		}
 		r.item.Status, r.item.ID, r.item.MergedInto = ItemDuplicate, id, merged

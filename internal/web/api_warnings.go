@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -88,15 +87,10 @@ func (s *Server) handleCreateWarnings(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	res, err := in.Submit(r.Context(), req.Warnings, warning.SubmitOptions{AllOrNothing: req.AllOrNothing, Door: "api", UserID: p.User.ID})
+	who := auth.AuditFor(p, clientIP(r), requestID(r.Context()))
+	res, err := in.Submit(r.Context(), req.Warnings, warning.SubmitOptions{AllOrNothing: req.AllOrNothing, Door: "api", UserID: p.User.ID, Audit: &who})
 	if err != nil {
 		return err
-	}
-	if res.Created+res.Merged > 0 {
-		if err := s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("intake api: %d created, %d merged, %d duplicate, %d rejected",
-			res.Created, res.Merged, res.Duplicates, res.Rejected)); err != nil {
-			return err
-		}
 	}
 	status := http.StatusCreated
 	switch {
