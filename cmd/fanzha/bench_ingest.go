@@ -67,6 +67,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir})
 	srv.SetReady(true)
+	go d.RunCheckpoints(ctx, 2*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

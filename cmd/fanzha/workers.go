@@ -81,6 +81,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	}
 	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
 	go dl.Run(ctx, 2*time.Second)
+	go d.RunCheckpoints(ctx, 2*time.Second)
 	return nil
 }
 

@@ -41,6 +41,8 @@ type Intake struct {
 	shiftsAt      time.Time
 	load          map[int64]int
 	loadAt        time.Time
+	// loadRefreshing is set while a background refresh of load runs.
+	loadRefreshing bool
 
 	// OnStored, when set, is called after each committed batch with the
 	// ids of the warnings that were created or changed (for live boards).
@@ -405,13 +407,36 @@ func (in *Intake) onDutyAt(ctx context.Context, t time.Time) (map[int64][]int64,
 
 type shift struct{ station, user, start, end int64 }
 
-// openLoad returns the open warnings per officer, re-read every 10 seconds
-// (warnings are closed elsewhere) and counted up by intake in between.
+// openLoad returns the open warnings per officer. It is read from the
+// database on first use and then refreshed in the background every 10
+// seconds (warnings are closed elsewhere); intake counts its own
+// assignments up in between. The refresh never holds up a commit.
 func (in *Intake) openLoad(ctx context.Context, t time.Time) (map[int64]int, error) {
-	if in.load != nil && t.Sub(in.loadAt) < 10*time.Second && !t.Before(in.loadAt) {
+	if in.load == nil {
+		load, err := readOpenLoad(ctx, in.db)
+		if err != nil {
+			return nil, err
+		}
+		in.load, in.loadAt = load, t
 		return in.load, nil
 	}
-	rows, err := in.db.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
+	if (t.Sub(in.loadAt) >= 10*time.Second || t.Before(in.loadAt)) && !in.loadRefreshing {
+		in.loadRefreshing = true
+		go func() {
+			load, err := readOpenLoad(context.Background(), in.db)
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			in.loadRefreshing = false
+			if err == nil {
+				in.load, in.loadAt = load, in.now().UTC()
+			}
+		}()
+	}
+	return in.load, nil
+}
+
+func readOpenLoad(ctx context.Context, d *db.DB) (map[int64]int, error) {
+	rows, err := d.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
 	if err != nil {
 		return nil, fmt.Errorf("read open load: %w", err)
 	}
@@ -425,7 +450,6 @@ func (in *Intake) openLoad(ctx context.Context, t time.Time) (map[int64]int, err
 		}
 		load[uid] = n
 	}
-	in.load, in.loadAt = load, t
 	return load, rows.Err()
 }
 
