@@ -1,6 +1,7 @@
 package warning
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ import (
 type AddressMatcher struct {
 	nodes  map[int64]area.Node
 	byName map[string][]int64 // name forms -> node ids
+	full   map[string]bool    // form+id that is the node's full name (with its suffix)
 	maxLen int                // longest name form, in runes
 	county []string           // forms of the county's name
 }
@@ -50,15 +52,18 @@ func nameForms(n area.Node) []string {
 
 // NewAddressMatcher indexes the tree (every node, from area.Subtree of the root).
 func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
-	m := &AddressMatcher{nodes: make(map[int64]area.Node, len(nodes)), byName: map[string][]int64{}}
+	m := &AddressMatcher{nodes: make(map[int64]area.Node, len(nodes)), byName: map[string][]int64{}, full: map[string]bool{}}
 	for _, n := range nodes {
 		m.nodes[n.ID] = n
 		if n.Level == area.County {
 			m.county = nameForms(n)
 			continue
 		}
-		for _, f := range nameForms(n) {
+		for k, f := range nameForms(n) {
 			f = foldAddress(f)
+			if k == 0 {
+				m.full[f+"#"+itoa64(n.ID)] = true
+			}
 			if !containsID(m.byName[f], n.ID) {
 				m.byName[f] = append(m.byName[f], n.ID)
 			}
@@ -147,27 +152,46 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 		}
 		return AddressMatch{Reason: "未匹配：未找到乡镇/街道或村/社区名称"}
 	}
-	// Score each candidate node: its own match plus matched ancestors
-	// (a village whose town is also named is certain).
-	matched := map[int64]string{}
+	// Score each candidate node: its depth, plus matched ancestors (a
+	// village whose town is also named is near certain), plus the full
+	// name written out (桃源村 rather than 桃源, which may be part of a
+	// compound's name), plus its ancestor written right before it.
+	type place struct {
+		form     string
+		pos, end int
+		full     bool
+	}
+	matched := map[int64]place{}
 	for _, h := range hits {
-		if prev, ok := matched[h.id]; !ok || len(h.form) > len(prev) {
-			matched[h.id] = h.form
+		pl := place{form: h.form, pos: h.pos, end: h.pos + h.runes, full: m.full[h.form+"#"+itoa64(h.id)]}
+		if prev, ok := matched[h.id]; !ok || (pl.full && !prev.full) || len(h.form) > len(prev.form) {
+			matched[h.id] = pl
 		}
+	}
+	score := func(id int64) int {
+		n := m.nodes[id]
+		pl := matched[id]
+		sc := levelDepth(n.Level) * 10
+		if pl.full {
+			sc += 5
+		}
+		for anc := n.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
+			if ap, ok := matched[anc]; ok {
+				sc += 15
+				if ap.end == pl.pos {
+					sc += 3
+				}
+			}
+		}
+		return sc
 	}
 	best, bestScore := int64(0), -1
 	tie := false
 	for id := range matched {
-		n := m.nodes[id]
-		score := levelDepth(n.Level) * 10
-		for anc := n.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
-			if _, ok := matched[anc]; ok {
-				score += 15
-			}
-		}
-		if score > bestScore {
-			best, bestScore, tie = id, score, false
-		} else if score == bestScore && id != best {
+		sc := score(id)
+		if sc > bestScore {
+			best, bestScore, tie = id, sc, false
+		} else if sc == bestScore && id != best {
 			tie = true
 			if id < best {
 				best = id
@@ -180,15 +204,8 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 		// if any.
 		var cands []area.Node
 		for id := range matched {
-			c := m.nodes[id]
-			sc := levelDepth(c.Level) * 10
-			for anc := c.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
-				if _, ok := matched[anc]; ok {
-					sc += 15
-				}
-			}
-			if sc == bestScore {
-				cands = append(cands, c)
+			if score(id) == bestScore {
+				cands = append(cands, m.nodes[id])
 			}
 		}
 		st := cands[0].StationID
@@ -198,17 +215,17 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 			}
 		}
 		if st == 0 {
-			return AddressMatch{Reason: "有歧义：‘" + matched[best] + "’对应多个辖区，地址未写明乡镇或街道", Matched: []string{matched[best]}}
+			return AddressMatch{Reason: "有歧义：‘" + matched[best].form + "’对应多个辖区，地址未写明乡镇或街道", Matched: []string{matched[best].form}}
 		}
 		sn := m.nodes[st]
 		return AddressMatch{NodeID: st, StationID: st, Level: area.Station, Confidence: 60,
-			Reason: "匹配到 " + sn.Name + "（‘" + matched[best] + "’在本所辖区有多处）", Matched: []string{matched[best]}}
+			Reason: "匹配到 " + sn.Name + "（‘" + matched[best].form + "’在本所辖区有多处）", Matched: []string{matched[best].form}}
 	}
 	// A grid cell like 第3网格 after a village.
 	var frags []string
 	for anc := n.ID; anc != 0; anc = m.nodes[anc].ParentID {
 		if f, ok := matched[anc]; ok {
-			frags = append([]string{f}, frags...)
+			frags = append([]string{f.form}, frags...)
 		}
 	}
 	conf := 70 + min(bestScore, 30)
@@ -240,3 +257,5 @@ func truncateRunes(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
