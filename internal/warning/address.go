@@ -16,8 +16,13 @@ type AddressMatcher struct {
 	nodes  map[int64]area.Node
 	byName map[string][]int64 // name forms -> node ids
 	full   map[string]bool    // form+id that is the node's full name (with its suffix)
-	maxLen int                // longest name form, in runes
-	county []string           // forms of the county's name
+	// dels indexes every name form of 3 or more characters by each of its
+	// one-character deletions: two strings one substitution, insertion or
+	// deletion apart share a deletion ("symmetric delete"), so a typo in
+	// a place name is found without comparing against every name.
+	dels   map[string][]fuzzyName
+	maxLen int      // longest name form, in runes
+	county []string // forms of the county's name
 }
 
 // AddressMatch is the result of matching one address.
@@ -52,7 +57,8 @@ func nameForms(n area.Node) []string {
 
 // NewAddressMatcher indexes the tree (every node, from area.Subtree of the root).
 func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
-	m := &AddressMatcher{nodes: make(map[int64]area.Node, len(nodes)), byName: map[string][]int64{}, full: map[string]bool{}}
+	m := &AddressMatcher{nodes: make(map[int64]area.Node, len(nodes)), byName: map[string][]int64{}, full: map[string]bool{},
+		dels: map[string][]fuzzyName{}}
 	for _, n := range nodes {
 		m.nodes[n.ID] = n
 		if n.Level == area.County {
@@ -69,6 +75,11 @@ func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
 			}
 			if l := utf8.RuneCountInString(f); l > m.maxLen {
 				m.maxLen = l
+			}
+			if n.Level != area.Station && utf8.RuneCountInString(f) >= 3 {
+				for _, d := range deletions(f) {
+					m.dels[d] = append(m.dels[d], fuzzyName{id: n.ID, form: f})
+				}
 			}
 		}
 	}
@@ -124,25 +135,35 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 		}
 	}
 	runes := []rune(s)
-	type hit struct {
-		id    int64
-		pos   int
-		form  string
-		runes int
-	}
-	var hits []hit
+	var hits []addrHit
 	for i := 0; i < len(runes); i++ {
 		for l := min(m.maxLen, len(runes)-i); l >= 2; l-- {
 			f := string(runes[i : i+l])
 			if ids, ok := m.byName[f]; ok {
 				for _, id := range ids {
-					hits = append(hits, hit{id, i, f, l})
+					hits = append(hits, addrHit{id, i, f, l})
 				}
 				break // the longest form at this position
 			}
 		}
 	}
-	if len(hits) == 0 {
+	res, ok := m.decide(hits)
+	if ok && res.NodeID != 0 && (res.Level == area.Village || res.Level == area.Cell) {
+		return res
+	}
+	// No village found exactly, or an ambiguous one: try place names one
+	// typo away (青石真 for 青石镇, 桃圆村 for 桃源村).
+	if fz := m.fuzzyHits(runes); len(fz) > 0 {
+		if r2, ok2 := m.decide(append(hits, fz...)); ok2 && (r2.Level == area.Village || r2.Level == area.Cell) {
+			r2.Confidence = min(r2.Confidence, 60)
+			r2.Reason += "（按近似名称匹配，请核对）"
+			return r2
+		}
+	}
+	if ok {
+		return res
+	}
+	{
 		if !hasCounty {
 			for _, mk := range foreignMarkers {
 				if strings.Contains(s, mk) {
@@ -151,6 +172,21 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 			}
 		}
 		return AddressMatch{Reason: "未匹配：未找到乡镇/街道或村/社区名称"}
+	}
+}
+
+// addrHit is a place name found in an address.
+type addrHit struct {
+	id    int64
+	pos   int
+	form  string
+	runes int
+}
+
+// decide picks the node for a set of hits; ok is false when there are none.
+func (m *AddressMatcher) decide(hits []addrHit) (AddressMatch, bool) {
+	if len(hits) == 0 {
+		return AddressMatch{}, false
 	}
 	// Score each candidate node: its depth, plus matched ancestors (a
 	// village whose town is also named is near certain), plus the full
@@ -215,11 +251,11 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 			}
 		}
 		if st == 0 {
-			return AddressMatch{Reason: "有歧义：‘" + matched[best].form + "’对应多个辖区，地址未写明乡镇或街道", Matched: []string{matched[best].form}}
+			return AddressMatch{Reason: "有歧义：‘" + matched[best].form + "’对应多个辖区，地址未写明乡镇或街道", Matched: []string{matched[best].form}}, true
 		}
 		sn := m.nodes[st]
 		return AddressMatch{NodeID: st, StationID: st, Level: area.Station, Confidence: 60,
-			Reason: "匹配到 " + sn.Name + "（‘" + matched[best].form + "’在本所辖区有多处）", Matched: []string{matched[best].form}}
+			Reason: "匹配到 " + sn.Name + "（‘" + matched[best].form + "’在本所辖区有多处）", Matched: []string{matched[best].form}}, true
 	}
 	// A grid cell like 第3网格 after a village.
 	var frags []string
@@ -233,7 +269,7 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 		conf = 100
 	}
 	return AddressMatch{NodeID: n.ID, StationID: n.StationID, Level: n.Level, Confidence: conf,
-		Reason: "匹配到 " + n.FullName + "（" + strings.Join(frags, "+") + "）", Matched: frags}
+		Reason: "匹配到 " + n.FullName + "（" + strings.Join(frags, "+") + "）", Matched: frags}, true
 }
 
 func levelDepth(l area.Level) int {
@@ -259,3 +295,64 @@ func truncateRunes(s string, n int) string {
 }
 
 func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
+
+// fuzzyName is a name form reachable by one deletion.
+type fuzzyName struct {
+	id   int64
+	form string
+}
+
+// deletions returns s with each one of its characters removed.
+func deletions(s string) []string {
+	r := []rune(s)
+	out := make([]string, 0, len(r))
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+// fuzzyHits finds town and village names written with one character
+// wrong, missing or extra. Only names of three or more characters are
+// considered, so two-character abbreviations never match by accident.
+func (m *AddressMatcher) fuzzyHits(runes []rune) []addrHit {
+	var out []addrHit
+	seen := map[[2]int64]bool{}
+	add := func(id int64, pos, n int, form string) {
+		k := [2]int64{id, int64(pos)}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, addrHit{id: id, pos: pos, form: form, runes: n})
+	}
+	for i := 0; i < len(runes); i++ {
+		for l := 2; l <= m.maxLen+1 && i+l <= len(runes); l++ {
+			sub := string(runes[i : i+l])
+			if l >= 2 {
+				// The address lacks a character: sub is a deletion of a name.
+				for _, fn := range m.dels[sub] {
+					add(fn.id, i, l, fn.form)
+				}
+			}
+			if l < 3 {
+				continue
+			}
+			for _, d := range deletions(sub) {
+				// One character substituted: both lose it.
+				for _, fn := range m.dels[d] {
+					if utf8.RuneCountInString(fn.form) == l {
+						add(fn.id, i, l, fn.form)
+					}
+				}
+				// One character too many in the address.
+				if utf8.RuneCountInString(d) >= 3 {
+					for _, id := range m.byName[d] {
+						add(id, i, l, d)
+					}
+				}
+			}
+		}
+	}
+	return out
+}

@@ -116,6 +116,11 @@ func TestRouteTable(t *testing.T) {
 		{"？？？", 0, 0, "未匹配"},
 		// Village and town of different places: the consistent pair wins.
 		{"白沙镇李家村（原青石镇）", 27, 4, ""},
+		// One typo in a town or village name.
+		{"云溪县青石真李家村3组", 24, 3, ""},
+		{"青石镇桃圆村", 25, 3, "近似"},
+		{"白沙镇枫村", 28, 4, ""},
+		{"双溪乡上坪坪村", 26, 3, ""},
 		// The county alone is not a place to route to.
 		{"云溪县", 0, 0, "未匹配"},
 	}
