@@ -122,6 +122,13 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	if d.Dialect == db.Postgres {
+		// Fresh statistics after a bulk load, or the planner guesses the
+		// tables are empty and scans them.
+		if _, err := d.Exec(ctx, "ANALYZE"); err != nil {
+			return Summary{}, fmt.Errorf("analyze: %w", err)
+		}
+	}
 	sum.Logins, err = DemoLogins(ctx, d)
 	sum.Took = time.Since(start)
 	return sum, err
