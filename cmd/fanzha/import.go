@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
 func init() {
-	register("import", "import files: warnings (Excel/CSV, UTF-8 or GBK)", runImport)
+	register("import", "import files: warnings, bank statements (Excel/CSV, UTF-8 or GBK)", runImport)
 }
 
-const importUsage = `usage: fanzha import warnings [--all-or-nothing] [--data DIR | --db URL] FILE...`
+const importUsage = `usage: fanzha import warnings   [--all-or-nothing] [--data DIR | --db URL] FILE...
+       fanzha import statements [--mapping NAME] [--all-or-nothing] [--data DIR | --db URL] FILE...`
 
 func runImport(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -24,6 +26,8 @@ func runImport(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "warnings":
 		return importWarnings(ctx, args[1:])
+	case "statements":
+		return importStatements(ctx, args[1:])
 	}
 	return fmt.Errorf("%w: unknown import kind %q\n%s", errUsage, args[0], importUsage)
 }
@@ -75,6 +79,57 @@ func importWarnings(ctx context.Context, args []string) error {
 		}
 		_ = auth.Audit(ctx, d, auth.AuditEntry{IP: "cli", Username: "cli:" + osUser(), Action: auth.AuditCreate, ObjectType: "warning",
 			Detail: fmt.Sprintf("import %s: %d created, %d merged, %d duplicate, %d bad", filepath.Base(path), rep.Created, rep.Merged, rep.Duplicates, rep.Rejected)})
+	}
+	if failed {
+		return fmt.Errorf("some files were refused")
+	}
+	return nil
+}
+
+func importStatements(ctx context.Context, args []string) error {
+	fs := newFlags("import statements")
+	data := fs.String("data", "./data", "data directory holding the SQLite file")
+	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
+	mapping := fs.String("mapping", "", "column mapping name (default: detected from the header); see docs/STATEMENTS.md")
+	atomic := fs.Bool("all-or-nothing", false, "refuse a file when any row is bad (default: take the good rows, report the bad)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: no file given\n%s", errUsage, importUsage)
+	}
+	d, err := openDB(ctx, *dsn, *data, nil)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	failed := false
+	for _, path := range fs.Args() {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		rep, err := funds.ImportStatement(ctx, d, filepath.Base(path), f, funds.ImportOptions{Mapping: *mapping, AllOrNothing: *atomic})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		el := time.Since(start)
+		fmt.Printf("%s (%s, mapping %s): %d rows in %.1f s — %d stored, %d already stored, %d bad, %d accounts\n",
+			path, rep.Encoding, rep.Mapping, rep.Rows, el.Seconds(), rep.Stored, rep.Duplicates, rep.Bad, rep.Accounts)
+		for _, e := range rep.Errors {
+			fmt.Printf("  %s row %d: %s\n", e.File, e.Row, e.Reason)
+		}
+		if rep.Bad > int64(len(rep.Errors)) {
+			fmt.Printf("  … and %d more bad rows\n", rep.Bad-int64(len(rep.Errors)))
+		}
+		if !rep.Committed {
+			fmt.Printf("  nothing stored: the file has bad rows and --all-or-nothing was given\n")
+			failed = true
+		}
+		_ = auth.Audit(ctx, d, auth.AuditEntry{IP: "cli", Username: "cli:" + osUser(), Action: auth.AuditCreate, ObjectType: "statement",
+			Detail: fmt.Sprintf("import %s: %d stored, %d duplicate, %d bad", filepath.Base(path), rep.Stored, rep.Duplicates, rep.Bad)})
 	}
 	if failed {
 		return fmt.Errorf("some files were refused")
