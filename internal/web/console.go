@@ -19,6 +19,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -103,6 +104,14 @@ var funcs = template.FuncMap{
 	},
 	"kindname": eventKindName,
 	"list":     func(s ...string) []string { return s },
+	"rstatus":  partner.StatusName,
+	"cstatus": func(s string) string {
+		m := map[string]string{"open": "新立", "investigating": "侦办中", "solved": "已破案", "closed": "已结案"}
+		if v, ok := m[s]; ok {
+			return v
+		}
+		return s
+	},
 }
 
 // local formats a time in Asia/Shanghai.

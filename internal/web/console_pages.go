@@ -320,6 +320,7 @@ func (s *Server) recordPages() {
 	m := s.mux
 	m.HandleFunc("GET /cases", s.page(auth.CapCaseRead, s.handleCasesPage))
 	m.HandleFunc("GET /cases/{id}", s.page(auth.CapCaseRead, s.handleCasePage))
+	m.HandleFunc("POST /cases/{id}/requests", s.page(auth.CapFundsWrite, s.handleCaseRequestForm))
 	m.HandleFunc("GET /prevention", s.page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.page(auth.CapIntelRead, s.handleIntelPage))
@@ -362,7 +363,79 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: c.Masked(m)})
+	reqs, err := partner.ForCase(r.Context(), s.db, p.Scope, id, s.now())
+	if err != nil {
+		return err
+	}
+	for i := range reqs {
+		reqs[i] = reqs[i].Masked(m)
+	}
+	var banks []bulletin.Unit
+	canRequest := p.Can(auth.CapFundsWrite)
+	if canRequest {
+		units, err := bulletin.Units(r.Context(), s.db)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			if u.Kind == "bank" && u.Parent == "" {
+				banks = append(banks, u)
+			}
+		}
+	}
+	// Accounts the victims paid into: the form names them by position, so
+	// a masked page can still send a request about the full number.
+	var accounts []string // labels, masked unless the page is unmasked
+	seen := map[string]bool{}
+	for _, t := range c.Transfers {
+		if !seen[t.ToAccount] {
+			seen[t.ToAccount] = true
+			accounts = append(accounts, m.Card(t.ToAccount))
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
+		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts}})
+	return nil
+}
+
+func (s *Server) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	unit, err := formInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	amount, err := money.ParseYuan(r.FormValue("amount"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
+	}
+	account := strings.TrimSpace(r.FormValue("account"))
+	if idx, err := strconv.Atoi(r.FormValue("account_index")); err == nil && account == "" {
+		c, err := funds.GetCase(r.Context(), s.db, p.Scope, id)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		k := 0
+		for _, t := range c.Transfers {
+			if seen[t.ToAccount] {
+				continue
+			}
+			seen[t.ToAccount] = true
+			if k == idx {
+				account = t.ToAccount
+			}
+			k++
+		}
+	}
+	reqID, err := partner.CreateForCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, id,
+		partner.CaseRequest{Kind: r.FormValue("kind"), UnitID: unit, Account: account, AmountFen: amount, Reason: r.FormValue("reason")}, s.now())
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, fmt.Sprintf("/cases/%d", id), fmt.Sprintf("已向银行发出%s请求 #%d", partner.KindName(r.FormValue("kind")), reqID))
 	return nil
 }
 

@@ -366,3 +366,5 @@ func TestStaticAndHealth(t *testing.T) {
 		}
 	}
 }
+
+func testNowWeb() time.Time { return time.Now() }

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/partner"
+)
+
+func (s *Server) handleCreateCaseRequest(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in partner.CaseRequest
+	if err := decodeJSON(r, &in, 1<<16); err != nil {
+		return err
+	}
+	reqID, err := partner.CreateForCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, id, in, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"request_id": reqID, "status": "sent"})
+	return nil
+}
+
+func (s *Server) handleCaseRequests(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	list, err := partner.ForCase(r.Context(), s.db, p.Scope, id, s.now())
+	if err != nil {
+		return err
+	}
+	m, err := s.masker(r, p, "case", strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i] = list[i].Masked(m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"requests": list})
+	return nil
+}
+
+// handlePartnerInbox is a partner unit's inbox through the API (for a
+// bank's own system): only requests addressed to the caller's unit, with
+// the account in full — the bank must act on it, and it is the bank's own.
+func (s *Server) handlePartnerInbox(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.Inbox(r.Context(), s.db, p.User.UnitID, s.now(), 500)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []partner.Request{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"requests": list})
+	return nil
+}
+
+func (s *Server) handlePartnerAnswer(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var a partner.Answer
+	if err := decodeJSON(r, &a, 1<<16); err != nil {
+		return err
+	}
+	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a, s.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": a.Status})
+	return nil
+}
