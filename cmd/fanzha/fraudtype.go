@@ -46,6 +46,8 @@ func runFraudtype(ctx context.Context, args []string) error {
 		return fraudtypeClassify(args[1:], os.Stdin, os.Stdout)
 	case "split":
 		return fraudtypeSplit(args[1:], os.Stdout)
+	case "labels":
+		return fraudtypeLabels(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprintln(os.Stderr, fraudtypeUsage)
 		return nil

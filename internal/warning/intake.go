@@ -571,7 +571,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 		n.Person.Name, n.Person.Phone, n.Person.IDNumber, n.Person.Birth, ageArg, n.Person.Sex, n.Person.Address,
 		n.FraudType, n.Scam.Phone, n.Scam.Account, n.Scam.URL, n.Scam.App, n.AmountFen, n.Text,
 		areaID, stationArg, reason, nullable(assignee), status, nullable(mergedInto),
-		db.Millis(due), db.Millis(n.ReceivedAt), string(detail), ms, ms}})
+		db.Millis(due), db.Millis(n.ReceivedAt), string(detail), ms, ms, n.typeSource, n.typePermille}})
 	b.seenRef[key] = id
 	b.remember(n)
 	it.ID, it.StationID, it.RouteReason = id, stationID, reason

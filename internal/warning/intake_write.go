@@ -27,9 +27,9 @@ type pendingRow struct {
 const warningColumns = `id, source, source_ref, received_at, grade, priority, person_name, person_phone,
 	person_id_number, person_birth, person_age, person_sex, person_address, fraud_type, scam_phone, scam_account,
 	scam_url, scam_app, amount_fen, text, area_id, station_id, route_reason, assignee_id, status, merged_into,
-	contact_due_at, last_intake_at, score_detail, created_at, updated_at`
+	contact_due_at, last_intake_at, score_detail, created_at, updated_at, fraud_type_source, fraud_type_permille`
 
-const warningColumnCount = 31
+const warningColumnCount = 33
 
 // allocate reserves n ids for new warnings.
 func (b *batch) allocate(ctx context.Context, n int) error {

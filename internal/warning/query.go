@@ -19,7 +19,7 @@ const selectWarning = `SELECT w.id, w.source, w.source_ref, w.received_at, w.gra
 	w.area_id, a.full_name, COALESCE(w.station_id, 0), COALESCE(st.name, ''), w.route_reason,
 	COALESCE(w.assignee_id, 0), COALESCE(u.display_name, ''), w.status, COALESCE(w.merged_into, 0),
 	w.contact_due_at, w.onsite_due_at, w.first_contact_at, w.onsite_at, w.escalated_at,
-	w.outcome, w.outcome_at, w.kept_fen, COALESCE(w.case_id, 0)
+	w.outcome, w.outcome_at, w.kept_fen, COALESCE(w.case_id, 0), w.fraud_type_source, w.fraud_type_permille
 	FROM warnings w
 	JOIN areas a ON a.id = w.area_id
 	LEFT JOIN areas st ON st.id = w.station_id
@@ -35,7 +35,7 @@ func scanWarning(sc interface{ Scan(...any) error }) (Warning, error) {
 		&w.AreaID, &w.AreaName, &w.StationID, &w.StationName, &w.RouteReason,
 		&w.AssigneeID, &w.AssigneeName, &w.Status, &w.MergedInto,
 		&contactDue, &onsiteDue, &firstContact, &onsite, &escalated,
-		&w.Outcome, &outcomeAt, &w.KeptFen, &w.CaseID)
+		&w.Outcome, &outcomeAt, &w.KeptFen, &w.CaseID, &w.FraudTypeSource, &w.FraudTypePermille)
 	if err != nil {
 		return Warning{}, err
 	}

@@ -66,6 +66,10 @@ type normalized struct {
 	notes  []string // problems that did not stop intake, shown on the timeline
 	door   string   // the intake door, for the timeline
 	userID int64    // who submitted, for the timeline
+	// typeSource says where the fraud type came from: sender | model;
+	// typePermille is the model's probability for a suggested type.
+	typeSource   string
+	typePermille int64
 }
 
 // maxFuture is how far in the future a sender's clock may be.
@@ -152,6 +156,19 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	if len([]rune(n.Text)) > 4000 {
 		n.Text = string([]rune(n.Text)[:4000])
 		n.notes = append(n.notes, "描述超过 4000 字，已截断")
+	}
+	if n.FraudType != "" {
+		n.typeSource = "sender"
+	} else if strings.TrimSpace(n.Text) != "" {
+		// No type given: the classifier suggests one from the text; the
+		// officer confirms or corrects it on the warning page.
+		if c := classifier(); c != nil {
+			pr := c.Predict(n.Text)
+			if pr.Scam && len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 {
+				n.FraudType, n.typeSource = string(pr.Type), "model"
+				n.typePermille = int64(pr.Top[0].Prob*1000 + 0.5)
+			}
+		}
 	}
 	if g == "" {
 		g = InferGrade(n.Source, n.AmountFen, p.Age, n.FraudType)

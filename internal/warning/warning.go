@@ -113,35 +113,39 @@ type ScamContact struct {
 
 // Warning is one warning as stored.
 type Warning struct {
-	ID             int64       `json:"id"`
-	Source         Source      `json:"source"`
-	SourceRef      string      `json:"source_ref"`
-	ReceivedAt     time.Time   `json:"received_at"`
-	Grade          Grade       `json:"grade"`
-	Priority       int64       `json:"priority"`
-	Person         Person      `json:"person"`
-	FraudType      string      `json:"fraud_type"`
-	Scam           ScamContact `json:"scam"`
-	AmountFen      int64       `json:"amount_fen"`
-	Text           string      `json:"text"`
-	AreaID         int64       `json:"area_id"`
-	AreaName       string      `json:"area_name"`
-	StationID      int64       `json:"station_id,omitempty"`
-	StationName    string      `json:"station_name,omitempty"`
-	RouteReason    string      `json:"route_reason,omitempty"`
-	AssigneeID     int64       `json:"assignee_id,omitempty"`
-	AssigneeName   string      `json:"assignee_name,omitempty"`
-	Status         string      `json:"status"`
-	MergedInto     int64       `json:"merged_into,omitempty"`
-	ContactDueAt   time.Time   `json:"contact_due_at,omitzero"`
-	OnsiteDueAt    time.Time   `json:"onsite_due_at,omitzero"`
-	FirstContactAt time.Time   `json:"first_contact_at,omitzero"`
-	OnsiteAt       time.Time   `json:"onsite_at,omitzero"`
-	EscalatedAt    time.Time   `json:"escalated_at,omitzero"`
-	Outcome        Outcome     `json:"outcome,omitempty"`
-	OutcomeAt      time.Time   `json:"outcome_at,omitzero"`
-	KeptFen        int64       `json:"kept_fen"`
-	CaseID         int64       `json:"case_id,omitempty"`
+	ID         int64     `json:"id"`
+	Source     Source    `json:"source"`
+	SourceRef  string    `json:"source_ref"`
+	ReceivedAt time.Time `json:"received_at"`
+	Grade      Grade     `json:"grade"`
+	Priority   int64     `json:"priority"`
+	Person     Person    `json:"person"`
+	FraudType  string    `json:"fraud_type"`
+	// FraudTypeSource: sender (given with the warning), model (suggested by
+	// the classifier, FraudTypePermille its probability) or officer.
+	FraudTypeSource   string      `json:"fraud_type_source,omitempty"`
+	FraudTypePermille int64       `json:"fraud_type_permille,omitempty"`
+	Scam              ScamContact `json:"scam"`
+	AmountFen         int64       `json:"amount_fen"`
+	Text              string      `json:"text"`
+	AreaID            int64       `json:"area_id"`
+	AreaName          string      `json:"area_name"`
+	StationID         int64       `json:"station_id,omitempty"`
+	StationName       string      `json:"station_name,omitempty"`
+	RouteReason       string      `json:"route_reason,omitempty"`
+	AssigneeID        int64       `json:"assignee_id,omitempty"`
+	AssigneeName      string      `json:"assignee_name,omitempty"`
+	Status            string      `json:"status"`
+	MergedInto        int64       `json:"merged_into,omitempty"`
+	ContactDueAt      time.Time   `json:"contact_due_at,omitzero"`
+	OnsiteDueAt       time.Time   `json:"onsite_due_at,omitzero"`
+	FirstContactAt    time.Time   `json:"first_contact_at,omitzero"`
+	OnsiteAt          time.Time   `json:"onsite_at,omitzero"`
+	EscalatedAt       time.Time   `json:"escalated_at,omitzero"`
+	Outcome           Outcome     `json:"outcome,omitempty"`
+	OutcomeAt         time.Time   `json:"outcome_at,omitzero"`
+	KeptFen           int64       `json:"kept_fen"`
+	CaseID            int64       `json:"case_id,omitempty"`
 }
 
 // Masked returns the warning with personal numbers masked by m.

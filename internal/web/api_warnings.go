@@ -265,3 +265,22 @@ func (s *Server) handleWarningFigures(w http.ResponseWriter, r *http.Request, p 
 	writeJSON(w, http.StatusOK, f)
 	return nil
 }
+
+func (s *Server) handleWarningFraudType(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		FraudType string `json:"fraud_type"`
+	}
+	if err := decodeJSON(r, &in, 1<<12); err != nil {
+		return err
+	}
+	if err := warning.SetFraudType(r.Context(), s.db, s.actor(r, p), id, in.FraudType, s.now()); err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{id})
+	writeJSON(w, http.StatusOK, map[string]any{"fraud_type": in.FraudType, "fraud_type_source": "officer"})
+	return nil
+}

@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/warnings/{id}/outcome", s.api(auth.CapWarningWrite, s.handleWarningOutcome))
 	m.HandleFunc("POST /api/v1/warnings/{id}/handover", s.api(auth.CapWarningWrite, s.handleWarningHandover))
 	m.HandleFunc("POST /api/v1/warnings/{id}/emergency", s.api(auth.CapWarningWrite, s.handleWarningEmergency))
+	m.HandleFunc("POST /api/v1/warnings/{id}/fraud-type", s.api(auth.CapWarningWrite, s.handleWarningFraudType))
 	m.HandleFunc("GET /api/v1/board", s.api(auth.CapWarningRead, s.handleBoard))
 	m.HandleFunc("GET /api/v1/events", s.api(auth.CapWarningRead, s.handleEvents))
 	m.HandleFunc("GET /api/v1/cases", s.api(auth.CapCaseRead, s.handleCases))
@@ -137,6 +138,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
+	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
