@@ -60,6 +60,11 @@ func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (i
 	if nc.ReportedAt.IsZero() {
 		nc.ReportedAt = now
 	}
+	if nc.FraudType == "" {
+		// The classifier suggests the type from the narrative; the
+		// investigator confirms or corrects it on the case.
+		nc.FraudType = SuggestFraudType(nc.Summary)
+	}
 	var total int64
 	for i, v := range nc.Victims {
 		if strings.TrimSpace(v.Name) == "" {

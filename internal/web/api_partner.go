@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
 )
 
@@ -73,5 +74,23 @@ func (s *Server) handlePartnerAnswer(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": a.Status})
+	return nil
+}
+
+func (s *Server) handleCaseFraudType(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		FraudType string `json:"fraud_type"`
+	}
+	if err := decodeJSON(r, &in, 1<<12); err != nil {
+		return err
+	}
+	if err := funds.SetCaseFraudType(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, id, in.FraudType, s.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fraud_type": in.FraudType})
 	return nil
 }

@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/cases/{id}", s.api(auth.CapCaseRead, s.handleCase))
 	m.HandleFunc("POST /api/v1/cases/{id}/requests", s.api(auth.CapFundsWrite, s.handleCreateCaseRequest))
 	m.HandleFunc("GET /api/v1/cases/{id}/requests", s.api(auth.CapCaseRead, s.handleCaseRequests))
+	m.HandleFunc("POST /api/v1/cases/{id}/fraud-type", s.api(auth.CapCaseWrite, s.handleCaseFraudType))
 	m.HandleFunc("GET /api/v1/partner/requests", s.api(auth.CapPartnerInbox, s.handlePartnerInbox))
 	m.HandleFunc("POST /api/v1/partner/requests/{id}/answer", s.api(auth.CapPartnerInbox, s.handlePartnerAnswer))
 	m.HandleFunc("POST /api/v1/statements/import", s.api(auth.CapFundsWrite, s.handleImportStatements))
