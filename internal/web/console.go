@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -73,7 +74,8 @@ type page struct {
 
 var funcs = template.FuncMap{
 	"yuan":  func(fen int64) string { return money.FormatYuan(fen) },
-	"wan":   func(fen int64) string { return fmt.Sprintf("%.2f", float64(fen)/100/10000) },
+	"wan":   wan,
+	"num":   thousands,
 	"grade": func(g warning.Grade) string { return warning.GradeName(g) },
 	"source": func(s warning.Source) string {
 		return warning.SourceName(s)
@@ -103,8 +105,15 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.1f 小时", s/3600)
 	},
 	"kindname": eventKindName,
-	"list":     func(s ...string) []string { return s },
-	"rstatus":  partner.StatusName,
+	"evkind":   bulletin.EventKindName,
+	"audience": bulletin.AudienceName,
+	"unitkind": bulletin.UnitKindName,
+	"action":   auditActionName,
+	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
+		return m[warning.Grade(g)]
+	},
+	"list":    func(s ...string) []string { return s },
+	"rstatus": partner.StatusName,
 	"cstatus": func(s string) string {
 		m := map[string]string{"open": "新立", "investigating": "侦办中", "solved": "已破案", "closed": "已结案"}
 		if v, ok := m[s]; ok {
@@ -157,9 +166,66 @@ func eventKindName(k string) string {
 	return k
 }
 
+// localFull formats a time in Asia/Shanghai with the date and seconds, for
+// the audit log.
+func localFull(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(Shanghai).Format("2006-01-02 15:04:05")
+}
+
+// thousands formats an integer with thousands separators: 4,199,865.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// wan formats fen as 万元 with two decimals and thousands separators, in
+// integer arithmetic: 1 万元 is 1,000,000 fen.
+func wan(fen int64) string {
+	hundredths := fen / 10000
+	if r := fen % 10000; r >= 5000 {
+		hundredths++
+	} else if r <= -5000 {
+		hundredths--
+	}
+	return money.FormatYuan(hundredths)
+}
+
+// auditActions are the audit log's actions with their Chinese labels, in
+// the order the audit page's filter lists them.
+var auditActions = []struct{ Code, Name string }{
+	{auth.AuditLogin, "登录"}, {auth.AuditLoginFailed, "登录失败"}, {auth.AuditLogout, "退出"},
+	{auth.AuditUnmask, "查看完整号码"}, {auth.AuditCreate, "新建"}, {auth.AuditUpdate, "修改"},
+	{auth.AuditDelete, "删除"}, {auth.AuditExport, "导出"}, {auth.AuditToken, "生成令牌"},
+}
+
+func auditActionName(code string) string {
+	for _, a := range auditActions {
+		if a.Code == code {
+			return a.Name
+		}
+	}
+	return code
+}
+
 func init() {
 	funcs["local"] = local
 	funcs["localsec"] = localSec
+	funcs["localfull"] = localFull
 }
 
 // templates holds one parsed set per page: the layout plus the page.
@@ -194,11 +260,6 @@ func loadTemplates() (templates, error) {
 		out[strings.TrimSuffix(name, ".html")] = t
 	}
 	return out, nil
-}
-
-func jsBuilt() bool {
-	_, err := fs.Stat(staticFS, "static/dist/app.js")
-	return err == nil
 }
 
 // render writes a page with the layout.
@@ -246,8 +307,36 @@ func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error)
 	if ae.Status >= 500 {
 		s.log.Error("console request failed", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
 	}
-	s.render(w, r, ae.Status, "error", page{Title: fmt.Sprintf("%d", ae.Status), Error: ae.Message,
-		Data: map[string]any{"Status": ae.Status, "RequestID": requestID(r.Context())}})
+	s.render(w, r, ae.Status, "error", page{Title: errorTitle(ae.Status),
+		Data: map[string]any{"Status": ae.Status, "Message": ae.Message, "RequestID": requestID(r.Context())}})
+}
+
+// errorTitle is the heading of a console error page.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "请求有误"
+	case http.StatusUnauthorized:
+		return "请先登录"
+	case http.StatusForbidden:
+		return "无权访问"
+	case http.StatusNotFound:
+		return "页面或记录不存在"
+	case http.StatusConflict:
+		return "操作冲突"
+	case http.StatusTooManyRequests:
+		return "操作过于频繁"
+	}
+	if status >= 500 {
+		return "服务器出错"
+	}
+	return "出错了"
+}
+
+// handleConsoleNotFound answers paths no route knows with the Chinese 404
+// page (the API has its own JSON 404 under /api/).
+func (s *Server) handleConsoleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.consoleError(w, r, errorf(http.StatusNotFound, "not_found", "没有这个页面：%s", r.URL.Path))
 }
 
 // consoleHandler is a console page handler.
@@ -288,14 +377,11 @@ func (s *Server) consoleRoutes() {
 	s.tmpl = t
 	s.jsBuilt = jsBuilt()
 	m := s.mux
-	static, _ := fs.Sub(staticFS, "static")
-	fileServer := http.FileServer(http.FS(static))
-	m.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The bundle's name does not change between builds; a short cache
-		// keeps a new binary's script in use within minutes.
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		fileServer.ServeHTTP(w, r)
-	})))
+	m.Handle("GET /static/", staticHandler())
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/shield.svg", http.StatusMovedPermanently)
+	})
+	m.HandleFunc("/", s.handleConsoleNotFound)
 	m.HandleFunc("GET /login", s.handleLoginPage)
 	m.HandleFunc("POST /login", s.handleLoginForm)
 	m.HandleFunc("POST /logout", s.page("", func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

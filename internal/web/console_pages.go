@@ -114,7 +114,7 @@ func (s *Server) handleWarningListPage(w http.ResponseWriter, r *http.Request, p
 		next = list[len(list)-1].ID
 	}
 	s.render(w, r, http.StatusOK, "warnings", page{Title: "全部预警", Active: "/warnings", Data: map[string]any{"List": list, "Next": next,
-		"Status": f.Status, "Grade": string(f.Grade)}})
+		"Before": f.BeforeID, "Status": f.Status, "Grade": string(f.Grade)}})
 	return nil
 }
 
@@ -344,7 +344,7 @@ func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth
 		next = list[len(list)-1].ID
 	}
 	s.render(w, r, http.StatusOK, "cases", page{Title: "案件", Active: "/cases", Data: map[string]any{"List": list, "Next": next,
-		"Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status}})
+		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status}})
 	return nil
 }
 
@@ -537,26 +537,5 @@ func (s *Server) handleInboxAnswer(w http.ResponseWriter, r *http.Request, p *au
 		return err
 	}
 	redirectFlash(w, r, "/inbox", fmt.Sprintf("已答复请求 #%d", id))
-	return nil
-}
-
-func (s *Server) handleAuditPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	f, err := s.auditFilter(r)
-	if err != nil {
-		return err
-	}
-	f.Limit = 100
-	entries, err := auth.ListAudit(r.Context(), s.db, f)
-	if err != nil {
-		return err
-	}
-	var next int64
-	if len(entries) == f.Limit {
-		next = entries[len(entries)-1].ID
-	}
-	q := r.URL.Query()
-	q.Del("before")
-	s.render(w, r, http.StatusOK, "audit", page{Title: "审计日志", Active: "/audit", Data: map[string]any{"Entries": entries, "Next": next,
-		"User": f.Username, "Action": f.Action, "From": q.Get("from"), "To": q.Get("to"), "Query": q.Encode()}})
 	return nil
 }

@@ -22,13 +22,24 @@ export async function startDemo() {
   const dir = mkdtempSync(join(tmpdir(), 'fanzha-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dir, '--trickle', '0', '--log-level', 'warn'],
+  // A new demo warning every 2 s on average, so the live figures move.
+  const proc = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dir, '--trickle', '2s', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] });
+  let exited = null;
+  proc.once('exit', (code, signal) => { exited = { code, signal }; });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error('demo did not become ready in 90 s:\n' + out); }
+    if (exited) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`fanzha demo exited (${exited.code ?? exited.signal}) before it was ready:\n` + out);
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('fanzha demo did not become ready in 90 s:\n' + out);
+    }
     try {
       const r = await fetch(base + '/readyz');
       if (r.status === 200) break;
@@ -39,19 +50,32 @@ export async function startDemo() {
     base, dir,
     token(user) { return execFileSync(bin, ['user', 'token', '--data', dir, '--user', user]).toString().trim(); },
     async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      if (!exited) {
+        const gone = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        await gone;
+        clearTimeout(t);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
+// Debian's Chromium, headless, with a fresh temporary profile (launch()
+// makes one per browser and removes it on close) and nothing that calls out
+// to the internet.
 export async function launch() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+// A browser context as a Chinese user has it.
+export function newContext(browser, options = {}) {
+  return browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
 }
 
 export async function login(page, base, user) {

@@ -27,10 +27,14 @@ export function initBoard() {
   const params = new URLSearchParams(window.location.search);
   if (table.dataset.mine === 'true') params.set('mine', '1');
   let known = new Set([...body.querySelectorAll('tr[data-id]')].map((r) => r.dataset.id));
+  // One reload at a time; an event that arrives during a reload asks for
+  // another one after it, so a busy stream of warnings never drops the last.
   let loading = false;
+  let again = false;
   async function reload() {
-    if (loading) return;
+    if (loading) { again = true; return; }
     loading = true;
+    again = false;
     try {
       const res = await fetch('/api/v1/board?' + params.toString(), { credentials: 'same-origin' });
       if (!res.ok) return;
@@ -42,8 +46,11 @@ export function initBoard() {
       const c = document.getElementById('board-count');
       if (c) c.textContent = String(items.length);
       tick();
+    } catch (e) {
+      // Offline for a moment: the next event or the interval tries again.
     } finally {
       loading = false;
+      if (again) reload();
     }
   }
   if (window.EventSource) {

@@ -1,7 +1,9 @@
 // Chinese number and money formatting shared by the pages.
 export const fmt = {
   int: (n) => Number(n || 0).toLocaleString('zh-CN'),
-  wan: (fen) => (Number(fen || 0) / 100 / 10000).toFixed(2),
+  // 万元 with two decimals, rounded in whole hundredths of 万 first so the
+  // figure matches the server's rendering to the last digit.
+  wan: (fen) => (Math.round(Number(fen || 0) / 10000) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   permille: (p) => (Number(p || 0) / 10).toFixed(1) + '%',
   yuan: (fen) => (Number(fen || 0) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
 };
