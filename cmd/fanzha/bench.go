@@ -11,7 +11,7 @@ func init() {
 	register("bench", "benchmarks: dispatch, ingest", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -22,6 +22,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchDispatch(args[1:])
 	case "ingest":
 		return benchIngest(ctx, args[1:])
+	case "trace":
+		return benchTrace(ctx, args[1:])
 	}
 	return fmt.Errorf("%w: unknown benchmark %q\n%s", errUsage, args[0], benchUsage)
 }

@@ -1,0 +1,64 @@
+package funds
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+)
+
+var benchTraceSet struct {
+	once sync.Once
+	l    *Ledger
+	gen  TraceGenResult
+}
+
+func benchLedger(b *testing.B) (*Ledger, TraceGenResult) {
+	benchTraceSet.once.Do(func() {
+		var buf bytes.Buffer
+		gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 1, Transfers: 1_000_000, Accounts: 100_000, Victims: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := LoadTransferCSV(&buf, gen.Lines)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchTraceSet.l, benchTraceSet.gen = l, gen
+	})
+	return benchTraceSet.l, benchTraceSet.gen
+}
+
+// BenchmarkTrace: one victim transfer of the generated set (1M transfers),
+// 6 hops, FIFO, with the envelope — what fanzha bench trace times.
+func BenchmarkTrace(b *testing.B) {
+	l, gen := benchLedger(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := gen.Starts[i%len(gen.Starts)]
+		if _, err := Trace(l, []TraceStart{s}, TraceOptions{MaxHops: 6, Envelope: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTraceAllocation: the same without the envelope.
+func BenchmarkTraceAllocation(b *testing.B) {
+	l, gen := benchLedger(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := gen.Starts[i%len(gen.Starts)]
+		if _, err := Trace(l, []TraceStart{s}, TraceOptions{MaxHops: 6}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReach: the envelope alone.
+func BenchmarkReach(b *testing.B) {
+	l, gen := benchLedger(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := gen.Starts[i%len(gen.Starts)]
+		l.Reach([]TraceStart{s}, 6, 0, 0)
+	}
+}
