@@ -1,0 +1,140 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/db/dbtest"
+)
+
+// An investigator traces a case's money through loaded statements, sees
+// where it sits (masked), asks for the path of an amount, and sends a
+// freeze of the top candidate to its bank in one call; the bank sees it.
+// A station that does not own the case gets nothing.
+func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
+		f.tokens["inv"] = tok
+
+		// The victim paid 10,000.00 into mule M1 (工商银行); M1 sent 6,000.00
+		// to M2 (建设银行, no member unit) and 3,000.00 cash; M2 spent
+		// 1,000.00. FIFO: M1 keeps 1,000.00, M2 5,000.00.
+		var victim int64
+		_ = d.QueryRow(ctx, `SELECT id FROM victims WHERE case_id = ?`, f.caseA).Scan(&victim)
+		const m1, m2 = "6222021001000000001", "6217002000000000002"
+		t0 := int64(1_790_000_000_000)
+		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, from_account, to_account, to_bank, amount_fen, channel)
+			VALUES (?,?,?,?,?,?,?,?)`, f.caseA, victim, t0, "6228480000000000009", m1, "中国工商银行", 1_000_000, "mobile_banking"); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range [][3]string{{m1, "中国工商银行", "李四"}, {m2, "中国建设银行", "赵五"}} {
+			if _, err := d.Exec(ctx, `INSERT INTO accounts (number, bank, holder_name) VALUES (?,?,?)`, a[0], a[1], a[2]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := []struct {
+			acct    string
+			at      int64
+			amount  int64
+			counter string
+			summary string
+		}{
+			{m1, t0 + 1000, 1_000_000, "6228480000000000009", "转账"},
+			{m1, t0 + 600_000, -600_000, m2, "网银转账"},
+			{m1, t0 + 900_000, -300_000, "", "ATM取现"},
+			{m2, t0 + 601_000, 600_000, m1, "转账"},
+			{m2, t0 + 3_600_000, -100_000, "", "消费"},
+		}
+		for k, r := range rows {
+			if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, counter_account, summary, row_key) VALUES (?,?,?,?,?,?)`,
+				r.acct, r.at, r.amount, r.counter, r.summary, "tr"+itoa(int64(k))); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		url := "/api/v1/cases/" + itoa(f.caseA) + "/trace"
+		if a := f.do(t, "GET", url, "offB", ""); a.status != 404 && a.status != 403 {
+			t.Fatalf("another station traced the case: %d", a.status)
+		}
+		if a := f.do(t, "GET", url, "bank", ""); a.status != 403 {
+			t.Fatalf("a bank traced a case: %d", a.status)
+		}
+		if a := f.do(t, "GET", url+"?rule=lifo", "inv", ""); a.status != 400 || !strings.Contains(a.body, "fifo") {
+			t.Fatalf("bad rule: %d %s", a.status, a.body)
+		}
+		a := f.do(t, "GET", url, "inv", "")
+		if a.status != 200 {
+			t.Fatalf("trace: %d %s", a.status, a.body)
+		}
+		if strings.Contains(a.body, m1) || strings.Contains(a.body, m2) {
+			t.Fatal("the trace shows full card numbers without unmask")
+		}
+		var v traceView
+		if err := json.Unmarshal([]byte(a.body), &v); err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Victims) != 1 || v.Victims[0].LostFen != 1_000_000 || v.Victims[0].RemainingFen != 600_000 ||
+			v.Victims[0].LeafFen["cash"] != 300_000 || v.Victims[0].LeafFen["payment"] != 100_000 || v.Victims[0].Name != "王秀英" {
+			t.Fatalf("victim sums: %+v", v.Victims)
+		}
+		if len(v.Candidates) != 2 || v.Candidates[0].BalanceFen != 500_000 || v.Candidates[1].BalanceFen != 100_000 ||
+			v.Candidates[0].Holder != "赵五" || v.Candidates[1].UnitName != "工商银行云溪支行" || v.Candidates[0].UnitID != 0 {
+			t.Fatalf("candidates: %+v", v.Candidates)
+		}
+		if v.Scope.Accounts != 2 || v.Scope.Truncated {
+			t.Fatalf("scope: %+v", v.Scope)
+		}
+		// Proportional rule: same here (no other money mixes in).
+		if a := f.do(t, "GET", url+"?rule=proportional&libr=1&max_hops=3", "inv", ""); a.status != 200 || !strings.Contains(a.body, `"rule":"proportional"`) {
+			t.Fatalf("proportional: %d %s", a.status, a.body)
+		}
+
+		// Explain M2's balance: victim → M1 → M2.
+		ex := f.do(t, "GET", url+"/explain?node="+v.Candidates[0].Node+"&victim="+itoa(victim), "inv", "")
+		if ex.status != 200 || !strings.Contains(ex.body, "受害人 王秀英") || !strings.Contains(ex.body, "仍留存 5,000.00 元") || strings.Contains(ex.body, m2) {
+			t.Fatalf("explain: %d %s", ex.status, ex.body)
+		}
+		if a := f.do(t, "GET", url+"/explain?node=n999&victim="+itoa(victim), "inv", ""); a.status != 404 {
+			t.Fatalf("unknown node: %d", a.status)
+		}
+
+		// M2's bank is no member unit: the request needs a unit.
+		req := url + "/requests"
+		if a := f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[0].AccountID)+`}`); a.status != 422 || !strings.Contains(a.body, "unit_id") {
+			t.Fatalf("freeze without a bank unit: %d %s", a.status, a.body)
+		}
+		// M1 goes to 工商银行 by itself, for its traced balance.
+		a = f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[1].AccountID)+`}`)
+		if a.status != 201 || a.json["amount_fen"].(float64) != 100_000 || a.json["unit_name"] != "工商银行云溪支行" {
+			t.Fatalf("freeze from candidate: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/partner/requests", "bank", ""); !strings.Contains(a.body, m1) || !strings.Contains(a.body, `"amount_fen":100000`) {
+			t.Fatalf("bank inbox: %s", a.body)
+		}
+		// The trace now lists the request on the candidate.
+		a = f.do(t, "GET", url, "inv", "")
+		_ = json.Unmarshal([]byte(a.body), &v)
+		if len(v.Candidates[1].Requests) != 1 || v.Candidates[1].Requests[0].Kind != "freeze" {
+			t.Fatalf("candidate requests: %+v", v.Candidates[1].Requests)
+		}
+		// An account that holds no traced money is refused.
+		var other int64
+		_ = d.QueryRow(ctx, `INSERT INTO accounts (number, bank) VALUES ('6222999900000000000', '中国工商银行') RETURNING id`).Scan(&other)
+		if a := f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(other)+`}`); a.status != 422 {
+			t.Fatalf("freeze of an untraced account: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", req, "offB", `{"kind":"freeze","account_id":`+itoa(v.Candidates[1].AccountID)+`}`); a.status != 403 && a.status != 404 {
+			t.Fatalf("another station froze: %d", a.status)
+		}
+	})
+}
