@@ -427,8 +427,8 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 // traceRequestIn asks for a stop-payment or freeze of a candidate account.
 type traceRequestIn struct {
 	AccountID int64  `json:"account_id"`
-	Kind      string `json:"kind"`      // stop_payment | freeze
-	UnitID    int64  `json:"unit_id"`   // 0: the account's bank
+	Kind      string `json:"kind"`       // stop_payment | freeze
+	UnitID    int64  `json:"unit_id"`    // 0: the account's bank
 	AmountFen *int64 `json:"amount_fen"` // absent: the traced balance; 0: the whole balance
 	Reason    string `json:"reason"`
 	// The trace the candidate comes from.
