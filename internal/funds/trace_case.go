@@ -118,7 +118,8 @@ type Candidate struct {
 // Candidates ranks the accounts of a trace that still hold traced money:
 // largest traced balance first; on equal balances the one the money
 // reached most recently first (it is the most likely to move next), then
-// by account number. Bank, branch and holder come from the accounts table.
+// by account number. Bank, branch and holder come from the accounts table;
+// a bank it does not name is read from the card number's prefix (CardBank).
 func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidate, error) {
 	lastIn := map[string]time.Time{}
 	for _, e := range res.Edges {
@@ -135,7 +136,7 @@ func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidat
 		for _, v := range n.Received {
 			recv += v.AmountFen
 		}
-		out = append(out, Candidate{NodeID: n.ID, Account: n.Account, BalanceFen: n.BalanceFen, Balance: n.Balance,
+		out = append(out, Candidate{NodeID: n.ID, Account: n.Account, Bank: CardBank(n.Account), BalanceFen: n.BalanceFen, Balance: n.Balance,
 			ReceivedFen: recv, LastInAt: lastIn[n.ID], Depth: n.Depth})
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {
@@ -171,7 +172,10 @@ func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidat
 				return nil, fmt.Errorf("candidate accounts: %w", err)
 			}
 			c := &out[idx[number]]
-			c.AccountID, c.Bank, c.Branch, c.Holder = id, bank, branch, holder
+			c.AccountID, c.Branch, c.Holder = id, branch, holder
+			if bank != "" {
+				c.Bank = bank
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -82,6 +82,7 @@ var funcs = template.FuncMap{
 	},
 	"outcome":   func(o warning.Outcome) string { return warning.OutcomeName(o) },
 	"ftype":     func(c string) string { return fraudtype.Name(fraudtype.Code(c)) },
+	"ftypes":    fraudtype.All,
 	"role":      func(r auth.Role) string { return auth.RoleName(r) },
 	"permille":  func(p int64) string { return fmt.Sprintf("%.1f%%", float64(p)/10) },
 	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -113,6 +114,7 @@ var funcs = template.FuncMap{
 		return m[warning.Grade(g)]
 	},
 	"list":    func(s ...string) []string { return s },
+	"join":    func(s []string) string { return strings.Join(s, "、") },
 	"rstatus": partner.StatusName,
 	"cstatus": func(s string) string {
 		m := map[string]string{"open": "新立", "investigating": "侦办中", "solved": "已破案", "closed": "已结案"}
@@ -392,6 +394,7 @@ func (s *Server) consoleRoutes() {
 	m.HandleFunc("GET /{$}", s.page("", s.handleHome))
 	s.warningPages()
 	s.recordPages()
+	s.statementPages()
 	m.HandleFunc("GET /audit", s.page(auth.CapAuditRead, s.handleAuditPage))
 }
 

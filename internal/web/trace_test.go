@@ -138,3 +138,49 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 		}
 	})
 }
+
+// A case opens from a report through the API: amounts in yuan text become
+// exact fen, the bank comes from the card number, the type from the
+// narrative; a station cannot open a case in another station's area.
+func TestCreateCaseFromReport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
+		f.tokens["inv"] = tok
+		body := `{"summary":"对方自称公安局民警，称我涉嫌洗钱，让我把钱转到安全账户","victims":[{"name":"刘某","phone":"13900001111",
+			"transfers":[{"at":"2026-11-20T02:00:00Z","from_account":"6228480000000000001","to_account":"6222 0200 0000 0000 777","amount":"1,234.50"},
+			             {"at":"2026-11-20T02:05:00Z","to_account":"6217000000000000888","amount_fen":1}]}]}`
+		a := f.do(t, "POST", "/api/v1/cases", "inv", body)
+		if a.status != 201 {
+			t.Fatalf("create case: %d %s", a.status, a.body)
+		}
+		if a.json["fraud_type"] != "police" {
+			t.Errorf("suggested type %v, want police (冒充公检法)", a.json["fraud_type"])
+		}
+		id := int64(a.json["id"].(float64))
+		a = f.do(t, "GET", "/api/v1/cases/"+itoa(id)+"?unmask=1", "inv", "")
+		if !strings.Contains(a.body, `"loss_fen":123451`) || !strings.Contains(a.body, `"to_account":"6222020000000000777"`) ||
+			!strings.Contains(a.body, `"to_bank":"中国工商银行"`) || !strings.Contains(a.body, `"to_bank":"中国建设银行"`) {
+			t.Fatalf("case: %s", a.body)
+		}
+		// Another station's officer may not open a case in station A's area.
+		if a := f.do(t, "POST", "/api/v1/cases", "offB", `{"area_id":`+itoa(f.stA.ID)+`,"victims":[{"name":"x","loss_fen":100}]}`); a.status != 422 && a.status != 403 {
+			t.Fatalf("case in another station: %d %s", a.status, a.body)
+		}
+		for _, bad := range []string{
+			`{"victims":[]}`,
+			`{"victims":[{"name":"x","transfers":[{"at":"2026-11-20T02:00:00Z","to_account":"1","amount":"1.234"}]}]}`,
+			`{"victims":[{"name":"x","transfers":[{"to_account":"1","amount":"1"}]}]}`,
+			`{"victims":[{"name":"","loss_fen":5}]}`,
+		} {
+			if a := f.do(t, "POST", "/api/v1/cases", "inv", bad); (a.status != 422 && a.status != 400) || a.json["error"] == "" {
+				t.Errorf("%s: %d %s", bad, a.status, a.body)
+			}
+		}
+	})
+}

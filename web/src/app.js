@@ -3,9 +3,12 @@
 import { initHome } from './home.js';
 import { initBoard } from './board.js';
 import { initCountdowns } from './countdown.js';
+import { initFlow } from './flow.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
   if (document.getElementById('board')) initBoard();
+  const trace = document.getElementById('trace');
+  if (trace) initFlow(trace);
   initCountdowns();
 });
