@@ -184,3 +184,67 @@ func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *au
 	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10), "已立案 "+no)
 	return nil
 }
+
+// caseLinks reads a case's related cases and suspects, masked by m.
+func (s *Server) caseLinks(r *http.Request, p *auth.Principal, caseID int64, m auth.Masker) ([]funds.RelatedCase, []funds.Suspect, error) {
+	related, err := funds.RelatedCases(r.Context(), s.db, p.Scope, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range related {
+		related[i] = related[i].Masked(m)
+	}
+	if related == nil {
+		related = []funds.RelatedCase{}
+	}
+	suspects, err := funds.Suspects(r.Context(), s.db, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range suspects {
+		suspects[i] = suspects[i].Masked(m)
+	}
+	return related, suspects, nil
+}
+
+func (s *Server) handleAddSuspect(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in funds.Suspect
+	if err := decodeJSON(r, &in, 1<<14); err != nil {
+		return err
+	}
+	in.CaseID = id
+	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": sid})
+	return nil
+}
+
+func (s *Server) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
+	}
+	in := funds.Suspect{CaseID: id, Name: r.FormValue("name"), IDNumber: r.FormValue("id_number"), Phone: r.FormValue("phone"),
+		Account: r.FormValue("account"), Role: r.FormValue("role"), Note: r.FormValue("note")}
+	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
+	return nil
+}

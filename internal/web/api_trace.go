@@ -27,6 +27,7 @@ import (
 func (s *Server) traceRoutes() {
 	m := s.mux
 	m.HandleFunc("POST /api/v1/cases", s.api(auth.CapCaseWrite, s.handleCreateCase))
+	m.HandleFunc("POST /api/v1/cases/{id}/suspects", s.api(auth.CapCaseWrite, s.handleAddSuspect))
 	m.HandleFunc("GET /api/v1/cases/{id}/trace", s.api(auth.CapCaseRead, s.handleCaseTrace))
 	m.HandleFunc("GET /api/v1/cases/{id}/trace/explain", s.api(auth.CapCaseRead, s.handleCaseTraceExplain))
 	m.HandleFunc("POST /api/v1/cases/{id}/trace/requests", s.api(auth.CapFundsWrite, s.handleCaseTraceRequest))

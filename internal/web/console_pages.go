@@ -393,8 +393,13 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 			accounts = append(accounts, m.Card(t.ToAccount))
 		}
 	}
+	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
-		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts}})
+		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
+		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite)}})
 	return nil
 }
 

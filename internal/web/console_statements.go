@@ -20,6 +20,7 @@ func (s *Server) statementPages() {
 	m.HandleFunc("POST /statements/mappings", s.page(auth.CapFundsWrite, s.handleMappingForm))
 	m.HandleFunc("GET /cases/new", s.page(auth.CapCaseWrite, s.handleNewCasePage))
 	m.HandleFunc("POST /cases/new", s.page(auth.CapCaseWrite, s.handleNewCaseForm))
+	m.HandleFunc("POST /cases/{id}/suspects", s.page(auth.CapCaseWrite, s.handleSuspectForm))
 }
 
 // mappingFields are the mapping editor's fields: form name, label, and

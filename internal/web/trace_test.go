@@ -184,3 +184,77 @@ func TestCreateCaseFromReport(t *testing.T) {
 		}
 	})
 }
+
+// Cases whose victims paid into the same account are shown as related; one
+// of another station shows its number and station only. Suspects are
+// recorded and masked.
+func TestRelatedCasesAndSuspects(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		mk := func(user string, area int64) string {
+			u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: user, Role: auth.RoleInvestigator, AreaID: area, Password: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, _, _ := auth.CreateToken(ctx, d, u.ID, "t", testNowWeb())
+			f.tokens[user] = tok
+			return user
+		}
+		invA, invB := mk("invA", f.stA.ID), mk("invB", f.stB.ID)
+		const shared = "6222020000000000555"
+		open := func(user, name, to string) int64 {
+			a := f.do(t, "POST", "/api/v1/cases", user, `{"summary":"刷单返利","victims":[{"name":"`+name+`","transfers":[{"at":"2026-11-20T02:00:00Z","to_account":"`+to+`","amount":"100"}]}]}`)
+			if a.status != 201 {
+				t.Fatalf("open case: %d %s", a.status, a.body)
+			}
+			return int64(a.json["id"].(float64))
+		}
+		c1 := open(invA, "甲", shared)
+		c2 := open(invA, "乙", shared)
+		c3 := open(invB, "丙", shared)
+		_ = open(invA, "丁", "6222020000000000999")
+
+		a := f.do(t, "GET", "/api/v1/cases/"+itoa(c1), invA, "")
+		var got struct {
+			Related []struct {
+				ID       int64    `json:"id"`
+				CaseNo   string   `json:"case_no"`
+				Visible  bool     `json:"visible"`
+				LossFen  int64    `json:"loss_fen"`
+				Accounts []string `json:"accounts"`
+			} `json:"related"`
+			Suspects []struct {
+				Phone   string `json:"phone"`
+				Account string `json:"account"`
+			} `json:"suspects"`
+		}
+		if err := json.Unmarshal([]byte(a.body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Related) != 2 || got.Related[0].ID != c3 || got.Related[1].ID != c2 {
+			t.Fatalf("related: %+v", got.Related)
+		}
+		if got.Related[0].Visible || got.Related[0].LossFen != 0 || !got.Related[1].Visible || got.Related[1].LossFen != 10000 {
+			t.Fatalf("visibility: %+v", got.Related)
+		}
+		if got.Related[1].Accounts[0] != "**** 0555" || strings.Contains(a.body, "丙") {
+			t.Fatalf("masking / other station's people: %s", a.body)
+		}
+		// Suspects.
+		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invA, `{"name":"王某","phone":"13712345678","account":"`+shared+`","role":"card_holder"}`); a.status != 201 {
+			t.Fatalf("add suspect: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invB, `{"name":"x"}`); a.status != 404 {
+			t.Fatalf("another station added a suspect: %d", a.status)
+		}
+		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invA, `{"role":"boss"}`); a.status != 400 && a.status != 422 {
+			t.Fatalf("empty suspect: %d", a.status)
+		}
+		a = f.do(t, "GET", "/api/v1/cases/"+itoa(c1), invA, "")
+		_ = json.Unmarshal([]byte(a.body), &got)
+		if len(got.Suspects) != 1 || got.Suspects[0].Phone != "137****5678" || got.Suspects[0].Account != "**** 0555" {
+			t.Fatalf("suspects: %s", a.body)
+		}
+	})
+}
