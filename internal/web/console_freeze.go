@@ -240,8 +240,10 @@ func termText(t partner.Term) string {
 	return strings.Join(parts, " ")
 }
 
+// leadText writes a duration in days from three days up (7 天), in hours
+// below (48 小时, as the law writes the stop-payment term).
 func leadText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
+	if d%(24*time.Hour) == 0 && d >= 72*time.Hour {
 		return fmt.Sprintf("%d 天", d/(24*time.Hour))
 	}
 	if d%time.Hour == 0 {
