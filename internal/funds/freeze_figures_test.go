@@ -107,7 +107,7 @@ func TestFundsFigures(t *testing.T) {
 		// Frozen: A1 90,000 + A2 50,000 + A5 10,000 (the renewal of A2 not
 		// again).
 		want := map[string]string{
-			"total":         "cases=4 req=3 conf=2 toReq=1800/3600 toConf=2400/10800 stopped=1/100000 frozen=3/150000 returned=20000",
+			"total": "cases=4 req=3 conf=2 toReq=1800/3600 toConf=2400/10800 stopped=1/100000 frozen=3/150000 returned=20000",
 			"青石派出所": "cases=2 req=2 conf=2 toReq=600/1800 toConf=2400/10800 stopped=1/100000 frozen=3/150000 returned=20000",
 			"城关派出所": "cases=2 req=1 conf=0 toReq=3600/3600 toConf=-/- stopped=0/0 frozen=0/0 returned=0",
 		}

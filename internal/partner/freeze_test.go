@@ -146,7 +146,9 @@ func TestFreezeLifecycleTransitions(t *testing.T) {
 		}
 		send := func(id int64, at time.Time) error { return Send(ctx, d, w.stA, w.inv, id, at) }
 		confirm := func(fen int64) func(int64, time.Time) error {
-			return func(id int64, at time.Time) error { return Confirm(ctx, d, w.stA, w.inv, id, fen, "冻字2026-001", at) }
+			return func(id int64, at time.Time) error {
+				return Confirm(ctx, d, w.stA, w.inv, id, fen, "冻字2026-001", at)
+			}
 		}
 		reject := func(id int64, at time.Time) error { return Reject(ctx, d, w.stA, w.inv, id, "账户已销户", at) }
 		answer := func(status string, fen int64) func(int64, time.Time) error {
@@ -154,8 +156,14 @@ func TestFreezeLifecycleTransitions(t *testing.T) {
 				return Respond(ctx, d, w.bank, w.bankWho, id, Answer{Status: status, Result: "已办理", ResultFen: fen, Reference: "回执-9"}, at)
 			}
 		}
-		renew := func(id int64, at time.Time) error { _, err := Renew(ctx, d, w.stA, w.inv, id, "续冻", at); return err }
-		release := func(id int64, at time.Time) error { _, err := Release(ctx, d, w.stA, w.inv, id, "返还完毕", at); return err }
+		renew := func(id int64, at time.Time) error {
+			_, err := Renew(ctx, d, w.stA, w.inv, id, "续冻", at)
+			return err
+		}
+		release := func(id int64, at time.Time) error {
+			_, err := Release(ctx, d, w.stA, w.inv, id, "返还完毕", at)
+			return err
+		}
 		otherStation := func(id int64, at time.Time) error { return Send(ctx, d, w.stB, w.inv, id, at) }
 		otherBank := func(id int64, at time.Time) error {
 			return Respond(ctx, d, w.bank2, w.bankWho, id, Answer{Status: "done", ResultFen: 1}, at)
