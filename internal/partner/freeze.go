@@ -360,29 +360,47 @@ func (f FreezeRow) Masked(m auth.Masker) FreezeRow {
 	return f
 }
 
+// freezeStatuses are the statuses a freeze list may be filtered by.
+var freezeStatuses = map[string]bool{"drafted": true, "sent": true, "seen": true, "confirmed": true, "rejected": true,
+	"lapsed": true, "released": true, "renewed": true}
+
+const selectFreeze = `SELECT r.id, r.kind, COALESCE(r.unit_id, 0), COALESCE(u.name, ''), COALESCE(r.warning_id, 0), COALESCE(r.case_id, 0),
+	r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen,
+	r.sent_at, r.confirmed_at, r.bank_ref, r.term_starts_at, r.expires_at, r.ended_at, COALESCE(r.prior_id, 0),
+	c.case_no, COALESCE(st.name, ''),
+	COALESCE((SELECT MAX(x.id) FROM partner_requests x WHERE x.prior_id = r.id AND x.kind = 'freeze' AND x.status IN ('drafted','sent','seen')), 0),
+	COALESCE((SELECT MAX(x.id) FROM partner_requests x WHERE x.prior_id = r.id AND x.kind = 'release' AND x.status IN ('drafted','sent','seen')), 0)
+	FROM partner_requests r JOIN cases c ON c.id = r.case_id LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN areas st ON st.id = c.station_id
+	WHERE r.kind IN ('stop_payment', 'freeze')`
+
+func scanFreeze(sc interface{ Scan(...any) error }, now time.Time) (FreezeRow, error) {
+	var fr FreezeRow
+	r, err := scanRequest(multiScan{sc, []any{&fr.CaseNo, &fr.StationName, &fr.PendingRenewal, &fr.PendingRelease}}, now)
+	if err != nil {
+		return fr, err
+	}
+	fr.Request = r
+	if r.Status == "confirmed" && !r.ExpiresAt.IsZero() {
+		fr.LeftSeconds = int64(r.ExpiresAt.Sub(now) / time.Second)
+	}
+	return fr, nil
+}
+
 // ListFreezes returns the stop-payments and freezes of cases in scope:
 // confirmed ones first by expiry, then the rest newest first.
 func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFilter, now time.Time) ([]FreezeRow, error) {
 	cond, arg := area.UnderClause("c.area_id", scope)
-	query := `SELECT r.id, r.kind, COALESCE(r.unit_id, 0), COALESCE(u.name, ''), COALESCE(r.warning_id, 0), COALESCE(r.case_id, 0),
-		r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen,
-		r.sent_at, r.confirmed_at, r.bank_ref, r.term_starts_at, r.expires_at, r.ended_at, COALESCE(r.prior_id, 0),
-		c.case_no, COALESCE(st.name, ''),
-		COALESCE((SELECT MAX(x.id) FROM partner_requests x WHERE x.prior_id = r.id AND x.kind = 'freeze' AND x.status IN ('drafted','sent','seen')), 0),
-		COALESCE((SELECT MAX(x.id) FROM partner_requests x WHERE x.prior_id = r.id AND x.kind = 'release' AND x.status IN ('drafted','sent','seen')), 0)
-		FROM partner_requests r JOIN cases c ON c.id = r.case_id LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN areas st ON st.id = c.station_id
-		WHERE r.kind IN ('stop_payment', 'freeze') AND ` + cond
+	query := selectFreeze + ` AND ` + cond
 	args := []any{arg}
-	switch f.Status {
-	case "":
-	case "active":
+	switch {
+	case f.Status == "":
+	case f.Status == "active":
 		query += ` AND r.status = 'confirmed'`
-	default:
-		if StatusName(f.Status) == f.Status {
-			return nil, fmt.Errorf("freezes: %w: 状态 %q 无效", domain.ErrInvalid, f.Status)
-		}
+	case freezeStatuses[f.Status]:
 		query += ` AND r.status = ?`
 		args = append(args, f.Status)
+	default:
+		return nil, fmt.Errorf("freezes: %w: 状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", domain.ErrInvalid, f.Status)
 	}
 	if f.CaseID != 0 {
 		query += ` AND r.case_id = ?`
@@ -400,14 +418,9 @@ func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFil
 	defer rows.Close()
 	out := []FreezeRow{}
 	for rows.Next() {
-		var fr FreezeRow
-		r, err := scanRequest(multiScan{rows, []any{&fr.CaseNo, &fr.StationName, &fr.PendingRenewal, &fr.PendingRelease}}, now)
+		fr, err := scanFreeze(rows, now)
 		if err != nil {
 			return nil, fmt.Errorf("list freezes: %w", err)
-		}
-		fr.Request = r
-		if r.Status == "confirmed" && !r.ExpiresAt.IsZero() {
-			fr.LeftSeconds = int64(r.ExpiresAt.Sub(now) / time.Second)
 		}
 		out = append(out, fr)
 	}
@@ -416,23 +429,15 @@ func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFil
 
 // GetFreeze returns one stop-payment or freeze of a case in scope.
 func GetFreeze(ctx context.Context, q db.Querier, scope area.Node, id int64, now time.Time) (FreezeRow, error) {
-	if _, err := loadMeasure(ctx, q, &scope, id); err != nil {
-		return FreezeRow{}, err
+	cond, arg := area.UnderClause("c.area_id", scope)
+	fr, err := scanFreeze(q.QueryRow(ctx, selectFreeze+` AND r.id = ? AND `+cond, id, arg), now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fr, fmt.Errorf("freeze %d: %w", id, domain.ErrNotFound)
 	}
-	var caseID int64
-	if err := q.QueryRow(ctx, `SELECT COALESCE(case_id, 0) FROM partner_requests WHERE id = ?`, id).Scan(&caseID); err != nil {
-		return FreezeRow{}, err
-	}
-	list, err := ListFreezes(ctx, q, scope, FreezeFilter{CaseID: caseID, Limit: 1000}, now)
 	if err != nil {
-		return FreezeRow{}, err
+		return fr, fmt.Errorf("freeze %d: %w", id, err)
 	}
-	for _, f := range list {
-		if f.ID == id {
-			return f, nil
-		}
-	}
-	return FreezeRow{}, fmt.Errorf("freeze %d: %w", id, domain.ErrNotFound)
+	return fr, nil
 }
 
 // multiScan appends extra destinations after a request's columns.

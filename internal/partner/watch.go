@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -50,16 +51,33 @@ func (w *FreezeWatch) Sweep(ctx context.Context) (SweepResult, error) {
 		if err != nil {
 			return err
 		}
-		var maxLead time.Duration
-		for _, l := range append(append([]time.Duration{}, terms.RemindFreeze...), terms.RemindStopPayment...) {
-			maxLead = max(maxLead, l)
+		// Only terms that need something: passed, or with more leads due
+		// than reminders recorded — so a sweep's batch is all work, however
+		// many freezes are running.
+		due := func(leads []time.Duration) (string, []any) {
+			if len(leads) == 0 {
+				return "0", nil
+			}
+			var parts []string
+			var args []any
+			for _, l := range leads {
+				parts = append(parts, "CASE WHEN r.expires_at <= ? THEN 1 ELSE 0 END")
+				args = append(args, db.Millis(now.Add(l)))
+			}
+			return "(" + strings.Join(parts, " + ") + ")", args
 		}
+		spDue, spArgs := due(terms.RemindStopPayment)
+		frDue, frArgs := due(terms.RemindFreeze)
+		args := append([]any{db.Millis(now)}, spArgs...)
+		args = append(args, frArgs...)
 		rows, err := tx.Query(ctx, `SELECT r.id, COALESCE(r.case_id, 0), r.expires_at, r.result_fen, r.kind, r.account, COALESCE(c.case_no, ''),
 			COALESCE(u.name, ''), COALESCE(inv.display_name, '')
 			FROM partner_requests r LEFT JOIN cases c ON c.id = r.case_id LEFT JOIN units u ON u.id = r.unit_id
 			LEFT JOIN users inv ON inv.id = COALESCE(c.investigator_id, r.created_by)
-			WHERE r.status = 'confirmed' AND r.kind IN ('stop_payment', 'freeze') AND r.expires_at <= ?
-			ORDER BY r.expires_at, r.id LIMIT 1000`, db.Millis(now.Add(maxLead)))
+			WHERE r.status = 'confirmed' AND r.kind IN ('stop_payment', 'freeze')
+			  AND (r.expires_at <= ? OR CASE WHEN r.kind = 'stop_payment' THEN `+spDue+` ELSE `+frDue+` END >
+			       (SELECT COUNT(*) FROM freeze_reminders fr WHERE fr.request_id = r.id AND fr.expires_at = r.expires_at))
+			ORDER BY r.expires_at, r.id LIMIT 1000`, args...)
 		if err != nil {
 			return fmt.Errorf("freezes near expiry: %w", err)
 		}

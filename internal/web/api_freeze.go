@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -276,9 +279,16 @@ func (s *Server) handleReturnNotice(w http.ResponseWriter, r *http.Request, p *a
 	var in struct {
 		StartsAt time.Time `json:"starts_at"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in, 1<<12); err != nil {
-			return err
+	// The body is optional: none means the notice starts now.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<12))
+	if err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "请求体超过 %d 字节上限", 1<<12)
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return errorf(http.StatusBadRequest, "bad_json", "请求体不是有效的 JSON：%v", err)
 		}
 	}
 	if err := funds.PublishNotice(r.Context(), s.db, p.Scope, s.auditEntry(r, p), id, in.StartsAt, s.now()); err != nil {
