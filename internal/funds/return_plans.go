@@ -360,8 +360,16 @@ func auditPlan(ctx context.Context, q db.Querier, who auth.AuditEntry, action st
 // the proportional rule applies. Earlier draft or noticed plans of the
 // freeze are superseded.
 func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, requestID int64, now time.Time) (int64, error) {
+	// The trace reads every loaded statement: it runs before the
+	// transaction, so the write lock is not held while it works. The
+	// state it depends on (the freeze confirmed at that time, the case's
+	// victims) is checked again inside.
+	traced, tracedAt, err := tracedIntoFreeze(ctx, d, scope, requestID)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
+	err = d.InTx(ctx, func(tx *db.Tx) error {
 		var caseID, frozen int64
 		var status, account string
 		var confirmed sql.NullInt64
@@ -416,7 +424,10 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if err != nil {
 			return err
 		}
-		claims := claimsFor(ctx, tx, c, account, db.NullTime(confirmed), returned)
+		if !db.NullTime(confirmed).Equal(tracedAt) {
+			return fmt.Errorf("freeze %d: %w: 冻结刚刚发生变化，请重试", requestID, domain.ErrConflict)
+		}
+		claims := claimsFor(c, account, traced, returned)
 		calc, err := ComputeReturn(frozen-paidHere, claims)
 		if err != nil {
 			return fmt.Errorf("return plan: %w: %v", domain.ErrInvalid, err)
@@ -471,19 +482,55 @@ func returnedToVictims(ctx context.Context, q db.Querier, caseID int64) (map[int
 	return out, rows.Err()
 }
 
+// tracedIntoFreeze traces the case of a freeze (FIFO, balances at the
+// bank's confirmation) and returns each victim's money still in the frozen
+// account, and the confirmation time it used. A case without transfers, or
+// a trace that cannot run, gives no traced amounts.
+func tracedIntoFreeze(ctx context.Context, q db.Querier, scope area.Node, requestID int64) (map[int64]int64, time.Time, error) {
+	var caseID int64
+	var account string
+	var confirmed sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT COALESCE(case_id, 0), account, confirmed_at FROM partner_requests WHERE id = ? AND kind IN ('stop_payment', 'freeze')`,
+		requestID).Scan(&caseID, &account, &confirmed)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && caseID == 0) {
+		return nil, time.Time{}, fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	c, err := GetCase(ctx, q, scope, caseID)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
+	}
+	asOf := db.NullTime(confirmed)
+	out := map[int64]int64{}
+	if len(c.Transfers) == 0 {
+		return out, asOf, nil
+	}
+	res, err := TraceCase(ctx, q, c, TraceOptions{Rule: TraceFIFO, AsOf: asOf})
+	if err != nil {
+		if errors.Is(err, ErrTraceInput) {
+			return out, asOf, nil
+		}
+		return nil, asOf, fmt.Errorf("trace for freeze %d: %w", requestID, err)
+	}
+	for _, v := range c.Victims {
+		if t := res.BalanceOf(account, v.ID); t > 0 {
+			out[v.ID] = t
+		}
+	}
+	return out, asOf, nil
+}
+
 // claimsFor builds the victims' claims on a frozen account (see
-// CreateReturnPlan). A victim's loss is reduced by what was already
-// returned to them.
-func claimsFor(ctx context.Context, q db.Querier, c Case, account string, asOf time.Time, returned map[int64]int64) []Claim {
+// CreateReturnPlan) from the traced amounts. A victim's loss is reduced by
+// what was already returned to them.
+func claimsFor(c Case, account string, traced, returned map[int64]int64) []Claim {
 	remaining := func(v Victim) int64 { return max(0, v.LossFen-returned[v.ID]) }
 	var claims []Claim
-	if len(c.Transfers) > 0 {
-		if res, err := TraceCase(ctx, q, c, TraceOptions{Rule: TraceFIFO, AsOf: asOf}); err == nil {
-			for _, v := range c.Victims {
-				if t := res.BalanceOf(account, v.ID); t > 0 && remaining(v) > 0 {
-					claims = append(claims, Claim{VictimID: v.ID, Name: v.Name, LossFen: remaining(v), TracedFen: t, Traced: true})
-				}
-			}
+	for _, v := range c.Victims {
+		if t := traced[v.ID]; t > 0 && remaining(v) > 0 {
+			claims = append(claims, Claim{VictimID: v.ID, Name: v.Name, LossFen: remaining(v), TracedFen: t, Traced: true})
 		}
 	}
 	if len(claims) > 0 {
