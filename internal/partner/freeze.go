@@ -266,7 +266,12 @@ func Renew(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, 
 		if m.status != "confirmed" {
 			return refuse(m, "续冻（只有已确认且未到期的冻结可以续冻）")
 		}
+		// One follow-up at a time: a renewal and a release waiting for the
+		// bank together would leave the bank two contradicting requests.
 		if err := noPending(ctx, tx, m, "freeze", "续冻"); err != nil {
+			return err
+		}
+		if err := noPending(ctx, tx, m, "release", "解冻"); err != nil {
 			return err
 		}
 		newID, err = follow(ctx, tx, who, m, "freeze", reason, "续冻", now)
@@ -294,6 +299,9 @@ func Release(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry
 			return refuse(m, "解冻（只有已确认、仍在期限内的止付或冻结可以解除）")
 		}
 		if err := noPending(ctx, tx, m, "release", "解冻"); err != nil {
+			return err
+		}
+		if err := noPending(ctx, tx, m, "freeze", "续冻"); err != nil {
 			return err
 		}
 		newID, err = follow(ctx, tx, who, m, "release", reason, "解冻", now)

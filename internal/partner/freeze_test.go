@@ -281,6 +281,9 @@ func TestFreezeRenewal(t *testing.T) {
 		if _, err := Renew(ctx, d, w.stA, w.inv, id, "again", renewAt); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("second pending renewal: %v", err)
 		}
+		if _, err := Release(ctx, d, w.stA, w.inv, id, "返还完毕", renewAt); !errors.Is(err, domain.ErrConflict) {
+			t.Fatalf("release while a renewal waits: %v", err)
+		}
 		// Until the bank confirms, the old term stands and the renewal waits.
 		if st, _, _ := w.status(t, id); st != "confirmed" {
 			t.Fatalf("old term while the renewal waits: %s", st)
