@@ -3,6 +3,8 @@ package partner
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/notify"
 )
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 var t0 = time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
 
@@ -302,7 +306,7 @@ func TestFreezeRenewal(t *testing.T) {
 			t.Fatalf("old term after the renewal: %s", st)
 		}
 		// The renewed term is watched, the old one is not lapsed.
-		fw := &FreezeWatch{DB: d, Now: func() time.Time { return exp1.Add(time.Hour) }}
+		fw := &FreezeWatch{DB: d, Log: quiet, Now: func() time.Time { return exp1.Add(time.Hour) }}
 		res, err := fw.Sweep(ctx)
 		if err != nil || len(res.Lapsed) != 0 {
 			t.Fatalf("sweep after the old expiry: %+v %v", res, err)
@@ -315,7 +319,7 @@ func TestFreezeRenewal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := (&FreezeWatch{DB: d, Now: func() time.Time { return e2.Add(time.Minute) }}).Sweep(ctx); err != nil {
+		if _, err := (&FreezeWatch{DB: d, Log: quiet, Now: func() time.Time { return e2.Add(time.Minute) }}).Sweep(ctx); err != nil {
 			t.Fatal(err)
 		}
 		late := e2.Add(2 * time.Hour)
@@ -357,7 +361,7 @@ func TestFreezeWatchLapseAndReminders(t *testing.T) {
 		freeze, fexp := confirm("freeze")
 		stop, sexp := confirm("stop_payment")
 		watch := func(at time.Time) SweepResult {
-			res, err := (&FreezeWatch{DB: d, Targets: targets, Now: func() time.Time { return at }}).Sweep(ctx)
+			res, err := (&FreezeWatch{DB: d, Log: quiet, Targets: targets, Now: func() time.Time { return at }}).Sweep(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
