@@ -73,7 +73,24 @@ func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *au
 		}
 		lines = append(lines, l)
 	}
+	var figures []figureCard
+	if p.Can(auth.CapFiguresRead) {
+		now := s.now()
+		fg, err := funds.ComputeFundsFigures(r.Context(), s.db, p.Scope, now.AddDate(0, 0, -30), now)
+		if err != nil {
+			return err
+		}
+		t := fg.Total
+		figures = []figureCard{
+			{"报案→首次止付/冻结请求", secondsText(t.ToRequestMedianS), "中位数；P90 " + secondsText(t.ToRequestP90S)},
+			{"报案→银行确认", secondsText(t.ToConfirmMedianS), "中位数；P90 " + secondsText(t.ToConfirmP90S)},
+			{"止付账户", fmt.Sprintf("%d 户", t.StoppedAccounts), "¥" + money.FormatYuan(t.StoppedFen)},
+			{"冻结账户", fmt.Sprintf("%d 户", t.FrozenAccounts), "¥" + money.FormatYuan(t.FrozenFen)},
+			{"已返还", "¥" + money.FormatYuan(t.ReturnedFen), "近 30 天登记"},
+		}
+	}
 	s.render(w, r, http.StatusOK, "freezes", page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: map[string]any{
+		"Figures": figures,
 		"Lines": lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
 		"StopPayment": termText(terms.StopPayment), "Freeze": termText(terms.Freeze),
 		"RemindFreeze": leadsText(terms.RemindFreeze), "RemindStopPayment": leadsText(terms.RemindStopPayment)}})
@@ -261,4 +278,22 @@ func leadsText(ds []time.Duration) string {
 		s = append(s, "前 "+leadText(d))
 	}
 	return strings.Join(s, "、")
+}
+
+// figureCard is a figure of the freeze page's summary (the last 30 days,
+// as GET /api/v1/figures/funds computes it).
+type figureCard struct{ Label, Value, Sub string }
+
+func secondsText(s *int64) string {
+	if s == nil {
+		return "—"
+	}
+	d := time.Duration(*s) * time.Second
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d 分钟", d/time.Minute)
+	case d < 72*time.Hour:
+		return fmt.Sprintf("%.1f 小时", d.Hours())
+	}
+	return fmt.Sprintf("%.1f 天", d.Hours()/24)
 }

@@ -345,6 +345,9 @@ func TestFreezePageAndFigures(t *testing.T) {
 		if r := row(frz); strings.Contains(r, "overdue") || !strings.Contains(r, "还剩 18") || !strings.Contains(r, "续冻</button>") || !strings.Contains(r, "申请解冻") {
 			t.Fatalf("freeze row: %s", r)
 		}
+		if !strings.Contains(pg.body, `id="freeze-figures"`) || !strings.Contains(pg.body, "18.0 小时") || !strings.Contains(pg.body, "1 户") {
+			t.Fatalf("figures on the freeze page")
+		}
 		if !strings.Contains(pg.body, "紧急止付 48 小时，冻结 6 个月") {
 			t.Fatalf("terms not shown")
 		}
