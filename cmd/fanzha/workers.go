@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
@@ -23,6 +24,7 @@ type workerFlags struct {
 	webhooks  string
 	secret    string
 	baseURL   string
+	freeze    string // --freeze-terms: legal terms of stop-payment and freeze, reminders (partner.ParseTerms)
 }
 
 func (f *workerFlags) bind(fs *flag.FlagSet) {
@@ -30,6 +32,7 @@ func (f *workerFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.webhooks, "escalation-webhook", "", "comma-separated webhooks for missed deadlines: URL (plain JSON), wecom:URL or dingtalk:URL")
 	fs.StringVar(&f.secret, "webhook-secret", "", "HMAC-SHA256 secret signing plain JSON webhooks (header X-Fanzha-Signature)")
 	fs.StringVar(&f.baseURL, "base-url", "", "the console's public URL, for links in notifications (default http://ADDR)")
+	fs.StringVar(&f.freeze, "freeze-terms", "", "stop-payment/freeze terms and reminders, e.g. stop_payment=48h,freeze=6mo,remind_stop_payment=12h,remind_freeze=7d/1d (these are the defaults; stored, so a later start without the flag keeps them)")
 }
 
 func (f *workerFlags) policy() (warning.Policy, error) {
@@ -79,9 +82,33 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 			secrets[t.URL] = t.Secret
 		}
 	}
+	if err := startFreezeWatch(ctx, d, wf, targets, strings.TrimRight(base, "/"), log); err != nil {
+		return err
+	}
 	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
+	return nil
+}
+
+// startFreezeWatch stores the freeze terms given by --freeze-terms and runs
+// the freeze watcher: its first sweep, at once, marks lapsed the terms that
+// passed while the server was down and sends the reminders that fell due.
+func startFreezeWatch(ctx context.Context, d *db.DB, wf workerFlags, targets []notify.Target, base string, log *slog.Logger) error {
+	if strings.TrimSpace(wf.freeze) != "" {
+		t, err := partner.ParseTerms(wf.freeze)
+		if err != nil {
+			return fmt.Errorf("%w: --freeze-terms: %v", errUsage, err)
+		}
+		if err := partner.SaveTerms(ctx, d, t); err != nil {
+			return err
+		}
+	}
+	fw := &partner.FreezeWatch{DB: d, Targets: targets, BaseURL: base, Log: log}
+	if _, err := fw.Sweep(ctx); err != nil {
+		return fmt.Errorf("first freeze sweep: %w", err)
+	}
+	go fw.Run(ctx, time.Minute)
 	return nil
 }
 

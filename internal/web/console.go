@@ -47,6 +47,7 @@ var navItems = []navItem{
 	{"/", "首页", ""},
 	{"/warnings", "预警劝阻", auth.CapWarningRead},
 	{"/cases", "侦办追赃", auth.CapCaseRead},
+	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},
 	{"/bulletins", "研判通报", auth.CapBulletinRead},

@@ -537,7 +537,7 @@ func (s *Server) handleInboxAnswer(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
 	}
-	a := partner.Answer{Status: r.FormValue("status"), Result: r.FormValue("result"), ResultFen: fen}
+	a := partner.Answer{Status: r.FormValue("status"), Result: r.FormValue("result"), ResultFen: fen, Reference: r.FormValue("reference")}
 	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a, s.now()); err != nil {
 		return err
 	}

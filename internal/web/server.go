@@ -136,7 +136,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/statements/mappings", s.api(auth.CapFundsWrite, s.handleSaveMapping))
 	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
 	m.HandleFunc("GET /api/v1/figures/warnings", s.api(auth.CapFiguresRead, s.handleWarningFigures))
-	s.traceRoutes()
+	s.traceRoutes()  // cases opened by API, fund trace, requests from the trace: api_trace.go, api_cases.go
+	s.freezeRoutes() // 止付/冻结, 返还, funds figures: api_freeze.go
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
