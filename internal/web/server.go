@@ -136,6 +136,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/statements/mappings", s.api(auth.CapFundsWrite, s.handleSaveMapping))
 	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
 	m.HandleFunc("GET /api/v1/figures/warnings", s.api(auth.CapFiguresRead, s.handleWarningFigures))
+	s.partnerRoutes() // 联席: webhooks, partner reports, joint tasks, OpenAPI (api_partner_ext.go)
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
