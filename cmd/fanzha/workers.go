@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
@@ -73,6 +74,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 		return fmt.Errorf("first deadline sweep: %w", err)
 	}
 	go esc.Run(ctx, time.Second)
+	// 联席: announce requests to unit webhooks, remind and escalate (internal/partner/timers.go).
+	go (&partner.Sweeper{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
 	secrets := map[string]string{}
 	for _, t := range targets {
 		if t.Secret != "" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,10 +136,10 @@ func (s *Server) openAPI() map[string]any {
 			status = http.StatusOK
 		}
 		responses := map[string]any{
-			itoa(int64(status)): map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": ss.of(reflect.TypeOf(op.Response))}}},
-			"401":               errResp("no or invalid token"),
-			"403":               errResp("the token's role may not do this (capability " + string(op.Cap) + ")"),
-			"500":               errResp("server error"),
+			strconv.Itoa(status): map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": ss.of(reflect.TypeOf(op.Response))}}},
+			"401":                errResp("no or invalid token"),
+			"403":                errResp("the token's role may not do this (capability " + string(op.Cap) + ")"),
+			"500":                errResp("server error"),
 		}
 		if len(params) > 0 {
 			responses["404"] = errResp("no such record, or not addressed to the caller's unit")
