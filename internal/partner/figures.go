@@ -17,13 +17,13 @@ type UnitFigure struct {
 	UnitID   int64  `json:"unit_id"`
 	UnitName string `json:"unit_name"`
 	UnitKind string `json:"unit_kind"`
-	Requests int    `json:"requests"`
-	Answered int    `json:"answered"` // done or refused (any final answer)
-	InTime   int    `json:"in_time"`  // answered by the due time
-	Overdue  int    `json:"overdue"`  // unanswered past the due time
+	Requests int64  `json:"requests"`
+	Answered int64  `json:"answered"` // done or refused (any final answer)
+	InTime   int64  `json:"in_time"`  // answered by the due time
+	Overdue  int64  `json:"overdue"`  // unanswered past the due time
 	// InTimePermille is InTime per thousand of Answered+Overdue (-1 when
 	// nothing is due yet).
-	InTimePermille      int   `json:"in_time_permille"`
+	InTimePermille      int64 `json:"in_time_permille"`
 	MedianAnswerSeconds int64 `json:"median_answer_seconds"`
 }
 

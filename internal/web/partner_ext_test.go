@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -302,4 +303,72 @@ func mustRequest(t *testing.T, method, path string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// The console pages of 联席: the centre records a meeting and a task at
+// /joint (with the figures), the bank updates its task at /unit and sets
+// its webhook; neither reaches the other's page.
+func TestJointConsolePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		if _, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "secret-inv"}); err != nil {
+			t.Fatal(err)
+		}
+		var bank int64
+		_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&bank)
+		// A request answered, for the figures.
+		a := f.do(t, "POST", "/api/v1/cases/"+itoa(f.caseA)+"/requests", "admin", `{"kind":"query","unit_id":`+itoa(bank)+`,"account":"6222021001000000001"}`)
+		if a.status != 201 {
+			t.Fatalf("query: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", "/api/v1/partner/requests/"+itoa(int64(a.json["request_id"].(float64)))+"/answer", "bank", `{"status":"done","result":"余额 100 元","result_fen":10000}`); a.status != 200 {
+			t.Fatalf("answer: %d %s", a.status, a.body)
+		}
+		centre := newConsoleClient(t, f.srv.URL)
+		centre.login("inv", "secret-inv")
+		if a := centre.get("/joint"); a.status != 200 || !strings.Contains(a.body, "工商银行云溪支行") || !strings.Contains(a.body, "100.0%") {
+			t.Fatalf("/joint: %d %.2000s", a.status, a.body)
+		}
+		pa := centre.post("/joint/meetings", url.Values{"csrf_token": {centre.csrf()}, "held_on": {"2026-11-20"}, "title": {"第四季度联席会议"},
+			"attendees": {"各行分管行长"}, "unit_id": {itoa(bank)}, "decisions": {"网点张贴反诈提示"}})
+		if pa.status != http.StatusSeeOther {
+			t.Fatalf("meeting: %d %s", pa.status, pa.body)
+		}
+		pa = centre.post("/joint/tasks", url.Values{"csrf_token": {centre.csrf()}, "unit_id": {itoa(bank)}, "title": {"网点张贴反诈提示"},
+			"owner": {"王行长"}, "due_on": {"2026-12-31"}})
+		if pa.status != http.StatusSeeOther {
+			t.Fatalf("task: %d %s", pa.status, pa.body)
+		}
+		if a := centre.get("/joint"); !strings.Contains(a.body, "第四季度联席会议") || !strings.Contains(a.body, "王行长") {
+			t.Fatalf("/joint after: %.3000s", a.body)
+		}
+		var taskID int64
+		_ = d.QueryRow(ctx, `SELECT id FROM joint_tasks`).Scan(&taskID)
+
+		bankPage := newConsoleClient(t, f.srv.URL)
+		bankPage.login("bank", "secret-bank")
+		up := bankPage.get("/unit")
+		if up.status != 200 || !strings.Contains(up.body, "网点张贴反诈提示") {
+			t.Fatalf("/unit: %d %.2000s", up.status, up.body)
+		}
+		bankCSRF := csrfFieldRe.FindStringSubmatch(up.body)[1]
+		pa = bankPage.post("/unit/tasks/"+itoa(taskID), url.Values{"csrf_token": {bankCSRF}, "status": {"done"}, "note": {"已张贴"}})
+		if pa.status != http.StatusSeeOther {
+			t.Fatalf("progress: %d %s", pa.status, pa.body)
+		}
+		pa = bankPage.post("/unit/webhook", url.Values{"csrf_token": {bankCSRF}, "url": {"https://bank.example/hook"}, "format": {"wecom"}, "enabled": {"1"}})
+		if pa.status != http.StatusSeeOther {
+			t.Fatalf("webhook: %d %s", pa.status, pa.body)
+		}
+		if a := bankPage.get("/unit"); !strings.Contains(a.body, "已完成") || !strings.Contains(a.body, "已张贴") || !strings.Contains(a.body, "bank.example") {
+			t.Fatalf("/unit after: %.3000s", a.body)
+		}
+		if a := bankPage.get("/joint"); a.status != 403 {
+			t.Errorf("bank /joint: %d", a.status)
+		}
+		if a := centre.get("/unit"); a.status != 403 {
+			t.Errorf("officer /unit: %d", a.status)
+		}
+	})
 }
