@@ -141,3 +141,42 @@ func enqueueForUnit(ctx context.Context, q db.Querier, unitID int64, m notify.Me
 	}
 	return true, nil
 }
+
+// WebhookStatus is a unit webhook's state for the centre's overview.
+type WebhookStatus struct {
+	Webhook
+	UnitName      string    `json:"unit_name"`
+	Pending       int64     `json:"pending"`  // messages not yet delivered
+	Retrying      int64     `json:"retrying"` // of which at least one attempt failed
+	LastDelivered time.Time `json:"last_delivered_at,omitzero"`
+	LastError     string    `json:"last_error,omitempty"` // of the oldest message still retrying
+}
+
+// WebhookStatuses lists every unit webhook with its delivery state.
+func WebhookStatuses(ctx context.Context, q db.Querier) ([]WebhookStatus, error) {
+	rows, err := q.Query(ctx, `SELECT w.id, w.unit_id, u.name, w.url, w.format, CASE WHEN w.secret = '' THEN 0 ELSE 1 END, w.enabled, w.created_at, w.updated_at,
+		(SELECT COUNT(*) FROM outbox o WHERE o.webhook_id = w.id AND o.delivered_at IS NULL),
+		(SELECT COUNT(*) FROM outbox o WHERE o.webhook_id = w.id AND o.delivered_at IS NULL AND o.attempts > 0),
+		(SELECT MAX(o.delivered_at) FROM outbox o WHERE o.webhook_id = w.id),
+		COALESCE((SELECT o.last_error FROM outbox o WHERE o.webhook_id = w.id AND o.delivered_at IS NULL AND o.attempts > 0 ORDER BY o.id LIMIT 1), '')
+		FROM unit_webhooks w JOIN units u ON u.id = w.unit_id ORDER BY u.name, w.id`)
+	if err != nil {
+		return nil, fmt.Errorf("webhook statuses: %w", err)
+	}
+	defer rows.Close()
+	out := []WebhookStatus{}
+	for rows.Next() {
+		var s WebhookStatus
+		var hasSecret, enabled int
+		var created, updated int64
+		var last sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.UnitID, &s.UnitName, &s.URL, &s.Format, &hasSecret, &enabled, &created, &updated,
+			&s.Pending, &s.Retrying, &last, &s.LastError); err != nil {
+			return nil, err
+		}
+		s.HasSecret, s.Enabled = hasSecret == 1, enabled == 1
+		s.CreatedAt, s.UpdatedAt, s.LastDelivered = db.Time(created), db.Time(updated), db.NullTime(last)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

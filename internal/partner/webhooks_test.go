@@ -114,6 +114,9 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 			}
 			clk.Add(15 * time.Second)
 		}
+		if st, err := partner.WebhookStatuses(ctx, d); err != nil || len(st) != 1 || st[0].Pending != 4 || st[0].Retrying != 1 || st[0].LastError == "" {
+			t.Fatalf("statuses while down: %+v %v", st, err)
+		}
 		mu.Lock()
 		if len(got) != 0 || refused == 0 {
 			t.Fatalf("while down: got %v, refused %d", got, refused)
@@ -145,6 +148,10 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 			if x.DeliveredAt.IsZero() {
 				t.Fatalf("undelivered after recovery: %+v", x)
 			}
+		}
+		st, err := partner.WebhookStatuses(ctx, d)
+		if err != nil || len(st) != 1 || st[0].UnitID != bank || st[0].Pending != 0 || st[0].LastDelivered.IsZero() || !st[0].HasSecret {
+			t.Fatalf("statuses: %+v %v", st, err)
 		}
 		// The other bank has no webhook: its log is not found.
 		if _, err := partner.WebhookDeliveries(ctx, d, other, 10); err == nil {

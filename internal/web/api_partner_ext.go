@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -258,7 +259,31 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, unitID int64
 }
 
 func (s *Server) handlePartnerDeliveries(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return s.deliveries(w, r, p.User.UnitID)
+	list, err := partner.WebhookDeliveries(r.Context(), s.db, p.User.UnitID, 100)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].LastError = partnerDeliveryError(list[i].LastError)
+	}
+	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
+	return nil
+}
+
+// partnerDeliveryError is what a partner reads of a failed delivery: the
+// HTTP status its receiver answered, without the body — a partner may point
+// its webhook anywhere, and fanzha must not become a way to read what other
+// hosts answer. Transport errors (refused, timeout) are kept.
+func partnerDeliveryError(e string) string {
+	if rest, ok := strings.CutPrefix(e, "HTTP "); ok {
+		status, _, _ := strings.Cut(rest, ":")
+		return "HTTP " + status
+	}
+	if strings.HasPrefix(e, "robot error ") {
+		code, _, _ := strings.Cut(e, ":")
+		return code
+	}
+	return e
 }
 
 func (s *Server) handleUnitsAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -60,8 +60,12 @@ func (s *Server) handleJointPage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
+	hooks, err := partner.WebhookStatuses(ctx, s.db)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "joint", page{Title: "联席会议", Active: "/joint", Data: map[string]any{
-		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Today": now.In(Shanghai).Format("2006-01-02")}})
+		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(Shanghai).Format("2006-01-02")}})
 	return nil
 }
 
@@ -156,6 +160,9 @@ func (s *Server) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth.
 		list, err := notify.Deliveries(ctx, s.db, wh.ID, 30)
 		if err != nil {
 			return err
+		}
+		for i := range list {
+			list[i].LastError = partnerDeliveryError(list[i].LastError)
 		}
 		data["Deliveries"] = list
 	case !errors.Is(err, domain.ErrNotFound):

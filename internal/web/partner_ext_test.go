@@ -364,6 +364,9 @@ func TestJointConsolePages(t *testing.T) {
 		if a := bankPage.get("/unit"); !strings.Contains(a.body, "已完成") || !strings.Contains(a.body, "已张贴") || !strings.Contains(a.body, "bank.example") {
 			t.Fatalf("/unit after: %.3000s", a.body)
 		}
+		if a := centre.get("/joint"); !strings.Contains(a.body, "https://bank.example/hook") || !strings.Contains(a.body, "wecom") {
+			t.Errorf("/joint webhooks: %.3000s", a.body)
+		}
 		if a := bankPage.get("/joint"); a.status != 403 {
 			t.Errorf("bank /joint: %d", a.status)
 		}
@@ -371,4 +374,16 @@ func TestJointConsolePages(t *testing.T) {
 			t.Errorf("officer /unit: %d", a.status)
 		}
 	})
+}
+
+func TestPartnerDeliveryError(t *testing.T) {
+	for in, want := range map[string]string{
+		"HTTP 503: internal admin page <secret>":            "HTTP 503",
+		"robot error 93000: invalid webhook url":            "robot error 93000",
+		"dial tcp 10.0.0.1:80: connect: connection refused": "dial tcp 10.0.0.1:80: connect: connection refused",
+	} {
+		if got := partnerDeliveryError(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
 }
