@@ -34,6 +34,10 @@ var escalateAfter = map[string]time.Duration{
 	"query": 24 * time.Hour, "holder_check": 24 * time.Hour,
 }
 
+// historicAfter: requests older than this when the sweep first meets them
+// are neither announced nor reminded.
+const historicAfter = 7 * 24 * time.Hour
+
 // Sweeper announces, reminds and escalates partner requests.
 type Sweeper struct {
 	DB      *db.DB
@@ -165,7 +169,10 @@ func (s *Sweeper) start(ctx context.Context, id int64, now time.Time) (bool, err
 			return fmt.Errorf("request %d: %w", id, err)
 		}
 		var remind, escalate any
-		if grace, ok := escalateAfter[r.Kind]; ok && (r.Status == "sent" || r.Status == "seen") {
+		// A request already a week old when first swept (one from before
+		// this feature, in an upgraded database) gets no reminders.
+		recent := now.Sub(r.CreatedAt) < historicAfter
+		if grace, ok := escalateAfter[r.Kind]; ok && recent && (r.Status == "sent" || r.Status == "seen") {
 			due := r.DueAt
 			if due.IsZero() {
 				due = r.CreatedAt.Add(answerWithin[r.Kind])
@@ -177,7 +184,7 @@ func (s *Sweeper) start(ctx context.Context, id int64, now time.Time) (bool, err
 		if err != nil {
 			return fmt.Errorf("timers of request %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 || r.UnitID == 0 {
+		if n, _ := res.RowsAffected(); n == 0 || r.UnitID == 0 || !recent {
 			return nil
 		}
 		announced, err = enqueueForUnit(ctx, tx, r.UnitID, s.requestMessage("partner_request", "新的协查请求："+r.KindName, r, now))

@@ -167,12 +167,13 @@ func TestRemindersAndEscalation(t *testing.T) {
 		ctx := context.Background()
 		clk := newClock(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC))
 		bank := unit(t, d, "bank", "B1", "工商银行云溪支行")
+		request(t, d, "query", bank, "6222021001000000009", clk.Now().Add(-30*24*time.Hour)) // from before the upgrade: no reminders
 		open := request(t, d, "query", bank, "6222021001000000001", clk.Now())
 		answered := request(t, d, "query", bank, "6222021001000000002", clk.Now())
 		freeze := request(t, d, "freeze", bank, "6222021001000000003", clk.Now())
 		_ = freeze
 		sw := &partner.Sweeper{DB: d, Now: clk.Now, Targets: []notify.Target{{URL: "http://127.0.0.1:1/centre", Format: notify.FormatJSON}}}
-		if r, err := sw.Sweep(ctx); err != nil || r.Timed != 3 || r.Reminded+r.Escalated != 0 {
+		if r, err := sw.Sweep(ctx); err != nil || r.Timed != 4 || r.Reminded+r.Escalated != 0 {
 			t.Fatalf("first sweep: %+v %v", r, err)
 		}
 		if err := partner.Respond(ctx, d, bank, auth.AuditEntry{Username: "bank"}, answered, partner.Answer{Status: "done", Result: "已查询"}, clk.Now()); err != nil {
@@ -195,6 +196,10 @@ func TestRemindersAndEscalation(t *testing.T) {
 			t.Fatalf("centre escalations: %d", n)
 		}
 		figs, err := partner.UnitFigures(ctx, d, time.Time{}, clk.Now())
+		if err != nil || len(figs) != 1 {
+			t.Fatalf("figures: %+v %v", figs, err)
+		}
+		figs, err = partner.UnitFigures(ctx, d, clk.Now().Add(-10*24*time.Hour), clk.Now())
 		if err != nil || len(figs) != 1 {
 			t.Fatalf("figures: %+v %v", figs, err)
 		}
