@@ -222,8 +222,12 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 		if _, err := enqueueForUnit(ctx, tx, r.UnitID, s.requestMessage("partner_escalation", "协查请求已逾期："+r.KindName, r, now)); err != nil {
 			return err
 		}
+		due := r.DueAt
+		if due.IsZero() {
+			due = r.CreatedAt.Add(answerWithin[r.Kind])
+		}
 		title := fmt.Sprintf("成员单位逾期未答复：%s 请求 #%d", r.UnitName, r.ID)
-		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, r.DueAt.In(shanghai).Format("2006-01-02 15:04"))
+		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, due.In(shanghai).Format("2006-01-02 15:04"))
 		link := "/partners"
 		if r.WarningID != 0 {
 			link = "/warnings/" + strconv.FormatInt(r.WarningID, 10)

@@ -88,12 +88,13 @@ func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64
 			return fmt.Errorf("unit %d: %w", unitID, domain.ErrNotFound)
 		}
 		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM unit_webhooks WHERE unit_id = ?`, unitID).Scan(&id)
+		var current string
+		err := tx.QueryRow(ctx, `SELECT id, secret FROM unit_webhooks WHERE unit_id = ?`, unitID).Scan(&id, &current)
+		if (err == nil || errors.Is(err, sql.ErrNoRows)) && in.Format == string(notify.FormatJSON) && in.Secret == "" && current == "" {
+			return fmt.Errorf("webhook: %w: JSON 推送须设置签名密钥", domain.ErrInvalid)
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if in.Format == string(notify.FormatJSON) && in.Secret == "" {
-				return fmt.Errorf("webhook: %w: JSON 推送须设置签名密钥", domain.ErrInvalid)
-			}
 			err = tx.QueryRow(ctx, `INSERT INTO unit_webhooks (unit_id, url, format, secret, enabled, created_at, updated_at)
 				VALUES (?,?,?,?,?,?,?) RETURNING id`, unitID, in.URL, in.Format, in.Secret, enabled, db.Millis(now), db.Millis(now)).Scan(&id)
 		case err == nil:

@@ -45,6 +45,21 @@ func request(t *testing.T, d *db.DB, kind string, unitID int64, account string, 
 	return id
 }
 
+func statusOf(t *testing.T, d *db.DB, unitID int64) partner.WebhookStatus {
+	t.Helper()
+	list, err := partner.WebhookStatuses(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if s.UnitID == unitID {
+			return s
+		}
+	}
+	t.Fatalf("no webhook of unit %d in %+v", unitID, list)
+	return partner.WebhookStatus{}
+}
+
 // A unit's webhook receives every request addressed to the unit, signed
 // with the unit's secret, in order, and nothing is lost while the receiver
 // refuses for minutes.
@@ -90,6 +105,19 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 		if err != nil || !w.HasSecret || w.Format != "json" {
 			t.Fatalf("set webhook: %+v %v", w, err)
 		}
+		// Switching to JSON keeps the secret; a robot webhook switched to JSON needs one.
+		if _, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json"}, clk.Now()); err != nil {
+			t.Fatalf("update keeping the secret: %v", err)
+		}
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom"}, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "json"}, clk.Now()); err == nil {
+			t.Fatal("a robot webhook became an unsigned JSON one")
+		}
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom", Enabled: new(false)}, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
 		sw := &partner.Sweeper{DB: d, Now: clk.Now}
 		dl := &notify.Deliverer{DB: d, Now: clk.Now, Client: recv.Client()}
 
@@ -114,8 +142,8 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 			}
 			clk.Add(15 * time.Second)
 		}
-		if st, err := partner.WebhookStatuses(ctx, d); err != nil || len(st) != 1 || st[0].Pending != 4 || st[0].Retrying != 1 || st[0].LastError == "" {
-			t.Fatalf("statuses while down: %+v %v", st, err)
+		if st := statusOf(t, d, bank); st.Pending != 4 || st.Retrying != 1 || st.LastError == "" {
+			t.Fatalf("status while down: %+v", st)
 		}
 		mu.Lock()
 		if len(got) != 0 || refused == 0 {
@@ -149,12 +177,17 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 				t.Fatalf("undelivered after recovery: %+v", x)
 			}
 		}
-		st, err := partner.WebhookStatuses(ctx, d)
-		if err != nil || len(st) != 1 || st[0].UnitID != bank || st[0].Pending != 0 || st[0].LastDelivered.IsZero() || !st[0].HasSecret {
-			t.Fatalf("statuses: %+v %v", st, err)
+		if st := statusOf(t, d, bank); st.Pending != 0 || st.LastDelivered.IsZero() || !st.HasSecret || !st.Enabled {
+			t.Fatalf("status: %+v", st)
 		}
-		// The other bank has no webhook: its log is not found.
-		if _, err := partner.WebhookDeliveries(ctx, d, other, 10); err == nil {
+		if st := statusOf(t, d, other); st.Enabled || st.HasSecret || st.Format != "wecom" {
+			t.Fatalf("other's status: %+v", st)
+		}
+		// The other bank's webhook is disabled: nothing was queued for it.
+		if log, err := partner.WebhookDeliveries(ctx, d, other, 10); err != nil || len(log) != 0 {
+			t.Fatalf("disabled webhook: %+v %v", log, err)
+		}
+		if _, err := partner.WebhookDeliveries(ctx, d, unit(t, d, "operator", "O1", "移动"), 10); err == nil {
 			t.Fatal("a unit without a webhook has a delivery log")
 		}
 	})
