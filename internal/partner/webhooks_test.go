@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -205,6 +206,9 @@ func TestRemindersAndEscalation(t *testing.T) {
 		answered := request(t, d, "query", bank, "6222021001000000002", clk.Now())
 		freeze := request(t, d, "freeze", bank, "6222021001000000003", clk.Now())
 		_ = freeze
+		if _, err := partner.SetWebhook(ctx, d, auth.AuditEntry{Username: "bank"}, bank, partner.WebhookInput{URL: "http://127.0.0.1:1/bank", Format: "dingtalk"}, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
 		sw := &partner.Sweeper{DB: d, Now: clk.Now, Targets: []notify.Target{{URL: "http://127.0.0.1:1/centre", Format: notify.FormatJSON}}}
 		if r, err := sw.Sweep(ctx); err != nil || r.Timed != 4 || r.Reminded+r.Escalated != 0 {
 			t.Fatalf("first sweep: %+v %v", r, err)
@@ -227,6 +231,22 @@ func TestRemindersAndEscalation(t *testing.T) {
 		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'partner_escalation' AND webhook_id IS NULL`).Scan(&n)
 		if n != 1 {
 			t.Fatalf("centre escalations: %d", n)
+		}
+		// The bank's webhook got, in order: three announcements (not the
+		// historic request), one reminder, one escalation — as DingTalk markdown.
+		log, err := partner.WebhookDeliveries(ctx, d, bank, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for i := len(log) - 1; i >= 0; i-- {
+			kinds = append(kinds, log[i].Kind)
+			if log[i].Format != "dingtalk" || !strings.Contains(log[i].Payload, `"msgtype":"markdown"`) {
+				t.Fatalf("delivery %+v", log[i])
+			}
+		}
+		if strings.Join(kinds, ",") != "partner_request,partner_request,partner_request,partner_reminder,partner_escalation" {
+			t.Fatalf("kinds %v", kinds)
 		}
 		figs, err := partner.UnitFigures(ctx, d, time.Time{}, clk.Now())
 		if err != nil || len(figs) != 1 {
