@@ -12,10 +12,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // addPartner adds a member unit with one partner user and its token.
@@ -386,4 +388,35 @@ func TestPartnerDeliveryError(t *testing.T) {
 			t.Errorf("%q → %q, want %q", in, got, want)
 		}
 	}
+}
+
+// An emergency suspension the bank leaves unanswered is escalated on the
+// timeline of the warning that asked, once.
+func TestUnansweredEmergencyEscalatesOnTheWarning(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		var bank int64
+		_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&bank)
+		a := f.do(t, "POST", "/api/v1/warnings/"+itoa(f.warningA)+"/emergency", "offA",
+			`{"kind":"suspend_card","unit_id":`+itoa(bank)+`,"account":"6222021001000000001","reason":"正在转账"}`)
+		if a.status/100 != 2 {
+			t.Fatalf("emergency: %d %s", a.status, a.body)
+		}
+		now := time.Now()
+		sw := &partner.Sweeper{DB: d, Now: func() time.Time { return now }}
+		if r, err := sw.Sweep(ctx); err != nil || r.Timed != 1 {
+			t.Fatalf("sweep: %+v %v", r, err)
+		}
+		now = now.Add(2 * time.Hour)
+		for i := 0; i < 2; i++ {
+			if _, err := sw.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a = f.do(t, "GET", "/api/v1/warnings/"+itoa(f.warningA)+"/timeline", "offA", "")
+		if n := strings.Count(a.body, "逾期未答复"); a.status != 200 || n != 1 {
+			t.Fatalf("timeline (%d escalations): %d %s", n, a.status, a.body)
+		}
+	})
 }
