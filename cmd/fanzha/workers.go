@@ -76,6 +76,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 		return fmt.Errorf("first deadline sweep: %w", err)
 	}
 	go esc.Run(ctx, time.Second)
+	// 联席: announce requests to unit webhooks, remind and escalate (internal/partner/timers.go).
+	go (&partner.Sweeper{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
 	secrets := map[string]string{}
 	for _, t := range targets {
 		if t.Secret != "" {

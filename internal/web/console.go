@@ -53,6 +53,8 @@ var navItems = []navItem{
 	{"/bulletins", "研判通报", auth.CapBulletinRead},
 	{"/partners", "联席协作", auth.CapPartnerManage},
 	{"/inbox", "协查请求", auth.CapPartnerInbox},
+	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (api_partner_ext.go)
+	{"/unit", "本单位事务", auth.CapPartnerInbox},  // partner extension (api_partner_ext.go)
 	{"/audit", "审计日志", auth.CapAuditRead},
 }
 

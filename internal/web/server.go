@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/cases/{id}/fraud-type", s.api(auth.CapCaseWrite, s.handleCaseFraudType))
 	m.HandleFunc("GET /api/v1/partner/requests", s.api(auth.CapPartnerInbox, s.handlePartnerInbox))
 	m.HandleFunc("POST /api/v1/partner/requests/{id}/answer", s.api(auth.CapPartnerInbox, s.handlePartnerAnswer))
+	s.partnerRoutes() // 联席: webhooks, partner reports, joint tasks, OpenAPI (api_partner_ext.go)
 	m.HandleFunc("POST /api/v1/statements/import", s.api(auth.CapFundsWrite, s.handleImportStatements))
 	m.HandleFunc("GET /api/v1/statements/mappings", s.api(auth.CapFundsRead, s.handleMappings))
 	m.HandleFunc("POST /api/v1/statements/mappings", s.api(auth.CapFundsWrite, s.handleSaveMapping))
