@@ -92,13 +92,7 @@ func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
 	return m
 }
 
-func bankShort(i int) string {
-	n := banks[i].Name
-	if len(n) > 6 && n[:6] == "中国" {
-		return n[6:]
-	}
-	return n
-}
+func bankShort(i int) string { return shortBank(banks[i].Name) }
 
 func (m *muleNet) level1() []string {
 	var out []string

@@ -105,6 +105,9 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		if err != nil {
 			return fmt.Errorf("prevention events: %w", err)
 		}
+		if _, err := genFreezes(ctx, tx, rng, now); err != nil {
+			return fmt.Errorf("stop-payments and freezes: %w", err)
+		}
 		for k, v := range map[string]string{"demo_seed": strconv.FormatInt(o.Seed, 10), "demo_generated_at": now.Format(time.RFC3339)} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
 				return err

@@ -302,15 +302,20 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 }
 
 // bankUnit finds the member unit (a bank's county branch, top level) for an
-// account's bank: "中国工商银行" matches "工商银行云溪支行".
+// account's bank: "中国工商银行" matches "工商银行云溪支行", "中国银行" matches
+// "中国银行云溪支行" (and never any other unit whose name merely has 银行).
 func bankUnit(units []bulletin.Unit, bank string) (bulletin.Unit, bool) {
-	b := strings.TrimPrefix(strings.TrimSpace(bank), "中国")
-	if b == "" {
+	full := strings.TrimSpace(bank)
+	short := strings.TrimPrefix(full, "中国")
+	if short == "银行" {
+		short = full
+	}
+	if full == "" {
 		return bulletin.Unit{}, false
 	}
 	var found []bulletin.Unit
 	for _, u := range units {
-		if u.Kind == "bank" && u.Parent == "" && (strings.HasPrefix(strings.TrimPrefix(u.Name, "中国"), b) || strings.Contains(u.Name, b)) {
+		if u.Kind == "bank" && u.Parent == "" && (strings.HasPrefix(u.Name, full) || strings.HasPrefix(u.Name, short)) {
 			found = append(found, u)
 		}
 	}
