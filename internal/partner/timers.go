@@ -153,7 +153,6 @@ func (s *Sweeper) requestMessage(kind, title string, r Request, now time.Time) n
 	return notify.Message{Kind: kind, Title: title, Text: text, Link: s.link("/inbox"), Data: data, At: now}
 }
 
-
 func (s *Sweeper) start(ctx context.Context, id int64, now time.Time) (bool, error) {
 	announced := false
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {

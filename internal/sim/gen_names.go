@@ -1,9 +1,9 @@
 package sim
 
 import (
-	"strings"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 )
 
 // Names for the synthetic county: real-looking, invented, deterministic.

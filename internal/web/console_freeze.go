@@ -91,7 +91,7 @@ func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	s.render(w, r, http.StatusOK, "freezes", page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: map[string]any{
 		"Figures": figures,
-		"Lines": lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
+		"Lines":   lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
 		"StopPayment": termText(terms.StopPayment), "Freeze": termText(terms.Freeze),
 		"RemindFreeze": leadsText(terms.RemindFreeze), "RemindStopPayment": leadsText(terms.RemindStopPayment)}})
 	return nil
