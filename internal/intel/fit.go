@@ -238,12 +238,12 @@ func FitFlows(f *Flows, labels map[int32]bool, confirmed []bool) (Weights, FitRe
 
 // Metrics are ranking and threshold figures of scores against labels.
 type Metrics struct {
-	N, Positives  int
-	PrecisionAt   map[int]float64 // precision among the top k
-	RecallAt1Pct  float64         // recall among the top 1% of accounts
-	AvgPrecision  float64         // area under the precision-recall curve (average precision)
-	Precision     float64         // at the threshold
-	Recall        float64         // at the threshold
+	N, Positives   int
+	PrecisionAt    map[int]float64 // precision among the top k
+	RecallAt1Pct   float64         // recall among the top 1% of accounts
+	AvgPrecision   float64         // area under the precision-recall curve (average precision)
+	Precision      float64         // at the threshold
+	Recall         float64         // at the threshold
 	AboveThreshold int
 }
 

@@ -108,7 +108,7 @@ type Contribution struct {
 type Scores struct {
 	Flows   *Flows
 	Weights Weights
-	Centi   []int64              // account id → score in hundredths of a point
+	Centi   []int64                // account id → score in hundredths of a point
 	Value   [][NumFeatures]float32 // account id → raw feature values
 	Signal  [][NumFeatures]float32 // account id → signals
 }
