@@ -3,6 +3,7 @@ package intel
 import (
 	"slices"
 	"sort"
+	"sync"
 )
 
 // EntityType is the kind of a node of the entity graph.
@@ -82,6 +83,9 @@ type Graph struct {
 	adj   []halfEdge
 	// evidence of each undirected link: the record that says it
 	evidence []string
+
+	refOnce sync.Once // builds refs on the first ByRef
+	refs    map[string]int32
 }
 
 type halfEdge struct {

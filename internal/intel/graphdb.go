@@ -184,13 +184,15 @@ type cachedGraph struct {
 	at time.Time
 }
 
-// Get returns the scope's graph, building it when absent or stale.
-func (c *GraphCache) Get(ctx context.Context, q db.Querier, scope area.Node, now time.Time) (*Graph, error) {
+// Get returns the scope's graph, building it when absent or stale. key
+// names the database, so one process serving several keeps them apart.
+func (c *GraphCache) Get(ctx context.Context, q db.Querier, key string, scope area.Node, now time.Time) (*Graph, error) {
+	key += "|" + scope.Path
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[string]cachedGraph{}
 	}
-	cg, ok := c.m[scope.Path]
+	cg, ok := c.m[key]
 	c.mu.Unlock()
 	ttl := c.TTL
 	if ttl == 0 {
@@ -204,7 +206,10 @@ func (c *GraphCache) Get(ctx context.Context, q db.Querier, scope area.Node, now
 		return nil, err
 	}
 	c.mu.Lock()
-	c.m[scope.Path] = cachedGraph{g, now}
+	if c.m == nil {
+		c.m = map[string]cachedGraph{}
+	}
+	c.m[key] = cachedGraph{g, now}
 	c.mu.Unlock()
 	return g, nil
 }
