@@ -329,19 +329,26 @@ func (g *Graph) Components() []int32 {
 
 // Communities refines components into dense groups by label propagation
 // over strong links: every node starts with its own label and repeatedly
-// takes the label most common among its neighbours (ties to the smallest),
-// in node order, until no label changes or rounds runs out. The result is
+// takes the label most common among its neighbours, visiting the nodes in
+// a fixed pseudo-random order; a node keeps its label when it is among the
+// most common, and other ties go to the label with the smallest hash. Both
+// rules keep one label from flooding a whole component through chains of
+// ties. It stops when no label changes or after rounds rounds; the result is
 // deterministic.
 func (g *Graph) Communities(rounds int) []int32 {
 	n := len(g.ents)
 	label := make([]int32, n)
+	order := make([]int32, n)
 	for i := range label {
 		label[i] = int32(i)
+		order[i] = int32(i)
 	}
+	// A fixed permutation (multiplicative hash order), so runs agree.
+	slices.SortFunc(order, func(a, b int32) int { return cmpU32(mix(uint32(a)), mix(uint32(b))) })
 	var labs []int32
 	for r := 0; r < rounds; r++ {
 		changed := 0
-		for v := 0; v < n; v++ {
+		for _, v := range order {
 			labs = labs[:0]
 			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
 				if e.kind.Strong() {
@@ -352,18 +359,26 @@ func (g *Graph) Communities(rounds int) []int32 {
 				continue
 			}
 			sortI32(labs)
-			best, bestN := label[v], int32(0)
+			cur := label[v]
+			best, bestN, curN := cur, int32(0), int32(0)
 			for i := 0; i < len(labs); {
 				j := i
 				for j < len(labs) && labs[j] == labs[i] {
 					j++
 				}
-				if c := int32(j - i); c > bestN || (c == bestN && labs[i] < best) {
+				c := int32(j - i)
+				if labs[i] == cur {
+					curN = c
+				}
+				if c > bestN || (c == bestN && mix(uint32(labs[i])) < mix(uint32(best))) {
 					best, bestN = labs[i], c
 				}
 				i = j
 			}
-			if best != label[v] {
+			if curN == bestN {
+				best = cur
+			}
+			if best != cur {
 				label[v] = best
 				changed++
 			}
@@ -373,6 +388,26 @@ func (g *Graph) Communities(rounds int) []int32 {
 		}
 	}
 	return label
+}
+
+// mix is a 32-bit integer hash (a fixed bijection).
+func mix(x uint32) uint32 {
+	x ^= x >> 16
+	x *= 0x7feb352d
+	x ^= x >> 15
+	x *= 0x846ca68b
+	x ^= x >> 16
+	return x
+}
+
+func cmpU32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func sortI32(k []int32) {

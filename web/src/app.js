@@ -3,9 +3,11 @@
 import { initHome } from './home.js';
 import { initBoard } from './board.js';
 import { initCountdowns } from './countdown.js';
+import { initIntelGraph } from './intel_graph.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
   if (document.getElementById('board')) initBoard();
+  if (document.getElementById('intel-graph')) initIntelGraph();
   initCountdowns();
 });
