@@ -140,6 +140,9 @@ func (b *FlowBuilder) Build() *Flows {
 		f.amt = permute(f.amt, perm)
 		f.region = permute(f.region, perm)
 	}
+	for _, r := range f.region {
+		f.regions = max(f.regions, r+1)
+	}
 	n := len(f.names)
 	f.outStart, f.outIdx = csr(n, f.from)
 	f.inStart, f.inIdx = csr(n, f.to)

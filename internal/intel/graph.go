@@ -333,8 +333,10 @@ func (g *Graph) Components() []int32 {
 // a fixed pseudo-random order; a node keeps its label when it is among the
 // most common, and other ties go to the label with the smallest hash. Both
 // rules keep one label from flooding a whole component through chains of
-// ties. It stops when no label changes or after rounds rounds; the result is
-// deterministic.
+// ties. It stops when no label changes or after rounds rounds. Label
+// propagation can leave a dense group cut in two; a last step merges two
+// communities when the links between them are at least a sixth of the
+// smaller one's link ends (mergeLoose). The result is deterministic.
 func (g *Graph) Communities(rounds int) []int32 {
 	n := len(g.ents)
 	label := make([]int32, n)
@@ -387,7 +389,69 @@ func (g *Graph) Communities(rounds int) []int32 {
 			break
 		}
 	}
+	g.mergeLoose(label)
 	return label
+}
+
+// mergeLoose merges communities joined by many links: a and b merge when
+// the strong links between them are at least a sixth of the smaller
+// volume (sum of strong degrees) of the two. Merging repeats until nothing
+// merges (at most a few passes); labels become the smallest label merged.
+func (g *Graph) mergeLoose(label []int32) {
+	n := len(g.ents)
+	for pass := 0; pass < 4; pass++ {
+		vol := map[int32]int64{}
+		between := map[[2]int32]int64{}
+		for v := 0; v < n; v++ {
+			lv := label[v]
+			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
+				if !e.kind.Strong() {
+					continue
+				}
+				vol[lv]++
+				if lu := label[e.to]; lu != lv && int32(v) < e.to {
+					between[[2]int32{min(lu, lv), max(lu, lv)}]++
+				}
+			}
+		}
+		parent := map[int32]int32{}
+		var find func(x int32) int32
+		find = func(x int32) int32 {
+			p, ok := parent[x]
+			if !ok || p == x {
+				return x
+			}
+			r := find(p)
+			parent[x] = r
+			return r
+		}
+		pairs := make([][2]int32, 0, len(between))
+		for p := range between {
+			pairs = append(pairs, p)
+		}
+		slices.SortFunc(pairs, func(x, y [2]int32) int {
+			if x[0] != y[0] {
+				return int(x[0] - y[0])
+			}
+			return int(x[1] - y[1])
+		})
+		merged := 0
+		for _, p := range pairs {
+			if 6*between[p] >= min(vol[p[0]], vol[p[1]]) {
+				a, b := find(p[0]), find(p[1])
+				if a != b {
+					parent[max(a, b)] = min(a, b)
+					merged++
+				}
+			}
+		}
+		if merged == 0 {
+			return
+		}
+		for v := range label {
+			label[v] = find(label[v])
+		}
+	}
 }
 
 // mix is a 32-bit integer hash (a fixed bijection).

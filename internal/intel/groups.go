@@ -70,7 +70,9 @@ func (g *Graph) LinkedCases() []CaseLink {
 		}
 		var cases []int32
 		for _, e := range g.adj[g.start[v]:g.start[v+1]] {
-			if e.kind.Strong() && g.ents[e.to].Type == TCase {
+			// Links are sorted by neighbour: a case joined by two kinds of
+			// link appears once.
+			if e.kind.Strong() && g.ents[e.to].Type == TCase && (len(cases) == 0 || cases[len(cases)-1] != e.to) {
 				cases = append(cases, e.to)
 			}
 		}
