@@ -399,8 +399,10 @@ func (g *Graph) Communities(rounds int) []int32 {
 // merges (at most a few passes); labels become the smallest label merged.
 func (g *Graph) mergeLoose(label []int32) {
 	n := len(g.ents)
+	vol := make([]int64, n)
+	parent := make([]int32, n)
 	for pass := 0; pass < 4; pass++ {
-		vol := map[int32]int64{}
+		clear(vol)
 		between := map[[2]int32]int64{}
 		for v := 0; v < n; v++ {
 			lv := label[v]
@@ -414,16 +416,15 @@ func (g *Graph) mergeLoose(label []int32) {
 				}
 			}
 		}
-		parent := map[int32]int32{}
-		var find func(x int32) int32
-		find = func(x int32) int32 {
-			p, ok := parent[x]
-			if !ok || p == x {
-				return x
+		for i := range parent {
+			parent[i] = int32(i)
+		}
+		find := func(x int32) int32 {
+			for parent[x] != x {
+				parent[x] = parent[parent[x]]
+				x = parent[x]
 			}
-			r := find(p)
-			parent[x] = r
-			return r
+			return x
 		}
 		pairs := make([][2]int32, 0, len(between))
 		for p := range between {
