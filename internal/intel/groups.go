@@ -21,11 +21,19 @@ type Group struct {
 func (g *Graph) Groups(minSize int) []Group {
 	comp := g.Components()
 	comm := g.Communities(10)
+	// Sizes first, so only groups big enough get built.
+	size := make([]int32, len(g.ents))
+	for _, l := range comm {
+		size[l]++
+	}
 	byLabel := map[int32]*Group{}
 	for v := int32(0); v < int32(len(g.ents)); v++ {
+		if int(size[comm[v]]) < minSize {
+			continue
+		}
 		gr := byLabel[comm[v]]
 		if gr == nil {
-			gr = &Group{ID: comm[v], Component: comp[v], ByType: map[string]int{}}
+			gr = &Group{ID: comm[v], Component: comp[v], ByType: map[string]int{}, Members: make([]int32, 0, size[comm[v]])}
 			byLabel[comm[v]] = gr
 		}
 		gr.Size++
