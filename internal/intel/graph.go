@@ -341,12 +341,21 @@ func (g *Graph) Communities(rounds int) []int32 {
 	n := len(g.ents)
 	label := make([]int32, n)
 	order := make([]int32, n)
+	// A fixed permutation, so runs agree: stepping by a stride coprime
+	// with n visits every node once, in an order unrelated to the ids.
+	stride := 1
+	for _, p := range []int{1_000_003, 999_983, 7_919, 104_729} {
+		if gcd(p, n) == 1 {
+			stride = p
+			break
+		}
+	}
+	x := 0
 	for i := range label {
 		label[i] = int32(i)
-		order[i] = int32(i)
+		order[i] = int32(x)
+		x = (x + stride) % max(n, 1)
 	}
-	// A fixed permutation (multiplicative hash order), so runs agree.
-	slices.SortFunc(order, func(a, b int32) int { return cmpU32(mix(uint32(a)), mix(uint32(b))) })
 	var labs []int32
 	for r := 0; r < rounds; r++ {
 		changed := 0
@@ -465,14 +474,11 @@ func mix(x uint32) uint32 {
 	return x
 }
 
-func cmpU32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
 	}
-	return 0
+	return a
 }
 
 func sortI32(k []int32) {
