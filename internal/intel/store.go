@@ -27,7 +27,8 @@ const (
 	KindPhone   = "phone"
 )
 
-// LoadFlows reads every stored statement row into Flows. A transfer
+// LoadFlows reads every stored statement row, and the victims' transfers
+// of cases to accounts without a loaded statement, into Flows. A transfer
 // between two accounts whose statements are both loaded appears on both
 // statements; it is taken once, from the payer's statement (an inflow row is
 // used only when the payer's statement is not loaded). Rows without a
@@ -84,6 +85,33 @@ func LoadFlows(ctx context.Context, q db.Querier) (*Flows, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Live transfers: victims' payments recorded in cases reach accounts
+	// whose statements are not (yet) loaded; those count as inflows.
+	ct, err := q.Query(ctx, `SELECT from_account, to_account, at, amount_fen FROM case_transfers ORDER BY at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("load flows: case transfers: %w", err)
+	}
+	defer ct.Close()
+	for ct.Next() {
+		var from, to string
+		var at, amt int64
+		if err := ct.Scan(&from, &to, &at, &amt); err != nil {
+			return nil, fmt.Errorf("load flows: %w", err)
+		}
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		if to == "" || stmt[to] || (from != "" && stmt[from]) {
+			continue
+		}
+		src := Outside
+		if from != "" {
+			src = b.Account(from)
+		}
+		b.Add(src, b.Account(to), at, amt, -1)
+	}
+	if err := ct.Err(); err != nil {
 		return nil, err
 	}
 	f := b.Build()

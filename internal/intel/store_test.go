@@ -123,6 +123,19 @@ func TestStoredScoringWatchListAndJurisdiction(t *testing.T) {
 		}
 		// M1 forwards 49,990 of 50,000 within the hour.
 		f, _ := LoadFlows(ctx, d)
+		// Case transfers to accounts with statements are not counted twice.
+		if m1, _ := f.ID("M1"); len(f.ins(m1)) != 1 {
+			t.Fatalf("M1 has %d inflows, want 1", len(f.ins(m1)))
+		}
+		// A victim's payment to an account without a statement counts.
+		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, from_account, to_account, amount_fen)
+			SELECT case_id, victim_id, at, from_account, 'NOSTMT', 700 FROM case_transfers WHERE case_id = ?`, w.case1); err != nil {
+			t.Fatal(err)
+		}
+		f2, _ := LoadFlows(ctx, d)
+		if ns, ok := f2.ID("NOSTMT"); !ok || len(f2.ins(ns)) != 1 || f2.amt[f2.ins(ns)[0]] != 700 {
+			t.Fatal("the case transfer to an account without a statement is missing")
+		}
 		sc := ScoreFlows(f, DefaultWeights(), nil)
 		m1, _ := f.ID("M1")
 		if v := sc.Value[m1][FastOut1h]; v < 0.999 {
