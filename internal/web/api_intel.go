@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -19,6 +21,13 @@ import (
 
 // intelGraphs caches each jurisdiction's entity graph for a few seconds.
 var intelGraphs = intel.GraphCache{TTL: 15 * time.Second}
+
+// graphKeys names each database for the cache. Holding the *db.DB keeps
+// its address from being reused by another database while it is cached.
+var (
+	graphKeys   sync.Map // *db.DB → string
+	graphKeySeq atomic.Int64
+)
 
 func (s *Server) intelRoutes() {
 	m := s.mux
@@ -48,7 +57,11 @@ func (s *Server) intelRoutes() {
 }
 
 func (s *Server) intelGraph(r *http.Request, p *auth.Principal) (*intel.Graph, error) {
-	return intelGraphs.Get(r.Context(), s.db, fmt.Sprintf("%p", s.db), p.Scope, s.now())
+	key, ok := graphKeys.Load(s.db)
+	if !ok {
+		key, _ = graphKeys.LoadOrStore(s.db, strconv.FormatInt(graphKeySeq.Add(1), 10))
+	}
+	return intelGraphs.Get(r.Context(), s.db, key.(string), p.Scope, s.now())
 }
 
 func (s *Server) watchList(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.Scored, error) {
