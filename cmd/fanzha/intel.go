@@ -57,6 +57,11 @@ func intelScore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	e := auth.AuditEntry{Username: "cli", IP: "cli", At: time.Now()}.With(auth.AuditUpdate, "intel_scores", "")
+	e.Detail = fmt.Sprintf("rescore: %d accounts (%d watch), %d phones", n, watch, p)
+	if err := auth.Audit(ctx, d, e); err != nil {
+		return err
+	}
 	fmt.Printf("scored %d accounts (%d on the watch list) and %d phone numbers in %.2fs\n", n, watch, p, time.Since(start).Seconds())
 	return nil
 }
