@@ -142,6 +142,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
+	s.intelRoutes() // 两卡研判: API and console pages (api_intel.go)
 	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 

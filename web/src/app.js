@@ -4,11 +4,13 @@ import { initHome } from './home.js';
 import { initBoard } from './board.js';
 import { initCountdowns } from './countdown.js';
 import { initFlow } from './flow.js';
+import { initIntelGraph } from './intel_graph.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
   if (document.getElementById('board')) initBoard();
   const trace = document.getElementById('trace');
   if (trace) initFlow(trace);
+  if (document.getElementById('intel-graph')) initIntelGraph();
   initCountdowns();
 });
