@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/web"
 )
@@ -73,6 +74,18 @@ func runDemo(ctx context.Context, args []string) error {
 			"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,
 			"cases", sum.Cases, "statement_rows", sum.StatementRows, "prevention_events", sum.PreventionEvents,
 			"seconds", time.Since(start).Seconds())
+		// 两卡研判: score the year's accounts and numbers so the watch list
+		// is there from the start.
+		t0 := time.Now()
+		accts, watch, err := intel.Rescore(ctx, d, time.Now())
+		if err != nil {
+			return fmt.Errorf("score demo accounts: %w", err)
+		}
+		phones, err := intel.RescorePhones(ctx, d, time.Now())
+		if err != nil {
+			return fmt.Errorf("score demo numbers: %w", err)
+		}
+		log.Info("demo accounts scored", "accounts", accts, "watch", watch, "phones", phones, "seconds", time.Since(t0).Seconds())
 	}
 	logins, err := sim.DemoLogins(ctx, d)
 	if err != nil {

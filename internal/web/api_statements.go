@@ -39,6 +39,12 @@ func (s *Server) handleImportStatements(w http.ResponseWriter, r *http.Request, 
 		}
 		reports = append(reports, rep)
 	}
+	for _, rep := range reports {
+		if rep.Stored > 0 {
+			s.rescoreSoon()
+			break
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"reports": reports})
 	return nil
 }

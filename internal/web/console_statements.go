@@ -121,6 +121,12 @@ func (s *Server) handleStatementsUpload(w http.ResponseWriter, r *http.Request, 
 		}
 		reports = append(reports, rep)
 	}
+	for _, rep := range reports {
+		if rep.Stored > 0 {
+			s.rescoreSoon()
+			break
+		}
+	}
 	status := http.StatusOK
 	if len(reports) == 0 {
 		status = http.StatusUnprocessableEntity

@@ -44,7 +44,10 @@ type Server struct {
 	policy  warning.Policy
 
 	intakeMu sync.Mutex
-	intake   *warning.Intake
+	// rescoreKick asks for a background rescore (intel_refresh.go).
+	rescoreOnce sync.Once
+	rescoreKick chan struct{}
+	intake      *warning.Intake
 
 	tmpl    templates
 	jsBuilt bool

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/intel"
+)
+
+// Scores are derived from the statements: after an import the server
+// rescores accounts and numbers in the background, once for any number of
+// imports that arrive while a rescore runs.
+
+func (s *Server) rescoreSoon() {
+	s.rescoreOnce.Do(func() {
+		s.rescoreKick = make(chan struct{}, 1)
+		go func() {
+			for range s.rescoreKick {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+				t0 := time.Now()
+				accts, watch, err := intel.Rescore(ctx, s.db, s.now())
+				if err == nil {
+					_, err = intel.RescorePhones(ctx, s.db, s.now())
+				}
+				cancel()
+				if err != nil {
+					s.log.Error("rescore after a statement import", "err", err)
+					continue
+				}
+				intelGraphs.Invalidate()
+				s.log.Info("accounts rescored after a statement import", "accounts", accts, "watch", watch, "seconds", time.Since(t0).Seconds())
+			}
+		}()
+	})
+	select {
+	case s.rescoreKick <- struct{}{}:
+	default: // one is already pending
+	}
+}
