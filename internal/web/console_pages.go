@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -440,7 +441,7 @@ func (s *Server) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	events, err := bulletin.RecentPrevention(r.Context(), s.db, p.Scope, 100)
+	events, err := prevent.List(r.Context(), s.db, p.Scope, prevent.Filter{CreatedBy: ownOnly(p), Limit: 100})
 	if err != nil {
 		return err
 	}
@@ -449,7 +450,8 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by}})
+	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by,
+		"Own": ownOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
 	return nil
 }
 
