@@ -99,20 +99,20 @@ type Event struct {
 // NewEvent is what a person submits. Photos are attached separately
 // (NewPhoto) and written in the same transaction.
 type NewEvent struct {
-	AreaID        int64    `json:"area_id"`
-	Kind          string   `json:"kind"`
+	AreaID        int64     `json:"area_id"`
+	Kind          string    `json:"kind"`
 	At            time.Time `json:"at"`
-	Title         string   `json:"title"`
-	Place         string   `json:"place"`
-	OrganiserKind string   `json:"organiser_kind"`
-	Organiser     string   `json:"organiser"`
-	Audience      []string `json:"audience"`
-	Reached       int64    `json:"reached"`
-	Posters       int64    `json:"posters"`
-	Leaflets      int64    `json:"leaflets"`
-	Folders       int64    `json:"folders"`
-	FraudTypes    []string `json:"fraud_types"`
-	Note          string   `json:"note"`
+	Title         string    `json:"title"`
+	Place         string    `json:"place"`
+	OrganiserKind string    `json:"organiser_kind"`
+	Organiser     string    `json:"organiser"`
+	Audience      []string  `json:"audience"`
+	Reached       int64     `json:"reached"`
+	Posters       int64     `json:"posters"`
+	Leaflets      int64     `json:"leaflets"`
+	Folders       int64     `json:"folders"`
+	FraudTypes    []string  `json:"fraud_types"`
+	Note          string    `json:"note"`
 }
 
 // Limits on an event's numbers: a single event reaching more than a million

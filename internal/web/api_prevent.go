@@ -29,6 +29,7 @@ func (s *Server) preventRoutes() {
 	m.HandleFunc("GET /api/v1/prevention/surveys", s.api(auth.CapPreventRead, s.handleSurveys))
 	m.HandleFunc("POST /api/v1/prevention/surveys", s.api(auth.CapPreventWrite, s.handleCreateSurvey))
 	m.HandleFunc("GET /api/v1/prevention/targeting", s.api(auth.CapPreventRead, s.handleTargeting))
+	s.bulletinRoutes()
 
 	m.HandleFunc("GET /prevention/new", s.page(auth.CapPreventWrite, s.handlePreventionNewPage))
 	m.HandleFunc("POST /prevention/events", s.page(auth.CapPreventWrite, s.handlePreventionForm))

@@ -483,7 +483,11 @@ func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "bulletins", page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o}})
+	gen, err := s.bulletinChoices(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bulletins", page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o, "Gen": gen}})
 	return nil
 }
 

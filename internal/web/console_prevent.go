@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/fraudtype"
@@ -11,6 +12,7 @@ import (
 )
 
 func init() {
+	funcs["localday"] = func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02") }
 	funcs["pkind"] = prevent.KindName
 	funcs["paud"] = prevent.AudienceName
 	funcs["porg"] = prevent.OrganiserKindName
