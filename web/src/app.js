@@ -3,9 +3,13 @@
 import { initHome } from './home.js';
 import { initBoard } from './board.js';
 import { initCountdowns } from './countdown.js';
+import { initDashboard } from './dashboard.js'; // the 大屏
+import { initCoverage } from './coverage.js'; // the coverage treemap
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
   if (document.getElementById('board')) initBoard();
+  if (document.getElementById('dashboard')) initDashboard();
+  if (document.getElementById('coverage-map')) initCoverage();
   initCountdowns();
 });
