@@ -35,14 +35,15 @@ export async function initCoverage() {
   chart.setOption({
     tooltip: {
       formatter: (p) => {
-        const n = p.data.info;
+        const n = p.data && p.data.info;
+        if (!n) return p.name;
         return `${n.name}<br>人口 ${fmt.int(n.value)}<br>村/社区覆盖 ${n.villages_reached}/${n.villages}<br>活动 ${fmt.int(n.events)} 场，${fmt.int(n.people)} 人次`;
       },
     },
     series: [{
       type: 'treemap', name: root.name, roam: false, nodeClick: 'zoomToNode', leafDepth: 2,
       breadcrumb: { show: true, bottom: 4 },
-      label: { show: true, formatter: (p) => `${p.name}\n${p.data.info.villages_reached}/${p.data.info.villages}` },
+      label: { show: true, formatter: (p) => (p.data && p.data.info ? `${p.name}\n${p.data.info.villages_reached}/${p.data.info.villages}` : p.name) },
       upperLabel: { show: true, height: 22, color: '#fff' },
       levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 3, gapWidth: 3 } }, { itemStyle: { borderColor: '#eee', borderWidth: 2, gapWidth: 2 } },
         { itemStyle: { borderColor: '#fff', borderWidth: 1, gapWidth: 1 } }],
