@@ -25,8 +25,9 @@ var shanghai = time.FixedZone("CST", 8*3600)
 // PrintOptions are the links of the printable page (none for an archived
 // or benchmark rendering).
 type PrintOptions struct {
-	Links bool
-	XLSX  string // the Excel link of the same bulletin
+	Links  bool
+	XLSX   string // the Excel link of the same bulletin
+	Script string // the console script (binds the print button; inline handlers are refused by the CSP)
 }
 
 // RenderHTML writes the bulletin as a printable A4 page (Chinese official
@@ -34,7 +35,7 @@ type PrintOptions struct {
 // document with its own print CSS.
 func RenderHTML(w io.Writer, b Bulletin, o PrintOptions) error {
 	var buf bytes.Buffer
-	if err := printTmpl.Execute(&buf, map[string]any{"B": b, "Links": o.Links, "XLSX": o.XLSX}); err != nil {
+	if err := printTmpl.Execute(&buf, map[string]any{"B": b, "Links": o.Links, "XLSX": o.XLSX, "Script": o.Script}); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())

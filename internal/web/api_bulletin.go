@@ -122,7 +122,8 @@ func (s *Server) handleBulletinPrint(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	var buf bytes.Buffer
-	if err := bulletin.RenderHTML(&buf, b, bulletin.PrintOptions{Links: true, XLSX: "/api/v1/bulletins/report.xlsx?" + r.URL.RawQuery}); err != nil {
+	if err := bulletin.RenderHTML(&buf, b, bulletin.PrintOptions{Links: true,
+		XLSX: "/api/v1/bulletins/report.xlsx?" + r.URL.RawQuery, Script: s.printScript()}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -209,4 +210,13 @@ func (s *Server) bulletinChoices(r *http.Request, p *auth.Principal) (map[string
 	now := s.now().In(s.loc)
 	return map[string]any{"Nodes": choices, "Runs": runs, "Hour": hour, "Today": now.Format("2006-01-02"),
 		"Yesterday": now.AddDate(0, 0, -1).Format("2006-01-02"), "MonthStart": now.AddDate(0, 0, 1-now.Day()).Format("2006-01-02")}, nil
+}
+
+// printScript is the console script's link for the printable page, or ""
+// when the bundle is not built (the page then prints from the browser menu).
+func (s *Server) printScript() string {
+	if !s.jsBuilt {
+		return ""
+	}
+	return assetURL("dist/app.js")
 }

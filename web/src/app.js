@@ -11,5 +11,6 @@ document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('board')) initBoard();
   if (document.getElementById('dashboard')) initDashboard();
   if (document.getElementById('coverage-map')) initCoverage();
+  document.getElementById('print-button')?.addEventListener('click', () => window.print());
   initCountdowns();
 });
