@@ -104,7 +104,8 @@ func (s *Server) handleSurveysPage(w http.ResponseWriter, r *http.Request, p *au
 		return err
 	}
 	s.render(w, r, http.StatusOK, "surveys", page{Title: "知晓率调查", Active: "/prevention", Data: map[string]any{
-		"T": t, "Places": places, "Methods": prevent.SurveyMethods, "Today": s.now().In(s.loc).Format("2006-01-02")}})
+		"T": t, "Places": places, "Methods": prevent.SurveyMethods, "Today": s.now().In(s.loc).Format("2006-01-02"),
+		"CanWrite": p.Can(auth.CapPreventWrite)}})
 	return nil
 }
 

@@ -138,6 +138,13 @@ test('the coverage map of the county and the targeting list', async () => {
   assert.ok(pixels > 50_000, `the tree map drew only ${pixels} pixels`);
   const stations = await page.$$eval('#coverage-stations tbody tr', (rs) => rs.length);
   assert.equal(stations, 9);
+  // The awareness trend of the demo year.
+  await page.goto(demo.base + '/prevention/surveys');
+  await page.waitForFunction(() => document.body.dataset.surveysDrawn);
+  const months = await page.$$eval('#survey-monthly tbody tr', (rs) => rs.length);
+  assert.ok(months >= 11, `${months} months of surveys`);
+  const [trend] = await drawnPixels(page, '#survey-chart canvas');
+  assert.ok(trend > 5_000, `the awareness chart drew only ${trend} pixels`);
   await page.goto(demo.base + '/prevention/targeting');
   const why = await page.$$eval('#targeting tbody td.why', (tds) => tds.map((t) => t.textContent));
   assert.ok(why.length > 0, 'targeting rows');

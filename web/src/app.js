@@ -5,12 +5,14 @@ import { initBoard } from './board.js';
 import { initCountdowns } from './countdown.js';
 import { initDashboard } from './dashboard.js'; // the 大屏
 import { initCoverage } from './coverage.js'; // the coverage treemap
+import { initSurveys } from './surveys.js'; // the awareness trend
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
   if (document.getElementById('board')) initBoard();
   if (document.getElementById('dashboard')) initDashboard();
   if (document.getElementById('coverage-map')) initCoverage();
+  if (document.getElementById('survey-chart')) initSurveys();
   document.getElementById('print-button')?.addEventListener('click', () => window.print());
   initCountdowns();
 });
