@@ -349,6 +349,9 @@ func TestSurveyTrend(t *testing.T) {
 		root := county(t, d)
 		vs, _ := area.ByLevel(ctx, d, root, area.Village)
 		who := auth.AuditEntry{Username: "test"}
+		if _, err := d.Exec(ctx, `DELETE FROM awareness_surveys`); err != nil { // the demo year's surveys
+			t.Fatal(err)
+		}
 		day := func(m, dd int) time.Time { return time.Date(2026, time.Month(m), dd, 0, 0, 0, 0, testLoc) }
 		for _, s := range []NewSurvey{{vs[0].ID, day(9, 3), 200, 130, "questionnaire", ""}, {vs[1].ID, day(9, 20), 100, 80, "", ""},
 			{vs[0].ID, day(10, 5), 300, 276, "phone", ""}} {

@@ -76,6 +76,7 @@ type Target struct {
 	LastEvent   time.Time `json:"last_event,omitzero"`
 	GroupPeople int64     `json:"group_population"` // the village's people of this group, when the tree knows it
 	Explanation string    `json:"explanation"`
+	kind        string    // 村 or 社区, for the sentence
 }
 
 // Targeting is the ranked list with its windows.
@@ -162,7 +163,7 @@ func ComputeTargeting(ctx context.Context, q db.Querier, scope area.Node, p Targ
 		t := agg[k]
 		if t == nil {
 			t = &Target{VillageID: v.ID, Village: v.Name, FullName: v.FullName, Group: k.group, GroupName: AudienceName(k.group),
-				FraudType: ftype, TypeName: fraudtype.Name(fraudtype.Code(ftype))}
+				FraudType: ftype, TypeName: fraudtype.Name(fraudtype.Code(ftype)), kind: v.Kind}
 			if st := byID[v.StationID]; st != nil {
 				t.Station = st.Name
 			}
@@ -271,17 +272,26 @@ func ComputeTargeting(ctx context.Context, q db.Querier, scope area.Node, p Targ
 	return out, nil
 }
 
-// explain is the row's sentence, e.g. "云溪镇东村：近 90 天 6 名老年人被冒充公检法
-// 诈骗，损失 12.30 万元；近 60 天该村没有面向老年人的宣传活动（最近一次 2026-07-01）".
+// explain is the row's sentence, e.g. "东村：近 90 天 6 名老年人被冒充公检法诈骗，
+// 损失 123,000.00 元（该村老年人 350 人）；近 60 天该村没有面向老年人的宣传活动
+// （最近一次 2026-07-01）".
 func explain(t Target, p TargetingParams, loc *time.Location) string {
+	scam := t.TypeName
+	if !strings.HasSuffix(scam, "诈骗") {
+		scam += "诈骗"
+	}
+	place := "该" + t.kind
+	if t.kind == "" {
+		place = "该村/社区"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s：近 %d 天 %d 名%s被%s诈骗，损失 %s 元", t.Village, p.CaseDays, t.Victims, t.GroupName, t.TypeName,
+	fmt.Fprintf(&b, "%s：近 %d 天 %d 名%s被%s，损失 %s 元", t.Village, p.CaseDays, t.Victims, t.GroupName, scam,
 		money.FormatYuan(t.LossFen))
 	if t.GroupPeople > 0 {
-		fmt.Fprintf(&b, "（该村%s %d 人）", t.GroupName, t.GroupPeople)
+		fmt.Fprintf(&b, "（%s%s %d 人）", place, t.GroupName, t.GroupPeople)
 	}
 	if t.GroupEvents == 0 {
-		fmt.Fprintf(&b, "；近 %d 天该村没有面向%s的宣传活动", p.QuietDays, t.GroupName)
+		fmt.Fprintf(&b, "；近 %d 天%s没有面向%s的宣传活动", p.QuietDays, place, t.GroupName)
 		if t.LastEvent.IsZero() {
 			b.WriteString("（近一年也没有）")
 		} else {

@@ -27,7 +27,7 @@ func (s *Server) bulletinRoutes() {
 }
 
 // bulletinRequest reads kind (daily | weekly | monthly | custom), date (a
-// day inside the period, default yesterday for daily and today otherwise),
+// day inside the period, default: the last complete period),
 // from/to (custom: first and last day, both included) and area_id (a node
 // under the caller's; default the caller's node).
 func (s *Server) bulletinRequest(r *http.Request, p *auth.Principal) (area.Node, bulletin.Period, error) {
@@ -67,9 +67,14 @@ func (s *Server) bulletinRequest(r *http.Request, p *auth.Principal) (area.Node,
 		pr, err := bulletin.CustomPeriod(from, to, s.loc)
 		return node, pr, err
 	}
-	def := now
-	if kind == bulletin.Daily {
-		def = now.AddDate(0, 0, -1)
+	// Without a date: the last complete period (yesterday, last week, last
+	// month), the one a leader compares.
+	def := now.AddDate(0, 0, -1)
+	switch kind {
+	case bulletin.Weekly:
+		def = now.AddDate(0, 0, -7)
+	case bulletin.Monthly:
+		def = now.AddDate(0, 0, -now.Day())
 	}
 	d, err := day("date", def)
 	if err != nil {

@@ -44,7 +44,7 @@ export async function initCoverage() {
       type: 'treemap', name: root.name, roam: false, nodeClick: 'zoomToNode', leafDepth: 2,
       breadcrumb: { show: true, bottom: 4 },
       label: { show: true, formatter: (p) => (p.data && p.data.info ? `${p.name}\n${p.data.info.villages_reached}/${p.data.info.villages}` : p.name) },
-      upperLabel: { show: true, height: 22, color: '#fff' },
+      upperLabel: { show: true, height: 22, color: '#111827', fontWeight: 'bold' },
       levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 3, gapWidth: 3 } }, { itemStyle: { borderColor: '#eee', borderWidth: 2, gapWidth: 2 } },
         { itemStyle: { borderColor: '#fff', borderWidth: 1, gapWidth: 1 } }],
       data: (root.children && root.children.length ? root.children : [root]).map(toData),
