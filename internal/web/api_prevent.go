@@ -84,7 +84,7 @@ func (s *Server) preventionPlaces(r *http.Request, p *auth.Principal) ([]area.No
 }
 
 // periodParams reads from/to (dates or RFC 3339) with a default of the last
-// days days up to now.
+// days days up to now; a date as to includes that day.
 func (s *Server) periodParams(r *http.Request, days int) (time.Time, time.Time, error) {
 	from, err := s.queryTime(r, "from")
 	if err != nil {
@@ -96,6 +96,9 @@ func (s *Server) periodParams(r *http.Request, days int) (time.Time, time.Time, 
 	}
 	if to.IsZero() {
 		to = s.now()
+	} else if len(r.URL.Query().Get("to")) == len("2006-01-02") {
+		// A date as the end includes that whole day, as people read "到 11-23".
+		to = to.AddDate(0, 0, 1)
 	}
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -days)

@@ -89,7 +89,7 @@ func (s *Server) handleCoveragePage(w http.ResponseWriter, r *http.Request, p *a
 		return err
 	}
 	s.render(w, r, http.StatusOK, "coverage", page{Title: "宣传覆盖", Active: "/prevention", Data: map[string]any{
-		"C": c, "From": from.In(s.loc).Format("2006-01-02"), "To": to.In(s.loc).Format("2006-01-02"), "AreaID": scope.ID,
+		"C": c, "From": from.In(s.loc).Format("2006-01-02"), "To": to.Add(-time.Millisecond).In(s.loc).Format("2006-01-02"), "AreaID": scope.ID,
 		"Query": r.URL.RawQuery}})
 	return nil
 }
