@@ -445,11 +445,12 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	from := s.now().AddDate(0, 0, -30)
-	by, err := bulletin.PreventionByStation(r.Context(), s.db, p.Scope, from)
+	// The same coverage as /prevention/coverage (docs/PREVENTION.md).
+	cov, err := prevent.ComputeCoverage(r.Context(), s.db, p.Scope, s.now().AddDate(0, 0, -30), s.now())
 	if err != nil {
 		return err
 	}
+	by := cov.Stations
 	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by,
 		"Own": ownOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
 	return nil
