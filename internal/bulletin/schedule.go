@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 )
@@ -175,7 +176,16 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		if err != nil {
 			return stored, fmt.Errorf("daily bulletin of %s: %w", n.Name, err)
 		}
-		ok, err := Store(ctx, s.DB, b)
+		var ok bool
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+			var err error
+			if ok, err = Store(ctx, tx, b); err != nil || !ok {
+				return err
+			}
+			// The scheduler's work is in the audit log like a person's.
+			return auth.Audit(ctx, tx, auth.AuditEntry{At: now, Username: "scheduler", Action: auth.AuditCreate,
+				ObjectType: "bulletin_run", ObjectID: strconv.FormatInt(n.ID, 10), Detail: b.Title})
+		})
 		if err != nil {
 			return stored, err
 		}

@@ -53,6 +53,11 @@ func TestDailySchedule(t *testing.T) {
 		if n, _ := late.Tick(ctx); n != 1+len(stations) {
 			t.Fatalf("late start stored %d", n)
 		}
+		var audited int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE username = 'scheduler' AND object_type = 'bulletin_run'`).Scan(&audited)
+		if audited != 2*(1+len(stations)) {
+			t.Fatalf("audit lines %d", audited)
+		}
 		runs, err := Runs(ctx, d, root, 100)
 		if err != nil || len(runs) != 2*(1+len(stations)) {
 			t.Fatalf("runs %d %v", len(runs), err)
