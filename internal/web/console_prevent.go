@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -17,6 +18,15 @@ func init() {
 	funcs["paud"] = prevent.AudienceName
 	funcs["porg"] = prevent.OrganiserKindName
 	funcs["pm"] = func(p int64) string { return fmt.Sprintf("%d.%d%%", p/10, p%10) }
+	funcs["bykind"] = func(m map[string]int64) string {
+		var parts []string
+		for _, k := range prevent.Kinds {
+			if n := m[k.Code]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", k.Name, n))
+			}
+		}
+		return strings.Join(parts, "、")
+	}
 }
 
 // preventionForm is what the phone form needs.

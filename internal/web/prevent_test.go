@@ -197,7 +197,7 @@ func TestPreventionConsolePages(t *testing.T) {
 		checkPages(t, admin, "admin", []pageCheck{
 			{"/prevention", 200, []string{"宣传防范", "登记活动", "覆盖情况"}},
 			{"/prevention/new", 200, []string{"登记宣传活动", "东村", "冒充公检法", "老年人"}},
-			{"/prevention/coverage", 200, []string{"宣传覆盖", "coverage-map", "东村"}},
+			{"/prevention/coverage", 200, []string{"宣传覆盖", "coverage-map", "东村", "各村/社区明细（3 个）", "未覆盖"}},
 			{"/prevention/surveys", 200, []string{"知晓率调查"}},
 			{"/prevention/targeting", 200, []string{"精准滴灌"}},
 			{"/bulletins", 200, []string{"研判通报", "生成通报", "打开大屏"}},
