@@ -19,7 +19,8 @@ import (
 // benchBulletin generates the demo county (a year of history) on SQLite in
 // a temporary folder and times the bulletin of the whole county, computed
 // (current, 环比 and 同比 periods) and rendered to the printable page and to
-// Excel, for the last full month, week and day. Each figure is the median
+// Excel, for the last full month, week and day before --now (fixed by
+// default, so the data and periods are the same on every run). Each figure is the median
 // of --runs runs. The last line is
 //
 //	RESULT monthly_ms=<x> weekly_ms=<y> daily_ms=<z>
@@ -28,6 +29,7 @@ func benchBulletin(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "seed of the demo county")
 	runs := fs.Int("runs", 5, "runs per bulletin kind (the median is reported)")
 	dir := fs.String("dir", "", "folder for the database (default: a temporary folder, removed afterwards)")
+	nowFlag := fs.String("now", "2026-11-20T06:00:00Z", "the end of the generated year (RFC 3339); fixed so that runs are comparable")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,13 +49,16 @@ func benchBulletin(ctx context.Context, args []string) error {
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
-	now := time.Now()
+	now, err := time.Parse(time.RFC3339, *nowFlag)
+	if err != nil {
+		return fmt.Errorf("%w: --now: %v", errUsage, err)
+	}
 	sum, err := sim.Generate(ctx, d, sim.Options{Seed: *seed, Now: now})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("bulletin benchmark: demo county seed %d on SQLite (%s): %d villages, %d warnings, %d cases, %d prevention events; generated in %s; %d CPUs\n",
-		*seed, folder, sum.Villages, sum.Warnings, sum.Cases, sum.PreventionEvents, sum.Took.Round(time.Millisecond), runtime.NumCPU())
+	fmt.Printf("bulletin benchmark: demo county seed %d, year ending %s, on SQLite (%s): %d villages, %d warnings, %d cases, %d prevention events; generated in %s; %d CPUs\n",
+		*seed, now.Format(time.RFC3339), folder, sum.Villages, sum.Warnings, sum.Cases, sum.PreventionEvents, sum.Took.Round(time.Millisecond), runtime.NumCPU())
 	root, err := area.Root(ctx, d)
 	if err != nil {
 		return err
