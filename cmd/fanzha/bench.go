@@ -11,7 +11,7 @@ func init() {
 	register("bench", "benchmarks: dispatch, ingest", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest|trace> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -26,6 +26,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchTrace(ctx, args[1:])
 	case "bulletin":
 		return benchBulletin(ctx, args[1:])
+	case "intel":
+		return benchIntel(args[1:])
 	}
 	return fmt.Errorf("%w: unknown benchmark %q\n%s", errUsage, args[0], benchUsage)
 }

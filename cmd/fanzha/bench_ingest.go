@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -149,6 +150,18 @@ func benchIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The sender is another system: its own connection, publishing
+	// asynchronously and waiting whenever the server has too many of its
+	// messages unacknowledged.
+	pnc, err := stream.Connect(emb.URL(), "bench-sender")
+	if err != nil {
+		return err
+	}
+	defer pnc.Close()
+	pjs, err := jetstream.New(pnc, jetstream.WithPublishAsyncMaxPending(8192))
+	if err != nil {
+		return err
+	}
 	in, err := srv.Intake(ctx)
 	if err != nil {
 		return err
@@ -167,13 +180,20 @@ func benchIngest(ctx context.Context, args []string) error {
 		defer wg.Done()
 		for i := range msgs {
 			b, _ := json.Marshal(msgs[i])
-			if _, err := js.PublishAsync(stream.SubjectIn, b); err != nil {
-				pubErr = err
-				return
+			for {
+				_, err := pjs.PublishAsync(stream.SubjectIn, b)
+				if err == nil {
+					break
+				}
+				if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+					pubErr = err
+					return
+				}
+				<-pjs.PublishAsyncComplete() // back-pressure: wait for the server's acks, then resend
 			}
 		}
 		select {
-		case <-js.PublishAsyncComplete():
+		case <-pjs.PublishAsyncComplete():
 		case <-time.After(2 * time.Minute):
 			pubErr = fmt.Errorf("publish did not complete")
 		}

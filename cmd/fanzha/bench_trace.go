@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
@@ -203,15 +204,42 @@ func benchTrace(ctx context.Context, args []string) error {
 // and checks each answer against the same query as a recursive CTE.
 func benchTCR5(ctx context.Context, dir, window, pgURL string) error {
 	runtime.GC()
+	// The transfer table goes through the statement importer (built-in
+	// mapping finbench-transfer) into a SQLite database in a temporary
+	// folder, and is read back as a ledger: the path a centre's data takes.
+	tmp, err := os.MkdirTemp("", "fanzha-finbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	d, err := db.Open(ctx, "", tmp)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "snapshot", "AccountTransferAccount.csv")
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("FinBench transfers: %w", err)
+	}
 	t0 := time.Now()
-	fb, err := funds.LoadFinBenchTransfers(dir)
+	rep, err := funds.ImportStatement(ctx, d, filepath.Base(file), f, funds.ImportOptions{})
+	f.Close()
 	if err != nil {
 		return err
 	}
 	imp := time.Since(t0)
-	l, n := fb.Ledger, fb.Loaded
-	fmt.Printf("FinBench TCR5 on %s: %d transfers among %d accounts loaded in %.3f s = %.0f rows/s (amounts rounded to fen half up, times UTC; %d lines skipped: a transfer to the same account or of nothing)\n",
-		dir, n, l.Accounts(), imp.Seconds(), float64(n+fb.Skipped)/imp.Seconds(), fb.Skipped)
+	t0 = time.Now()
+	l, err := funds.LoadLedger(ctx, d, nil)
+	if err != nil {
+		return err
+	}
+	n := int(rep.Rows - rep.Bad)
+	fmt.Printf("FinBench TCR5 on %s: %d transfers imported through the statement importer (mapping %s: %d statement rows, %d lines refused: a transfer to the same account or of nothing) in %.3f s = %.0f rows/s; ledger of %d accounts read back in %.3f s\n",
+		dir, n, rep.Mapping, rep.Stored, rep.Bad, imp.Seconds(), float64(rep.Rows)/imp.Seconds(), l.Accounts(), time.Since(t0).Seconds())
 	params, err := funds.ReadTCR5Params(dir)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ func runDemo(ctx context.Context, args []string) error {
 	sf.bind(fs, "./data/demo")
 	seed := fs.Int64("seed", 20261, "seed of the generated county (same seed, same county)")
 	trickle := fs.Duration("trickle", 20*time.Second, "mean interval between live demo warnings (0 turns the trickle off)")
+	simBank := fs.Duration("sim-bank-delay", 8*time.Second, "the simulated bank answers its inbox through the API this long after a request arrives (0 turns it off)")
 	var wf workerFlags
 	wf.bind(fs)
 	var stf streamFlags
@@ -79,6 +80,11 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	if err := startWorkers(ctx, d, srv, wf, displayAddr(ln.Addr().String()), log); err != nil {
 		return err
+	}
+	if *simBank > 0 { // 联席: the simulated bank (internal/sim/simbank.go)
+		if err := sim.StartDemoBank(ctx, d, "http://"+displayAddr(ln.Addr().String()), *simBank, log); err != nil {
+			return err
+		}
 	}
 	stopStream, err := startStream(ctx, srv, sf.data, stf, log)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
@@ -24,6 +25,7 @@ type workerFlags struct {
 	webhooks  string
 	secret    string
 	baseURL   string
+	freeze    string // --freeze-terms: legal terms of stop-payment and freeze, reminders (partner.ParseTerms)
 }
 
 func (f *workerFlags) bind(fs *flag.FlagSet) {
@@ -31,6 +33,7 @@ func (f *workerFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.webhooks, "escalation-webhook", "", "comma-separated webhooks for missed deadlines: URL (plain JSON), wecom:URL or dingtalk:URL")
 	fs.StringVar(&f.secret, "webhook-secret", "", "HMAC-SHA256 secret signing plain JSON webhooks (header X-Fanzha-Signature)")
 	fs.StringVar(&f.baseURL, "base-url", "", "the console's public URL, for links in notifications (default http://ADDR)")
+	fs.StringVar(&f.freeze, "freeze-terms", "", "stop-payment/freeze terms and reminders, e.g. stop_payment=48h,freeze=6mo,remind_stop_payment=12h,remind_freeze=7d/1d (these are the defaults; stored, so a later start without the flag keeps them)")
 }
 
 func (f *workerFlags) policy() (warning.Policy, error) {
@@ -74,16 +77,42 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 		return fmt.Errorf("first deadline sweep: %w", err)
 	}
 	go esc.Run(ctx, time.Second)
+	// 联席: announce requests to unit webhooks, remind and escalate (internal/partner/timers.go).
+	go (&partner.Sweeper{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
 	secrets := map[string]string{}
 	for _, t := range targets {
 		if t.Secret != "" {
 			secrets[t.URL] = t.Secret
 		}
 	}
+	if err := startFreezeWatch(ctx, d, wf, targets, strings.TrimRight(base, "/"), log); err != nil {
+		return err
+	}
 	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
+	return nil
+}
+
+// startFreezeWatch stores the freeze terms given by --freeze-terms and runs
+// the freeze watcher: its first sweep, at once, marks lapsed the terms that
+// passed while the server was down and sends the reminders that fell due.
+func startFreezeWatch(ctx context.Context, d *db.DB, wf workerFlags, targets []notify.Target, base string, log *slog.Logger) error {
+	if strings.TrimSpace(wf.freeze) != "" {
+		t, err := partner.ParseTerms(wf.freeze)
+		if err != nil {
+			return fmt.Errorf("%w: --freeze-terms: %v", errUsage, err)
+		}
+		if err := partner.SaveTerms(ctx, d, t); err != nil {
+			return err
+		}
+	}
+	fw := &partner.FreezeWatch{DB: d, Targets: targets, BaseURL: base, Log: log}
+	if _, err := fw.Sweep(ctx); err != nil {
+		return fmt.Errorf("first freeze sweep: %w", err)
+	}
+	go fw.Run(ctx, time.Minute)
 	return nil
 }
 

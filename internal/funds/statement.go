@@ -50,6 +50,18 @@ type Mapping struct {
 	Branch        []string `json:"branch,omitempty"` // branch where the transaction happened (交易网点)
 	IP            []string `json:"ip,omitempty"`
 	MAC           []string `json:"mac,omitempty"`
+
+	// Transfer marks a file of transfers rather than one account's
+	// statement (data sets such as the LDBC FinBench transfer table): each
+	// row is money sent from the account column to the counter column, a
+	// positive amount; it is stored as the payer's outflow and, when the
+	// payee is named, the payee's inflow, both as statement rows.
+	Transfer bool `json:"transfer,omitempty"`
+	// RoundFen accepts amounts with more than two decimals, rounded to fen
+	// half away from zero (data sets computed in floating point).
+	RoundFen bool `json:"round_fen,omitempty"`
+	// UTC reads times as UTC instead of Beijing time.
+	UTC bool `json:"utc,omitempty"`
 }
 
 var defaultIn = []string{"贷", "进", "收", "入", "C", "CR", "贷方", "收入", "转入", "+"}
@@ -79,6 +91,11 @@ var BuiltinMappings = []Mapping{
 		CounterName: []string{"对方户名", "对方名称"}, CounterBank: []string{"对方行名", "对方开户行"},
 		Summary: []string{"摘要", "用途"}, Channel: []string{"交易渠道", "渠道"},
 		Branch: []string{"交易网点", "交易机构"}, IP: []string{"IP地址", "IP"}, MAC: []string{"MAC地址", "MAC"},
+	},
+	{
+		Name: "finbench-transfer", Label: "LDBC FinBench 转账表（fromId|toId|amount|createTime，时间为 UTC）",
+		Account: []string{"fromId"}, Counter: []string{"toId"}, Amount: []string{"amount"}, Time: []string{"createTime"},
+		Transfer: true, RoundFen: true, UTC: true,
 	},
 	{
 		Name: "signed", Label: "账号 + 带符号交易金额（正为收入、负为支出）",
@@ -259,10 +276,12 @@ var stmtTimeLayouts = []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "20
 var stmtDateLayouts = []string{"2006-01-02", "2006/01/02", "20060102", "2006/1/2", "2006.01.02", "2006年1月2日"}
 var stmtTODLayouts = []string{"15:04:05", "150405", "15:04", "15.04.05", "15:04:05.000"}
 
-func parseStmtTime(s string) (time.Time, error) {
+func parseStmtTime(s string) (time.Time, error) { return parseStmtTimeIn(s, shanghai) }
+
+func parseStmtTimeIn(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range stmtTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t.UTC(), nil
 		}
 	}
@@ -313,7 +332,11 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 	}
 	var err error
 	if b.time >= 0 {
-		r.At, err = parseStmtTime(c(b.time))
+		loc := shanghai
+		if b.m.UTC {
+			loc = time.UTC
+		}
+		r.At, err = parseStmtTimeIn(c(b.time), loc)
 	} else {
 		r.At, err = parseStmtDateTime(c(b.date), c(b.tod))
 	}
@@ -338,6 +361,22 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 		default:
 			return r, fmt.Errorf("借贷标志 %q 无法识别（收入：%s；支出：%s）", c(b.dir), strings.Join(keys(b.dirIn), "/"), strings.Join(keys(b.dirOut), "/"))
 		}
+	case b.amount >= 0 && b.m.Transfer:
+		parse := money.ParseYuan
+		if b.m.RoundFen {
+			parse = parseYuanRounded
+		}
+		v, err := parse(c(b.amount))
+		if err != nil {
+			return r, err
+		}
+		if v <= 0 {
+			return r, fmt.Errorf("转账金额必须为正：%q", c(b.amount))
+		}
+		if r.Counter == r.Account {
+			return r, fmt.Errorf("转出和转入是同一账户")
+		}
+		r.AmountFen = -v // the payer's outflow; the importer adds the payee's inflow
 	case b.amount >= 0:
 		v, err := money.ParseYuan(c(b.amount))
 		if err != nil {

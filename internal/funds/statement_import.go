@@ -177,22 +177,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 		defer acct.Close()
 		seenAcct := map[string]bool{}
 		occ := map[string]int{}
-		for {
-			row, line, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				// A broken CSV quote: everything after it is unreliable.
-				bad(line, err.Error())
-				break
-			}
-			rep.Rows++
-			sr, perr := bm.parse(row)
-			if perr != nil {
-				bad(line, perr.Error())
-				continue
-			}
+		store := func(sr StatementRow, line int) error {
 			base := rowKey(sr, 0)
 			n := occ[base]
 			occ[base] = n + 1
@@ -218,6 +203,35 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 				seenAcct[sr.Account] = true
 				if _, err := acct.ExecContext(ctx, sr.Account, sr.Holder, sr.AccountBranch); err != nil {
 					return fmt.Errorf("%s row %d: account: %w", name, line, err)
+				}
+			}
+			return nil
+		}
+		for {
+			row, line, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				// A broken CSV quote: everything after it is unreliable.
+				bad(line, err.Error())
+				break
+			}
+			rep.Rows++
+			sr, perr := bm.parse(row)
+			if perr != nil {
+				bad(line, perr.Error())
+				continue
+			}
+			if err := store(sr, line); err != nil {
+				return err
+			}
+			if bm.m.Transfer && sr.Counter != "" {
+				// The payee's side of the transfer.
+				in := StatementRow{Account: sr.Counter, At: sr.At, AmountFen: -sr.AmountFen, Counter: sr.Account, CounterName: sr.Holder,
+					Summary: sr.Summary, Channel: sr.Channel, Branch: sr.Branch, IP: sr.IP, MAC: sr.MAC}
+				if err := store(in, line); err != nil {
+					return err
 				}
 			}
 		}

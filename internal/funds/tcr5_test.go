@@ -302,3 +302,58 @@ func TestTCR5FinBenchExample(t *testing.T) {
 		t.Fatal("no paths")
 	}
 }
+
+// TestFinBenchThroughStatementImporter loads the LDBC example's transfer
+// table through the statement importer (built-in mapping
+// finbench-transfer: each transfer becomes the payer's outflow and the
+// payee's inflow), reads it back as a ledger and checks TCR5 gives the same
+// paths as on the transfers loaded directly.
+func TestFinBenchThroughStatementImporter(t *testing.T) {
+	dir := "../../../shared/data/finbench-example"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("FinBench example data not present at ../shared/data/finbench-example")
+	}
+	fb, err := LoadFinBenchTransfers(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	f, err := os.Open(dir + "/snapshot/AccountTransferAccount.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := ImportStatement(ctx, d, "AccountTransferAccount.csv", f, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Mapping != "finbench-transfer" || !rep.Committed || rep.Rows != 37861 || int(rep.Bad) != fb.Skipped || rep.Stored != 2*int64(fb.Loaded) {
+		t.Fatalf("import: %+v (direct loader: %d loaded, %d skipped)", rep, fb.Loaded, fb.Skipped)
+	}
+	l, err := LoadLedger(ctx, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Accounts() != fb.Ledger.Accounts() {
+		t.Fatalf("%d accounts through the importer, %d directly", l.Accounts(), fb.Ledger.Accounts())
+	}
+	first, last := fb.Ledger.Span()
+	for _, order := range []TruncationOrder{TimestampDescending, AmountAscending} {
+		p := TCR5Params{Start: first.Add(-time.Millisecond), End: last.Add(time.Millisecond), TruncationLimit: 20, TruncationOrder: order}
+		for a := 0; a < fb.Ledger.Accounts(); a += 7 {
+			src := fb.Ledger.AccountName(int32(a))
+			want, err := TCR5(fb.Ledger, src, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := TCR5(l, src, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("TCR5 from %s (%v): through the importer %v, directly %v", src, order, got, want)
+			}
+		}
+	}
+}

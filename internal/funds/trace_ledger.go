@@ -461,37 +461,23 @@ func classifyRow(summary, channel string) uint8 {
 // empty.
 func LoadLedger(ctx context.Context, q db.Querier, accounts []string) (*Ledger, error) {
 	b := NewLedgerBuilder()
-	const cols = `SELECT account, at, amount_fen, balance_fen, counter_account, summary, channel FROM statement_rows`
-	scan := func(query string, args ...any) error {
-		rows, err := q.Query(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("load ledger: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r LedgerRow
-			var at int64
-			var bal sql.NullInt64
-			if err := rows.Scan(&r.Account, &at, &r.AmountFen, &bal, &r.Counter, &r.Summary, &r.Channel); err != nil {
-				return fmt.Errorf("load ledger: %w", err)
-			}
-			r.At = db.Time(at)
-			if bal.Valid {
-				v := bal.Int64
-				r.BalanceFen = &v
-			}
-			if err := b.AddRow(r); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
 	if len(accounts) == 0 {
-		if err := scan(cols + ` ORDER BY account, at, id`); err != nil {
+		if err := scanLedgerRows(ctx, q, b, ledgerCols+` ORDER BY account, at, id`, nil, nil); err != nil {
 			return nil, err
 		}
 		return b.Build(), nil
 	}
+	if err := loadAccountsInto(ctx, q, b, accounts, nil); err != nil {
+		return nil, err
+	}
+	return b.Build(), nil
+}
+
+const ledgerCols = `SELECT account, at, amount_fen, balance_fen, counter_account, summary, channel FROM statement_rows`
+
+// loadAccountsInto adds the statements of the given accounts to b, 500
+// accounts a query; each row is also passed to seen when it is not nil.
+func loadAccountsInto(ctx context.Context, q db.Querier, b *LedgerBuilder, accounts []string, seen func(LedgerRow)) error {
 	for i := 0; i < len(accounts); i += 500 {
 		part := accounts[i:min(i+500, len(accounts))]
 		args := make([]any, len(part))
@@ -499,9 +485,37 @@ func LoadLedger(ctx context.Context, q db.Querier, accounts []string) (*Ledger, 
 			args[j] = a
 		}
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		if err := scan(cols+` WHERE account IN (`+ph+`) ORDER BY account, at, id`, args...); err != nil {
-			return nil, err
+		if err := scanLedgerRows(ctx, q, b, ledgerCols+` WHERE account IN (`+ph+`) ORDER BY account, at, id`, args, seen); err != nil {
+			return err
 		}
 	}
-	return b.Build(), nil
+	return nil
+}
+
+func scanLedgerRows(ctx context.Context, q db.Querier, b *LedgerBuilder, query string, args []any, seen func(LedgerRow)) error {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("load ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r LedgerRow
+		var at int64
+		var bal sql.NullInt64
+		if err := rows.Scan(&r.Account, &at, &r.AmountFen, &bal, &r.Counter, &r.Summary, &r.Channel); err != nil {
+			return fmt.Errorf("load ledger: %w", err)
+		}
+		r.At = db.Time(at)
+		if bal.Valid {
+			v := bal.Int64
+			r.BalanceFen = &v
+		}
+		if err := b.AddRow(r); err != nil {
+			return err
+		}
+		if seen != nil {
+			seen(r)
+		}
+	}
+	return rows.Err()
 }

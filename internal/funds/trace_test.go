@@ -372,6 +372,62 @@ func TestLoadLedgerTrace(t *testing.T) {
 		if err != nil || l2.Rows() != 6 || l2.HasStatement("B") || !l2.HasStatement("A") {
 			t.Fatalf("partial load: %v rows %d", err, l2.Rows())
 		}
+
+		// Loading level by level from the receiving account reads A, then
+		// what A paid to (B, C — C has no statement, D has), then what B
+		// paid to (A again): the same trace as the whole table.
+		l3, sc, err := LoadLedgerFrom(ctx, d, []string{"A"}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Accounts != 3 || sc.Rows != 10 || sc.Truncated {
+			t.Fatalf("scope %+v, want A, B, D with 10 rows", sc)
+		}
+		if got3 := mustTrace(t, l3, multiHopStart, TraceOptions{}); !reflect.DeepEqual(got3.Nodes, want.Nodes) || !reflect.DeepEqual(got3.Edges, want.Edges) {
+			t.Fatalf("level-by-level ledger traces differently:\n%+v\n%+v", got3.Nodes, want.Nodes)
+		}
+		// One hop: A's statement, and the accounts it paid to; D and B at
+		// level 2 are read, nothing beyond.
+		_, sc1, err := LoadLedgerFrom(ctx, d, []string{"A"}, 1)
+		if err != nil || sc1.Levels != 2 || sc1.Accounts != 3 {
+			t.Fatalf("one hop: %+v %v", sc1, err)
+		}
+		_, sc0, err := LoadLedgerFrom(ctx, d, []string{"NOPE", "", "NOPE"}, 0)
+		if err != nil || sc0.Accounts != 0 || sc0.Rows != 0 {
+			t.Fatalf("unknown account: %+v %v", sc0, err)
+		}
+
+		// Candidates: accounts still holding traced money, largest first,
+		// with their bank from the accounts table.
+		if _, err := d.Exec(ctx, `INSERT INTO accounts (number, bank, branch, holder_name) VALUES ('A', '工商银行', '城关支行', '张三')`); err != nil {
+			t.Fatal(err)
+		}
+		cands, err := Candidates(ctx, d, &got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for i, c := range cands {
+			sum += c.BalanceFen
+			if c.BalanceFen <= 0 || (i > 0 && c.BalanceFen > cands[i-1].BalanceFen) {
+				t.Fatalf("candidates not ranked by balance: %+v", cands)
+			}
+			if n, _ := got.Node(c.NodeID); n.BalanceFen != c.BalanceFen || n.Account != c.Account {
+				t.Fatalf("candidate %+v does not match its node %+v", c, n)
+			}
+		}
+		var remaining int64
+		for _, v := range got.Victims {
+			remaining += v.RemainingFen
+		}
+		if sum != remaining || len(cands) == 0 {
+			t.Fatalf("candidates hold %d, the victims' remaining money is %d", sum, remaining)
+		}
+		for _, c := range cands {
+			if c.Account == "A" && (c.Bank != "工商银行" || c.AccountID == 0 || c.Holder != "张三") {
+				t.Fatalf("A's metadata: %+v", c)
+			}
+		}
 	})
 }
 

@@ -137,8 +137,13 @@ func Sign(secret string, body []byte) string {
 // many were delivered.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	now := d.now()
-	rows, err := d.DB.Query(ctx, `SELECT id, target, format, payload, attempts FROM outbox
-		WHERE delivered_at IS NULL AND next_at <= ? ORDER BY id LIMIT 100`, db.Millis(now))
+	// A unit webhook's messages go out in order: a message waits while an
+	// earlier one to the same webhook waits for its retry (see unit.go).
+	rows, err := d.DB.Query(ctx, `SELECT o.id, o.target, o.format, o.payload, o.attempts, COALESCE(o.webhook_id, 0), COALESCE(w.secret, '')
+		FROM outbox o LEFT JOIN unit_webhooks w ON w.id = o.webhook_id
+		WHERE o.delivered_at IS NULL AND o.next_at <= ? AND (o.webhook_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e
+			WHERE e.webhook_id = o.webhook_id AND e.delivered_at IS NULL AND e.id < o.id AND e.next_at > ?))
+		ORDER BY o.id LIMIT 100`, db.Millis(now), db.Millis(now))
 	if err != nil {
 		return 0, fmt.Errorf("read outbox: %w", err)
 	}
@@ -148,11 +153,13 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		format   string
 		payload  string
 		attempts int
+		webhook  int64
+		secret   string
 	}
 	var items []item
 	for rows.Next() {
 		var it item
-		if err := rows.Scan(&it.id, &it.target, &it.format, &it.payload, &it.attempts); err != nil {
+		if err := rows.Scan(&it.id, &it.target, &it.format, &it.payload, &it.attempts, &it.webhook, &it.secret); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -160,8 +167,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	}
 	rows.Close()
 	delivered := 0
+	blocked := map[int64]bool{} // unit webhooks whose earlier message failed in this round
 	for _, it := range items {
-		err := d.post(ctx, it.target, Format(it.format), []byte(it.payload))
+		if it.webhook != 0 && blocked[it.webhook] {
+			continue
+		}
+		secret := it.secret
+		if secret == "" {
+			secret = d.Secrets[it.target]
+		}
+		err := d.post(ctx, it.target, Format(it.format), secret, []byte(it.payload))
 		if err == nil {
 			if _, err := d.DB.Exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
 				db.Millis(d.now()), it.id); err != nil {
@@ -169,6 +184,9 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 			}
 			delivered++
 			continue
+		}
+		if it.webhook != 0 {
+			blocked[it.webhook] = true
 		}
 		n := it.attempts + 1
 		msg := err.Error()
@@ -198,7 +216,7 @@ func (d *Deliverer) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (d *Deliverer) post(ctx context.Context, url string, f Format, body []byte) error {
+func (d *Deliverer) post(ctx context.Context, url string, f Format, secret string, body []byte) error {
 	c := d.Client
 	if c == nil {
 		c = &http.Client{Timeout: 10 * time.Second}
@@ -210,8 +228,8 @@ func (d *Deliverer) post(ctx context.Context, url string, f Format, body []byte)
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "fanzha-notify/1")
 	if f == FormatJSON {
-		if s := d.Secrets[url]; s != "" {
-			req.Header.Set("X-Fanzha-Signature", Sign(s, body))
+		if secret != "" {
+			req.Header.Set("X-Fanzha-Signature", Sign(secret, body))
 		}
 		req.Header.Set("X-Fanzha-Timestamp", strconv.FormatInt(d.now().Unix(), 10))
 	}

@@ -31,10 +31,14 @@ type CaseRequest struct {
 	Account   string `json:"account"`
 	AmountFen int64  `json:"amount_fen"` // the amount to stop or freeze (the traced balance), 0 for the whole balance
 	Reason    string `json:"reason"`
+	// Draft keeps the request in the centre (status drafted) until it is
+	// sent with Send; otherwise it goes to the bank at once.
+	Draft bool `json:"draft,omitempty"`
 }
 
-// CreateForCase sends a request about an account from a case in scope to a
-// member unit, due by the kind's answer time, and audits it.
+// CreateForCase makes a request about an account from a case in scope to a
+// member unit: sent at once, due by the kind's answer time, or kept as a
+// draft (r.Draft) until Send. It goes on the case's timeline and is audited.
 func CreateForCase(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, userID, caseID int64, r CaseRequest, now time.Time) (int64, error) {
 	within, ok := answerWithin[r.Kind]
 	if !ok || r.Kind == "suspend_card" || r.Kind == "suspend_number" {
@@ -67,14 +71,25 @@ func CreateForCase(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		if kind != "bank" {
 			return fmt.Errorf("request: %w: 止付、冻结和账户查询应发给银行", domain.ErrInvalid)
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO partner_requests (kind, unit_id, case_id, account, amount_fen, reason, status, due_at, created_by, created_at)
-			VALUES (?,?,?,?,?,?,'sent',?,?,?) RETURNING id`, r.Kind, r.UnitID, caseID, r.Account, r.AmountFen, strings.TrimSpace(r.Reason),
-			db.Millis(now.Add(within)), nullable(userID), db.Millis(now)).Scan(&id)
+		status, due, sent := "sent", any(db.Millis(now.Add(within))), any(db.Millis(now))
+		if r.Draft {
+			status, due, sent = "drafted", nil, nil
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO partner_requests (kind, unit_id, case_id, account, amount_fen, reason, status, due_at, sent_at, created_by, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`, r.Kind, r.UnitID, caseID, r.Account, r.AmountFen, strings.TrimSpace(r.Reason),
+			status, due, sent, nullable(userID), db.Millis(now)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create request: %w", err)
 		}
+		what := "发出"
+		if r.Draft {
+			what = "起草"
+		}
+		if err := caseEvent(ctx, tx, caseID, now, "request_"+status, userID, fmt.Sprintf("%s%s请求 #%d：账号 %s", what, KindName(r.Kind), id, auth.MaskCard(r.Account))); err != nil {
+			return err
+		}
 		e := who.With(auth.AuditCreate, "partner_request", strconv.FormatInt(id, 10))
-		e.At, e.Detail = now, fmt.Sprintf("%s case %d account %s", r.Kind, caseID, auth.MaskCard(r.Account))
+		e.At, e.Detail = now, fmt.Sprintf("%s %s case %d account %s", status, r.Kind, caseID, auth.MaskCard(r.Account))
 		return auth.Audit(ctx, tx, e)
 	})
 	return id, err

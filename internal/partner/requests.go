@@ -38,6 +38,18 @@ type Request struct {
 	Result     string    `json:"result,omitempty"`
 	ResultFen  int64     `json:"result_fen"`
 	Overdue    bool      `json:"overdue"`
+	StatusName string    `json:"status_name"`
+	// The stop-payment and freeze lifecycle (see freeze.go): when the
+	// request left the centre, when the bank confirmed it and under which
+	// reference, the legal term, when it ended (lapsed, released or
+	// renewed), and the earlier request it continues.
+	SentAt       time.Time `json:"sent_at,omitzero"`
+	ConfirmedAt  time.Time `json:"confirmed_at,omitzero"`
+	BankRef      string    `json:"bank_ref,omitempty"`
+	TermStartsAt time.Time `json:"term_starts_at,omitzero"`
+	ExpiresAt    time.Time `json:"expires_at,omitzero"`
+	EndedAt      time.Time `json:"ended_at,omitzero"`
+	PriorID      int64     `json:"prior_id,omitempty"`
 }
 
 // KindName is the Chinese label of a request kind.
@@ -52,7 +64,8 @@ func KindName(k string) string {
 
 // StatusName is the Chinese label of a request status.
 func StatusName(s string) string {
-	m := map[string]string{"drafted": "草稿", "sent": "已发送", "seen": "已查看", "done": "已办结", "refused": "已拒绝", "lapsed": "已失效", "released": "已解除"}
+	m := map[string]string{"drafted": "草稿", "sent": "已发送", "seen": "已查看", "done": "已办结", "refused": "已拒绝", "lapsed": "已失效", "released": "已解除",
+		"confirmed": "已确认", "rejected": "被拒绝", "renewed": "已续冻"}
 	if v, ok := m[s]; ok {
 		return v
 	}
@@ -66,27 +79,36 @@ func (r Request) Masked(m auth.Masker) Request {
 }
 
 const selectRequest = `SELECT r.id, r.kind, COALESCE(r.unit_id, 0), COALESCE(u.name, ''), COALESCE(r.warning_id, 0), COALESCE(r.case_id, 0),
-	r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen
+	r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen,
+	r.sent_at, r.confirmed_at, r.bank_ref, r.term_starts_at, r.expires_at, r.ended_at, COALESCE(r.prior_id, 0)
 	FROM partner_requests r LEFT JOIN units u ON u.id = r.unit_id`
 
 func scanRequest(sc interface{ Scan(...any) error }, now time.Time) (Request, error) {
 	var r Request
-	var due, answered sql.NullInt64
+	var due, answered, sent, confirmed, starts, expires, ended sql.NullInt64
 	var created int64
 	if err := sc.Scan(&r.ID, &r.Kind, &r.UnitID, &r.UnitName, &r.WarningID, &r.CaseID, &r.Account, &r.Phone, &r.AmountFen, &r.Reason,
-		&r.Status, &due, &created, &answered, &r.Result, &r.ResultFen); err != nil {
+		&r.Status, &due, &created, &answered, &r.Result, &r.ResultFen,
+		&sent, &confirmed, &r.BankRef, &starts, &expires, &ended, &r.PriorID); err != nil {
 		return r, err
 	}
 	r.KindName = KindName(r.Kind)
+	if r.Kind == "freeze" && r.PriorID != 0 {
+		r.KindName = "续冻"
+	}
+	r.StatusName = StatusName(r.Status)
 	r.DueAt, r.CreatedAt, r.AnsweredAt = db.NullTime(due), db.Time(created), db.NullTime(answered)
+	r.SentAt, r.ConfirmedAt, r.TermStartsAt = db.NullTime(sent), db.NullTime(confirmed), db.NullTime(starts)
+	r.ExpiresAt, r.EndedAt = db.NullTime(expires), db.NullTime(ended)
 	r.Overdue = (r.Status == "sent" || r.Status == "seen") && !r.DueAt.IsZero() && r.DueAt.Before(now)
 	return r, nil
 }
 
 // Inbox lists the requests addressed to a unit (and its branches), open
-// ones first. A partner sees only this: never another unit's requests.
+// ones first. A partner sees only this: never another unit's requests, and
+// never a draft the centre has not sent.
 func Inbox(ctx context.Context, q db.Querier, unitID int64, now time.Time, limit int) ([]Request, error) {
-	rows, err := q.Query(ctx, selectRequest+` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?))
+	rows, err := q.Query(ctx, selectRequest+` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'
 		ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.due_at, r.id DESC LIMIT `+strconv.Itoa(limit), unitID, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of unit %d: %w", unitID, err)
@@ -126,11 +148,16 @@ type Answer struct {
 	Status    string `json:"status"` // seen | done | refused
 	Result    string `json:"result"` // what was done, or why refused
 	ResultFen int64  `json:"result_fen"`
+	// Reference is the bank's own number for the measure (冻结文书号/回执号),
+	// recorded on a confirmed stop-payment or freeze.
+	Reference string `json:"reference,omitempty"`
 }
 
 // Respond records a partner unit's answer. Only the addressed unit (or its
-// parent) may answer; the answer goes on the timeline of the warning that
-// asked.
+// parent) may answer; the answer goes on the timeline of the warning or the
+// case that asked. On a stop-payment or a freeze, "done" is the bank's
+// confirmation (the frozen amount is required and the legal term starts),
+// "refused" its rejection; on a release, "done" releases the freeze.
 func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, id int64, a Answer, now time.Time) error {
 	switch a.Status {
 	case "seen", "done", "refused":
@@ -147,15 +174,18 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 		var status, kind string
 		var warningID int64
 		err := tx.QueryRow(ctx, `SELECT status, kind, COALESCE(warning_id, 0) FROM partner_requests WHERE id = ?
-			AND (unit_id = ? OR unit_id IN (SELECT id FROM units WHERE parent_id = ?))`, id, unitID, unitID).Scan(&status, &kind, &warningID)
+			AND (unit_id = ? OR unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND status <> 'drafted'`, id, unitID, unitID).Scan(&status, &kind, &warningID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("request %d: %w", id, domain.ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		if status == "done" || status == "refused" {
-			return fmt.Errorf("request %d: %w: 该请求已答复", id, domain.ErrConflict)
+		if status != "sent" && status != "seen" {
+			return fmt.Errorf("request %d: %w: 该请求已答复（%s）", id, domain.ErrConflict, StatusName(status))
+		}
+		if isMeasure(kind) || kind == "release" {
+			return answerMeasure(ctx, tx, who, id, a, now)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = ?, result = ?, result_fen = ?, answered_at = ? WHERE id = ?`,
 			a.Status, strings.TrimSpace(a.Result), a.ResultFen, db.Millis(now), id); err != nil {

@@ -41,6 +41,7 @@ type muleNet struct {
 	opened  map[string]time.Time
 	hasStmt map[string]bool
 	txs     []mtx
+	now     time.Time
 }
 
 type mtx struct {
@@ -53,7 +54,7 @@ type mtx struct {
 }
 
 func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
-	m := &muleNet{bank: map[string]int{}, holder: map[string]person{}, branch: map[string]string{}, opened: map[string]time.Time{}, hasStmt: map[string]bool{}}
+	m := &muleNet{bank: map[string]int{}, holder: map[string]person{}, branch: map[string]string{}, opened: map[string]time.Time{}, hasStmt: map[string]bool{}, now: now}
 	for g := 0; g < 30; g++ {
 		gg := &gang{}
 		for k := 0; k < 2+rng.IntN(3); k++ {
@@ -91,13 +92,7 @@ func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
 	return m
 }
 
-func bankShort(i int) string {
-	n := banks[i].Name
-	if len(n) > 6 && n[:6] == "中国" {
-		return n[6:]
-	}
-	return n
-}
+func bankShort(i int) string { return shortBank(banks[i].Name) }
 
 func (m *muleNet) level1() []string {
 	var out []string
@@ -116,9 +111,11 @@ func (m *muleNet) flow(rng *rand.Rand, g *gang, l int, acct string, t time.Time,
 	if amount <= 0 || depth > 8 {
 		return
 	}
-	// A share stays: recent money often has not moved yet.
+	// A share stays when the money is recent (the last two weeks): it has
+	// not moved yet, and a freeze can still catch it. Older money has long
+	// been moved on: mule accounts keep almost nothing.
 	keep := int64(0)
-	if rng.IntN(6) == 0 {
+	if m.now.Sub(t) < 14*24*time.Hour && rng.IntN(3) == 0 {
 		keep = amount * int64(20+rng.IntN(80)) / 100
 	}
 	rest := amount - keep
@@ -158,6 +155,10 @@ func (m *muleNet) flow(rng *rand.Rand, g *gang, l int, acct string, t time.Time,
 			nl = 0
 		}
 		if to == acct {
+			// The draw picked the paying account itself: the part is
+			// taken out in cash instead.
+			m.txs = append(m.txs, mtx{from: acct, at: at, amount: a, kind: "cash", gang: g})
+			at = at.Add(time.Duration(1+rng.IntN(10)) * time.Minute)
 			continue
 		}
 		m.txs = append(m.txs, mtx{from: acct, to: to, at: at, amount: a, kind: "transfer", online: true, gang: g})

@@ -105,6 +105,9 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		if err != nil {
 			return fmt.Errorf("prevention events: %w", err)
 		}
+		if _, err := genFreezes(ctx, tx, rng, now); err != nil {
+			return fmt.Errorf("stop-payments and freezes: %w", err)
+		}
 		if _, err := genSurveys(ctx, tx, o.Seed, c, now); err != nil { // awareness surveys (gen_surveys.go)
 			return fmt.Errorf("awareness surveys: %w", err)
 		}

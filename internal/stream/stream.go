@@ -143,32 +143,76 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	for ctx.Err() == nil {
-		msgs, err := cons.Fetch(batch, jetstream.FetchMaxWait(500*time.Millisecond))
-		if err != nil {
-			if ctx.Err() != nil {
+	// A reader goroutine keeps messages flowing from the server (the client
+	// buffers up to two batches ahead) while the previous batch commits:
+	// fetching and storing overlap instead of taking turns.
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * batch))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", ConsumerName, err)
+	}
+	defer it.Stop()
+	ch := make(chan jetstream.Msg, 2*batch)
+	go func() {
+		defer close(ch)
+		for {
+			m, err := it.Next(jetstream.NextContext(ctx))
+			if err != nil {
+				if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					return
+				}
+				log.Warn("stream fetch", "err", err)
+				select {
+				case <-time.After(time.Second):
+					continue
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case ch <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for {
+		var first jetstream.Msg
+		select {
+		case m, ok := <-ch:
+			if !ok {
 				return nil
 			}
-			log.Warn("stream fetch", "err", err)
-			time.Sleep(time.Second)
-			continue
+			first = m
+		case <-ctx.Done():
+			return nil
 		}
-		var list []jetstream.Msg
-		for m := range msgs.Messages() {
-			list = append(list, m)
-		}
-		if len(list) == 0 {
-			continue
+		// Whatever else has arrived joins the batch: under load batches
+		// grow, idle a single warning is stored at once.
+		list := []jetstream.Msg{first}
+	gather:
+		for len(list) < batch {
+			select {
+			case m, ok := <-ch:
+				if !ok {
+					break gather
+				}
+				list = append(list, m)
+			default:
+				break gather
+			}
 		}
 		if err := c.take(ctx, list, log); err != nil {
 			log.Error("stream intake failed; messages will be redelivered", "err", err, "messages", len(list))
 			for _, m := range list {
 				_ = m.Nak()
 			}
-			time.Sleep(time.Second)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return nil
+			}
 		}
 	}
-	return nil
 }
 
 func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Logger) error {

@@ -22,7 +22,11 @@ func (s *Server) handleCreateCaseRequest(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"request_id": reqID, "status": "sent"})
+	status := "sent"
+	if in.Draft {
+		status = "drafted"
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"request_id": reqID, "status": status})
 	return nil
 }
 

@@ -99,6 +99,14 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c.Masked(m))
+	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		funds.Case
+		Related  []funds.RelatedCase `json:"related"`
+		Suspects []funds.Suspect     `json:"suspects"`
+	}{c.Masked(m), related, suspects})
 	return nil
 }

@@ -47,11 +47,14 @@ var navItems = []navItem{
 	{"/", "首页", ""},
 	{"/warnings", "预警劝阻", auth.CapWarningRead},
 	{"/cases", "侦办追赃", auth.CapCaseRead},
+	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},
 	{"/bulletins", "研判通报", auth.CapBulletinRead},
 	{"/partners", "联席协作", auth.CapPartnerManage},
 	{"/inbox", "协查请求", auth.CapPartnerInbox},
+	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (api_partner_ext.go)
+	{"/unit", "本单位事务", auth.CapPartnerInbox},  // partner extension (api_partner_ext.go)
 	{"/audit", "审计日志", auth.CapAuditRead},
 }
 
@@ -82,6 +85,7 @@ var funcs = template.FuncMap{
 	},
 	"outcome":   func(o warning.Outcome) string { return warning.OutcomeName(o) },
 	"ftype":     func(c string) string { return fraudtype.Name(fraudtype.Code(c)) },
+	"ftypes":    fraudtype.All,
 	"role":      func(r auth.Role) string { return auth.RoleName(r) },
 	"permille":  func(p int64) string { return fmt.Sprintf("%.1f%%", float64(p)/10) },
 	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -113,6 +117,7 @@ var funcs = template.FuncMap{
 		return m[warning.Grade(g)]
 	},
 	"list":    func(s ...string) []string { return s },
+	"join":    func(s []string) string { return strings.Join(s, "、") },
 	"rstatus": partner.StatusName,
 	"cstatus": func(s string) string {
 		m := map[string]string{"open": "新立", "investigating": "侦办中", "solved": "已破案", "closed": "已结案"}
@@ -392,6 +397,7 @@ func (s *Server) consoleRoutes() {
 	m.HandleFunc("GET /{$}", s.page("", s.handleHome))
 	s.warningPages()
 	s.recordPages()
+	s.statementPages()
 	m.HandleFunc("GET /audit", s.page(auth.CapAuditRead, s.handleAuditPage))
 }
 

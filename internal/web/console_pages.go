@@ -394,8 +394,13 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 			accounts = append(accounts, m.Card(t.ToAccount))
 		}
 	}
+	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
-		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts}})
+		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
+		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite)}})
 	return nil
 }
 
@@ -539,7 +544,7 @@ func (s *Server) handleInboxAnswer(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
 	}
-	a := partner.Answer{Status: r.FormValue("status"), Result: r.FormValue("result"), ResultFen: fen}
+	a := partner.Answer{Status: r.FormValue("status"), Result: r.FormValue("result"), ResultFen: fen, Reference: r.FormValue("reference")}
 	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a, s.now()); err != nil {
 		return err
 	}

@@ -2,12 +2,20 @@ package web
 
 import (
 	"context"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // A freeze request made from a case reaches the bank's inbox, the bank
@@ -67,12 +75,321 @@ func TestFreezeRequestRoundTrip(t *testing.T) {
 		}
 		// The case shows it.
 		a = f.do(t, "GET", caseURL, "inv", "")
-		if a.status != 200 || !strings.Contains(a.body, `"status":"done"`) || !strings.Contains(a.body, `"result_fen":1234500`) || strings.Contains(a.body, "6222021001000000001") {
+		if a.status != 200 || !strings.Contains(a.body, `"status":"confirmed"`) || !strings.Contains(a.body, `"result_fen":1234500`) || strings.Contains(a.body, "6222021001000000001") {
 			t.Fatalf("case requests: %d %s", a.status, a.body)
 		}
 		// Officers' data stays closed to the bank.
 		if a := f.do(t, "GET", caseURL, "bank", ""); a.status != 403 {
 			t.Fatalf("bank read the case's requests: %d", a.status)
+		}
+	})
+}
+
+// freezeFixture adds investigators of stations A and B (API tokens and
+// console passwords) and a case of station A whose two victims paid into
+// the same account.
+type freezeFixture struct {
+	*fixture
+	caseF int64
+	bank  int64
+}
+
+func newFreezeFixture(t *testing.T, d *db.DB) *freezeFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &freezeFixture{fixture: newFixture(t, d)}
+	for name, st := range map[string]int64{"invA": f.stA.ID, "invB": f.stB.ID} {
+		u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: name, Role: auth.RoleInvestigator, AreaID: st, Password: "secret-" + name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, _ := auth.CreateToken(ctx, d, u.ID, "t", testNowWeb())
+		f.tokens[name] = tok
+	}
+	_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&f.bank)
+	at := time.Now().Add(-48 * time.Hour)
+	id, _, err := funds.CreateCase(ctx, d, funds.NewCase{AreaID: f.stA.ID, StationID: f.stA.ID, FraudType: "police", ReportedAt: at,
+		Victims: []funds.NewVictim{
+			{Name: "李桂兰", Transfers: []funds.NewTransfer{{At: at, FromAccount: "6228001", ToAccount: "6217009988776655", AmountFen: 300_000}}},
+			{Name: "赵建国", Transfers: []funds.NewTransfer{{At: at, FromAccount: "6228002", ToAccount: "6217009988776655", AmountFen: 100_000}}},
+		}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.caseF = id
+	return f
+}
+
+// The lifecycle through the API: a draft is sent, the bank confirms, an
+// illegal move is a 409 JSON error naming the status, renewal and release
+// are follow-up requests; stations and partners see only their own.
+func TestFreezeAPILifecycleAndAccess(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		reqURL := "/api/v1/cases/" + itoa(f.caseF) + "/requests"
+		a := f.do(t, "POST", reqURL, "invA", `{"kind":"freeze","unit_id":`+itoa(f.bank)+`,"account":"6217009988776655","reason":"涉案账户","draft":true}`)
+		if a.status != 201 || a.json["status"] != "drafted" {
+			t.Fatalf("draft: %d %s", a.status, a.body)
+		}
+		id := itoa(int64(a.json["request_id"].(float64)))
+		if a := f.do(t, "GET", "/api/v1/partner/requests", "bank", ""); strings.Contains(a.body, "6217009988776655") {
+			t.Fatalf("the bank sees a draft: %s", a.body)
+		}
+		steps := []struct {
+			name, method, path, user, body string
+			status                         int
+			code, contains                 string
+		}{
+			{"confirm a draft", "POST", "/api/v1/freezes/" + id + "/confirm", "invA", `{"frozen_fen":1,"reference":"x"}`, 409, "conflict", "草稿"},
+			{"bank answers a draft", "POST", "/api/v1/partner/requests/" + id + "/answer", "bank", `{"status":"done","result_fen":1}`, 404, "not_found", ""},
+			{"other station sends", "POST", "/api/v1/freezes/" + id + "/send", "invB", "", 404, "not_found", ""},
+			{"dissuader sends", "POST", "/api/v1/freezes/" + id + "/send", "offA", "", 403, "forbidden", ""},
+			{"partner lists freezes", "GET", "/api/v1/freezes", "bank", "", 403, "forbidden", ""},
+			{"send", "POST", "/api/v1/freezes/" + id + "/send", "invA", "", 200, "", `"status":"sent"`},
+			{"send twice", "POST", "/api/v1/freezes/" + id + "/send", "invA", "", 409, "conflict", "已发送"},
+			{"renew unconfirmed", "POST", "/api/v1/freezes/" + id + "/renew", "invA", `{"reason":"x"}`, 409, "conflict", "不能续冻"},
+			{"bank confirms without amount", "POST", "/api/v1/partner/requests/" + id + "/answer", "bank", `{"status":"done"}`, 400, "invalid", "冻结金额"},
+			{"bank confirms", "POST", "/api/v1/partner/requests/" + id + "/answer", "bank", `{"status":"done","result":"已冻结","result_fen":200001,"reference":"冻字第88号"}`, 200, "", ""},
+			{"freeze is confirmed", "GET", "/api/v1/freezes/" + id, "invA", "", 200, "", `"status":"confirmed"`},
+			{"reject confirmed", "POST", "/api/v1/freezes/" + id + "/reject", "invA", `{"reason":"x"}`, 409, "conflict", "已确认"},
+			{"release without reason", "POST", "/api/v1/freezes/" + id + "/release", "invA", `{"reason":""}`, 400, "invalid", "解冻事由"},
+			{"unknown field", "POST", "/api/v1/freezes/" + id + "/renew", "invA", `{"why":"x"}`, 400, "bad_json", ""},
+			{"other station renews", "POST", "/api/v1/freezes/" + id + "/renew", "invB", `{"reason":"x"}`, 404, "not_found", ""},
+			{"renew", "POST", "/api/v1/freezes/" + id + "/renew", "invA", `{"reason":"案件仍在侦办"}`, 201, "", `"prior_id":` + id},
+			{"renew twice", "POST", "/api/v1/freezes/" + id + "/renew", "invA", `{"reason":"x"}`, 409, "conflict", "待银行答复"},
+			{"other station reads", "GET", "/api/v1/freezes/" + id, "invB", "", 404, "not_found", ""},
+			{"terms", "GET", "/api/v1/freeze-terms", "invA", "", 200, "", `"freeze":"6mo"`},
+		}
+		for _, s := range steps {
+			a := f.do(t, s.method, s.path, s.user, s.body)
+			if a.status != s.status || (s.code != "" && a.json["code"] != s.code) || !strings.Contains(a.body, s.contains) {
+				t.Errorf("%s: %d %s, want %d %s containing %q", s.name, a.status, a.body, s.status, s.code, s.contains)
+			}
+			if s.status >= 400 && (a.json["error"] == nil || a.json["error"] == "") {
+				t.Errorf("%s: no error message: %s", s.name, a.body)
+			}
+		}
+		// Lists: station A sees the freeze and its pending renewal; B none.
+		a = f.do(t, "GET", "/api/v1/freezes?status=active", "invA", "")
+		list := a.json["freezes"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["pending_renewal"] == nil || strings.Contains(a.body, "6217009988776655") {
+			t.Fatalf("station A list: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/freezes", "invB", ""); len(a.json["freezes"].([]any)) != 0 {
+			t.Fatalf("station B sees station A's freezes: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/freezes", "admin", ""); len(a.json["freezes"].([]any)) != 2 {
+			t.Fatalf("the centre sees all: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/freezes?status=bogus", "invA", ""); a.status != 400 {
+			t.Fatalf("bad status filter: %d", a.status)
+		}
+		// The case timeline records it all.
+		a = f.do(t, "GET", "/api/v1/cases/"+itoa(f.caseF)+"/timeline", "invA", "")
+		if a.status != 200 || len(a.json["events"].([]any)) != 4 || !strings.Contains(a.body, "冻字第88号") {
+			t.Fatalf("timeline: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/cases/"+itoa(f.caseF)+"/timeline", "invB", ""); a.status != 404 {
+			t.Fatalf("other station's timeline: %d", a.status)
+		}
+	})
+}
+
+var shareCellRe = regexp.MustCompile(`<td class="num share">([^<]+)</td>`)
+
+// The return workflow through the API and the console; the Excel export
+// has the page's numbers; the notice blocks execution.
+func TestReturnAPIAndExcelMatchPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		ctx := context.Background()
+		id, err := partner.CreateForCase(ctx, d, f.stA, auth.AuditEntry{Username: "invA"}, 0, f.caseF,
+			partner.CaseRequest{Kind: "freeze", UnitID: f.bank, Account: "6217009988776655"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := partner.Confirm(ctx, d, f.stA, auth.AuditEntry{Username: "invA"}, id, 200_001, "冻字第1号", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.do(t, "POST", "/api/v1/freezes/"+itoa(id)+"/return-plans", "invB", ""); a.status != 404 {
+			t.Fatalf("other station made a plan: %d", a.status)
+		}
+		a := f.do(t, "POST", "/api/v1/freezes/"+itoa(id)+"/return-plans", "invA", "")
+		if a.status != 201 || a.json["rule"] != "proportional" || a.json["notice_days"] != float64(30) || a.json["executable"] != false {
+			t.Fatalf("plan: %d %s", a.status, a.body)
+		}
+		plan := itoa(int64(a.json["id"].(float64)))
+		if a := f.do(t, "POST", "/api/v1/return-plans/"+plan+"/execute", "invA", ""); a.status != 409 || !strings.Contains(a.json["error"].(string), "公告") {
+			t.Fatalf("execute before the notice: %d %s", a.status, a.body)
+		}
+		a = f.do(t, "POST", "/api/v1/return-plans/"+plan+"/notice", "invA", "")
+		if a.status != 200 || a.json["status"] != "notice" {
+			t.Fatalf("notice: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", "/api/v1/return-plans/"+plan+"/execute", "invA", ""); a.status != 409 || !strings.Contains(a.json["error"].(string), "公告期") {
+			t.Fatalf("execute during the notice: %d %s", a.status, a.body)
+		}
+		a = f.do(t, "POST", "/api/v1/return-plans/"+plan+"/objections", "invA", `{"objector":"孙某","text":"本人也有损失"}`)
+		if a.status != 201 {
+			t.Fatalf("objection: %d %s", a.status, a.body)
+		}
+		// The JSON view, the page and the workbook agree.
+		a = f.do(t, "GET", "/api/v1/cases/"+itoa(f.caseF)+"/returns", "invA", "")
+		if a.status != 200 || strings.Contains(a.body, "6217009988776655") {
+			t.Fatalf("returns view: %d %s", a.status, a.body)
+		}
+		lines := a.json["accounts"].([]any)[0].(map[string]any)["plans"].([]any)[0].(map[string]any)["lines"].([]any)
+		var apiShares []string
+		for _, l := range lines {
+			apiShares = append(apiShares, money.FormatYuan(int64(l.(map[string]any)["share_fen"].(float64))))
+		}
+		if strings.Join(apiShares, ",") != "1,500.01,500.00" {
+			t.Fatalf("shares: %v", apiShares)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("invA", "secret-invA")
+		pg := c.get("/cases/" + itoa(f.caseF) + "/returns")
+		checkHTML(t, "returns page", pg)
+		if pg.status != 200 || !strings.Contains(pg.body, "按比例返还") || !strings.Contains(pg.body, "孙某") || !strings.Contains(pg.body, "暂不能执行") {
+			t.Fatalf("returns page: %d %.500s", pg.status, pg.body)
+		}
+		var pageShares []string
+		for _, m := range shareCellRe.FindAllStringSubmatch(pg.body, -1) {
+			pageShares = append(pageShares, m[1])
+		}
+		x := c.get("/cases/" + itoa(f.caseF) + "/returns.xlsx")
+		if x.status != 200 || !strings.Contains(x.header.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("export: %d %s", x.status, x.header.Get("Content-Type"))
+		}
+		wb, err := excelize.OpenReader(strings.NewReader(x.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := wb.GetRows("返还计算")
+		var xlsShares []string
+		for _, r := range rows[2:] {
+			if r[6] != "合计" {
+				xlsShares = append(xlsShares, r[9])
+			}
+		}
+		if strings.Join(pageShares, ",") != strings.Join(apiShares, ",") || strings.Join(xlsShares, ",") != strings.Join(apiShares, ",") {
+			t.Fatalf("page %v, workbook %v, API %v", pageShares, xlsShares, apiShares)
+		}
+		// The workbook carries the full account for the bank and the court
+		// (the investigator may unmask), and the export is audited.
+		if rows[2][1] != "6217009988776655" {
+			t.Fatalf("workbook account: %v", rows[2])
+		}
+		var n int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND object_type = 'case_returns'`).Scan(&n)
+		if n != 1 {
+			t.Fatalf("export audited %d times", n)
+		}
+		// Console forms: the objection is resolved from the page.
+		oid := regexp.MustCompile(`name="objection_id" value="(\d+)"`).FindStringSubmatch(pg.body)
+		if oid == nil {
+			t.Fatal("no resolve form")
+		}
+		r := c.post("/cases/"+itoa(f.caseF)+"/returns/"+plan+"/resolve", url.Values{"csrf_token": {c.csrf()}, "objection_id": {oid[1]}, "resolution": {"另案处理"}})
+		if r.status != 303 {
+			t.Fatalf("resolve form: %d %.300s", r.status, r.body)
+		}
+		if pg := c.get("/cases/" + itoa(f.caseF) + "/returns"); !strings.Contains(pg.body, "已处理：另案处理") {
+			t.Fatal("resolution not shown")
+		}
+		// A partner reads none of it.
+		for _, p := range []string{"/api/v1/cases/" + itoa(f.caseF) + "/returns", "/api/v1/cases/" + itoa(f.caseF) + "/returns.xlsx", "/api/v1/return-plans/" + plan} {
+			if a := f.do(t, "GET", p, "bank", ""); a.status != 403 {
+				t.Fatalf("partner GET %s: %d", p, a.status)
+			}
+		}
+		if a := f.do(t, "GET", "/api/v1/return-plans/"+plan, "invB", ""); a.status != 404 {
+			t.Fatalf("other station reads the plan: %d", a.status)
+		}
+	})
+}
+
+// The freeze list page: countdown red under 24 hours, filter, renew and
+// release buttons; the figures endpoint is limited to the caller's area.
+func TestFreezePageAndFigures(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		ctx := context.Background()
+		who := auth.AuditEntry{Username: "invA"}
+		mk := func(kind string, confirmedAgo time.Duration) int64 {
+			id, err := partner.CreateForCase(ctx, d, f.stA, who, 0, f.caseF, partner.CaseRequest{Kind: kind, UnitID: f.bank, Account: "62170099887766" + kind[:2]}, time.Now().Add(-confirmedAgo))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := partner.Confirm(ctx, d, f.stA, who, id, 50_000, "ref", time.Now().Add(-confirmedAgo)); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		stop := mk("stop_payment", 30*time.Hour) // 18 hours left: red
+		frz := mk("freeze", time.Hour)           // six months left
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("invA", "secret-invA")
+		pg := c.get("/freezes")
+		checkHTML(t, "/freezes", pg)
+		row := func(id int64) string {
+			m := regexp.MustCompile(`(?s)<tr data-id="` + itoa(id) + `"[^>]*>.*?</tr>`).FindString(pg.body)
+			if m == "" {
+				t.Fatalf("row %d missing: %.2000s", id, pg.body)
+			}
+			return m
+		}
+		if r := row(stop); !strings.Contains(r, `class="overdue"`) || !strings.Contains(r, "还剩 17 小时") || !strings.Contains(r, `left red`) || strings.Contains(r, "续冻</button>") {
+			t.Fatalf("stop-payment row: %s", r)
+		}
+		if r := row(frz); strings.Contains(r, "overdue") || !strings.Contains(r, "还剩 18") || !strings.Contains(r, "续冻</button>") || !strings.Contains(r, "申请解冻") {
+			t.Fatalf("freeze row: %s", r)
+		}
+		if !strings.Contains(pg.body, `id="freeze-figures"`) || !strings.Contains(pg.body, "18.0 小时") || !strings.Contains(pg.body, "1 户") {
+			t.Fatalf("figures on the freeze page")
+		}
+		if !strings.Contains(pg.body, "紧急止付 48 小时，冻结 6 个月") {
+			t.Fatalf("terms not shown")
+		}
+		if pg := c.get("/freezes?status=rejected"); strings.Contains(pg.body, `data-id="`) {
+			t.Fatal("status filter ignored")
+		}
+		r := c.post("/freezes/"+itoa(frz)+"/renew", url.Values{"csrf_token": {c.csrf()}, "reason": {"续冻"}})
+		if r.status != 303 || !strings.Contains(r.location, url.QueryEscape("续冻请求")) {
+			t.Fatalf("renew button: %d %s", r.status, r.location)
+		}
+		r = c.post("/freezes/"+itoa(frz)+"/renew", url.Values{"csrf_token": {c.csrf()}, "reason": {"续冻"}})
+		if r.status != 409 || !strings.Contains(r.body, "待银行答复") {
+			t.Fatalf("second renew: %d", r.status)
+		}
+		offB := newConsoleClient(t, f.srv.URL)
+		offB.login("invB", "secret-invB")
+		if pg := offB.get("/freezes"); strings.Contains(pg.body, `data-id="`) {
+			t.Fatal("station B sees station A's freezes on the page")
+		}
+		// Figures: two cases of station A (the fixture's and this one); this one
+		// was reported 48 h ago; its first request was
+		// sent 30 h ago (18 h after the report) and confirmed at once.
+		from := time.Now().Add(-72 * time.Hour).UTC().Format(time.RFC3339)
+		a := f.do(t, "GET", "/api/v1/figures/funds?from="+from, "invA", "")
+		tot, _ := a.json["total"].(map[string]any)
+		if a.status != 200 || tot["cases"] != float64(2) || tot["cases_requested"] != float64(1) || tot["stopped_accounts"] != float64(1) || tot["frozen_fen"] != float64(50_000) {
+			t.Fatalf("figures: %d %s", a.status, a.body)
+		}
+		if v := tot["to_request_median_s"].(float64); v < 18*3600-5 || v > 18*3600+5 {
+			t.Fatalf("to request: %v", v)
+		}
+		if a := f.do(t, "GET", "/api/v1/figures/funds?from="+from, "invB", ""); a.json["total"].(map[string]any)["cases"] != float64(0) {
+			t.Fatalf("station B figures count station A: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/figures/funds?area="+itoa(f.stA.ID), "invB", ""); a.status != 404 {
+			t.Fatalf("station B asked for station A's figures: %d", a.status)
+		}
+		if a := f.do(t, "GET", "/api/v1/figures/funds", "bank", ""); a.status != 403 {
+			t.Fatalf("partner figures: %d", a.status)
+		}
+		if a := f.do(t, "GET", "/api/v1/figures/funds?from=2026-02-01&to=2026-01-01", "admin", ""); a.status != 400 {
+			t.Fatalf("inverted period: %d", a.status)
 		}
 	})
 }

@@ -131,15 +131,19 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/cases/{id}/fraud-type", s.api(auth.CapCaseWrite, s.handleCaseFraudType))
 	m.HandleFunc("GET /api/v1/partner/requests", s.api(auth.CapPartnerInbox, s.handlePartnerInbox))
 	m.HandleFunc("POST /api/v1/partner/requests/{id}/answer", s.api(auth.CapPartnerInbox, s.handlePartnerAnswer))
+	s.partnerRoutes() // 联席: webhooks, partner reports, joint tasks, OpenAPI (api_partner_ext.go)
 	m.HandleFunc("POST /api/v1/statements/import", s.api(auth.CapFundsWrite, s.handleImportStatements))
 	m.HandleFunc("GET /api/v1/statements/mappings", s.api(auth.CapFundsRead, s.handleMappings))
 	m.HandleFunc("POST /api/v1/statements/mappings", s.api(auth.CapFundsWrite, s.handleSaveMapping))
 	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
 	m.HandleFunc("GET /api/v1/figures/warnings", s.api(auth.CapFiguresRead, s.handleWarningFigures))
+	s.traceRoutes()  // cases opened by API, fund trace, requests from the trace: api_trace.go, api_cases.go
+	s.freezeRoutes() // 止付/冻结, 返还, funds figures: api_freeze.go
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
 	s.preventRoutes() // 宣传防范, 研判通报, 大屏: api_prevent.go
+	s.intelRoutes() // 两卡研判: API and console pages (api_intel.go)
 	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 

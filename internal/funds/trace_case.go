@@ -1,0 +1,223 @@
+package funds
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
+)
+
+// Limits of the statements a case trace loads from the database. A case's
+// money rarely crosses more than a few dozen accounts; the limits keep one
+// trace of a badly connected account (a payment platform's settlement
+// account, say) from loading the whole database.
+const (
+	CaseLedgerMaxAccounts = 20_000
+	CaseLedgerMaxLevels   = 30
+)
+
+// LedgerScope says which statements a case trace read.
+type LedgerScope struct {
+	Accounts  int  `json:"accounts"`  // accounts whose statements were loaded
+	Rows      int  `json:"rows"`      // statement rows loaded
+	Levels    int  `json:"levels"`    // counterparty levels followed from the receiving accounts
+	Truncated bool `json:"truncated"` // a limit was reached: accounts beyond it count as without statement
+}
+
+// LoadLedgerFrom loads the statements a trace from the given accounts can
+// use: the seeds' statements, then the statements of every account they
+// paid money to, level by level, until no new account with a statement
+// appears, maxHops+1 levels have been read (maxHops > 0) or a limit above
+// is reached. Inflows and the time order play no part in choosing what to
+// load (the engine applies them): the set is a superset of what any rule
+// reaches within maxHops.
+func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops int) (*Ledger, LedgerScope, error) {
+	b := NewLedgerBuilder()
+	var sc LedgerScope
+	known := map[string]bool{}
+	var frontier []string
+	for _, s := range seeds {
+		s = strings.TrimSpace(s)
+		if s != "" && !known[s] {
+			known[s] = true
+			frontier = append(frontier, s)
+		}
+	}
+	levels := CaseLedgerMaxLevels
+	if maxHops > 0 && maxHops+1 < levels {
+		levels = maxHops + 1
+	}
+	for len(frontier) > 0 {
+		if sc.Levels == levels || sc.Accounts+len(frontier) > CaseLedgerMaxAccounts {
+			sc.Truncated = true
+			break
+		}
+		sc.Levels++
+		var next []string
+		withRows := map[string]bool{}
+		err := loadAccountsInto(ctx, q, b, frontier, func(r LedgerRow) {
+			sc.Rows++
+			withRows[r.Account] = true
+			c := strings.TrimSpace(r.Counter)
+			if r.AmountFen < 0 && c != "" && !known[c] {
+				known[c] = true
+				next = append(next, c)
+			}
+		})
+		if err != nil {
+			return nil, sc, err
+		}
+		sc.Accounts += len(withRows)
+		frontier = next
+	}
+	return b.Build(), sc, nil
+}
+
+// TraceCaseFrom traces a case's losing transfers through the statements
+// reachable from its receiving accounts (LoadLedgerFrom).
+func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
+	starts := StartsOfCase(c)
+	seeds := make([]string, 0, len(starts))
+	for _, s := range starts {
+		seeds = append(seeds, s.ToAccount)
+	}
+	l, sc, err := LoadLedgerFrom(ctx, q, seeds, opt.MaxHops)
+	if err != nil {
+		return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+	}
+	res, err := Trace(l, starts, opt)
+	if err != nil {
+		return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+	}
+	return res, sc, nil
+}
+
+// Candidate is an account still holding traced money: where a stop-payment
+// or freeze request should go.
+type Candidate struct {
+	NodeID      string         `json:"node_id"`
+	Account     string         `json:"account"`
+	AccountID   int64          `json:"account_id,omitempty"` // accounts.id (0: the account is not in the accounts table)
+	Bank        string         `json:"bank,omitempty"`
+	Branch      string         `json:"branch,omitempty"`
+	Holder      string         `json:"holder,omitempty"`
+	BalanceFen  int64          `json:"balance_fen"` // traced money still there at the trace's AsOf
+	Balance     []VictimAmount `json:"balance"`     // per victim
+	ReceivedFen int64          `json:"received_fen"`
+	LastInAt    time.Time      `json:"last_in_at"` // the latest traced transfer into the account
+	Depth       int            `json:"depth"`
+}
+
+// Candidates ranks the accounts of a trace that still hold traced money:
+// largest traced balance first; on equal balances the one the money
+// reached most recently first (it is the most likely to move next), then
+// by account number. Bank, branch and holder come from the accounts table;
+// a bank it does not name is read from the card number's prefix (CardBank).
+func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidate, error) {
+	lastIn := map[string]time.Time{}
+	for _, e := range res.Edges {
+		if e.LastAt.After(lastIn[e.To]) {
+			lastIn[e.To] = e.LastAt
+		}
+	}
+	var out []Candidate
+	for _, n := range res.Nodes {
+		if n.Kind != "account" || n.BalanceFen <= 0 {
+			continue
+		}
+		var recv int64
+		for _, v := range n.Received {
+			recv += v.AmountFen
+		}
+		out = append(out, Candidate{NodeID: n.ID, Account: n.Account, Bank: CardBank(n.Account), BalanceFen: n.BalanceFen, Balance: n.Balance,
+			ReceivedFen: recv, LastInAt: lastIn[n.ID], Depth: n.Depth})
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if c := cmp.Compare(b.BalanceFen, a.BalanceFen); c != 0 {
+			return c
+		}
+		if c := b.LastInAt.Compare(a.LastInAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Account, b.Account)
+	})
+	if len(out) == 0 {
+		return out, nil
+	}
+	idx := make(map[string]int, len(out))
+	args := make([]any, 0, len(out))
+	for i, c := range out {
+		idx[c.Account] = i
+		args = append(args, c.Account)
+	}
+	for i := 0; i < len(args); i += 500 {
+		part := args[i:min(i+500, len(args))]
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
+		rows, err := q.Query(ctx, `SELECT id, number, bank, branch, holder_name FROM accounts WHERE number IN (`+ph+`)`, part...)
+		if err != nil {
+			return nil, fmt.Errorf("candidate accounts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var number, bank, branch, holder string
+			if err := rows.Scan(&id, &number, &bank, &branch, &holder); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("candidate accounts: %w", err)
+			}
+			c := &out[idx[number]]
+			c.AccountID, c.Branch, c.Holder = id, branch, holder
+			if bank != "" {
+				c.Bank = bank
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("candidate accounts: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// AccountByID returns the number of an account of the accounts table.
+func AccountByID(ctx context.Context, q db.Querier, id int64) (number, bank string, err error) {
+	err = q.QueryRow(ctx, `SELECT number, bank FROM accounts WHERE id = ?`, id).Scan(&number, &bank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("account %d: %w", id, err)
+	}
+	return number, bank, nil
+}
+
+// LeafTypeName is the Chinese label of a leaf type.
+func LeafTypeName(t string) string {
+	switch t {
+	case LeafNoStatement:
+		return "未调取流水的账户"
+	case LeafCash:
+		return "取现"
+	case LeafPayment:
+		return "消费/支付"
+	case LeafFee:
+		return "手续费"
+	case LeafUnknown:
+		return "对手不明"
+	case LeafUnmatched:
+		return "对方流水无对应入账"
+	case LeafHopLimit:
+		return "超出追踪层数"
+	case LeafMaxLag:
+		return "超出停留时限"
+	case LeafInTransit:
+		return "在途"
+	}
+	return t
+}

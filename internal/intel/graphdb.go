@@ -1,0 +1,222 @@
+package intel
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/money"
+)
+
+// BuildGraph builds the entity graph of a jurisdiction from its warnings,
+// its cases (victims, the accounts they paid) and the statements of the
+// accounts it may see (money between accounts, the IPs and devices used),
+// with the holders of known accounts.
+func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, error) {
+	b := NewGraphBuilder()
+	wc, wa := area.UnderClause("area_id", scope)
+	rows, err := q.Query(ctx, `SELECT id, person_name, person_phone, person_id_number, person_address, scam_phone, scam_account,
+		scam_url, scam_app, COALESCE(case_id, 0) FROM warnings WHERE merged_into IS NULL AND `+wc, wa)
+	if err != nil {
+		return nil, fmt.Errorf("graph: warnings: %w", err)
+	}
+	for rows.Next() {
+		var id, caseID int64
+		var name, phone, idn, addr, sp, sa, su, sapp string
+		if err := rows.Scan(&id, &name, &phone, &idn, &addr, &sp, &sa, &su, &sapp, &caseID); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ev := "预警 #" + strconv.FormatInt(id, 10)
+		person := personKey(name, phone, idn)
+		if person != "" {
+			b.LinkByKey(TPerson, person, TPhone, phone, LHolder, ev)
+			b.LinkByKey(TPerson, person, TAddress, strings.TrimSpace(addr), LHolder, ev)
+		}
+		scam := []Entity{{TPhone, sp}, {TCard, sa}, {TURL, su}, {TApp, sapp}}
+		for i, e := range scam {
+			if e.Key == "" {
+				continue
+			}
+			if person != "" {
+				b.LinkByKey(TPerson, person, e.Type, e.Key, LVictim, ev)
+			}
+			for _, f := range scam[i+1:] {
+				b.LinkByKey(e.Type, e.Key, f.Type, f.Key, LSameWarning, ev)
+			}
+			if caseID != 0 {
+				b.LinkByKey(TCase, strconv.FormatInt(caseID, 10), e.Type, e.Key, LCaseContact, ev)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cc, ca := area.UnderClause("c.area_id", scope)
+	rows, err = q.Query(ctx, `SELECT c.id, v.name, v.phone, v.id_number, v.address FROM victims v JOIN cases c ON c.id = v.case_id WHERE `+cc, ca)
+	if err != nil {
+		return nil, fmt.Errorf("graph: victims: %w", err)
+	}
+	for rows.Next() {
+		var cid int64
+		var name, phone, idn, addr string
+		if err := rows.Scan(&cid, &name, &phone, &idn, &addr); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ev := "案件 #" + strconv.FormatInt(cid, 10) + " 受害人"
+		if person := personKey(name, phone, idn); person != "" {
+			b.LinkByKey(TCase, strconv.FormatInt(cid, 10), TPerson, person, LVictim, ev)
+			b.LinkByKey(TPerson, person, TPhone, phone, LHolder, ev)
+			b.LinkByKey(TPerson, person, TAddress, strings.TrimSpace(addr), LHolder, ev)
+		}
+	}
+	rows.Close()
+	rows, err = q.Query(ctx, `SELECT c.id, ct.to_account, SUM(ct.amount_fen), COUNT(*) FROM case_transfers ct JOIN cases c ON c.id = ct.case_id
+		WHERE `+cc+` GROUP BY c.id, ct.to_account`, ca)
+	if err != nil {
+		return nil, fmt.Errorf("graph: case transfers: %w", err)
+	}
+	for rows.Next() {
+		var cid, sum, n int64
+		var to string
+		if err := rows.Scan(&cid, &to, &sum, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		b.LinkByKey(TCase, strconv.FormatInt(cid, 10), TCard, to, LCasePaid,
+			fmt.Sprintf("案件 #%d 受害人转入 %d 笔 %s 元", cid, n, money.FormatYuan(sum)))
+	}
+	rows.Close()
+	vc, va := visibleAccounts("account", scope)
+	rows, err = q.Query(ctx, `SELECT account, counter_account, COUNT(*), SUM(CASE WHEN amount_fen < 0 THEN -amount_fen ELSE amount_fen END)
+		FROM statement_rows WHERE counter_account <> '' AND `+vc+` GROUP BY account, counter_account`, va...)
+	if err != nil {
+		return nil, fmt.Errorf("graph: statements: %w", err)
+	}
+	for rows.Next() {
+		var a, c string
+		var n, sum int64
+		if err := rows.Scan(&a, &c, &n, &sum); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		b.LinkByKey(TCard, a, TCard, c, LTransfer, fmt.Sprintf("流水 %d 笔 %s 元", n, money.FormatYuan(sum)))
+	}
+	rows.Close()
+	for _, col := range []struct {
+		name string
+		t    EntityType
+	}{{"ip", TIP}, {"mac", TDevice}} {
+		rows, err = q.Query(ctx, `SELECT account, `+col.name+`, COUNT(*) FROM statement_rows WHERE `+col.name+` <> '' AND `+vc+
+			` GROUP BY account, `+col.name, va...)
+		if err != nil {
+			return nil, fmt.Errorf("graph: %s: %w", col.name, err)
+		}
+		for rows.Next() {
+			var a, v string
+			var n int64
+			if err := rows.Scan(&a, &v, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			b.LinkByKey(TCard, a, col.t, v, LUsedFrom, fmt.Sprintf("流水 %d 笔经此%s", n, strings.ToUpper(col.name)))
+		}
+		rows.Close()
+	}
+	ac, aa := visibleAccounts("number", scope)
+	rows, err = q.Query(ctx, `SELECT number, holder_name, holder_id_number, holder_phone FROM accounts
+		WHERE (holder_id_number <> '' OR holder_phone <> '') AND `+ac, aa...)
+	if err != nil {
+		return nil, fmt.Errorf("graph: accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var num, name, idn, phone string
+		if err := rows.Scan(&num, &name, &idn, &phone); err != nil {
+			return nil, err
+		}
+		ev := "开户资料"
+		if person := personKey(name, phone, idn); person != "" {
+			b.LinkByKey(TPerson, person, TCard, num, LHolder, ev)
+			b.LinkByKey(TPerson, person, TPhone, phone, LHolder, ev)
+		} else {
+			b.LinkByKey(TCard, num, TPhone, phone, LHolder, ev)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return b.Build(), nil
+}
+
+// personKey identifies a person: the ID number, else the phone, else the
+// name (names alone are too weak to join people, so a person known only by
+// name stays apart).
+func personKey(name, phone, idn string) string {
+	switch {
+	case strings.TrimSpace(idn) != "":
+		return "id:" + strings.TrimSpace(idn)
+	case strings.TrimSpace(phone) != "":
+		return "tel:" + strings.TrimSpace(phone)
+	case strings.TrimSpace(name) != "":
+		return "name:" + strings.TrimSpace(name)
+	}
+	return ""
+}
+
+// GraphCache keeps each jurisdiction's graph for a short time, so an
+// analyst expanding node after node does not rebuild it every click.
+type GraphCache struct {
+	TTL time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedGraph
+}
+
+type cachedGraph struct {
+	g  *Graph
+	at time.Time
+}
+
+// Get returns the scope's graph, building it when absent or stale. key
+// names the database, so one process serving several keeps them apart.
+func (c *GraphCache) Get(ctx context.Context, q db.Querier, key string, scope area.Node, now time.Time) (*Graph, error) {
+	key += "|" + scope.Path
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]cachedGraph{}
+	}
+	cg, ok := c.m[key]
+	c.mu.Unlock()
+	ttl := c.TTL
+	if ttl == 0 {
+		ttl = 30 * time.Second
+	}
+	if ok && now.Sub(cg.at) < ttl {
+		return cg.g, nil
+	}
+	g, err := BuildGraph(ctx, q, scope)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]cachedGraph{}
+	}
+	c.m[key] = cachedGraph{g, now}
+	c.mu.Unlock()
+	return g, nil
+}
+
+// Invalidate drops every cached graph (after an import or a label).
+func (c *GraphCache) Invalidate() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
+)
+
+// Opening a case from a report (报案): POST /api/v1/cases and the report
+// form on the console. Amounts are yuan as text ("1,234.50") or fen.
+
+type caseIn struct {
+	AreaID     int64      `json:"area_id"` // where it happened / the victim lives; default: the caller's own area
+	FraudType  string     `json:"fraud_type"`
+	ReportedAt *time.Time `json:"reported_at"`
+	Summary    string     `json:"summary"`
+	Victims    []victimIn `json:"victims"`
+}
+
+type victimIn struct {
+	Name       string       `json:"name"`
+	Sex        string       `json:"sex"`
+	BirthDate  string       `json:"birth_date"`
+	IDNumber   string       `json:"id_number"`
+	Phone      string       `json:"phone"`
+	Address    string       `json:"address"`
+	Occupation string       `json:"occupation"`
+	LossFen    int64        `json:"loss_fen"` // when no transfer is known yet
+	Transfers  []transferIn `json:"transfers"`
+}
+
+type transferIn struct {
+	At          time.Time `json:"at"`
+	FromAccount string    `json:"from_account"`
+	ToAccount   string    `json:"to_account"`
+	ToBank      string    `json:"to_bank"` // default: from the card number's prefix
+	ToName      string    `json:"to_name"`
+	AmountFen   int64     `json:"amount_fen"`
+	Amount      string    `json:"amount"` // yuan, when amount_fen is not given
+	Channel     string    `json:"channel"`
+}
+
+// newCase checks a report against the caller's jurisdiction and turns it
+// into a funds.NewCase; the caller becomes the investigator.
+func (s *Server) newCase(r *http.Request, p *auth.Principal, in caseIn) (funds.NewCase, error) {
+	aid := in.AreaID
+	if aid == 0 {
+		aid = p.Scope.ID
+	}
+	a, err := area.Get(r.Context(), s.db, aid)
+	if err != nil || !p.Scope.Contains(a) {
+		return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "bad_area", "辖区 %d 不存在或不在您的辖区内", aid)
+	}
+	if a.StationID == 0 {
+		return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "bad_area", "请选择派出所或其下的辖区（%s 不属于任何派出所）", a.FullName)
+	}
+	if len(in.Victims) == 0 {
+		return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "no_victim", "至少登记一名受害人")
+	}
+	nc := funds.NewCase{AreaID: a.ID, StationID: a.StationID, FraudType: strings.TrimSpace(in.FraudType), InvestigatorID: p.User.ID,
+		Summary: strings.TrimSpace(in.Summary)}
+	if in.ReportedAt != nil {
+		nc.ReportedAt = *in.ReportedAt
+	}
+	for i, v := range in.Victims {
+		nv := funds.NewVictim{Name: strings.TrimSpace(v.Name), Sex: v.Sex, BirthDate: v.BirthDate, IDNumber: strings.TrimSpace(v.IDNumber),
+			Phone: strings.TrimSpace(v.Phone), Address: strings.TrimSpace(v.Address), AreaID: a.ID, Occupation: v.Occupation, LossFen: v.LossFen}
+		for j, t := range v.Transfers {
+			amt := t.AmountFen
+			if amt == 0 && t.Amount != "" {
+				if amt, err = money.ParseYuan(t.Amount); err != nil {
+					return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "bad_amount", "第 %d 名受害人第 %d 笔转账金额：%v", i+1, j+1, err)
+				}
+			}
+			if t.At.IsZero() {
+				return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "bad_time", "第 %d 名受害人第 %d 笔转账缺少时间", i+1, j+1)
+			}
+			if strings.TrimSpace(t.ToAccount) == "" {
+				return funds.NewCase{}, errorf(http.StatusUnprocessableEntity, "bad_account", "第 %d 名受害人第 %d 笔转账缺少收款账号", i+1, j+1)
+			}
+			bank := strings.TrimSpace(t.ToBank)
+			if bank == "" {
+				bank = funds.CardBank(t.ToAccount)
+			}
+			nv.Transfers = append(nv.Transfers, funds.NewTransfer{At: t.At, FromAccount: strings.ReplaceAll(strings.TrimSpace(t.FromAccount), " ", ""),
+				ToAccount: strings.ReplaceAll(strings.TrimSpace(t.ToAccount), " ", ""), ToBank: bank, ToName: strings.TrimSpace(t.ToName),
+				AmountFen: amt, Channel: t.Channel})
+		}
+		nc.Victims = append(nc.Victims, nv)
+	}
+	return nc, nil
+}
+
+func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in caseIn
+	if err := decodeJSON(r, &in, 1<<20); err != nil {
+		return err
+	}
+	nc, err := s.newCase(r, p, in)
+	if err != nil {
+		return err
+	}
+	if nc.FraudType == "" {
+		nc.FraudType = funds.SuggestFraudType(nc.Summary)
+	}
+	id, no, err := funds.CreateCase(r.Context(), s.db, nc, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case", strconv.FormatInt(id, 10), no); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "case_no": no, "fraud_type": nc.FraudType})
+	return nil
+}
+
+// The console's report form: one victim with up to five transfers.
+
+func (s *Server) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	nodes, err := area.Subtree(r.Context(), s.db, p.Scope)
+	if err != nil {
+		return err
+	}
+	var areas []area.Node
+	for _, n := range nodes {
+		if n.Level == area.Station || n.Level == area.Town || n.Level == area.Village {
+			areas = append(areas, n)
+		}
+	}
+	s.render(w, r, http.StatusOK, "case_new", page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Areas": areas,
+		"Now": time.Now().In(Shanghai).Format("2006-01-02T15:04")}})
+	return nil
+}
+
+func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
+	}
+	var in caseIn
+	var err error
+	if in.AreaID, err = formInt(r, "area_id"); err != nil {
+		return err
+	}
+	in.FraudType, in.Summary = r.FormValue("fraud_type"), r.FormValue("summary")
+	in.Victims = make([]victimIn, 1)
+	v := &in.Victims[0]
+	v.Name, v.Sex, v.IDNumber, v.Phone, v.Address = r.FormValue("name"), r.FormValue("sex"), r.FormValue("id_number"), r.FormValue("phone"), r.FormValue("address")
+	v.Transfers = v.Transfers[:0]
+	for k := 0; k < 5; k++ {
+		to := strings.TrimSpace(r.FormValue(fmt.Sprintf("to_account_%d", k)))
+		if to == "" {
+			continue
+		}
+		at, err := time.ParseInLocation("2006-01-02T15:04", r.FormValue(fmt.Sprintf("at_%d", k)), Shanghai)
+		if err != nil {
+			return errorf(http.StatusUnprocessableEntity, "bad_time", "第 %d 笔转账的时间无效", k+1)
+		}
+		v.Transfers = append(v.Transfers, transferIn{At: at, FromAccount: r.FormValue(fmt.Sprintf("from_account_%d", k)), ToAccount: to, ToBank: r.FormValue(fmt.Sprintf("to_bank_%d", k)),
+			ToName: r.FormValue(fmt.Sprintf("to_name_%d", k)), Amount: r.FormValue(fmt.Sprintf("amount_%d", k)), Channel: r.FormValue(fmt.Sprintf("channel_%d", k))})
+	}
+	if len(v.Transfers) == 0 {
+		if v.LossFen, err = money.ParseYuan(r.FormValue("loss")); err != nil || v.LossFen <= 0 {
+			return errorf(http.StatusUnprocessableEntity, "no_loss", "请登记被骗转账，或填写损失金额")
+		}
+	}
+	nc, err := s.newCase(r, p, in)
+	if err != nil {
+		return err
+	}
+	id, no, err := funds.CreateCase(r.Context(), s.db, nc, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case", strconv.FormatInt(id, 10), no); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10), "已立案 "+no)
+	return nil
+}
+
+// caseLinks reads a case's related cases and suspects, masked by m.
+func (s *Server) caseLinks(r *http.Request, p *auth.Principal, caseID int64, m auth.Masker) ([]funds.RelatedCase, []funds.Suspect, error) {
+	related, err := funds.RelatedCases(r.Context(), s.db, p.Scope, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range related {
+		related[i] = related[i].Masked(m)
+	}
+	if related == nil {
+		related = []funds.RelatedCase{}
+	}
+	suspects, err := funds.Suspects(r.Context(), s.db, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range suspects {
+		suspects[i] = suspects[i].Masked(m)
+	}
+	return related, suspects, nil
+}
+
+func (s *Server) handleAddSuspect(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in funds.Suspect
+	if err := decodeJSON(r, &in, 1<<14); err != nil {
+		return err
+	}
+	in.CaseID = id
+	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": sid})
+	return nil
+}
+
+func (s *Server) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
+	}
+	in := funds.Suspect{CaseID: id, Name: r.FormValue("name"), IDNumber: r.FormValue("id_number"), Phone: r.FormValue("phone"),
+		Account: r.FormValue("account"), Role: r.FormValue("role"), Note: r.FormValue("note")}
+	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
+	return nil
+}

@@ -1,0 +1,609 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/intel"
+)
+
+// 两卡研判: the watch lists with their explanations, labels, rescoring and
+// refitting, implicated outlets, the entity graph (expansion, groups,
+// linked cases). Domain work is in internal/intel; this file only
+// translates HTTP.
+
+// intelGraphs caches each jurisdiction's entity graph for a few seconds.
+var intelGraphs = intel.GraphCache{TTL: 15 * time.Second}
+
+// graphKeys names each database for the cache. Holding the *db.DB keeps
+// its address from being reused by another database while it is cached.
+var (
+	graphKeys   sync.Map // *db.DB → string
+	graphKeySeq atomic.Int64
+)
+
+func (s *Server) intelRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /api/v1/intel/watch", s.api(auth.CapIntelRead, s.handleIntelWatch))
+	m.HandleFunc("GET /api/v1/intel/accounts/{id}", s.api(auth.CapIntelRead, s.handleIntelAccount))
+	m.HandleFunc("POST /api/v1/intel/labels", s.api(auth.CapIntelWrite, s.handleIntelLabel))
+	m.HandleFunc("POST /api/v1/intel/rescore", s.api(auth.CapIntelWrite, s.handleIntelRescore))
+	m.HandleFunc("POST /api/v1/intel/fit", s.api(auth.CapIntelWrite, s.handleIntelFit))
+	m.HandleFunc("GET /api/v1/intel/weights", s.api(auth.CapIntelRead, s.handleIntelWeights))
+	m.HandleFunc("GET /api/v1/intel/outlets", s.api(auth.CapIntelRead, s.handleIntelOutlets))
+	m.HandleFunc("GET /api/v1/intel/outlets/export", s.api(auth.CapIntelRead, s.handleIntelOutletsExport))
+	m.HandleFunc("POST /api/v1/intel/outlets/import", s.api(auth.CapIntelWrite, s.handleIntelOutletsImport))
+	m.HandleFunc("GET /api/v1/intel/graph/expand", s.api(auth.CapIntelRead, s.handleIntelExpand))
+	m.HandleFunc("GET /api/v1/intel/groups", s.api(auth.CapIntelRead, s.handleIntelGroups))
+	m.HandleFunc("GET /api/v1/intel/groups/{ref}", s.api(auth.CapIntelRead, s.handleIntelGroup))
+	m.HandleFunc("GET /api/v1/intel/cases/{id}/linked", s.api(auth.CapIntelRead, s.handleIntelLinkedCases))
+
+	m.HandleFunc("GET /intel/watch", s.page(auth.CapIntelRead, s.handleIntelWatchPage))
+	m.HandleFunc("POST /intel/rescore", s.page(auth.CapIntelWrite, s.handleIntelRescoreForm))
+	m.HandleFunc("GET /intel/accounts/{id}", s.page(auth.CapIntelRead, s.handleIntelAccountPage))
+	m.HandleFunc("POST /intel/accounts/{id}/label", s.page(auth.CapIntelWrite, s.handleIntelLabelForm))
+	m.HandleFunc("GET /intel/graph", s.page(auth.CapIntelRead, s.handleIntelGraphPage))
+	m.HandleFunc("GET /intel/groups", s.page(auth.CapIntelRead, s.handleIntelGroupsPage))
+	m.HandleFunc("GET /intel/groups/{ref}", s.page(auth.CapIntelRead, s.handleIntelGroupPage))
+	m.HandleFunc("GET /intel/outlets", s.page(auth.CapIntelRead, s.handleIntelOutletsPage))
+	m.HandleFunc("GET /intel/outlets.xlsx", s.page(auth.CapIntelRead, s.handleIntelOutletsExport))
+}
+
+func (s *Server) intelGraph(r *http.Request, p *auth.Principal) (*intel.Graph, error) {
+	key, ok := graphKeys.Load(s.db)
+	if !ok {
+		key, _ = graphKeys.LoadOrStore(s.db, strconv.FormatInt(graphKeySeq.Add(1), 10))
+	}
+	return intelGraphs.Get(r.Context(), s.db, key.(string), p.Scope, s.now())
+}
+
+func (s *Server) watchList(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.Scored, error) {
+	kind := r.URL.Query().Get("kind")
+	if kind != "" && kind != intel.KindAccount && kind != intel.KindPhone {
+		return nil, errorf(http.StatusBadRequest, "bad_param", "kind 只能是 account 或 phone")
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	list, err := intel.WatchList(r.Context(), s.db, p.Scope, intel.WatchFilter{Kind: kind, WatchOnly: r.URL.Query().Get("watch") == "1", Limit: int(limit)})
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i] = list[i].Masked(m)
+	}
+	return list, nil
+}
+
+func (s *Server) handleIntelWatch(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	m, err := s.masker(r, p, "intel_watch", "")
+	if err != nil {
+		return err
+	}
+	list, err := s.watchList(r, p, m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+// accountView is an account's score with where to start its graph.
+type accountView struct {
+	intel.Scored
+	GraphRef string `json:"graph_ref,omitempty"`
+}
+
+func (s *Server) intelAccount(r *http.Request, p *auth.Principal) (accountView, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return accountView{}, err
+	}
+	sc, err := intel.AccountScore(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return accountView{}, err
+	}
+	m, err := s.masker(r, p, "account", strconv.FormatInt(id, 10))
+	if err != nil {
+		return accountView{}, err
+	}
+	v := accountView{Scored: sc.Masked(m)}
+	if g, err := s.intelGraph(r, p); err == nil {
+		if _, ok := g.Find(intel.TCard, sc.Subject); ok {
+			v.GraphRef = intel.EntityRef(intel.Entity{Type: intel.TCard, Key: sc.Subject})
+		}
+	} else {
+		return v, err
+	}
+	return v, nil
+}
+
+func (s *Server) handleIntelAccount(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	v, err := s.intelAccount(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+type labelRequest struct {
+	Kind      string `json:"kind"`
+	Subject   string `json:"subject"`
+	AccountID int64  `json:"account_id"`
+	Label     string `json:"label"`
+	Note      string `json:"note"`
+}
+
+func (s *Server) setLabel(r *http.Request, p *auth.Principal, req labelRequest) error {
+	if req.AccountID != 0 {
+		num, err := intel.AccountByID(r.Context(), s.db, p.Scope, req.AccountID)
+		if err != nil {
+			return err
+		}
+		req.Kind, req.Subject = intel.KindAccount, num
+	}
+	if req.Kind == "" {
+		req.Kind = intel.KindAccount
+	}
+	err := intel.SetLabel(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())), req.Kind, req.Subject, req.Label, req.Note, s.now())
+	if err == nil {
+		intelGraphs.Invalidate()
+	}
+	return err
+}
+
+func (s *Server) handleIntelLabel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var req labelRequest
+	if err := decodeJSON(r, &req, 1<<14); err != nil {
+		return err
+	}
+	if err := s.setLabel(r, p, req); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"status": "ok"})
+	return nil
+}
+
+type rescoreResult struct {
+	Accounts int `json:"accounts"`
+	Watch    int `json:"watch"`
+	Phones   int `json:"phones"`
+}
+
+func (s *Server) rescore(r *http.Request, p *auth.Principal) (rescoreResult, error) {
+	var res rescoreResult
+	var err error
+	if res.Accounts, res.Watch, err = intel.Rescore(r.Context(), s.db, s.now()); err != nil {
+		return res, err
+	}
+	if res.Phones, err = intel.RescorePhones(r.Context(), s.db, s.now()); err != nil {
+		return res, err
+	}
+	intelGraphs.Invalidate()
+	return res, s.audit(r, p, auth.AuditUpdate, "intel_scores", "", fmt.Sprintf("rescore: %d accounts (%d watch), %d phones", res.Accounts, res.Watch, res.Phones))
+}
+
+func (s *Server) handleIntelRescore(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	res, err := s.rescore(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) handleIntelRescoreForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	res, err := s.rescore(r, p)
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/intel/watch", fmt.Sprintf("已重新评分：%d 个账户（%d 个进入关注名单），%d 个电话号码", res.Accounts, res.Watch, res.Phones))
+	return nil
+}
+
+func (s *Server) handleIntelFit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	wts, rep, err := intel.FitStored(r.Context(), s.db)
+	if err != nil {
+		return errorf(http.StatusUnprocessableEntity, "cannot_fit", "无法拟合权重：%v", err)
+	}
+	report := fmt.Sprintf("fit on %d labels (%d mules): precision=%.4f recall=%.4f", rep.Examples, rep.Mules, rep.Precision, rep.Recall)
+	if r.URL.Query().Get("dry_run") != "1" {
+		if err := intel.SaveWeights(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())), wts, report, s.now()); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"weights": wts, "report": rep, "saved": r.URL.Query().Get("dry_run") != "1"})
+	return nil
+}
+
+func (s *Server) handleIntelWeights(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	wts, err := intel.CurrentWeights(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"weights": wts, "features": intel.Features})
+	return nil
+}
+
+func (s *Server) outletFilter(r *http.Request) (intel.OutletFilter, error) {
+	from, err := s.queryTime(r, "from")
+	if err != nil {
+		return intel.OutletFilter{}, err
+	}
+	to, err := s.queryTime(r, "to")
+	if err != nil {
+		return intel.OutletFilter{}, err
+	}
+	return intel.OutletFilter{From: from, To: to}, nil
+}
+
+func (s *Server) handleIntelOutlets(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f, err := s.outletFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := intel.RankOutlets(r.Context(), s.db, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+func (s *Server) handleIntelOutletsExport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f, err := s.outletFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := intel.RankOutlets(r.Context(), s.db, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	period := "（全部开户时间）"
+	if !f.From.IsZero() || !f.To.IsZero() {
+		period = fmt.Sprintf("（开户时间 %s 至 %s）", r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+	}
+	if err := s.audit(r, p, auth.AuditExport, "intel_outlets", "", r.URL.RequestURI()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="outlets.xlsx"`)
+	return intel.WriteOutletsXLSX(w, list, period)
+}
+
+func (s *Server) handleIntelOutletsImport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file：%v", err)
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		return errorf(http.StatusBadRequest, "no_file", "没有收到文件：表单字段应为 file")
+	}
+	defer f.Close()
+	n, err := intel.ImportOutlets(r.Context(), s.db, filepath.Base(fh.Filename), f)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, p, auth.AuditCreate, "card_outlets", "", fmt.Sprintf("import %s: %d rows", fh.Filename, n)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"stored": n})
+	return nil
+}
+
+// graphResponse is what the graph explorer draws.
+type graphResponse struct {
+	Start     string           `json:"start"`
+	Nodes     []intel.NodeView `json:"nodes"`
+	Links     []intel.LinkView `json:"links"`
+	Truncated bool             `json:"truncated"`
+}
+
+// startNode finds the node an expansion starts from: ?node=REF,
+// ?account=ID (accounts.id) or ?case=ID.
+func (s *Server) startNode(r *http.Request, p *auth.Principal, g *intel.Graph) (int32, error) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("node") != "":
+		if v, ok := g.ByRef(q.Get("node")); ok {
+			return v, nil
+		}
+	case q.Get("account") != "":
+		id, err := strconv.ParseInt(q.Get("account"), 10, 64)
+		if err != nil {
+			return 0, errorf(http.StatusBadRequest, "bad_param", "account 应为账户编号")
+		}
+		num, err := intel.AccountByID(r.Context(), s.db, p.Scope, id)
+		if err != nil {
+			return 0, err
+		}
+		if v, ok := g.Find(intel.TCard, num); ok {
+			return v, nil
+		}
+	case q.Get("case") != "":
+		if v, ok := g.Find(intel.TCase, q.Get("case")); ok {
+			return v, nil
+		}
+	default:
+		return 0, errorf(http.StatusBadRequest, "bad_param", "需要 node、account 或 case 参数指明起点")
+	}
+	return 0, errorf(http.StatusNotFound, "not_found", "关系图中没有这个起点（或不在本辖区）")
+}
+
+func (s *Server) handleIntelExpand(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return err
+	}
+	start, err := s.startNode(r, p, g)
+	if err != nil {
+		return err
+	}
+	hops, err := queryInt(r, "hops")
+	if err != nil {
+		return err
+	}
+	if hops <= 0 {
+		hops = 1
+	}
+	if hops > 6 {
+		return errorf(http.StatusBadRequest, "bad_param", "hops 最多为 6")
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	var allow func(intel.EntityType) bool
+	if ts := r.URL.Query().Get("types"); ts != "" {
+		set := map[intel.EntityType]bool{}
+		for _, t := range strings.Split(ts, ",") {
+			et, ok := intel.ParseEntityType(strings.TrimSpace(t))
+			if !ok {
+				return errorf(http.StatusBadRequest, "bad_param", "未知的实体类型 %q", t)
+			}
+			set[et] = true
+		}
+		allow = func(t intel.EntityType) bool { return set[t] }
+	}
+	m, err := s.masker(r, p, "intel_graph", "")
+	if err != nil {
+		return err
+	}
+	ex := g.Expand(start, int(hops), allow, int(limit))
+	nodes, links, err := g.View(r.Context(), s.db, ex.Nodes, ex.Hop, ex.Edges, m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, graphResponse{Start: nodes[0].Ref, Nodes: nodes, Links: links, Truncated: ex.Truncated})
+	return nil
+}
+
+// groupSummary is a group in the list.
+type groupSummary struct {
+	Ref    string         `json:"ref"` // a member to open the group by
+	Size   int            `json:"size"`
+	ByType map[string]int `json:"by_type"`
+	Cases  []string       `json:"cases"`
+}
+
+func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary, error) {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []groupSummary{}
+	for _, gr := range g.Groups(3) {
+		out = append(out, groupSummary{Ref: intel.EntityRef(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType, Cases: gr.Cases})
+		if len(out) == 200 {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) handleIntelGroups(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := s.intelGroups(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+// groupDetail is one group with its members, links, cases and money.
+type groupDetail struct {
+	Ref     string           `json:"ref"`
+	Size    int              `json:"size"`
+	ByType  map[string]int   `json:"by_type"`
+	Cases   []caseBrief      `json:"cases"`
+	LossFen int64            `json:"loss_fen"`
+	Nodes   []intel.NodeView `json:"nodes"`
+	Links   []intel.LinkView `json:"links"`
+}
+
+type caseBrief struct {
+	ID      int64  `json:"id"`
+	CaseNo  string `json:"case_no"`
+	LossFen int64  `json:"loss_fen"`
+}
+
+func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, error) {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return groupDetail{}, err
+	}
+	v, ok := g.ByRef(r.PathValue("ref"))
+	if !ok {
+		return groupDetail{}, errorf(http.StatusNotFound, "not_found", "没有这个团伙（关系图已更新或不在本辖区）")
+	}
+	m, err := s.masker(r, p, "intel_group", r.PathValue("ref"))
+	if err != nil {
+		return groupDetail{}, err
+	}
+	gr, edges := g.GroupOf(v)
+	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Cases: []caseBrief{}}
+	for _, c := range gr.Cases {
+		var cb caseBrief
+		if err := s.db.QueryRow(r.Context(), `SELECT id, case_no, loss_fen FROM cases WHERE id = ?`, c).Scan(&cb.ID, &cb.CaseNo, &cb.LossFen); err == nil {
+			d.Cases = append(d.Cases, cb)
+			d.LossFen += cb.LossFen
+		}
+	}
+	d.Nodes, d.Links, err = g.View(r.Context(), s.db, gr.Members, nil, edges, m)
+	return d, err
+}
+
+func (s *Server) handleIntelGroup(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	d, err := s.intelGroup(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// linkedCase is a case linked to another through shared entities.
+type linkedCase struct {
+	CaseID int64    `json:"case_id"`
+	Shared []string `json:"shared"` // the shared entities, as the reader may see them
+}
+
+func (s *Server) linkedCases(r *http.Request, p *auth.Principal, caseID int64, m auth.Masker) ([]linkedCase, error) {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []linkedCase{}
+	for _, l := range g.CasesLinkedTo(caseID) {
+		other := l.CaseA
+		if other == caseID {
+			other = l.CaseB
+		}
+		lc := linkedCase{CaseID: other}
+		for _, e := range l.Shared {
+			lc.Shared = append(lc.Shared, intel.TypeLabels[e.Type]+" "+intel.EntityLabel(e, m))
+		}
+		out = append(out, lc)
+	}
+	return out, nil
+}
+
+func (s *Server) handleIntelLinkedCases(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	m, err := s.masker(r, p, "case", strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	list, err := s.linkedCases(r, p, id, m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"case_id": id, "linked": list})
+	return nil
+}
+
+// Console pages.
+
+func (s *Server) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	m := auth.Masker{}
+	var err error
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "intel_watch", ""); err != nil {
+			return err
+		}
+	}
+	q := r.URL.Query()
+	q.Set("kind", intel.KindAccount)
+	r.URL.RawQuery = q.Encode()
+	accounts, err := s.watchList(r, p, m)
+	if err != nil {
+		return err
+	}
+	q.Set("kind", intel.KindPhone)
+	r.URL.RawQuery = q.Encode()
+	phones, err := s.watchList(r, p, m)
+	if err != nil {
+		return err
+	}
+	wts, err := intel.CurrentWeights(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_watch", page{Title: "关注名单", Active: "/intel", Unmasked: m.Unmasked,
+		Data: map[string]any{"Accounts": accounts, "Phones": phones, "Weights": wts, "CanWrite": p.Can(auth.CapIntelWrite)}})
+	return nil
+}
+
+func (s *Server) handleIntelAccountPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	v, err := s.intelAccount(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_account", page{Title: "账户研判", Active: "/intel", Unmasked: unmaskAsked(r) && p.Can(auth.CapUnmask),
+		Data: map[string]any{"A": v, "CanWrite": p.Can(auth.CapIntelWrite)}})
+	return nil
+}
+
+func (s *Server) handleIntelLabelForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.setLabel(r, p, labelRequest{AccountID: id, Label: r.FormValue("label"), Note: r.FormValue("note")}); err != nil {
+		return err
+	}
+	redirectFlash(w, r, fmt.Sprintf("/intel/accounts/%d", id), "已记录标注")
+	return nil
+}
+
+func (s *Server) handleIntelGraphPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	q := r.URL.Query()
+	s.render(w, r, http.StatusOK, "intel_graph", page{Title: "关系图谱", Active: "/intel",
+		Data: map[string]string{"Node": q.Get("node"), "Account": q.Get("account"), "Case": q.Get("case")}})
+	return nil
+}
+
+func (s *Server) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := s.intelGroups(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_groups", page{Title: "团伙", Active: "/intel", Data: list})
+	return nil
+}
+
+func (s *Server) handleIntelGroupPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	d, err := s.intelGroup(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_group", page{Title: "团伙详情", Active: "/intel", Data: d})
+	return nil
+}
+
+func (s *Server) handleIntelOutletsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f, err := s.outletFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := intel.RankOutlets(r.Context(), s.db, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_outlets", page{Title: "涉两卡单位", Active: "/intel",
+		Data: map[string]any{"Items": list, "From": r.URL.Query().Get("from"), "To": r.URL.Query().Get("to"), "Query": r.URL.RawQuery}})
+	return nil
+}

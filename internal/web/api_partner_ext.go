@@ -1,0 +1,402 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/partner"
+)
+
+// The partner API (联席) beyond the inbox: per-unit webhooks, partner
+// reports into the warning intake, joint meetings and tasks, per-unit
+// figures, and the OpenAPI document describing it. Every route is one entry
+// of partnerOps, which both registers it and documents it (openapi.go).
+
+// apiOp is one documented API operation.
+type apiOp struct {
+	Method, Path string
+	Cap          auth.Capability
+	Handler      apiHandler // nil: registered elsewhere (server.go), documented here
+	Tag          string     // partner: for member units; centre: for the centre's officers
+	Summary      string
+	Description  string
+	Request      any // a value of the request body's type, or nil
+	Response     any // a value of the 2xx body's type
+	Status       int // the success status (200 when zero)
+	Query        []apiParam
+}
+
+type apiParam struct{ Name, Type, Description string }
+
+func (s *Server) partnerOps() []apiOp {
+	return []apiOp{
+		{Method: "GET", Path: "/api/v1/partner/me", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerMe, Tag: "partner",
+			Summary: "本单位信息", Description: "The caller's own member unit.", Response: partnerMe{}},
+		{Method: "GET", Path: "/api/v1/partner/requests", Cap: auth.CapPartnerInbox, Tag: "partner",
+			Summary: "协查请求收件箱", Description: "Requests addressed to the caller's unit and its branches, open ones first (up to 500). The account and number are in full: the unit must act on them.",
+			Response: requestsBody{}},
+		{Method: "POST", Path: "/api/v1/partner/requests/{id}/answer", Cap: auth.CapPartnerInbox, Tag: "partner",
+			Summary: "答复协查请求", Description: "seen (查看), done (办结, with the result and for a freeze the frozen amount in fen) or refused (拒绝, with the reason). An answered request cannot be answered again (409). The answer flows back to the warning or case that asked.",
+			Request: partner.Answer{}, Response: statusBody{}},
+		{Method: "POST", Path: "/api/v1/partner/reports", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSubmitReport, Tag: "partner",
+			Summary: "报送预警", Description: "A bank's fund warning (fund_warning) or suspicious-transaction report (suspicious_txn), an operator's scam-number report (scam_number), into the warning intake. Idempotent on the unit's ref: resending answers intake=duplicate. 201 when new, 200 when already received.",
+			Request: partner.ReportInput{}, Response: partner.ReportReceipt{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/partner/reports", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerReports, Tag: "partner",
+			Summary: "本单位报送的预警及办理情况", Description: "The unit's own reports, newest first, with the state of the warning each became (已受理 / 处置中 / 已办结 and the outcome). No officer or other person is shown.",
+			Response: reportsBody{}},
+		{Method: "GET", Path: "/api/v1/partner/tasks", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTasks, Tag: "partner",
+			Summary: "本单位的联席任务", Description: "Tasks given to the unit (and its branches) by joint meetings.", Response: tasksBody{}},
+		{Method: "GET", Path: "/api/v1/partner/tasks/{id}", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTask, Tag: "partner",
+			Summary: "联席任务详情", Description: "A task of the unit with its follow-up notes; another unit's task is 404.", Response: partner.Task{}},
+		{Method: "POST", Path: "/api/v1/partner/tasks/{id}/progress", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTaskProgress, Tag: "partner",
+			Summary: "更新任务进展", Description: "Set the status (open / doing / done), the owner, and/or add a follow-up note.",
+			Request: partner.TaskUpdate{}, Response: partner.Task{}},
+		{Method: "GET", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerWebhook, Tag: "partner",
+			Summary: "本单位推送地址", Description: "The unit's webhook (404 when none). The secret is never returned.", Response: partner.Webhook{}},
+		{Method: "PUT", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSetWebhook, Tag: "partner",
+			Summary: "设置本单位推送地址", Description: "URL, format (json-hmac / json, wecom, dingtalk) and the HMAC secret (required for JSON; empty on an update keeps it). Every request addressed to the unit is then posted there, signed X-Fanzha-Signature: sha256=HMAC-SHA256(secret, body), retried with backoff, in order.",
+			Request: partner.WebhookInput{}, Response: partner.Webhook{}},
+		{Method: "GET", Path: "/api/v1/partner/webhook/deliveries", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerDeliveries, Tag: "partner",
+			Summary: "推送记录", Description: "The latest 100 deliveries of the unit's webhook: attempts, last error, delivered time.", Response: deliveriesBody{}},
+
+		{Method: "GET", Path: "/api/v1/units", Cap: auth.CapPartnerManage, Handler: s.handleUnitsAPI, Tag: "centre",
+			Summary: "成员单位", Description: "All member units.", Response: unitsBody{}},
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleUnitWebhook, Tag: "centre",
+			Summary: "成员单位推送地址", Response: partner.Webhook{}},
+		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleSetUnitWebhook, Tag: "centre",
+			Summary: "设置成员单位推送地址", Request: partner.WebhookInput{}, Response: partner.Webhook{}},
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapPartnerManage, Handler: s.handleUnitDeliveries, Tag: "centre",
+			Summary: "成员单位推送记录", Response: deliveriesBody{}},
+		{Method: "GET", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleMeetings, Tag: "centre",
+			Summary: "联席会议", Response: meetingsBody{}},
+		{Method: "POST", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleCreateMeeting, Tag: "centre",
+			Summary: "记录联席会议", Request: partner.MeetingInput{}, Response: idBody{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/joint/tasks", Cap: auth.CapPartnerManage, Handler: s.handleJointTasks, Tag: "centre",
+			Summary: "联席任务", Query: []apiParam{{"unit_id", "integer", "only this unit's tasks"}, {"meeting_id", "integer", "only this meeting's tasks"}},
+			Response: tasksBody{}},
+		{Method: "POST", Path: "/api/v1/joint/tasks", Cap: auth.CapPartnerManage, Handler: s.handleCreateTask, Tag: "centre",
+			Summary: "下达联席任务", Request: partner.TaskInput{}, Response: idBody{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/joint/tasks/{id}", Cap: auth.CapPartnerManage, Handler: s.handleJointTask, Tag: "centre",
+			Summary: "联席任务详情", Response: partner.Task{}},
+		{Method: "POST", Path: "/api/v1/joint/tasks/{id}/progress", Cap: auth.CapPartnerManage, Handler: s.handleJointTaskProgress, Tag: "centre",
+			Summary: "督办任务", Request: partner.TaskUpdate{}, Response: partner.Task{}},
+		{Method: "GET", Path: "/api/v1/joint/figures", Cap: auth.CapPartnerManage, Handler: s.handleJointFigures, Tag: "centre",
+			Summary: "成员单位答复情况", Description: "Per unit: requests, answered, answered in time, overdue, in-time per mille, median answer time; over the last `days` days (default 90).",
+			Query: []apiParam{{"days", "integer", "window in days (default 90)"}}, Response: figuresBody{}},
+	}
+}
+
+// partnerRoutes registers the operations above and the OpenAPI document.
+func (s *Server) partnerRoutes() {
+	for _, op := range s.partnerOps() {
+		if op.Handler != nil {
+			s.mux.HandleFunc(op.Method+" "+op.Path, s.api(op.Cap, op.Handler))
+		}
+	}
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
+	s.jointConsoleRoutes()
+}
+
+// Response bodies, named for the document.
+type (
+	partnerMe struct {
+		Unit     partner.Unit `json:"unit"`
+		Username string       `json:"username"`
+	}
+	requestsBody struct {
+		Requests []partner.Request `json:"requests"`
+	}
+	statusBody struct {
+		Status string `json:"status"`
+	}
+	reportsBody struct {
+		Reports []partner.Report `json:"reports"`
+	}
+	tasksBody struct {
+		Tasks []partner.Task `json:"tasks"`
+	}
+	deliveriesBody struct {
+		Deliveries []notify.Delivery `json:"deliveries"`
+	}
+	unitsBody struct {
+		Units []partner.Unit `json:"units"`
+	}
+	meetingsBody struct {
+		Meetings []partner.Meeting `json:"meetings"`
+	}
+	idBody struct {
+		ID int64 `json:"id"`
+	}
+	figuresBody struct {
+		Units []partner.UnitFigure `json:"units"`
+	}
+)
+
+func (s *Server) auditWho(r *http.Request, p *auth.Principal) auth.AuditEntry {
+	return auth.AuditFor(p, clientIP(r), requestID(r.Context()))
+}
+
+func (s *Server) handlePartnerMe(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	u, err := partner.GetUnit(r.Context(), s.db, p.User.UnitID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, partnerMe{Unit: u, Username: p.User.Username})
+	return nil
+}
+
+func (s *Server) handlePartnerSubmitReport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in partner.ReportInput
+	if err := decodeJSON(r, &in, 1<<16); err != nil {
+		return err
+	}
+	intake, err := s.warningIntake(r.Context())
+	if err != nil {
+		return err
+	}
+	rc, err := partner.SubmitReport(r.Context(), s.db, intake, p.User.UnitID, p.User.ID, s.auditWho(r, p), in, s.now())
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if rc.Intake == "duplicate" {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, rc)
+	return nil
+}
+
+func (s *Server) handlePartnerReports(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.Reports(r.Context(), s.db, p.User.UnitID, 500)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reportsBody{Reports: list})
+	return nil
+}
+
+func (s *Server) handlePartnerTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.Tasks(r.Context(), s.db, partner.TaskFilter{UnitID: p.User.UnitID}, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, tasksBody{Tasks: list})
+	return nil
+}
+
+func (s *Server) handlePartnerTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.writeTask(w, r, p.User.UnitID)
+}
+
+func (s *Server) writeTask(w http.ResponseWriter, r *http.Request, unitID int64) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t, err := partner.GetTask(r.Context(), s.db, unitID, id, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, p *auth.Principal, unitID int64) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var u partner.TaskUpdate
+	if err := decodeJSON(r, &u, 1<<16); err != nil {
+		return err
+	}
+	if err := partner.UpdateTask(r.Context(), s.db, s.auditWho(r, p), p.User.ID, unitID, id, u, s.now()); err != nil {
+		return err
+	}
+	return s.writeTask(w, r, unitID)
+}
+
+func (s *Server) handlePartnerTaskProgress(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.taskProgress(w, r, p, p.User.UnitID)
+}
+
+func (s *Server) handlePartnerWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	wh, err := partner.UnitWebhook(r.Context(), s.db, p.User.UnitID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wh)
+	return nil
+}
+
+func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal, unitID int64) error {
+	var in partner.WebhookInput
+	if err := decodeJSON(r, &in, 1<<14); err != nil {
+		return err
+	}
+	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wh)
+	return nil
+}
+
+func (s *Server) handlePartnerSetWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.setWebhook(w, r, p, p.User.UnitID)
+}
+
+func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, unitID int64) error {
+	list, err := partner.WebhookDeliveries(r.Context(), s.db, unitID, 100)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
+	return nil
+}
+
+func (s *Server) handlePartnerDeliveries(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.WebhookDeliveries(r.Context(), s.db, p.User.UnitID, 100)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].LastError = partnerDeliveryError(list[i].LastError)
+	}
+	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
+	return nil
+}
+
+// partnerDeliveryError is what a partner reads of a failed delivery: the
+// HTTP status its receiver answered, without the body — a partner may point
+// its webhook anywhere, and fanzha must not become a way to read what other
+// hosts answer. Transport errors (refused, timeout) are kept.
+func partnerDeliveryError(e string) string {
+	if rest, ok := strings.CutPrefix(e, "HTTP "); ok {
+		status, _, _ := strings.Cut(rest, ":")
+		return "HTTP " + status
+	}
+	if strings.HasPrefix(e, "robot error ") {
+		code, _, _ := strings.Cut(e, ":")
+		return code
+	}
+	return e
+}
+
+func (s *Server) handleUnitsAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.Units(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, unitsBody{Units: list})
+	return nil
+}
+
+func (s *Server) handleUnitWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	wh, err := partner.UnitWebhook(r.Context(), s.db, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wh)
+	return nil
+}
+
+func (s *Server) handleSetUnitWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return s.setWebhook(w, r, p, id)
+}
+
+func (s *Server) handleUnitDeliveries(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return s.deliveries(w, r, id)
+}
+
+func (s *Server) handleMeetings(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	list, err := partner.Meetings(r.Context(), s.db, 200)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, meetingsBody{Meetings: list})
+	return nil
+}
+
+func (s *Server) handleCreateMeeting(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in partner.MeetingInput
+	if err := decodeJSON(r, &in, 1<<17); err != nil {
+		return err
+	}
+	id, err := partner.CreateMeeting(r.Context(), s.db, s.auditWho(r, p), p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idBody{ID: id})
+	return nil
+}
+
+func (s *Server) handleJointTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	unit, err := queryInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	meeting, err := queryInt(r, "meeting_id")
+	if err != nil {
+		return err
+	}
+	list, err := partner.Tasks(r.Context(), s.db, partner.TaskFilter{UnitID: unit, MeetingID: meeting}, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, tasksBody{Tasks: list})
+	return nil
+}
+
+func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in partner.TaskInput
+	if err := decodeJSON(r, &in, 1<<16); err != nil {
+		return err
+	}
+	id, err := partner.CreateTask(r.Context(), s.db, s.auditWho(r, p), p.User.ID, in, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idBody{ID: id})
+	return nil
+}
+
+func (s *Server) handleJointTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.writeTask(w, r, 0)
+}
+
+func (s *Server) handleJointTaskProgress(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.taskProgress(w, r, p, 0)
+}
+
+func (s *Server) handleJointFigures(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	days, err := queryInt(r, "days")
+	if err != nil {
+		return err
+	}
+	if days <= 0 || days > 3660 {
+		days = 90
+	}
+	now := s.now()
+	figs, err := partner.UnitFigures(r.Context(), s.db, now.Add(-time.Duration(days)*24*time.Hour), now)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, figuresBody{Units: figs})
+	return nil
+}

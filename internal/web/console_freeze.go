@@ -1,0 +1,299 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
+)
+
+// freezePages registers the console's freeze list and return pages.
+func (s *Server) freezePages() {
+	m := s.mux
+	m.HandleFunc("GET /freezes", s.page(auth.CapFundsRead, s.handleFreezesPage))
+	m.HandleFunc("POST /freezes/{id}/send", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("POST /freezes/{id}/renew", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("POST /freezes/{id}/release", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("POST /freezes/{id}/confirm", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("POST /freezes/{id}/reject", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("GET /cases/{id}/returns", s.page(auth.CapFundsRead, s.handleReturnsPage))
+	m.HandleFunc("GET /cases/{id}/returns.xlsx", s.page(auth.CapFundsRead, s.writeReturnsXLSX))
+	m.HandleFunc("POST /cases/{id}/returns/plans", s.page(auth.CapFundsWrite, s.handleReturnForm))
+	m.HandleFunc("POST /cases/{id}/returns/{plan}/notice", s.page(auth.CapFundsWrite, s.handleReturnForm))
+	m.HandleFunc("POST /cases/{id}/returns/{plan}/objections", s.page(auth.CapFundsWrite, s.handleReturnForm))
+	m.HandleFunc("POST /cases/{id}/returns/{plan}/resolve", s.page(auth.CapFundsWrite, s.handleReturnForm))
+	m.HandleFunc("POST /cases/{id}/returns/{plan}/execute", s.page(auth.CapFundsWrite, s.handleReturnForm))
+	m.HandleFunc("POST /cases/{id}/returns/{plan}/payments", s.page(auth.CapFundsWrite, s.handleReturnForm))
+}
+
+// freezeLine is a row of the freeze list page.
+type freezeLine struct {
+	partner.FreezeRow
+	LeftText string
+	Red      bool // less than 24 hours left, or lapsed
+}
+
+var freezeStatuses = []struct{ Code, Name string }{
+	{"", "全部"}, {"active", "冻结中（已确认）"}, {"drafted", "草稿"}, {"sent", "已发送"}, {"seen", "银行已查看"},
+	{"rejected", "被拒绝"}, {"lapsed", "已失效"}, {"released", "已解除"}, {"renewed", "已续冻"},
+}
+
+func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	status := r.URL.Query().Get("status")
+	list, err := partner.ListFreezes(r.Context(), s.db, p.Scope, partner.FreezeFilter{Status: status}, s.now())
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "freezes", ""); err != nil {
+			return err
+		}
+	}
+	terms, err := partner.LoadTerms(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	lines := make([]freezeLine, 0, len(list))
+	for _, f := range list {
+		l := freezeLine{FreezeRow: f.Masked(m)}
+		if f.Status == "confirmed" {
+			if f.LeftSeconds > 0 {
+				l.LeftText = "还剩 " + partner.HumanLeft(time.Duration(f.LeftSeconds)*time.Second)
+			} else {
+				l.LeftText = "已到期"
+			}
+			l.Red = f.LeftSeconds < 24*3600
+		}
+		lines = append(lines, l)
+	}
+	var figures []figureCard
+	if p.Can(auth.CapFiguresRead) {
+		now := s.now()
+		fg, err := funds.ComputeFundsFigures(r.Context(), s.db, p.Scope, now.AddDate(0, 0, -30), now)
+		if err != nil {
+			return err
+		}
+		t := fg.Total
+		figures = []figureCard{
+			{"报案→首次止付/冻结请求", secondsText(t.ToRequestMedianS), "中位数；P90 " + secondsText(t.ToRequestP90S)},
+			{"报案→银行确认", secondsText(t.ToConfirmMedianS), "中位数；P90 " + secondsText(t.ToConfirmP90S)},
+			{"止付账户", fmt.Sprintf("%d 户", t.StoppedAccounts), "¥" + money.FormatYuan(t.StoppedFen)},
+			{"冻结账户", fmt.Sprintf("%d 户", t.FrozenAccounts), "¥" + money.FormatYuan(t.FrozenFen)},
+			{"已返还", "¥" + money.FormatYuan(t.ReturnedFen), "近 30 天登记"},
+		}
+	}
+	s.render(w, r, http.StatusOK, "freezes", page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: map[string]any{
+		"Figures": figures,
+		"Lines":   lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
+		"StopPayment": termText(terms.StopPayment), "Freeze": termText(terms.Freeze),
+		"RemindFreeze": leadsText(terms.RemindFreeze), "RemindStopPayment": leadsText(terms.RemindStopPayment)}})
+	return nil
+}
+
+// handleFreezeForm answers the buttons of the freeze list: send a draft,
+// renew, release, or record the bank's written confirmation or refusal.
+func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	who, now := s.auditEntry(r, p), s.now()
+	action := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	var msg string
+	switch action {
+	case "send":
+		err = partner.Send(r.Context(), s.db, p.Scope, who, id, now)
+		msg = fmt.Sprintf("请求 #%d 已发送", id)
+	case "renew":
+		var nid int64
+		nid, err = partner.Renew(r.Context(), s.db, p.Scope, who, id, r.FormValue("reason"), now)
+		msg = fmt.Sprintf("已向银行发出续冻请求 #%d（银行确认后自原到期日起算）", nid)
+	case "release":
+		var nid int64
+		nid, err = partner.Release(r.Context(), s.db, p.Scope, who, id, r.FormValue("reason"), now)
+		msg = fmt.Sprintf("已向银行发出解冻请求 #%d", nid)
+	case "confirm":
+		var fen int64
+		if fen, err = money.ParseYuan(r.FormValue("amount")); err != nil {
+			return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
+		}
+		err = partner.Confirm(r.Context(), s.db, p.Scope, who, id, fen, r.FormValue("reference"), now)
+		msg = fmt.Sprintf("已登记银行确认 #%d", id)
+	case "reject":
+		err = partner.Reject(r.Context(), s.db, p.Scope, who, id, r.FormValue("reason"), now)
+		msg = fmt.Sprintf("已登记银行拒绝 #%d", id)
+	}
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/freezes", msg)
+	return nil
+}
+
+func (s *Server) handleReturnsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := funds.GetCaseReturns(r.Context(), s.db, p.Scope, id, s.now())
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if unmaskAsked(r) {
+		if m, err = s.masker(r, p, "case", strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+	}
+	events, err := funds.CaseTimeline(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "returns", page{Title: "冻结资金返还 " + v.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
+		"V": v.Masked(m), "CanWrite": p.Can(auth.CapFundsWrite), "Today": s.now().In(s.loc).Format("2006-01-02"), "Events": events}})
+	return nil
+}
+
+// handleReturnForm answers the forms of the return page.
+func (s *Server) handleReturnForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	caseID, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var planID int64
+	if v := r.PathValue("plan"); v != "" {
+		if planID, err = strconv.ParseInt(v, 10, 64); err != nil || planID <= 0 {
+			return errorf(http.StatusBadRequest, "bad_id", "方案编号 %q 无效", v)
+		}
+		// The plan must belong to the case of the page.
+		plan, err := funds.GetReturnPlan(r.Context(), s.db, p.Scope, planID, s.now())
+		if err != nil {
+			return err
+		}
+		if plan.CaseID != caseID {
+			return errorf(http.StatusNotFound, "not_found", "方案 #%d 不属于该案件", planID)
+		}
+	}
+	who, now := s.auditEntry(r, p), s.now()
+	day := func(name string) (time.Time, error) {
+		v := strings.TrimSpace(r.FormValue(name))
+		if v == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, s.loc)
+		if err != nil {
+			return t, errorf(http.StatusBadRequest, "bad_param", "日期 %q 应为 年-月-日", v)
+		}
+		return t.UTC(), nil
+	}
+	action := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	var msg string
+	switch action {
+	case "plans":
+		var freezeID, nid int64
+		if freezeID, err = formInt(r, "freeze_id"); err != nil {
+			return err
+		}
+		nid, err = funds.CreateReturnPlan(r.Context(), s.db, p.Scope, who, freezeID, now)
+		msg = fmt.Sprintf("已制定返还方案 #%d", nid)
+	case "notice":
+		var start time.Time
+		if start, err = day("starts_on"); err != nil {
+			return err
+		}
+		err = funds.PublishNotice(r.Context(), s.db, p.Scope, who, planID, start, now)
+		msg = fmt.Sprintf("方案 #%d 已公告", planID)
+	case "objections":
+		_, err = funds.AddObjection(r.Context(), s.db, p.Scope, who, planID, r.FormValue("objector"), r.FormValue("text"), now)
+		msg = fmt.Sprintf("已登记方案 #%d 的异议", planID)
+	case "resolve":
+		var oid int64
+		if oid, err = formInt(r, "objection_id"); err != nil {
+			return err
+		}
+		err = funds.ResolveObjection(r.Context(), s.db, p.Scope, who, oid, r.FormValue("resolution"), now)
+		msg = fmt.Sprintf("异议 #%d 已处理", oid)
+	case "execute":
+		err = funds.ExecutePlan(r.Context(), s.db, p.Scope, who, planID, now)
+		msg = fmt.Sprintf("方案 #%d 已执行，可登记返还", planID)
+	case "payments":
+		var np funds.NewPayment
+		if np.VictimID, err = formInt(r, "victim_id"); err != nil {
+			return err
+		}
+		if np.AmountFen, err = money.ParseYuan(r.FormValue("amount")); err != nil {
+			return errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
+		}
+		if np.PaidAt, err = day("paid_on"); err != nil {
+			return err
+		}
+		np.Reference = r.FormValue("reference")
+		_, err = funds.RecordPayment(r.Context(), s.db, p.Scope, who, planID, np, now)
+		msg = fmt.Sprintf("已登记返还 ¥%s", money.FormatYuan(np.AmountFen))
+	}
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, fmt.Sprintf("/cases/%d/returns", caseID), msg)
+	return nil
+}
+
+// termText writes a legal term in Chinese: 6 个月, 48 小时, 30 天.
+func termText(t partner.Term) string {
+	var parts []string
+	if t.Months != 0 {
+		parts = append(parts, fmt.Sprintf("%d 个月", t.Months))
+	}
+	if t.Dur != 0 {
+		parts = append(parts, leadText(t.Dur))
+	}
+	return strings.Join(parts, " ")
+}
+
+// leadText writes a duration in days from three days up (7 天), in hours
+// below (48 小时, as the law writes the stop-payment term).
+func leadText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d >= 72*time.Hour {
+		return fmt.Sprintf("%d 天", d/(24*time.Hour))
+	}
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d 小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d 分钟", d/time.Minute)
+}
+
+func leadsText(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "不提醒"
+	}
+	var s []string
+	for _, d := range ds {
+		s = append(s, "前 "+leadText(d))
+	}
+	return strings.Join(s, "、")
+}
+
+// figureCard is a figure of the freeze page's summary (the last 30 days,
+// as GET /api/v1/figures/funds computes it).
+type figureCard struct{ Label, Value, Sub string }
+
+func secondsText(s *int64) string {
+	if s == nil {
+		return "—"
+	}
+	d := time.Duration(*s) * time.Second
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d 分钟", d/time.Minute)
+	case d < 72*time.Hour:
+		return fmt.Sprintf("%.1f 小时", d.Hours())
+	}
+	return fmt.Sprintf("%.1f 天", d.Hours()/24)
+}
