@@ -98,10 +98,11 @@ func buildTables(b Bulletin, children []area.Node) []Table {
 	count("应落地核查（条）", func(f Figures) int64 { return f.OnsiteRequired })
 	rate("落地核查率", Figures.OnsitePermille)
 	fen("避免损失（元）", func(f Figures) int64 { return f.KeptFen })
-	count("冻结（笔）", func(f Figures) int64 { return f.Freezes })
-	fen("冻结金额（元）", func(f Figures) int64 { return f.FrozenFen })
-	count("止付（笔）", func(f Figures) int64 { return f.StopPayments })
+	count("止付账户（个）", func(f Figures) int64 { return f.StoppedAccounts })
 	fen("止付金额（元）", func(f Figures) int64 { return f.StoppedFen })
+	count("冻结账户（个）", func(f Figures) int64 { return f.FrozenAccounts })
+	fen("冻结金额（元）", func(f Figures) int64 { return f.FrozenFen })
+	fen("返还金额（元）", func(f Figures) int64 { return f.ReturnedFen })
 	count("宣传活动（场）", func(f Figures) int64 { return f.Events })
 	count("宣传覆盖（人次）", func(f Figures) int64 { return f.People })
 	count("覆盖村/社区（个）", func(f Figures) int64 { return f.VillagesHit })
@@ -186,6 +187,8 @@ func highlights(b Bulletin) []string {
 	d, ok := c.DissuasionPermille()
 	out = append(out, "接收预警 "+Count(c.Warnings)+" 条（资金预警 "+Count(c.FundWarnings)+" 条），劝阻成功 "+Count(c.Dissuaded)+
 		" 人，劝阻成功率 "+PermilleText(d, ok)+"，避免损失 "+Yuan(c.KeptFen)+" 元。")
+	out = append(out, "止付账户 "+Count(c.StoppedAccounts)+" 个、金额 "+Yuan(c.StoppedFen)+" 元，冻结账户 "+Count(c.FrozenAccounts)+
+		" 个、金额 "+Yuan(c.FrozenFen)+" 元，返还被害人 "+Yuan(c.ReturnedFen)+" 元。")
 	cv, cok := c.CoveragePermille()
 	out = append(out, "开展宣传活动 "+Count(c.Events)+" 场，覆盖 "+Count(c.People)+" 人次，村/社区覆盖率 "+PermilleText(cv, cok)+"。")
 	return out

@@ -104,8 +104,13 @@ type rawWarning struct {
 	onsiteDue, onsiteDone bool
 }
 type rawRequest struct {
-	at, fen    int64
-	kind, path string
+	at, fen             int64
+	kind, account, path string
+	renewal             bool
+}
+type rawReturn struct {
+	at, fen int64
+	path    string
 }
 type rawEvent struct {
 	at, reached int64
@@ -119,6 +124,7 @@ type rawWorld struct {
 	victims  []rawVictim
 	warnings []rawWarning
 	requests []rawRequest
+	returns  []rawReturn
 	events   []rawEvent
 	villages []area.Node
 }
@@ -158,20 +164,20 @@ func readWorld(t *testing.T, d *db.DB) rawWorld {
 		r.onsiteDue, r.onsiteDone = due == 1, done == 1
 		w.warnings = append(w.warnings, r)
 	})
-	q(`SELECT COALESCE(r.answered_at, 0), r.amount_fen, r.result_fen, r.kind, r.status, a.path FROM partner_requests r
-		JOIN cases c ON c.id = r.case_id JOIN areas a ON a.id = c.area_id`, func(s func(...any) error) {
-		var r rawRequest
-		var amount, result int64
-		var status string
-		_ = s(&r.at, &amount, &result, &r.kind, &status, &r.path)
-		if status != "done" {
-			return
-		}
-		r.fen = amount
-		if result > 0 {
-			r.fen = result
-		}
-		w.requests = append(w.requests, r)
+	q(`SELECT r.confirmed_at, r.result_fen, r.kind, r.account, CASE WHEN r.prior_id IS NULL THEN 0 ELSE 1 END, a.path
+		FROM partner_requests r JOIN cases c ON c.id = r.case_id JOIN areas a ON a.id = c.area_id WHERE r.confirmed_at IS NOT NULL`,
+		func(s func(...any) error) {
+			var r rawRequest
+			var renewal int
+			_ = s(&r.at, &r.fen, &r.kind, &r.account, &renewal, &r.path)
+			r.renewal = renewal == 1
+			w.requests = append(w.requests, r)
+		})
+	q(`SELECT x.paid_at, x.amount_fen, a.path FROM return_payments x JOIN return_plans p ON p.id = x.plan_id
+		JOIN cases c ON c.id = p.case_id JOIN areas a ON a.id = c.area_id`, func(s func(...any) error) {
+		var r rawReturn
+		_ = s(&r.at, &r.fen, &r.path)
+		w.returns = append(w.returns, r)
 	})
 	q(`SELECT e.at, e.reached, a.path, a.level, COALESCE(p.path, '') FROM prevention_events e JOIN areas a ON a.id = e.area_id
 		LEFT JOIN areas p ON p.id = a.parent_id`, func(s func(...any) error) {
@@ -275,17 +281,24 @@ func (w rawWorld) expect(node area.Node, children []area.Node, p Period) Figures
 			}
 		}
 	}
+	frozen, stopped := map[string]bool{}, map[string]bool{}
 	for _, r := range w.requests {
-		if !in(r.at, r.path) {
+		if r.renewal || !in(r.at, r.path) {
 			continue
 		}
 		switch r.kind {
 		case "freeze":
-			f.Freezes++
+			frozen[r.account] = true
 			f.FrozenFen += r.fen
 		case "stop_payment":
-			f.StopPayments++
+			stopped[r.account] = true
 			f.StoppedFen += r.fen
+		}
+	}
+	f.FrozenAccounts, f.StoppedAccounts = int64(len(frozen)), int64(len(stopped))
+	for _, r := range w.returns {
+		if in(r.at, r.path) {
+			f.ReturnedFen += r.fen
 		}
 	}
 	reached := map[string]bool{}
@@ -339,23 +352,49 @@ func addYearAgo(t *testing.T, d *db.DB, root area.Node) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.Exec(ctx, `INSERT INTO victims (case_id, name, sex, birth_date, area_id, loss_fen) VALUES (?,?,?,?,?,?)`,
-				id, "测试", sexes[n%3], births[n%len(births)], v.ID, loss); err != nil {
+			var victim int64
+			if err := d.QueryRow(ctx, `INSERT INTO victims (case_id, name, sex, birth_date, area_id, loss_fen) VALUES (?,?,?,?,?,?) RETURNING id`,
+				id, "测试", sexes[n%3], births[n%len(births)], v.ID, loss).Scan(&victim); err != nil {
 				t.Fatal(err)
 			}
-			// A freeze answered a year later in October or November 2026.
+			// A stop-payment or freeze confirmed a year later, in October or
+			// November 2026 (some rejected, some renewed, accounts shared).
 			ans := day.AddDate(1, 0, 0)
-			status := "done"
-			if n%5 == 0 {
-				status = "refused"
-			}
 			kind := "freeze"
 			if n%4 == 0 {
 				kind = "stop_payment"
 			}
-			if _, err := d.Exec(ctx, `INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, answered_at, result_fen)
-				VALUES (?,?,?,?,?,?,?,?)`, kind, id, "6222000011112222", loss/2, status, ans.UnixMilli(), ans.UnixMilli(), (loss/3)*int64(n%2)); err != nil {
+			account := fmt.Sprintf("6222%04d", n%5)
+			var req int64
+			if n%5 == 0 {
+				err = d.QueryRow(ctx, `INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at, answered_at)
+					VALUES (?,?,?,?,'rejected',?,?,?) RETURNING id`, kind, id, account, loss, ans.UnixMilli(), ans.UnixMilli(), ans.UnixMilli()).Scan(&req)
+			} else {
+				err = d.QueryRow(ctx, `INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at, answered_at,
+					confirmed_at, result_fen) VALUES (?,?,?,?,'confirmed',?,?,?,?,?) RETURNING id`, kind, id, account, loss, ans.UnixMilli(),
+					ans.UnixMilli(), ans.UnixMilli(), ans.UnixMilli()+60_000, loss/3).Scan(&req)
+			}
+			if err != nil {
 				t.Fatal(err)
+			}
+			if n%4 == 1 && n%5 != 0 {
+				// A renewal confirmed later: not counted again.
+				if _, err := d.Exec(ctx, `INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at,
+					confirmed_at, result_fen, prior_id) VALUES ('freeze',?,?,?,'confirmed',?,?,?,?,?)`, id, account, loss, ans.UnixMilli(),
+					ans.UnixMilli(), ans.UnixMilli()+86_400_000, loss/3, req); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n%3 == 0 && n%5 != 0 {
+				var plan int64
+				if err := d.QueryRow(ctx, `INSERT INTO return_plans (case_id, request_id, account, frozen_fen, rule, calc, status, created_at)
+					VALUES (?,?,?,?,'single_victim','{}','executed',?) RETURNING id`, id, req, account, loss/3, ans.UnixMilli()).Scan(&plan); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.Exec(ctx, `INSERT INTO return_payments (plan_id, victim_id, amount_fen, paid_at, created_at) VALUES (?,?,?,?,?)`,
+					plan, victim, loss/4, ans.AddDate(0, 0, 3).UnixMilli(), ans.UnixMilli()); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
@@ -402,8 +441,8 @@ func TestBulletinGolden(t *testing.T) {
 			if b.Cur.Cases == 0 || b.Yoy.Cases == 0 {
 				t.Fatalf("%s %s: the test world should have cases now (%d) and a year ago (%d)", c.node.Name, c.p.Label(), b.Cur.Cases, b.Yoy.Cases)
 			}
-			if c.node.ID == root.ID && c.p.Kind == Monthly && b.Cur.Freezes == 0 {
-				t.Fatal("freezes missing from the monthly bulletin")
+			if c.node.ID == root.ID && c.p.Kind == Monthly && (b.Cur.FrozenAccounts == 0 || b.Cur.ReturnedFen == 0) {
+				t.Fatalf("freezes or returns missing from the monthly bulletin: %+v", b.Cur)
 			}
 			// The overall table, cell by cell, from the independent figures.
 			cur, prev, yoy := w.expect(c.node, children, c.p), w.expect(c.node, children, c.p.Previous()), w.expect(c.node, children, c.p.YearAgo())
@@ -412,6 +451,8 @@ func TestBulletinGolden(t *testing.T) {
 				"损失金额（元）": {Yuan(cur.LossFen), Yuan(prev.LossFen), refPercent(cur.LossFen, prev.LossFen), Yuan(yoy.LossFen), refPercent(cur.LossFen, yoy.LossFen)},
 				"接收预警（条）": {Count(cur.Warnings), Count(prev.Warnings), refPercent(cur.Warnings, prev.Warnings), Count(yoy.Warnings), refPercent(cur.Warnings, yoy.Warnings)},
 				"冻结金额（元）": {Yuan(cur.FrozenFen), Yuan(prev.FrozenFen), refPercent(cur.FrozenFen, prev.FrozenFen), Yuan(yoy.FrozenFen), refPercent(cur.FrozenFen, yoy.FrozenFen)},
+				"冻结账户（个）": {Count(cur.FrozenAccounts), Count(prev.FrozenAccounts), refPercent(cur.FrozenAccounts, prev.FrozenAccounts), Count(yoy.FrozenAccounts), refPercent(cur.FrozenAccounts, yoy.FrozenAccounts)},
+				"返还金额（元）": {Yuan(cur.ReturnedFen), Yuan(prev.ReturnedFen), refPercent(cur.ReturnedFen, prev.ReturnedFen), Yuan(yoy.ReturnedFen), refPercent(cur.ReturnedFen, yoy.ReturnedFen)},
 				"宣传活动（场）": {Count(cur.Events), Count(prev.Events), refPercent(cur.Events, prev.Events), Count(yoy.Events), refPercent(cur.Events, yoy.Events)},
 			}
 			d := cur.Dissuaded + cur.Defrauded + cur.Unreachable

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/prevent"
 )
 
@@ -45,12 +46,15 @@ type Figures struct {
 	// on-site deadline, and of those the ones checked on site.
 	OnsiteRequired int64 `json:"onsite_required"`
 	OnsiteDone     int64 `json:"onsite_done"`
-	// Freezes and stop-payments confirmed done by the bank in the period
-	// (partner_requests answered_at), for cases under the node.
-	Freezes      int64 `json:"freezes"`
-	FrozenFen    int64 `json:"frozen_fen"`
-	StopPayments int64 `json:"stop_payments"`
-	StoppedFen   int64 `json:"stopped_fen"`
+	// Stop-payments and freezes first confirmed by the bank in the period
+	// (renewals not counted again): distinct accounts and confirmed amounts;
+	// returns of frozen money paid in the period — funds.ComputeFundsFigures,
+	// the same figures as the funds page (docs/FREEZE.md).
+	FrozenAccounts  int64 `json:"frozen_accounts"`
+	FrozenFen       int64 `json:"frozen_fen"`
+	StoppedAccounts int64 `json:"stopped_accounts"`
+	StoppedFen      int64 `json:"stopped_fen"`
+	ReturnedFen     int64 `json:"returned_fen"`
 	// Prevention in the period (prevent.ComputeCoverage).
 	Events      int64 `json:"prevention_events"`
 	People      int64 `json:"people_reached"`
@@ -197,30 +201,12 @@ func ComputeFigures(ctx context.Context, q db.Querier, node area.Node, children 
 	if err != nil {
 		return f, fmt.Errorf("bulletin warnings: %w", err)
 	}
-	rows, err = q.Query(ctx, `SELECT r.kind, COUNT(*), COALESCE(SUM(CASE WHEN r.result_fen > 0 THEN r.result_fen ELSE r.amount_fen END), 0)
-		FROM partner_requests r JOIN cases c ON c.id = r.case_id
-		WHERE `+cond+` AND r.kind IN ('freeze', 'stop_payment') AND r.status = 'done' AND r.answered_at >= ? AND r.answered_at < ?
-		GROUP BY r.kind`, arg, from, to)
+	ff, err := funds.ComputeFundsFigures(ctx, q, node, p.From, p.To)
 	if err != nil {
-		return f, fmt.Errorf("bulletin freezes: %w", err)
-	}
-	for rows.Next() {
-		var kind string
-		var n, fen int64
-		if err := rows.Scan(&kind, &n, &fen); err != nil {
-			rows.Close()
-			return f, err
-		}
-		if kind == "freeze" {
-			f.Freezes, f.FrozenFen = n, fen
-		} else {
-			f.StopPayments, f.StoppedFen = n, fen
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return f, err
 	}
+	t := ff.Total
+	f.FrozenAccounts, f.FrozenFen, f.StoppedAccounts, f.StoppedFen, f.ReturnedFen = t.FrozenAccounts, t.FrozenFen, t.StoppedAccounts, t.StoppedFen, t.ReturnedFen
 	cov, err := prevent.ComputeCoverage(ctx, q, node, p.From, p.To)
 	if err != nil {
 		return f, err

@@ -70,10 +70,23 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 		ts := at(c.y, c.m, c.d, 10)
 		id := exec(`INSERT INTO cases (case_no, area_id, station_id, fraud_type, reported_at, loss_fen, created_at, updated_at)
 			VALUES (?,?,?,?,?,?,?,?)`, fmt.Sprintf("G%02d", i), c.village.ID, c.village.StationID, c.ftype, ts, c.loss, ts, ts)
-		exec(`INSERT INTO victims (case_id, name, sex, birth_date, area_id, loss_fen) VALUES (?,?,?,?,?,?)`, id, "受害人", c.sex, c.birth, c.village.ID, c.loss)
+		victim := exec(`INSERT INTO victims (case_id, name, sex, birth_date, area_id, loss_fen) VALUES (?,?,?,?,?,?)`, id, "受害人", c.sex, c.birth, c.village.ID, c.loss)
 		if i%3 == 0 {
-			exec(`INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, answered_at, result_fen)
-				VALUES ('freeze',?,?,?,'done',?,?,?)`, id, "6222", c.loss, ts, ts+3_600_000, c.loss/2)
+			// A freeze confirmed an hour after the report, renewed later
+			// (the renewal is not counted again), and half of it returned
+			// to the victim five days later.
+			req := exec(`INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at, confirmed_at, result_fen)
+				VALUES ('freeze',?,?,?,'confirmed',?,?,?,?)`, id, fmt.Sprintf("6222%02d", i), c.loss, ts, ts, ts+3_600_000, c.loss/2)
+			exec(`INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at, confirmed_at, result_fen, prior_id)
+				VALUES ('freeze',?,?,?,'confirmed',?,?,?,?,?)`, id, fmt.Sprintf("6222%02d", i), c.loss, ts, ts, ts+7_200_000, c.loss/2, req)
+			plan := exec(`INSERT INTO return_plans (case_id, request_id, account, frozen_fen, rule, calc, status, created_at)
+				VALUES (?,?,?,?,'single_victim','{}','executed',?)`, id, req, fmt.Sprintf("6222%02d", i), c.loss/2, ts)
+			exec(`INSERT INTO return_payments (plan_id, victim_id, amount_fen, paid_at, created_at) VALUES (?,?,?,?,?)`,
+				plan, victim, c.loss/4, ts+5*86_400_000, ts)
+		}
+		if i == 1 {
+			exec(`INSERT INTO partner_requests (kind, case_id, account, amount_fen, status, created_at, sent_at, confirmed_at, result_fen)
+				VALUES ('stop_payment',?,'6217001',?,'confirmed',?,?,?,?)`, id, c.loss, ts, ts, ts+600_000, c.loss)
 		}
 	}
 	warnings := []struct {
