@@ -24,6 +24,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchIngest(ctx, args[1:])
 	case "trace":
 		return benchTrace(ctx, args[1:])
+	case "bulletin":
+		return benchBulletin(ctx, args[1:])
 	case "intel":
 		return benchIntel(args[1:])
 	}

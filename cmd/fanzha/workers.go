@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -90,6 +91,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
+	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
 	return nil
 }
 

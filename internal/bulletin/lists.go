@@ -77,40 +77,6 @@ func RecentPrevention(ctx context.Context, q db.Querier, scope area.Node, limit 
 	return out, rows.Err()
 }
 
-// StationPrevention is a station's prevention reach over a period.
-type StationPrevention struct {
-	Name            string `json:"name"`
-	Events          int64  `json:"events"`
-	Reached         int64  `json:"reached"`
-	Villages        int64  `json:"villages"`         // villages/communities in the station
-	VillagesReached int64  `json:"villages_reached"` // with at least one event (in the village or one of its cells)
-}
-
-// PreventionByStation counts events, people reached and villages reached
-// per station under scope since from.
-func PreventionByStation(ctx context.Context, q db.Querier, scope area.Node, from time.Time) ([]StationPrevention, error) {
-	cond, arg := area.UnderClause("v.id", scope)
-	rows, err := q.Query(ctx, `SELECT st.name, COUNT(DISTINCT v.id),
-		COUNT(DISTINCT CASE WHEN e.id IS NOT NULL THEN v.id END), COUNT(e.id), COALESCE(SUM(e.reached), 0)
-		FROM areas v JOIN areas st ON st.id = v.station_id
-		LEFT JOIN areas c ON c.parent_id = v.id AND c.level = 'cell'
-		LEFT JOIN prevention_events e ON (e.area_id = v.id OR e.area_id = c.id) AND e.at >= ?
-		WHERE v.level = 'village' AND `+cond+` GROUP BY st.id, st.name, st.sort ORDER BY st.sort`, db.Millis(from), arg)
-	if err != nil {
-		return nil, fmt.Errorf("prevention by station: %w", err)
-	}
-	defer rows.Close()
-	var out []StationPrevention
-	for rows.Next() {
-		var s StationPrevention
-		if err := rows.Scan(&s.Name, &s.Villages, &s.VillagesReached, &s.Events, &s.Reached); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // AccountActivity is an account's flow in the loaded statements.
 type AccountActivity struct {
 	Number   string `json:"number"`

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -445,16 +446,18 @@ func (s *Server) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	events, err := bulletin.RecentPrevention(r.Context(), s.db, p.Scope, 100)
+	events, err := prevent.List(r.Context(), s.db, p.Scope, prevent.Filter{CreatedBy: ownOnly(p), Limit: 100})
 	if err != nil {
 		return err
 	}
-	from := s.now().AddDate(0, 0, -30)
-	by, err := bulletin.PreventionByStation(r.Context(), s.db, p.Scope, from)
+	// The same coverage as /prevention/coverage (docs/PREVENTION.md).
+	cov, err := prevent.ComputeCoverage(r.Context(), s.db, p.Scope, s.now().AddDate(0, 0, -30), s.now())
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by}})
+	by := cov.Stations
+	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by,
+		"Own": ownOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
 	return nil
 }
 
@@ -486,7 +489,11 @@ func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "bulletins", page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o}})
+	gen, err := s.bulletinChoices(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bulletins", page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o, "Gen": gen}})
 	return nil
 }
 
