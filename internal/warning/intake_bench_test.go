@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/warning"
@@ -15,10 +16,19 @@ import (
 // BenchmarkIntakeBatch measures the whole pipeline (validate, dedupe,
 // merge, score, route, assign, durable commit) on the demo county, in
 // batches of 1,000 warnings. warnings/s = 1000 / (ns/op / 1e9).
-func BenchmarkIntakeBatch(b *testing.B) {
+func BenchmarkIntakeBatch(b *testing.B) { benchIntakeBatch(b, dbtest.SQLite(b)) }
+
+// BenchmarkIntakeBatchPostgres: the same on PostgreSQL (FANZHA_TEST_POSTGRES).
+func BenchmarkIntakeBatchPostgres(b *testing.B) {
+	if dbtest.PostgresURL() == "" {
+		b.Skip("FANZHA_TEST_POSTGRES not set")
+	}
+	benchIntakeBatch(b, dbtest.Postgres(b))
+}
+
+func benchIntakeBatch(b *testing.B, d *db.DB) {
 	ctx := context.Background()
 	auth.BcryptCost = 4
-	d := dbtest.SQLite(b)
 	now := time.Now().UTC()
 	if _, err := sim.Generate(ctx, d, sim.Options{Seed: 5, Now: now, Scale: 0.1}); err != nil {
 		b.Fatal(err)

@@ -77,14 +77,21 @@ func (b *batch) prefetch(ctx context.Context, items []*normalized) error {
 		into map[string]*openWarning
 	}{{"person_phone", phones, b.byPhone}, {"person_id_number", ids, b.byID}} {
 		spec := spec
-		err := b.inList(ctx, `SELECT `+spec.col+`, `+openCols+` FROM warnings WHERE status = 'open' AND `+spec.col+` IN (%s) ORDER BY id`,
+		// The status and the order are applied in Go: on the person index
+		// alone the plan stays the same however many warnings are open
+		// (PostgreSQL otherwise walked the open-warnings index or the
+		// primary key as the table grew: 300 ms a batch at 100,000 rows).
+		err := b.inList(ctx, `SELECT `+spec.col+`, status, `+openCols+` FROM warnings WHERE `+spec.col+` IN (%s)`,
 			spec.keys, nil, func(sc func(...any) error) error {
-				var key string
+				var key, status string
 				var ow openWarning
-				if err := sc(&key, &ow.id, &ow.grade, &ow.priority, &ow.contactDue, &ow.lastIntake, &ow.lastContact, &ow.stationID, &ow.assigneeID); err != nil {
+				if err := sc(&key, &status, &ow.id, &ow.grade, &ow.priority, &ow.contactDue, &ow.lastIntake, &ow.lastContact, &ow.stationID, &ow.assigneeID); err != nil {
 					return err
 				}
-				if _, dup := spec.into[key]; !dup { // the oldest open warning is the primary
+				if status != "open" {
+					return nil
+				}
+				if cur, dup := spec.into[key]; !dup || ow.id < cur.id { // the oldest open warning is the primary
 					spec.into[key] = &ow
 				}
 				return nil
