@@ -4,48 +4,77 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
-// handleImportStatements takes one or more statement files (multipart
-// field "file", repeated) and answers with a report per file.
-func (s *Server) handleImportStatements(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+// fileFailure is a statement file that could not be imported at all (not
+// a table, no recognisable header, …); nothing of it was stored.
+type fileFailure struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
+}
+
+// importStatementFiles imports the uploaded files (multipart field "file",
+// repeated) one by one, each in its own transaction: a file that cannot be
+// read is reported and the others still go in. A successful import asks for
+// a background rescore of accounts.
+func (s *Server) importStatementFiles(w http.ResponseWriter, r *http.Request, p *auth.Principal) ([]funds.ImportReport, []fileFailure, funds.ImportOptions, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, 512<<20)
 	if err := r.ParseMultipartForm(16 << 20); err != nil {
-		return errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file（可多个，合计不超过 512 MB）：%v", err)
+		return nil, nil, funds.ImportOptions{}, errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file（可多个，合计不超过 512 MB）：%v", err)
 	}
 	files := r.MultipartForm.File["file"]
 	if len(files) == 0 {
-		return errorf(http.StatusBadRequest, "no_file", "没有收到文件：表单字段应为 file")
+		return nil, nil, funds.ImportOptions{}, errorf(http.StatusBadRequest, "no_file", "没有收到文件：请选择要导入的流水文件（表单字段 file）")
 	}
 	opt := funds.ImportOptions{Mapping: r.FormValue("mapping"), AllOrNothing: r.FormValue("all_or_nothing") == "1", UserID: p.User.ID, Now: s.now()}
-	var reports []funds.ImportReport
+	reports := []funds.ImportReport{}
+	failed := []fileFailure{}
+	stored := false
 	for _, fh := range files {
+		name := filepath.Base(fh.Filename)
 		f, err := fh.Open()
 		if err != nil {
-			return err
+			failed = append(failed, fileFailure{name, err.Error()})
+			continue
 		}
-		name := filepath.Base(fh.Filename)
 		rep, err := funds.ImportStatement(r.Context(), s.db, name, f, opt)
 		f.Close()
 		if err != nil {
-			return errorf(http.StatusUnprocessableEntity, "bad_file", "文件 %s 无法导入：%v", name, err)
+			failed = append(failed, fileFailure{name, err.Error()})
+			continue
 		}
 		if err := s.audit(r, p, auth.AuditCreate, "statement", fmt.Sprint(rep.ImportID),
 			fmt.Sprintf("import %s: %d stored, %d duplicate, %d bad", name, rep.Stored, rep.Duplicates, rep.Bad)); err != nil {
-			return err
+			return nil, nil, opt, err
 		}
 		reports = append(reports, rep)
+		stored = stored || rep.Stored > 0
 	}
-	for _, rep := range reports {
-		if rep.Stored > 0 {
-			s.rescoreSoon()
-			break
+	if stored {
+		s.rescoreSoon()
+	}
+	return reports, failed, opt, nil
+}
+
+// handleImportStatements answers with a report per imported file and the
+// files that could not be read (422 when none could).
+func (s *Server) handleImportStatements(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	reports, failed, _, err := s.importStatementFiles(w, r, p)
+	if err != nil {
+		return err
+	}
+	if len(reports) == 0 {
+		msgs := make([]string, len(failed))
+		for i, f := range failed {
+			msgs[i] = f.File + "：" + f.Error
 		}
+		return errorf(http.StatusUnprocessableEntity, "bad_file", "没有文件能导入：%s", strings.Join(msgs, "；"))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"reports": reports})
+	writeJSON(w, http.StatusOK, map[string]any{"reports": reports, "failed": failed})
 	return nil
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -92,46 +91,19 @@ func (s *Server) handleStatementsPage(w http.ResponseWriter, r *http.Request, p 
 }
 
 func (s *Server) handleStatementsUpload(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 512<<20)
-	if err := r.ParseMultipartForm(16 << 20); err != nil {
-		return errorf(http.StatusBadRequest, "bad_upload", "上传失败（合计不超过 512 MB）：%v", err)
+	reports, failed, opt, err := s.importStatementFiles(w, r, p)
+	if err != nil {
+		return err
 	}
-	files := r.MultipartForm.File["file"]
-	if len(files) == 0 {
-		return errorf(http.StatusBadRequest, "no_file", "请选择要导入的流水文件")
-	}
-	opt := funds.ImportOptions{Mapping: r.FormValue("mapping"), AllOrNothing: r.FormValue("all_or_nothing") == "1", UserID: p.User.ID, Now: s.now()}
-	var reports []funds.ImportReport
-	var failed []string
-	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		name := filepath.Base(fh.Filename)
-		rep, err := funds.ImportStatement(r.Context(), s.db, name, f, opt)
-		f.Close()
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s：%v", name, err))
-			continue
-		}
-		if err := s.audit(r, p, auth.AuditCreate, "statement", fmt.Sprint(rep.ImportID),
-			fmt.Sprintf("import %s: %d stored, %d duplicate, %d bad", name, rep.Stored, rep.Duplicates, rep.Bad)); err != nil {
-			return err
-		}
-		reports = append(reports, rep)
-	}
-	for _, rep := range reports {
-		if rep.Stored > 0 {
-			s.rescoreSoon()
-			break
-		}
+	msgs := make([]string, len(failed))
+	for i, f := range failed {
+		msgs[i] = f.File + "：" + f.Error
 	}
 	status := http.StatusOK
 	if len(reports) == 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.renderStatements(w, r, p, status, map[string]any{"Reports": reports, "Failed": failed, "Chosen": opt.Mapping})
+	return s.renderStatements(w, r, p, status, map[string]any{"Reports": reports, "Failed": msgs, "Chosen": opt.Mapping})
 }
 
 func (s *Server) handleMappingForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

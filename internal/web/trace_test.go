@@ -1,10 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
@@ -255,6 +261,88 @@ func TestRelatedCasesAndSuspects(t *testing.T) {
 		_ = json.Unmarshal([]byte(a.body), &got)
 		if len(got.Suspects) != 1 || got.Suspects[0].Phone != "137****5678" || got.Suspects[0].Account != "**** 0555" {
 			t.Fatalf("suspects: %s", a.body)
+		}
+	})
+}
+
+// Statement files through the API: each file is its own import with its
+// report (bad rows by number); a file that cannot be read is listed as
+// failed while the others go in; only unreadable files → 422. Officers
+// without funds.write are refused.
+func TestImportStatementsAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
+		f.tokens["inv"] = tok
+		upload := func(user string, files map[string]string) answer {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			names := make([]string, 0, len(files))
+			for n := range files {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				w, _ := mw.CreateFormFile("file", n)
+				_, _ = w.Write([]byte(files[n]))
+			}
+			mw.Close()
+			req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/statements/import", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+f.tokens[user])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			a := answer{status: resp.StatusCode, body: string(b)}
+			_ = json.Unmarshal(b, &a.json)
+			return a
+		}
+		good := "账号,交易时间,交易金额,对方账号,摘要,余额\n" +
+			"6222020000000000001,2026-11-20 10:00:00,\"1,234.50\",6228480000000000009,转入,1234.50\n" +
+			"6222020000000000001,2026-11-20 10:05:00,abc,6217000000000000002,转出,0\n" +
+			"6222020000000000001,2026-11-20 10:06:00,-0.01,6217000000000000002,转出,1234.49\n"
+		a := upload("inv", map[string]string{"a.csv": good, "b.csv": "这不是流水\n只有一列\n"})
+		if a.status != 200 {
+			t.Fatalf("import: %d %s", a.status, a.body)
+		}
+		var got struct {
+			Reports []struct {
+				File   string `json:"file"`
+				Stored int    `json:"stored"`
+				Bad    int    `json:"bad"`
+				Errors []struct {
+					Row    int    `json:"row"`
+					Reason string `json:"reason"`
+				} `json:"errors"`
+			} `json:"reports"`
+			Failed []struct {
+				File  string `json:"file"`
+				Error string `json:"error"`
+			} `json:"failed"`
+		}
+		_ = json.Unmarshal([]byte(a.body), &got)
+		if len(got.Reports) != 1 || got.Reports[0].File != "a.csv" || got.Reports[0].Stored != 2 || got.Reports[0].Bad != 1 ||
+			got.Reports[0].Errors[0].Row != 3 || len(got.Failed) != 1 || got.Failed[0].File != "b.csv" || got.Failed[0].Error == "" {
+			t.Fatalf("reports: %s", a.body)
+		}
+		var fen int64
+		_ = d.QueryRow(ctx, `SELECT amount_fen FROM statement_rows WHERE at = ?`, db.Millis(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))).Scan(&fen)
+		if fen != 123450 {
+			t.Fatalf("1,234.50 stored as %d fen", fen)
+		}
+		if a := upload("inv", map[string]string{"b.csv": "x\n"}); a.status != 422 || a.json["code"] != "bad_file" {
+			t.Fatalf("only unreadable files: %d %s", a.status, a.body)
+		}
+		if a := upload("offA", map[string]string{"a.csv": good}); a.status != 403 {
+			t.Fatalf("a dissuader imported statements: %d", a.status)
 		}
 	})
 }
