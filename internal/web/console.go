@@ -116,7 +116,14 @@ var funcs = template.FuncMap{
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
 		return m[warning.Grade(g)]
 	},
-	"list":    func(s ...string) []string { return s },
+	"list": func(s ...string) []string { return s },
+	"channel": func(c string) string {
+		m := map[string]string{"mobile_banking": "手机银行", "bank_transfer": "网银转账", "counter": "柜面", "atm": "ATM", "alipay": "支付宝", "wechat": "微信"}
+		if v, ok := m[c]; ok {
+			return v
+		}
+		return c
+	},
 	"join":    func(s []string) string { return strings.Join(s, "、") },
 	"rstatus": partner.StatusName,
 	"cstatus": func(s string) string {
