@@ -108,6 +108,9 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		if _, err := genFreezes(ctx, tx, rng, now); err != nil {
 			return fmt.Errorf("stop-payments and freezes: %w", err)
 		}
+		if err := genJoint(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x6a6f696e74)), now); err != nil {
+			return fmt.Errorf("joint meetings: %w", err)
+		}
 		if _, err := genSurveys(ctx, tx, o.Seed, c, now); err != nil { // awareness surveys (gen_surveys.go)
 			return fmt.Errorf("awareness surveys: %w", err)
 		}
