@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register("bench", "benchmarks: dispatch, ingest", runBench)
+	register("bench", "benchmarks: dispatch, ingest, trace, intel, bulletin", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel|bulletin> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
