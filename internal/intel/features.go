@@ -28,6 +28,8 @@ const (
 	RoundTrip                     // counterparties money both went to and came from (回流)
 	CaseLinks                     // counterparties confirmed as mules or named in cases
 	RiskyPeers                    // counterparties already above the watch threshold without this feature
+	ClosedTriads                  // pairs of counterparties that also transact with each other
+	RecurringPeers                // (counterparty, direction) pairs seen on two or more days
 	NumFeatures
 )
 
@@ -54,6 +56,8 @@ var Features = [NumFeatures]FeatureInfo{
 	RoundTrip:      {"round_trip", "资金回流对手方", "accounts"},
 	CaseLinks:      {"case_links", "与已确认涉案账户往来", "accounts"},
 	RiskyPeers:     {"risky_peers", "与高风险账户往来", "accounts"},
+	ClosedTriads:   {"closed_triads", "对手方之间互有往来（闭合三角）", "pairs"},
+	RecurringPeers: {"recurring_peers", "多日反复往来的对手方", "accounts"},
 }
 
 // Thresholds (fen) under which split amounts cluster: 1万, 5万 and 20万 yuan,
@@ -86,6 +90,9 @@ func squash(v, full float64) float64 {
 type scratch struct {
 	outMark, inMark, seen []int32 // account id → stamp (account id + 1)
 	regSeen               []int32
+	pairSeen              []int32 // account id → scan stamp (closedTriads)
+	pairStamp             int32
+	cps                   []int32
 	keys                  []uint64
 	queue                 []fifoItem
 }
@@ -94,7 +101,8 @@ type fifoItem struct{ at, left int64 }
 
 func newScratch(f *Flows) *scratch {
 	n := len(f.names)
-	return &scratch{outMark: make([]int32, n), inMark: make([]int32, n), seen: make([]int32, n), regSeen: make([]int32, f.regions)}
+	return &scratch{outMark: make([]int32, n), inMark: make([]int32, n), seen: make([]int32, n),
+		regSeen: make([]int32, f.regions), pairSeen: make([]int32, n)}
 }
 
 // fastOut matches each outflow (those passing keep) against the inflows
@@ -216,10 +224,19 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	// Repeated splits: sort the (direction, counterparty, day) keys and
 	// count the repeats.
 	sortU64(keys)
-	repeats := 0
-	for i := 1; i < len(keys); i++ {
-		if keys[i] == keys[i-1] {
+	repeats, recurring := 0, 0
+	days := 0 // distinct days of the current (direction, counterparty)
+	for i := range keys {
+		if i > 0 && keys[i] == keys[i-1] {
 			repeats++
+			continue
+		}
+		if i == 0 || keys[i]>>24 != keys[i-1]>>24 {
+			days = 0
+		}
+		days++
+		if days == 2 {
+			recurring++
 		}
 	}
 	s.keys = keys
@@ -250,6 +267,8 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	}
 	v.Value[SourceRegions] = float64(regions)
 	v.Value[RoundTrip] = float64(roundTrip)
+	v.Value[RecurringPeers] = float64(recurring)
+	v.Value[ClosedTriads] = float64(f.closedTriads(s, a))
 
 	v.Signal[FastOut1h] = v.Value[FastOut1h]
 	v.Signal[FastOut24h] = v.Value[FastOut24h]
@@ -263,7 +282,79 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	v.Signal[CashOut] = v.Value[CashOut]
 	v.Signal[SourceRegions] = squash(v.Value[SourceRegions]-1, 10)
 	v.Signal[RoundTrip] = squash(v.Value[RoundTrip], 5)
+	v.Signal[ClosedTriads] = squash(v.Value[ClosedTriads], 5)
+	v.Signal[RecurringPeers] = squash(v.Value[RecurringPeers], 5)
 	return v
+}
+
+// triadScanCap bounds the transfers of one counterparty that closedTriads
+// reads: a hub (a merchant, a payroll account) would otherwise cost the
+// product of two degrees; its transfers beyond the cap are not looked at.
+const triadScanCap = 2000
+
+// closedTriads counts the unordered pairs {m, c} of distinct counterparties
+// of a (accounts, not cash) that have at least one transfer between them:
+// money moving inside a closed group of accounts rather than out to the
+// wider population (a local clustering count). vector has just stamped
+// every counterparty of a in s.seen with a+1.
+func (f *Flows) closedTriads(s *scratch, a int32) int {
+	stamp := a + 1
+	n := 0
+	visit := func(m int32) {
+		if s.pairStamp == math.MaxInt32 {
+			clear(s.pairSeen)
+			s.pairStamp = 0
+		}
+		s.pairStamp++
+		ps := s.pairStamp
+		s.pairSeen[m] = ps // m is not its own pair
+		check := func(c int32) {
+			// count each pair once: from its smaller end
+			if c > m && c != a && s.seen[c] == stamp && s.pairSeen[c] != ps {
+				s.pairSeen[c] = ps
+				n++
+			}
+		}
+		for _, t := range capped(f.outs(m)) {
+			check(f.to[t])
+		}
+		for _, t := range capped(f.ins(m)) {
+			check(f.from[t])
+		}
+	}
+	// Each counterparty once: mark them as visited in pairSeen under a
+	// stamp of their own.
+	if s.pairStamp >= math.MaxInt32-1 {
+		clear(s.pairSeen)
+		s.pairStamp = 0
+	}
+	s.pairStamp++
+	done := s.pairStamp
+	cps := s.cps[:0]
+	add := func(c int32) {
+		if c >= 0 && c != a && s.pairSeen[c] != done {
+			s.pairSeen[c] = done
+			cps = append(cps, c)
+		}
+	}
+	for _, t := range f.outs(a) {
+		add(f.to[t])
+	}
+	for _, t := range f.ins(a) {
+		add(f.from[t])
+	}
+	for _, m := range cps {
+		visit(m)
+	}
+	s.cps = cps
+	return n
+}
+
+func capped(ts []int32) []int32 {
+	if len(ts) > triadScanCap {
+		return ts[:triadScanCap]
+	}
+	return ts
 }
 
 // linkCount counts the distinct counterparties of a for which marked is true.

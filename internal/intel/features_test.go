@@ -89,6 +89,16 @@ func TestFeaturesOnHandBuiltStatements(t *testing.T) {
 		{"source regions", []tx{{"A", "M", 0, 10, "bank:工行北京"}, {"B", "M", 1, 10, "bank:建行广州"}, {"C", "M", 2, 10, "bank:工行北京"}, {"D", "M", 3, 10, ""}}, nil, nil, "M", SourceRegions, 2},
 		// Money went to B and C and came back from B.
 		{"round trip", []tx{{"M", "B", 0, 10, ""}, {"M", "C", 1, 10, ""}, {"B", "M", 2, 10, ""}, {"D", "M", 3, 10, ""}}, nil, nil, "M", RoundTrip, 1},
+		// M deals with A, B, C, D; A–B (twice, both ways) and C→D transact
+		// with each other: two closed pairs. B–X does not count (X is not
+		// M's counterparty), nor does cash.
+		{"closed triads", []tx{{"A", "M", 0, 10, ""}, {"M", "B", 1, 10, ""}, {"M", "C", 2, 10, ""}, {"D", "M", 3, 10, ""},
+			{"A", "B", 4, 10, ""}, {"B", "A", 5, 10, ""}, {"C", "D", 6, 10, ""}, {"B", "X", 7, 10, ""}, {"B", "", 8, 10, ""}}, nil, nil, "M", ClosedTriads, 2},
+		// M pays B on two days (recurring), receives from B on one day (not),
+		// pays C twice on one day (a repeat, not recurring) and receives from
+		// D on three days (recurring).
+		{"recurring peers", []tx{{"M", "B", 0, 10, ""}, {"M", "B", 24 * 60, 10, ""}, {"B", "M", 5, 10, ""}, {"M", "C", 10, 10, ""}, {"M", "C", 11, 10, ""},
+			{"D", "M", 0, 10, ""}, {"D", "M", 2 * 24 * 60, 10, ""}, {"D", "M", 3 * 24 * 60, 10, ""}}, nil, nil, "M", RecurringPeers, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
