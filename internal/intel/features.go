@@ -30,6 +30,7 @@ const (
 	RiskyPeers                    // counterparties already above the watch threshold without this feature
 	ClosedTriads                  // pairs of counterparties that also transact with each other
 	RecurringPeers                // (counterparty, direction) pairs seen on two or more days
+	RiskyExposure                 // Σ over risky counterparties of 1 / their counterparties
 	NumFeatures
 )
 
@@ -58,6 +59,7 @@ var Features = [NumFeatures]FeatureInfo{
 	RiskyPeers:     {"risky_peers", "与高风险账户往来", "accounts"},
 	ClosedTriads:   {"closed_triads", "对手方之间互有往来（闭合三角）", "pairs"},
 	RecurringPeers: {"recurring_peers", "多日反复往来的对手方", "accounts"},
+	RiskyExposure:  {"risky_exposure", "高风险账户资金网络暴露度", "share"},
 }
 
 // Thresholds (fen) under which split amounts cluster: 1万, 5万 and 20万 yuan,
@@ -359,13 +361,24 @@ func capped(ts []int32) []int32 {
 
 // linkCount counts the distinct counterparties of a for which marked is true.
 func (f *Flows) linkCount(s *scratch, a int32, marked func(c int32) bool) int {
+	n, _ := f.linkWeight(s, a, marked, nil)
+	return n
+}
+
+// linkWeight counts the distinct counterparties c of a for which marked is
+// true and sums weight(c) over them (weight may be nil).
+func (f *Flows) linkWeight(s *scratch, a int32, marked func(c int32) bool, weight func(c int32) float64) (int, float64) {
 	stamp := -(a + 1) // distinct from the stamps vector uses
 	n := 0
+	sum := 0.0
 	visit := func(c int32) {
 		if c >= 0 && s.seen[c] != stamp {
 			s.seen[c] = stamp
 			if marked(c) {
 				n++
+				if weight != nil {
+					sum += weight(c)
+				}
 			}
 		}
 	}
@@ -375,7 +388,7 @@ func (f *Flows) linkCount(s *scratch, a int32, marked func(c int32) bool) int {
 	for _, t := range f.ins(a) {
 		visit(f.from[t])
 	}
-	return n
+	return n, sum
 }
 
 // dayOf is the Asia/Shanghai calendar day of a time.

@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -150,6 +151,15 @@ func TestLinkFeatures(t *testing.T) {
 	if got := s.Value[p][RiskyPeers]; got != 3 {
 		t.Fatalf("risky peers of P = %v, want 3", got)
 	}
+	// Exposure: each risky peer weighs 1 / its number of counterparties.
+	var want float64
+	for _, r := range []string{"R1", "R2", "R3"} {
+		id, _ := f.ID(r)
+		want += 1 / float64(s.Value[id][Degree])
+	}
+	if got := float64(s.Value[p][RiskyExposure]); math.Abs(got-want) > 1e-6 || want <= 0 {
+		t.Fatalf("risky exposure of P = %v, want %v", got, want)
+	}
 }
 
 // TestExplanationAddsUp checks on random worlds that every account's
@@ -177,6 +187,9 @@ func TestExplanationAddsUp(t *testing.T) {
 		conf[r.IntN(n)] = true
 		w := DefaultWeights()
 		w.Points[Night] = 3.33 // awkward decimals on purpose
+		w.Step[Degree] = 1.117
+		w.Step[ClosedTriads] = 2.505
+		w.Points[RiskyExposure] = 7.77
 		s := ScoreFlows(f, w, conf)
 		for id := int32(0); id < int32(f.Accounts()); id++ {
 			var sum float64
@@ -227,6 +240,49 @@ func TestFitRecoversInformativeFeatures(t *testing.T) {
 	}
 	if _, _, err := Fit(ex[:1], DefaultWeights(), nil); err == nil {
 		t.Fatal("fit with one class should fail")
+	}
+}
+
+// TestFitStep checks that a feature whose presence alone marks mules gets
+// points for presence, and that steps survive the JSON round trip.
+func TestFitStep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var ex []Example
+	for i := 0; i < 3000; i++ {
+		var e Example
+		e.Mule = r.IntN(10) == 0
+		for f := Feature(0); f < NumFeatures; f++ {
+			e.Signal[f] = float32(r.Float64() * 0.3)
+		}
+		e.Signal[ClosedTriads] = 0
+		if e.Mule {
+			// present, but often weakly: presence is what tells
+			e.Signal[ClosedTriads] = float32(0.05 + 0.1*r.Float64())
+		}
+		ex = append(ex, e)
+	}
+	w, _, err := Fit(ex, DefaultWeights(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Step[ClosedTriads] <= 10 {
+		t.Fatalf("presence of closed triads gets %v points, want > 10", w.Step[ClosedTriads])
+	}
+	for f := Feature(0); f < NumFeatures; f++ {
+		if w.Points[f] < 0 || w.Step[f] < 0 {
+			t.Fatalf("negative weight for %s", Features[f].Code)
+		}
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Weights
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Step != w.Step || back.Points != w.Points || back.Threshold != w.Threshold {
+		t.Fatalf("round trip: %s gave %+v", b, back)
 	}
 }
 
