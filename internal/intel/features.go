@@ -92,9 +92,7 @@ func squash(v, full float64) float64 {
 type scratch struct {
 	outMark, inMark, seen []int32 // account id → stamp (account id + 1)
 	regSeen               []int32
-	pairSeen              []int32 // account id → scan stamp (closedTriads)
-	pairStamp             int32
-	cps                   []int32
+	pairSeen              []int32 // account id → stamp (countTriads)
 	keys                  []uint64
 	queue                 []fifoItem
 }
@@ -270,7 +268,7 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	v.Value[SourceRegions] = float64(regions)
 	v.Value[RoundTrip] = float64(roundTrip)
 	v.Value[RecurringPeers] = float64(recurring)
-	v.Value[ClosedTriads] = float64(f.closedTriads(s, a))
+	v.Value[ClosedTriads] = float64(f.triadCounts()[a])
 
 	v.Signal[FastOut1h] = v.Value[FastOut1h]
 	v.Signal[FastOut24h] = v.Value[FastOut24h]
@@ -287,76 +285,6 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	v.Signal[ClosedTriads] = squash(v.Value[ClosedTriads], 5)
 	v.Signal[RecurringPeers] = squash(v.Value[RecurringPeers], 5)
 	return v
-}
-
-// triadScanCap bounds the transfers of one counterparty that closedTriads
-// reads: a hub (a merchant, a payroll account) would otherwise cost the
-// product of two degrees; its transfers beyond the cap are not looked at.
-const triadScanCap = 2000
-
-// closedTriads counts the unordered pairs {m, c} of distinct counterparties
-// of a (accounts, not cash) that have at least one transfer between them:
-// money moving inside a closed group of accounts rather than out to the
-// wider population (a local clustering count). vector has just stamped
-// every counterparty of a in s.seen with a+1.
-func (f *Flows) closedTriads(s *scratch, a int32) int {
-	stamp := a + 1
-	n := 0
-	visit := func(m int32) {
-		if s.pairStamp == math.MaxInt32 {
-			clear(s.pairSeen)
-			s.pairStamp = 0
-		}
-		s.pairStamp++
-		ps := s.pairStamp
-		s.pairSeen[m] = ps // m is not its own pair
-		check := func(c int32) {
-			// count each pair once: from its smaller end
-			if c > m && c != a && s.seen[c] == stamp && s.pairSeen[c] != ps {
-				s.pairSeen[c] = ps
-				n++
-			}
-		}
-		for _, t := range capped(f.outs(m)) {
-			check(f.to[t])
-		}
-		for _, t := range capped(f.ins(m)) {
-			check(f.from[t])
-		}
-	}
-	// Each counterparty once: mark them as visited in pairSeen under a
-	// stamp of their own.
-	if s.pairStamp >= math.MaxInt32-1 {
-		clear(s.pairSeen)
-		s.pairStamp = 0
-	}
-	s.pairStamp++
-	done := s.pairStamp
-	cps := s.cps[:0]
-	add := func(c int32) {
-		if c >= 0 && c != a && s.pairSeen[c] != done {
-			s.pairSeen[c] = done
-			cps = append(cps, c)
-		}
-	}
-	for _, t := range f.outs(a) {
-		add(f.to[t])
-	}
-	for _, t := range f.ins(a) {
-		add(f.from[t])
-	}
-	for _, m := range cps {
-		visit(m)
-	}
-	s.cps = cps
-	return n
-}
-
-func capped(ts []int32) []int32 {
-	if len(ts) > triadScanCap {
-		return ts[:triadScanCap]
-	}
-	return ts
 }
 
 // linkCount counts the distinct counterparties of a for which marked is true.

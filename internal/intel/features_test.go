@@ -298,3 +298,49 @@ func TestEvaluate(t *testing.T) {
 		t.Fatalf("threshold figures %+v", m)
 	}
 }
+
+// TestClosedTriadsBruteForce compares the oriented triangle count with the
+// definition (pairs of counterparties with a transfer between them) on
+// random worlds with hubs, repeats, both directions and cash.
+func TestClosedTriadsBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for round := 0; round < 5; round++ {
+		b := NewFlowBuilder(0)
+		n := 30 + r.IntN(60)
+		for i := 0; i < n; i++ {
+			b.Account(string(rune('A'+i%26)) + string(rune('a'+i/26)))
+		}
+		for i := 0; i < 400; i++ {
+			from, to := int32(r.IntN(n)), int32(r.IntN(n))
+			if r.IntN(4) == 0 {
+				from = int32(r.IntN(3)) // hubs
+			}
+			if r.IntN(15) == 0 {
+				to = Cash
+			}
+			b.Add(from, to, base+int64(i)*minute, 100, -1)
+		}
+		f := b.Build()
+		got := f.triadCounts()
+		for a := int32(0); a < int32(n); a++ {
+			cps := f.Counterparties(a)
+			linked := map[[2]int32]bool{}
+			for _, m := range cps {
+				for _, c := range f.Counterparties(m) {
+					linked[[2]int32{min(m, c), max(m, c)}] = true
+				}
+			}
+			want := int32(0)
+			for i := range cps {
+				for j := i + 1; j < len(cps); j++ {
+					if cps[i] != a && cps[j] != a && linked[[2]int32{min(cps[i], cps[j]), max(cps[i], cps[j])}] {
+						want++
+					}
+				}
+			}
+			if got[a] != want {
+				t.Fatalf("round %d account %d: %d closed triads, want %d", round, a, got[a], want)
+			}
+		}
+	}
+}
