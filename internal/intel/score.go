@@ -42,6 +42,10 @@ func DefaultWeights() Weights {
 	w.Points[RoundTrip] = 15
 	w.Points[CaseLinks] = 30
 	w.Points[RiskyPeers] = 12
+	// Network structure: secondary to the behaviours above.
+	w.Points[ClosedTriads] = 10
+	w.Points[RecurringPeers] = 8
+	w.Points[RiskyExposure] = 10
 	w.Threshold = 40
 	w.Source = "default"
 	return w
