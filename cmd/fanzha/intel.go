@@ -130,7 +130,7 @@ func intelFit(ctx context.Context, args []string) error {
 func printFit(w intel.Weights, rep intel.FitReport) {
 	fmt.Printf("fit: %d labelled accounts, %d mules, %d Newton iterations\n", rep.Examples, rep.Mules, rep.Iterations)
 	for f := intel.Feature(0); f < intel.NumFeatures; f++ {
-		fmt.Printf("  %-24s %8.2f points\n", intel.Features[f].Code, w.Points[f])
+		fmt.Printf("  %-24s %8.2f points %8.2f if present\n", intel.Features[f].Code, w.Points[f], w.Step[f])
 	}
 	fmt.Printf("  %-24s %8.2f points\n", "threshold", w.Threshold)
 	fmt.Printf("on the fitting labels at the threshold: precision=%.4f recall=%.4f pr_auc=%.4f\n", rep.Precision, rep.Recall, rep.AvgPrecision)

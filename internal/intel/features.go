@@ -28,6 +28,9 @@ const (
 	RoundTrip                     // counterparties money both went to and came from (回流)
 	CaseLinks                     // counterparties confirmed as mules or named in cases
 	RiskyPeers                    // counterparties already above the watch threshold without this feature
+	ClosedTriads                  // pairs of counterparties that also transact with each other
+	RecurringPeers                // (counterparty, direction) pairs seen on two or more days
+	RiskyExposure                 // Σ over risky counterparties of 1 / their counterparties
 	NumFeatures
 )
 
@@ -54,6 +57,9 @@ var Features = [NumFeatures]FeatureInfo{
 	RoundTrip:      {"round_trip", "资金回流对手方", "accounts"},
 	CaseLinks:      {"case_links", "与已确认涉案账户往来", "accounts"},
 	RiskyPeers:     {"risky_peers", "与高风险账户往来", "accounts"},
+	ClosedTriads:   {"closed_triads", "对手方之间互有往来（闭合三角）", "pairs"},
+	RecurringPeers: {"recurring_peers", "多日反复往来的对手方", "accounts"},
+	RiskyExposure:  {"risky_exposure", "高风险账户资金网络暴露度", "share"},
 }
 
 // Thresholds (fen) under which split amounts cluster: 1万, 5万 and 20万 yuan,
@@ -86,6 +92,7 @@ func squash(v, full float64) float64 {
 type scratch struct {
 	outMark, inMark, seen []int32 // account id → stamp (account id + 1)
 	regSeen               []int32
+	pairSeen              []int32 // account id → stamp (countTriads)
 	keys                  []uint64
 	queue                 []fifoItem
 }
@@ -94,7 +101,8 @@ type fifoItem struct{ at, left int64 }
 
 func newScratch(f *Flows) *scratch {
 	n := len(f.names)
-	return &scratch{outMark: make([]int32, n), inMark: make([]int32, n), seen: make([]int32, n), regSeen: make([]int32, f.regions)}
+	return &scratch{outMark: make([]int32, n), inMark: make([]int32, n), seen: make([]int32, n),
+		regSeen: make([]int32, f.regions), pairSeen: make([]int32, n)}
 }
 
 // fastOut matches each outflow (those passing keep) against the inflows
@@ -216,10 +224,19 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	// Repeated splits: sort the (direction, counterparty, day) keys and
 	// count the repeats.
 	sortU64(keys)
-	repeats := 0
-	for i := 1; i < len(keys); i++ {
-		if keys[i] == keys[i-1] {
+	repeats, recurring := 0, 0
+	days := 0 // distinct days of the current (direction, counterparty)
+	for i := range keys {
+		if i > 0 && keys[i] == keys[i-1] {
 			repeats++
+			continue
+		}
+		if i == 0 || keys[i]>>24 != keys[i-1]>>24 {
+			days = 0
+		}
+		days++
+		if days == 2 {
+			recurring++
 		}
 	}
 	s.keys = keys
@@ -250,6 +267,8 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	}
 	v.Value[SourceRegions] = float64(regions)
 	v.Value[RoundTrip] = float64(roundTrip)
+	v.Value[RecurringPeers] = float64(recurring)
+	v.Value[ClosedTriads] = float64(f.triadCounts()[a])
 
 	v.Signal[FastOut1h] = v.Value[FastOut1h]
 	v.Signal[FastOut24h] = v.Value[FastOut24h]
@@ -263,18 +282,31 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 	v.Signal[CashOut] = v.Value[CashOut]
 	v.Signal[SourceRegions] = squash(v.Value[SourceRegions]-1, 10)
 	v.Signal[RoundTrip] = squash(v.Value[RoundTrip], 5)
+	v.Signal[ClosedTriads] = squash(v.Value[ClosedTriads], 5)
+	v.Signal[RecurringPeers] = squash(v.Value[RecurringPeers], 5)
 	return v
 }
 
 // linkCount counts the distinct counterparties of a for which marked is true.
 func (f *Flows) linkCount(s *scratch, a int32, marked func(c int32) bool) int {
+	n, _ := f.linkWeight(s, a, marked, nil)
+	return n
+}
+
+// linkWeight counts the distinct counterparties c of a for which marked is
+// true and sums weight(c) over them (weight may be nil).
+func (f *Flows) linkWeight(s *scratch, a int32, marked func(c int32) bool, weight func(c int32) float64) (int, float64) {
 	stamp := -(a + 1) // distinct from the stamps vector uses
 	n := 0
+	sum := 0.0
 	visit := func(c int32) {
 		if c >= 0 && s.seen[c] != stamp {
 			s.seen[c] = stamp
 			if marked(c) {
 				n++
+				if weight != nil {
+					sum += weight(c)
+				}
 			}
 		}
 	}
@@ -284,7 +316,7 @@ func (f *Flows) linkCount(s *scratch, a int32, marked func(c int32) bool) int {
 	for _, t := range f.ins(a) {
 		visit(f.from[t])
 	}
-	return n
+	return n, sum
 }
 
 // dayOf is the Asia/Shanghai calendar day of a time.

@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -89,6 +90,16 @@ func TestFeaturesOnHandBuiltStatements(t *testing.T) {
 		{"source regions", []tx{{"A", "M", 0, 10, "bank:工行北京"}, {"B", "M", 1, 10, "bank:建行广州"}, {"C", "M", 2, 10, "bank:工行北京"}, {"D", "M", 3, 10, ""}}, nil, nil, "M", SourceRegions, 2},
 		// Money went to B and C and came back from B.
 		{"round trip", []tx{{"M", "B", 0, 10, ""}, {"M", "C", 1, 10, ""}, {"B", "M", 2, 10, ""}, {"D", "M", 3, 10, ""}}, nil, nil, "M", RoundTrip, 1},
+		// M deals with A, B, C, D; A–B (twice, both ways) and C→D transact
+		// with each other: two closed pairs. B–X does not count (X is not
+		// M's counterparty), nor does cash.
+		{"closed triads", []tx{{"A", "M", 0, 10, ""}, {"M", "B", 1, 10, ""}, {"M", "C", 2, 10, ""}, {"D", "M", 3, 10, ""},
+			{"A", "B", 4, 10, ""}, {"B", "A", 5, 10, ""}, {"C", "D", 6, 10, ""}, {"B", "X", 7, 10, ""}, {"B", "", 8, 10, ""}}, nil, nil, "M", ClosedTriads, 2},
+		// M pays B on two days (recurring), receives from B on one day (not),
+		// pays C twice on one day (a repeat, not recurring) and receives from
+		// D on three days (recurring).
+		{"recurring peers", []tx{{"M", "B", 0, 10, ""}, {"M", "B", 24 * 60, 10, ""}, {"B", "M", 5, 10, ""}, {"M", "C", 10, 10, ""}, {"M", "C", 11, 10, ""},
+			{"D", "M", 0, 10, ""}, {"D", "M", 2 * 24 * 60, 10, ""}, {"D", "M", 3 * 24 * 60, 10, ""}}, nil, nil, "M", RecurringPeers, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +151,15 @@ func TestLinkFeatures(t *testing.T) {
 	if got := s.Value[p][RiskyPeers]; got != 3 {
 		t.Fatalf("risky peers of P = %v, want 3", got)
 	}
+	// Exposure: each risky peer weighs 1 / its number of counterparties.
+	var want float64
+	for _, r := range []string{"R1", "R2", "R3"} {
+		id, _ := f.ID(r)
+		want += 1 / float64(s.Value[id][Degree])
+	}
+	if got := float64(s.Value[p][RiskyExposure]); math.Abs(got-want) > 1e-6 || want <= 0 {
+		t.Fatalf("risky exposure of P = %v, want %v", got, want)
+	}
 }
 
 // TestExplanationAddsUp checks on random worlds that every account's
@@ -167,6 +187,9 @@ func TestExplanationAddsUp(t *testing.T) {
 		conf[r.IntN(n)] = true
 		w := DefaultWeights()
 		w.Points[Night] = 3.33 // awkward decimals on purpose
+		w.Step[Degree] = 1.117
+		w.Step[ClosedTriads] = 2.505
+		w.Points[RiskyExposure] = 7.77
 		s := ScoreFlows(f, w, conf)
 		for id := int32(0); id < int32(f.Accounts()); id++ {
 			var sum float64
@@ -220,6 +243,49 @@ func TestFitRecoversInformativeFeatures(t *testing.T) {
 	}
 }
 
+// TestFitStep checks that a feature whose presence alone marks mules gets
+// points for presence, and that steps survive the JSON round trip.
+func TestFitStep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var ex []Example
+	for i := 0; i < 3000; i++ {
+		var e Example
+		e.Mule = r.IntN(10) == 0
+		for f := Feature(0); f < NumFeatures; f++ {
+			e.Signal[f] = float32(r.Float64() * 0.3)
+		}
+		e.Signal[ClosedTriads] = 0
+		if e.Mule {
+			// present, but often weakly: presence is what tells
+			e.Signal[ClosedTriads] = float32(0.05 + 0.1*r.Float64())
+		}
+		ex = append(ex, e)
+	}
+	w, _, err := Fit(ex, DefaultWeights(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Step[ClosedTriads] <= 10 {
+		t.Fatalf("presence of closed triads gets %v points, want > 10", w.Step[ClosedTriads])
+	}
+	for f := Feature(0); f < NumFeatures; f++ {
+		if w.Points[f] < 0 || w.Step[f] < 0 {
+			t.Fatalf("negative weight for %s", Features[f].Code)
+		}
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Weights
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Step != w.Step || back.Points != w.Points || back.Threshold != w.Threshold {
+		t.Fatalf("round trip: %s gave %+v", b, back)
+	}
+}
+
 func TestEvaluate(t *testing.T) {
 	scores := []int64{90, 80, 70, 60, 50}
 	labels := []bool{true, false, true, false, false}
@@ -230,5 +296,51 @@ func TestEvaluate(t *testing.T) {
 	}
 	if m.AboveThreshold != 3 || !near(m.Precision, 2.0/3) || !near(m.Recall, 1) {
 		t.Fatalf("threshold figures %+v", m)
+	}
+}
+
+// TestClosedTriadsBruteForce compares the oriented triangle count with the
+// definition (pairs of counterparties with a transfer between them) on
+// random worlds with hubs, repeats, both directions and cash.
+func TestClosedTriadsBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for round := 0; round < 5; round++ {
+		b := NewFlowBuilder(0)
+		n := 30 + r.IntN(60)
+		for i := 0; i < n; i++ {
+			b.Account(string(rune('A'+i%26)) + string(rune('a'+i/26)))
+		}
+		for i := 0; i < 400; i++ {
+			from, to := int32(r.IntN(n)), int32(r.IntN(n))
+			if r.IntN(4) == 0 {
+				from = int32(r.IntN(3)) // hubs
+			}
+			if r.IntN(15) == 0 {
+				to = Cash
+			}
+			b.Add(from, to, base+int64(i)*minute, 100, -1)
+		}
+		f := b.Build()
+		got := f.triadCounts()
+		for a := int32(0); a < int32(n); a++ {
+			cps := f.Counterparties(a)
+			linked := map[[2]int32]bool{}
+			for _, m := range cps {
+				for _, c := range f.Counterparties(m) {
+					linked[[2]int32{min(m, c), max(m, c)}] = true
+				}
+			}
+			want := int32(0)
+			for i := range cps {
+				for j := i + 1; j < len(cps); j++ {
+					if cps[i] != a && cps[j] != a && linked[[2]int32{min(cps[i], cps[j]), max(cps[i], cps[j])}] {
+						want++
+					}
+				}
+			}
+			if got[a] != want {
+				t.Fatalf("round %d account %d: %d closed triads, want %d", round, a, got[a], want)
+			}
+		}
 	}
 }

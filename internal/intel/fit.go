@@ -35,8 +35,27 @@ type FitReport struct {
 	AvgPrecision      float64
 }
 
-// Fit fits weights to labelled examples. Features in fixed keep the points
-// of base (used to fit in two stages, see FitFlows).
+// column is one fitted coefficient: a feature's signal (step false) or its
+// presence, signal > 0 (step true).
+type column struct {
+	f    Feature
+	step bool
+}
+
+func (c column) x(e *Example) float64 {
+	v := float64(e.Signal[c.f])
+	if c.step {
+		if v > 0 {
+			return 1
+		}
+		return 0
+	}
+	return v
+}
+
+// Fit fits weights to labelled examples: per feature, points per unit of
+// signal and points for presence (Weights.Step). Features in fixed keep the
+// points and steps of base (used to fit in two stages, see FitFlows).
 func Fit(ex []Example, base Weights, fixed map[Feature]bool) (Weights, FitReport, error) {
 	rep := FitReport{Examples: len(ex)}
 	for _, e := range ex {
@@ -47,28 +66,31 @@ func Fit(ex []Example, base Weights, fixed map[Feature]bool) (Weights, FitReport
 	if rep.Mules == 0 || rep.Mules == len(ex) {
 		return base, rep, ErrTooFewLabels
 	}
-	active := map[Feature]bool{}
+	active := map[column]bool{}
 	for f := Feature(0); f < NumFeatures; f++ {
 		if !fixed[f] {
-			active[f] = true
+			active[column{f, false}] = true
+			active[column{f, true}] = true
 		}
 	}
 	var beta []float64
-	var feats []Feature
-	for round := 0; round < int(NumFeatures); round++ {
-		feats = feats[:0]
+	var cols []column
+	for round := 0; round < 2*int(NumFeatures); round++ {
+		cols = cols[:0]
 		for f := Feature(0); f < NumFeatures; f++ {
-			if active[f] {
-				feats = append(feats, f)
+			for _, st := range []bool{false, true} {
+				if active[column{f, st}] {
+					cols = append(cols, column{f, st})
+				}
 			}
 		}
 		var it int
-		beta, it = logistic(ex, feats, base, fixed)
+		beta, it = logistic(ex, cols, base, fixed)
 		rep.Iterations += it
 		neg := false
-		for i, f := range feats {
+		for i, c := range cols {
 			if beta[i+1] < 0 {
-				delete(active, f)
+				delete(active, c)
 				neg = true
 			}
 		}
@@ -80,10 +102,15 @@ func Fit(ex []Example, base Weights, fixed map[Feature]bool) (Weights, FitReport
 	for f := Feature(0); f < NumFeatures; f++ {
 		if fixed[f] {
 			w.Points[f] = base.Points[f]
+			w.Step[f] = base.Step[f]
 		}
 	}
-	for i, f := range feats {
-		w.Points[f] = round2(beta[i+1] * PointsPerLogit)
+	for i, c := range cols {
+		if c.step {
+			w.Step[c.f] = round2(beta[i+1] * PointsPerLogit)
+		} else {
+			w.Points[c.f] = round2(beta[i+1] * PointsPerLogit)
+		}
 	}
 	w.Threshold = round2(-beta[0] * PointsPerLogit)
 	// Quality on the fitting examples.
@@ -102,11 +129,11 @@ func Fit(ex []Example, base Weights, fixed map[Feature]bool) (Weights, FitReport
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// logistic fits an intercept and one coefficient per feature in feats by
-// Newton's method with a small ridge penalty; fixed features enter as an
-// offset of base's points.
-func logistic(ex []Example, feats []Feature, base Weights, fixed map[Feature]bool) ([]float64, int) {
-	k := len(feats) + 1
+// logistic fits an intercept and one coefficient per column by Newton's
+// method with a small ridge penalty; fixed features enter as an offset of
+// base's points and steps.
+func logistic(ex []Example, cols []column, base Weights, fixed map[Feature]bool) ([]float64, int) {
+	k := len(cols) + 1
 	beta := make([]float64, k)
 	const lambda = 1e-3
 	x := make([]float64, k)
@@ -123,14 +150,15 @@ func logistic(ex []Example, feats []Feature, base Weights, fixed map[Feature]boo
 				hess[i][j] = 0
 			}
 		}
-		for _, e := range ex {
+		for ei := range ex {
+			e := &ex[ei]
 			x[0] = 1
-			for i, f := range feats {
-				x[i+1] = float64(e.Signal[f])
+			for i, c := range cols {
+				x[i+1] = c.x(e)
 			}
 			z := 0.0
 			for f := range fixed {
-				z += base.Points[f] * float64(e.Signal[f]) / PointsPerLogit
+				z += float64(base.centi(f, e.Signal[f])) / 100 / PointsPerLogit
 			}
 			for i := range x {
 				z += beta[i] * x[i]
@@ -219,15 +247,18 @@ func FitFlows(f *Flows, labels map[int32]bool, confirmed []bool) (Weights, FitRe
 		}
 		return ex
 	}
-	// Stage 1: RiskyPeers held at 0.
+	// Stage 1: RiskyPeers and RiskyExposure held at 0.
 	base := DefaultWeights()
 	base.Points[RiskyPeers] = 0
+	base.Points[RiskyExposure] = 0
+	base.Step[RiskyPeers] = 0
+	base.Step[RiskyExposure] = 0
 	s1 := ScoreFlows(f, base, confirmed)
-	w1, _, err := Fit(examples(s1), base, map[Feature]bool{RiskyPeers: true})
+	w1, _, err := Fit(examples(s1), base, map[Feature]bool{RiskyPeers: true, RiskyExposure: true})
 	if err != nil {
 		return w1, FitReport{}, err
 	}
-	// Stage 2: RiskyPeers from the stage-1 watch list.
+	// Stage 2: RiskyPeers and RiskyExposure from the stage-1 watch list.
 	s2 := ScoreFlows(f, w1, confirmed)
 	w2, rep, err := Fit(examples(s2), w1, nil)
 	if err != nil {

@@ -6,6 +6,7 @@ package intel
 import (
 	"cmp"
 	"slices"
+	"sync"
 )
 
 // Counterparty ids with a meaning of their own in Flows.
@@ -34,6 +35,9 @@ type Flows struct {
 	openedAt []int64 // account id → opening time (unix ms), 0 unknown
 	balance  []int64 // account id → last known balance in fen, −1 unknown
 	regions  int32
+
+	triOnce sync.Once
+	tri     []int32 // account id → closed triads (triads.go), computed on first use
 }
 
 // Accounts is the number of interned accounts.

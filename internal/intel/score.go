@@ -8,11 +8,16 @@ import (
 )
 
 // Weights turn feature signals into a score: each feature contributes
-// Points[f] × Signal[f] points, rounded to a hundredth of a point, and the
-// score is the sum of the contributions, so an explanation adds up to its
-// score exactly. An account at or above Threshold is on the watch list.
+// Points[f] × Signal[f] + Step[f] × [Signal[f] > 0] points, rounded to a
+// hundredth of a point, and the score is the sum of the contributions, so
+// an explanation adds up to its score exactly. Step is a feature's points
+// for being present at all (one repeated split, one closed triad), Points
+// its points per unit of signal: together a two-piece monotone transform
+// of each feature, still one contribution per feature. An account at or
+// above Threshold is on the watch list.
 type Weights struct {
 	Points    [NumFeatures]float64
+	Step      [NumFeatures]float64
 	Threshold float64
 	Source    string // "default", or what the weights were fitted on
 }
@@ -37,6 +42,10 @@ func DefaultWeights() Weights {
 	w.Points[RoundTrip] = 15
 	w.Points[CaseLinks] = 30
 	w.Points[RiskyPeers] = 12
+	// Network structure: secondary to the behaviours above.
+	w.Points[ClosedTriads] = 10
+	w.Points[RecurringPeers] = 8
+	w.Points[RiskyExposure] = 10
 	w.Threshold = 40
 	w.Source = "default"
 	return w
@@ -44,6 +53,7 @@ func DefaultWeights() Weights {
 
 type weightsJSON struct {
 	Points    map[string]float64 `json:"points"`
+	Steps     map[string]float64 `json:"steps,omitempty"`
 	Threshold float64            `json:"threshold"`
 	Source    string             `json:"source"`
 }
@@ -53,11 +63,18 @@ func (w Weights) MarshalJSON() ([]byte, error) {
 	j := weightsJSON{Points: map[string]float64{}, Threshold: w.Threshold, Source: w.Source}
 	for f := Feature(0); f < NumFeatures; f++ {
 		j.Points[Features[f].Code] = w.Points[f]
+		if w.Step[f] != 0 {
+			if j.Steps == nil {
+				j.Steps = map[string]float64{}
+			}
+			j.Steps[Features[f].Code] = w.Step[f]
+		}
 	}
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads points by feature code; a code not given weighs 0.
+// UnmarshalJSON reads points and steps by feature code; a code not given
+// weighs 0.
 func (w *Weights) UnmarshalJSON(b []byte) error {
 	var j weightsJSON
 	if err := json.Unmarshal(b, &j); err != nil {
@@ -74,6 +91,16 @@ func (w *Weights) UnmarshalJSON(b []byte) error {
 		}
 		w.Points[f] = p
 	}
+	for code, p := range j.Steps {
+		f, ok := FeatureByCode(code)
+		if !ok {
+			return fmt.Errorf("weights: unknown feature %q", code)
+		}
+		if math.IsNaN(p) || math.IsInf(p, 0) {
+			return fmt.Errorf("weights: feature %q: not a number", code)
+		}
+		w.Step[f] = p
+	}
 	return nil
 }
 
@@ -89,7 +116,11 @@ func FeatureByCode(code string) (Feature, bool) {
 
 // centi returns a feature's contribution in hundredths of a point.
 func (w *Weights) centi(f Feature, signal float32) int64 {
-	return int64(math.Round(w.Points[f] * float64(signal) * 100))
+	p := w.Points[f] * float64(signal)
+	if signal > 0 {
+		p += w.Step[f]
+	}
+	return int64(math.Round(p * 100))
 }
 
 // ThresholdCenti is the watch-list threshold in hundredths of a point.
@@ -151,6 +182,10 @@ func (s *Scores) Ranked() []int32 {
 	return ids
 }
 
+// exposureScale turns RiskyExposure into "risky counterparties that deal
+// with 20 accounts each" before squashing.
+const exposureScale = 20
+
 // ScoreFlows scores every account of f. confirmed, when not nil, marks the
 // account ids confirmed as mules or named in cases (CaseLinks counts the
 // counterparties so marked). Scoring is two passes: every feature but
@@ -179,10 +214,14 @@ func ScoreFlows(f *Flows, w Weights, confirmed []bool) *Scores {
 		first[a] = sum >= thr
 	})
 	f.parallel(func(sc *scratch, a int32) {
-		c := f.linkCount(sc, a, func(c int32) bool { return first[c] })
+		c, exp := f.linkWeight(sc, a, func(c int32) bool { return first[c] },
+			func(c int32) float64 { return 1 / math.Max(1, float64(s.Value[c][Degree])) })
 		s.Value[a][RiskyPeers] = float32(c)
 		s.Signal[a][RiskyPeers] = float32(squash(float64(c), 5))
 		s.Centi[a] += w.centi(RiskyPeers, s.Signal[a][RiskyPeers])
+		s.Value[a][RiskyExposure] = float32(exp)
+		s.Signal[a][RiskyExposure] = float32(squash(exposureScale*exp, 10))
+		s.Centi[a] += w.centi(RiskyExposure, s.Signal[a][RiskyExposure])
 	})
 	return s
 }
