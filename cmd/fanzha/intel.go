@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -70,32 +72,43 @@ func intelFit(ctx context.Context, args []string) error {
 	fs := newFlags("intel fit")
 	data := fs.String("data", "./data", "data directory holding the SQLite file")
 	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
-	aml := fs.String("amlsim", "", "fit on this AMLSim folder's isFraud labels instead of the analysts' labels")
+	var amls folderList
+	fs.Var(&amls, "amlsim", "fit on this AMLSim folder's isFraud labels instead of the analysts' labels (repeat to fit on several folders together)")
 	out := fs.String("out", "", "with --amlsim: write the fitted weights to this JSON file")
 	dry := fs.Bool("dry-run", false, "print the fit without putting the weights in force")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *aml != "" {
-		d, cleanup, err := scratchDB(ctx)
+	if len(amls) > 0 {
+		// Each folder in a database of its own: AMLSim graphs number
+		// their accounts from 0, so two folders must not share a ledger.
+		var sets []intel.FlowSet
+		for _, dir := range amls {
+			d, cleanup, err := scratchDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			set, err := intel.LoadAMLSim(ctx, d, dir)
+			if err != nil {
+				return err
+			}
+			f, err := intel.LoadFlows(ctx, d)
+			if err != nil {
+				return err
+			}
+			byID, _, _ := intel.LabelIDs(f, set.Labels)
+			sets = append(sets, intel.FlowSet{Flows: f, Labels: byID})
+		}
+		w, rep, err := intel.FitFlowSets(sets)
 		if err != nil {
 			return err
 		}
-		defer cleanup()
-		set, err := intel.LoadAMLSim(ctx, d, *aml)
-		if err != nil {
-			return err
+		names := make([]string, len(amls))
+		for i, dir := range amls {
+			names[i] = filepath.Base(filepath.Clean(dir))
 		}
-		f, err := intel.LoadFlows(ctx, d)
-		if err != nil {
-			return err
-		}
-		byID, _, _ := intel.LabelIDs(f, set.Labels)
-		w, rep, err := intel.FitFlows(f, byID, nil)
-		if err != nil {
-			return err
-		}
-		w.Source = "fit on " + *aml
+		w.Source = "fit on AMLSim " + strings.Join(names, " + ")
 		printFit(w, rep)
 		if *out != "" {
 			b, _ := json.MarshalIndent(w, "", "  ")
@@ -139,19 +152,27 @@ func printFit(w intel.Weights, rep intel.FitReport) {
 func intelEval(ctx context.Context, args []string) error {
 	fs := newFlags("intel eval")
 	aml := fs.String("amlsim", "", "AMLSim folder (nodes.csv, transactions.csv)")
-	wf := fs.String("weights", "", "weights JSON (from fanzha intel fit --amlsim on another folder); default: the built-in weights")
+	wf := fs.String("weights", "", "weights JSON (from fanzha intel fit --amlsim on another folder), or \"builtin\" for the hand-set weights; default: the shipped AMLSim weights, fitted on the two public folders of ../shared/data/amlsim-20k")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *aml == "" {
 		return fmt.Errorf("%w: --amlsim DIR is required\n%s", errUsage, intelUsage)
 	}
-	w := intel.DefaultWeights()
-	if *wf != "" {
+	w, err := intel.AMLSimWeights()
+	if err != nil {
+		return err
+	}
+	switch *wf {
+	case "":
+	case "builtin":
+		w = intel.DefaultWeights()
+	default:
 		b, err := os.ReadFile(*wf)
 		if err != nil {
 			return err
 		}
+		w = intel.DefaultWeights()
 		if err := json.Unmarshal(b, &w); err != nil {
 			return fmt.Errorf("%s: %w", *wf, err)
 		}
@@ -193,3 +214,9 @@ func scratchDB(ctx context.Context) (*db.DB, func(), error) {
 	}
 	return d, func() { d.Close(); os.RemoveAll(dir) }, nil
 }
+
+// folderList is a repeatable folder flag.
+type folderList []string
+
+func (f *folderList) String() string     { return strings.Join(*f, ",") }
+func (f *folderList) Set(v string) error { *f = append(*f, v); return nil }

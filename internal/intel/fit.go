@@ -235,15 +235,32 @@ func solve(a [][]float64, b []float64) []float64 {
 // them, and then all features fitted together. labels maps account ids to
 // mule (true) or cleared (false).
 func FitFlows(f *Flows, labels map[int32]bool, confirmed []bool) (Weights, FitReport, error) {
-	examples := func(s *Scores) []Example {
-		ids := make([]int32, 0, len(labels))
-		for id := range labels {
-			ids = append(ids, id)
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		ex := make([]Example, len(ids))
-		for i, id := range ids {
-			ex[i] = Example{Signal: s.Signal[id], Mule: labels[id]}
+	return FitFlowSets([]FlowSet{{Flows: f, Labels: labels, Confirmed: confirmed}})
+}
+
+// FlowSet is one graph of transfers with its labelled accounts, for a fit
+// on several graphs at once (their account ids are their own).
+type FlowSet struct {
+	Flows     *Flows
+	Labels    map[int32]bool
+	Confirmed []bool
+}
+
+// FitFlowSets fits the weights on the labelled accounts of all the sets
+// together, in the two stages of FitFlows.
+func FitFlowSets(sets []FlowSet) (Weights, FitReport, error) {
+	examples := func(w Weights) []Example {
+		var ex []Example
+		for _, set := range sets {
+			s := ScoreFlows(set.Flows, w, set.Confirmed)
+			ids := make([]int32, 0, len(set.Labels))
+			for id := range set.Labels {
+				ids = append(ids, id)
+			}
+			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+			for _, id := range ids {
+				ex = append(ex, Example{Signal: s.Signal[id], Mule: set.Labels[id]})
+			}
 		}
 		return ex
 	}
@@ -253,14 +270,12 @@ func FitFlows(f *Flows, labels map[int32]bool, confirmed []bool) (Weights, FitRe
 	base.Points[RiskyExposure] = 0
 	base.Step[RiskyPeers] = 0
 	base.Step[RiskyExposure] = 0
-	s1 := ScoreFlows(f, base, confirmed)
-	w1, _, err := Fit(examples(s1), base, map[Feature]bool{RiskyPeers: true, RiskyExposure: true})
+	w1, _, err := Fit(examples(base), base, map[Feature]bool{RiskyPeers: true, RiskyExposure: true})
 	if err != nil {
 		return w1, FitReport{}, err
 	}
 	// Stage 2: RiskyPeers and RiskyExposure from the stage-1 watch list.
-	s2 := ScoreFlows(f, w1, confirmed)
-	w2, rep, err := Fit(examples(s2), w1, nil)
+	w2, rep, err := Fit(examples(w1), w1, nil)
 	if err != nil {
 		return w2, rep, err
 	}
