@@ -179,4 +179,21 @@ func TestFullScaleCounty(t *testing.T) {
 	if loss < 8_00_000_000 || loss > 40_00_000_000 {
 		t.Errorf("year's losses ¥%d, want the order of ¥16 million", loss/100)
 	}
+	// Stop-payments and freezes answered by the banks, terms that ran out,
+	// some still in force; quarterly joint meetings with their tasks.
+	count := func(q string) int {
+		var n int
+		if err := d.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	check("stop-payments", count(`SELECT COUNT(*) FROM partner_requests WHERE kind = 'stop_payment'`), 250, 500)
+	check("freezes", count(`SELECT COUNT(*) FROM partner_requests WHERE kind = 'freeze'`), 100, 300)
+	check("freezes in force", count(`SELECT COUNT(*) FROM partner_requests WHERE kind = 'freeze' AND status = 'confirmed'`), 20, 150)
+	check("lapsed terms", count(`SELECT COUNT(*) FROM partner_requests WHERE status = 'lapsed'`), 200, 600)
+	check("frozen more than stopped", count(`SELECT COUNT(*) FROM partner_requests WHERE result_fen > amount_fen`), 0, 0)
+	check("joint meetings", count(`SELECT COUNT(*) FROM joint_meetings`), 4, 4)
+	check("joint tasks", count(`SELECT COUNT(*) FROM joint_tasks`), 10, 60)
+	check("tasks without a unit of the county", count(`SELECT COUNT(*) FROM joint_tasks WHERE unit_id NOT IN (SELECT id FROM units)`), 0, 0)
 }
