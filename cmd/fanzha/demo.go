@@ -77,15 +77,11 @@ func runDemo(ctx context.Context, args []string) error {
 		// 两卡研判: score the year's accounts and numbers so the watch list
 		// is there from the start.
 		t0 := time.Now()
-		accts, watch, err := intel.Rescore(ctx, d, time.Now())
+		sc, err := intel.RescoreAll(ctx, d, time.Now())
 		if err != nil {
-			return fmt.Errorf("score demo accounts: %w", err)
+			return fmt.Errorf("score demo accounts and numbers: %w", err)
 		}
-		phones, err := intel.RescorePhones(ctx, d, time.Now())
-		if err != nil {
-			return fmt.Errorf("score demo numbers: %w", err)
-		}
-		log.Info("demo accounts scored", "accounts", accts, "watch", watch, "phones", phones, "seconds", time.Since(t0).Seconds())
+		log.Info("demo accounts scored", "accounts", sc.Accounts, "watch", sc.Watch, "phones", sc.Phones, "seconds", time.Since(t0).Seconds())
 	}
 	logins, err := sim.DemoLogins(ctx, d)
 	if err != nil {

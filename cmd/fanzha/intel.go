@@ -51,14 +51,11 @@ func intelScore(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	n, watch, err := intel.Rescore(ctx, d, time.Now())
+	res, err := intel.RescoreAll(ctx, d, time.Now())
 	if err != nil {
 		return err
 	}
-	p, err := intel.RescorePhones(ctx, d, time.Now())
-	if err != nil {
-		return err
-	}
+	n, watch, p := res.Accounts, res.Watch, res.Phones
 	e := auth.AuditEntry{Username: "cli", IP: "cli", At: time.Now()}.With(auth.AuditUpdate, "intel_scores", "")
 	e.Detail = fmt.Sprintf("rescore: %d accounts (%d watch), %d phones", n, watch, p)
 	if err := auth.Audit(ctx, d, e); err != nil {

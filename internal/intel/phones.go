@@ -179,3 +179,22 @@ func visiblePhones(col string, scope area.Node) (string, []any) {
 	c, a := area.UnderClause("w.area_id", scope)
 	return col + ` IN (SELECT w.scam_phone FROM warnings w WHERE ` + c + `)`, []any{a}
 }
+
+// Rescored counts what RescoreAll scored.
+type Rescored struct {
+	Accounts int `json:"accounts"`
+	Watch    int `json:"watch"` // accounts on the watch list
+	Phones   int `json:"phones"`
+}
+
+// RescoreAll scores every account, then every phone number (whose score
+// reads the accounts' watch list), and stores the scores.
+func RescoreAll(ctx context.Context, d *db.DB, now time.Time) (Rescored, error) {
+	var res Rescored
+	var err error
+	if res.Accounts, res.Watch, err = Rescore(ctx, d, now); err != nil {
+		return res, err
+	}
+	res.Phones, err = RescorePhones(ctx, d, now)
+	return res, err
+}

@@ -173,19 +173,9 @@ func (s *Server) handleIntelLabel(w http.ResponseWriter, r *http.Request, p *aut
 	return nil
 }
 
-type rescoreResult struct {
-	Accounts int `json:"accounts"`
-	Watch    int `json:"watch"`
-	Phones   int `json:"phones"`
-}
-
-func (s *Server) rescore(r *http.Request, p *auth.Principal) (rescoreResult, error) {
-	var res rescoreResult
-	var err error
-	if res.Accounts, res.Watch, err = intel.Rescore(r.Context(), s.db, s.now()); err != nil {
-		return res, err
-	}
-	if res.Phones, err = intel.RescorePhones(r.Context(), s.db, s.now()); err != nil {
+func (s *Server) rescore(r *http.Request, p *auth.Principal) (intel.Rescored, error) {
+	res, err := intel.RescoreAll(r.Context(), s.db, s.now())
+	if err != nil {
 		return res, err
 	}
 	intelGraphs.Invalidate()
