@@ -98,26 +98,32 @@ func (s *Server) newCase(r *http.Request, p *auth.Principal, in caseIn) (funds.N
 	return nc, nil
 }
 
+// openCase stores a report as a case (the classifier suggests the type
+// when none is given) and audits it; the API and the report form share it.
+func (s *Server) openCase(r *http.Request, p *auth.Principal, in caseIn) (id int64, no, fraudType string, err error) {
+	nc, err := s.newCase(r, p, in)
+	if err != nil {
+		return 0, "", "", err
+	}
+	if nc.FraudType == "" {
+		nc.FraudType = funds.SuggestFraudType(nc.Summary)
+	}
+	if id, no, err = funds.CreateCase(r.Context(), s.db, nc, s.now()); err != nil {
+		return 0, "", "", err
+	}
+	return id, no, nc.FraudType, s.audit(r, p, auth.AuditCreate, "case", strconv.FormatInt(id, 10), no)
+}
+
 func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in caseIn
 	if err := decodeJSON(r, &in, 1<<20); err != nil {
 		return err
 	}
-	nc, err := s.newCase(r, p, in)
+	id, no, ftype, err := s.openCase(r, p, in)
 	if err != nil {
 		return err
 	}
-	if nc.FraudType == "" {
-		nc.FraudType = funds.SuggestFraudType(nc.Summary)
-	}
-	id, no, err := funds.CreateCase(r.Context(), s.db, nc, s.now())
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, auth.AuditCreate, "case", strconv.FormatInt(id, 10), no); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "case_no": no, "fraud_type": nc.FraudType})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "case_no": no, "fraud_type": ftype})
 	return nil
 }
 
@@ -170,15 +176,8 @@ func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *au
 			return errorf(http.StatusUnprocessableEntity, "no_loss", "请登记被骗转账，或填写损失金额")
 		}
 	}
-	nc, err := s.newCase(r, p, in)
+	id, no, _, err := s.openCase(r, p, in)
 	if err != nil {
-		return err
-	}
-	id, no, err := funds.CreateCase(r.Context(), s.db, nc, s.now())
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, auth.AuditCreate, "case", strconv.FormatInt(id, 10), no); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10), "已立案 "+no)
@@ -207,6 +206,15 @@ func (s *Server) caseLinks(r *http.Request, p *auth.Principal, caseID int64, m a
 	return related, suspects, nil
 }
 
+// addSuspect records a suspect of a case in the caller's scope and audits it.
+func (s *Server) addSuspect(r *http.Request, p *auth.Principal, in funds.Suspect) (int64, error) {
+	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	if err != nil {
+		return 0, err
+	}
+	return sid, s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(in.CaseID, 10))
+}
+
 func (s *Server) handleAddSuspect(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -217,11 +225,8 @@ func (s *Server) handleAddSuspect(w http.ResponseWriter, r *http.Request, p *aut
 		return err
 	}
 	in.CaseID = id
-	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
+	sid, err := s.addSuspect(r, p, in)
 	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": sid})
@@ -238,11 +243,7 @@ func (s *Server) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *au
 	}
 	in := funds.Suspect{CaseID: id, Name: r.FormValue("name"), IDNumber: r.FormValue("id_number"), Phone: r.FormValue("phone"),
 		Account: r.FormValue("account"), Role: r.FormValue("role"), Note: r.FormValue("note")}
-	sid, err := funds.AddSuspect(r.Context(), s.db, p.Scope, p.User.ID, in, s.now())
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, p, auth.AuditCreate, "case_suspect", strconv.FormatInt(sid, 10), "case "+strconv.FormatInt(id, 10)); err != nil {
+	if _, err := s.addSuspect(r, p, in); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
