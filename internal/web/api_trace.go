@@ -166,6 +166,26 @@ type caseTrace struct {
 	scope funds.LedgerScope
 	ids   map[string]string // engine node id → view id
 	back  map[string]string // view id → engine node id
+	names map[int64]string  // victim id → name
+}
+
+// label names a node of the flow graph for people: the victim, the
+// account (masked by m) or the leaf with where the money went.
+func (ct *caseTrace) label(n funds.TraceNode, m auth.Masker) string {
+	switch n.Kind {
+	case "victim":
+		if name := ct.names[n.VictimID]; name != "" {
+			return "受害人 " + name
+		}
+		return "受害人"
+	case "leaf":
+		l := funds.LeafTypeName(n.LeafType)
+		if n.Counter != "" {
+			l += " " + m.Card(n.Counter)
+		}
+		return l
+	}
+	return m.Card(n.Account)
 }
 
 func (s *Server) runCaseTrace(r *http.Request, p *auth.Principal, caseID int64, opt funds.TraceOptions) (*caseTrace, error) {
@@ -180,7 +200,10 @@ func (s *Server) runCaseTrace(r *http.Request, p *auth.Principal, caseID int64, 
 	if err != nil {
 		return nil, err
 	}
-	ct := &caseTrace{c: c, res: res, scope: sc, ids: map[string]string{}, back: map[string]string{}}
+	ct := &caseTrace{c: c, res: res, scope: sc, ids: map[string]string{}, back: map[string]string{}, names: map[int64]string{}}
+	for _, v := range c.Victims {
+		ct.names[v.ID] = v.Name
+	}
 	for i, n := range res.Nodes {
 		v := "n" + strconv.Itoa(i)
 		ct.ids[n.ID], ct.back[v] = v, n.ID
@@ -238,10 +261,6 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 	if err != nil {
 		return traceView{}, err
 	}
-	names := map[int64]string{}
-	for _, v := range ct.c.Victims {
-		names[v.ID] = v.Name
-	}
 	meta := map[string]funds.Candidate{}
 	for _, c := range cands {
 		meta[c.Account] = c
@@ -251,7 +270,7 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 		Nodes: make([]traceNodeView, 0, len(ct.res.Nodes)), Edges: make([]traceEdgeView, 0, len(ct.res.Edges)),
 		Candidates: make([]traceCandidateView, 0, len(cands))}
 	for _, tv := range ct.res.Victims {
-		v.Victims = append(v.Victims, traceVictimView{VictimID: tv.VictimID, Name: names[tv.VictimID], LostFen: tv.LostFen,
+		v.Victims = append(v.Victims, traceVictimView{VictimID: tv.VictimID, Name: ct.names[tv.VictimID], LostFen: tv.LostFen,
 			RemainingFen: tv.RemainingFen, LeafFen: tv.LeafFen})
 	}
 	for _, n := range ct.res.Nodes {
@@ -260,12 +279,10 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 		for _, a := range n.Received {
 			nv.ReceivedFen += a.AmountFen
 		}
+		nv.Label = ct.label(n, m)
 		switch n.Kind {
-		case "victim":
-			nv.Label = "受害人 " + names[n.VictimID]
 		case "account":
 			nv.Account = m.Card(n.Account)
-			nv.Label = nv.Account
 			if c, ok := meta[n.Account]; ok {
 				nv.AccountID, nv.Bank = c.AccountID, c.Bank
 			}
@@ -275,10 +292,6 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 		case "leaf":
 			nv.LeafType, nv.LeafName = n.LeafType, funds.LeafTypeName(n.LeafType)
 			nv.Account = m.Card(n.Counter)
-			nv.Label = nv.LeafName
-			if n.Counter != "" {
-				nv.Label += " " + nv.Account
-			}
 		}
 		v.Nodes = append(v.Nodes, nv)
 	}
@@ -382,29 +395,10 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 		if !ok {
 			return nodeID
 		}
-		switch n.Kind {
-		case "victim":
-			for _, v := range ct.c.Victims {
-				if v.ID == n.VictimID {
-					return "受害人 " + v.Name
-				}
-			}
-			return "受害人"
-		case "leaf":
-			l := funds.LeafTypeName(n.LeafType)
-			if n.Counter != "" {
-				l += " " + m.Card(n.Counter)
-			}
-			return l
-		}
-		return m.Card(n.Account)
+		return ct.label(n, m)
 	}
-	v := explainView{Node: ct.ids[node], Label: label(node), VictimID: victim, AmountFen: ex.AmountFen, ReceivedFen: ex.ReceivedFen}
-	for _, vv := range ct.c.Victims {
-		if vv.ID == victim {
-			v.VictimName = vv.Name
-		}
-	}
+	v := explainView{Node: ct.ids[node], Label: label(node), VictimID: victim, VictimName: ct.names[victim], AmountFen: ex.AmountFen,
+		ReceivedFen: ex.ReceivedFen}
 	var b strings.Builder
 	n, _ := ct.res.Node(node)
 	if n.Kind == "leaf" {
