@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // pendingCase is a case to write: from a defrauded warning or a report.
@@ -92,7 +93,7 @@ func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
 	return m
 }
 
-func bankShort(i int) string { return shortBank(banks[i].Name) }
+func bankShort(i int) string { return partner.BankName(banks[i].Name) }
 
 func (m *muleNet) level1() []string {
 	var out []string

@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // CountyName is the demo county (fictional).
@@ -350,12 +351,12 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 		return id, err
 	}
 	for i, b := range banks {
-		id, err := addUnit(0, "bank", fmt.Sprintf("B%02d", i+1), shortBank(b.Name)+"云溪支行")
+		id, err := addUnit(0, "bank", fmt.Sprintf("B%02d", i+1), partner.BankName(b.Name)+"云溪支行")
 		if err != nil {
 			return err
 		}
 		for k, br := range []string{"营业部", "城关分理处", "青石分理处"} {
-			if _, err := addUnit(id, "bank", fmt.Sprintf("B%02d-%d", i+1, k+1), shortBank(b.Name)+"云溪支行"+br); err != nil {
+			if _, err := addUnit(id, "bank", fmt.Sprintf("B%02d-%d", i+1, k+1), partner.BankName(b.Name)+"云溪支行"+br); err != nil {
 				return err
 			}
 		}

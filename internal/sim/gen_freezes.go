@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // genFreezes writes the stop-payments and freezes of the year's cases as
@@ -19,7 +20,7 @@ import (
 // months) and some freezes were released. The freeze lifecycle and terms
 // are described in docs/FREEZE.md.
 func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (int, error) {
-	banks := map[string]int64{} // everyday bank name → member unit
+	banks := map[string]int64{} // bank → its member unit (0: none)
 	rows, err := tx.Query(ctx, `SELECT id, name FROM units WHERE kind = 'bank' AND parent_id IS NULL ORDER BY id`)
 	if err != nil {
 		return 0, err
@@ -41,18 +42,17 @@ func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (
 	}
 	rows.Close()
 	unitOf := func(bank string) int64 {
-		b := shortBank(bank)
-		if id, ok := banks[b]; ok {
+		if id, ok := banks[bank]; ok {
 			return id
 		}
+		banks[bank] = 0
 		for _, u := range units {
-			if b != "" && strings.HasPrefix(u.name, b) {
-				banks[b] = u.id
-				return u.id
+			if partner.IsUnitOfBank(u.name, bank) {
+				banks[bank] = u.id
+				break
 			}
 		}
-		banks[b] = 0
-		return 0
+		return banks[bank]
 	}
 
 	type victimPay struct {
@@ -103,7 +103,7 @@ func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (
 			within = 24 * time.Hour
 		}
 		ref := fmt.Sprintf("%s-%d-%04d", map[string]string{"stop_payment": "ZF", "freeze": "DJ"}[kind], time.UnixMilli(created).Year(), rng.IntN(10000))
-		status, result := "confirmed", fmt.Sprintf("已%s %s 元", map[string]string{"stop_payment": "止付", "freeze": "冻结"}[kind], yuanText(frozen))
+		status, result := "confirmed", fmt.Sprintf("已%s %s 元", map[string]string{"stop_payment": "止付", "freeze": "冻结"}[kind], money.FormatYuan(frozen))
 		if frozen == 0 {
 			result = "账户余额为 0，已执行但无资金可控"
 		}
@@ -154,8 +154,4 @@ func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (
 		}
 	}
 	return n, nil
-}
-
-func yuanText(fen int64) string {
-	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
 }

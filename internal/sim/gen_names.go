@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 )
 
 // Names for the synthetic county: real-looking, invented, deterministic.
@@ -77,12 +76,3 @@ func cardNumber(rng *rand.Rand, bankIdx int) string {
 }
 
 var otherCities = []string{"长沙", "株洲", "湘潭", "衡阳", "广州", "深圳", "东莞", "昆明", "南宁", "贵阳", "武汉", "郑州"}
-
-// shortBank is a bank's everyday name: 中国工商银行 → 工商银行, but 中国银行
-// stays 中国银行.
-func shortBank(name string) string {
-	if short := strings.TrimPrefix(name, "中国"); short != "银行" {
-		return short
-	}
-	return name
-}

@@ -318,25 +318,13 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 // account's bank: "中国工商银行" matches "工商银行云溪支行", "中国银行" matches
 // "中国银行云溪支行" (and never any other unit whose name merely has 银行).
 func bankUnit(units []bulletin.Unit, bank string) (bulletin.Unit, bool) {
-	full := strings.TrimSpace(bank)
-	short := strings.TrimPrefix(full, "中国")
-	if short == "银行" {
-		short = full
-	}
-	if full == "" {
-		return bulletin.Unit{}, false
-	}
-	var found []bulletin.Unit
+	var best bulletin.Unit
 	for _, u := range units {
-		if u.Kind == "bank" && u.Parent == "" && (strings.HasPrefix(u.Name, full) || strings.HasPrefix(u.Name, short)) {
-			found = append(found, u)
+		if u.Kind == "bank" && u.Parent == "" && partner.IsUnitOfBank(u.Name, bank) && (best.ID == 0 || u.ID < best.ID) {
+			best = u
 		}
 	}
-	if len(found) == 0 {
-		return bulletin.Unit{}, false
-	}
-	slices.SortFunc(found, func(a, b bulletin.Unit) int { return cmp.Compare(a.ID, b.ID) })
-	return found[0], true
+	return best, best.ID != 0
 }
 
 type explainStepView struct {
