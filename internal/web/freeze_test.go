@@ -25,12 +25,7 @@ func TestFreezeRequestRoundTrip(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		ctx := context.Background()
-		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
-		f.tokens["inv"] = tok
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
 		var other int64
 		_ = d.QueryRow(ctx, `INSERT INTO units (kind, code, name, created_at) VALUES ('bank','B2','农业银行云溪支行',0) RETURNING id`).Scan(&other)
 		ou, _ := auth.CreateUser(ctx, d, auth.NewUser{Username: "abc", Role: auth.RolePartner, AreaID: f.root.ID, UnitID: other, Password: "x"})
@@ -99,12 +94,7 @@ func newFreezeFixture(t *testing.T, d *db.DB) *freezeFixture {
 	ctx := context.Background()
 	f := &freezeFixture{fixture: newFixture(t, d)}
 	for name, st := range map[string]int64{"invA": f.stA.ID, "invB": f.stB.ID} {
-		u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: name, Role: auth.RoleInvestigator, AreaID: st, Password: "secret-" + name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, u.ID, "t", testNowWeb())
-		f.tokens[name] = tok
+		f.addUser(t, auth.NewUser{Username: name, Role: auth.RoleInvestigator, AreaID: st, Password: "secret-" + name})
 	}
 	_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&f.bank)
 	at := time.Now().Add(-48 * time.Hour)

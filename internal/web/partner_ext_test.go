@@ -28,15 +28,7 @@ func (f *fixture) addPartner(t *testing.T, user, kind, code, name string) int64 
 	if err := f.d.QueryRow(ctx, `INSERT INTO units (kind, code, name, created_at) VALUES (?,?,?,0) RETURNING id`, kind, code, name).Scan(&unit); err != nil {
 		t.Fatal(err)
 	}
-	u, err := auth.CreateUser(ctx, f.d, auth.NewUser{Username: user, Role: auth.RolePartner, AreaID: f.root.ID, UnitID: unit, Password: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := auth.CreateToken(ctx, f.d, u.ID, "t", testNowWeb())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.tokens[user] = tok
+	f.addUser(t, auth.NewUser{Username: user, Role: auth.RolePartner, AreaID: f.root.ID, UnitID: unit})
 	return unit
 }
 
@@ -47,12 +39,7 @@ func TestPartnerNeverSeesAnotherUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		ctx := context.Background()
-		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", DisplayName: "李建国警官", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
-		f.tokens["inv"] = tok
+		f.addUser(t, auth.NewUser{Username: "inv", DisplayName: "李建国警官", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
 		abc := f.addPartner(t, "abc", "bank", "B2", "农业银行云溪支行")
 		f.addPartner(t, "mobile", "operator", "O1", "移动云溪分公司")
 		var icbc int64

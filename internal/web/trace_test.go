@@ -25,12 +25,7 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		ctx := context.Background()
-		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
-		f.tokens["inv"] = tok
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
 
 		// The victim paid 10,000.00 into mule M1 (工商银行); M1 sent 6,000.00
 		// to M2 (建设银行, no member unit) and 3,000.00 cash; M2 spent
@@ -151,13 +146,7 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 func TestCreateCaseFromReport(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		ctx := context.Background()
-		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
-		f.tokens["inv"] = tok
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
 		body := `{"summary":"对方自称公安局民警，称我涉嫌洗钱，让我把钱转到安全账户","victims":[{"name":"刘某","phone":"13900001111",
 			"transfers":[{"at":"2026-11-20T02:00:00Z","from_account":"6228480000000000001","to_account":"6222 0200 0000 0000 777","amount":"1,234.50"},
 			             {"at":"2026-11-20T02:05:00Z","to_account":"6217000000000000888","amount_fen":1}]}]}`
@@ -197,14 +186,8 @@ func TestCreateCaseFromReport(t *testing.T) {
 func TestRelatedCasesAndSuspects(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		ctx := context.Background()
 		mk := func(user string, area int64) string {
-			u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: user, Role: auth.RoleInvestigator, AreaID: area, Password: "x"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tok, _, _ := auth.CreateToken(ctx, d, u.ID, "t", testNowWeb())
-			f.tokens[user] = tok
+			f.addUser(t, auth.NewUser{Username: user, Role: auth.RoleInvestigator, AreaID: area})
 			return user
 		}
 		invA, invB := mk("invA", f.stA.ID), mk("invB", f.stB.ID)
@@ -273,12 +256,7 @@ func TestImportStatementsAPI(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		ctx := context.Background()
-		inv, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, _, _ := auth.CreateToken(ctx, d, inv.ID, "t", testNowWeb())
-		f.tokens["inv"] = tok
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
 		upload := func(user string, files map[string]string) answer {
 			var body bytes.Buffer
 			mw := multipart.NewWriter(&body)

@@ -102,6 +102,26 @@ type answer struct {
 	json   map[string]any
 }
 
+// addUser creates a user (password "x" unless given) with an API token
+// kept under its username, and returns its id.
+func (f *fixture) addUser(t *testing.T, nu auth.NewUser) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if nu.Password == "" {
+		nu.Password = "x"
+	}
+	u, err := auth.CreateUser(ctx, f.d, nu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := auth.CreateToken(ctx, f.d, u.ID, "t", testNowWeb())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens[nu.Username] = tok
+	return u.ID
+}
+
 func (f *fixture) do(t *testing.T, method, path, user string, body string) answer {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
