@@ -123,11 +123,12 @@ type traceVictimView struct {
 }
 
 type traceRequestRef struct {
-	ID        int64  `json:"id"`
-	Kind      string `json:"kind"`
-	KindName  string `json:"kind_name"`
-	Status    string `json:"status"`
-	ResultFen int64  `json:"result_fen"`
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	KindName   string `json:"kind_name"`
+	Status     string `json:"status"`
+	StatusName string `json:"status_name"`
+	ResultFen  int64  `json:"result_fen"`
 }
 
 type traceCandidateView struct {
@@ -252,7 +253,8 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 		if q.Account == "" {
 			continue
 		}
-		byAccount[q.Account] = append(byAccount[q.Account], traceRequestRef{ID: q.ID, Kind: q.Kind, KindName: q.KindName, Status: q.Status, ResultFen: q.ResultFen})
+		byAccount[q.Account] = append(byAccount[q.Account], traceRequestRef{ID: q.ID, Kind: q.Kind, KindName: q.KindName, Status: q.Status,
+			StatusName: partner.StatusName(q.Status), ResultFen: q.ResultFen})
 		if (q.Kind == "freeze" || q.Kind == "stop_payment") && (q.Status == "done" || q.Status == "confirmed") {
 			frozen[q.Account] = max(frozen[q.Account], q.ResultFen)
 		}

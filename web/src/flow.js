@@ -164,7 +164,7 @@ export function initFlow(root) {
     }
     for (const c of t.candidates) {
       const tr = document.createElement('tr');
-      const reqs = c.requests.map((q) => `${esc(q.kind_name)}#${q.id} ${statusName(q.status)}${q.result_fen ? ' ' + fmt.yuan(q.result_fen) : ''}`).join('<br>');
+      const reqs = c.requests.map((q) => `${esc(q.kind_name)}#${q.id} ${esc(q.status_name)}${q.result_fen ? ' ' + fmt.yuan(q.result_fen) : ''}`).join('<br>');
       tr.innerHTML = `<td>${esc(c.account)}</td><td>${esc(c.bank || '—')}${c.branch ? '<br><span class="muted">' + esc(c.branch) + '</span>' : ''}</td><td>${esc(c.holder || '—')}</td>
         <td class="num">${fmt.yuan(c.balance_fen)}</td><td>${localTime(c.last_in_at, true)}</td><td class="num">${c.depth + 1}</td><td class="reqs">${reqs || '—'}</td><td class="actions"></td>`;
       const cell = tr.querySelector('.actions');
@@ -215,12 +215,12 @@ export function initFlow(root) {
       const res = await r.json();
       if (!r.ok) throw new Error(res.error || r.statusText);
       const cell = tr.querySelector('.reqs');
-      cell.innerHTML = (cell.textContent === '—' ? '' : cell.innerHTML + '<br>') + `${name}#${res.request_id} 已发出`;
+      cell.innerHTML = (cell.textContent === '—' ? '' : cell.innerHTML + '<br>') + `${name}#${res.request_id} 已发送`;
       const list = document.querySelector('#case-requests tbody');
       if (list) {
         list.querySelector('tr.empty')?.remove();
         list.insertAdjacentHTML('afterbegin', `<tr><td>#${res.request_id}</td><td>${name}</td><td>${esc(res.unit_name)}</td><td>${esc(res.account)}</td>
-          <td class="num">${fmt.yuan(res.amount_fen)}</td><td>—</td><td class="req-status">已发出</td><td></td><td class="num req-result"></td></tr>`);
+          <td class="num">${fmt.yuan(res.amount_fen)}</td><td>—</td><td class="req-status">已发送</td><td></td><td class="num req-result"></td></tr>`);
       }
       flash(`已向${res.unit_name}发出${name}请求 #${res.request_id}`);
     } catch (e) {
@@ -244,7 +244,3 @@ export function initFlow(root) {
   run();
 }
 
-function statusName(s) {
-  return { drafted: '草稿', sent: '已发出', seen: '已查看', done: '已办结', confirmed: '已确认', refused: '已拒绝', rejected: '已拒绝',
-    lapsed: '已到期', released: '已解除' }[s] || s;
-}
