@@ -154,6 +154,7 @@ type traceView struct {
 	AsOf       time.Time            `json:"as_of"`
 	Scope      funds.LedgerScope    `json:"scope"`
 	Victims    []traceVictimView    `json:"victims"`
+	LeafNames  map[string]string    `json:"leaf_names"` // leaf type → Chinese, for victims' leaf_fen
 	Nodes      []traceNodeView      `json:"nodes"`
 	Edges      []traceEdgeView      `json:"edges"`
 	Candidates []traceCandidateView `json:"candidates"`
@@ -271,7 +272,11 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 	v := traceView{CaseID: ct.c.ID, Options: ct.res.Options, AsOf: ct.res.AsOf, Scope: ct.scope, Unmasked: m.Unmasked,
 		Nodes: make([]traceNodeView, 0, len(ct.res.Nodes)), Edges: make([]traceEdgeView, 0, len(ct.res.Edges)),
 		Candidates: make([]traceCandidateView, 0, len(cands))}
+	v.LeafNames = map[string]string{}
 	for _, tv := range ct.res.Victims {
+		for k := range tv.LeafFen {
+			v.LeafNames[k] = funds.LeafTypeName(k)
+		}
 		v.Victims = append(v.Victims, traceVictimView{VictimID: tv.VictimID, Name: ct.names[tv.VictimID], LostFen: tv.LostFen,
 			RemainingFen: tv.RemainingFen, LeafFen: tv.LeafFen})
 	}

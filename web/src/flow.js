@@ -56,12 +56,9 @@ export function initFlow(root) {
   }
 
   function render(t) {
-    const names = Object.fromEntries(t.victims.map((v) => [v.victim_id, v.name]));
-    const leafNames = { cash: '取现', payment: '消费/支付', fee: '手续费', no_statement: '未调取流水', unknown_counterparty: '对手不明',
-      unmatched: '无对应入账', hop_limit: '超出层数', max_lag: '超出时限', in_transit: '在途' };
     let html = '<table class="compact"><thead><tr><th>受害人</th><th>被骗（元）</th><th>仍在账户（元）</th><th>已流出追踪范围</th></tr></thead><tbody>';
     for (const v of t.victims) {
-      const leaves = Object.entries(v.leaf_fen || {}).filter(([, f]) => f > 0).map(([k, f]) => `${leafNames[k] || k} ${fmt.yuan(f)}`).join('，') || '—';
+      const leaves = Object.entries(v.leaf_fen || {}).filter(([, f]) => f > 0).map(([k, f]) => `${t.leaf_names[k] || k} ${fmt.yuan(f)}`).join('，') || '—';
       html += `<tr><td>${esc(v.name)}</td><td class="num">${fmt.yuan(v.lost_fen)}</td><td class="num trace-remaining">${fmt.yuan(v.remaining_fen)}</td><td>${esc(leaves)}</td></tr>`;
     }
     html += '</tbody></table>';
@@ -69,7 +66,7 @@ export function initFlow(root) {
     html += `<p class="muted">规则：${rule}${t.options.libr_cap ? '＋最低余额规则' : ''}；余额截至 ${localTime(t.as_of, true)}；读取 ${fmt.int(t.scope.accounts)} 个账户的 ${fmt.int(t.scope.rows)} 条流水${t.scope.truncated ? '（已达上限，更远的账户按未调取流水处理）' : ''}。</p>`;
     summary.innerHTML = html;
     drawGraph(t);
-    drawCandidates(t, names);
+    drawCandidates(t);
     detail.innerHTML = '<p class="muted">点击账户查看资金来路，点击连线查看转账。</p>';
   }
 
