@@ -72,15 +72,16 @@ func traceOptions(get func(string) string) (funds.TraceOptions, error) {
 		opt.MaxLag = d
 	}
 	if v := get("as_of"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			if t, err = time.ParseInLocation("2006-01-02T15:04", v, Shanghai); err != nil {
-				if t, err = time.ParseInLocation("2006-01-02 15:04", v, Shanghai); err != nil {
-					return opt, errorf(http.StatusBadRequest, "bad_as_of", "as_of 应为时间，如 2026-11-20 18:00（北京时间）或 RFC 3339")
-				}
+		// RFC 3339 carries its zone; the others are Beijing time.
+		for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04"} {
+			if t, err := time.ParseInLocation(layout, v, Shanghai); err == nil {
+				opt.AsOf = t
+				break
 			}
 		}
-		opt.AsOf = t
+		if opt.AsOf.IsZero() {
+			return opt, errorf(http.StatusBadRequest, "bad_as_of", "as_of 应为时间，如 2026-11-20 18:00（北京时间）或 RFC 3339")
+		}
 	}
 	return opt, nil
 }

@@ -324,3 +324,31 @@ func TestImportStatementsAPI(t *testing.T) {
 		}
 	})
 }
+
+// as_of is read as RFC 3339 or as Beijing time in two console shapes.
+
+func TestTraceOptionsAsOf(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"2026-11-20T10:00:00Z": time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
+		"2026-11-20T18:00":     time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
+		"2026-11-20 18:00":     time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
+	} {
+		opt, err := traceOptions(func(k string) string {
+			if k == "as_of" {
+				return in
+			}
+			return ""
+		})
+		if err != nil || !opt.AsOf.Equal(want) {
+			t.Errorf("%s: %v %v", in, opt.AsOf, err)
+		}
+	}
+	if _, err := traceOptions(func(k string) string {
+		if k == "as_of" {
+			return "yesterday"
+		}
+		return ""
+	}); err == nil {
+		t.Error("bad as_of accepted")
+	}
+}
