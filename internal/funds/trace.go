@@ -185,7 +185,7 @@ type traceScratch struct {
 	epoch uint32
 	alloc []allocSlot
 
-	level uint32
+	seen  []uint64 // envelope membership, one bit per account; all clear between traces
 	reach []reachSlot
 	touch int64 // sink of the envelope's prefetching loads
 	rbuf  reachBufs
@@ -200,7 +200,7 @@ type allocSlot struct {
 }
 
 type reachSlot struct {
-	mark   uint32 // level that last marked it; < the trace's first level: not reached
+	mark   uint32 // level of this trace that last wrote it (valid only when its seen bit is set)
 	expSec uint32 // secOf its arrival when last expanded, 0 never
 	best   int64  // earliest arrival
 }
@@ -209,7 +209,7 @@ func (l *Ledger) getScratch() *traceScratch {
 	sc, _ := l.scratch.Get().(*traceScratch)
 	if sc == nil || len(sc.alloc) != l.names.len() {
 		n := l.names.len()
-		sc = &traceScratch{alloc: make([]allocSlot, n), reach: make([]reachSlot, n)}
+		sc = &traceScratch{alloc: make([]allocSlot, n), seen: make([]uint64, (n+63)/64), reach: make([]reachSlot, n)}
 		adviseHugePages(sc.alloc)
 		adviseHugePages(sc.reach)
 	}

@@ -69,6 +69,7 @@ type Ledger struct {
 	// after secUp(outIdx[a].lastSec), so an arrival then needs no look at out.
 	outIdx []outRange
 	out    []outEdge
+	cards  []outCard // account id → its out-edge card (trace_cards.go); nil when the ledger does not fit
 
 	scratch sync.Pool // *traceScratch, reused by traces
 	sink    int64     // values of loads issued only to bring cache lines in early
@@ -326,6 +327,7 @@ func (l *Ledger) finish() {
 		l.outIdx[a] = r
 	}
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
+	l.buildCards()
 }
 
 // outRange locates an account's out-edges (8 bytes: the index of a

@@ -183,37 +183,53 @@ func checkTraceGraph(t *testing.T, it int, opt TraceOptions, res TraceResult, st
 }
 
 // TestTraceEnvelopeBruteForce compares the envelope with an enumeration of
-// all walks of strictly increasing time.
+// all walks of strictly increasing time (within the lag when one is set),
+// reading out-edges from the accounts' cards and, with the cards dropped,
+// from the out-edge index alone.
 func TestTraceEnvelopeBruteForce(t *testing.T) {
 	for it := 0; it < 400; it++ {
 		rng := rand.New(rand.NewPCG(uint64(it), 7))
 		l, starts, _ := randomTraceLedger(rng)
-		for _, hops := range []int{0, 1, 2, 4} {
-			got := map[string]bool{}
-			for _, a := range l.Reach(starts, hops, 0, 0) {
-				got[a] = true
-			}
-			want := map[string]bool{}
-			var walk func(a int32, t int64, h int)
-			walk = func(a int32, t int64, h int) {
-				want[l.names.at(a)] = true
-				if hops > 0 && h == hops {
-					return
-				}
-				lo, hi := l.rowsOf(a)
-				for i := lo; i < hi; i++ {
-					if l.rows[i].amt < 0 && l.rows[i].counter >= 0 && l.rows[i].at > t {
-						walk(l.rows[i].counter, l.rows[i].at, h+1)
+		if l.cards == nil {
+			t.Fatalf("iter %d: a ledger of ten hours has no cards", it)
+		}
+		cards := l.cards
+		for _, lag := range []time.Duration{0, 40 * time.Minute} {
+			for _, hops := range []int{0, 1, 2, 4} {
+				want := map[string]bool{}
+				var walk func(a int32, t int64, h int)
+				walk = func(a int32, t int64, h int) {
+					want[l.names.at(a)] = true
+					if hops > 0 && h == hops {
+						return
+					}
+					lo, hi := l.rowsOf(a)
+					for i := lo; i < hi; i++ {
+						r := l.rows[i]
+						if r.amt < 0 && r.counter >= 0 && r.at > t && (lag == 0 || r.at <= t+lag.Milliseconds()) {
+							walk(r.counter, r.at, h+1)
+						}
 					}
 				}
-			}
-			for _, s := range starts {
-				if a, ok := l.index.get(s.ToAccount); ok {
-					walk(a, s.At.UnixMilli(), 0)
+				for _, s := range starts {
+					if a, ok := l.index.get(s.ToAccount); ok {
+						walk(a, s.At.UnixMilli(), 0)
+					}
 				}
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("iter %d hops %d: envelope %v, walks %v", it, hops, got, want)
+				for _, withCards := range []bool{true, false} {
+					l.cards = nil
+					if withCards {
+						l.cards = cards
+					}
+					got := map[string]bool{}
+					for _, a := range l.Reach(starts, hops, lag, 0) {
+						got[a] = true
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("iter %d hops %d lag %v cards %v: envelope %v, walks %v", it, hops, lag, withCards, got, want)
+					}
+				}
+				l.cards = cards
 			}
 		}
 	}

@@ -34,29 +34,39 @@ type reachSeed struct {
 // An account expanded again with an earlier arrival e' (at a later level)
 // only needs its transfers up to its previous expansion time e: the later
 // ones already reached their targets at the same times with fewer hops.
+//
+// Membership is a bitmap of one bit per account (128 KiB for a million: it
+// stays in the processor's cache), set as accounts are reached and cleared
+// from the result at the end; an account's slot (earliest arrival,
+// expansion) is written only when it is reached before the last level, so
+// the accounts first reached at the last level — most of them — cost no
+// random read at all. Out-edges come from the accounts' cards
+// (trace_cards.go) when the ledger has them.
+//
+// With a lag the walk is computed by reachLag.
 func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
-	// Slots are valid for this trace when their mark is at least base: every
-	// level takes the next number of a counter that never goes back (until
-	// it would wrap, when all slots are cleared).
-	if sc.level > 1<<31 {
-		clear(sc.reach)
-		sc.level = 0
+	if maxLag > 0 {
+		return l.reachLag(seeds, maxHops, maxLag, asOf, seqLimit)
 	}
-	base := sc.level + 1
-	slots := sc.reach
+	seen, slots := sc.seen, sc.reach
 	rb := &sc.rbuf
 	out := make([]int32, 0, 256) // handed to the caller
 	frontier, next, times := rb.frontier[:0], rb.next[:0], rb.times[:0]
 	los, his, cand := rb.los[:0], rb.his[:0], rb.cand[:0]
 	defer func() {
 		rb.frontier, rb.next, rb.times, rb.los, rb.his, rb.cand = frontier, next, times, los, his, cand
+		for _, a := range out {
+			seen[a>>6] = 0 // every bit set in this trace is one of out's
+		}
 	}()
-	sc.level++
-	lv := sc.level
+	useCards := l.cards != nil && seqLimit <= 0
+	lv := uint32(1) // level that wrote a slot (seeds: 1)
 	for _, s := range seeds {
+		w, b := s.acct>>6, uint64(1)<<(s.acct&63)
 		sl := &slots[s.acct]
 		switch {
-		case sl.mark < base:
+		case seen[w]&b == 0:
+			seen[w] |= b
 			*sl = reachSlot{mark: lv, best: s.at}
 			out = append(out, s.acct)
 			frontier = append(frontier, s.acct)
@@ -64,36 +74,42 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			sl.best = s.at
 		}
 	}
-	// Each level: first the out-edge ranges of the whole frontier and the
-	// edges after each arrival (loads independent of each other, so the
-	// processor overlaps their cache misses), then the arrivals. Accounts
-	// first reached at the last level need no earliest time, only a mark.
+	// Each level: first a load of every frontier account's card (or
+	// out-edge range and first edge) — loads independent of each other, so
+	// the processor overlaps their cache misses — then the edges after each
+	// arrival, then the arrivals.
 	for h := 0; len(frontier) > 0 && (maxHops <= 0 || h < maxHops); h++ {
 		last := maxHops > 0 && h == maxHops-1
-		times, los, his = times[:0], los[:0], his[:0]
-		for _, u := range frontier {
-			e := slots[u].best
-			lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
-			if e >= l.secUp(l.outIdx[u].lastSec) {
-				hi = lo // nothing after the arrival
+		if useCards {
+			var touch int32
+			for _, u := range frontier {
+				touch += l.cards[u].n
 			}
-			times = append(times, e)
-			los = append(los, lo)
-			his = append(his, hi)
-		}
-		// Touch the first out-edge of every frontier account before
-		// using any: a branch-free loop lets the misses overlap.
-		var touch int64
-		for k, lo := range los {
-			if lo < his[k] {
-				touch += l.out[lo].at
+			sc.touch += int64(touch)
+		} else {
+			times, los, his = times[:0], los[:0], his[:0]
+			for _, u := range frontier {
+				e := slots[u].best
+				lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
+				if e >= l.secUp(l.outIdx[u].lastSec) {
+					hi = lo // nothing after the arrival
+				}
+				times = append(times, e)
+				los = append(los, lo)
+				his = append(his, hi)
 			}
+			var touch int64
+			for k, lo := range los {
+				if lo < his[k] {
+					touch += l.out[lo].at
+				}
+			}
+			sc.touch += touch
 		}
-		sc.touch += touch
 		cand = cand[:0]
 		for k, u := range frontier {
-			e := times[k]
 			su := &slots[u]
+			e := su.best
 			bound := asOf
 			if su.expSec != 0 {
 				// Expanded before, with a later arrival: the transfers
@@ -101,10 +117,11 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 				// same times, in fewer hops.
 				bound = min(bound, l.secUp(su.expSec))
 			}
-			if maxLag > 0 {
-				bound = min(bound, e+maxLag)
-			}
 			su.expSec = l.secOf(e)
+			if useCards {
+				cand = l.expandCard(cand, u, e, bound)
+				continue
+			}
 			lo, hi := los[k], his[k]
 			var i int32
 			if hi-lo > 16 {
@@ -124,28 +141,34 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 				cand = append(cand, reachCand{ed.to, ed.at})
 			}
 		}
-		var touchS uint32
-		for _, c := range cand {
-			touchS += slots[c.to].mark
-		}
-		sc.touch += int64(touchS)
-		sc.level++
-		lv = sc.level
+		lv++
 		if last {
 			for _, c := range cand {
-				if sv := &slots[c.to]; sv.mark < base {
-					sv.mark = lv // membership only: nothing expands after the last level
+				w, b := c.to>>6, uint64(1)<<(c.to&63)
+				if seen[w]&b == 0 { // membership only: nothing expands after the last level
+					seen[w] |= b
 					out = append(out, c.to)
 				}
 			}
 			break
 		}
+		// Bring in the slots of accounts reached for the first time before
+		// writing any: the loads overlap, the writes then hit the cache.
+		var touchS uint32
+		for _, c := range cand {
+			if seen[c.to>>6]&(1<<(c.to&63)) == 0 {
+				touchS += slots[c.to].mark
+			}
+		}
+		sc.touch += int64(touchS)
 		next = next[:0]
 		for _, c := range cand {
 			v := c.to
+			w, b := v>>6, uint64(1)<<(v&63)
 			sv := &slots[v]
 			switch {
-			case sv.mark < base: // first arrival
+			case seen[w]&b == 0: // first arrival
+				seen[w] |= b
 				*sv = reachSlot{mark: lv, best: c.at}
 				out = append(out, v)
 				next = append(next, v)
@@ -160,6 +183,106 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		frontier, next = next, frontier
 	}
 	return out
+}
+
+// reachLag is reach with a lag: a walk continues from an account only by
+// transfers within maxLag of its arrival there. Earliest arrivals no longer
+// suffice (a later arrival opens a later window), so every arrival is
+// kept, and each account remembers the windows (t, t+maxLag] already
+// expanded: they were expanded at this level or an earlier one, so their
+// transfers reached their targets at the same times in no more hops, and a
+// new arrival expands only the parts of its window not covered yet. Each
+// transfer is thus followed at most once.
+func (l *Ledger) reachLag(seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
+	type arrival struct {
+		acct int32
+		at   int64
+	}
+	reached := map[int32]bool{}
+	covered := map[int32][]lagWindow{}
+	var out []int32
+	var frontier []arrival
+	for _, s := range seeds {
+		if !reached[s.acct] {
+			reached[s.acct] = true
+			out = append(out, s.acct)
+		}
+		frontier = append(frontier, arrival{s.acct, s.at})
+	}
+	for h := 0; len(frontier) > 0 && (maxHops <= 0 || h < maxHops); h++ {
+		var next []arrival
+		seenNext := map[arrival]bool{}
+		for _, a := range frontier {
+			w := lagWindow{a.at, min(a.at+maxLag, asOf)}
+			if w.hi <= w.lo {
+				continue
+			}
+			var gaps []lagWindow
+			covered[a.acct], gaps = addLagWindow(covered[a.acct], w)
+			lo, hi := l.outIdx[a.acct].lo, l.outIdx[a.acct+1].lo
+			for _, g := range gaps {
+				for i := l.outAfter(lo, hi, g.lo); i < hi && l.out[i].at <= g.hi; i++ {
+					ed := &l.out[i]
+					if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
+						continue
+					}
+					if !reached[ed.to] {
+						reached[ed.to] = true
+						out = append(out, ed.to)
+					}
+					if n := (arrival{ed.to, ed.at}); !seenNext[n] {
+						seenNext[n] = true
+						next = append(next, n)
+					}
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
+}
+
+// lagWindow is the time interval (lo, hi] of ms.
+type lagWindow struct{ lo, hi int64 }
+
+// addLagWindow adds w to the sorted, disjoint windows ws and returns them
+// with the parts of w they did not cover before.
+func addLagWindow(ws []lagWindow, w lagWindow) ([]lagWindow, []lagWindow) {
+	var gaps []lagWindow
+	cur := w.lo
+	for _, c := range ws {
+		if c.hi <= cur || c.lo >= w.hi {
+			continue
+		}
+		if c.lo > cur {
+			gaps = append(gaps, lagWindow{cur, c.lo})
+		}
+		cur = max(cur, c.hi)
+	}
+	if cur < w.hi {
+		gaps = append(gaps, lagWindow{cur, w.hi})
+	}
+	// Merge w into the list.
+	merged := make([]lagWindow, 0, len(ws)+1)
+	placed := false
+	for _, c := range ws {
+		switch {
+		case c.hi < w.lo:
+			merged = append(merged, c)
+		case c.lo > w.hi:
+			if !placed {
+				merged = append(merged, w)
+				placed = true
+			}
+			merged = append(merged, c)
+		default: // overlapping or touching: absorb
+			w = lagWindow{min(w.lo, c.lo), max(w.hi, c.hi)}
+		}
+	}
+	if !placed {
+		merged = append(merged, w)
+	}
+	return merged, gaps
 }
 
 // secOf and secUp convert a time to whole seconds after the ledger's first

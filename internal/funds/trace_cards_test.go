@@ -1,0 +1,128 @@
+package funds
+
+import (
+	"bytes"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestEnvelopeCardsOnBusyAccounts: accounts with dozens of out-edges, so
+// arrivals land before, inside and after each card's seven latest edges;
+// the envelope read through the cards equals the one read from the
+// out-edge index alone and an enumeration of walks, with and without a lag.
+func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
+	var buf bytes.Buffer
+	gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 3, Transfers: 6000, Accounts: 200, Victims: 40, Span: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadTransferCSV(&buf, gen.Lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := l.cards
+	if cards == nil {
+		t.Fatal("no cards")
+	}
+	busy := 0
+	for a := range cards {
+		if cards[a].n > 2*cardTail {
+			busy++
+		}
+	}
+	if busy < 50 {
+		t.Fatalf("only %d accounts with more than %d out-edges: the test does not reach the older edges", busy, 2*cardTail)
+	}
+	for k, s := range gen.Starts {
+		for _, lag := range []time.Duration{0, 10 * time.Minute} {
+			const hops = 3
+			want := map[int32]bool{}
+			var walk func(a int32, at int64, h int)
+			walk = func(a int32, at int64, h int) {
+				want[a] = true
+				if h == hops {
+					return
+				}
+				lo, hi := l.rowsOf(a)
+				for i := lo; i < hi; i++ {
+					r := l.rows[i]
+					if r.amt < 0 && r.counter >= 0 && r.at > at && (lag == 0 || r.at <= at+lag.Milliseconds()) {
+						walk(r.counter, r.at, h+1)
+					}
+				}
+			}
+			a, _ := l.index.get(s.ToAccount)
+			walk(a, s.At.UnixMilli(), 0)
+			var wantNames []string
+			for a := range want {
+				wantNames = append(wantNames, l.names.at(a))
+			}
+			slices.Sort(wantNames)
+			for _, withCards := range []bool{true, false} {
+				l.cards = nil
+				if withCards {
+					l.cards = cards
+				}
+				got := l.Reach([]TraceStart{s}, hops, lag, 0)
+				slices.Sort(got)
+				if !reflect.DeepEqual(got, wantNames) {
+					t.Fatalf("start %d lag %v cards %v: envelope of %d accounts, walks reach %d", k, lag, withCards, len(got), len(wantNames))
+				}
+			}
+			l.cards = cards
+		}
+	}
+}
+
+// TestCardsNotBuiltWhenTheLedgerDoesNotFit: a span longer than the packed
+// time (4.3 years) leaves the ledger without cards, and the envelope is
+// still right.
+func TestCardsNotBuiltWhenTheLedgerDoesNotFit(t *testing.T) {
+	b := NewLedgerBuilder()
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	add := func(acct string, at time.Time, amt int64, counter string) {
+		if err := b.AddRow(LedgerRow{Account: acct, At: at, AmountFen: amt, Counter: counter}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("A", t0, 1000, "V")
+	add("A", t0.Add(time.Hour), -500, "B")
+	add("B", t0.Add(time.Hour), 500, "A")
+	later := t0.AddDate(5, 0, 0)
+	add("B", later, -400, "C")
+	add("C", later, 400, "B")
+	l := b.Build()
+	if l.cards != nil {
+		t.Fatal("cards built for a ledger spanning five years")
+	}
+	got := l.Reach([]TraceStart{{VictimID: 1, At: t0, FromAccount: "V", ToAccount: "A", AmountFen: 1000}}, 0, 0, 0)
+	slices.Sort(got)
+	if want := []string{"A", "B", "C"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("envelope %v, want %v", got, want)
+	}
+}
+
+func TestAddLagWindow(t *testing.T) {
+	w := func(lo, hi int64) lagWindow { return lagWindow{lo, hi} }
+	for _, c := range []struct {
+		name       string
+		have       []lagWindow
+		add        lagWindow
+		want, gaps []lagWindow
+	}{
+		{"empty", nil, w(10, 20), []lagWindow{w(10, 20)}, []lagWindow{w(10, 20)}},
+		{"covered", []lagWindow{w(0, 30)}, w(10, 20), []lagWindow{w(0, 30)}, nil},
+		{"before and after", []lagWindow{w(0, 5), w(40, 50)}, w(10, 20), []lagWindow{w(0, 5), w(10, 20), w(40, 50)}, []lagWindow{w(10, 20)}},
+		{"overlap left", []lagWindow{w(0, 15)}, w(10, 20), []lagWindow{w(0, 20)}, []lagWindow{w(15, 20)}},
+		{"overlap right", []lagWindow{w(15, 30)}, w(10, 20), []lagWindow{w(10, 30)}, []lagWindow{w(10, 15)}},
+		{"spans two", []lagWindow{w(12, 14), w(16, 18)}, w(10, 20), []lagWindow{w(10, 20)}, []lagWindow{w(10, 12), w(14, 16), w(18, 20)}},
+		{"touching", []lagWindow{w(0, 10)}, w(10, 20), []lagWindow{w(0, 20)}, []lagWindow{w(10, 20)}},
+	} {
+		got, gaps := addLagWindow(c.have, c.add)
+		if !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(gaps, c.gaps) {
+			t.Errorf("%s: windows %v gaps %v, want %v gaps %v", c.name, got, gaps, c.want, c.gaps)
+		}
+	}
+}
