@@ -185,9 +185,9 @@ type traceScratch struct {
 	epoch uint32
 	alloc []allocSlot
 
-	seen  []uint64 // envelope membership, one bit per account; all clear between traces
-	reach []reachSlot
-	touch int64 // sink of the envelope's prefetching loads
+	seen  []uint64  // envelope membership, one bit per account; all clear between traces
+	slots slotTable // envelope slots of the accounts reached before the last level
+	touch int64     // sink of the envelope's prefetching loads
 	rbuf  reachBufs
 
 	splits splitScratch
@@ -200,7 +200,7 @@ type allocSlot struct {
 }
 
 type reachSlot struct {
-	mark   uint32 // level of this trace that last wrote it (valid only when its seen bit is set)
+	mark   uint32 // level of this trace that last wrote it
 	expSec uint32 // secOf its arrival when last expanded, 0 never
 	best   int64  // earliest arrival
 }
@@ -209,9 +209,8 @@ func (l *Ledger) getScratch() *traceScratch {
 	sc, _ := l.scratch.Get().(*traceScratch)
 	if sc == nil || len(sc.alloc) != l.names.len() {
 		n := l.names.len()
-		sc = &traceScratch{alloc: make([]allocSlot, n), seen: make([]uint64, (n+63)/64), reach: make([]reachSlot, n)}
+		sc = &traceScratch{alloc: make([]allocSlot, n), seen: make([]uint64, (n+63)/64)}
 		adviseHugePages(sc.alloc)
-		adviseHugePages(sc.reach)
 	}
 	sc.epoch++
 	if sc.epoch == 0 {

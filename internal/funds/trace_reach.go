@@ -37,18 +37,21 @@ type reachSeed struct {
 //
 // Membership is a bitmap of one bit per account (128 KiB for a million: it
 // stays in the processor's cache), set as accounts are reached and cleared
-// from the result at the end; an account's slot (earliest arrival,
-// expansion) is written only when it is reached before the last level, so
-// the accounts first reached at the last level — most of them — cost no
-// random read at all. Out-edges come from the accounts' cards
-// (trace_cards.go) when the ledger has them.
+// from the result at the end. An account reached before the last level gets
+// a slot (earliest arrival, expansion) in a small hash table of this trace
+// — a few hundred entries that stay in the processor's cache, where an
+// array over all accounts would cost a cache and TLB miss per account — and
+// the accounts first reached at the last level, most of them, need only
+// their bit. Out-edges come from the accounts' cards (trace_cards.go) when
+// the ledger has them.
 //
 // With a lag the walk is computed by reachLag.
 func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
 	if maxLag > 0 {
 		return l.reachLag(seeds, maxHops, maxLag, asOf, seqLimit)
 	}
-	seen, slots := sc.seen, sc.reach
+	seen, slots := sc.seen, &sc.slots
+	defer slots.reset()
 	rb := &sc.rbuf
 	out := make([]int32, 0, 256) // handed to the caller
 	frontier, next, times := rb.frontier[:0], rb.next[:0], rb.times[:0]
@@ -63,14 +66,12 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 	lv := uint32(1) // level that wrote a slot (seeds: 1)
 	for _, s := range seeds {
 		w, b := s.acct>>6, uint64(1)<<(s.acct&63)
-		sl := &slots[s.acct]
-		switch {
-		case seen[w]&b == 0:
+		if seen[w]&b == 0 {
 			seen[w] |= b
-			*sl = reachSlot{mark: lv, best: s.at}
+			*slots.insert(s.acct) = reachSlot{mark: lv, best: s.at}
 			out = append(out, s.acct)
 			frontier = append(frontier, s.acct)
-		case s.at < sl.best:
+		} else if sl := slots.find(s.acct); s.at < sl.best {
 			sl.best = s.at
 		}
 	}
@@ -89,7 +90,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		} else {
 			times, los, his = times[:0], los[:0], his[:0]
 			for _, u := range frontier {
-				e := slots[u].best
+				e := slots.find(u).best
 				lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
 				if e >= l.secUp(l.outIdx[u].lastSec) {
 					hi = lo // nothing after the arrival
@@ -108,7 +109,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		}
 		cand = cand[:0]
 		for k, u := range frontier {
-			su := &slots[u]
+			su := slots.find(u)
 			e := su.best
 			bound := asOf
 			if su.expSec != 0 {
@@ -152,27 +153,16 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			}
 			break
 		}
-		// Bring in the slots of accounts reached for the first time before
-		// writing any: the loads overlap, the writes then hit the cache.
-		var touchS uint32
-		for _, c := range cand {
-			if seen[c.to>>6]&(1<<(c.to&63)) == 0 {
-				touchS += slots[c.to].mark
-			}
-		}
-		sc.touch += int64(touchS)
 		next = next[:0]
 		for _, c := range cand {
 			v := c.to
 			w, b := v>>6, uint64(1)<<(v&63)
-			sv := &slots[v]
-			switch {
-			case seen[w]&b == 0: // first arrival
+			if seen[w]&b == 0 { // first arrival
 				seen[w] |= b
-				*sv = reachSlot{mark: lv, best: c.at}
+				*slots.insert(v) = reachSlot{mark: lv, best: c.at}
 				out = append(out, v)
 				next = append(next, v)
-			case c.at < sv.best: // earlier arrival
+			} else if sv := slots.find(v); c.at < sv.best { // earlier arrival
 				sv.best = c.at
 				if sv.mark != lv {
 					sv.mark = lv
@@ -283,6 +273,67 @@ func addLagWindow(ws []lagWindow, w lagWindow) ([]lagWindow, []lagWindow) {
 		merged = append(merged, w)
 	}
 	return merged, gaps
+}
+
+// slotTable maps the accounts a trace reached before its last level to
+// their slots: open addressing with linear probing, grown at half full,
+// emptied after each trace by clearing only the entries used.
+type slotTable struct {
+	keys  []int32 // account + 1; 0: empty
+	slots []reachSlot
+	used  []int32 // positions filled, for reset
+	shift uint
+}
+
+func (t *slotTable) home(a int32) int32 {
+	return int32((uint64(uint32(a)) * 0x9E3779B97F4A7C15) >> t.shift)
+}
+
+// find returns the slot of a reached account (which must be present).
+func (t *slotTable) find(a int32) *reachSlot {
+	mask := int32(len(t.keys) - 1)
+	for i := t.home(a); ; i = (i + 1) & mask {
+		if t.keys[i] == a+1 {
+			return &t.slots[i]
+		}
+	}
+}
+
+// insert adds an account (which must be absent) and returns its slot, valid
+// until the next insert.
+func (t *slotTable) insert(a int32) *reachSlot {
+	if 2*(len(t.used)+1) > len(t.keys) {
+		t.grow()
+	}
+	mask := int32(len(t.keys) - 1)
+	i := t.home(a)
+	for t.keys[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i] = a + 1
+	t.used = append(t.used, i)
+	return &t.slots[i]
+}
+
+func (t *slotTable) grow() {
+	size := max(1024, 2*len(t.keys))
+	oldKeys, oldSlots, oldUsed := t.keys, t.slots, t.used
+	t.keys, t.slots, t.used = make([]int32, size), make([]reachSlot, size), make([]int32, 0, size/2)
+	t.shift = 64
+	for s := size; s > 1; s >>= 1 {
+		t.shift--
+	}
+	for _, i := range oldUsed {
+		*t.insert(oldKeys[i] - 1) = oldSlots[i]
+	}
+}
+
+// reset empties the table for the next trace.
+func (t *slotTable) reset() {
+	for _, i := range t.used {
+		t.keys[i] = 0
+	}
+	t.used = t.used[:0]
 }
 
 // secOf and secUp convert a time to whole seconds after the ledger's first
