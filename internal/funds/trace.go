@@ -185,9 +185,9 @@ type traceScratch struct {
 	epoch uint32
 	alloc []allocSlot
 
-	seen  []uint64  // envelope membership, one bit per account; all clear between traces
-	slots slotTable // envelope slots of the accounts reached before the last level
-	touch int64     // sink of the envelope's prefetching loads
+	seen  []uint64             // envelope membership, one bit per account; all clear between traces
+	slots acctTable[reachSlot] // envelope slots of the accounts reached before the last level
+	touch int64                // sink of the envelope's prefetching loads
 	rbuf  reachBufs
 
 	splits splitScratch

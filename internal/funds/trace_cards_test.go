@@ -130,14 +130,14 @@ func TestAddLagWindow(t *testing.T) {
 // TestSlotTable: the envelope's per-trace slots survive growth and are all
 // gone after a reset.
 func TestSlotTable(t *testing.T) {
-	var tab slotTable
+	var tab acctTable[reachSlot]
 	for round := 0; round < 3; round++ {
 		n := int32(5000 * (round + 1))
 		for a := int32(0); a < n; a++ {
 			*tab.insert(a * 7) = reachSlot{mark: uint32(round), best: int64(a)}
 		}
 		for a := int32(0); a < n; a++ {
-			if s := tab.find(a * 7); s.best != int64(a) || s.mark != uint32(round) {
+			if s := tab.get(a * 7); s.best != int64(a) || s.mark != uint32(round) {
 				t.Fatalf("round %d: account %d has %+v", round, a*7, *s)
 			}
 		}

@@ -71,7 +71,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			*slots.insert(s.acct) = reachSlot{mark: lv, best: s.at}
 			out = append(out, s.acct)
 			frontier = append(frontier, s.acct)
-		} else if sl := slots.find(s.acct); s.at < sl.best {
+		} else if sl := slots.get(s.acct); s.at < sl.best {
 			sl.best = s.at
 		}
 	}
@@ -90,7 +90,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		} else {
 			times, los, his = times[:0], los[:0], his[:0]
 			for _, u := range frontier {
-				e := slots.find(u).best
+				e := slots.get(u).best
 				lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
 				if e >= l.secUp(l.outIdx[u].lastSec) {
 					hi = lo // nothing after the arrival
@@ -109,7 +109,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		}
 		cand = cand[:0]
 		for k, u := range frontier {
-			su := slots.find(u)
+			su := slots.get(u)
 			e := su.best
 			bound := asOf
 			if su.expSec != 0 {
@@ -162,7 +162,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 				*slots.insert(v) = reachSlot{mark: lv, best: c.at}
 				out = append(out, v)
 				next = append(next, v)
-			} else if sv := slots.find(v); c.at < sv.best { // earlier arrival
+			} else if sv := slots.get(v); c.at < sv.best { // earlier arrival
 				sv.best = c.at
 				if sv.mark != lv {
 					sv.mark = lv
@@ -273,67 +273,6 @@ func addLagWindow(ws []lagWindow, w lagWindow) ([]lagWindow, []lagWindow) {
 		merged = append(merged, w)
 	}
 	return merged, gaps
-}
-
-// slotTable maps the accounts a trace reached before its last level to
-// their slots: open addressing with linear probing, grown at half full,
-// emptied after each trace by clearing only the entries used.
-type slotTable struct {
-	keys  []int32 // account + 1; 0: empty
-	slots []reachSlot
-	used  []int32 // positions filled, for reset
-	shift uint
-}
-
-func (t *slotTable) home(a int32) int32 {
-	return int32((uint64(uint32(a)) * 0x9E3779B97F4A7C15) >> t.shift)
-}
-
-// find returns the slot of a reached account (which must be present).
-func (t *slotTable) find(a int32) *reachSlot {
-	mask := int32(len(t.keys) - 1)
-	for i := t.home(a); ; i = (i + 1) & mask {
-		if t.keys[i] == a+1 {
-			return &t.slots[i]
-		}
-	}
-}
-
-// insert adds an account (which must be absent) and returns its slot, valid
-// until the next insert.
-func (t *slotTable) insert(a int32) *reachSlot {
-	if 2*(len(t.used)+1) > len(t.keys) {
-		t.grow()
-	}
-	mask := int32(len(t.keys) - 1)
-	i := t.home(a)
-	for t.keys[i] != 0 {
-		i = (i + 1) & mask
-	}
-	t.keys[i] = a + 1
-	t.used = append(t.used, i)
-	return &t.slots[i]
-}
-
-func (t *slotTable) grow() {
-	size := max(1024, 2*len(t.keys))
-	oldKeys, oldSlots, oldUsed := t.keys, t.slots, t.used
-	t.keys, t.slots, t.used = make([]int32, size), make([]reachSlot, size), make([]int32, 0, size/2)
-	t.shift = 64
-	for s := size; s > 1; s >>= 1 {
-		t.shift--
-	}
-	for _, i := range oldUsed {
-		*t.insert(oldKeys[i] - 1) = oldSlots[i]
-	}
-}
-
-// reset empties the table for the next trace.
-func (t *slotTable) reset() {
-	for _, i := range t.used {
-		t.keys[i] = 0
-	}
-	t.used = t.used[:0]
 }
 
 // secOf and secUp convert a time to whole seconds after the ledger's first
