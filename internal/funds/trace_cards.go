@@ -10,7 +10,11 @@ package funds
 // start, how many there are, and its last seven edges packed into eight
 // bytes each: for most accounts (a handful of outflows) and most arrivals
 // (the edges after an arrival are the account's latest), one miss answers.
-// Older edges are read from out as before.
+// Older edges are read from out as before. A busy account (more than
+// cardFenceMin out-edges) has fences instead: the packed edges at 1/8, 2/8,
+// … 7/8 of its list, so that the first edge after an arrival is found by
+// scanning one eighth of the list — one miss and a sequential read — where
+// a binary search over hundreds of edges waits for eight misses in turn.
 //
 // A packed edge is (at − minAt) << cardToBits | to: the time in ms since
 // the ledger's first row in the high 37 bits (4.3 years), the receiving
@@ -19,7 +23,8 @@ package funds
 // envelope uses outIdx and out alone.
 
 const (
-	cardTail   = 7
+	cardTail     = 7
+	cardFenceMin = 3 * (cardTail + 1) // more out-edges than this: fences
 	cardToBits = 27
 	cardToMask = 1<<cardToBits - 1
 	cardAtMax  = 1<<(64-cardToBits) - 1
@@ -28,8 +33,11 @@ const (
 type outCard struct {
 	lo   int32 // first out-edge in out
 	n    int32 // number of out-edges
-	tail [cardTail]uint64
+	tail [cardTail]uint64 // n ≤ cardFenceMin: the last min(n, 7) edges; else the fences
 }
+
+// fence returns the position (from the account's first edge) of fence j.
+func fence(n int32, j int) int32 { return int32(int64(j+1) * int64(n) / (cardTail + 1)) }
 
 // buildCards fills l.cards from outIdx and out, or leaves it nil when the
 // ledger's span or accounts do not fit the packing.
@@ -45,6 +53,13 @@ func (l *Ledger) buildCards() {
 		lo, hi := l.outIdx[a].lo, l.outIdx[a+1].lo
 		c := &cards[a]
 		c.lo, c.n = lo, hi-lo
+		if c.n > cardFenceMin {
+			for j := range c.tail {
+				e := &l.out[lo+fence(c.n, j)]
+				c.tail[j] = l.packEdge(e.at, e.to)
+			}
+			continue
+		}
 		k := max(lo, hi-cardTail)
 		for i := k; i < hi; i++ {
 			c.tail[i-k] = l.packEdge(l.out[i].at, l.out[i].to)
@@ -91,17 +106,35 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 		return cand
 	}
 	after, upTo := l.packedAfter(e), l.packedUpTo(bound)
+	if c.n > cardFenceMin {
+		// The first edge after e lies after the last fence at or before e.
+		i := c.lo
+		for j := cardTail - 1; j >= 0; j-- {
+			if c.tail[j] < after {
+				i = c.lo + fence(c.n, j) + 1
+				break
+			}
+		}
+		for hi := c.lo + c.n; i < hi; i++ {
+			ed := &l.out[i]
+			if ed.at <= e {
+				continue
+			}
+			if ed.at > bound {
+				break
+			}
+			cand = append(cand, reachCand{ed.to, ed.at})
+		}
+		return cand
+	}
 	k := min(c.n, cardTail)
 	tail := c.tail[:k]
 	if c.n > cardTail && tail[0] >= after {
 		// Edges before the card's may be after e too.
-		lo, hi := c.lo, c.lo+c.n-cardTail
-		var i int32
-		if hi-lo > 16 {
-			i = l.outAfter(lo, hi, e)
-		} else {
-			for i = lo; i < hi && l.out[i].at <= e; i++ {
-			}
+		lo, hi := c.lo, c.lo+c.n-cardTail // at most 17 edges
+		i := lo
+		for i < hi && l.out[i].at <= e {
+			i++
 		}
 		for ; i < hi; i++ {
 			ed := &l.out[i]
