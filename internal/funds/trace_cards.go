@@ -25,14 +25,14 @@ package funds
 const (
 	cardTail     = 7
 	cardFenceMin = 3 * (cardTail + 1) // more out-edges than this: fences
-	cardToBits = 27
-	cardToMask = 1<<cardToBits - 1
-	cardAtMax  = 1<<(64-cardToBits) - 1
+	cardToBits   = 27
+	cardToMask   = 1<<cardToBits - 1
+	cardAtMax    = 1<<(64-cardToBits) - 1
 )
 
 type outCard struct {
-	lo   int32 // first out-edge in out
-	n    int32 // number of out-edges
+	lo   int32            // first out-edge in out
+	n    int32            // number of out-edges
 	tail [cardTail]uint64 // n ≤ cardFenceMin: the last min(n, 7) edges; else the fences
 }
 
