@@ -1,11 +1,11 @@
 package funds
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -752,7 +752,12 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		leaf     uint8
 		from, to int32 // from −1: a victim's transfer, to the start
 	}
-	var leafNode map[leafKey]int
+	type leafAt struct {
+		k    leafKey
+		node int
+	}
+	var leafNode map[leafKey]int // beyond 32 leaves; below, a linear search in leafKeys
+	var leafKeys []leafAt
 	var startLeaf map[string]int32
 	account := func(a int32) int {
 		st := t.stateOf(a)
@@ -822,11 +827,18 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 				}
 				lk.to = startLeaf[id]
 			}
-			var ok bool
-			if leafNode == nil {
-				leafNode = map[leafKey]int{}
+			ok := false
+			if leafNode != nil {
+				to, ok = leafNode[lk]
+			} else {
+				for j := range leafKeys {
+					if leafKeys[j].k == lk {
+						to, ok = leafKeys[j].node, true
+						break
+					}
+				}
 			}
-			if to, ok = leafNode[lk]; !ok {
+			if !ok {
 				n := TraceNode{ID: res.recNodeID(k), Kind: "leaf", LeafType: leafNames[r.leaf]}
 				switch {
 				case r.start >= 0:
@@ -841,7 +853,14 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 					}
 				}
 				to = len(res.Nodes)
-				leafNode[lk] = to
+				if leafNode != nil {
+					leafNode[lk] = to
+				} else if leafKeys = append(leafKeys, leafAt{lk, to}); len(leafKeys) > 32 {
+					leafNode = make(map[leafKey]int, 2*len(leafKeys))
+					for _, x := range leafKeys {
+						leafNode[x.k] = x.node
+					}
+				}
 				res.Nodes = append(res.Nodes, n)
 			}
 			victims[r.owner].LeafFen[leafNames[r.leaf]] += r.amt
@@ -891,14 +910,14 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		k := account(s.acct)
 		for o := 1; o < nv; o++ {
 			if sums[o] > 0 {
-				res.Nodes[k].Balance = append(res.Nodes[k].Balance, VictimAmount{t.owners[o], sums[o]})
+				res.Nodes[k].Balance = addAmount(res.Nodes[k].Balance, t.owners[o], sums[o])
 				res.Nodes[k].BalanceFen += sums[o]
 				victims[o].RemainingFen += sums[o]
 			}
 		}
 	}
 	res.Victims = victims[1:]
-	sort.Slice(res.Victims, func(i, j int) bool { return res.Victims[i].VictimID < res.Victims[j].VictimID })
+	slices.SortFunc(res.Victims, func(a, b TraceVictim) int { return cmp.Compare(a.VictimID, b.VictimID) })
 	return res
 }
 
