@@ -736,8 +736,18 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 	l := t.l
 	res := TraceResult{Options: t.opt, AsOf: time.UnixMilli(t.asOf).UTC(), ledger: l, starts: starts,
 		owners: t.owners, recs: slices.Clone(t.recs)}
-	res.Nodes = make([]TraceNode, 0, min(len(t.states)+len(t.recs)/2+1, 64))
-	res.Edges = make([]TraceEdge, 0, min(len(t.recs), 64))
+	// Nodes: at most the accounts with a state, the leaves and the
+	// victims; edges: about one into each node. Sized so, a typical graph
+	// allocates once and zeroes no more than it uses.
+	leafRecs := 0
+	for k := range t.recs {
+		if t.recs[k].leaf != leafNone {
+			leafRecs++
+		}
+	}
+	maxNodes := len(t.states) + leafRecs + len(t.owners)
+	res.Nodes = make([]TraceNode, 0, maxNodes)
+	res.Edges = make([]TraceEdge, 0, min(len(t.recs), maxNodes+maxNodes/4))
 	// Per-victim amounts of nodes and edges: one victim each in most
 	// traces, so they start as one-element windows of a shared array.
 	amounts := make([]VictimAmount, 0, 2*len(t.recs)+len(t.states))
