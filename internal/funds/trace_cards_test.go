@@ -38,26 +38,9 @@ func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
 	for k, s := range gen.Starts {
 		for _, lag := range []time.Duration{0, 10 * time.Minute} {
 			const hops = 3
-			want := map[int32]bool{}
-			var walk func(a int32, at int64, h int)
-			walk = func(a int32, at int64, h int) {
-				want[a] = true
-				if h == hops {
-					return
-				}
-				lo, hi := l.rowsOf(a)
-				for i := lo; i < hi; i++ {
-					r := l.rows[i]
-					if r.amt < 0 && r.counter >= 0 && r.at > at && (lag == 0 || r.at <= at+lag.Milliseconds()) {
-						walk(r.counter, r.at, h+1)
-					}
-				}
-			}
-			a, _ := l.index.get(s.ToAccount)
-			walk(a, s.At.UnixMilli(), 0)
 			var wantNames []string
-			for a := range want {
-				wantNames = append(wantNames, l.names.at(a))
+			for a := range walkReach(l, []TraceStart{s}, hops, lag) {
+				wantNames = append(wantNames, a)
 			}
 			slices.Sort(wantNames)
 			for _, withCards := range []bool{true, false} {

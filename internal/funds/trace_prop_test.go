@@ -182,6 +182,33 @@ func checkTraceGraph(t *testing.T, it int, opt TraceOptions, res TraceResult, st
 	}
 }
 
+// walkReach enumerates every walk of strictly increasing time (each
+// transfer within lag of the previous arrival when lag > 0) of at most hops
+// transfers (0: any) from the starts, and returns the accounts visited.
+func walkReach(l *Ledger, starts []TraceStart, hops int, lag time.Duration) map[string]bool {
+	seen := map[string]bool{}
+	var walk func(a int32, t int64, h int)
+	walk = func(a int32, t int64, h int) {
+		seen[l.names.at(a)] = true
+		if hops > 0 && h == hops {
+			return
+		}
+		lo, hi := l.rowsOf(a)
+		for i := lo; i < hi; i++ {
+			r := l.rows[i]
+			if r.amt < 0 && r.counter >= 0 && r.at > t && (lag == 0 || r.at <= t+lag.Milliseconds()) {
+				walk(r.counter, r.at, h+1)
+			}
+		}
+	}
+	for _, s := range starts {
+		if a, ok := l.index.get(s.ToAccount); ok {
+			walk(a, s.At.UnixMilli(), 0)
+		}
+	}
+	return seen
+}
+
 // TestTraceEnvelopeBruteForce compares the envelope with an enumeration of
 // all walks of strictly increasing time (within the lag when one is set),
 // reading out-edges from the accounts' cards and, with the cards dropped,
@@ -196,26 +223,7 @@ func TestTraceEnvelopeBruteForce(t *testing.T) {
 		cards := l.cards
 		for _, lag := range []time.Duration{0, 40 * time.Minute} {
 			for _, hops := range []int{0, 1, 2, 4} {
-				want := map[string]bool{}
-				var walk func(a int32, t int64, h int)
-				walk = func(a int32, t int64, h int) {
-					want[l.names.at(a)] = true
-					if hops > 0 && h == hops {
-						return
-					}
-					lo, hi := l.rowsOf(a)
-					for i := lo; i < hi; i++ {
-						r := l.rows[i]
-						if r.amt < 0 && r.counter >= 0 && r.at > t && (lag == 0 || r.at <= t+lag.Milliseconds()) {
-							walk(r.counter, r.at, h+1)
-						}
-					}
-				}
-				for _, s := range starts {
-					if a, ok := l.index.get(s.ToAccount); ok {
-						walk(a, s.At.UnixMilli(), 0)
-					}
-				}
+				want := walkReach(l, starts, hops, lag)
 				for _, withCards := range []bool{true, false} {
 					l.cards = nil
 					if withCards {
