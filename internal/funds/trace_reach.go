@@ -1,6 +1,7 @@
 package funds
 
 import (
+	"slices"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
@@ -53,11 +54,11 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 	seen, slots := sc.seen, &sc.slots
 	defer slots.reset()
 	rb := &sc.rbuf
-	out := make([]int32, 0, 256) // handed to the caller
+	out := rb.out[:0] // copied to the caller's slice at the end
 	frontier, next, times := rb.frontier[:0], rb.next[:0], rb.times[:0]
 	los, his, cand := rb.los[:0], rb.his[:0], rb.cand[:0]
 	defer func() {
-		rb.frontier, rb.next, rb.times, rb.los, rb.his, rb.cand = frontier, next, times, los, his, cand
+		rb.frontier, rb.next, rb.times, rb.los, rb.his, rb.cand, rb.out = frontier, next, times, los, his, cand, out
 		for _, a := range out {
 			seen[a>>6] = 0 // every bit set in this trace is one of out's
 		}
@@ -172,7 +173,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		}
 		frontier, next = next, frontier
 	}
-	return out
+	return slices.Clone(out) // one allocation of the result's size
 }
 
 // reachLag is reach with a lag: a walk continues from an account only by
@@ -286,9 +287,9 @@ func (l *Ledger) secUp(s uint32) int64 { return l.minAt + int64(s)*1000 }
 
 // reachBufs are the envelope's working lists, reused from trace to trace.
 type reachBufs struct {
-	frontier, next, los, his []int32
-	times                    []int64
-	cand                     []reachCand
+	out, frontier, next, los, his []int32
+	times                         []int64
+	cand                          []reachCand
 }
 
 type reachCand struct {
