@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { startDemo, launch, login, newContext, PASSWORD } from './server.mjs';
+import { readFileSync, statSync } from 'node:fs';
+import { startDemo, launch, login, PASSWORD, freshPage, results } from './server.mjs';
 
 let demo;
 let browser;
@@ -16,21 +16,12 @@ after(async () => {
   await demo?.stop();
 });
 
-const results = new URL('../test-results/', import.meta.url);
-mkdirSync(results, { recursive: true });
 
-// A page in a fresh context (its own cookies), as a Chinese user.
-async function freshPage(options) {
-  const ctx = await newContext(browser, options);
-  const page = await ctx.newPage();
-  page.closeAll = () => ctx.close();
-  return page;
-}
 
 const num = (s) => Number(String(s).replace(/[,%\s]/g, ''));
 
 test('admin logs in and the home page shows live figures and charts', async () => {
-  const page = await freshPage({ viewport: { width: 1366, height: 900 } });
+  const page = await freshPage(browser, { viewport: { width: 1366, height: 900 } });
   const errors = [];
   const foreign = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -92,7 +83,7 @@ test('admin logs in and the home page shows live figures and charts', async () =
 });
 
 test('a wrong password is refused in Chinese and stays on the login page', async () => {
-  const page = await freshPage();
+  const page = await freshPage(browser);
   await page.goto(demo.base + '/login');
   await page.fill('input[name=username]', 'admin');
   await page.fill('input[name=password]', 'not-the-password');
@@ -112,7 +103,7 @@ test('a wrong password is refused in Chinese and stays on the login page', async
 });
 
 test('a station officer sees their station, masked numbers, and can unmask', async () => {
-  const page = await freshPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }); // a phone
+  const page = await freshPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }); // a phone
   await login(page, demo.base, 'dissuader');
   const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
   assert.equal(me.area_level, 'station');
@@ -141,7 +132,7 @@ test('a station officer sees their station, masked numbers, and can unmask', asy
 });
 
 test('a partner gets no officer pages', async () => {
-  const page = await freshPage();
+  const page = await freshPage(browser);
   await login(page, demo.base, 'bank');
   assert.equal(new URL(page.url()).pathname, '/inbox');
   const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.textContent));
@@ -157,7 +148,7 @@ test('a partner gets no officer pages', async () => {
 });
 
 test('the admin browses and exports the audit log', async () => {
-  const page = await freshPage({ acceptDownloads: true });
+  const page = await freshPage(browser, { acceptDownloads: true });
   await login(page, demo.base, 'admin');
   await page.goto(demo.base + '/audit');
   await page.selectOption('#audit-filter select[name=action]', 'login');
@@ -179,7 +170,7 @@ test('the admin browses and exports the audit log', async () => {
 });
 
 test('logout ends the session', async () => {
-  const page = await freshPage();
+  const page = await freshPage(browser);
   await login(page, demo.base, 'leader');
   const session = (await page.context().cookies()).find((c) => c.name === 'fanzha_session');
   assert.ok(session, 'no session cookie');
@@ -197,7 +188,7 @@ test('logout ends the session', async () => {
 });
 
 test('a warning posted through the API appears on the duty board within 2 s', async () => {
-  const page = await freshPage();
+  const page = await freshPage(browser);
   await login(page, demo.base, 'duty');
   await page.goto(demo.base + '/warnings');
   await page.waitForSelector('#board-body');
@@ -217,7 +208,7 @@ test('a warning posted through the API appears on the duty board within 2 s', as
 });
 
 test('an overdue warning turns red on the board', async () => {
-  const page = await freshPage();
+  const page = await freshPage(browser);
   await login(page, demo.base, 'duty');
   const token = demo.token('duty');
   const received = new Date(Date.now() - 11 * 60 * 1000).toISOString(); // a fund warning 11 minutes old
@@ -238,7 +229,7 @@ test('an overdue warning turns red on the board', async () => {
 });
 
 test('a dissuader records a contact and an outcome', async () => {
-  const page = await freshPage({ viewport: { width: 390, height: 844 } });
+  const page = await freshPage(browser, { viewport: { width: 390, height: 844 } });
   await login(page, demo.base, 'dissuader');
   await page.goto(demo.base + '/warnings/mine');
   const first = page.locator('#board-body tr[data-id] a').first();

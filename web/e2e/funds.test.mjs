@@ -4,8 +4,8 @@
 // sends a freeze of the account holding the most money to its bank.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
-import { startDemo, launch, login, newContext } from './server.mjs';
+import { statSync } from 'node:fs';
+import { startDemo, launch, login, newContext, results } from './server.mjs';
 
 let demo;
 let browser;
@@ -20,8 +20,6 @@ after(async () => {
   await demo?.stop();
 });
 
-const results = new URL('../test-results/', import.meta.url);
-mkdirSync(results, { recursive: true });
 
 // Beijing wall-clock time, t ms from now, as "2026-11-23 10:01:00" and as
 // the datetime-local value "2026-11-23T10:01".

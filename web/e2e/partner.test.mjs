@@ -2,7 +2,7 @@
 // centre's joint-meeting page, against a demo server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launch, login, newContext } from './server.mjs';
+import { startDemo, launch, login, freshPage } from './server.mjs';
 
 let demo;
 let browser;
@@ -21,12 +21,6 @@ after(async () => {
   await demo?.stop();
 });
 
-async function freshPage() {
-  const ctx = await newContext(browser);
-  const page = await ctx.newPage();
-  page.closeAll = () => ctx.close();
-  return page;
-}
 
 async function api(token, method, path, body) {
   const res = await fetch(demo.base + path, {
@@ -56,7 +50,7 @@ test('the bank sees only its unit, answers a freeze with an amount, and the case
   assert.equal(theirs.status, 201);
 
   // The investigator sends a freeze to the bank from the case page.
-  const inv = await freshPage();
+  const inv = await freshPage(browser);
   await login(inv, demo.base, 'investigator');
   await inv.goto(`${demo.base}/cases/${caseId}`);
   await inv.selectOption('#request-form select[name=kind]', 'freeze');
@@ -71,7 +65,7 @@ test('the bank sees only its unit, answers a freeze with an amount, and the case
   const reqId = m[1];
 
   // The bank logs in: its inbox has the request, and nothing of another unit.
-  const bank = await freshPage();
+  const bank = await freshPage(browser);
   await login(bank, demo.base, 'bank');
   assert.equal(new URL(bank.url()).pathname, '/inbox');
   const text = await bank.textContent('main');
@@ -108,7 +102,7 @@ test('a joint meeting gives the bank a task; the bank reports progress; the cent
   const caseId = (await api(invTok, 'GET', '/api/v1/cases')).json.cases[0].id;
   assert.equal((await api(invTok, 'POST', `/api/v1/cases/${caseId}/requests`,
     { kind: 'query', unit_id: unit.id, account: '6222020000000000043', reason: 'E2E 账户查询' })).status, 201);
-  const centre = await freshPage();
+  const centre = await freshPage(browser);
   await login(centre, demo.base, 'investigator');
   await centre.goto(demo.base + '/joint');
   await centre.fill('#meeting-form input[name=title]', 'E2E 第四季度联席会议');
@@ -130,7 +124,7 @@ test('a joint meeting gives the bank a task; the bank reports progress; the cent
   // The figures for the meeting's review include the bank.
   assert.ok((await centre.textContent('#figures')).includes(unit.name), 'the bank is not in the figures');
 
-  const bank = await freshPage();
+  const bank = await freshPage(browser);
   await login(bank, demo.base, 'bank');
   await bank.goto(demo.base + '/unit');
   const row = bank.locator('#unit-tasks tr', { has: bank.locator(`td:text-is("#${taskId}")`) });

@@ -3,9 +3,9 @@
 // draw their charts, and the printable bulletin matches its Excel export.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { startDemo, launch, login, newContext } from './server.mjs';
+import { startDemo, launch, login, freshPage, results } from './server.mjs';
 
 let demo;
 let browser;
@@ -20,15 +20,7 @@ after(async () => {
   await demo?.stop();
 });
 
-const results = new URL('../test-results/', import.meta.url);
-mkdirSync(results, { recursive: true });
 
-async function freshPage(options) {
-  const ctx = await newContext(browser, options);
-  const page = await ctx.newPage();
-  page.closeAll = () => ctx.close();
-  return page;
-}
 
 // A real 32×24 PNG (a red and blue photo stand-in), built here so the test
 // needs no file.
@@ -82,7 +74,7 @@ const api = (page, path) => page.evaluate(async (p) => {
 }, path);
 
 test('a grid worker logs an event with a photo from a phone, and coverage counts it', async () => {
-  const page = await freshPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await freshPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await login(page, demo.base, 'grid');
@@ -130,7 +122,7 @@ test('a grid worker logs an event with a photo from a phone, and coverage counts
 });
 
 test('the coverage map of the county and the targeting list', async () => {
-  const page = await freshPage({ viewport: { width: 1366, height: 900 } });
+  const page = await freshPage(browser, { viewport: { width: 1366, height: 900 } });
   await login(page, demo.base, 'analyst');
   await page.goto(demo.base + '/prevention/coverage');
   await page.waitForFunction(() => document.body.dataset.coverageDrawn);
@@ -153,7 +145,7 @@ test('the coverage map of the county and the targeting list', async () => {
 });
 
 test('the dashboard draws its map and charts and refreshes live', async () => {
-  const page = await freshPage({ viewport: { width: 1920, height: 1080 } });
+  const page = await freshPage(browser, { viewport: { width: 1920, height: 1080 } });
   const errors = [];
   const foreign = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -183,7 +175,7 @@ test('the dashboard draws its map and charts and refreshes live', async () => {
 });
 
 test('the printable monthly bulletin and its Excel export', async () => {
-  const page = await freshPage({ viewport: { width: 1200, height: 900 } });
+  const page = await freshPage(browser, { viewport: { width: 1200, height: 900 } });
   await login(page, demo.base, 'leader');
   await page.goto(demo.base + '/bulletins');
   await page.selectOption('#bulletin-form select[name=kind]', 'monthly');

@@ -1,7 +1,7 @@
 // Starts `fanzha demo` on a free port with a fresh data folder, waits until
 // it is ready, and stops it afterwards. FANZHA_BIN points at the binary.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -77,6 +77,19 @@ export async function launch() {
 export function newContext(browser, options = {}) {
   return browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
 }
+
+// A page in a fresh context (its own cookies), as a Chinese user;
+// page.closeAll() closes its context.
+export async function freshPage(browser, options) {
+  const ctx = await newContext(browser, options);
+  const page = await ctx.newPage();
+  page.closeAll = () => ctx.close();
+  return page;
+}
+
+// The folder screenshots and downloads of the tests go to.
+export const results = new URL('../test-results/', import.meta.url);
+mkdirSync(results, { recursive: true });
 
 export async function login(page, base, user) {
   await page.goto(base + '/login');
