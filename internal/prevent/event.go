@@ -73,27 +73,15 @@ func AudienceName(a string) string { return optionName(Audiences, a) }
 // OrganiserKindName is the Chinese name of an organiser kind.
 func OrganiserKindName(k string) string { return optionName(OrganiserKinds, k) }
 
-// Event is one prevention event.
+// Event is one prevention event: what was submitted, and where and by whom
+// it was recorded.
 type Event struct {
-	ID            int64     `json:"id"`
-	AreaID        int64     `json:"area_id"`
-	AreaName      string    `json:"area_name"`
-	Kind          string    `json:"kind"`
-	At            time.Time `json:"at"`
-	Title         string    `json:"title"`
-	Place         string    `json:"place"`
-	OrganiserKind string    `json:"organiser_kind"`
-	Organiser     string    `json:"organiser"`
-	Audience      []string  `json:"audience"`
-	Reached       int64     `json:"reached"`
-	Posters       int64     `json:"posters"`
-	Leaflets      int64     `json:"leaflets"`
-	Folders       int64     `json:"folders"`
-	FraudTypes    []string  `json:"fraud_types"`
-	Note          string    `json:"note"`
-	CreatedBy     int64     `json:"created_by,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	Photos        []Photo   `json:"photos,omitempty"`
+	ID       int64  `json:"id"`
+	AreaName string `json:"area_name"`
+	NewEvent
+	CreatedBy int64     `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Photos    []Photo   `json:"photos,omitempty"`
 }
 
 // NewEvent is what a person submits. Photos are attached separately
