@@ -147,14 +147,10 @@ func TestTraceOtherMoneyAndLIBR(t *testing.T) {
 	}
 }
 
-// multiHopLedger: victim 7 pays 10,000.00 to A; A forwards to B (loaded,
-// recorded 40 s later by B's bank), to C (no statement), withdraws cash;
-// B pays a merchant and sends part back to A; A sends to D, whose loaded
-// statement has no matching inflow.
-func multiHopLedger(t *testing.T) *Ledger {
-	b := NewLedgerBuilder()
+// multiHopRows are the statement rows of multiHopLedger.
+func multiHopRows() []LedgerRow {
 	bal := int64(1_000_000)
-	rows := []LedgerRow{
+	return []LedgerRow{
 		{Account: "A", At: tAt(0, 5), AmountFen: 1_000_000, Counter: "6222V", BalanceFen: &bal},
 		row("A", tAt(20, 0), -600_000, "B", "转账"),
 		row("A", tAt(25, 0), -300_000, "C", "网银转账"),
@@ -166,7 +162,15 @@ func multiHopLedger(t *testing.T) *Ledger {
 		row("A", tAt(120, 0), -80_000, "D", "转账"),
 		row("D", tAt(-60, 0), 5_000, "X", "转账"),
 	}
-	for _, r := range rows {
+}
+
+// multiHopLedger: victim 7 pays 10,000.00 to A; A forwards to B (loaded,
+// recorded 40 s later by B's bank), to C (no statement), withdraws cash;
+// B pays a merchant and sends part back to A; A sends to D, whose loaded
+// statement has no matching inflow.
+func multiHopLedger(t *testing.T) *Ledger {
+	b := NewLedgerBuilder()
+	for _, r := range multiHopRows() {
 		if err := b.AddRow(r); err != nil {
 			t.Fatal(err)
 		}
@@ -336,19 +340,7 @@ func TestSplitLargestRemainder(t *testing.T) {
 func TestLoadLedgerTrace(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		bal := int64(1_000_000)
-		rows := []LedgerRow{
-			{Account: "A", At: tAt(0, 5), AmountFen: 1_000_000, Counter: "6222V", BalanceFen: &bal},
-			row("A", tAt(20, 0), -600_000, "B", "转账"),
-			row("A", tAt(25, 0), -300_000, "C", "网银转账"),
-			row("A", tAt(30, 0), -50_000, "", "ATM取现"),
-			row("B", tAt(20, 40), 600_000, "A", "转账"),
-			row("B", tAt(60, 0), -200_000, "财付通", "快捷支付"),
-			row("B", tAt(65, 0), -100_000, "A", "转账"),
-			row("A", tAt(65, 10), 100_000, "B", "转账"),
-			row("A", tAt(120, 0), -80_000, "D", "转账"),
-			row("D", tAt(-60, 0), 5_000, "X", "转账"),
-		}
+		rows := multiHopRows()
 		for k, r := range rows {
 			var b any
 			if r.BalanceFen != nil {
