@@ -291,3 +291,18 @@ func (d *DB) RunCheckpoints(ctx context.Context, every time.Duration) {
 		}
 	}
 }
+
+// Int64s reads a one-column result of integers (ids, mostly) and closes
+// the rows.
+func Int64s(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -216,16 +216,7 @@ func planIDs(ctx context.Context, q db.Querier, where string, arg any) ([]int64,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Int64s(rows)
 }
 
 func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (ReturnPlan, error) {

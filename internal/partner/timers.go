@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -69,7 +68,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (TimerSweepResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("new partner requests: %w", err)
 	}
-	ids, err := scanIDs(rows)
+	ids, err := db.Int64s(rows)
 	if err != nil {
 		return res, err
 	}
@@ -92,7 +91,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (TimerSweepResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("due partner timers: %w", err)
 		}
-		ids, err := scanIDs(rows)
+		ids, err := db.Int64s(rows)
 		if err != nil {
 			return res, err
 		}
@@ -107,19 +106,6 @@ func (s *Sweeper) Sweep(ctx context.Context) (TimerSweepResult, error) {
 		}
 	}
 	return res, nil
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 func (s *Sweeper) link(path string) string {

@@ -42,15 +42,9 @@ func (b *batch) allocate(ctx context.Context, n int) error {
 		if err != nil {
 			return fmt.Errorf("allocate warning ids: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			b.ids = append(b.ids, id)
-		}
-		return rows.Err()
+		ids, err := db.Int64s(rows)
+		b.ids = append(b.ids, ids...)
+		return err
 	}
 	var max int64
 	if err := b.tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM warnings`).Scan(&max); err != nil {
