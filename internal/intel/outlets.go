@@ -2,6 +2,7 @@ package intel
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -48,10 +49,6 @@ func RankOutlets(ctx context.Context, q db.Querier, scope area.Node, f OutletFil
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	type card struct {
-		kind, subject, issuer, outlet string
-		opened                        int64
-	}
 	var cards []card
 	cond, args := visibleAccounts("a.number", scope)
 	rows, err := q.Query(ctx, `SELECT 'account', a.number, COALESCE(o.issuer, a.bank), COALESCE(o.outlet, a.branch),
@@ -61,30 +58,18 @@ func RankOutlets(ctx context.Context, q db.Querier, scope area.Node, f OutletFil
 	if err != nil {
 		return nil, fmt.Errorf("outlets: %w", err)
 	}
-	for rows.Next() {
-		var c card
-		if err := rows.Scan(&c.kind, &c.subject, &c.issuer, &c.outlet, &c.opened); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cards = append(cards, c)
+	if cards, err = appendCards(cards, rows); err != nil {
+		return nil, err
 	}
-	rows.Close()
 	pcond, pargs := visiblePhones("o.subject", scope)
 	rows, err = q.Query(ctx, `SELECT 'phone', o.subject, o.issuer, o.outlet, COALESCE(o.opened_at, 0) FROM card_outlets o
 		WHERE o.kind = 'phone' AND `+pcond, pargs...)
 	if err != nil {
 		return nil, fmt.Errorf("outlets: %w", err)
 	}
-	for rows.Next() {
-		var c card
-		if err := rows.Scan(&c.kind, &c.subject, &c.issuer, &c.outlet, &c.opened); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cards = append(cards, c)
+	if cards, err = appendCards(cards, rows); err != nil {
+		return nil, err
 	}
-	rows.Close()
 	confirmed := map[string]bool{}
 	watched := map[string]bool{}
 	for _, kind := range []string{KindAccount, KindPhone} {
@@ -250,4 +235,24 @@ func ImportOutlets(ctx context.Context, d *db.DB, name string, r io.Reader) (int
 		}
 	})
 	return n, err
+}
+
+// card is an account or phone number with where it was issued.
+type card struct {
+	kind, subject, issuer, outlet string
+	opened                        int64
+}
+
+// appendCards reads rows of (kind, subject, issuer, outlet, opened) and
+// closes them.
+func appendCards(cards []card, rows *sql.Rows) ([]card, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var c card
+		if err := rows.Scan(&c.kind, &c.subject, &c.issuer, &c.outlet, &c.opened); err != nil {
+			return nil, err
+		}
+		cards = append(cards, c)
+	}
+	return cards, rows.Err()
 }
