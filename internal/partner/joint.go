@@ -184,16 +184,7 @@ func meetingUnits(ctx context.Context, q db.Querier, id int64) ([]Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Unit{}
-	for rows.Next() {
-		var u Unit
-		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanUnits(rows)
 }
 
 // CreateTask gives a member unit a task and audits it.
@@ -397,6 +388,11 @@ func Units(ctx context.Context, q db.Querier) ([]Unit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}
+	return scanUnits(rows)
+}
+
+// scanUnits reads rows of (id, parent_id, kind, code, name) and closes them.
+func scanUnits(rows *sql.Rows) ([]Unit, error) {
 	defer rows.Close()
 	out := []Unit{}
 	for rows.Next() {
