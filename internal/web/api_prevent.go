@@ -269,20 +269,28 @@ func (s *Server) handleCreatePreventionEvent(w http.ResponseWriter, r *http.Requ
 }
 
 func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scope, err := s.subScope(r, p)
-	if err != nil {
-		return err
-	}
-	from, to, err := s.periodParams(r, 30)
-	if err != nil {
-		return err
-	}
-	c, err := prevent.ComputeCoverage(r.Context(), s.db, scope, from, to)
+	c, _, err := s.coverage(r, p)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+// coverage computes the coverage the request asks for (?area_id= under the
+// caller's node, ?from=&to= or the last 30 days) and returns it with the
+// node it is for; API and console page answer the same figures.
+func (s *Server) coverage(r *http.Request, p *auth.Principal) (prevent.Coverage, area.Node, error) {
+	scope, err := s.subScope(r, p)
+	if err != nil {
+		return prevent.Coverage{}, area.Node{}, err
+	}
+	from, to, err := s.periodParams(r, 30)
+	if err != nil {
+		return prevent.Coverage{}, area.Node{}, err
+	}
+	c, err := prevent.ComputeCoverage(r.Context(), s.db, scope, from, to)
+	return c, scope, err
 }
 
 // subScope is the node ?area_id= names under the caller's node, or the

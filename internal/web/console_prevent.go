@@ -86,20 +86,12 @@ func (s *Server) handlePreventionEventPage(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleCoveragePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scope, err := s.subScope(r, p)
-	if err != nil {
-		return err
-	}
-	from, to, err := s.periodParams(r, 30)
-	if err != nil {
-		return err
-	}
-	c, err := prevent.ComputeCoverage(r.Context(), s.db, scope, from, to)
+	c, scope, err := s.coverage(r, p)
 	if err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "coverage", page{Title: "宣传覆盖", Active: "/prevention", Data: map[string]any{
-		"C": c, "From": from.In(s.loc).Format("2006-01-02"), "To": to.Add(-time.Millisecond).In(s.loc).Format("2006-01-02"), "AreaID": scope.ID,
+		"C": c, "From": c.From.In(s.loc).Format("2006-01-02"), "To": c.To.Add(-time.Millisecond).In(s.loc).Format("2006-01-02"), "AreaID": scope.ID,
 		"Query": r.URL.RawQuery}})
 	return nil
 }
