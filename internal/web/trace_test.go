@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"sort"
@@ -272,16 +271,7 @@ func TestImportStatementsAPI(t *testing.T) {
 			mw.Close()
 			req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/statements/import", &body)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Authorization", "Bearer "+f.tokens[user])
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			a := answer{status: resp.StatusCode, body: string(b)}
-			_ = json.Unmarshal(b, &a.json)
-			return a
+			return f.send(t, req, user)
 		}
 		good := "账号,交易时间,交易金额,对方账号,摘要,余额\n" +
 			"6222020000000000001,2026-11-20 10:00:00,\"1,234.50\",6228480000000000009,转入,1234.50\n" +

@@ -125,11 +125,17 @@ func (f *fixture) addUser(t *testing.T, nu auth.NewUser) int64 {
 func (f *fixture) do(t *testing.T, method, path, user string, body string) answer {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
-	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	return f.send(t, req, user)
+}
+
+// send sends a request as user (none: "") and reads the answer.
+func (f *fixture) send(t *testing.T, req *http.Request, user string) answer {
+	t.Helper()
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
