@@ -372,18 +372,25 @@ func (s *Server) targetingParams(r *http.Request) (prevent.TargetingParams, erro
 }
 
 func (s *Server) handleTargeting(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scope, err := s.subScope(r, p)
-	if err != nil {
-		return err
-	}
-	tp, err := s.targetingParams(r)
-	if err != nil {
-		return err
-	}
-	t, err := prevent.ComputeTargeting(r.Context(), s.db, scope, tp, s.now(), s.loc)
+	t, err := s.targeting(r, p)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
+}
+
+// targeting computes the to-do list the request asks for (?area_id= under
+// the caller's node and the targeting parameters); API and console page
+// answer the same list.
+func (s *Server) targeting(r *http.Request, p *auth.Principal) (prevent.Targeting, error) {
+	scope, err := s.subScope(r, p)
+	if err != nil {
+		return prevent.Targeting{}, err
+	}
+	tp, err := s.targetingParams(r)
+	if err != nil {
+		return prevent.Targeting{}, err
+	}
+	return prevent.ComputeTargeting(r.Context(), s.db, scope, tp, s.now(), s.loc)
 }

@@ -133,15 +133,7 @@ func (s *Server) handleSurveyForm(w http.ResponseWriter, r *http.Request, p *aut
 }
 
 func (s *Server) handleTargetingPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	scope, err := s.subScope(r, p)
-	if err != nil {
-		return err
-	}
-	tp, err := s.targetingParams(r)
-	if err != nil {
-		return err
-	}
-	t, err := prevent.ComputeTargeting(r.Context(), s.db, scope, tp, s.now(), s.loc)
+	t, err := s.targeting(r, p)
 	if err != nil {
 		return err
 	}
