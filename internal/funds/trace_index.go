@@ -103,16 +103,7 @@ func (x *acctIndex) addKey(key uint64, id int32) {
 // lookup finds the id of an account number given as bytes.
 func (x *acctIndex) lookup(b []byte) (int32, bool) {
 	if v, ok := canonicalNumber(b); ok {
-		key := v + 1
-		mask := uint64(len(x.slots) - 1)
-		for i := x.home(key); ; i = (i + 1) & mask {
-			switch x.slots[i].key {
-			case key:
-				return x.slots[i].id, true
-			case 0:
-				return 0, false
-			}
-		}
+		return x.lookupKey(v + 1)
 	}
 	id, ok := x.other[string(b)]
 	return id, ok
@@ -129,11 +120,7 @@ func (x *acctIndex) get(name string) (int32, bool) {
 // add records a new account number (not present) with the given id.
 func (x *acctIndex) add(b []byte, id int32) {
 	if v, ok := canonicalNumber(b); ok {
-		if (x.n+1)*2 > len(x.slots) {
-			x.resize(len(x.slots) * 2)
-		}
-		x.place(v+1, id)
-		x.n++
+		x.addKey(v+1, id)
 		return
 	}
 	if x.other == nil {
