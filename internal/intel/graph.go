@@ -291,22 +291,34 @@ outer:
 	return ex
 }
 
+// unionFind is a disjoint-set forest over node ids: each entry its parent,
+// a root its own.
+type unionFind []int32
+
+// reset makes every node its own set.
+func (u unionFind) reset() {
+	for i := range u {
+		u[i] = int32(i)
+	}
+}
+
+// find returns the root of x's set, halving the path on the way.
+func (u unionFind) find(x int32) int32 {
+	for u[x] != x {
+		u[x] = u[u[x]]
+		x = u[x]
+	}
+	return x
+}
+
 // Components labels every node with its connected component over strong
 // links (union-find with path halving); the label is the smallest node id
 // of the component.
 func (g *Graph) Components() []int32 {
 	n := len(g.ents)
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
+	parent := make(unionFind, n)
+	parent.reset()
+	find := parent.find
 	for v := 0; v < n; v++ {
 		for _, e := range g.adj[g.start[v]:g.start[v+1]] {
 			if e.to > int32(v) && e.kind.Strong() {
@@ -409,7 +421,7 @@ func (g *Graph) Communities(rounds int) []int32 {
 func (g *Graph) mergeLoose(label []int32) {
 	n := len(g.ents)
 	vol := make([]int64, n)
-	parent := make([]int32, n)
+	parent := make(unionFind, n)
 	for pass := 0; pass < 4; pass++ {
 		clear(vol)
 		between := map[[2]int32]int64{}
@@ -425,16 +437,8 @@ func (g *Graph) mergeLoose(label []int32) {
 				}
 			}
 		}
-		for i := range parent {
-			parent[i] = int32(i)
-		}
-		find := func(x int32) int32 {
-			for parent[x] != x {
-				parent[x] = parent[parent[x]]
-				x = parent[x]
-			}
-			return x
-		}
+		parent.reset()
+		find := parent.find
 		pairs := make([][2]int32, 0, len(between))
 		for p := range between {
 			pairs = append(pairs, p)
