@@ -143,6 +143,7 @@ type TraceResult struct {
 	nodeIdx  map[string]int
 	reach    []int32 // the envelope (Envelope option)
 	hasReach bool
+	skipped  int // accounts started past their first rows (trace_skip.go), for tests
 }
 
 // traceRec is one victim's part of one traced transfer.
@@ -168,6 +169,8 @@ type acctState struct {
 	keyOut  bool  // heap key: the next row is an outflow
 	keyAt   int64 // heap key: time of the next row
 	node    int32 // index in the result's nodes, −1 none yet
+	nameLo  int32 // its number is l.names.data[nameLo:nameHi]
+	nameHi  int32
 	minPend int32 // first row awaiting a delivery (noPending: none)
 	pend    []int32
 	h       holdings
@@ -228,17 +231,19 @@ type tracer struct {
 	asOf   int64
 	maxLag int64
 
-	states []*acctState
-	blocks [][]acctState // storage of states, reused
-	heap   []*acctState
-	deliv  map[int32]delivery
-	arena  []tracePart
-	recs   []traceRec
-	owners []int64
-	owner  map[int64]int32
-	parts  []tracePart
-	lost   []int64
-	bloom  [64]uint64 // accounts with a state, hashed to 4096 bits: most rows need no slot lookup
+	states  []*acctState
+	blocks  [][]acctState // storage of states, reused
+	heap    []*acctState
+	deliv   map[int32]delivery
+	arena   []tracePart
+	recs    []traceRec
+	owners  []int64
+	owner   map[int64]int32
+	parts   []tracePart
+	lost    []int64
+	skipped int
+	sink    int64      // values of loads issued only to bring cache lines in early
+	bloom   [64]uint64 // accounts with a state, hashed to 4096 bits: most rows need no slot lookup
 }
 
 // reset prepares the scratch's tracer for a new trace.
@@ -254,6 +259,7 @@ func (sc *traceScratch) tracer(l *Ledger, opt TraceOptions) *tracer {
 	t.owners = []int64{0} // handed to the result
 	t.lost = append(t.lost[:0], 0)
 	t.bloom = [64]uint64{}
+	t.skipped = 0
 	return t
 }
 
@@ -298,8 +304,10 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	for k, s := range starts {
 		t.addStart(k, s)
 	}
+	t.skipStarts()
 	t.run()
 	res := t.result(starts)
+	res.skipped = t.skipped
 	if opt.Envelope {
 		res.reach = t.envelope(starts)
 		res.hasReach = true
@@ -395,8 +403,10 @@ func (t *tracer) addStart(k int, s TraceStart) {
 // statement with its opening balance as other money.
 func (t *tracer) touch(a int32, depth int32) *acctState {
 	sc := t.sc
-	if sl := sc.alloc[a]; sl.stamp == sc.epoch {
-		s := t.states[sl.state]
+	// The bloom filter first: a new account, the usual case here, then
+	// costs no read of its slot (a cache miss).
+	if t.bloom[(a>>6)&63]&(1<<(a&63)) != 0 && sc.alloc[a].stamp == sc.epoch {
+		s := t.states[sc.alloc[a].state]
 		if depth < s.depth {
 			s.depth = depth
 		}
@@ -410,6 +420,9 @@ func (t *tracer) touch(a int32, depth int32) *acctState {
 	}
 	s.acct, s.cursor, s.end, s.depth = a, lo, end, depth
 	s.h.other = t.l.opening[a]
+	// Its name, for the graph: loaded now, beside the account's other
+	// misses, rather than one at a time when the graph is built.
+	s.nameLo, s.nameHi = t.l.names.off[a], t.l.names.off[a+1]
 	t.setKey(s)
 	sc.alloc[a] = allocSlot{sc.epoch, int32(len(t.states))}
 	t.states = append(t.states, s)
@@ -574,7 +587,11 @@ func (t *tracer) route(s *acctState, i int32, parts []tracePart) {
 		case l.rows[dest].at > t.asOf:
 			leaf = leafInTransit
 		default:
+			fresh := t.stateOf(c) == nil
 			rs = t.touch(c, s.depth+1)
+			if fresh {
+				t.skip(rs, dest, at)
+			}
 			if _, taken := t.deliv[dest]; taken || rs.cursor > dest {
 				leaf = leafUnmatched // the receiving row was already read: clocks too far apart
 				rs = nil
@@ -648,6 +665,9 @@ func (t *tracer) record(from, to int32, leaf uint8, owner int32, at, amt int64) 
 		}
 	}
 	t.recs = append(t.recs, traceRec{from: from, to: to, leaf: leaf, owner: owner, start: -1, at: at, amt: amt})
+	if leaf != leafNone && to >= 0 {
+		t.sink += int64(t.l.names.off[to]) // the leaf's node names it: load it early, beside other misses
+	}
 }
 
 // Heap of account states by (next row time, outflow before inflow, account).
@@ -777,8 +797,14 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		if k, ok := acctNode[a]; ok {
 			return k
 		}
-		name := l.names.at(a)
-		n := TraceNode{ID: name, Kind: "account", Account: name, HasStatement: l.stmt[a], Depth: -1}
+		var n TraceNode
+		if st != nil {
+			name := l.names.data[st.nameLo:st.nameHi]
+			n = TraceNode{ID: name, Kind: "account", Account: name, HasStatement: true, Depth: -1} // it has rows
+		} else {
+			name := l.names.at(a)
+			n = TraceNode{ID: name, Kind: "account", Account: name, HasStatement: l.stmt[a], Depth: -1}
+		}
 		k := len(res.Nodes)
 		if st != nil {
 			n.Depth = int(st.depth)

@@ -70,6 +70,7 @@ type Ledger struct {
 	outIdx []outRange
 	out    []outEdge
 	cards  []outCard // account id → its out-edge card (trace_cards.go); nil when the ledger does not fit
+	floor  []int64   // floored balance before every skipStride-th row (trace_skip.go); nil when links are not exact in time
 
 	scratch sync.Pool // *traceScratch, reused by traces
 	sink    int64     // values of loads issued only to bring cache lines in early
@@ -328,6 +329,7 @@ func (l *Ledger) finish() {
 	}
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
 	l.buildCards()
+	l.buildSkips()
 }
 
 // outRange locates an account's out-edges (8 bytes: the index of a
