@@ -389,7 +389,7 @@ func (t *tracer) addStart(k int, s TraceStart) {
 	}
 	rec.at = l.rows[best].at
 	t.recs = append(t.recs, rec)
-	st := t.touch(a, 0)
+	st, _ := t.touch(a, 0)
 	off := int32(len(t.arena))
 	t.arena = append(t.arena, tracePart{o, s.AmountFen, 0})
 	t.deliv[best] = delivery{off: off, n: 1, depth: 0}
@@ -400,8 +400,8 @@ func (t *tracer) addStart(k int, s TraceStart) {
 }
 
 // touch returns the state of an account, creating it at the start of its
-// statement with its opening balance as other money.
-func (t *tracer) touch(a int32, depth int32) *acctState {
+// statement with its opening balance as other money; true when it did.
+func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 	sc := t.sc
 	// The bloom filter first: a new account, the usual case here, then
 	// costs no read of its slot (a cache miss).
@@ -410,7 +410,7 @@ func (t *tracer) touch(a int32, depth int32) *acctState {
 		if depth < s.depth {
 			s.depth = depth
 		}
-		return s
+		return s, false
 	}
 	lo, hi := t.l.rowsOf(a)
 	s := t.newState()
@@ -427,7 +427,7 @@ func (t *tracer) touch(a int32, depth int32) *acctState {
 	sc.alloc[a] = allocSlot{sc.epoch, int32(len(t.states))}
 	t.states = append(t.states, s)
 	t.bloom[(a>>6)&63] |= 1 << (a & 63)
-	return s
+	return s, true
 }
 
 // setKey caches the heap key of an account's next row.
@@ -587,8 +587,8 @@ func (t *tracer) route(s *acctState, i int32, parts []tracePart) {
 		case l.rows[dest].at > t.asOf:
 			leaf = leafInTransit
 		default:
-			fresh := t.stateOf(c) == nil
-			rs = t.touch(c, s.depth+1)
+			var fresh bool
+			rs, fresh = t.touch(c, s.depth+1)
 			if fresh {
 				t.skip(rs, dest, at)
 			}
