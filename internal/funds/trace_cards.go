@@ -1,5 +1,7 @@
 package funds
 
+import "math"
+
 // Out-edge cards: the envelope's view of an account in one cache line.
 //
 // Expanding an account in the envelope needs its out-edges after an
@@ -16,17 +18,23 @@ package funds
 // scanning one eighth of the list — one miss and a sequential read — where
 // a binary search over hundreds of edges waits for eight misses in turn.
 //
-// A packed edge is (at − minAt) << cardToBits | to: the time in ms since
-// the ledger's first row in the high 37 bits (4.3 years), the receiving
-// account in the low 27 bits (134 million accounts). Comparing packed
-// values compares times. A ledger that does not fit has no cards and the
-// envelope uses outIdx and out alone.
+// A packed edge is (at − minAt) << cardToBits | more << 26 | to: the time
+// in ms since the ledger's first row in the high 37 bits (4.3 years), then
+// whether the receiving account has an out-edge of its own after this one
+// ("more"), then the receiving account in the low 26 bits (67 million
+// accounts). Comparing packed values compares times. A ledger that does
+// not fit has no cards and the envelope uses outIdx and out alone.
+//
+// The envelope reads "more" with the edge: an account the edge reaches
+// that has no later out-edge is a dead end there, and about a third of the
+// accounts a walk reaches are, so their cards need not be read at all.
 
 const (
 	cardTail     = 7
 	cardFenceMin = 3 * (cardTail + 1) // more out-edges than this: fences
-	cardToBits   = 27
-	cardToMask   = 1<<cardToBits - 1
+	cardToBits   = 27                 // the time's shift
+	cardMore     = 1 << 26            // the receiving account has a later out-edge
+	cardToMask   = cardMore - 1       // the receiving account
 	cardAtMax    = 1<<(64-cardToBits) - 1
 )
 
@@ -47,6 +55,15 @@ func (l *Ledger) buildCards() {
 	if n == 0 || n > cardToMask+1 || l.maxAt-l.minAt > cardAtMax {
 		return
 	}
+	// The time of each account's last out-edge, for the edges' "more".
+	last := make([]int64, n)
+	for a := 0; a < n; a++ {
+		last[a] = math.MinInt64
+		if lo, hi := l.outIdx[a].lo, l.outIdx[a+1].lo; hi > lo {
+			last[a] = l.out[hi-1].at
+		}
+	}
+	pack := func(e *outEdge) uint64 { return l.packEdge(e.at, e.to, last[e.to] > e.at) }
 	cards := make([]outCard, n)
 	adviseHugePages(cards)
 	for a := 0; a < n; a++ {
@@ -55,21 +72,24 @@ func (l *Ledger) buildCards() {
 		c.lo, c.n = lo, hi-lo
 		if c.n > cardFenceMin {
 			for j := range c.tail {
-				e := &l.out[lo+fence(c.n, j)]
-				c.tail[j] = l.packEdge(e.at, e.to)
+				c.tail[j] = pack(&l.out[lo+fence(c.n, j)])
 			}
 			continue
 		}
 		k := max(lo, hi-cardTail)
 		for i := k; i < hi; i++ {
-			c.tail[i-k] = l.packEdge(l.out[i].at, l.out[i].to)
+			c.tail[i-k] = pack(&l.out[i])
 		}
 	}
 	l.cards = cards
 }
 
-func (l *Ledger) packEdge(at int64, to int32) uint64 {
-	return uint64(at-l.minAt)<<cardToBits | uint64(to)
+func (l *Ledger) packEdge(at int64, to int32, more bool) uint64 {
+	p := uint64(at-l.minAt)<<cardToBits | uint64(to)
+	if more {
+		p |= cardMore
+	}
+	return p
 }
 
 // packedAfter is the smallest packed value of an edge strictly after t
@@ -123,7 +143,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 			if ed.at > bound {
 				break
 			}
-			cand = append(cand, reachCand{ed.to, ed.at})
+			cand = append(cand, reachCand{ed.to, ed.at, true})
 		}
 		return cand
 	}
@@ -141,7 +161,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 			if ed.at > bound {
 				return cand
 			}
-			cand = append(cand, reachCand{ed.to, ed.at})
+			cand = append(cand, reachCand{ed.to, ed.at, true})
 		}
 	}
 	for _, p := range tail {
@@ -151,7 +171,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 		if p > upTo {
 			break
 		}
-		cand = append(cand, reachCand{int32(p & cardToMask), l.minAt + int64(p>>cardToBits)})
+		cand = append(cand, reachCand{int32(p & cardToMask), l.minAt + int64(p>>cardToBits), p&cardMore != 0})
 	}
 	return cand
 }

@@ -2,6 +2,7 @@ package funds
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -129,6 +130,64 @@ func TestSlotTable(t *testing.T) {
 			if k != 0 {
 				t.Fatalf("round %d: entry %d still holds account %d after reset", round, i, k-1)
 			}
+		}
+	}
+}
+
+// TestEnvelopeDeadEnds: an account reached when it has no out-edge left
+// (its card is then not read) still counts as reached, and is expanded when
+// a longer walk reaches it earlier. Times in ms after 2026-01-01 10:00.
+func TestEnvelopeDeadEnds(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	ms := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
+	lines := []struct {
+		from, to string
+		at       int64
+	}{
+		{"100", "200", ms(time.Minute)},                    // A→B
+		{"200", "300", ms(time.Minute + time.Millisecond)}, // B→C one ms later: B is no dead end
+		{"100", "400", ms(2 * time.Minute)},                // A→D
+		{"400", "500", ms(2 * time.Minute)},                // D→E at the arrival's ms: not after it
+		{"100", "700", ms(3 * time.Minute)},                // A→H
+		{"700", "600", ms(3*time.Minute + 30*time.Second)}, // H→F, earlier than A→F
+		{"600", "800", ms(4 * time.Minute)},                // F→G: after H→F, before A→F
+		{"100", "600", ms(5 * time.Minute)},                // A→F: F is a dead end here
+		{"900", "100", ms(0)},                              // the victim's transfer
+	}
+	var buf bytes.Buffer
+	buf.WriteString(TransferCSVHeader + "\n")
+	for _, x := range lines {
+		fmt.Fprintf(&buf, "%s,%s,100,%d,t\n", x.from, x.to, x.at)
+	}
+	l, err := LoadTransferCSV(&buf, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.cards == nil {
+		t.Fatal("no cards")
+	}
+	start := TraceStart{VictimID: 1, FromAccount: "900", ToAccount: "100", At: t0, AmountFen: 100}
+	for _, c := range []struct {
+		hops int
+		want []string
+	}{
+		{1, []string{"100", "200", "400", "600", "700"}},
+		{2, []string{"100", "200", "300", "400", "600", "700"}},
+		{3, []string{"100", "200", "300", "400", "600", "700", "800"}}, // G through the earlier arrival at F
+		{0, []string{"100", "200", "300", "400", "600", "700", "800"}},
+	} {
+		got := l.Reach([]TraceStart{start}, c.hops, 0, 0)
+		slices.Sort(got)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%d hops: reached %v, want %v", c.hops, got, c.want)
+		}
+		var walks []string
+		for a := range walkReach(l, []TraceStart{start}, c.hops, 0) {
+			walks = append(walks, a)
+		}
+		slices.Sort(walks)
+		if !reflect.DeepEqual(walks, c.want) {
+			t.Errorf("%d hops: the walks reach %v, want %v", c.hops, walks, c.want)
 		}
 	}
 }

@@ -140,7 +140,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 				if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
 					continue
 				}
-				cand = append(cand, reachCand{ed.to, ed.at})
+				cand = append(cand, reachCand{ed.to, ed.at, true})
 			}
 		}
 		lv++
@@ -160,12 +160,16 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			w, b := v>>6, uint64(1)<<(v&63)
 			if seen[w]&b == 0 { // first arrival
 				seen[w] |= b
-				*slots.insert(v) = reachSlot{mark: lv, best: c.at}
 				out = append(out, v)
+				if !c.more { // a dead end: kept for a later, earlier arrival
+					*slots.insert(v) = reachSlot{best: c.at}
+					continue
+				}
+				*slots.insert(v) = reachSlot{mark: lv, best: c.at}
 				next = append(next, v)
 			} else if sv := slots.get(v); c.at < sv.best { // earlier arrival
 				sv.best = c.at
-				if sv.mark != lv {
+				if c.more && sv.mark != lv {
 					sv.mark = lv
 					next = append(next, v)
 				}
@@ -293,8 +297,9 @@ type reachBufs struct {
 }
 
 type reachCand struct {
-	to int32
-	at int64
+	to   int32
+	at   int64
+	more bool // to may have an out-edge after at (false: a dead end here)
 }
 
 // envelope computes the reachable accounts of a trace. It uses its own
