@@ -110,6 +110,9 @@ func benchTrace(ctx context.Context, args []string) error {
 	imp := time.Since(t0)
 	fmt.Printf("import: %d transfers → %d statement rows of %d accounts in %.2f s = %.0f rows/s\n",
 		gen.Lines, l.Rows(), l.Accounts(), imp.Seconds(), float64(gen.Lines)/imp.Seconds())
+	if rss := procMB("/proc/self/smaps_rollup", "Rss:"); rss >= 0 {
+		fmt.Printf("memory: %d MB resident, %d MB of it on transparent huge pages\n", rss, procMB("/proc/self/smaps_rollup", "AnonHugePages:"))
+	}
 
 	// 3. PostgreSQL: the same transfers, COPY, index; not timed with traces.
 	var pg *pgTraceTable
@@ -548,15 +551,19 @@ func tracePct(d []time.Duration, p float64) time.Duration {
 func traceMs(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // peakRSSMB is the process's peak resident memory (VmHWM) in MB.
-func peakRSSMB() int {
-	f, err := os.Open("/proc/self/status")
+func peakRSSMB() int { return procMB("/proc/self/status", "VmHWM:") }
+
+// procMB reads a "Name:   123 kB" line of a /proc file in MB; −1 when
+// there is none (not Linux).
+func procMB(path, name string) int {
+	f, err := os.Open(path)
 	if err != nil {
 		return -1
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name); ok {
 			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 			return kb / 1024
 		}

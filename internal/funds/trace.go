@@ -181,13 +181,8 @@ type delivery struct {
 	depth  int32
 }
 
-// traceScratch is per-trace memory sized to the ledger, reused through a
-// pool: dense account → state maps stamped with an epoch instead of cleared,
-// one slot per account so that a lookup touches one cache line.
+// traceScratch is per-trace memory, reused through a pool.
 type traceScratch struct {
-	epoch uint32
-	alloc []allocSlot
-
 	seen  []uint64             // envelope membership, one bit per account; all clear between traces
 	slots acctTable[reachSlot] // envelope slots of the accounts reached before the last level
 	touch int64                // sink of the envelope's prefetching loads
@@ -195,11 +190,6 @@ type traceScratch struct {
 
 	splits splitScratch
 	tr     tracer // buffers reused from trace to trace
-}
-
-type allocSlot struct {
-	stamp uint32 // == epoch: state is this trace's
-	state int32  // index in tracer.states
 }
 
 type reachSlot struct {
@@ -210,15 +200,8 @@ type reachSlot struct {
 
 func (l *Ledger) getScratch() *traceScratch {
 	sc, _ := l.scratch.Get().(*traceScratch)
-	if sc == nil || len(sc.alloc) != l.names.len() {
-		n := l.names.len()
-		sc = &traceScratch{alloc: make([]allocSlot, n), seen: make([]uint64, (n+63)/64)}
-		adviseHugePages(sc.alloc)
-	}
-	sc.epoch++
-	if sc.epoch == 0 {
-		clear(sc.alloc)
-		sc.epoch = 1
+	if n := l.names.len(); sc == nil || len(sc.seen) != (n+63)/64 {
+		sc = &traceScratch{seen: make([]uint64, (n+63)/64)}
 	}
 	return sc
 }
@@ -242,8 +225,9 @@ type tracer struct {
 	parts   []tracePart
 	lost    []int64
 	skipped int
-	sink    int64      // values of loads issued only to bring cache lines in early
-	bloom   [64]uint64 // accounts with a state, hashed to 4096 bits: most rows need no slot lookup
+	sink    int64            // values of loads issued only to bring cache lines in early
+	index   acctTable[int32] // account → its state in states
+	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no slot lookup
 }
 
 // reset prepares the scratch's tracer for a new trace.
@@ -259,6 +243,7 @@ func (sc *traceScratch) tracer(l *Ledger, opt TraceOptions) *tracer {
 	t.owners = []int64{0} // handed to the result
 	t.lost = append(t.lost[:0], 0)
 	t.bloom = [64]uint64{}
+	t.index.reset()
 	t.skipped = 0
 	return t
 }
@@ -402,11 +387,7 @@ func (t *tracer) addStart(k int, s TraceStart) {
 // touch returns the state of an account, creating it at the start of its
 // statement with its opening balance as other money; true when it did.
 func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
-	sc := t.sc
-	// The bloom filter first: a new account, the usual case here, then
-	// costs no read of its slot (a cache miss).
-	if t.bloom[(a>>6)&63]&(1<<(a&63)) != 0 && sc.alloc[a].stamp == sc.epoch {
-		s := t.states[sc.alloc[a].state]
+	if s := t.stateOf(a); s != nil {
 		if depth < s.depth {
 			s.depth = depth
 		}
@@ -424,7 +405,7 @@ func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 	// misses, rather than one at a time when the graph is built.
 	s.nameLo, s.nameHi = t.l.names.off[a], t.l.names.off[a+1]
 	t.setKey(s)
-	sc.alloc[a] = allocSlot{sc.epoch, int32(len(t.states))}
+	*t.index.insert(a) = int32(len(t.states))
 	t.states = append(t.states, s)
 	t.bloom[(a>>6)&63] |= 1 << (a & 63)
 	return s, true
@@ -452,12 +433,15 @@ func (t *tracer) setKey(s *acctState) {
 	}
 }
 
+// stateOf returns the state of an account, nil when the trace has not
+// reached it. The bloom filter answers most lookups — of accounts not
+// reached, the usual case — without the table.
 func (t *tracer) stateOf(a int32) *acctState {
 	if a < 0 || t.bloom[(a>>6)&63]&(1<<(a&63)) == 0 {
 		return nil
 	}
-	if sl := t.sc.alloc[a]; sl.stamp == t.sc.epoch {
-		return t.states[sl.state]
+	if k := t.index.get(a); k != nil {
+		return t.states[*k]
 	}
 	return nil
 }
