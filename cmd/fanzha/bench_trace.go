@@ -110,8 +110,8 @@ func benchTrace(ctx context.Context, args []string) error {
 	imp := time.Since(t0)
 	fmt.Printf("import: %d transfers → %d statement rows of %d accounts in %.2f s = %.0f rows/s\n",
 		gen.Lines, l.Rows(), l.Accounts(), imp.Seconds(), float64(gen.Lines)/imp.Seconds())
-	if rss := procMB("/proc/self/smaps_rollup", "Rss:"); rss >= 0 {
-		fmt.Printf("memory: %d MB resident, %d MB of it on transparent huge pages\n", rss, procMB("/proc/self/smaps_rollup", "AnonHugePages:"))
+	if mb := procMB("/proc/self/smaps_rollup", "Rss:", "AnonHugePages:"); mb[0] >= 0 {
+		fmt.Printf("memory: %d MB resident, %d MB of it on transparent huge pages\n", mb[0], mb[1])
 	}
 
 	// 3. PostgreSQL: the same transfers, COPY, index; not timed with traces.
@@ -561,22 +561,28 @@ func tracePct(d []time.Duration, p float64) time.Duration {
 func traceMs(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // peakRSSMB is the process's peak resident memory (VmHWM) in MB.
-func peakRSSMB() int { return procMB("/proc/self/status", "VmHWM:") }
+func peakRSSMB() int { return procMB("/proc/self/status", "VmHWM:")[0] }
 
-// procMB reads a "Name:   123 kB" line of a /proc file in MB; −1 when
-// there is none (not Linux).
-func procMB(path, name string) int {
+// procMB reads "Name:   123 kB" lines of a /proc file in MB, one value per
+// name from the same read; −1 for a name not there (or not Linux).
+func procMB(path string, names ...string) []int {
+	out := make([]int, len(names))
+	for k := range out {
+		out[k] = -1
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return -1
+		return out
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return kb / 1024
+		for k, name := range names {
+			if v, ok := strings.CutPrefix(sc.Text(), name); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				out[k] = kb / 1024
+			}
 		}
 	}
-	return -1
+	return out
 }

@@ -226,8 +226,8 @@ type tracer struct {
 	lost    []int64
 	skipped int
 	sink    int64            // values of loads issued only to bring cache lines in early
-	index   acctTable[int32] // account → its state in states
-	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no slot lookup
+	byAcct  acctTable[int32] // account → its state in states
+	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no table lookup
 }
 
 // reset prepares the scratch's tracer for a new trace.
@@ -243,7 +243,7 @@ func (sc *traceScratch) tracer(l *Ledger, opt TraceOptions) *tracer {
 	t.owners = []int64{0} // handed to the result
 	t.lost = append(t.lost[:0], 0)
 	t.bloom = [64]uint64{}
-	t.index.reset()
+	t.byAcct.reset()
 	t.skipped = 0
 	return t
 }
@@ -405,7 +405,7 @@ func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 	// misses, rather than one at a time when the graph is built.
 	s.nameLo, s.nameHi = t.l.names.off[a], t.l.names.off[a+1]
 	t.setKey(s)
-	*t.index.insert(a) = int32(len(t.states))
+	*t.byAcct.insert(a) = int32(len(t.states))
 	t.states = append(t.states, s)
 	t.bloom[(a>>6)&63] |= 1 << (a & 63)
 	return s, true
@@ -416,15 +416,15 @@ func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 // overlap now instead of coming one at a time as the rows are stepped.
 func (t *tracer) warmRows(s *acctState) {
 	var x int64
-	for i, end := s.cursor, min(s.end, s.cursor+warmRows); i < end; i += 2 { // two 32-byte rows a line
+	for i, end := s.cursor, min(s.end, s.cursor+warmRowCount); i < end; i += 2 { // two 32-byte rows a line
 		x += t.l.rows[i].at
 	}
 	t.sink += x
 }
 
-// warmRows is how many rows warmRows loads: a dozen rows from the skip
+// warmRowCount is how many rows warmRows loads: a dozen rows from the skip
 // point to the delivery and some after it.
-const warmRows = 24
+const warmRowCount = 24
 
 // setKey caches the heap key of an account's next row.
 func (t *tracer) setKey(s *acctState) {
@@ -440,7 +440,7 @@ func (t *tracer) stateOf(a int32) *acctState {
 	if a < 0 || t.bloom[(a>>6)&63]&(1<<(a&63)) == 0 {
 		return nil
 	}
-	if k := t.index.get(a); k != nil {
+	if k := t.byAcct.get(a); k != nil {
 		return t.states[*k]
 	}
 	return nil

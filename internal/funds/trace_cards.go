@@ -143,7 +143,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 			if ed.at > bound {
 				break
 			}
-			cand = append(cand, reachCand{ed.to, ed.at, true})
+			cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
 		}
 		return cand
 	}
@@ -161,7 +161,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 			if ed.at > bound {
 				return cand
 			}
-			cand = append(cand, reachCand{ed.to, ed.at, true})
+			cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
 		}
 	}
 	for _, p := range tail {
@@ -171,7 +171,7 @@ func (l *Ledger) expandCard(cand []reachCand, u int32, e, bound int64) []reachCa
 		if p > upTo {
 			break
 		}
-		cand = append(cand, reachCand{int32(p & cardToMask), l.minAt + int64(p>>cardToBits), p&cardMore != 0})
+		cand = append(cand, reachCand{at: l.minAt + int64(p>>cardToBits), to: int32(p & cardToMask), more: p&cardMore != 0})
 	}
 	return cand
 }

@@ -140,7 +140,7 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 				if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
 					continue
 				}
-				cand = append(cand, reachCand{ed.to, ed.at, true})
+				cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
 			}
 		}
 		lv++
@@ -296,9 +296,9 @@ type reachBufs struct {
 	cand                          []reachCand
 }
 
-type reachCand struct {
-	to   int32
+type reachCand struct { // 16 bytes
 	at   int64
+	to   int32
 	more bool // to may have an out-edge after at (false: a dead end here)
 }
 
