@@ -228,6 +228,7 @@ type tracer struct {
 	sink    int64            // values of loads issued only to bring cache lines in early
 	byAcct  acctTable[int32] // account → its state in states
 	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no table lookup
+	seedBuf []reachSeed      // the envelope's seeds
 }
 
 // reset prepares the scratch's tracer for a new trace.
@@ -286,6 +287,14 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	t.maxLag = opt.MaxLag.Milliseconds()
 	t.owners = []int64{0}
 	t.lost = []int64{0}
+	// The envelope goes to the helper on the other core (trace_helper.go)
+	// while this one runs the allocation.
+	var h *envelopeHelper
+	if opt.Envelope {
+		if h = theHelper(); h != nil && !h.post(l, t.seeds(starts), t.opt.MaxHops, t.maxLag, t.asOf) {
+			h = nil
+		}
+	}
 	for k, s := range starts {
 		t.addStart(k, s)
 	}
@@ -294,7 +303,11 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	res := t.result(starts)
 	res.skipped = t.skipped
 	if opt.Envelope {
-		res.reach = t.envelope(starts)
+		if h != nil {
+			res.reach = h.collect(sc)
+		} else {
+			res.reach = t.envelope(starts)
+		}
 		res.hasReach = true
 	}
 	return res, nil

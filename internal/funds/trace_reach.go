@@ -305,13 +305,20 @@ type reachCand struct { // 16 bytes
 // envelope computes the reachable accounts of a trace. It uses its own
 // part of the scratch, so it may run alongside the allocation.
 func (t *tracer) envelope(starts []TraceStart) []int32 {
-	seeds := make([]reachSeed, 0, len(starts))
+	return t.l.reach(t.sc, t.seeds(starts), t.opt.MaxHops, t.maxLag, t.asOf, 0)
+}
+
+// seeds are the envelope's starting points: the accounts receiving the
+// victims' transfers, at the transfers' times.
+func (t *tracer) seeds(starts []TraceStart) []reachSeed {
+	seeds := t.seedBuf[:0]
 	for _, s := range starts {
 		if a, ok := t.l.index.get(s.ToAccount); ok {
 			seeds = append(seeds, reachSeed{a, db.Millis(s.At)})
 		}
 	}
-	return t.l.reach(t.sc, seeds, t.opt.MaxHops, t.maxLag, t.asOf, 0)
+	t.seedBuf = seeds
+	return seeds
 }
 
 // Reach returns the envelope of the given starts (see above) considering
