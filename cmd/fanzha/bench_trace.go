@@ -231,8 +231,8 @@ func benchTrace(ctx context.Context, args []string) error {
 	fmt.Printf("traces: %d victim transfers × %d rounds, %d hops, rule %s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms; mean %.0f accounts reachable, %.1f nodes in the flow graph (%.1f leaves)\n",
 		n, *rounds, *hops, rule, traceMs(tracePct(lat, 0.5)), traceMs(tracePct(lat, 0.9)), traceMs(tracePct(lat, 0.99)), traceMs(tracePct(lat, 1)),
 		float64(reached)/float64(n), float64(nodes)/float64(n), float64(leaves)/float64(n))
-	if helped, local := funds.EnvelopeHelperStats(); *helper {
-		fmt.Printf("envelopes on the second core: %d of %d traces (%d posted but taken back by the trace itself)\n", helped, (*rounds+1)*n, local)
+	if helped, local, joined := funds.EnvelopeHelperStats(); *helper {
+		fmt.Printf("envelopes on the second core: %d of %d traces (%d posted but taken back by the trace itself); %d frontier accounts of them expanded by the traces\n", helped, (*rounds+1)*n, local, joined)
 	}
 	pgP50, speedup := "NA", "NA"
 	if pg != nil {

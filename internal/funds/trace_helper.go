@@ -52,6 +52,7 @@ type envelopeTask struct {
 }
 
 type envelopeHelper struct {
+	share    levelShare
 	state    atomic.Int32
 	sleeping atomic.Bool
 	wake     chan struct{}
@@ -72,13 +73,14 @@ var (
 func SetEnvelopeHelper(on bool) { helperOff.Store(!on) }
 
 // EnvelopeHelperStats returns how many posted envelopes the helper computed
-// and how many the traces computed themselves because it had not started.
-// Traces that found the helper busy, or it off, are in neither.
-func EnvelopeHelperStats() (helped, local int64) {
+// and how many the traces computed themselves because it had not started
+// (traces that found the helper busy, or it off, are in neither), and how
+// many frontier accounts of the helper's envelopes the traces expanded.
+func EnvelopeHelperStats() (helped, local, joined int64) {
 	if h := theHelper(); h != nil {
-		return h.helped.Load(), h.local.Load()
+		return h.helped.Load(), h.local.Load(), h.share.joinedTotal.Load()
 	}
-	return 0, 0
+	return 0, 0, 0
 }
 
 func theHelper() *envelopeHelper {
@@ -122,13 +124,9 @@ func (h *envelopeHelper) collect(sc *traceScratch) []int32 {
 		h.state.Store(mailIdle)
 		return out
 	}
-	// Taken: wait for it. Yield now and then, so that a helper waiting
-	// for a processor (both busy) gets this one.
-	for spins := 1; h.state.Load() != mailDone; spins++ {
-		if spins&1023 == 0 {
-			runtime.Gosched()
-		}
-	}
+	// Taken: expand the levels' chunks the helper has not claimed yet,
+	// until it is done.
+	h.share.join(func() bool { return h.state.Load() == mailDone })
 	out := h.task.out
 	h.task.out = nil
 	h.helped.Add(1)
@@ -163,8 +161,140 @@ func (h *envelopeHelper) loop() {
 		if n := (tk.l.names.len() + 63) / 64; h.sc == nil || len(h.sc.seen) != n {
 			h.sc = &traceScratch{seen: make([]uint64, n)}
 		}
-		tk.out = tk.l.reach(h.sc, tk.seeds, tk.maxHops, tk.maxLag, tk.asOf, 0)
+		tk.out = tk.l.reachShared(h.sc, tk.seeds, tk.maxHops, tk.maxLag, tk.asOf, 0, &h.share)
 		tk.l = nil
 		h.state.Store(mailDone)
+	}
+}
+
+// Sharing the envelope's levels. When the trace that posted an envelope
+// has finished its own work and the helper has not, the trace expands part
+// of each level's frontier while the helper expands the rest, instead of
+// waiting: a frontier of a few hundred accounts is a few hundred cache
+// misses, and two cores wait for them in parallel.
+//
+// The helper publishes each level (frontier, arrivals, bounds) and both
+// claim chunks of shareChunkLen accounts through one word: the level's number
+// (24 bits, counting up), the frontier's length and the next unclaimed
+// position (20 bits each). A chunk claimed by a compare-and-swap of the
+// word belongs to that level, and the helper ends a level only after every
+// account of it is expanded, so the level's arrays do not change while a
+// claimed chunk is read. Each appends its candidates to its own list, and
+// the helper merges the two in frontier order at the end of the level. Frontiers
+// smaller than shareMin are expanded by the helper alone.
+const (
+	shareMin      = 32
+	shareMax      = 1<<20 - 1
+	shareChunkLen = 8
+	shareLevel    = 1<<24 - 1
+)
+
+type levelShare struct {
+	claim  atomic.Uint64
+	joined atomic.Int32 // accounts of the current level expanded by the trace
+	level  uint64       // the helper's count of levels published
+
+	ledger        *Ledger
+	frontier      []int32
+	times, bounds []int64
+	hcand, jcand  []reachCand  // the helper's and the trace's candidates of the level
+	hrun, jrun    []shareChunk // where each one's chunks are in them
+	touch         int32        // sink of the helper's loads
+	joinedTotal   atomic.Int64 // accounts expanded by traces, for EnvelopeHelperStats
+}
+
+// shareChunk is one claimed chunk: frontier position lo, candidates
+// [from, to) in its claimer's list.
+type shareChunk struct{ lo, from, to int32 }
+
+func shareWord(level uint64, n, next int32) uint64 {
+	return level<<40 | uint64(n)<<20 | uint64(next)
+}
+
+// take claims the next chunk of the level; false when none is left or the
+// level is over.
+func (s *levelShare) take(level uint64) (lo, hi int32, ok bool) {
+	for {
+		c := s.claim.Load()
+		if c>>40 != level {
+			return 0, 0, false
+		}
+		n, next := int32(c>>20&(1<<20-1)), int32(c&(1<<20-1))
+		if next >= n {
+			return 0, 0, false
+		}
+		hi := min(next+shareChunkLen, n)
+		if s.claim.CompareAndSwap(c, shareWord(level, n, hi)) {
+			return next, hi, true
+		}
+	}
+}
+
+// expand is the helper's side of one level: it publishes the level,
+// expands chunks until none is left, waits for the trace's, and appends
+// all the level's candidates to cand in frontier order — the order of an
+// expansion not shared, so that the envelope comes out the same.
+func (s *levelShare) expand(l *Ledger, frontier []int32, times, bounds []int64, cand []reachCand) []reachCand {
+	s.level = (s.level + 1) & shareLevel
+	s.ledger, s.frontier, s.times, s.bounds = l, frontier, times, bounds
+	s.hcand, s.jcand, s.hrun, s.jrun = s.hcand[:0], s.jcand[:0], s.hrun[:0], s.jrun[:0]
+	s.joined.Store(0)
+	n := int32(len(frontier))
+	s.claim.Store(shareWord(s.level, n, 0))
+	// The whole frontier's cards, loads independent of each other (as
+	// when not shared); the trace's chunks load theirs on its core.
+	var touch int32
+	for _, u := range frontier {
+		touch += l.cards[u].n
+	}
+	s.touch += touch
+	var mine int32
+	for {
+		lo, hi, ok := s.take(s.level)
+		if !ok {
+			break
+		}
+		from := int32(len(s.hcand))
+		s.hcand = l.expandChunk(s.hcand, frontier[lo:hi], times[lo:hi], bounds[lo:hi], &s.touch)
+		s.hrun = append(s.hrun, shareChunk{lo, from, int32(len(s.hcand))})
+		mine += hi - lo
+	}
+	for spins := 1; mine+s.joined.Load() < n; spins++ {
+		if spins&1023 == 0 {
+			runtime.Gosched()
+		}
+	}
+	// Each side claimed its chunks in increasing order: merge by position.
+	h, j := s.hrun, s.jrun
+	for len(h) > 0 || len(j) > 0 {
+		if len(j) == 0 || len(h) > 0 && h[0].lo < j[0].lo {
+			cand = append(cand, s.hcand[h[0].from:h[0].to]...)
+			h = h[1:]
+		} else {
+			cand = append(cand, s.jcand[j[0].from:j[0].to]...)
+			j = j[1:]
+		}
+	}
+	return cand
+}
+
+// join is the trace's side: it expands chunks of whatever level is
+// published until done reports the envelope finished, yielding now and
+// then so that a helper waiting for a processor gets this one.
+func (s *levelShare) join(done func() bool) {
+	var sink int32
+	for spins := 1; !done(); spins++ {
+		lo, hi, ok := s.take(s.claim.Load() >> 40)
+		if !ok {
+			if spins&1023 == 0 {
+				runtime.Gosched()
+			}
+			continue
+		}
+		from := int32(len(s.jcand))
+		s.jcand = s.ledger.expandChunk(s.jcand, s.frontier[lo:hi], s.times[lo:hi], s.bounds[lo:hi], &sink)
+		s.jrun = append(s.jrun, shareChunk{lo, from, int32(len(s.jcand))})
+		s.joined.Add(hi - lo)
+		s.joinedTotal.Add(int64(hi - lo))
 	}
 }

@@ -48,6 +48,12 @@ type reachSeed struct {
 //
 // With a lag the walk is computed by reachLag.
 func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
+	return l.reachShared(sc, seeds, maxHops, maxLag, asOf, seqLimit, nil)
+}
+
+// reachShared is reach whose levels' expansions may be shared with another
+// goroutine through share (trace_helper.go); nil: not shared.
+func (l *Ledger) reachShared(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32, share *levelShare) []int32 {
 	if maxLag > 0 {
 		return l.reachLag(seeds, maxHops, maxLag, asOf, seqLimit)
 	}
@@ -82,65 +88,85 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 	// arrival, then the arrivals.
 	for h := 0; len(frontier) > 0 && (maxHops <= 0 || h < maxHops); h++ {
 		last := maxHops > 0 && h == maxHops-1
-		if useCards {
-			var touch int32
+		if useCards && share != nil && len(frontier) >= shareMin && len(frontier) <= shareMax {
+			// The arrival and bound of every frontier account (as below),
+			// then the expansions, in chunks claimed by this goroutine and
+			// the one sharing the work.
+			times = times[:0]
+			bounds := rb.bounds[:0]
 			for _, u := range frontier {
-				touch += l.cards[u].n
+				su := slots.get(u)
+				bound := asOf
+				if su.expSec != 0 {
+					bound = min(bound, l.secUp(su.expSec))
+				}
+				su.expSec = l.secOf(su.best)
+				times = append(times, su.best)
+				bounds = append(bounds, bound)
 			}
-			sc.touch += int64(touch)
+			rb.bounds = bounds
+			cand = share.expand(l, frontier, times, bounds, cand[:0])
 		} else {
-			times, los, his = times[:0], los[:0], his[:0]
-			for _, u := range frontier {
-				e := slots.get(u).best
-				lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
-				if e >= l.secUp(l.outIdx[u].lastSec) {
-					hi = lo // nothing after the arrival
-				}
-				times = append(times, e)
-				los = append(los, lo)
-				his = append(his, hi)
-			}
-			var touch int64
-			for k, lo := range los {
-				if lo < his[k] {
-					touch += l.out[lo].at
-				}
-			}
-			sc.touch += touch
-		}
-		cand = cand[:0]
-		for k, u := range frontier {
-			su := slots.get(u)
-			e := su.best
-			bound := asOf
-			if su.expSec != 0 {
-				// Expanded before, with a later arrival: the transfers
-				// after that arrival reached their targets then, at the
-				// same times, in fewer hops.
-				bound = min(bound, l.secUp(su.expSec))
-			}
-			su.expSec = l.secOf(e)
 			if useCards {
-				cand = l.expandCard(cand, u, e, bound)
-				continue
-			}
-			lo, hi := los[k], his[k]
-			var i int32
-			if hi-lo > 16 {
-				i = l.outAfter(lo, hi, e)
+				var touch int32
+				for _, u := range frontier {
+					touch += l.cards[u].n
+				}
+				sc.touch += int64(touch)
 			} else {
-				for i = lo; i < hi && l.out[i].at <= e; i++ {
+				times, los, his = times[:0], los[:0], his[:0]
+				for _, u := range frontier {
+					e := slots.get(u).best
+					lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
+					if e >= l.secUp(l.outIdx[u].lastSec) {
+						hi = lo // nothing after the arrival
+					}
+					times = append(times, e)
+					los = append(los, lo)
+					his = append(his, hi)
 				}
+				var touch int64
+				for k, lo := range los {
+					if lo < his[k] {
+						touch += l.out[lo].at
+					}
+				}
+				sc.touch += touch
 			}
-			for ; i < hi; i++ {
-				ed := &l.out[i]
-				if ed.at > bound {
-					break
+			cand = cand[:0]
+			for k, u := range frontier {
+				su := slots.get(u)
+				e := su.best
+				bound := asOf
+				if su.expSec != 0 {
+					// Expanded before, with a later arrival: the transfers
+					// after that arrival reached their targets then, at the
+					// same times, in fewer hops.
+					bound = min(bound, l.secUp(su.expSec))
 				}
-				if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
+				su.expSec = l.secOf(e)
+				if useCards {
+					cand = l.expandCard(cand, u, e, bound)
 					continue
 				}
-				cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
+				lo, hi := los[k], his[k]
+				var i int32
+				if hi-lo > 16 {
+					i = l.outAfter(lo, hi, e)
+				} else {
+					for i = lo; i < hi && l.out[i].at <= e; i++ {
+					}
+				}
+				for ; i < hi; i++ {
+					ed := &l.out[i]
+					if ed.at > bound {
+						break
+					}
+					if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
+						continue
+					}
+					cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
+				}
 			}
 		}
 		lv++
@@ -177,7 +203,25 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 		}
 		frontier, next = next, frontier
 	}
+	if len(out) == 0 {
+		return nil // whichever scratch computed it
+	}
 	return slices.Clone(out) // one allocation of the result's size
+}
+
+// expandChunk appends the out-edges of accounts us after their arrivals
+// times and up to bounds, loading all their cards first so that the
+// misses overlap.
+func (l *Ledger) expandChunk(cand []reachCand, us []int32, times, bounds []int64, sink *int32) []reachCand {
+	var touch int32
+	for _, u := range us {
+		touch += l.cards[u].n
+	}
+	*sink += touch
+	for k, u := range us {
+		cand = l.expandCard(cand, u, times[k], bounds[k])
+	}
+	return cand
 }
 
 // reachLag is reach with a lag: a walk continues from an account only by
@@ -292,7 +336,7 @@ func (l *Ledger) secUp(s uint32) int64 { return l.minAt + int64(s)*1000 }
 // reachBufs are the envelope's working lists, reused from trace to trace.
 type reachBufs struct {
 	out, frontier, next, los, his []int32
-	times                         []int64
+	times, bounds                 []int64
 	cand                          []reachCand
 }
 
