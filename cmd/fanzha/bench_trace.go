@@ -460,11 +460,16 @@ func loadPGTraceTable(ctx context.Context, url string, l *funds.Ledger, limit in
 		pg.drop()
 		return nil, err
 	}
+	// The load left a gigabyte or more of dirty pages (table and index
+	// files) that the kernel would write back during the first rounds,
+	// its flusher threads taking processor time from both sides: write
+	// them now.
+	syncDisks()
 	prefix := ""
 	if limit > 0 {
 		prefix = fmt.Sprintf(" (the first %d lines only: --pg-transfers; compared with fanzha's envelope on the same prefix)", limit)
 	}
-	fmt.Printf("PostgreSQL: %d transfers COPYed into %s.transfers in %.1f s (%.0f rows/s), index (from_id, at) and VACUUM (ANALYZE) in %.1f s%s\n",
+	fmt.Printf("PostgreSQL: %d transfers COPYed into %s.transfers in %.1f s (%.0f rows/s), index (from_id, at), VACUUM (ANALYZE) and sync in %.1f s%s\n",
 		n, pg.schema, copied.Seconds(), float64(n)/copied.Seconds(), time.Since(t1).Seconds(), prefix)
 	return pg, nil
 }

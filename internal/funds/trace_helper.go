@@ -20,7 +20,7 @@ import (
 // Waking a parked goroutine costs tens of µs on a virtual machine (the
 // other vCPU has to be woken by the host), about as long as the envelope
 // itself, so the helper does not park at once: after each envelope it
-// watches its mailbox for helperSpin, a time in which a busy server (or a
+// watches its mailbox for helperSpin (10 ms), a time in which a busy server (or a
 // benchmark) posts the next one. Parked, it is woken by the next post, but
 // that trace does not wait: whoever comes first takes a posted envelope —
 // the helper, or the trace itself when its allocation is done and the
@@ -31,7 +31,7 @@ import (
 // The helper keeps its own scratch (membership bitmap, slots, buffers), so
 // that they stay in its core's cache from envelope to envelope.
 
-const helperSpin = 2 * time.Millisecond
+const helperSpin = 10 * time.Millisecond
 
 // Mailbox states.
 const (
