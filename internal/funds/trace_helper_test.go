@@ -25,7 +25,6 @@ func helperTestLedger(t *testing.T) (*Ledger, TraceGenResult) {
 	return l, gen
 }
 
-
 // The envelope computed on the second core (its levels shared with the
 // trace once the trace's own work is done) is the one the trace computes
 // itself, in the same order, for traces run one after another and from several goroutines at

@@ -4,3 +4,6 @@ package funds
 
 // adviseHugePages does nothing outside Linux.
 func adviseHugePages[T any](s []T) {}
+
+// collapseHugePages does nothing outside Linux.
+func (l *Ledger) collapseHugePages() {}

@@ -330,6 +330,7 @@ func (l *Ledger) finish() {
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
 	l.buildCards()
 	l.buildSkips()
+	l.collapseHugePages()
 }
 
 // outRange locates an account's out-edges (8 bytes: the index of a
