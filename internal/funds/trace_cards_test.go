@@ -111,24 +111,47 @@ func TestAddLagWindow(t *testing.T) {
 	}
 }
 
-// TestSlotTable: the envelope's per-trace slots survive growth and are all
-// gone after a reset.
+// TestSlotTable: the envelope's per-trace slots survive growth (one
+// account at a time or reserved a level at once) and are all gone after a
+// reset; a table grown far by one trace is back to tableKeep entries for
+// the next, and the arrays it reuses hold nothing of earlier traces.
 func TestSlotTable(t *testing.T) {
 	var tab acctTable[reachSlot]
-	for round := 0; round < 3; round++ {
-		n := int32(5000 * (round + 1))
+	for round := 0; round < 6; round++ {
+		n := int32(5000 * (round%3 + 1))
+		if round >= 3 {
+			tab.reserve(int(n)) // the envelope's way: room for a level at once
+		}
+		before := len(tab.keys)
 		for a := int32(0); a < n; a++ {
-			*tab.insert(a * 7) = reachSlot{mark: uint32(round), best: int64(a)}
+			*tab.insert(a*7 + int32(round)) = reachSlot{mark: uint32(round), best: int64(a)}
+		}
+		if round >= 3 && len(tab.keys) != before {
+			t.Fatalf("round %d: table grew from %d to %d entries after reserving room for %d", round, before, len(tab.keys), n)
 		}
 		for a := int32(0); a < n; a++ {
-			if s := tab.get(a * 7); s.best != int64(a) || s.mark != uint32(round) {
-				t.Fatalf("round %d: account %d has %+v", round, a*7, *s)
+			if s := tab.get(a*7 + int32(round)); s == nil || s.best != int64(a) || s.mark != uint32(round) {
+				t.Fatalf("round %d: account %d has %+v", round, a*7+int32(round), s)
+			}
+			// The accounts of earlier rounds were at other positions.
+			if round > 0 && tab.get(a*7+int32(round-1)) != nil {
+				t.Fatalf("round %d: account %d of the round before is still there", round, a*7+int32(round-1))
 			}
 		}
 		tab.reset()
+		if len(tab.keys) > tableKeep {
+			t.Fatalf("round %d: %d entries after reset, want at most %d", round, len(tab.keys), tableKeep)
+		}
 		for i, k := range tab.keys {
 			if k != 0 {
 				t.Fatalf("round %d: entry %d still holds account %d after reset", round, i, k-1)
+			}
+		}
+		for c, sp := range tab.spare {
+			for i, k := range sp.keys {
+				if k != 0 || sp.vals[i] != (reachSlot{}) {
+					t.Fatalf("round %d: kept arrays of %d entries hold account %d at %d", round, 1<<c, k-1, i)
+				}
 			}
 		}
 	}

@@ -181,6 +181,7 @@ func (l *Ledger) reachShared(sc *traceScratch, seeds []reachSeed, maxHops int, m
 			break
 		}
 		next = next[:0]
+		slots.reserve(len(cand))
 		for _, c := range cand {
 			v := c.to
 			w, b := v>>6, uint64(1)<<(v&63)
