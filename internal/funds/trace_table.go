@@ -115,9 +115,11 @@ func (t *acctTable[V]) use(size int) {
 }
 
 // putAside clears the given entries of arrays no longer in use and keeps
-// them for reuse.
+// them for reuse. Arrays smaller than tableKeep are dropped: a table never
+// goes back below the size it reached (nor reset below tableKeep), so they
+// would not be used again.
 func (t *acctTable[V]) putAside(keys []int32, vals []V, used []int32) {
-	if keys == nil {
+	if len(keys) < tableKeep {
 		return
 	}
 	var zero V
