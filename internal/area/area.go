@@ -70,6 +70,9 @@ type Node struct {
 	Students   int64  `json:"students"` // pupils and students
 	Shape      string `json:"shape,omitempty"`
 	Sort       int64  `json:"sort"`
+	// Retired nodes keep their history (records still point at them) but
+	// no longer route warnings nor appear in pickers.
+	Retired bool `json:"retired,omitempty"`
 }
 
 // Contains reports whether other lies in n's subtree (n itself included).
@@ -81,12 +84,13 @@ func (n Node) Contains(other Node) bool {
 func (n Node) SubtreePattern() string { return n.Path + "%" }
 
 const nodeColumns = `id, COALESCE(parent_id, 0), level, kind, code, name, full_name, aliases, path,
-	COALESCE(station_id, 0), population, elderly, minors, students, shape, sort`
+	COALESCE(station_id, 0), population, elderly, minors, students, shape, sort,
+	CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END`
 
 func scanNode(sc interface{ Scan(...any) error }) (Node, error) {
 	var n Node
 	err := sc.Scan(&n.ID, &n.ParentID, &n.Level, &n.Kind, &n.Code, &n.Name, &n.FullName, &n.Aliases, &n.Path,
-		&n.StationID, &n.Population, &n.Elderly, &n.Minors, &n.Students, &n.Shape, &n.Sort)
+		&n.StationID, &n.Population, &n.Elderly, &n.Minors, &n.Students, &n.Shape, &n.Sort, &n.Retired)
 	return n, err
 }
 
@@ -134,7 +138,7 @@ func Create(ctx context.Context, q db.Querier, n *Node) error {
 	if _, err := q.Exec(ctx, `UPDATE areas SET path = ?, station_id = ? WHERE id = ?`, n.Path, station, n.ID); err != nil {
 		return fmt.Errorf("create area %s: set path: %w", n.Name, err)
 	}
-	return nil
+	return db.Bump(ctx, q, db.GenTree)
 }
 
 // Get returns one node.

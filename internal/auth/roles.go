@@ -17,10 +17,13 @@ const (
 	RoleLeader       Role = "leader"       // 领导: dashboard and bulletins
 	RolePartner      Role = "partner"      // 合作单位: bank / operator / member unit staff
 	RoleGrid         Role = "grid"         // 网格员 / 学校 / 社区: logs prevention events
+	// RoleStationHead is a station's head (所长 / 教导员): a station officer
+	// who also manages the officers and the duty roster of their own station.
+	RoleStationHead Role = "station_head"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleAdmin, RoleDuty, RoleDissuader, RoleAnalyst, RoleInvestigator, RoleLeader, RolePartner, RoleGrid}
+var Roles = []Role{RoleAdmin, RoleDuty, RoleStationHead, RoleDissuader, RoleAnalyst, RoleInvestigator, RoleLeader, RolePartner, RoleGrid}
 
 // RoleName is the Chinese name of a role.
 func RoleName(r Role) string {
@@ -41,6 +44,8 @@ func RoleName(r Role) string {
 		return "合作单位"
 	case RoleGrid:
 		return "网格员"
+	case RoleStationHead:
+		return "所领导"
 	}
 	return string(r)
 }
@@ -79,14 +84,27 @@ const (
 	CapAreaRead      Capability = "area.read"
 	CapPartnerInbox  Capability = "partner.inbox"
 	CapPartnerManage Capability = "partner.manage"
+	// CapStaffManage manages officers and the duty roster within the
+	// caller's own jurisdiction (the centre admin: all; a station head:
+	// their station).
+	CapStaffManage Capability = "staff.manage"
+	// CapAreaAdmin edits the jurisdiction tree.
+	CapAreaAdmin Capability = "area.admin"
+	// CapUnitAdmin creates, edits and retires member units.
+	CapUnitAdmin Capability = "unit.admin"
+	// CapSettingsAdmin edits the centre's settings.
+	CapSettingsAdmin Capability = "settings.admin"
 )
 
 var roleCaps = map[Role][]Capability{
 	RoleAdmin: {CapWarningRead, CapWarningWrite, CapCaseRead, CapCaseWrite, CapFundsRead, CapFundsWrite,
 		CapIntelRead, CapIntelWrite, CapPreventRead, CapPreventWrite, CapBulletinRead, CapFiguresRead,
-		CapUnmask, CapAuditRead, CapUserAdmin, CapAreaRead, CapPartnerManage},
+		CapUnmask, CapAuditRead, CapUserAdmin, CapAreaRead, CapPartnerManage,
+		CapStaffManage, CapAreaAdmin, CapUnitAdmin, CapSettingsAdmin},
 	RoleDuty: {CapWarningRead, CapWarningWrite, CapCaseRead, CapPreventRead, CapBulletinRead, CapFiguresRead,
 		CapUnmask, CapAreaRead, CapPartnerManage},
+	RoleStationHead: {CapWarningRead, CapWarningWrite, CapCaseRead, CapPreventRead, CapPreventWrite,
+		CapBulletinRead, CapFiguresRead, CapUnmask, CapAreaRead, CapStaffManage},
 	RoleDissuader: {CapWarningRead, CapWarningWrite, CapCaseRead, CapPreventRead, CapPreventWrite,
 		CapBulletinRead, CapFiguresRead, CapUnmask, CapAreaRead},
 	RoleAnalyst: {CapWarningRead, CapCaseRead, CapFundsRead, CapFundsWrite, CapIntelRead, CapIntelWrite,

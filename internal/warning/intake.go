@@ -23,8 +23,16 @@ import (
 // transaction, so a warning is acknowledged only once it is durably stored.
 type Intake struct {
 	db     *db.DB
-	policy Policy
+	policy atomic.Pointer[Policy]
 	now    func() time.Time
+
+	// PolicySource, when set, reads the deadlines in force after the
+	// settings changed (in this process or another replica); intake applies
+	// them from the next batch on.
+	PolicySource func(ctx context.Context) (Policy, error)
+	// gens are the generation counters (db.Gen*) of what intake caches:
+	// the tree, the roster and the settings. Guarded by mu.
+	gens map[string]int64
 
 	// mu serialises batches in this process: assignment balances load
 	// across officers, and two batches deciding at once would both pick the
@@ -60,7 +68,13 @@ func NewIntake(ctx context.Context, d *db.DB, p Policy, now func() time.Time) (*
 	if now == nil {
 		now = time.Now
 	}
-	in := &Intake{db: d, policy: p, now: now}
+	in := &Intake{db: d, now: now}
+	in.policy.Store(&p)
+	gens, err := db.Generations(ctx, d)
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	in.gens = gens
 	if err := in.ReloadTree(ctx); err != nil {
 		return nil, err
 	}
@@ -68,7 +82,39 @@ func NewIntake(ctx context.Context, d *db.DB, p Policy, now func() time.Time) (*
 }
 
 // Policy returns the deadlines in force.
-func (in *Intake) Policy() Policy { return in.policy }
+func (in *Intake) Policy() Policy { return *in.policy.Load() }
+
+// SetPolicy changes the deadlines for the warnings that come next.
+func (in *Intake) SetPolicy(p Policy) { in.policy.Store(&p) }
+
+// refresh reloads what changed since intake last looked: the tree (the
+// address matcher and routing), the roster (who is on duty) and the
+// settings (deadlines). One small query per commit; a console edit is
+// therefore in force for the very next warning, on every replica. Called
+// with mu held.
+func (in *Intake) refresh(ctx context.Context) error {
+	gens, err := db.Generations(ctx, in.db)
+	if err != nil {
+		return err
+	}
+	if gens[db.GenTree] != in.gens[db.GenTree] {
+		if err := in.ReloadTree(ctx); err != nil {
+			return err
+		}
+	}
+	if gens[db.GenRoster] != in.gens[db.GenRoster] || gens[db.GenUsers] != in.gens[db.GenUsers] {
+		in.shifts = nil // read again below (onDutyAt)
+	}
+	if gens[db.GenSettings] != in.gens[db.GenSettings] && in.PolicySource != nil {
+		p, err := in.PolicySource(ctx)
+		if err != nil {
+			return err
+		}
+		in.SetPolicy(p)
+	}
+	in.gens = gens
+	return nil
+}
 
 // ReloadTree rebuilds the address matcher after the jurisdiction tree changed.
 func (in *Intake) ReloadTree(ctx context.Context) error {
@@ -80,7 +126,15 @@ func (in *Intake) ReloadTree(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
-	idx := &treeIndex{root: root, nodes: make(map[int64]area.Node, len(nodes)), matcher: NewAddressMatcher(nodes)}
+	// Retired nodes keep their records but route nothing: the matcher never
+	// sees them (nor anything under them).
+	live := nodes[:0:0]
+	for _, n := range nodes {
+		if !n.Retired {
+			live = append(live, n)
+		}
+	}
+	idx := &treeIndex{root: root, nodes: make(map[int64]area.Node, len(nodes)), matcher: NewAddressMatcher(live)}
 	for _, n := range nodes {
 		idx.nodes[n.ID] = n
 	}
@@ -283,6 +337,9 @@ func (in *Intake) runCommitter() {
 func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if err := in.refresh(ctx); err != nil {
+		return err
+	}
 	now := in.now().UTC()
 	tree := in.tree.Load()
 	onDuty, err := in.onDutyAt(ctx, now)
@@ -544,7 +601,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 			reason = "未匹配：地址无法对应到辖区，进入中心队列"
 		}
 	}
-	due := b.in.policy.ContactDue(n.Grade, n.ReceivedAt)
+	due := b.in.Policy().ContactDue(n.Grade, n.ReceivedAt)
 
 	var assignee int64
 	status = "open"

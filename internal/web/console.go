@@ -56,6 +56,7 @@ var navItems = []navItem{
 	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (api_partner_ext.go)
 	{"/unit", "本单位事务", auth.CapPartnerInbox},  // partner extension (api_partner_ext.go)
 	{"/audit", "审计日志", auth.CapAuditRead},
+	{"/admin", "系统管理", auth.CapStaffManage}, // admin.go
 }
 
 // page is what every template gets.

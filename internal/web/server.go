@@ -147,6 +147,7 @@ func (s *Server) routes() {
 	s.consoleRoutes()
 	s.preventRoutes() // 宣传防范, 研判通报, 大屏: api_prevent.go
 	s.intelRoutes()   // 两卡研判: API and console pages (api_intel.go)
+	s.adminRoutes()   // 系统管理: setup, tree, units, people, roster, settings (admin.go)
 	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 
