@@ -97,3 +97,59 @@ export async function login(page, base, user) {
   await page.fill('input[name=password]', PASSWORD);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
 }
+
+// Starts `fanzha serve` on an EMPTY data folder, as a centre does on its first
+// day: no demo code, no county, no users. Resolves once /readyz answers; the
+// log (stderr) is kept, so the test can read the one-time setup link.
+export async function startServe(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'fanzha-golive-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data', dir, '--log-level', 'info', ...extraArgs],
+    { stdio: ['ignore', 'inherit', 'pipe'] });
+  let exited = null;
+  proc.once('exit', (code, signal) => { exited = { code, signal }; });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`fanzha serve exited (${exited.code ?? exited.signal}) before it was ready:\n` + log);
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('fanzha serve did not become ready in 60 s:\n' + log);
+    }
+    try {
+      const r = await fetch(base + '/readyz');
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base, dir,
+    log() { return log; },
+    // The setup link printed in the log on a first start.
+    async setupLink() {
+      const until = Date.now() + 10_000;
+      for (;;) {
+        const m = log.match(/(https?:\/\/[^\s"]+\/setup\?token=[A-Za-z0-9_\-]+)/);
+        if (m) return m[1];
+        if (Date.now() > until) throw new Error('no setup link in the log:\n' + log);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      if (!exited) {
+        const gone = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        await gone;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
