@@ -241,10 +241,10 @@ func TestImportBadRows(t *testing.T) {
 		// All of them at once: every bad row reported, once, in order.
 		var body strings.Builder
 		body.WriteString(head)
-		body.WriteString("S1,,派出所,甲派出所,,,,,\n")     // 2 good
-		body.WriteString("T1,NOPE,乡镇街道,甲镇,,,,,\n")     // 3 unknown parent
-		body.WriteString("S1,,派出所,乙派出所,,,,,\n")     // 4 duplicate
-		body.WriteString("V1,S1,村社区,甲村,,-1,,,\n")     // 5 level order and negative
+		body.WriteString("S1,,派出所,甲派出所,,,,,\n")      // 2 good
+		body.WriteString("T1,NOPE,乡镇街道,甲镇,,,,,\n")   // 3 unknown parent
+		body.WriteString("S1,,派出所,乙派出所,,,,,\n")      // 4 duplicate
+		body.WriteString("V1,S1,村社区,甲村,,-1,,,\n")    // 5 level order and negative
 		body.WriteString("T2,S1,乡镇街道,乙镇,,10,20,,\n") // 6 elderly > population
 		rep, err := importBytes(t, d, root, "t.csv", []byte(body.String()))
 		if !errors.Is(err, area.ErrBadRows) {
