@@ -536,16 +536,19 @@ func store(ctx context.Context, tx *db.Tx, root Node, byID map[int64]Node, byCod
 	cols := [4]string{"population", "elderly", "minors", "students"}
 	for _, ir := range byDepth {
 		n := stored[ir.code]
+		if ir.given == [4]bool{true, true, true, true} {
+			continue
+		}
+		var kids int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM areas WHERE parent_id = ? AND retired_at IS NULL`, n.ID).Scan(&kids); err != nil {
+			return fmt.Errorf("import: children of %s: %w", n.Code, err)
+		}
+		if kids == 0 {
+			continue // a leaf keeps what it had (0 when new)
+		}
 		for k, col := range cols {
 			if ir.given[k] {
 				continue
-			}
-			var kids int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM areas WHERE parent_id = ? AND retired_at IS NULL`, n.ID).Scan(&kids); err != nil {
-				return fmt.Errorf("import: children of %s: %w", n.Code, err)
-			}
-			if kids == 0 {
-				continue // a leaf keeps what it had (0 when new)
 			}
 			if _, err := tx.Exec(ctx, `UPDATE areas SET `+col+` = (SELECT COALESCE(SUM(c.`+col+`), 0) FROM areas c
 				WHERE c.parent_id = areas.id AND c.retired_at IS NULL) WHERE id = ?`, n.ID); err != nil {
