@@ -29,7 +29,7 @@ const maxTreeUpload = 10 << 20
 func (s *Server) areaAdminRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /admin/areas", s.page(auth.CapAreaRead, s.handleAreasPage))
-	m.HandleFunc("POST /admin/areas/import", s.page(auth.CapAreaAdmin, s.handleAreasImportForm))
+	m.HandleFunc("POST /admin/areas/import", s.boundTreeUpload(true, s.page(auth.CapAreaAdmin, s.handleAreasImportForm)))
 	m.HandleFunc("GET /admin/areas/export.csv", s.page(auth.CapAreaRead, s.handleAreasExport("csv")))
 	m.HandleFunc("GET /admin/areas/export.xlsx", s.page(auth.CapAreaRead, s.handleAreasExport("xlsx")))
 	m.HandleFunc("POST /admin/areas", s.page(auth.CapAreaAdmin, s.handleAreaAddForm))
@@ -39,13 +39,34 @@ func (s *Server) areaAdminRoutes() {
 	m.HandleFunc("POST /admin/areas/{id}/merge", s.page(auth.CapAreaAdmin, s.handleAreaMergeForm))
 	m.HandleFunc("POST /admin/areas/{id}/retire", s.page(auth.CapAreaAdmin, s.handleAreaRetireForm))
 
-	m.HandleFunc("POST /api/v1/areas/import", s.api(auth.CapAreaAdmin, s.handleAreasImportAPI))
+	m.HandleFunc("POST /api/v1/areas/import", s.boundTreeUpload(false, s.api(auth.CapAreaAdmin, s.handleAreasImportAPI)))
 	m.HandleFunc("GET /api/v1/areas/export", s.api(auth.CapAreaRead, s.handleAreasExportAPI))
 	m.HandleFunc("POST /api/v1/areas", s.api(auth.CapAreaAdmin, s.handleAreaAddAPI))
 	m.HandleFunc("PATCH /api/v1/areas/{id}", s.api(auth.CapAreaAdmin, s.handleAreaEditAPI))
 	m.HandleFunc("POST /api/v1/areas/{id}/move", s.api(auth.CapAreaAdmin, s.handleAreaMoveAPI))
 	m.HandleFunc("POST /api/v1/areas/{id}/merge", s.api(auth.CapAreaAdmin, s.handleAreaMergeAPI))
 	m.HandleFunc("POST /api/v1/areas/{id}/retire", s.api(auth.CapAreaAdmin, s.handleAreaRetireAPI))
+}
+
+// errTreeTooLarge answers an upload over maxTreeUpload.
+var errTreeTooLarge = errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
+
+// boundTreeUpload bounds the body of a tree upload before anything reads
+// it — the CSRF check parses a console form before the handler runs — and
+// refuses a declared oversize body at once.
+func (s *Server) boundTreeUpload(console bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxTreeUpload {
+			if console {
+				s.consoleError(w, r, errTreeTooLarge)
+			} else {
+				writeError(w, r, errTreeTooLarge)
+			}
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxTreeUpload)
+		h(w, r)
+	}
 }
 
 // areaAuditor writes the tree's audit lines as the caller, in the change's
@@ -113,7 +134,7 @@ func treeUpload(w http.ResponseWriter, r *http.Request) (name string, rd tabular
 		if err := r.ParseMultipartForm(2 << 20); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return "", nil, cleanup, errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
+				return "", nil, cleanup, errTreeTooLarge
 			}
 			return "", nil, cleanup, errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file：%v", err)
 		}
@@ -143,7 +164,7 @@ func treeUpload(w http.ResponseWriter, r *http.Request) (name string, rd tabular
 		if rerr != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(rerr, &mbe) {
-				return "", nil, cleanup, errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
+				return "", nil, cleanup, errTreeTooLarge
 			}
 			return "", nil, cleanup, errorf(http.StatusBadRequest, "bad_upload", "读取上传内容失败：%v", rerr)
 		}

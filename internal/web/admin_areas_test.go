@@ -116,6 +116,12 @@ func TestAreasConsole(t *testing.T) {
 			t.Fatalf("%d areas after a refused import", n)
 		}
 
+		// Oversize: refused with a Chinese message before anything is parsed.
+		a = c.upload("/admin/areas/import", csrf, "big.csv", bytes.Repeat([]byte("x"), maxTreeUpload+1))
+		if a.status != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "不超过 10 MB") {
+			t.Errorf("oversize upload: %d", a.status)
+		}
+
 		// The .xlsx: imported, a flash with the counts.
 		a = c.upload("/admin/areas/import", csrf, "county-tree.xlsx", testdataFile(t, "county-tree.xlsx"))
 		if a.status != http.StatusSeeOther {
