@@ -32,6 +32,7 @@ func (s *Server) areaAdminRoutes() {
 	m.HandleFunc("POST /admin/areas/import", s.boundTreeUpload(true, s.page(auth.CapAreaAdmin, s.handleAreasImportForm)))
 	m.HandleFunc("GET /admin/areas/export.csv", s.page(auth.CapAreaRead, s.handleAreasExport("csv")))
 	m.HandleFunc("GET /admin/areas/export.xlsx", s.page(auth.CapAreaRead, s.handleAreasExport("xlsx")))
+	m.HandleFunc("POST /admin/areas/boundaries", s.boundTreeUpload(true, s.page(auth.CapAreaAdmin, s.handleBoundariesForm)))
 	m.HandleFunc("POST /admin/areas", s.page(auth.CapAreaAdmin, s.handleAreaAddForm))
 	m.HandleFunc("GET /admin/areas/{id}", s.page(auth.CapAreaRead, s.handleAreaPage))
 	m.HandleFunc("POST /admin/areas/{id}", s.page(auth.CapAreaAdmin, s.handleAreaEditForm))
@@ -41,6 +42,7 @@ func (s *Server) areaAdminRoutes() {
 
 	m.HandleFunc("POST /api/v1/areas/import", s.boundTreeUpload(false, s.api(auth.CapAreaAdmin, s.handleAreasImportAPI)))
 	m.HandleFunc("GET /api/v1/areas/export", s.api(auth.CapAreaRead, s.handleAreasExportAPI))
+	m.HandleFunc("POST /api/v1/areas/boundaries", s.boundTreeUpload(false, s.api(auth.CapAreaAdmin, s.handleBoundariesAPI)))
 	m.HandleFunc("POST /api/v1/areas", s.api(auth.CapAreaAdmin, s.handleAreaAddAPI))
 	m.HandleFunc("PATCH /api/v1/areas/{id}", s.api(auth.CapAreaAdmin, s.handleAreaEditAPI))
 	m.HandleFunc("POST /api/v1/areas/{id}/move", s.api(auth.CapAreaAdmin, s.handleAreaMoveAPI))
@@ -92,6 +94,9 @@ type areasPage struct {
 	WithRetired bool
 	Report      *area.ImportReport
 	ImportError string
+	Boundaries  *area.BoundaryReport
+	BoundaryErr string
+	HasShapes   int // stations and towns with a stored shape
 }
 
 func (s *Server) areasPageData(ctx context.Context, p *auth.Principal, withRetired bool) (areasPage, error) {
@@ -108,7 +113,13 @@ func (s *Server) areasPageData(ctx context.Context, p *auth.Principal, withRetir
 			}
 		}
 	}
-	return areasPage{Rows: rows, Counts: area.Counts(all), Parents: area.ParentChoices(all), Levels: area.Levels,
+	shapes := 0
+	for _, r := range all {
+		if r.Shape != "" && (r.Level == area.Station || r.Level == area.Town) && !r.Retired {
+			shapes++
+		}
+	}
+	return areasPage{HasShapes: shapes, Rows: rows, Counts: area.Counts(all), Parents: area.ParentChoices(all), Levels: area.Levels,
 		CanEdit: p.Can(auth.CapAreaAdmin), CanImport: p.Can(auth.CapAreaAdmin) && p.Scope.ParentID == 0, WithRetired: withRetired}, nil
 }
 
@@ -543,5 +554,83 @@ func (s *Server) handleAreaRetireAPI(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"retired": k})
+	return nil
+}
+
+// boundaryUpload opens an uploaded GeoJSON file: multipart field "file" or
+// the raw body (the body is bounded by boundTreeUpload).
+func boundaryUpload(r *http.Request) (io.Reader, func(), error) {
+	cleanup := func() {}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return r.Body, cleanup, nil
+	}
+	if err := r.ParseMultipartForm(2 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, cleanup, errTreeTooLarge
+		}
+		return nil, cleanup, errorf(http.StatusBadRequest, "bad_upload", "上传失败：请以 multipart/form-data 上传字段 file：%v", err)
+	}
+	cleanup = func() { _ = r.MultipartForm.RemoveAll() }
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return nil, cleanup, errorf(http.StatusBadRequest, "no_file", "没有收到文件：请选择 GeoJSON 文件（表单字段 file）")
+	}
+	prev := cleanup
+	return f, func() { f.Close(); prev() }, nil
+}
+
+func (s *Server) handleBoundariesForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	src, cleanup, err := boundaryUpload(r)
+	defer cleanup()
+	var rep area.BoundaryReport
+	if err == nil {
+		rep, err = area.ImportBoundaries(r.Context(), s.db, p.Scope, s.areaAuditor(r, p), src)
+	}
+	if err == nil {
+		redirectFlash(w, r, "/admin/areas", fmt.Sprintf("已导入边界：派出所 %d 个、乡镇街道 %d 个；大屏地图按实际边界绘制", rep.Stations, rep.Towns))
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = errTreeTooLarge
+	}
+	data, derr := s.areasPageData(r.Context(), p, false)
+	if derr != nil {
+		return derr
+	}
+	if errors.Is(err, area.ErrBadBoundaries) {
+		data.Boundaries = &rep
+	} else {
+		ae := classify(err)
+		if ae.Status >= 500 {
+			return err
+		}
+		data.BoundaryErr = ae.Message
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "admin_areas", page{Title: "辖区树", Active: "/admin", Data: data})
+	return nil
+}
+
+func (s *Server) handleBoundariesAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	src, cleanup, err := boundaryUpload(r)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	rep, err := area.ImportBoundaries(r.Context(), s.db, p.Scope, s.areaAuditor(r, p), src)
+	if errors.Is(err, area.ErrBadBoundaries) {
+		writeJSON(w, http.StatusUnprocessableEntity, rep)
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTreeTooLarge
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
 	return nil
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -278,4 +280,59 @@ func TestAreasAPI(t *testing.T) {
 			t.Errorf("retire %d %s", a.status, a.body)
 		}
 	})
+}
+
+func TestAreasBoundaries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newAreasFixture(t, d)
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		csrf := c.csrf()
+		if a := c.upload("/admin/areas/import", csrf, "county-tree.csv", testdataFile(t, "county-tree.csv")); a.status != http.StatusSeeOther {
+			t.Fatalf("import %d", a.status)
+		}
+		sq := func(lon, lat float64) string {
+			return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`,
+				lon, lat, lon+0.1, lat, lon+0.1, lat+0.1, lon, lat+0.1, lon, lat)
+		}
+		feat := func(code, geom string) string {
+			return `{"type":"Feature","properties":{"code":"` + code + `"},"geometry":` + geom + `}`
+		}
+		bad := `{"type":"FeatureCollection","features":[` + feat("439901-PCS01", sq(112.9, 28.2)) + `,` + feat("NOPE", sq(113, 28.2)) + `]}`
+		a := c.upload("/admin/areas/boundaries", csrf, "bad.geojson", []byte(bad))
+		checkHTML(t, "boundaries bad", a)
+		if a.status != http.StatusUnprocessableEntity || strings.Count(a.body, `class="bad-feature"`) != 1 || !strings.Contains(a.body, "NOPE") {
+			t.Fatalf("bad boundaries %d", a.status)
+		}
+		good := `{"type":"FeatureCollection","features":[` + feat("439901-PCS01", sq(112.9, 28.2)) + `,` + feat("439901-PCS02", sq(113, 28.2)) + `,` +
+			feat("439901-PCS03", sq(112.9, 28.3)) + `]}`
+		a = c.upload("/admin/areas/boundaries", csrf, "county.geojson", []byte(good))
+		if a.status != http.StatusSeeOther || !strings.Contains(a.location, "flash=") {
+			t.Fatalf("boundaries %d %.300s", a.status, a.body)
+		}
+		dash := (&fixture{tokens: f.tokens}).send(t, mustReq("GET", f.srv.URL+"/api/v1/dashboard"), "admin")
+		var body struct {
+			Stations []struct {
+				Name    string       `json:"name"`
+				Polygon [][2]float64 `json:"polygon"`
+			} `json:"stations"`
+		}
+		if err := json.Unmarshal([]byte(dash.body), &body); err != nil || len(body.Stations) != 3 {
+			t.Fatalf("dashboard %d %v %.300s", dash.status, err, dash.body)
+		}
+		for _, s := range body.Stations {
+			if len(s.Polygon) != 4 {
+				t.Errorf("%s polygon %v", s.Name, s.Polygon)
+			}
+		}
+		// 北山 (north) is drawn above (smaller y) 城南.
+		if body.Stations[2].Polygon[0][1] >= body.Stations[0].Polygon[0][1] {
+			t.Errorf("north station not above: %v vs %v", body.Stations[2].Polygon, body.Stations[0].Polygon)
+		}
+	})
+}
+
+func mustReq(method, u string) *http.Request {
+	req, _ := http.NewRequest(method, u, nil)
+	return req
 }
