@@ -73,6 +73,9 @@ type Node struct {
 	// Retired nodes keep their history (records still point at them) but
 	// no longer route warnings nor appear in pickers.
 	Retired bool `json:"retired,omitempty"`
+	// MergedInto is the node a merged node went into (its records moved
+	// there); 0 for nodes never merged.
+	MergedInto int64 `json:"merged_into,omitempty"`
 }
 
 // Contains reports whether other lies in n's subtree (n itself included).
@@ -85,12 +88,12 @@ func (n Node) SubtreePattern() string { return n.Path + "%" }
 
 const nodeColumns = `id, COALESCE(parent_id, 0), level, kind, code, name, full_name, aliases, path,
 	COALESCE(station_id, 0), population, elderly, minors, students, shape, sort,
-	CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END`
+	CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, COALESCE(merged_into, 0)`
 
 func scanNode(sc interface{ Scan(...any) error }) (Node, error) {
 	var n Node
 	err := sc.Scan(&n.ID, &n.ParentID, &n.Level, &n.Kind, &n.Code, &n.Name, &n.FullName, &n.Aliases, &n.Path,
-		&n.StationID, &n.Population, &n.Elderly, &n.Minors, &n.Students, &n.Shape, &n.Sort, &n.Retired)
+		&n.StationID, &n.Population, &n.Elderly, &n.Minors, &n.Students, &n.Shape, &n.Sort, &n.Retired, &n.MergedInto)
 	return n, err
 }
 
@@ -108,6 +111,15 @@ func Create(ctx context.Context, q db.Querier, n *Node) error {
 	if n.FullName == "" {
 		n.FullName = strings.TrimSpace(parent.FullName + n.Name)
 	}
+	if err := insertNode(ctx, q, n, parent); err != nil {
+		return err
+	}
+	return db.Bump(ctx, q, db.GenTree)
+}
+
+// insertNode writes n under parent (the zero Node for the root) and fills
+// in its ID, Path and StationID. It does not bump the tree's generation.
+func insertNode(ctx context.Context, q db.Querier, n *Node, parent Node) error {
 	var parentID any
 	if n.ParentID != 0 {
 		parentID = n.ParentID
@@ -138,7 +150,7 @@ func Create(ctx context.Context, q db.Querier, n *Node) error {
 	if _, err := q.Exec(ctx, `UPDATE areas SET path = ?, station_id = ? WHERE id = ?`, n.Path, station, n.ID); err != nil {
 		return fmt.Errorf("create area %s: set path: %w", n.Name, err)
 	}
-	return db.Bump(ctx, q, db.GenTree)
+	return nil
 }
 
 // Get returns one node.

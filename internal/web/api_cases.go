@@ -136,7 +136,7 @@ func (s *Server) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	var areas []area.Node
 	for _, n := range nodes {
-		if n.Level == area.Station || n.Level == area.Town || n.Level == area.Village {
+		if (n.Level == area.Station || n.Level == area.Town || n.Level == area.Village) && !n.Retired {
 			areas = append(areas, n)
 		}
 	}

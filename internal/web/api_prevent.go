@@ -75,7 +75,7 @@ func (s *Server) preventionPlaces(r *http.Request, p *auth.Principal) ([]area.No
 	}
 	out := make([]area.Node, 0, len(nodes))
 	for _, n := range nodes {
-		if n.Level == area.Town || n.Level == area.Village || n.Level == area.Cell {
+		if (n.Level == area.Town || n.Level == area.Village || n.Level == area.Cell) && !n.Retired {
 			n.Shape = ""
 			out = append(out, n)
 		}
