@@ -290,7 +290,9 @@ func (s *Server) handleUnitUserForm(w http.ResponseWriter, r *http.Request, p *a
 
 func (s *Server) handleUnitRetireForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	n := 0
-	return s.unitAction(w, r, p, func() string { return "单位已停用，" + strconv.Itoa(n) + " 个账号随之停用；历史记录保留" }, func(id int64) error {
+	return s.unitAction(w, r, p, func() string {
+		return "单位已停用，" + strconv.Itoa(n) + " 个账号随之停用；历史记录保留"
+	}, func(id int64) error {
 		var err error
 		n, err = partner.RetireUnit(r.Context(), s.db, s.auditWho(r, p), id, s.now())
 		return err
