@@ -80,7 +80,7 @@ func GeneratePassword() string {
 		lower  = "abcdefghijkmnpqrstuvwxyz"
 		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 		digits = "23456789"
-		sym    = "-_.!@#%+="
+		sym    = "-_.!@#%"
 	)
 	pick := func(set string) byte {
 		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))

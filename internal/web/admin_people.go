@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ type usersPage struct {
 	Units     []partner.Unit
 	Filter    map[string]string
 	Import    *auth.ImportResult
-	Passwords string // data: URL of the generated passwords CSV, shown once
+	Passwords template.URL // data: URL of the generated passwords CSV, shown once (built here, not from input)
 	Created   *auth.User
 	Password  string // generated password of Created, shown once
 	Form      map[string]string
@@ -268,7 +269,7 @@ func (s *Server) handleUsersImportForm(w http.ResponseWriter, r *http.Request, p
 			}
 		}
 		if gen > 0 && auth.WritePasswordsCSV(&buf, res.Created) == nil {
-			pg.Passwords = "data:text/csv;charset=utf-8;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+			pg.Passwords = template.URL("data:text/csv;charset=utf-8;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 		}
 	})
 }
