@@ -39,10 +39,10 @@ var UnitKinds = []UnitKind{
 	{"school", "学校", "S", false},
 	{"company", "企业", "C", false},
 	{"village", "村/居委会", "V", false},
-	{"other", "其他单位", "M", false},
-	{"education", "教育部门", "E", true},
-	{"regulator", "监管部门", "R", true},
-	{"township", "乡镇政府", "T", true},
+	{"other", "其他", "M", false},
+	{"education", "教育", "E", true},
+	{"regulator", "市场监管", "R", true},
+	{"township", "乡镇", "T", true},
 }
 
 func unitKind(code string) (UnitKind, bool) {
