@@ -99,7 +99,7 @@ func (s *Server) scopeNodes(r *http.Request, p *auth.Principal) (map[int64]area.
 	var live []area.Node
 	for _, n := range nodes {
 		byID[n.ID] = n
-		if !n.Retired && n.Level != area.Cell {
+		if !n.Retired {
 			live = append(live, n)
 		}
 	}
