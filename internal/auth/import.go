@@ -210,7 +210,7 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 				continue
 			}
 			if nu.Password == "" {
-				nu.Password, row.gen = GeneratePassword(), true
+				nu.Password, row.gen = generatePasswordFor(nu.Username), true
 			} else if err := CheckPasswordRule(nu.Username, nu.Password); err != nil {
 				bad(row.line, "初始密码不符合要求：%s", chineseOf(err))
 				continue

@@ -102,6 +102,16 @@ func GeneratePassword() string {
 	return string(b)
 }
 
+// generatePasswordFor returns a generated password that passes the rule for
+// username (a short username may turn up inside a random one).
+func generatePasswordFor(username string) string {
+	for {
+		if pw := GeneratePassword(); CheckPasswordRule(username, pw) == nil {
+			return pw
+		}
+	}
+}
+
 // StationRoles are the roles a station head may grant.
 var StationRoles = []Role{RoleDissuader, RoleInvestigator, RoleGrid, RoleStationHead}
 
@@ -324,8 +334,7 @@ func validUsername(s string) error {
 
 // prepareNewUser checks a new user as p would create it, in q's
 // transaction: role and node p may give, a password that passes the rule,
-// an active unit for partners (bound to the county root when no node is
-// given).
+// an active unit for partners (who are bound to the county root).
 func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser) error {
 	nu.Username = strings.TrimSpace(nu.Username)
 	nu.DisplayName = strings.TrimSpace(nu.DisplayName)
@@ -342,13 +351,13 @@ func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser
 		if err := checkUnitActive(ctx, q, nu.UnitID); err != nil {
 			return err
 		}
-		if nu.AreaID == 0 {
-			root, err := area.Root(ctx, q)
-			if err != nil {
-				return err
-			}
-			nu.AreaID = root.ID
+		// Partner users are bound to the county root: their jurisdiction
+		// is their unit, not a node.
+		root, err := area.Root(ctx, q)
+		if err != nil {
+			return err
 		}
+		nu.AreaID = root.ID
 	} else {
 		nu.UnitID = 0
 	}
@@ -375,7 +384,7 @@ func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser
 // generate set, a random one is generated and returned (shown once).
 func ManagedCreate(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, nu NewUser, generate bool, now time.Time) (User, string, error) {
 	if generate && nu.Password == "" {
-		nu.Password = GeneratePassword()
+		nu.Password = generatePasswordFor(nu.Username)
 	}
 	var u User
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -473,8 +482,15 @@ func UpdateManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 		}
 		if up.Role != RolePartner {
 			up.UnitID = 0
-		} else if up.UnitID == 0 {
-			up.UnitID = u.UnitID
+		} else {
+			if up.UnitID == 0 {
+				up.UnitID = u.UnitID
+			}
+			root, err := area.Root(ctx, tx)
+			if err != nil {
+				return err
+			}
+			up.AreaID = root.ID
 		}
 		changesAccess := up.Role != u.Role || up.AreaID != u.AreaID || up.UnitID != u.UnitID
 		if self && changesAccess {
@@ -653,7 +669,11 @@ func DisableUnitUsers(ctx context.Context, q db.Querier, who AuditEntry, unitID 
 func ResetPassword(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, id int64, pw string, now time.Time) (string, error) {
 	generated := ""
 	if pw == "" {
-		pw = GeneratePassword()
+		var username string
+		if err := d.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, id).Scan(&username); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		pw = generatePasswordFor(username)
 		generated = pw
 	}
 	err := d.InTx(ctx, func(tx *db.Tx) error {

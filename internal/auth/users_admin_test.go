@@ -94,7 +94,7 @@ func TestPasswordRule(t *testing.T) {
 		}
 	}
 	for i := 0; i < 50; i++ {
-		if pw := auth.GeneratePassword(); auth.CheckPasswordRule("li", pw) != nil {
+		if pw := auth.GeneratePassword(); auth.CheckPasswordRule("user1", pw) != nil {
 			t.Fatalf("generated %q fails the rule", pw)
 		}
 	}
