@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -12,18 +15,63 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 func init() {
-	register("user", "manage users: create, list, passwd, token", runUser)
+	register("user", "manage users: create, list, passwd, disable, enable, import, token", runUser)
 }
 
-const userUsage = `usage: fanzha user <create|list|passwd|token> [flags]
-  create  --username NAME --role ROLE --area CODE [--name 显示名] [--password PW]
-  list    [--role ROLE]
-  passwd  --user NAME            (reads the new password from stdin)
-  token   --user NAME [--label L] (prints a new API token on stdout)
-roles: admin duty dissuader analyst investigator leader partner grid`
+const userUsage = `usage: fanzha user <command> --data DIR [--db URL] [flags]
+  create   --username NAME --role ROLE --area CODE [--name 显示名] [--phone P] --password PW|-
+           an officer bound to the node with that code (the county root when --area is left out)
+  create   --username NAME --unit 单位名称或代码 [--name 显示名] [--phone P] --password PW|-
+           a partner user of a member unit (role partner, bound to the county root)
+  list     [--role ROLE] [--unit NAME]
+  passwd   --user NAME             (reads the new password from stdin)
+  disable  --user NAME             (ends the user's sessions and revokes their API tokens)
+  enable   --user NAME
+  import   FILE                    (.xlsx or .csv, UTF-8 or GBK: 用户名, 姓名, 角色, 辖区代码, 手机, 初始密码;
+                                    generated passwords are printed once as CSV on stdout)
+  token    --user NAME [--label L] (prints a new API token on stdout)
+--password - reads the password from the first line of stdin. Passwords: at least 10 characters
+with three of upper case, lower case, digits and symbols; there are no default passwords.
+roles: admin duty station_head dissuader analyst investigator leader partner grid`
+
+// parseWithArgs parses flags placed before or after positional arguments and
+// returns the positional ones.
+func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	var pos []string
+	rest := fs.Args()
+	for len(rest) > 0 {
+		pos = append(pos, rest[0])
+		if err := fs.Parse(rest[1:]); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		rest = fs.Args()
+	}
+	return pos, nil
+}
+
+// readSecret returns a password flag's value, or the first line of stdin
+// when it is "-".
+func readSecret(v string, stdin io.Reader) (string, error) {
+	if v != "-" {
+		return v, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", fmt.Errorf("%w: the password read from stdin is empty", errUsage)
+	}
+	return pw, nil
+}
 
 func runUser(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -38,10 +86,21 @@ func runUser(ctx context.Context, args []string) error {
 	display := fs.String("name", "", "display name of the new user")
 	role := fs.String("role", "", "role")
 	areaCode := fs.String("area", "", "code of the user's node in the jurisdiction tree")
-	password := fs.String("password", "", "password of the new user (or set later with passwd)")
+	unitName := fs.String("unit", "", "member unit (name or code) of a partner user")
+	phone := fs.String("phone", "", "mobile number of the new user")
+	password := fs.String("password", "", "password of the new user; - reads it from stdin")
 	label := fs.String("label", "cli", "label of the new token")
-	if err := parseFlags(fs, rest); err != nil {
+	pos, err := parseWithArgs(fs, rest)
+	if err != nil {
 		return err
+	}
+	switch sub {
+	case "create", "list", "passwd", "disable", "enable", "import", "token":
+	default:
+		return fmt.Errorf("%w: unknown user command %q\n%s", errUsage, sub, userUsage)
+	}
+	if sub != "import" && len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q\n%s", errUsage, pos[0], userUsage)
 	}
 	d, err := openDB(ctx, *dsn, *data, nil)
 	if err != nil {
@@ -49,84 +108,171 @@ func runUser(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	cli := auth.AuditEntry{IP: "cli", Username: "cli:" + osUser()}
-	switch sub {
-	case "token":
+	p, err := auth.CLIPrincipal(ctx, d)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	named := func() (auth.User, error) {
 		if *username == "" {
-			return fmt.Errorf("%w: --user is required", errUsage)
+			return auth.User{}, fmt.Errorf("%w: --user is required", errUsage)
 		}
 		u, err := auth.GetUserByName(ctx, d, *username)
 		if err != nil {
-			return fmt.Errorf("no user %q in this database: %w", *username, err)
+			return u, fmt.Errorf("no user %q in this database: %w", *username, err)
 		}
-		var secret string
-		err = d.InTx(ctx, func(tx *db.Tx) error {
-			s, t, err := auth.CreateToken(ctx, tx, u.ID, *label, time.Now().UTC())
-			if err != nil {
-				return err
-			}
-			secret = s
-			e := cli.With(auth.AuditToken, "user", u.Username)
-			e.Detail = "token " + t.Prefix + "… label " + *label
-			return auth.Audit(ctx, tx, e)
-		})
+		return u, nil
+	}
+	switch sub {
+	case "token":
+		u, err := named()
+		if err != nil {
+			return err
+		}
+		secret, _, err := auth.CreateManagedToken(ctx, d, p, cli, u.ID, *label, now)
 		if err != nil {
 			return err
 		}
 		fmt.Println(secret)
 		return nil
 	case "create":
-		n, err := areaByCode(ctx, d, *areaCode)
+		if *newName == "" {
+			return fmt.Errorf("%w: --username is required\n%s", errUsage, userUsage)
+		}
+		if *password == "" {
+			return fmt.Errorf("%w: --password is required (--password - reads it from stdin); there are no default passwords", errUsage)
+		}
+		pw, err := readSecret(*password, os.Stdin)
 		if err != nil {
 			return err
 		}
-		var u auth.User
-		err = d.InTx(ctx, func(tx *db.Tx) error {
-			u, err = auth.CreateUser(ctx, tx, auth.NewUser{Username: *newName, DisplayName: *display, Role: auth.Role(*role),
-				AreaID: n.ID, Password: *password})
+		nu := auth.NewUser{Username: *newName, DisplayName: *display, Role: auth.Role(*role), Phone: *phone, Password: pw}
+		where := ""
+		if *unitName != "" {
+			if nu.Role == "" {
+				nu.Role = auth.RolePartner
+			}
+			if nu.Role != auth.RolePartner {
+				return fmt.Errorf("%w: --unit is for partner users (role partner), not %s", errUsage, nu.Role)
+			}
+			if *areaCode != "" {
+				return fmt.Errorf("%w: a partner user is bound to the county root; leave out --area", errUsage)
+			}
+			un, err := partner.UnitByName(ctx, d, *unitName)
 			if err != nil {
 				return err
 			}
-			return auth.Audit(ctx, tx, cli.With(auth.AuditCreate, "user", u.Username))
-		})
+			nu.UnitID, where = un.ID, un.Name
+		} else {
+			if nu.Role == "" {
+				return fmt.Errorf("%w: --role is required (or --unit for a partner user)\n%s", errUsage, userUsage)
+			}
+			if nu.Role == auth.RolePartner {
+				return fmt.Errorf("%w: a partner user needs --unit", errUsage)
+			}
+			n, err := areaByCode(ctx, d, *areaCode)
+			if err != nil {
+				return err
+			}
+			nu.AreaID, where = n.ID, n.FullName
+		}
+		u, _, err := auth.ManagedCreate(ctx, d, p, cli, nu, false, now)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("created user %s (%s, %s)\n", u.Username, auth.RoleName(u.Role), n.FullName)
+		fmt.Printf("created user %s (%s, %s)\n", u.Username, auth.RoleName(u.Role), where)
 		return nil
 	case "passwd":
-		u, err := auth.GetUserByName(ctx, d, *username)
+		u, err := named()
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "new password for %s: ", u.Username)
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("read password: %w", err)
-		}
-		pw := strings.TrimRight(line, "\r\n")
-		return d.InTx(ctx, func(tx *db.Tx) error {
-			if err := auth.SetPassword(ctx, tx, u.ID, pw); err != nil {
-				return err
-			}
-			return auth.Audit(ctx, tx, cli.With(auth.AuditUpdate, "user", u.Username+" password"))
-		})
-	case "list":
-		root, err := area.Root(ctx, d)
+		pw, err := readSecret("-", os.Stdin)
 		if err != nil {
 			return err
 		}
-		users, err := auth.ListUsers(ctx, d, root, auth.Role(*role))
+		_, err = auth.ResetPassword(ctx, d, p, cli, u.ID, pw, now)
+		return err
+	case "disable", "enable":
+		u, err := named()
+		if err != nil {
+			return err
+		}
+		if sub == "disable" {
+			if err := auth.DisableManaged(ctx, d, p, cli, u.ID, now); err != nil {
+				return err
+			}
+			fmt.Printf("disabled user %s: sessions ended, API tokens revoked\n", u.Username)
+			return nil
+		}
+		if err := auth.EnableManaged(ctx, d, p, cli, u.ID, now); err != nil {
+			return err
+		}
+		fmt.Printf("enabled user %s\n", u.Username)
+		return nil
+	case "import":
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: user import takes one FILE\n%s", errUsage, userUsage)
+		}
+		return importUsers(ctx, d, p, cli, pos[0], now, os.Stdout, os.Stderr)
+	case "list":
+		f := auth.UserFilter{Role: auth.Role(*role)}
+		if *unitName != "" {
+			un, err := partner.UnitByName(ctx, d, *unitName)
+			if err != nil {
+				return err
+			}
+			f.UnitID = un.ID
+		}
+		users, err := auth.ListManaged(ctx, d, p, f)
 		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "username\tname\trole\tarea_id")
+		fmt.Fprintln(tw, "username\tname\trole\tarea_id\tunit_id\tstatus")
 		for _, u := range users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", u.Username, u.DisplayName, u.Role, u.AreaID)
+			status := "active"
+			if u.Disabled {
+				status = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", u.Username, u.DisplayName, u.Role, u.AreaID, u.UnitID, status)
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("%w: unknown user command %q\n%s", errUsage, sub, userUsage)
+	return nil
+}
+
+// importUsers runs a bulk import: bad rows go to stderr with their numbers
+// (and nothing is imported); generated passwords are printed once as CSV.
+func importUsers(ctx context.Context, d *db.DB, p *auth.Principal, who auth.AuditEntry, path string, now time.Time, stdout, stderr io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := auth.ImportOfficers(ctx, d, p, who, path, f, now)
+	if errors.Is(err, auth.ErrImportRejected) {
+		for _, pr := range res.Problems {
+			fmt.Fprintf(stderr, "row %d: %s\n", pr.Line, pr.Message)
+		}
+		return fmt.Errorf("%d bad rows in %s, nothing imported", len(res.Problems), path)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "imported %d users from %s (%s)\n", len(res.Created), path, res.Encoding)
+	gen := 0
+	for _, u := range res.Created {
+		if u.Password != "" {
+			gen++
+		}
+	}
+	if gen > 0 {
+		fmt.Fprintf(stderr, "%d generated passwords follow on stdout; they are shown only this once\n", gen)
+		return auth.WritePasswordsCSV(stdout, res.Created)
+	}
+	return nil
 }
 
 func areaByCode(ctx context.Context, d *db.DB, code string) (area.Node, error) {

@@ -172,8 +172,15 @@ func ListUsers(ctx context.Context, q db.Querier, root area.Node, role Role) ([]
 
 // SetPassword replaces a user's password.
 func SetPassword(ctx context.Context, q db.Querier, userID int64, pw string) error {
-	if len(pw) < 8 {
-		return fmt.Errorf("set password: %w: 密码至少 8 位", ErrInvalid)
+	var username string
+	if err := q.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&username); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("set password for user %d: %w", userID, ErrNotFound)
+		}
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := CheckPasswordRule(username, pw); err != nil {
+		return fmt.Errorf("set password: %w", err)
 	}
 	h, err := HashPassword(pw)
 	if err != nil {

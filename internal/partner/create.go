@@ -71,6 +71,9 @@ func CreateForCase(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		if kind != "bank" {
 			return fmt.Errorf("request: %w: 止付、冻结和账户查询应发给银行", domain.ErrInvalid)
 		}
+		if err := unitAcceptsRequests(ctx, tx, r.UnitID); err != nil {
+			return err
+		}
 		status, due, sent := "sent", any(db.Millis(now.Add(within))), any(db.Millis(now))
 		if r.Draft {
 			status, due, sent = "drafted", nil, nil

@@ -94,6 +94,9 @@ func Send(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, i
 		if m.status != "drafted" {
 			return refuse(m, "发送（只有草稿可以发送）")
 		}
+		if err := unitAcceptsRequests(ctx, tx, m.unitID); err != nil {
+			return err
+		}
 		within := answerWithin[m.kind]
 		if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'sent', sent_at = ?, due_at = ? WHERE id = ?`,
 			db.Millis(now), db.Millis(now.Add(within)), id); err != nil {
@@ -324,6 +327,9 @@ func noPending(ctx context.Context, tx *db.Tx, m measure, kind, what string) err
 
 // follow sends a request continuing m (a renewal or a release) to m's bank.
 func follow(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, kind, reason, what string, now time.Time) (int64, error) {
+	if err := unitAcceptsRequests(ctx, tx, m.unitID); err != nil {
+		return 0, err
+	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO partner_requests (kind, unit_id, case_id, account, amount_fen, reason, status, due_at, sent_at, created_by, created_at, prior_id)
 		SELECT ?, unit_id, case_id, account, CASE WHEN result_fen > 0 THEN result_fen ELSE amount_fen END, ?, 'sent', ?, ?, ?, ?, id

@@ -200,6 +200,9 @@ func CreateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID int64
 		if _, err := GetUnit(ctx, tx, in.UnitID); err != nil {
 			return fmt.Errorf("task: %w: 成员单位 %d 不存在", domain.ErrInvalid, in.UnitID)
 		}
+		if err := unitAcceptsRequests(ctx, tx, in.UnitID); err != nil {
+			return fmt.Errorf("task: %w", err)
+		}
 		if in.MeetingID != 0 {
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM joint_meetings WHERE id = ?`, in.MeetingID).Scan(&n); err != nil {
@@ -382,9 +385,10 @@ func UpdateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID, unit
 	})
 }
 
-// Units lists all member units, by kind and name.
+// Units lists the member units in use (retired ones are left out), by kind
+// and name.
 func Units(ctx context.Context, q db.Querier) ([]Unit, error) {
-	rows, err := q.Query(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name FROM units ORDER BY kind, name, id`)
+	rows, err := q.Query(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name FROM units WHERE retired_at IS NULL ORDER BY kind, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}

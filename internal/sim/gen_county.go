@@ -336,19 +336,12 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 	}
 	// Member units: banks with their county branches, operators with
 	// outlets, and other units of the joint meeting.
-	now := db.Millis(time.Unix(0, 0))
 	addUnit := func(parent int64, kind, code, name string) (int64, error) {
-		var id int64
-		var p any
-		if parent != 0 {
-			p = parent
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO units (parent_id, kind, code, name, created_at) VALUES (?,?,?,?,?) RETURNING id`,
-			p, kind, code, name, now).Scan(&id)
+		u, err := partner.InsertUnit(ctx, tx, partner.UnitInput{ParentID: parent, Kind: kind, Code: code, Name: name}, time.Unix(0, 0))
 		if err == nil && parent == 0 {
-			c.units = append(c.units, unit{id, kind, name})
+			c.units = append(c.units, unit{u.ID, kind, name})
 		}
-		return id, err
+		return u.ID, err
 	}
 	for i, b := range banks {
 		id, err := addUnit(0, "bank", fmt.Sprintf("B%02d", i+1), partner.BankName(b.Name)+"云溪支行")

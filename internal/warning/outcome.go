@@ -366,11 +366,15 @@ func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e Emerge
 			return err
 		}
 		var unitKind, unitName string
-		if err := tx.QueryRow(ctx, `SELECT kind, name FROM units WHERE id = ?`, e.UnitID).Scan(&unitKind, &unitName); err != nil {
+		var unitRetired sql.NullInt64
+		if err := tx.QueryRow(ctx, `SELECT kind, name, retired_at FROM units WHERE id = ?`, e.UnitID).Scan(&unitKind, &unitName, &unitRetired); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("emergency: %w: 成员单位 %d 不存在", domain.ErrInvalid, e.UnitID)
 			}
 			return err
+		}
+		if unitRetired.Valid {
+			return fmt.Errorf("emergency: %w: 成员单位“%s”已停用，不能再向其发送请求", domain.ErrConflict, unitName)
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO partner_requests (kind, unit_id, warning_id, account, phone, reason, status, due_at, created_by, created_at)
 			VALUES (?,?,?,?,?,?,'sent',?,?,?) RETURNING id`, e.Kind, e.UnitID, id, strings.TrimSpace(e.Account), strings.TrimSpace(e.Phone),

@@ -1,3 +1,566 @@
 package web
 
-func (s *Server) peopleRoutes() {}
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/partner"
+)
+
+// 人员账号: the centre admin manages every user; a station head manages the
+// officers of their own station (the rules live in auth/users_admin.go).
+// Generated passwords and new API tokens are shown once, in the answer to
+// the form that made them, and never stored in plain text.
+
+// maxUserImport bounds an officers file.
+const maxUserImport = 8 << 20
+
+func (s *Server) peopleRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /admin/users", s.page(auth.CapStaffManage, s.handleUsersPage))
+	m.HandleFunc("POST /admin/users", s.page(auth.CapStaffManage, s.handleUserCreateForm))
+	m.HandleFunc("POST /admin/users/import", s.boundedMultipart(maxUserImport, s.page(auth.CapStaffManage, s.handleUsersImportForm)))
+	m.HandleFunc("GET /admin/users/{id}", s.page(auth.CapStaffManage, s.handleUserPage))
+	m.HandleFunc("POST /admin/users/{id}", s.page(auth.CapStaffManage, s.handleUserEditForm))
+	m.HandleFunc("POST /admin/users/{id}/disable", s.page(auth.CapStaffManage, s.handleUserDisableForm))
+	m.HandleFunc("POST /admin/users/{id}/enable", s.page(auth.CapStaffManage, s.handleUserEnableForm))
+	m.HandleFunc("POST /admin/users/{id}/password", s.page(auth.CapStaffManage, s.handleUserPasswordForm))
+	m.HandleFunc("POST /admin/users/{id}/tokens", s.page(auth.CapStaffManage, s.handleUserTokenForm))
+	m.HandleFunc("POST /admin/users/{id}/tokens/{token}/revoke", s.page(auth.CapStaffManage, s.handleUserTokenRevokeForm))
+
+	// JSON API (GET /api/v1/users, in server.go, stays as it was).
+	m.HandleFunc("POST /api/v1/users", s.api(auth.CapStaffManage, s.handleCreateUserAPI))
+	m.HandleFunc("GET /api/v1/users/{id}", s.api(auth.CapStaffManage, s.handleUserAPI))
+	m.HandleFunc("PATCH /api/v1/users/{id}", s.api(auth.CapStaffManage, s.handleUpdateUserAPI))
+	m.HandleFunc("POST /api/v1/users/{id}/disable", s.api(auth.CapStaffManage, s.handleDisableUserAPI))
+	m.HandleFunc("POST /api/v1/users/{id}/enable", s.api(auth.CapStaffManage, s.handleEnableUserAPI))
+	m.HandleFunc("GET /api/v1/users/{id}/tokens", s.api(auth.CapStaffManage, s.handleUserTokensAPI))
+	m.HandleFunc("DELETE /api/v1/users/{id}/tokens/{token}", s.api(auth.CapStaffManage, s.handleRevokeUserTokenAPI))
+}
+
+// boundedMultipart bounds the body of an upload before anything reads it,
+// parses the multipart form (refusing an oversize file with a Chinese
+// message) and removes its temporary files when the handler is done. A
+// caller who is not signed in goes straight to next (which redirects to the
+// login without reading the body).
+func (s *Server) boundedMultipart(limit int64, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if principalFrom(r.Context()) == nil {
+			next(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			if err := r.ParseMultipartForm(2 << 20); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					s.consoleError(w, r, errorf(http.StatusRequestEntityTooLarge, "too_large", "文件超过 %d MB 上限，请分批导入", limit>>20))
+					return
+				}
+				s.consoleError(w, r, errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err))
+				return
+			}
+			defer r.MultipartForm.RemoveAll()
+		}
+		next(w, r)
+	}
+}
+
+// roleOption is a role in a select.
+type roleOption struct {
+	Code auth.Role
+	Name string
+}
+
+func roleOptions(roles []auth.Role) []roleOption {
+	out := make([]roleOption, 0, len(roles))
+	for _, r := range roles {
+		out = append(out, roleOption{r, auth.RoleName(r)})
+	}
+	return out
+}
+
+// scopeNodes returns the nodes under p's node: all of them (for names) and
+// the ones in use (for pickers).
+func (s *Server) scopeNodes(r *http.Request, p *auth.Principal) (map[int64]area.Node, []area.Node, error) {
+	nodes, err := area.Subtree(r.Context(), s.db, p.Scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[int64]area.Node, len(nodes))
+	var live []area.Node
+	for _, n := range nodes {
+		byID[n.ID] = n
+		if !n.Retired {
+			live = append(live, n)
+		}
+	}
+	return byID, live, nil
+}
+
+// userRow is a user in the list, phone masked.
+type userRow struct {
+	auth.User
+	AreaName string
+	UnitName string
+	Manage   bool
+}
+
+// usersPage is what admin_users.html shows.
+type usersPage struct {
+	Users     []userRow
+	Roles     []roleOption // filter
+	Grantable []roleOption // create form
+	Areas     []area.Node
+	Units     []partner.Unit
+	Filter    map[string]string
+	Import    *auth.ImportResult
+	Passwords template.URL // data: URL of the generated passwords CSV, shown once (built here, not from input)
+	Created   *auth.User
+	Password  string // generated password of Created, shown once
+	Form      map[string]string
+}
+
+func (s *Server) usersPageData(r *http.Request, p *auth.Principal) (*usersPage, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := auth.UserFilter{Role: auth.Role(q.Get("role")), Query: q.Get("q"), Limit: 1000}
+	switch q.Get("disabled") {
+	case "1":
+		t := true
+		f.Disabled = &t
+	case "0":
+		no := false
+		f.Disabled = &no
+	}
+	if v := q.Get("area_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, errorf(http.StatusBadRequest, "bad_param", "area_id 应为整数")
+		}
+		f.AreaID = id
+	}
+	users, err := auth.ListManaged(ctx, s.db, p, f)
+	if err != nil {
+		return nil, err
+	}
+	byID, live, err := s.scopeNodes(r, p)
+	if err != nil {
+		return nil, err
+	}
+	units, err := partner.ListUnits(ctx, s.db, partner.UnitFilter{})
+	if err != nil {
+		return nil, err
+	}
+	unitName := map[int64]string{}
+	var active []partner.Unit
+	for _, u := range units {
+		unitName[u.ID] = u.Name
+		if !u.Retired {
+			active = append(active, u.Unit)
+		}
+	}
+	m := p.Masker(false)
+	pg := &usersPage{Roles: roleOptions(auth.Roles), Grantable: roleOptions(auth.GrantableRoles(p)), Areas: live,
+		Filter: map[string]string{"role": q.Get("role"), "area_id": q.Get("area_id"), "disabled": q.Get("disabled"), "q": q.Get("q")},
+		Form:   map[string]string{}}
+	if p.Can(auth.CapUserAdmin) {
+		pg.Units = active
+	}
+	for _, u := range users {
+		u.Phone = m.Phone(u.Phone)
+		pg.Users = append(pg.Users, userRow{User: u, AreaName: byID[u.AreaID].FullName, UnitName: unitName[u.UnitID],
+			Manage: auth.MayGrant(p, u.Role) || u.ID == p.User.ID})
+	}
+	return pg, nil
+}
+
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, errMsg string, fill func(*usersPage)) error {
+	pg, err := s.usersPageData(r, p)
+	if err != nil {
+		return err
+	}
+	if fill != nil {
+		fill(pg)
+	}
+	s.render(w, r, status, "admin_users", page{Title: "人员账号", Active: "/admin", Error: errMsg, Data: pg})
+	return nil
+}
+
+func (s *Server) handleUsersPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.renderUsers(w, r, p, http.StatusOK, "", nil)
+}
+
+// formFailure re-renders a form's page with the error when the input was
+// refused (400, 403, 409); anything else is an error page.
+func formFailure(err error, rerender func(status int, msg string) error) error {
+	ae := classify(err)
+	switch ae.Status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict:
+		return rerender(ae.Status, ae.Message)
+	}
+	return err
+}
+
+func (s *Server) handleUserCreateForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	areaID, err := formInt(r, "area_id")
+	if err != nil {
+		return err
+	}
+	unitID, err := formInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	nu := auth.NewUser{Username: r.FormValue("username"), DisplayName: r.FormValue("display_name"), Role: auth.Role(r.FormValue("role")),
+		AreaID: areaID, UnitID: unitID, Phone: r.FormValue("phone"), Password: r.FormValue("password")}
+	generate := r.FormValue("generate") != "" && nu.Password == ""
+	u, pw, err := auth.ManagedCreate(r.Context(), s.db, p, s.auditWho(r, p), nu, generate, s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error {
+			return s.renderUsers(w, r, p, status, msg, func(pg *usersPage) {
+				pg.Form = map[string]string{"username": nu.Username, "display_name": nu.DisplayName, "role": string(nu.Role),
+					"area_id": r.FormValue("area_id"), "unit_id": r.FormValue("unit_id"), "phone": nu.Phone}
+			})
+		})
+	}
+	if pw == "" {
+		redirectFlash(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10), "已创建账号 "+u.Username)
+		return nil
+	}
+	return s.renderUser(w, r, p, u.ID, http.StatusCreated, "", func(pg *userPage) {
+		pg.NewPassword = pw
+		pg.Notice = "已创建账号 " + u.Username + "，初始密码只显示这一次，请当面交给本人"
+	})
+}
+
+func (s *Server) handleUsersImportForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if r.MultipartForm == nil {
+		return errorf(http.StatusBadRequest, "bad_form", "请选择要导入的文件（multipart/form-data，字段 file）")
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		return s.renderUsers(w, r, p, http.StatusBadRequest, "请选择要导入的 Excel 或 CSV 文件", nil)
+	}
+	defer f.Close()
+	res, err := auth.ImportOfficers(r.Context(), s.db, p, s.auditWho(r, p), fh.Filename, f, s.now())
+	if errors.Is(err, auth.ErrImportRejected) {
+		return s.renderUsers(w, r, p, http.StatusUnprocessableEntity, fmt.Sprintf("文件中有 %d 处错误，未导入任何人员", len(res.Problems)), func(pg *usersPage) {
+			pg.Import = &res
+		})
+	}
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderUsers(w, r, p, status, msg, nil) })
+	}
+	return s.renderUsers(w, r, p, http.StatusOK, "", func(pg *usersPage) {
+		pg.Import = &res
+		var buf bytes.Buffer
+		gen := 0
+		for _, u := range res.Created {
+			if u.Password != "" {
+				gen++
+			}
+		}
+		if gen > 0 && auth.WritePasswordsCSV(&buf, res.Created) == nil {
+			pg.Passwords = template.URL("data:text/csv;charset=utf-8;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+		}
+	})
+}
+
+// userPage is what admin_users_detail.html shows.
+type userPage struct {
+	User        auth.User
+	AreaName    string
+	UnitName    string
+	Self        bool
+	Manage      bool // p may change this user's role, status and password
+	Tokens      []auth.APIToken
+	Grantable   []roleOption
+	Areas       []area.Node
+	Units       []partner.Unit
+	NewPassword string
+	NewToken    string
+	Notice      string
+}
+
+func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, p *auth.Principal, id int64, status int, errMsg string, fill func(*userPage)) error {
+	ctx := r.Context()
+	u, err := auth.ManagedUser(ctx, s.db, p, id)
+	if err != nil {
+		return err
+	}
+	toks, err := auth.ManagedTokens(ctx, s.db, p, id)
+	if err != nil {
+		return err
+	}
+	byID, live, err := s.scopeNodes(r, p)
+	if err != nil {
+		return err
+	}
+	pg := &userPage{User: u, Self: u.ID == p.User.ID, Manage: auth.MayGrant(p, u.Role), Tokens: toks,
+		Grantable: roleOptions(auth.GrantableRoles(p)), Areas: live}
+	if n, ok := byID[u.AreaID]; ok {
+		pg.AreaName = n.FullName
+	} else if n, err := area.Get(ctx, s.db, u.AreaID); err == nil {
+		pg.AreaName = n.FullName
+	}
+	if u.UnitID != 0 {
+		if un, err := partner.GetUnit(ctx, s.db, u.UnitID); err == nil {
+			pg.UnitName = un.Name
+		}
+	}
+	if p.Can(auth.CapUserAdmin) {
+		if pg.Units, err = partner.Units(ctx, s.db); err != nil {
+			return err
+		}
+	}
+	pg.User.Phone = p.Masker(false).Phone(u.Phone)
+	if fill != nil {
+		fill(pg)
+	}
+	s.render(w, r, status, "admin_users_detail", page{Title: "账号 " + u.Username, Active: "/admin", Error: errMsg, Data: pg})
+	return nil
+}
+
+func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return s.renderUser(w, r, p, id, http.StatusOK, "", nil)
+}
+
+// userAction runs a form's change and answers with a redirect to the user's
+// page, or the page again with the refusal.
+func (s *Server) userAction(w http.ResponseWriter, r *http.Request, p *auth.Principal, done string, change func(id int64) error) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := change(id); err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderUser(w, r, p, id, status, msg, nil) })
+	}
+	redirectFlash(w, r, "/admin/users/"+strconv.FormatInt(id, 10), done)
+	return nil
+}
+
+func (s *Server) handleUserEditForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	areaID, err := formInt(r, "area_id")
+	if err != nil {
+		return err
+	}
+	unitID, err := formInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	return s.userAction(w, r, p, "已保存", func(id int64) error {
+		phone := strings.TrimSpace(r.FormValue("phone"))
+		if phone == "" && r.FormValue("keep_phone") != "" {
+			// The form shows the phone masked: left empty, it stays.
+			cur, err := auth.ManagedUser(r.Context(), s.db, p, id)
+			if err != nil {
+				return err
+			}
+			phone = cur.Phone
+		}
+		_, err := auth.UpdateManaged(r.Context(), s.db, p, s.auditWho(r, p), id, auth.UserUpdate{DisplayName: r.FormValue("display_name"),
+			Phone: phone, Role: auth.Role(r.FormValue("role")), AreaID: areaID, UnitID: unitID}, s.now())
+		return err
+	})
+}
+
+func (s *Server) handleUserDisableForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.userAction(w, r, p, "账号已停用：登录会话已结束，API 令牌已撤销", func(id int64) error {
+		return auth.DisableManaged(r.Context(), s.db, p, s.auditWho(r, p), id, s.now())
+	})
+}
+
+func (s *Server) handleUserEnableForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.userAction(w, r, p, "账号已启用", func(id int64) error {
+		return auth.EnableManaged(r.Context(), s.db, p, s.auditWho(r, p), id, s.now())
+	})
+}
+
+func (s *Server) handleUserPasswordForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pw := r.FormValue("password")
+	if pw == "" && r.FormValue("generate") == "" {
+		return s.renderUser(w, r, p, id, http.StatusBadRequest, "请输入新密码，或点击“生成随机密码”", nil)
+	}
+	if r.FormValue("generate") != "" {
+		pw = ""
+	}
+	gen, err := auth.ResetPassword(r.Context(), s.db, p, s.auditWho(r, p), id, pw, s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderUser(w, r, p, id, status, msg, nil) })
+	}
+	if gen == "" {
+		redirectFlash(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "密码已重置，该账号需用新密码重新登录")
+		return nil
+	}
+	return s.renderUser(w, r, p, id, http.StatusOK, "", func(pg *userPage) {
+		pg.NewPassword = gen
+		pg.Notice = "密码已重置，新密码只显示这一次"
+	})
+}
+
+func (s *Server) handleUserTokenForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	secret, _, err := auth.CreateManagedToken(r.Context(), s.db, p, s.auditWho(r, p), id, r.FormValue("label"), s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderUser(w, r, p, id, status, msg, nil) })
+	}
+	return s.renderUser(w, r, p, id, http.StatusCreated, "", func(pg *userPage) {
+		pg.NewToken = secret
+		pg.Notice = "已创建 API 令牌，令牌只显示这一次，请立即复制保存"
+	})
+}
+
+func (s *Server) handleUserTokenRevokeForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	tid, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_id", "令牌编号无效")
+	}
+	return s.userAction(w, r, p, "令牌已撤销", func(id int64) error {
+		return auth.RevokeManagedToken(r.Context(), s.db, p, s.auditWho(r, p), id, tid, s.now())
+	})
+}
+
+// userCreateRequest is the body of POST /api/v1/users.
+type userCreateRequest struct {
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Role        auth.Role `json:"role"`
+	AreaID      int64     `json:"area_id"`
+	UnitID      int64     `json:"unit_id,omitempty"`
+	Phone       string    `json:"phone,omitempty"`
+	Password    string    `json:"password,omitempty"`
+	// Generate a password when none is given; it is in the answer, once.
+	Generate bool `json:"generate,omitempty"`
+}
+
+func (s *Server) handleCreateUserAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in userCreateRequest
+	if err := decodeJSON(r, &in, 1<<16); err != nil {
+		return err
+	}
+	u, pw, err := auth.ManagedCreate(r.Context(), s.db, p, s.auditWho(r, p), auth.NewUser{Username: in.Username, DisplayName: in.DisplayName,
+		Role: in.Role, AreaID: in.AreaID, UnitID: in.UnitID, Phone: in.Phone, Password: in.Password}, in.Generate && in.Password == "", s.now())
+	if err != nil {
+		return err
+	}
+	u.Phone = auth.MaskPhone(u.Phone)
+	body := map[string]any{"user": u}
+	if pw != "" {
+		body["password"] = pw
+	}
+	writeJSON(w, http.StatusCreated, body)
+	return nil
+}
+
+func (s *Server) handleUserAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u, err := auth.ManagedUser(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	m, err := s.masker(r, p, "user", strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	u.Phone = m.Phone(u.Phone)
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) handleUpdateUserAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	cur, err := auth.ManagedUser(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	// Fields left out keep their value.
+	up := auth.UserUpdate{DisplayName: cur.DisplayName, Phone: cur.Phone, Role: cur.Role, AreaID: cur.AreaID, UnitID: cur.UnitID}
+	if err := decodeJSON(r, &up, 1<<16); err != nil {
+		return err
+	}
+	u, err := auth.UpdateManaged(r.Context(), s.db, p, s.auditWho(r, p), id, up, s.now())
+	if err != nil {
+		return err
+	}
+	u.Phone = auth.MaskPhone(u.Phone)
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) handleDisableUserAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := auth.DisableManaged(r.Context(), s.db, p, s.auditWho(r, p), id, s.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "disabled": true})
+	return nil
+}
+
+func (s *Server) handleEnableUserAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := auth.EnableManaged(r.Context(), s.db, p, s.auditWho(r, p), id, s.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "disabled": false})
+	return nil
+}
+
+func (s *Server) handleUserTokensAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	toks, err := auth.ManagedTokens(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": toks})
+	return nil
+}
+
+func (s *Server) handleRevokeUserTokenAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	tid, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_id", "令牌编号无效")
+	}
+	if err := auth.RevokeManagedToken(r.Context(), s.db, p, s.auditWho(r, p), id, tid, s.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": tid, "revoked": true})
+	return nil
+}

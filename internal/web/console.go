@@ -112,7 +112,7 @@ var funcs = template.FuncMap{
 	"kindname": eventKindName,
 	"evkind":   bulletin.EventKindName,
 	"audience": bulletin.AudienceName,
-	"unitkind": bulletin.UnitKindName,
+	"unitkind": partner.UnitKindName, // every kind, the new ones too
 	"action":   auditActionName,
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
 		return m[warning.Grade(g)]
