@@ -72,6 +72,7 @@ type Shift struct {
 	ID        int64     `json:"id"`
 	AreaID    int64     `json:"area_id"`
 	AreaName  string    `json:"area_name"`
+	AreaCode  string    `json:"area_code"`
 	UserID    int64     `json:"user_id"`
 	Username  string    `json:"username"`
 	UserName  string    `json:"user_name"`
@@ -310,7 +311,7 @@ func addShift(ctx context.Context, q db.Querier, a Actor, in ShiftInput, source 
 		fmt.Sprintf("%s %s %s %s", pl.node.Name, DutyName(in.Duty), pl.user.Username, span(in.Start, in.End)))
 }
 
-const shiftColumns = `s.id, s.area_id, a.name, s.user_id, u.username, u.display_name, u.disabled, s.duty, s.starts_at, s.ends_at,
+const shiftColumns = `s.id, s.area_id, a.name, a.code, s.user_id, u.username, u.display_name, u.disabled, s.duty, s.starts_at, s.ends_at,
 	s.source, COALESCE(s.pattern_id, 0)`
 
 const shiftFrom = ` FROM duty_shifts s JOIN areas a ON a.id = s.area_id JOIN users u ON u.id = s.user_id`
@@ -319,7 +320,7 @@ func scanShift(sc interface{ Scan(...any) error }) (Shift, error) {
 	var s Shift
 	var disabled int
 	var st, en int64
-	err := sc.Scan(&s.ID, &s.AreaID, &s.AreaName, &s.UserID, &s.Username, &s.UserName, &disabled, &s.Duty, &st, &en, &s.Source, &s.PatternID)
+	err := sc.Scan(&s.ID, &s.AreaID, &s.AreaName, &s.AreaCode, &s.UserID, &s.Username, &s.UserName, &disabled, &s.Duty, &st, &en, &s.Source, &s.PatternID)
 	s.Disabled, s.Start, s.End = disabled != 0, db.Time(st), db.Time(en)
 	return s, err
 }
