@@ -56,6 +56,9 @@ func DutyName(d Duty) string {
 	return string(d)
 }
 
+// Name is the Chinese label of the duty.
+func (d Duty) Name() string { return DutyName(d) }
+
 // ParseDuty reads a duty written in Chinese or English.
 func ParseDuty(s string) (Duty, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
