@@ -286,7 +286,8 @@ func DeletePattern(ctx context.Context, q db.Querier, a Actor, id int64) error {
 // Materialise turns the patterns in force into shifts starting in
 // [from, to). It is idempotent, also with two processes at once: an
 // occurrence is unique (pattern_id, starts_at) and inserted with ON CONFLICT
-// DO NOTHING; occurrences deleted or moved by hand are skipped. Disabled
+// DO NOTHING; occurrences deleted or moved by hand are skipped, and so are
+// those that would overlap a shift the officer already has. Disabled
 // officers get no new shifts. It bumps db.GenRoster when it inserted any.
 func Materialise(ctx context.Context, q db.Querier, from, to, now time.Time) (int, error) {
 	list, err := queryPatterns(ctx, q, `SELECT `+patternColumns+` WHERE p.deleted_at IS NULL AND u.disabled = 0
@@ -316,13 +317,41 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 		skips[k] = true
 	}
 	rows.Close()
+	// The officers' shifts around the window: an occurrence overlapping a
+	// shift the officer already has (by hand, imported, or another pattern)
+	// is left out, so a pattern never double-books anyone.
+	busy := map[int64][]Interval{}
+	br, err := q.Query(ctx, `SELECT user_id, starts_at, ends_at FROM duty_shifts WHERE starts_at < ? AND ends_at > ?`,
+		db.Millis(to.Add(MaxShift)), db.Millis(from))
+	if err != nil {
+		return 0, fmt.Errorf("read shifts: %w", err)
+	}
+	for br.Next() {
+		var uid, st, en int64
+		if err := br.Scan(&uid, &st, &en); err != nil {
+			br.Close()
+			return 0, err
+		}
+		busy[uid] = append(busy[uid], Interval{db.Time(st), db.Time(en)})
+	}
+	br.Close()
+	if err := br.Err(); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, p := range list {
+	occurrences:
 		for _, oc := range p.Occurrences(from, to) {
 			st := db.Millis(oc.Start)
 			if skips[[2]int64{p.ID, st}] {
 				continue
 			}
+			for _, b := range busy[p.UserID] {
+				if b.Start.Before(oc.End) && b.End.After(oc.Start) {
+					continue occurrences
+				}
+			}
+			busy[p.UserID] = append(busy[p.UserID], oc)
 			res, err := q.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, pattern_id, created_at)
 				VALUES (?,?,?,?,?,'pattern',?,?) ON CONFLICT (pattern_id, starts_at) DO NOTHING`,
 				p.UserID, p.AreaID, string(p.Duty), st, db.Millis(oc.End), p.ID, db.Millis(now))
