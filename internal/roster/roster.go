@@ -314,6 +314,13 @@ func addShift(ctx context.Context, q db.Querier, a Actor, in ShiftInput, source 
 		fmt.Sprintf("%s %s %s %s", pl.node.Name, DutyName(in.Duty), pl.user.Username, span(in.Start, in.End)))
 }
 
+// StartInput and EndInput are the shift's times as a datetime-local form
+// value in Shanghai (2026-12-08T08:00).
+func (s Shift) StartInput() string { return s.Start.In(Shanghai).Format("2006-01-02T15:04") }
+
+// EndInput: see StartInput.
+func (s Shift) EndInput() string { return s.End.In(Shanghai).Format("2006-01-02T15:04") }
+
 const shiftColumns = `s.id, s.area_id, a.name, a.code, s.user_id, u.username, u.display_name, u.disabled, s.duty, s.starts_at, s.ends_at,
 	s.source, COALESCE(s.pattern_id, 0)`
 

@@ -101,6 +101,17 @@ func TestRosterConsole(t *testing.T) {
 		if !strings.Contains(pg.body, "周六、周日") || !strings.Contains(pg.body, "年休假") || !strings.Contains(pg.body, `class="shift-swap"`) {
 			t.Fatalf("page lacks the pattern, the leave or the shift forms")
 		}
+		// Move the shift by an hour through its edit form.
+		var sid int64
+		_ = d.QueryRow(ctx, `SELECT id FROM duty_shifts WHERE user_id = ? AND source = 'manual'`, offA).Scan(&sid)
+		a = c.post(fmt.Sprintf("/admin/roster/shifts/%d/edit", sid), url.Values{"csrf_token": {csrf}, "area": {fmt.Sprint(f.stA.ID)},
+			"starts_at": {at(-2 * time.Hour)}, "ends_at": {at(6 * time.Hour)}})
+		if a.status != http.StatusSeeOther {
+			t.Fatalf("shift edit: %d %.300s", a.status, a.body)
+		}
+		if !strings.Contains(pg.body, `class="shift-edit"`) {
+			t.Fatal("no shift edit form")
+		}
 		// Import: a bad file is reported row by row, nothing stored.
 		var before int
 		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM duty_shifts`).Scan(&before)
