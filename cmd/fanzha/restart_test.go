@@ -79,11 +79,20 @@ func seedCounty(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = u
 	now := time.Now()
-	if _, err := d.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at) VALUES (?,?,?,?,?)`,
-		off.ID, st.ID, "dissuader", db.Millis(now.Add(-time.Hour)), db.Millis(now.Add(time.Hour))); err != nil {
-		t.Fatal(err)
+	// A full roster for two days (the station and the centre), so the only
+	// message the webhook gets is the escalation (no roster-gap alerts).
+	for _, sh := range []struct {
+		user, area int64
+		duty       string
+	}{{off.ID, st.ID, "dissuader"}, {u.ID, root.ID, "duty_officer"}} {
+		for k := 0; k < 2; k++ {
+			from := now.Add(-time.Hour + time.Duration(k)*24*time.Hour)
+			if _, err := d.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at) VALUES (?,?,?,?,?)`,
+				sh.user, sh.area, sh.duty, db.Millis(from), db.Millis(from.Add(24*time.Hour))); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
@@ -92,6 +93,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
+	go (&roster.GapWatch{DB: d, Targets: func(context.Context) []notify.Target { return targets }, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/roster"
 )
 
 // CountyName is the demo county (fictional).
@@ -384,72 +385,79 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 	return nil
 }
 
-// buildRoster writes a 7×24 duty roster from `from` to `to`: three 8-hour
-// shifts a day (00–08, 08–16, 16–24 Asia/Shanghai); each station has two
-// dissuaders on the day shift and one on the evening and night shifts, in
-// rotation; the centre has two duty officers on every shift. The demo's
+// buildRoster writes the demo's 7×24 duty roster through the product's
+// roster functions: weekly patterns (internal/roster) that repeat
+// indefinitely — the server's gap watcher materialises them ahead, so the
+// demo roster never runs out — materialised here from `from` (the start of
+// the generated history) to the horizon. Three 8-hour shifts a day (00–08,
+// 08–16, 16–24 Asia/Shanghai); each station has two dissuaders on the day
+// shift and one on the evening and night shifts, in a weekly rotation
+// (rota); the centre has two duty officers on every shift. The demo's
 // station-officer login is on the day and evening shifts every day, so the
-// demo always has work for it in the daytime.
-func buildRoster(ctx context.Context, tx *db.Tx, c *county, from, to time.Time) (int, error) {
-	ins, err := tx.Prepare(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at) VALUES (?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
+// demo always has work for it in the daytime. It returns the shifts stored.
+func buildRoster(ctx context.Context, tx *db.Tx, c *county, from, now time.Time) (int, error) {
+	a := roster.Actor{Scope: c.root, Now: now,
+		Audit: auth.AuditEntry{UserID: c.admin.ID, Username: c.admin.Username, Role: c.admin.Role, IP: "demo"}}
+	type key struct {
+		user, area int64
+		duty       roster.Duty
+		sh         int
 	}
-	defer ins.Close()
-	loc := time.FixedZone("CST", 8*3600)
-	f := from.In(loc)
-	day := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc)
-	n := 0
-	for d := 0; day.Before(to); d, day = d+1, day.AddDate(0, 0, 1) {
+	masks := map[key]roster.Weekdays{}
+	var order []key
+	add := func(k key, w int) {
+		if _, ok := masks[k]; !ok {
+			order = append(order, k)
+		}
+		masks[k] |= 1 << w
+	}
+	for w := 0; w < 7; w++ { // Monday first
 		for sh := 0; sh < 3; sh++ {
-			start := day.Add(time.Duration(sh*8) * time.Hour)
-			end := start.Add(8 * time.Hour)
 			for si, st := range c.stations {
-				ds := c.dissuaders[st.ID]
-				picks := []int{(d*3 + sh + si) % len(ds)}
-				if sh == 1 {
-					picks = append(picks, (d*3+sh+si+3)%len(ds))
+				for _, u := range c.rota(st, si, w, sh) {
+					add(key{u.ID, st.ID, roster.Dissuader, sh}, w)
 				}
 				if si == 0 && sh >= 1 {
-					picks = append(picks, 0) // the demo login
-				}
-				seen := map[int]bool{}
-				for _, p := range picks {
-					if seen[p] {
-						continue
-					}
-					seen[p] = true
-					if _, err := ins.ExecContext(ctx, ds[p].ID, st.ID, "dissuader", db.Millis(start), db.Millis(end)); err != nil {
-						return n, err
-					}
-					n++
+					add(key{c.dissuaders[st.ID][0].ID, st.ID, roster.Dissuader, sh}, w) // the demo login
 				}
 			}
 			for k := 0; k < 2; k++ {
-				u := c.centreDuty[(d*3+sh)*2%len(c.centreDuty)+k]
-				if _, err := ins.ExecContext(ctx, u.ID, c.root.ID, "duty_officer", db.Millis(start), db.Millis(end)); err != nil {
-					return n, err
-				}
-				n++
+				u := c.centreDuty[(w*3+sh)*2%len(c.centreDuty)+k]
+				add(key{u.ID, c.root.ID, roster.DutyOfficer, sh}, w)
 			}
 		}
 	}
-	return n, nil
+	fromDay := roster.DayOf(from).Format(roster.DayLayout)
+	for _, k := range order {
+		if _, err := roster.AddPattern(ctx, tx, a, roster.PatternInput{AreaID: k.area, UserID: k.user, Duty: k.duty, Weekdays: masks[k],
+			Start: fmt.Sprintf("%02d:00", k.sh*8), Hours: 8, From: fromDay}); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := roster.Materialise(ctx, tx, roster.DayOf(from), now.Add(roster.Horizon), now); err != nil {
+		return 0, err
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM duty_shifts`).Scan(&n)
+	return n, err
 }
 
-// onDuty returns the dissuaders of a station on duty at t (from the same
-// rotation as buildRoster).
-func (c *county) onDuty(st area.Node, si int, t time.Time, rosterStart time.Time) []auth.User {
-	loc := time.FixedZone("CST", 8*3600)
-	f := rosterStart.In(loc)
-	day0 := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc)
-	lt := t.In(loc)
-	d := int(lt.Sub(day0).Hours()) / 24
-	sh := lt.Hour() / 8
+// rota is the weekly rotation of a station's dissuaders: who stands shift
+// sh (0 night, 1 day, 2 evening) on weekday w (0 Monday … 6 Sunday).
+func (c *county) rota(st area.Node, si, w, sh int) []auth.User {
 	ds := c.dissuaders[st.ID]
-	out := []auth.User{ds[(d*3+sh+si)%len(ds)]}
+	out := []auth.User{ds[(w*3+sh+si)%len(ds)]}
 	if sh == 1 {
-		out = append(out, ds[(d*3+sh+si+3)%len(ds)])
+		if o := ds[(w*3+sh+si+3)%len(ds)]; o.ID != out[0].ID {
+			out = append(out, o)
+		}
 	}
 	return out
+}
+
+// onDuty returns the dissuaders of a station on duty at t by the rotation
+// of buildRoster's patterns (the generated history assigns warnings by it).
+func (c *county) onDuty(st area.Node, si int, t time.Time, _ time.Time) []auth.User {
+	lt := t.In(roster.Shanghai)
+	return c.rota(st, si, (int(lt.Weekday())+6)%7, lt.Hour()/8)
 }

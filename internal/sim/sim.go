@@ -87,7 +87,7 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 			return fmt.Errorf("officers and units: %w", err)
 		}
 		rosterStart := now.Add(-366 * 24 * time.Hour)
-		shifts, err := buildRoster(ctx, tx, c, rosterStart, now.Add(30*24*time.Hour))
+		shifts, err := buildRoster(ctx, tx, c, rosterStart, now)
 		if err != nil {
 			return fmt.Errorf("duty roster: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/roster"
 )
 
 // Intake is the one code path every door (API, upload, command line,
@@ -428,26 +429,23 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	return nil
 }
 
-// onDutyAt returns the on-duty dissuaders per station at t, from a roster
-// cache reloaded every minute (the roster changes by shifts of hours).
+// onDutyAt returns the on-duty dissuaders per station at t, from the
+// roster as internal/roster computes it (shifts of enabled officers, leave
+// cut out), cached for a minute around t; refresh drops the cache when the
+// roster or the users change, so an edit is in force for the next warning.
 func (in *Intake) onDutyAt(ctx context.Context, t time.Time) (map[int64][]int64, error) {
 	if in.shifts == nil || t.Sub(in.shiftsAt) > time.Minute || t.Before(in.shiftsAt) {
-		rows, err := in.db.Query(ctx, `SELECT s.area_id, s.user_id, s.starts_at, s.ends_at FROM duty_shifts s JOIN users u ON u.id = s.user_id
-			WHERE s.duty = 'dissuader' AND s.starts_at <= ? AND s.ends_at > ? AND u.disabled = 0 ORDER BY s.user_id`,
-			db.Millis(t.Add(2*time.Hour)), db.Millis(t.Add(-2*time.Hour)))
+		slots, err := roster.Window(ctx, in.db, t.Add(-2*time.Hour), t.Add(2*time.Hour))
 		if err != nil {
-			return nil, fmt.Errorf("read duty roster: %w", err)
+			return nil, err
 		}
-		var list []shift
-		for rows.Next() {
-			var sh shift
-			if err := rows.Scan(&sh.station, &sh.user, &sh.start, &sh.end); err != nil {
-				rows.Close()
-				return nil, err
+		list := make([]shift, 0, len(slots))
+		for _, sl := range slots {
+			if sl.Duty == roster.Dissuader {
+				list = append(list, shift{station: sl.AreaID, user: sl.UserID, start: db.Millis(sl.Start), end: db.Millis(sl.End)})
 			}
-			list = append(list, sh)
 		}
-		rows.Close()
+		sort.SliceStable(list, func(i, j int) bool { return list[i].user < list[j].user })
 		in.shifts, in.shiftsAt = list, t
 	}
 	ms := db.Millis(t)

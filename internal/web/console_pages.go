@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/prevent"
+	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -63,6 +64,7 @@ type boardData struct {
 	Stations []area.Node
 	Types    []fraudtype.Type
 	Filter   map[string]string
+	Gaps     []roster.Gap // roster gaps of the caller's jurisdiction in the next 24 hours
 }
 
 func (s *Server) handleBoardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -88,10 +90,13 @@ func (s *Server) handleBoardPage(w http.ResponseWriter, r *http.Request, p *auth
 		return err
 	}
 	title := "值班看板"
+	var gaps []roster.Gap
 	if mine {
 		title = "我的预警"
+	} else if gaps, err = roster.Gaps(r.Context(), s.db, p.Scope, s.now(), s.now().Add(24*time.Hour)); err != nil {
+		return err
 	}
-	s.render(w, r, http.StatusOK, "board", page{Title: title, Active: "/warnings", Data: boardData{Mine: mine, Items: items,
+	s.render(w, r, http.StatusOK, "board", page{Title: title, Active: "/warnings", Data: boardData{Mine: mine, Items: items, Gaps: gaps,
 		Stations: stations, Types: fraudtype.All(), Filter: map[string]string{"grade": string(f.Grade), "type": f.FraudType,
 			"station": r.URL.Query().Get("station")}}})
 	return nil
