@@ -86,11 +86,16 @@ func runServe(ctx context.Context, args []string) error {
 	wf.bind(fs)
 	var stf streamFlags
 	stf.bind(fs)
+	var nf nightlyFlags // backup.go
+	nf.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	policy, err := wf.policy()
 	if err != nil {
+		return err
+	}
+	if err := nf.check(); err != nil {
 		return err
 	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
@@ -109,6 +114,9 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
 	if err := startWorkers(ctx, d, srv, wf, displayAddr(ln.Addr().String()), log); err != nil {
+		return err
+	}
+	if err := nf.start(ctx, d, sf.data, log); err != nil {
 		return err
 	}
 	stopStream, err := startStream(ctx, srv, sf.data, stf, log)

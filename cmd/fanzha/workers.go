@@ -179,6 +179,7 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 				}
 				return
 			}
+			log.Info("warning stream consuming: the county exists")
 		}
 		if err := c.Run(cctx); err != nil && cctx.Err() == nil {
 			log.Error("warning stream consumer stopped", "err", err)
