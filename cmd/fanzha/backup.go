@@ -50,7 +50,7 @@ func runBackup(ctx context.Context, args []string) error {
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("%s exists: choose a new file name", *out)
 	}
-	d, err := openDB(ctx, *dsn, *data, nil)
+	d, err := openExisting(ctx, *dsn, *data)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runDBCheck(ctx context.Context, args []string, w io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *dsn, *data, nil)
+	d, err := openExisting(ctx, *dsn, *data)
 	if err != nil {
 		return err
 	}
@@ -207,4 +207,20 @@ func (f *nightlyFlags) start(ctx context.Context, d *db.DB, dataDir string, log 
 	go n.Run(ctx, 30*time.Second)
 	log.Info("nightly backup on", "dir", f.dir, "at", f.at, "keep", f.keep)
 	return nil
+}
+
+// openExisting opens the database as it is, without migrating it: backing
+// up or checking a live centre must not change its schema (a newer binary
+// run beside an older server would otherwise migrate the server's database).
+func openExisting(ctx context.Context, dsn, data string) (*db.DB, error) {
+	if !db.IsPostgresURL(dsn) {
+		p := dsn
+		if p == "" {
+			p = filepath.Join(data, "fanzha.db")
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("no database at %s: %w", p, err)
+		}
+	}
+	return db.Open(ctx, dsn, data)
 }
