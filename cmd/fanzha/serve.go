@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/setup"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
@@ -85,11 +86,16 @@ func runServe(ctx context.Context, args []string) error {
 	wf.bind(fs)
 	var stf streamFlags
 	stf.bind(fs)
+	var nf nightlyFlags // backup.go
+	nf.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	policy, err := wf.policy()
 	if err != nil {
+		return err
+	}
+	if err := nf.check(); err != nil {
 		return err
 	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
@@ -110,11 +116,17 @@ func runServe(ctx context.Context, args []string) error {
 	if err := startWorkers(ctx, d, srv, wf, displayAddr(ln.Addr().String()), log); err != nil {
 		return err
 	}
+	if err := nf.start(ctx, d, sf.data, log); err != nil {
+		return err
+	}
 	stopStream, err := startStream(ctx, srv, sf.data, stf, log)
 	if err != nil {
 		return err
 	}
 	defer stopStream()
+	if err := announceSetup(ctx, d, wf.baseURL, displayAddr(ln.Addr().String()), log); err != nil {
+		return err
+	}
 	srv.SetReady(true)
 	log.Info("fanzha serving", "url", "http://"+displayAddr(ln.Addr().String()))
 	return serveHTTP(ctx, ln, srv.Handler(), log)
@@ -162,4 +174,27 @@ func displayAddr(a string) string {
 		host = "[" + host + "]"
 	}
 	return host + ":" + port
+}
+
+// announceSetup logs a one-time setup link when the database has no county
+// yet (first start). Each start, and each replica, issues its own token.
+func announceSetup(ctx context.Context, d *db.DB, baseURL, addr string, log *slog.Logger) error {
+	need, err := setup.Required(ctx, d)
+	if err != nil || !need {
+		return err
+	}
+	tok, err := setup.IssueToken(ctx, d, time.Now())
+	if errors.Is(err, setup.ErrDone) {
+		return nil // another replica finished the setup meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(baseURL, "/")
+	if base == "" {
+		base = "http://" + addr
+	}
+	log.Warn("系统尚未初始化 (first start): open the one-time setup link (valid 24 h, once) or run `fanzha setup` on the server",
+		"setup_url", base+"/setup?token="+tok)
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
@@ -161,7 +163,8 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	in, err := srv.Intake(ctx)
-	if err != nil {
+	waitSetup := errors.Is(err, area.ErrNotFound) // empty database: consume once the county exists
+	if err != nil && !waitSetup {
 		nc.Close()
 		return nil, err
 	}
@@ -170,6 +173,16 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log}
 	go func() {
 		defer close(done)
+		if waitSetup {
+			log.Info("warning stream waits for the first start (no county yet)")
+			if c.Intake, err = waitForIntake(cctx, srv); err != nil {
+				if cctx.Err() == nil {
+					log.Error("warning stream consumer stopped", "err", err)
+				}
+				return
+			}
+			log.Info("warning stream consuming: the county exists")
+		}
 		if err := c.Run(cctx); err != nil && cctx.Err() == nil {
 			log.Error("warning stream consumer stopped", "err", err)
 		}
@@ -183,4 +196,25 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 			emb.Shutdown()
 		}
 	}, nil
+}
+
+// waitForIntake polls until the first start has created the county, then
+// returns the intake (the pipeline needs the jurisdiction tree).
+func waitForIntake(ctx context.Context, srv *web.Server) (*warning.Intake, error) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		in, err := srv.Intake(ctx)
+		if err == nil {
+			return in, nil
+		}
+		if !errors.Is(err, area.ErrNotFound) {
+			return nil, err
+		}
+	}
 }

@@ -154,6 +154,9 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	root, err := area.Root(ctx, s.DB)
+	if errors.Is(err, area.ErrNotFound) {
+		return 0, nil // first start not done yet: no county, nothing to report
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -100,3 +100,51 @@ func (d *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 	}
 	return r, nil
 }
+
+// MigrateTo applies the embedded migrations up to and including version; a
+// restore brings an empty database to the schema of its archive this way
+// before loading it, and migrates the rest afterwards.
+func (d *DB) MigrateTo(ctx context.Context, version int64) (MigrationResult, error) {
+	fsys, err := renderMigrations(d.Dialect)
+	if err != nil {
+		return MigrationResult{}, err
+	}
+	gd := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		gd = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gd, d.DB, fsys)
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.UpTo(ctx, version)
+	if err != nil {
+		return MigrationResult{}, fmt.Errorf("apply migrations up to %d: %w", version, err)
+	}
+	var r MigrationResult
+	for _, m := range res {
+		r.Applied = append(r.Applied, m.Source.Version)
+	}
+	r.Current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return r, fmt.Errorf("read schema version: %w", err)
+	}
+	return r, nil
+}
+
+// LatestVersion is the highest schema version this binary carries.
+func LatestVersion() (int64, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	for _, e := range entries {
+		n, err := goose.NumericComponent(e.Name())
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: %w", e.Name(), err)
+		}
+		v = max(v, n)
+	}
+	return v, nil
+}

@@ -439,8 +439,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	tok := newToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	s.render(w, r, status, "login", page{Title: "登录", Error: msg,
-		Data: map[string]string{"Token": tok, "Next": safeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}})
+	data := map[string]string{"Token": tok, "Next": safeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}
+	if done, err := s.setupComplete(r); err == nil && !done {
+		data["SetupRequired"] = "1" // admin_setup.go
+	}
+	s.render(w, r, status, "login", page{Title: "登录", Error: msg, Data: data})
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {

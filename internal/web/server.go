@@ -39,9 +39,11 @@ type Server struct {
 	loc     *time.Location
 	limiter *auth.LoginLimiter
 	ready   atomic.Bool
-	mux     *http.ServeMux
-	hub     *hub
-	policy  warning.Policy
+	// setupDone remembers that the county exists (admin_setup.go).
+	setupDone atomic.Bool
+	mux       *http.ServeMux
+	hub       *hub
+	policy    warning.Policy
 
 	intakeMu sync.Mutex
 	// rescoreKick asks for a background rescore (intel_refresh.go).
@@ -162,6 +164,14 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.db.PingContext(r.Context()); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	if done, err := s.setupComplete(r); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	} else if !done {
+		// The process serves the setup page: ready, but nothing else yet.
+		writeJSON(w, http.StatusOK, map[string]string{"status": "setup_required"})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
