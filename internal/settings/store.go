@@ -113,7 +113,7 @@ func (s *Store) parseListFlag(flag, v string, check func(k, v string) error) err
 		if def == nil {
 			return fmt.Errorf("%s: unknown key %q", flag, k)
 		}
-		norm, err := def.Normalize(val)
+		norm, err := def.normalize(val, true)
 		if err != nil {
 			return fmt.Errorf("%s %s=%s: %v", flag, k, val, err)
 		}
@@ -177,7 +177,7 @@ func readStored(ctx context.Context, q db.Querier) (map[string]stored, error) {
 
 // effective returns the value in force of a key and its source.
 func (s *Store) effective(snap map[string]stored, d *Def) (string, string) {
-	if v, ok := s.over[d.Key]; ok {
+	if v, ok := s.over[d.Key]; ok { // checked by New
 		return v, SourceFlag
 	}
 	if st, ok := snap[d.Key]; ok {
@@ -711,3 +711,9 @@ var shanghai = func() *time.Location {
 	}
 	return loc
 }()
+
+// DeadlinesFlag writes a policy's deadlines as --deadlines takes them.
+func DeadlinesFlag(p warning.Policy) string {
+	return fmt.Sprintf("fund=%s,high=%s,ordinary=%s,onsite=%s", durString(p.ContactWithin[warning.GradeFund]),
+		durString(p.ContactWithin[warning.GradeHigh]), durString(p.ContactWithin[warning.GradeOrdinary]), durString(p.OnsiteWithin))
+}
