@@ -356,10 +356,10 @@ func leadsString(ds []time.Duration) string {
 	return strings.Join(s, "/")
 }
 
-// humanDur writes a duration in Chinese: 2 小时, 30 分钟, 7 天.
+// humanDur writes a duration in Chinese: 30 分钟, 48 小时, 7 天.
 func humanDur(d time.Duration) string {
 	switch {
-	case d > 0 && d%(24*time.Hour) == 0:
+	case d > 72*time.Hour && d%(24*time.Hour) == 0:
 		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " 天"
 	case d%time.Hour == 0:
 		return strconv.FormatInt(int64(d/time.Hour), 10) + " 小时"

@@ -54,9 +54,8 @@ func (s *Server) handleSettingsPut(w http.ResponseWriter, r *http.Request, p *au
 	}
 	changes, err := s.settings.Save(r.Context(), s.auditWho(r, p), body.Values, body.ClearSecret)
 	if fields, ok := settings.IsValidation(err); ok {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
-			"error": map[string]any{"code": "invalid_settings", "message": trimSentinel(err, "设置无效"), "fields": fields,
-				"request_id": requestID(r.Context())}})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": trimSentinel(err, "设置无效"), "code": "invalid_settings",
+			"fields": fields, "request_id": requestID(r.Context())})
 		return nil
 	}
 	if err != nil {
