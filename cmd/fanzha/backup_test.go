@@ -33,7 +33,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		}
 		return out
 	}
-	must("a-good-password\n", "setup", "--data", src, "--county-code", "430102", "--county-name", "芙蓉区", "--admin", "boss")
+	must("A-good-password-9\n", "setup", "--data", src, "--county-code", "430102", "--county-name", "芙蓉区", "--admin", "boss")
 	must("", "backup", "--data", src, "--out", archive)
 	if out, code := run("", "backup", "--data", src, "--out", archive); code == 0 {
 		t.Fatalf("backup over an existing file: %s", out)
@@ -56,7 +56,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatalf("second restore: exit %d %s", code, out)
 	}
 	// The restored centre is set up: setup refuses there too.
-	if out, code := run("another-password\n", "setup", "--data", dst, "--county-code", "430102", "--county-name", "芙蓉区", "--admin", "x"); code == 0 {
+	if out, code := run("Another-password-9\n", "setup", "--data", dst, "--county-code", "430102", "--county-name", "芙蓉区", "--admin", "x"); code == 0 {
 		t.Fatalf("setup on the restored centre: %s", out)
 	}
 }

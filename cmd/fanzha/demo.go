@@ -53,7 +53,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy})
+	st, err := wf.store(d)
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy, Settings: st})
 	errc := make(chan error, 1)
 	go func() { errc <- serveHTTP(ctx, ln, srv.Handler(), log) }()
 
@@ -107,7 +111,7 @@ func runDemo(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		tr := &sim.Trickle{Intake: in, Policy: policy}
+		tr := &sim.Trickle{Intake: in, Policy: in.Policy()}
 		go func() {
 			if err := sim.RunTrickle(ctx, d, *seed, *trickle, log, tr); err != nil && ctx.Err() == nil {
 				log.Error("demo trickle stopped", "err", err)

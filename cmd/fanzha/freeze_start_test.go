@@ -15,7 +15,7 @@ import (
 
 // A freeze whose term ended while the server was down is lapsed by the
 // watcher's first sweep, before startWorkers returns; --freeze-terms is
-// checked and stored.
+// checked, and the terms in force (under the flag) are stored.
 func TestFreezeWatchAtStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -43,10 +43,14 @@ func TestFreezeWatchAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := startFreezeWatch(ctx, d, workerFlags{freeze: "freeze=0mo"}, nil, "", log); !errors.Is(err, errUsage) {
+	if _, err := (&workerFlags{freeze: "freeze=0mo"}).store(d); !errors.Is(err, errUsage) {
 		t.Fatalf("bad --freeze-terms: %v", err)
 	}
-	if err := startFreezeWatch(ctx, d, workerFlags{freeze: "freeze=3mo"}, nil, "", log); err != nil {
+	st, err := (&workerFlags{freeze: "freeze=3mo"}).store(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := startFreezeWatch(ctx, d, st, "", log); err != nil {
 		t.Fatal(err)
 	}
 	var status string

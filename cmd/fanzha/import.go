@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -37,7 +38,7 @@ func importWarnings(ctx context.Context, args []string) error {
 	data := fs.String("data", "./data", "data directory holding the SQLite file")
 	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
 	atomic := fs.Bool("all-or-nothing", false, "refuse the whole file when any row is bad (default: take the good rows, report the bad)")
-	deadlines := fs.String("deadlines", "", "warning deadlines, as for serve")
+	deadlines := fs.String("deadlines", "", "override of the warning deadlines set in the console, as for serve")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,10 +54,20 @@ func importWarnings(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
+	// The deadlines and score points in force are those of 系统设置,
+	// with --deadlines as an override.
+	st, err := settings.New(d, settings.Overrides{Deadlines: *deadlines}, nil)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if policy, err = st.Policy(ctx); err != nil {
+		return err
+	}
 	in, err := warning.NewIntake(ctx, d, policy, time.Now)
 	if err != nil {
 		return fmt.Errorf("%w (is the jurisdiction tree loaded? run fanzha demo or load the county first)", err)
 	}
+	in.PolicySource = st.Policy
 	failed := false
 	for _, path := range fs.Args() {
 		f, err := os.Open(path)

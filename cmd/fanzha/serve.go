@@ -108,7 +108,11 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy})
+	st, err := wf.store(d)
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy, Settings: st})
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)

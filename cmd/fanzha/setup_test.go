@@ -26,10 +26,10 @@ func TestSetupCommandOnce(t *testing.T) {
 		}
 		return string(out), 0
 	}
-	if out, code := setupRun("boss", "short"); code == 0 || !strings.Contains(out, "密码至少 8 位") {
+	if out, code := setupRun("boss", "short"); code == 0 || !strings.Contains(out, "密码至少 10 位") {
 		t.Fatalf("weak password: exit %d, %s", code, out)
 	}
-	out, code := setupRun("boss", "correct horse battery")
+	out, code := setupRun("boss", "Correct-horse-battery-9")
 	if code != 0 || !strings.Contains(out, "芙蓉区") {
 		t.Fatalf("first setup: exit %d, %s", code, out)
 	}
@@ -54,7 +54,7 @@ func TestSetupCommandOnce(t *testing.T) {
 	if before != "1,1,2,boss" {
 		t.Fatalf("after the first setup: %s", before)
 	}
-	out, code = setupRun("other", "another good password")
+	out, code = setupRun("other", "Second-good-pass-9")
 	if code == 0 || !strings.Contains(out, "系统已完成初始化") {
 		t.Fatalf("second setup: exit %d, %s", code, out)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/roster"
+	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
@@ -32,11 +33,21 @@ type workerFlags struct {
 }
 
 func (f *workerFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&f.deadlines, "deadlines", "", "warning deadlines, e.g. fund=10m,high=30m,ordinary=24h,onsite=2h (these are the defaults)")
-	fs.StringVar(&f.webhooks, "escalation-webhook", "", "comma-separated webhooks for missed deadlines: URL (plain JSON), wecom:URL or dingtalk:URL")
-	fs.StringVar(&f.secret, "webhook-secret", "", "HMAC-SHA256 secret signing plain JSON webhooks (header X-Fanzha-Signature)")
+	fs.StringVar(&f.deadlines, "deadlines", "", "override of the warning deadlines set in the console (系统设置), e.g. fund=10m,high=30m,ordinary=24h,onsite=2h; keys named win over the console")
+	fs.StringVar(&f.webhooks, "escalation-webhook", "", "override of the console's escalation webhooks: comma-separated URL (plain JSON), wecom:URL or dingtalk:URL")
+	fs.StringVar(&f.secret, "webhook-secret", "", "override of the console's HMAC-SHA256 secret signing plain JSON webhooks (header X-Fanzha-Signature)")
 	fs.StringVar(&f.baseURL, "base-url", "", "the console's public URL, for links in notifications (default http://ADDR)")
-	fs.StringVar(&f.freeze, "freeze-terms", "", "stop-payment/freeze terms and reminders, e.g. stop_payment=48h,freeze=6mo,remind_stop_payment=12h,remind_freeze=7d/1d (these are the defaults; stored, so a later start without the flag keeps them)")
+	fs.StringVar(&f.freeze, "freeze-terms", "", "override of the console's stop-payment/freeze terms and reminders, e.g. stop_payment=48h,freeze=6mo,remind_stop_payment=12h,remind_freeze=7d/1d; keys named win over the console")
+}
+
+// store builds the settings store with the flags as overrides of the
+// values set in the console (docs/SETTINGS.md).
+func (f *workerFlags) store(d *db.DB) (*settings.Store, error) {
+	st, err := settings.New(d, settings.Overrides{Deadlines: f.deadlines, Freeze: f.freeze, Webhooks: f.webhooks, Secret: f.secret}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return st, nil
 }
 
 func (f *workerFlags) policy() (warning.Policy, error) {
@@ -47,72 +58,47 @@ func (f *workerFlags) policy() (warning.Policy, error) {
 	return p, nil
 }
 
-func (f *workerFlags) targets() ([]notify.Target, error) {
-	var out []notify.Target
-	for _, s := range strings.Split(f.webhooks, ",") {
-		if strings.TrimSpace(s) == "" {
-			continue
-		}
-		t, err := notify.ParseTarget(s)
-		if err != nil {
-			return nil, fmt.Errorf("%w: --escalation-webhook: %v", errUsage, err)
-		}
-		t.Secret = f.secret
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 // startWorkers runs the deadline escalator and the notification deliverer
 // until ctx ends. The escalator's first sweep happens at once, so deadlines
 // that passed while the server was down are escalated on start.
+//
+// The webhooks, their secret and the freeze terms are those in force in
+// 系统设置 (the flags override them), read at each sweep, so a change in the
+// console reaches the next sweep without a restart.
 func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags, addr string, log *slog.Logger) error {
-	targets, err := wf.targets()
-	if err != nil {
-		return err
-	}
+	st := srv.Settings()
+	targets := st.Targets
 	base := wf.baseURL
 	if base == "" {
 		base = "http://" + addr
 	}
-	esc := &warning.Escalator{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log, OnChange: srv.PublishWarnings}
+	esc := &warning.Escalator{DB: d, TargetSource: targets, BaseURL: strings.TrimRight(base, "/"), Log: log, OnChange: srv.PublishWarnings}
 	if _, err := esc.Sweep(ctx); err != nil {
 		return fmt.Errorf("first deadline sweep: %w", err)
 	}
 	go esc.Run(ctx, time.Second)
 	// 联席: announce requests to unit webhooks, remind and escalate (internal/partner/timers.go).
-	go (&partner.Sweeper{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
-	secrets := map[string]string{}
-	for _, t := range targets {
-		if t.Secret != "" {
-			secrets[t.URL] = t.Secret
-		}
-	}
-	if err := startFreezeWatch(ctx, d, wf, targets, strings.TrimRight(base, "/"), log); err != nil {
+	go (&partner.Sweeper{DB: d, TargetSource: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
+	if err := startFreezeWatch(ctx, d, st, strings.TrimRight(base, "/"), log); err != nil {
 		return err
 	}
-	dl := &notify.Deliverer{DB: d, Log: log, Secrets: secrets}
+	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
-	go (&roster.GapWatch{DB: d, Targets: func(context.Context) []notify.Target { return targets }, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
+	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	return nil
 }
 
-// startFreezeWatch stores the freeze terms given by --freeze-terms and runs
+// startFreezeWatch stores the freeze terms in force (the console's, under
+// --freeze-terms) where confirmations and the watcher read them, and runs
 // the freeze watcher: its first sweep, at once, marks lapsed the terms that
 // passed while the server was down and sends the reminders that fell due.
-func startFreezeWatch(ctx context.Context, d *db.DB, wf workerFlags, targets []notify.Target, base string, log *slog.Logger) error {
-	if strings.TrimSpace(wf.freeze) != "" {
-		t, err := partner.ParseTerms(wf.freeze)
-		if err != nil {
-			return fmt.Errorf("%w: --freeze-terms: %v", errUsage, err)
-		}
-		if err := partner.SaveTerms(ctx, d, t); err != nil {
-			return err
-		}
+func startFreezeWatch(ctx context.Context, d *db.DB, st *settings.Store, base string, log *slog.Logger) error {
+	if err := st.Start(ctx); err != nil {
+		return fmt.Errorf("freeze terms in force: %w", err)
 	}
-	fw := &partner.FreezeWatch{DB: d, Targets: targets, BaseURL: base, Log: log}
+	fw := &partner.FreezeWatch{DB: d, TargetSource: st.Targets, BaseURL: base, Log: log}
 	if _, err := fw.Sweep(ctx); err != nil {
 		return fmt.Errorf("first freeze sweep: %w", err)
 	}

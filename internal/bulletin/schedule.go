@@ -30,6 +30,27 @@ const HourSetting = "bulletin.daily_hour"
 // DefaultDailyHour is the hour used while none is configured.
 const DefaultDailyHour = 8
 
+// EnabledSetting is the settings key turning the daily bulletin on or off
+// ("true"/"false"; on while none is stored). Edited in 系统设置.
+const EnabledSetting = "bulletin.daily_enabled"
+
+// DailyEnabled reports whether the daily bulletin is generated.
+func DailyEnabled(ctx context.Context, q db.Querier) (bool, error) {
+	var v string
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, EnabledSetting).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("bulletin on/off: %w", err)
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return true, nil
+	}
+	return on, nil
+}
+
 // DailyHour reads the configured hour.
 func DailyHour(ctx context.Context, q db.Querier) (int, error) {
 	var v string
@@ -56,8 +77,10 @@ func SetDailyHour(ctx context.Context, d *db.DB, hour int) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM settings WHERE key = ?`, HourSetting); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, HourSetting, strconv.Itoa(hour))
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, HourSetting, strconv.Itoa(hour)); err != nil {
+			return err
+		}
+		return db.Bump(ctx, tx, db.GenSettings) // the settings page and other replicas follow
 	})
 }
 
@@ -140,6 +163,9 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 	now := time.Now()
 	if s.Now != nil {
 		now = s.Now()
+	}
+	if on, err := DailyEnabled(ctx, s.DB); err != nil || !on {
+		return 0, err
 	}
 	hour, err := DailyHour(ctx, s.DB)
 	if err != nil {

@@ -124,6 +124,9 @@ type Deliverer struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	Secrets map[string]string // URL -> HMAC secret for JSON deliveries
+	// SecretSource, when set, gives the URL -> secret map in force at each
+	// round (the settings edited in the console) instead of Secrets.
+	SecretSource func(ctx context.Context) map[string]string
 }
 
 // Sign computes the signature header value of a JSON body.
@@ -168,13 +171,17 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	rows.Close()
 	delivered := 0
 	blocked := map[int64]bool{} // unit webhooks whose earlier message failed in this round
+	secrets := d.Secrets
+	if d.SecretSource != nil && len(items) > 0 {
+		secrets = d.SecretSource(ctx)
+	}
 	for _, it := range items {
 		if it.webhook != 0 && blocked[it.webhook] {
 			continue
 		}
 		secret := it.secret
 		if secret == "" {
-			secret = d.Secrets[it.target]
+			secret = secrets[it.target]
 		}
 		err := d.post(ctx, it.target, Format(it.format), secret, []byte(it.payload))
 		if err == nil {

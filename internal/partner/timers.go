@@ -41,14 +41,24 @@ const historicAfter = 7 * 24 * time.Hour
 type Sweeper struct {
 	DB      *db.DB
 	Targets []notify.Target // the centre's escalation receivers
-	BaseURL string          // the console's public URL, for links
-	Log     *slog.Logger
-	Now     func() time.Time
+	// TargetSource, when set, gives the receivers in force at each sweep
+	// (the settings edited in the console) instead of Targets.
+	TargetSource func(ctx context.Context) []notify.Target
+	BaseURL      string // the console's public URL, for links
+	Log          *slog.Logger
+	Now          func() time.Time
 }
 
 // TimerSweepResult counts what one sweep of the request timers did.
 type TimerSweepResult struct {
 	Timed, Announced, Reminded, Escalated int
+}
+
+func (s *Sweeper) targets(ctx context.Context) []notify.Target {
+	if s.TargetSource != nil {
+		return s.TargetSource(ctx)
+	}
+	return s.Targets
 }
 
 func (s *Sweeper) now() time.Time {
@@ -212,7 +222,7 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 		} else if r.CaseID != 0 {
 			link = "/cases/" + strconv.FormatInt(r.CaseID, 10)
 		}
-		if err := notify.Enqueue(ctx, tx, s.Targets, notify.Message{Kind: "partner_escalation", Title: title, Text: text, Link: s.link(link),
+		if err := notify.Enqueue(ctx, tx, s.targets(ctx), notify.Message{Kind: "partner_escalation", Title: title, Text: text, Link: s.link(link),
 			Data: map[string]any{"request_id": r.ID, "unit_id": r.UnitID, "warning_id": r.WarningID, "case_id": r.CaseID}, At: now}); err != nil {
 			return err
 		}

@@ -21,12 +21,15 @@ import (
 // lead (freeze_reminders), so it is sent once; after a long stop only the
 // nearest due lead is sent, the longer ones are recorded as passed.
 type FreezeWatch struct {
-	DB       *db.DB
-	Now      func() time.Time
-	Targets  []notify.Target // where reminders are delivered (the centre's group robots, webhooks)
-	BaseURL  string          // console URL for links in messages
-	Log      *slog.Logger
-	OnChange func(requestIDs []int64)
+	DB      *db.DB
+	Now     func() time.Time
+	Targets []notify.Target // where reminders are delivered (the centre's group robots, webhooks)
+	// TargetSource, when set, gives the receivers in force at each sweep
+	// (the settings edited in the console) instead of Targets.
+	TargetSource func(ctx context.Context) []notify.Target
+	BaseURL      string // console URL for links in messages
+	Log          *slog.Logger
+	OnChange     func(requestIDs []int64)
 }
 
 // SweepResult says what a sweep did.
@@ -211,7 +214,11 @@ func (w *FreezeWatch) remind(ctx context.Context, tx *db.Tx, x watched, leads []
 }
 
 func (w *FreezeWatch) notify(ctx context.Context, tx *db.Tx, x watched, what, title, text string, now time.Time) error {
-	if len(w.Targets) == 0 {
+	targets := w.Targets
+	if w.TargetSource != nil {
+		targets = w.TargetSource(ctx)
+	}
+	if len(targets) == 0 {
 		return nil
 	}
 	m := notify.Message{Kind: "freeze_" + what, Title: title, Text: text, At: now,
@@ -219,7 +226,7 @@ func (w *FreezeWatch) notify(ctx context.Context, tx *db.Tx, x watched, what, ti
 	if w.BaseURL != "" {
 		m.Link = w.BaseURL + "/freezes"
 	}
-	return notify.Enqueue(ctx, tx, w.Targets, m)
+	return notify.Enqueue(ctx, tx, targets, m)
 }
 
 // HumanLeft writes a time left in days and hours, hours and minutes, or minutes.

@@ -222,6 +222,9 @@ func (p Params) Validate() (Params, error) {
 	if p.Password2 != "" && p.Password2 != p.Password {
 		return p, fmt.Errorf("%w: 两次输入的密码不一致", domain.ErrInvalid)
 	}
+	if err := auth.CheckPasswordRule(p.AdminUsername, p.Password); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 

@@ -18,7 +18,7 @@ func init() { auth.BcryptCost = 4 }
 
 func good() Params {
 	return Params{CountyCode: "430102", CountyName: "芙蓉区", AdminUsername: "boss", AdminName: "王主任",
-		Password: "correct horse", Password2: "correct horse"}
+		Password: "Correct-horse-9", Password2: "Correct-horse-9"}
 }
 
 func TestValidate(t *testing.T) {
@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 		{"no admin", func(p *Params) { p.AdminUsername = " " }, false},
 		{"space in username", func(p *Params) { p.AdminUsername = "a b" }, false},
 		{"no password", func(p *Params) { p.Password, p.Password2 = "", "" }, false},
-		{"passwords differ", func(p *Params) { p.Password2 = "other one" }, false},
+		{"passwords differ", func(p *Params) { p.Password2 = "Other-one-99" }, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestRunOnceAndTokens(t *testing.T) {
 		if err != nil || root.ID != res.County.ID {
 			t.Fatalf("root = %+v, %v", root, err)
 		}
-		u, err := auth.CheckPassword(ctx, d, "boss", "correct horse")
+		u, err := auth.CheckPassword(ctx, d, "boss", "Correct-horse-9")
 		if err != nil || u.Role != auth.RoleAdmin || u.AreaID != root.ID || u.DisplayName != "王主任" {
 			t.Fatalf("admin = %+v, %v", u, err)
 		}

@@ -35,12 +35,15 @@ type Breach struct {
 // timeline event, escalated_at (the duty board shows it red), and
 // notifications to the configured webhooks, all in one transaction.
 type Escalator struct {
-	DB       *db.DB
-	Now      func() time.Time
-	Targets  []notify.Target
-	BaseURL  string // console URL for links in messages
-	Log      *slog.Logger
-	OnChange func(ids []int64)
+	DB      *db.DB
+	Now     func() time.Time
+	Targets []notify.Target
+	// TargetSource, when set, gives the webhooks in force at each sweep
+	// (the settings edited in the console) instead of Targets.
+	TargetSource func(ctx context.Context) []notify.Target
+	BaseURL      string // console URL for links in messages
+	Log          *slog.Logger
+	OnChange     func(ids []int64)
 }
 
 const breachQuery = `SELECT w.id, 'contact', w.contact_due_at, w.grade, COALESCE(st.name, ''), w.person_name
@@ -58,6 +61,10 @@ const breachQuery = `SELECT w.id, 'contact', w.contact_due_at, w.grade, COALESCE
 // Sweep escalates every missed deadline not yet escalated and returns them.
 func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 	now := e.now()
+	targets := e.Targets
+	if e.TargetSource != nil {
+		targets = e.TargetSource(ctx)
+	}
 	var out []Breach
 	err := e.DB.InTx(ctx, func(tx *db.Tx) error {
 		out = out[:0]
@@ -99,7 +106,7 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 				b.WarningID, db.Millis(now), "escalated", text); err != nil {
 				return fmt.Errorf("escalation event: %w", err)
 			}
-			if len(e.Targets) > 0 {
+			if len(targets) > 0 {
 				m := notify.Message{Kind: "escalation", At: now,
 					Title: fmt.Sprintf("【%s】预警 #%d %s超时", GradeName(b.Grade), b.WarningID, what),
 					Text:  fmt.Sprintf("当事人：%s\n派出所：%s\n%s", maskName(b.Person), orDash(b.Station), text),
@@ -107,7 +114,7 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 				if e.BaseURL != "" {
 					m.Link = e.BaseURL + "/warnings/" + strconv.FormatInt(b.WarningID, 10)
 				}
-				if err := notify.Enqueue(ctx, tx, e.Targets, m); err != nil {
+				if err := notify.Enqueue(ctx, tx, targets, m); err != nil {
 					return err
 				}
 			}

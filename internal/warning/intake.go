@@ -585,7 +585,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 	}
 	prior := b.priorCount(n)
 	contactInCase := (n.Scam.Account != "" && b.scamAccount[n.Scam.Account]) || (n.Scam.Phone != "" && b.scamPhone[n.Scam.Phone])
-	score, parts := Score(ScoreInput{Grade: n.Grade, AmountFen: n.AmountFen, Age: n.Person.Age, FraudType: n.FraudType,
+	score, parts := b.in.Policy().Scoring().Score(ScoreInput{Grade: n.Grade, AmountFen: n.AmountFen, Age: n.Person.Age, FraudType: n.FraudType,
 		PriorWarnings: prior, ContactInCase: contactInCase})
 	detail, _ := json.Marshal(parts)
 

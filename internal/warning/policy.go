@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Policy holds the deadlines per grade. The defaults follow what county
+// Policy holds the deadlines per grade and the points of the warning score. The defaults follow what county
 // centres publish: a fund warning means money is moving, so the first call
 // must be within minutes.
 type Policy struct {
@@ -15,6 +15,17 @@ type Policy struct {
 	// OnsiteWithin is the time from "cannot be reached" or "still at risk"
 	// to an on-site check (落地核查), for fund and high-risk warnings.
 	OnsiteWithin time.Duration
+	// Points are the points of the warning score; nil means the defaults
+	// (DefaultScorePoints).
+	Points *ScorePoints
+}
+
+// Scoring returns the score points in force.
+func (p Policy) Scoring() ScorePoints {
+	if p.Points == nil {
+		return defaultPoints
+	}
+	return *p.Points
 }
 
 // DefaultPolicy: first contact within 10 minutes for a fund warning, 30

@@ -16,7 +16,8 @@ import "github.com/fanzha/fanzha/internal/fraudtype"
 //
 // Grades dominate (a fund warning always outranks a high-risk one with no
 // money named, because the fund warning means money is moving now); within
-// a grade the other points order the queue.
+// a grade the other points order the queue (with the default points; a
+// centre that changes them in the console decides the order itself).
 
 // ScoreInput is what the score depends on.
 type ScoreInput struct {
@@ -34,71 +35,119 @@ type ScorePart struct {
 	Points int64  `json:"points"`
 }
 
-var gradePoints = map[Grade]int64{GradeFund: 600, GradeHigh: 300, GradeOrdinary: 0}
+// ScorePoints are the points of the score. The defaults (DefaultScorePoints)
+// are the table above; a centre may change them in the console (系统设置),
+// and intake scores the next warning with the points in force.
+type ScorePoints struct {
+	GradeFund     int64 // fund warning: money is moving now
+	GradeHigh     int64 // high-risk warning
+	GradeOrdinary int64 // ordinary warning
 
-var typePoints = map[fraudtype.Code]int64{
-	fraudtype.Police:          60,
-	fraudtype.ScreenShare:     60,
-	fraudtype.Investment:      50,
-	fraudtype.AIFace:          50,
-	fraudtype.CustomerService: 40,
-	fraudtype.Boss:            40,
-	fraudtype.HealthCare:      40,
-	fraudtype.Loan:            30,
-	fraudtype.Credit:          30,
-	fraudtype.Romance:         30,
-	fraudtype.Rebate:          20,
-	fraudtype.Game:            20,
-	fraudtype.PartTime:        20,
-	fraudtype.Shopping:        20,
-	fraudtype.OverseasJob:     20,
-	fraudtype.Other:           10,
+	Amount1M   int64 // amount at risk ≥ ¥1,000,000
+	Amount100K int64 // ≥ ¥100,000
+	Amount10K  int64 // ≥ ¥10,000
+	Amount1K   int64 // ≥ ¥1,000
+	AmountAny  int64 // any amount named
+
+	Age70      int64 // 70 and over
+	Age60      int64 // 60–69
+	Minor      int64 // under 18
+	StudentAge int64 // 18–22
+
+	RepeatEach int64 // per earlier warning about the person in 90 days
+	RepeatMax  int64 // cap of the repeat points
+
+	ContactInCase int64 // the scam number/account already appears in a case
+
+	// Types are the points per fraud type; a type not listed scores 0.
+	Types map[fraudtype.Code]int64
 }
 
-// Score returns the priority and its parts.
-func Score(in ScoreInput) (int64, []ScorePart) {
+// DefaultScorePoints are the points documented above.
+func DefaultScorePoints() ScorePoints {
+	return ScorePoints{
+		GradeFund: 600, GradeHigh: 300, GradeOrdinary: 0,
+		Amount1M: 200, Amount100K: 150, Amount10K: 100, Amount1K: 50, AmountAny: 20,
+		Age70: 100, Age60: 80, Minor: 80, StudentAge: 30,
+		RepeatEach: 40, RepeatMax: 120,
+		ContactInCase: 100,
+		Types: map[fraudtype.Code]int64{
+			fraudtype.Police:          60,
+			fraudtype.ScreenShare:     60,
+			fraudtype.Investment:      50,
+			fraudtype.AIFace:          50,
+			fraudtype.CustomerService: 40,
+			fraudtype.Boss:            40,
+			fraudtype.HealthCare:      40,
+			fraudtype.Loan:            30,
+			fraudtype.Credit:          30,
+			fraudtype.Romance:         30,
+			fraudtype.Rebate:          20,
+			fraudtype.Game:            20,
+			fraudtype.PartTime:        20,
+			fraudtype.Shopping:        20,
+			fraudtype.OverseasJob:     20,
+			fraudtype.Other:           10,
+		},
+	}
+}
+
+var defaultPoints = DefaultScorePoints()
+
+// Score returns the priority and its parts with the default points.
+func Score(in ScoreInput) (int64, []ScorePart) { return defaultPoints.Score(in) }
+
+// Score returns the priority and its parts with these points.
+func (sp ScorePoints) Score(in ScoreInput) (int64, []ScorePart) {
 	var parts []ScorePart
 	add := func(reason string, p int64) {
 		if p != 0 {
 			parts = append(parts, ScorePart{reason, p})
 		}
 	}
-	add("等级："+GradeName(in.Grade), gradePoints[in.Grade])
+	switch in.Grade {
+	case GradeFund:
+		add("等级："+GradeName(in.Grade), sp.GradeFund)
+	case GradeHigh:
+		add("等级："+GradeName(in.Grade), sp.GradeHigh)
+	case GradeOrdinary:
+		add("等级："+GradeName(in.Grade), sp.GradeOrdinary)
+	}
 	yuan := in.AmountFen / 100
 	switch {
 	case yuan >= 1_000_000:
-		add("涉及金额 ≥ 100 万元", 200)
+		add("涉及金额 ≥ 100 万元", sp.Amount1M)
 	case yuan >= 100_000:
-		add("涉及金额 ≥ 10 万元", 150)
+		add("涉及金额 ≥ 10 万元", sp.Amount100K)
 	case yuan >= 10_000:
-		add("涉及金额 ≥ 1 万元", 100)
+		add("涉及金额 ≥ 1 万元", sp.Amount10K)
 	case yuan >= 1_000:
-		add("涉及金额 ≥ 1000 元", 50)
+		add("涉及金额 ≥ 1000 元", sp.Amount1K)
 	case in.AmountFen > 0:
-		add("涉及金额", 20)
+		add("涉及金额", sp.AmountAny)
 	}
 	switch {
 	case in.Age >= 70:
-		add("70 岁以上老人", 100)
+		add("70 岁以上老人", sp.Age70)
 	case in.Age >= 60:
-		add("60 岁以上老人", 80)
+		add("60 岁以上老人", sp.Age60)
 	case in.Age > 0 && in.Age < 18:
-		add("未成年人", 80)
+		add("未成年人", sp.Minor)
 	case in.Age >= 18 && in.Age <= 22:
-		add("学生年龄段", 30)
+		add("学生年龄段", sp.StudentAge)
 	}
-	if p, ok := typePoints[fraudtype.Code(in.FraudType)]; ok {
+	if p, ok := sp.Types[fraudtype.Code(in.FraudType)]; ok {
 		add("诈骗类型："+fraudtype.Name(fraudtype.Code(in.FraudType)), p)
 	}
 	if in.PriorWarnings > 0 {
-		p := int64(40 * in.PriorWarnings)
-		if p > 120 {
-			p = 120
+		p := sp.RepeatEach * int64(in.PriorWarnings)
+		if p > sp.RepeatMax {
+			p = sp.RepeatMax
 		}
 		add("90 天内重复预警", p)
 	}
 	if in.ContactInCase {
-		add("涉诈号码/账户已在案件中出现", 100)
+		add("涉诈号码/账户已在案件中出现", sp.ContactInCase)
 	}
 	var total int64
 	for _, p := range parts {

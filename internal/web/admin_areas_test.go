@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,20 +71,6 @@ func testdataFile(t *testing.T, name string) []byte {
 	return b
 }
 
-// upload posts a file as the console's import form does.
-func (c *consoleClient) upload(path, csrf, name string, content []byte) pageAnswer {
-	c.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	_ = mw.WriteField("csrf_token", csrf)
-	fw, _ := mw.CreateFormFile("file", name)
-	_, _ = fw.Write(content)
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", c.base+path, &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.send(req)
-}
-
 func TestAreasConsole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -103,7 +88,7 @@ func TestAreasConsole(t *testing.T) {
 		}
 
 		// The GBK file with a bad row: reported, nothing imported.
-		a = c.upload("/admin/areas/import", csrf, "county-tree-bad-gbk.csv", testdataFile(t, "county-tree-bad-gbk.csv"))
+		a = c.upload("/admin/areas/import", csrf, "county-tree-bad-gbk.csv", testdataFile(t, "county-tree-bad-gbk.csv"), nil)
 		checkHTML(t, "import bad", a)
 		if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, `id="import-report"`) {
 			t.Fatalf("bad import: %d %.500s", a.status, a.body)
@@ -119,13 +104,13 @@ func TestAreasConsole(t *testing.T) {
 		}
 
 		// Oversize: refused with a Chinese message before anything is parsed.
-		a = c.upload("/admin/areas/import", csrf, "big.csv", bytes.Repeat([]byte("x"), maxTreeUpload+1))
+		a = c.upload("/admin/areas/import", csrf, "big.csv", bytes.Repeat([]byte("x"), maxTreeUpload+1), nil)
 		if a.status != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "不超过 10 MB") {
 			t.Errorf("oversize upload: %d", a.status)
 		}
 
 		// The .xlsx: imported, a flash with the counts.
-		a = c.upload("/admin/areas/import", csrf, "county-tree.xlsx", testdataFile(t, "county-tree.xlsx"))
+		a = c.upload("/admin/areas/import", csrf, "county-tree.xlsx", testdataFile(t, "county-tree.xlsx"), nil)
 		if a.status != http.StatusSeeOther {
 			t.Fatalf("import: %d %.500s", a.status, a.body)
 		}
@@ -220,7 +205,7 @@ func TestAreasConsole(t *testing.T) {
 		if a.status != 200 || strings.Contains(a.body, `id="areas-import"`) || strings.Contains(a.body, `id="area-add"`) {
 			t.Errorf("duty view: %d", a.status)
 		}
-		if a := dc.upload("/admin/areas/import", dc.csrf(), "t.csv", testdataFile(t, "county-tree.csv")); a.status != http.StatusForbidden {
+		if a := dc.upload("/admin/areas/import", dc.csrf(), "t.csv", testdataFile(t, "county-tree.csv"), nil); a.status != http.StatusForbidden {
 			t.Errorf("duty import: %d", a.status)
 		}
 	})
@@ -288,7 +273,7 @@ func TestAreasBoundaries(t *testing.T) {
 		c := newConsoleClient(t, f.srv.URL)
 		c.login("admin", "secret-admin")
 		csrf := c.csrf()
-		if a := c.upload("/admin/areas/import", csrf, "county-tree.csv", testdataFile(t, "county-tree.csv")); a.status != http.StatusSeeOther {
+		if a := c.upload("/admin/areas/import", csrf, "county-tree.csv", testdataFile(t, "county-tree.csv"), nil); a.status != http.StatusSeeOther {
 			t.Fatalf("import %d", a.status)
 		}
 		sq := func(lon, lat float64) string {
@@ -299,14 +284,14 @@ func TestAreasBoundaries(t *testing.T) {
 			return `{"type":"Feature","properties":{"code":"` + code + `"},"geometry":` + geom + `}`
 		}
 		bad := `{"type":"FeatureCollection","features":[` + feat("439901-PCS01", sq(112.9, 28.2)) + `,` + feat("NOPE", sq(113, 28.2)) + `]}`
-		a := c.upload("/admin/areas/boundaries", csrf, "bad.geojson", []byte(bad))
+		a := c.upload("/admin/areas/boundaries", csrf, "bad.geojson", []byte(bad), nil)
 		checkHTML(t, "boundaries bad", a)
 		if a.status != http.StatusUnprocessableEntity || strings.Count(a.body, `class="bad-feature"`) != 1 || !strings.Contains(a.body, "NOPE") {
 			t.Fatalf("bad boundaries %d", a.status)
 		}
 		good := `{"type":"FeatureCollection","features":[` + feat("439901-PCS01", sq(112.9, 28.2)) + `,` + feat("439901-PCS02", sq(113, 28.2)) + `,` +
 			feat("439901-PCS03", sq(112.9, 28.3)) + `]}`
-		a = c.upload("/admin/areas/boundaries", csrf, "county.geojson", []byte(good))
+		a = c.upload("/admin/areas/boundaries", csrf, "county.geojson", []byte(good), nil)
 		if a.status != http.StatusSeeOther || !strings.Contains(a.location, "flash=") {
 			t.Fatalf("boundaries %d %.300s", a.status, a.body)
 		}

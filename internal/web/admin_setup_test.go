@@ -73,7 +73,7 @@ func TestSetupFlow(t *testing.T) {
 			t.Fatal("no csrf_token in the setup form")
 		}
 		form := url.Values{"csrf_token": {m[1]}, "token": {tok}, "county_code": {"430102"}, "county_name": {"芙蓉区"},
-			"admin_username": {"boss"}, "admin_name": {"王主任"}, "password": {"correct horse"}, "password2": {"correct horsf"}}
+			"admin_username": {"boss"}, "admin_name": {"王主任"}, "password": {"Correct-horse-9"}, "password2": {"Correct-horse-8"}}
 		// Mismatched passwords: the form comes back with the message and the
 		// typed values (not the passwords); nothing is created, the token
 		// still works.
@@ -90,13 +90,13 @@ func TestSetupFlow(t *testing.T) {
 			bad[k] = v
 		}
 		bad.Set("csrf_token", "forged")
-		bad.Set("password2", "correct horse")
+		bad.Set("password2", "Correct-horse-9")
 		if a := c.post("/setup", bad); a.status != http.StatusForbidden {
 			t.Fatalf("forged csrf: %d", a.status)
 		}
 		m = csrfFieldRe.FindStringSubmatch(c.get("/setup?token=" + url.QueryEscape(tok)).body)
 		form.Set("csrf_token", m[1])
-		form.Set("password2", "correct horse")
+		form.Set("password2", "Correct-horse-9")
 		a = c.post("/setup", form)
 		if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/admin") {
 			t.Fatalf("setup: %d %s %.300s", a.status, a.location, a.body)

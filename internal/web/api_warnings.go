@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -25,10 +26,33 @@ func (s *Server) warningIntake(ctx context.Context) (*warning.Intake, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The deadlines and score points in force follow 系统设置: read now
+	// (after NewIntake read the generations, so a change in between is
+	// read again at the next batch) and whenever the settings change.
+	in.PolicySource = s.settings.Policy
+	p, err := s.settings.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.SetPolicy(p)
 	in.OnStored = s.hub.Publish
 	s.intake = in
 	return in, nil
 }
+
+// policyNow is the warning policy in force (系统设置 under the start-up
+// flags), for contacts and outcomes that set on-site deadlines.
+func (s *Server) policyNow(ctx context.Context) warning.Policy {
+	p, err := s.settings.CachedPolicy(ctx)
+	if err != nil {
+		s.log.Error("read settings; using the start-up deadlines", "err", err)
+		return s.policy
+	}
+	return p
+}
+
+// Settings is the store of the settings in force.
+func (s *Server) Settings() *settings.Store { return s.settings }
 
 // Intake gives other doors (the command line, the stream consumer, the
 // demo trickle) the same pipeline the API uses.
@@ -144,7 +168,7 @@ func (s *Server) handleWarningContact(w http.ResponseWriter, r *http.Request, p 
 	if err := decodeJSON(r, &c, 1<<16); err != nil {
 		return err
 	}
-	if err := warning.RecordContact(r.Context(), s.db, s.policy, s.actor(r, p), id, c, s.now()); err != nil {
+	if err := warning.RecordContact(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, c, s.now()); err != nil {
 		return err
 	}
 	s.hub.Publish([]int64{id})
@@ -161,7 +185,7 @@ func (s *Server) handleWarningOutcome(w http.ResponseWriter, r *http.Request, p 
 	if err := decodeJSON(r, &o, 1<<16); err != nil {
 		return err
 	}
-	res, err := warning.SetOutcome(r.Context(), s.db, s.policy, s.actor(r, p), id, o, s.now())
+	res, err := warning.SetOutcome(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, o, s.now())
 	if err != nil {
 		return err
 	}

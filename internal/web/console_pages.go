@@ -219,7 +219,7 @@ func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, p *au
 		return err
 	}
 	c := warning.ContactInput{Method: r.FormValue("method"), Result: r.FormValue("result"), Note: r.FormValue("note")}
-	if err := warning.RecordContact(r.Context(), s.db, s.policy, s.actor(r, p), id, c, s.now()); err != nil {
+	if err := warning.RecordContact(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, c, s.now()); err != nil {
 		return err
 	}
 	s.hub.Publish([]int64{id})
@@ -239,7 +239,7 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, p *au
 	if o.LossFen, err = money.ParseYuan(r.FormValue("loss")); err != nil {
 		return errorf(http.StatusBadRequest, "bad_amount", "被骗金额：%v", err)
 	}
-	res, err := warning.SetOutcome(r.Context(), s.db, s.policy, s.actor(r, p), id, o, s.now())
+	res, err := warning.SetOutcome(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, o, s.now())
 	if err != nil {
 		return err
 	}

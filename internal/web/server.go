@@ -6,6 +6,7 @@
 package web
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -25,8 +27,13 @@ type Config struct {
 	Secure bool             // mark cookies Secure (behind HTTPS)
 	// DataDir holds uploads and generated files.
 	DataDir string
-	// Policy holds the warning deadlines; DefaultPolicy when zero.
+	// Policy holds the warning deadlines; DefaultPolicy when zero. Used only
+	// when Settings is nil: with Settings, the policy in force is read there.
 	Policy warning.Policy
+	// Settings are the settings edited in 系统设置 (deadlines, score points,
+	// terms, webhooks, bulletin) with the start-up flags as overrides; nil
+	// builds a store without overrides.
+	Settings *settings.Store
 }
 
 // Server is the HTTP side of fanzha.
@@ -44,6 +51,8 @@ type Server struct {
 	mux       *http.ServeMux
 	hub       *hub
 	policy    warning.Policy
+	// settings is the store of the settings in force (admin_settings.go).
+	settings *settings.Store
 
 	intakeMu sync.Mutex
 	// rescoreKick asks for a background rescore (intel_refresh.go).
@@ -86,6 +95,20 @@ func New(cfg Config) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.settings = cfg.Settings
+	if s.settings == nil && cfg.DB != nil {
+		// Without a store, the deadlines given in Config act as the
+		// --deadlines flag would.
+		var o settings.Overrides
+		if cfg.Policy.ContactWithin != nil {
+			o.Deadlines = settings.DeadlinesFlag(cfg.Policy)
+		}
+		st, err := settings.New(cfg.DB, o, cfg.Now)
+		if err != nil {
+			panic(fmt.Sprintf("settings: %v", err))
+		}
+		s.settings = st
 	}
 	if s.now == nil {
 		s.now = time.Now
