@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"html"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,20 +14,6 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
-
-// postFile sends a multipart form with one file, as the import form does.
-func (c *consoleClient) postFile(path, csrf, name string, content []byte) pageAnswer {
-	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("csrf_token", csrf)
-	fw, _ := mw.CreateFormFile("file", name)
-	_, _ = fw.Write(content)
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", c.base+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.send(req)
-}
 
 func userID(t *testing.T, d *db.DB, name string) int64 {
 	t.Helper()
@@ -205,7 +190,7 @@ func TestPeopleImportPage(t *testing.T) {
 		var before int
 		_ = d.QueryRow(context.Background(), `SELECT COUNT(*) FROM users`).Scan(&before)
 		bad := "用户名,姓名,角色,辖区代码\nzhang,张伟,劝阻民警,A\nwang,王芳,队长,A\nzhang,重复,劝阻民警,B\nliu,刘洋,dissuader,NOPE\n"
-		a := admin.postFile("/admin/users/import", csrf, "people.csv", []byte(bad))
+		a := admin.upload("/admin/users/import", csrf, "people.csv", []byte(bad), nil)
 		if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, `id="import-report"`) {
 			t.Fatalf("bad import: %d %.300s", a.status, a.body)
 		}
@@ -218,14 +203,14 @@ func TestPeopleImportPage(t *testing.T) {
 			t.Fatal("a rejected import stored users")
 		}
 		good := "用户名,姓名,角色,辖区代码,手机\nzhang,张伟,劝阻民警,A,13900001111\nwang,王芳,所领导,B,\n"
-		a = admin.postFile("/admin/users/import", csrf, "people.csv", []byte(good))
+		a = admin.upload("/admin/users/import", csrf, "people.csv", []byte(good), nil)
 		if a.status != 200 || strings.Count(a.body, `class="imported-row"`) != 2 || !strings.Contains(a.body, `href="data:text/csv;charset=utf-8;base64,`) {
 			t.Fatalf("good import: %d %.500s", a.status, a.body)
 		}
 		checkHTML(t, "import", a)
 		// Oversize files are refused before they are read.
 		big := bytes.Repeat([]byte("a,b,c,d\n"), (maxUserImport/8)+10)
-		if a := admin.postFile("/admin/users/import", csrf, "big.csv", big); a.status != http.StatusRequestEntityTooLarge {
+		if a := admin.upload("/admin/users/import", csrf, "big.csv", big, nil); a.status != http.StatusRequestEntityTooLarge {
 			t.Errorf("oversize: %d", a.status)
 		}
 	})
