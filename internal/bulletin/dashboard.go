@@ -40,6 +40,9 @@ func ComputeDashboard(ctx context.Context, q db.Querier, scope area.Node, now ti
 	if err != nil {
 		return d, err
 	}
+	// The map draws the county as it is now: a retired station is gone
+	// from it (its history stays in the bulletins of past periods).
+	stations = area.Live(stations)
 	if scope.Level == area.Station {
 		stations = []area.Node{scope}
 	}

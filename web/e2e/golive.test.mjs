@@ -76,7 +76,7 @@ test('an empty server asks for setup; the one-time link creates the county and t
   // The link worked once; the setup path is closed for good.
   const again = await fetch(link);
   assert.equal(again.status, 404);
-  assert.equal((await (await fetch(srv.base + '/readyz')).json()).status, 'ok');
+  assert.equal((await (await fetch(srv.base + '/readyz')).json()).status, 'ready');
 });
 
 test('the tree: a GBK CSV with a bad row is reported and nothing imported; the .xlsx then imports', async () => {
