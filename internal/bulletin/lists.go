@@ -3,28 +3,10 @@ package bulletin
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 )
-
-// PreventionEvent is a prevention event as listed in the console.
-type PreventionEvent struct {
-	ID            int64     `json:"id"`
-	At            time.Time `json:"at"`
-	AreaName      string    `json:"area_name"`
-	StationName   string    `json:"station_name"`
-	Kind          string    `json:"kind"`
-	Title         string    `json:"title"`
-	OrganiserKind string    `json:"organiser_kind"`
-	Organiser     string    `json:"organiser"`
-	Audience      string    `json:"audience"`
-	Reached       int64     `json:"reached"`
-	FraudTypes    []string  `json:"fraud_types"`
-}
 
 // EventKindName is the Chinese label of a prevention event kind.
 func EventKindName(k string) string {
@@ -48,71 +30,6 @@ func AudienceName(a string) string {
 		}
 	}
 	return strings.Join(out, "、")
-}
-
-// RecentPrevention lists prevention events in scope, newest first.
-func RecentPrevention(ctx context.Context, q db.Querier, scope area.Node, limit int) ([]PreventionEvent, error) {
-	cond, arg := area.UnderClause("e.area_id", scope)
-	rows, err := q.Query(ctx, `SELECT e.id, e.at, a.full_name, COALESCE(st.name, ''), e.kind, e.title, e.organiser_kind, e.organiser,
-		e.audience, e.reached, e.fraud_types FROM prevention_events e JOIN areas a ON a.id = e.area_id
-		LEFT JOIN areas st ON st.id = a.station_id WHERE `+cond+` ORDER BY e.at DESC, e.id DESC LIMIT `+strconv.Itoa(limit), arg)
-	if err != nil {
-		return nil, fmt.Errorf("prevention events: %w", err)
-	}
-	defer rows.Close()
-	var out []PreventionEvent
-	for rows.Next() {
-		var e PreventionEvent
-		var at int64
-		var types string
-		if err := rows.Scan(&e.ID, &at, &e.AreaName, &e.StationName, &e.Kind, &e.Title, &e.OrganiserKind, &e.Organiser, &e.Audience, &e.Reached, &types); err != nil {
-			return nil, err
-		}
-		e.At = db.Time(at)
-		if types != "" {
-			e.FraudTypes = strings.Split(types, ",")
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-// AccountActivity is an account's flow in the loaded statements.
-type AccountActivity struct {
-	Number   string `json:"number"`
-	Bank     string `json:"bank"`
-	Branch   string `json:"branch"`
-	Holder   string `json:"holder"`
-	Rows     int64  `json:"rows"`
-	InFen    int64  `json:"in_fen"`
-	OutFen   int64  `json:"out_fen"`
-	Counters int64  `json:"counters"` // distinct counterparties
-	Victims  int64  `json:"victims"`  // victims' losing transfers received
-}
-
-// BusiestAccounts lists the statement accounts with the most flow.
-func BusiestAccounts(ctx context.Context, q db.Querier, limit int) ([]AccountActivity, error) {
-	rows, err := q.Query(ctx, `SELECT s.account, COALESCE(a.bank, ''), COALESCE(a.branch, ''), COALESCE(a.holder_name, ''), COUNT(*),
-		COALESCE(SUM(CASE WHEN s.amount_fen > 0 THEN s.amount_fen ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN s.amount_fen < 0 THEN -s.amount_fen ELSE 0 END), 0),
-		COUNT(DISTINCT s.counter_account),
-		(SELECT COUNT(*) FROM case_transfers t WHERE t.to_account = s.account)
-		FROM statement_rows s LEFT JOIN accounts a ON a.number = s.account
-		GROUP BY s.account, a.bank, a.branch, a.holder_name
-		ORDER BY 6 DESC LIMIT `+strconv.Itoa(limit))
-	if err != nil {
-		return nil, fmt.Errorf("busiest accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []AccountActivity
-	for rows.Next() {
-		var a AccountActivity
-		if err := rows.Scan(&a.Number, &a.Bank, &a.Branch, &a.Holder, &a.Rows, &a.InFen, &a.OutFen, &a.Counters, &a.Victims); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // Unit is a member unit of the joint mechanism.

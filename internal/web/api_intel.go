@@ -32,6 +32,7 @@ var (
 func (s *Server) intelRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /api/v1/intel/watch", s.api(auth.CapIntelRead, s.handleIntelWatch))
+	m.HandleFunc("GET /api/v1/intel/accounts", s.api(auth.CapIntelRead, s.handleIntelBusiest))
 	m.HandleFunc("GET /api/v1/intel/accounts/{id}", s.api(auth.CapIntelRead, s.handleIntelAccount))
 	m.HandleFunc("POST /api/v1/intel/labels", s.api(auth.CapIntelWrite, s.handleIntelLabel))
 	m.HandleFunc("POST /api/v1/intel/rescore", s.api(auth.CapIntelWrite, s.handleIntelRescore))
@@ -89,6 +90,39 @@ func (s *Server) handleIntelWatch(w http.ResponseWriter, r *http.Request, p *aut
 		return err
 	}
 	list, err := s.watchList(r, p, m)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+// busiestAccounts is the list of the console's 两卡研判 page and of
+// GET /api/v1/intel/accounts: one scoped domain query for both.
+func (s *Server) busiestAccounts(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.AccountActivity, error) {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	list, err := intel.BusiestAccounts(r.Context(), s.db, p.Scope, int(limit))
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i] = list[i].Masked(m)
+	}
+	return list, nil
+}
+
+func (s *Server) handleIntelBusiest(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	m, err := s.masker(r, p, "accounts", "intel")
+	if err != nil {
+		return err
+	}
+	list, err := s.busiestAccounts(r, p, m)
 	if err != nil {
 		return err
 	}

@@ -32,9 +32,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		o = &ov
 	}
-	var events []bulletin.PreventionEvent
+	var events []prevent.Event
 	if p.User.Role == auth.RoleGrid {
-		ev, err := bulletin.RecentPrevention(r.Context(), s.db, p.Scope, 20)
+		// The same query as GET /api/v1/prevention/events: a grid worker
+		// sees the events they logged.
+		ev, err := prevent.List(r.Context(), s.db, p.Scope, prevent.Filter{CreatedBy: ownOnly(p), Limit: 20})
 		if err != nil {
 			return err
 		}
@@ -503,18 +505,16 @@ func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *
 }
 
 func (s *Server) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	list, err := bulletin.BusiestAccounts(r.Context(), s.db, 100)
-	if err != nil {
-		return err
-	}
 	m := auth.Masker{}
+	var err error
 	if unmaskAsked(r) {
 		if m, err = s.masker(r, p, "accounts", "intel"); err != nil {
 			return err
 		}
 	}
-	for i := range list {
-		list[i].Number = m.Card(list[i].Number)
+	list, err := s.busiestAccounts(r, p, m)
+	if err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "intel", page{Title: "两卡研判", Active: "/intel", Unmasked: m.Unmasked, Data: list})
 	return nil

@@ -48,7 +48,7 @@ type Server struct {
 	ready   atomic.Bool
 	// setupDone remembers that the county exists (admin_setup.go).
 	setupDone atomic.Bool
-	mux       *http.ServeMux
+	mux       *routeMux
 	hub       *hub
 	policy    warning.Policy
 	// settings is the store of the settings in force (admin_settings.go).
@@ -86,7 +86,7 @@ func New(cfg Config) *Server {
 		loc:     Shanghai,
 		// Five failed logins per address or per username in 15 minutes.
 		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
-		mux:     http.NewServeMux(),
+		mux:     newRouteMux(),
 		hub:     newHub(),
 		policy:  cfg.Policy,
 	}
