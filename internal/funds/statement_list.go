@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 )
 
@@ -22,10 +23,17 @@ type ImportRecord struct {
 	Dup      int64     `json:"duplicates"`
 }
 
-// RecentImports lists the latest statement imports, newest first.
-func RecentImports(ctx context.Context, q db.Querier, limit int) ([]ImportRecord, error) {
+// RecentImports lists the latest statement imports made by users under
+// scope, newest first. An import belongs to its user's node, as the
+// statements' accounts do for the intel lists (docs/INTEL.md); imports
+// without a user (command line) are the centre's.
+func RecentImports(ctx context.Context, q db.Querier, scope area.Node, limit int) ([]ImportRecord, error) {
+	cond, arg := area.UnderClause("u.area_id", scope)
+	if scope.ParentID == 0 {
+		cond = "(u.id IS NULL OR " + cond + ")"
+	}
 	rows, err := q.Query(ctx, `SELECT i.id, i.at, COALESCE(u.display_name, ''), i.file_name, i.mapping, i.encoding, i.rows_total, i.rows_ok, i.rows_bad, i.rows_dup
-		FROM statement_imports i LEFT JOIN users u ON u.id = i.user_id ORDER BY i.id DESC LIMIT ?`, limit)
+		FROM statement_imports i LEFT JOIN users u ON u.id = i.user_id WHERE `+cond+` ORDER BY i.id DESC LIMIT ?`, arg, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent imports: %w", err)
 	}

@@ -66,7 +66,7 @@ func splitNames(s string) []string {
 }
 
 func (s *Server) renderStatements(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, data map[string]any) error {
-	imports, err := funds.RecentImports(r.Context(), s.db, 30)
+	imports, err := funds.RecentImports(r.Context(), s.db, p.Scope, 30)
 	if err != nil {
 		return err
 	}
