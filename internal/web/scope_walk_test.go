@@ -54,6 +54,8 @@ const (
 	walkSPhoneB   = "13500417762"
 	walkOfficerB  = "司马青岚"
 	walkOPhoneB   = "13611108264"
+	walkDissB     = "濮阳秋实"
+	walkGridB     = "仉红霞"
 	walkTagB      = "B7731" // in titles, notes, reasons, references
 )
 
@@ -81,14 +83,17 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 		{Username: "walkHead", Role: auth.RoleStationHead, AreaID: f.stA.ID},
 		{Username: "walkGrid", Role: auth.RoleGrid, AreaID: f.stA.ID},
 		{Username: "walkAn", Role: auth.RoleAnalyst, AreaID: f.stA.ID},
+		{Username: "walkDuty", Role: auth.RoleDuty, AreaID: f.stA.ID},
+		{Username: "walkLead", Role: auth.RoleLeader, AreaID: f.stA.ID},
 		{Username: "invB", Role: auth.RoleInvestigator, AreaID: f.stB.ID, DisplayName: walkOfficerB, Phone: walkOPhoneB},
-		{Username: "dissB", Role: auth.RoleDissuader, AreaID: f.stB.ID},
-		{Username: "gridB", Role: auth.RoleGrid, AreaID: f.stB.ID},
+		{Username: "dissB", Role: auth.RoleDissuader, AreaID: f.stB.ID, DisplayName: walkDissB},
+		{Username: "gridB", Role: auth.RoleGrid, AreaID: f.stB.ID, DisplayName: walkGridB},
 	} {
 		u.Password = walkPass(u.Username)
 		uid[u.Username] = f.addUser(t, u)
 	}
-	f.roles = []string{"walkDiss", "walkInv", "walkHead", "walkGrid", "walkAn"}
+	// The station-bound roles, and the centre's roles given a station.
+	f.roles = []string{"walkDiss", "walkInv", "walkHead", "walkGrid", "walkAn", "walkDuty", "walkLead"}
 	whoB := auth.AuditEntry{UserID: uid["invB"], Username: "invB"}
 	set := func(k string, v int64) { f.ids[k] = itoa(v) }
 	must := func(err error) {
@@ -105,6 +110,13 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 		scam_account, area_id, station_id, status, created_at, updated_at) VALUES ('upper',?,?,'high',?,?,?,?,?,?,'open',?,?) RETURNING id`,
 		"WB-"+walkTagB, ms, walkPersonB, walkPhoneB, walkIDB, walkScamAcctB, f.stB.ID, f.stB.ID, ms, ms).Scan(&w))
 	set("warning", w)
+	if _, err := d.Exec(ctx, `UPDATE warnings SET assignee_id = ? WHERE id = ?`, uid["dissB"], w); err != nil {
+		t.Fatal(err)
+	}
+
+	if a := f.do(t, "POST", "/api/v1/warnings/"+itoa(w)+"/contacts", "dissB", `{"method":"call","result":"reached","note":"联系`+walkTagB+`"}`); a.status >= 300 {
+		t.Fatalf("contact: %d %s", a.status, a.body)
+	}
 
 	// A case of station B: its victim paid the mule account, whose holder
 	// the bank named; a suspect.
@@ -204,8 +216,8 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	f.ids["group"] = "deadlines"
 
 	f.secrets = []string{walkPersonB, walkPhoneB, walkIDB, walkScamAcctB, walkVictimB, walkVPhoneB, walkVIDB, walkVFromB, walkMuleB,
-		walkHolderB, walkCounterB, walkSuspectB, walkSPhoneB, walkOfficerB, walkOPhoneB, walkTagB, caseNo, "佘明远"}
-	for _, n := range []string{walkPersonB, walkVictimB, walkHolderB, walkSuspectB, walkOfficerB} {
+		walkHolderB, walkCounterB, walkSuspectB, walkSPhoneB, walkOfficerB, walkOPhoneB, walkTagB, caseNo, "佘明远", walkDissB, walkGridB}
+	for _, n := range []string{walkPersonB, walkVictimB, walkHolderB, walkSuspectB, walkOfficerB, walkDissB, walkGridB} {
 		// Masked names keep the first character.
 		f.patterns = append(f.patterns, regexp.MustCompile(regexp.QuoteMeta(string([]rune(n)[:1]))+`\*+`))
 	}
@@ -585,36 +597,40 @@ func TestScopeWalk(t *testing.T) {
 		if t.Failed() {
 			return
 		}
+		// The control: the centre sees station B's records, so the walk
+		// below can find them where they are shown.
+		admin := newConsoleClient(t, f.srv.URL)
+		admin.login("admin", "secret-admin")
+		shown := map[string]bool{}
+		f.walkReads(t, admin, "admin", reads, func(p, path string, status int, body string) {
+			if len(f.leaks(body)) > 0 {
+				shown[p] = true
+			}
+		})
+		for _, p := range walkControl {
+			if !shown[p] {
+				t.Errorf("control: the centre does not see station B's records on %s: the fixture or the detector is broken", p)
+			}
+		}
 		before := snapshot(t, d)
 		for _, user := range f.roles {
 			c := newConsoleClient(t, f.srv.URL)
 			c.login(user, walkPass(user))
 			csrf := c.csrf()
-			for _, p := range reads {
-				for _, tmpl := range walkGet[p] {
-					u := f.fill(t, tmpl)
-					sep := "?"
-					if strings.Contains(u, "?") {
-						sep = "&"
-					}
-					for _, path := range []string{u, u + sep + "unmask=1"} {
-						var status int
-						var body string
-						if strings.HasPrefix(path, "/api/") {
-							a := f.do(t, "GET", path, user, "")
-							status, body = a.status, a.body
-						} else {
-							a := c.get(path)
-							status, body = a.status, a.body
-						}
-						if l := f.leaks(body); len(l) > 0 {
-							t.Errorf("%s: GET %s (%d) shows station B's %q", user, path, status, l)
-						}
-						if status >= 500 {
-							t.Errorf("%s: GET %s: %d %.300s", user, path, status, body)
-						}
-					}
+			ok := 0
+			f.walkReads(t, c, user, reads, func(p, path string, status int, body string) {
+				if status == http.StatusOK {
+					ok++
 				}
+				if l := f.leaks(body); len(l) > 0 {
+					t.Errorf("%s: GET %s (%d) shows station B's %q", user, path, status, l)
+				}
+				if status >= 500 {
+					t.Errorf("%s: GET %s: %d %.300s", user, path, status, body)
+				}
+			})
+			if ok < 10 {
+				t.Errorf("%s: only %d pages answered 200: is the user signed in?", user, ok)
 			}
 			for _, p := range writes {
 				method, _, _ := strings.Cut(p, " ")
@@ -652,6 +668,39 @@ func TestScopeWalk(t *testing.T) {
 			}
 		}
 	})
+}
+
+// walkControl are routes on which the centre must see station B's
+// records: proof that the fixture reaches every kind of page the walk
+// checks.
+var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "GET /api/v1/warnings", "GET /warnings",
+	"GET /api/v1/cases/{id}", "GET /cases/{id}", "GET /cases", "GET /intel", "GET /api/v1/intel/accounts",
+	"GET /api/v1/intel/watch", "GET /intel/accounts/{id}", "GET /api/v1/freezes", "GET /freezes", "GET /cases/{id}/returns",
+	"GET /api/v1/cases/{id}/returns.xlsx", "GET /prevention", "GET /api/v1/prevention/events/{id}", "GET /statements",
+	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand"}
+
+// walkReads makes every read of the walk as user (pages with the console
+// session, the API with the user's token), each also with ?unmask=1.
+func (f *walkFixture) walkReads(t *testing.T, c *consoleClient, user string, reads []string, check func(p, path string, status int, body string)) {
+	t.Helper()
+	for _, p := range reads {
+		for _, tmpl := range walkGet[p] {
+			u := f.fill(t, tmpl)
+			sep := "?"
+			if strings.Contains(u, "?") {
+				sep = "&"
+			}
+			for _, path := range []string{u, u + sep + "unmask=1"} {
+				if strings.HasPrefix(path, "/api/") {
+					a := f.do(t, "GET", path, user, "")
+					check(p, path, a.status, a.body)
+				} else {
+					a := c.get(path)
+					check(p, path, a.status, a.body)
+				}
+			}
+		}
+	}
 }
 
 func contains(list []string, s string) bool {
