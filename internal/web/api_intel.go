@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/intel"
 )
 
@@ -476,11 +479,18 @@ func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, er
 	}
 	gr, edges := g.GroupOf(v)
 	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Cases: []caseBrief{}}
-	for _, c := range gr.Cases {
-		var cb caseBrief
-		if err := s.db.QueryRow(r.Context(), `SELECT id, case_no, loss_fen FROM cases WHERE id = ?`, c).Scan(&cb.ID, &cb.CaseNo, &cb.LossFen); err == nil {
-			d.Cases = append(d.Cases, cb)
-			d.LossFen += cb.LossFen
+	for _, key := range gr.Cases {
+		// The graph holds only the jurisdiction's cases; reading them
+		// through the scoped query keeps it so however the graph is built.
+		id, err := strconv.ParseInt(key, 10, 64)
+		if err != nil {
+			continue
+		}
+		if c, err := funds.GetCase(r.Context(), s.db, p.Scope, id); err == nil {
+			d.Cases = append(d.Cases, caseBrief{ID: c.ID, CaseNo: c.CaseNo, LossFen: c.LossFen})
+			d.LossFen += c.LossFen
+		} else if !errors.Is(err, domain.ErrNotFound) {
+			return groupDetail{}, err
 		}
 	}
 	d.Nodes, d.Links, err = g.View(r.Context(), s.db, gr.Members, nil, edges, m)
