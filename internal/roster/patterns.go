@@ -407,6 +407,14 @@ func CopyWeek(ctx context.Context, q db.Querier, a Actor, areaID int64, week str
 	if err != nil {
 		return res, err
 	}
+	if areaID != 0 {
+		// A node outside the scope is not found, as everywhere else; it
+		// would copy nothing but be recorded as done.
+		n, err := area.Get(ctx, q, areaID)
+		if err != nil || !a.Scope.Contains(n) {
+			return res, fmt.Errorf("roster node %d: %w: 所属单位不存在或不在您的辖区", areaID, domain.ErrNotFound)
+		}
+	}
 	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
 	list, err := ListShifts(ctx, q, a.Scope, areaID, monday, monday.AddDate(0, 0, 7))
 	if err != nil {

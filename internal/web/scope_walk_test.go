@@ -173,6 +173,7 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	// worker, a survey.
 	village := area.Node{ParentID: f.stB.ID, Level: area.Town, Code: "B-T", Name: "柳溪镇"}
 	must(area.Create(ctx, d, &village))
+	set("village", village.ID)
 	var pb bytes.Buffer
 	must(png.Encode(&pb, image.NewGray(image.Rect(0, 0, 3, 3))))
 	ev, err := prevent.Create(ctx, d, f.stB, auth.AuditEntry{UserID: uid["gridB"], Username: "gridB"}, prevent.NewEvent{AreaID: village.ID,
@@ -204,6 +205,7 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	// People: B's investigator and one of its tokens; B's area.
 	set("user", uid["invB"])
 	set("own", uid["walkDiss"])
+	set("dissb", uid["dissB"])
 	f.ids["mule"] = walkMuleB
 	var tok int64
 	must(d.QueryRow(ctx, `SELECT id FROM api_tokens WHERE user_id = ?`, uid["invB"]).Scan(&tok))
@@ -436,6 +438,25 @@ var walkNoID = map[string]bool{
 	"POST /admin/roster/copy": true, "POST /admin/roster/import": true, "PUT /api/v1/settings": true,
 }
 
+// walkCreate gives writes without a record id a body that names station
+// B's area, people or records: the jurisdiction must refuse them (403,
+// 404, or 422 naming the jurisdiction) and nothing may change. Listed
+// patterns are taken out of walkNoID's "not walked".
+var walkCreate = map[string]string{
+	"POST /api/v1/cases":              `{"area_id":{area},"fraud_type":"police","victims":[{"name":"x","loss_fen":100}]}`,
+	"POST /api/v1/prevention/events":  `{"area_id":{village},"kind":"lecture","at":"2026-12-01T10:00:00+08:00","title":"x","organiser_kind":"station","audience":["elderly"],"reached":1}`,
+	"POST /api/v1/prevention/surveys": `{"area_id":{area},"day":"2026-12-01","sample":10,"aware":5,"method":"street"}`,
+	"POST /api/v1/intel/labels":       `{"account_id":{account},"label":"mule","note":"x"}`,
+	"POST /api/v1/users":              `{"username":"walkNewB","role":"dissuader","area_id":{area},"password":"Walk-new-user-2026!"}`,
+	"POST /admin/users":               "username=walkNewB2&role=dissuader&area_id={area}&password=Walk-new-user-2026!",
+	"POST /prevention/events":         "area_id={village}&kind=lecture&at=2026-12-01T10:00&title=x&organiser_kind=station&audience=elderly&reached=1",
+	"POST /prevention/surveys":        "area_id={area}&day=2026-12-01&sample=10&aware=5&method=street",
+	"POST /admin/roster/shifts":       "area={area}&user_id={dissb}&duty=dissuader&starts_at=2026-12-10+08:00&ends_at=2026-12-10+16:00",
+	"POST /admin/roster/leave":        "area={area}&user_id={dissb}&from=2026-12-10+08:00&to=2026-12-11+08:00&reason=x",
+	"POST /admin/roster/patterns":     "area={area}&user_id={dissb}&duty=dissuader&weekdays=1&start=08:00&hours=8&from=2026-12-10",
+	"POST /admin/roster/copy":         "area={area}&week=2026-12-07&weeks=1",
+}
+
 // walkWriteIDs says which of station B's records each path value of a
 // write names, by the path segment before it.
 var walkWriteIDs = map[string]string{
@@ -479,7 +500,7 @@ var walkBody = map[string]string{
 	"POST /freezes/{id}/confirm":                  "amount=1&reference=x",
 	"POST /joint/tasks/{id}":                      "note=x",
 	"POST /admin/roster/shifts/{id}/swap":         "user_id={own}",
-	"POST /admin/roster/shifts/{id}/edit":         "starts_at=2026-12-10T08:00&ends_at=2026-12-10T16:00",
+	"POST /admin/roster/shifts/{id}/edit":         "starts_at=2026-12-10+08:00&ends_at=2026-12-10+16:00",
 }
 
 // countyWide are the kinds of records that belong to no station (member
@@ -529,14 +550,23 @@ func (f *walkFixture) fillWrite(t *testing.T, pattern string) (string, bool) {
 var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "case_events", "case_suspects", "case_transfers",
 	"victims", "accounts", "partner_requests", "return_plans", "return_objections", "return_payments", "prevention_events",
 	"prevention_photos", "awareness_surveys", "duty_shifts", "roster_leave", "roster_patterns", "intel_labels", "areas",
-	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels"}
+	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users"}
+
+// snapshotQuery reads a table for the snapshot; users only by what a
+// write could change (signing in updates the rest).
+func snapshotQuery(table string) string {
+	if table == "users" {
+		return `SELECT id, username, display_name, role, area_id, phone, disabled_at FROM users`
+	}
+	return `SELECT * FROM ` + table
+}
 
 func snapshot(t *testing.T, d *db.DB) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]string{}
 	for _, tb := range recordTables {
-		rows, err := d.Query(ctx, `SELECT * FROM `+tb)
+		rows, err := d.Query(ctx, snapshotQuery(tb))
 		if err != nil {
 			t.Fatalf("snapshot %s: %v", tb, err)
 		}
@@ -569,7 +599,7 @@ func TestScopeWalk(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newWalkFixture(t, d)
 		patterns := f.s.mux.routePatterns()
-		var reads, writes []string
+		var reads, writes, creates []string
 		for _, p := range patterns {
 			method, _, _ := strings.Cut(p, " ")
 			switch {
@@ -578,6 +608,8 @@ func TestScopeWalk(t *testing.T) {
 				reads = append(reads, p)
 			case method == "GET" || !strings.Contains(p, " "):
 				t.Errorf("unknown route %q, add it to the walk (walkGet or walkSkip in scope_walk_test.go)", p)
+			case walkCreate[p] != "":
+				creates = append(creates, p)
 			case walkNoID[p]:
 			case strings.Contains(p, "{"):
 				if _, ok := f.fillWrite(t, p); !ok {
@@ -635,26 +667,21 @@ func TestScopeWalk(t *testing.T) {
 			for _, p := range writes {
 				method, _, _ := strings.Cut(p, " ")
 				path, _ := f.fillWrite(t, p)
-				var status int
-				var body string
-				if strings.HasPrefix(path, "/api/") {
-					b := "{}"
-					if walkBody[p] != "" {
-						b = f.fill(t, walkBody[p])
-					}
-					a := f.do(t, method, path, user, b)
-					status, body = a.status, a.body
-				} else {
-					form, err := url.ParseQuery(f.fill(t, walkBody[p]))
-					if err != nil {
-						t.Fatal(err)
-					}
-					form.Set("csrf_token", csrf)
-					a := c.post(path, form)
-					status, body = a.status, a.body
-				}
+				status, body := f.write(t, c, csrf, user, method, path, walkBody[p])
 				if status != http.StatusForbidden && status != http.StatusNotFound {
 					t.Errorf("%s: %s %s on station B's record: %d, want 403 or 404: %.300s", user, method, path, status, body)
+				}
+				if l := f.leaks(body); len(l) > 0 {
+					t.Errorf("%s: %s %s shows station B's %q", user, method, path, l)
+				}
+			}
+			for _, p := range creates {
+				method, path, _ := strings.Cut(p, " ")
+				status, body := f.write(t, c, csrf, user, method, path, walkCreate[p])
+				refused := status == http.StatusForbidden || status == http.StatusNotFound ||
+					(status == http.StatusUnprocessableEntity && strings.Contains(body, "辖区"))
+				if !refused {
+					t.Errorf("%s: %s %s naming station B: %d, want 403, 404 or 422 naming the jurisdiction: %.300s", user, method, path, status, body)
 				}
 				if l := f.leaks(body); len(l) > 0 {
 					t.Errorf("%s: %s %s shows station B's %q", user, method, path, l)
@@ -678,6 +705,28 @@ var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "G
 	"GET /api/v1/intel/watch", "GET /intel/accounts/{id}", "GET /api/v1/freezes", "GET /freezes", "GET /cases/{id}/returns",
 	"GET /api/v1/cases/{id}/returns.xlsx", "GET /prevention", "GET /api/v1/prevention/events/{id}", "GET /statements",
 	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand"}
+
+// write sends a write as user: to the API with the user's token and the
+// body as JSON ("{}" when empty), to a page with the console session and
+// the body as a form with the CSRF token.
+func (f *walkFixture) write(t *testing.T, c *consoleClient, csrf, user, method, path, body string) (int, string) {
+	t.Helper()
+	if strings.HasPrefix(path, "/api/") {
+		b := "{}"
+		if body != "" {
+			b = f.fill(t, body)
+		}
+		a := f.do(t, method, path, user, b)
+		return a.status, a.body
+	}
+	form, err := url.ParseQuery(f.fill(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("csrf_token", csrf)
+	a := c.post(path, form)
+	return a.status, a.body
+}
 
 // walkReads makes every read of the walk as user (pages with the console
 // session, the API with the user's token), each also with ?unmask=1.
@@ -719,7 +768,7 @@ func TestScopeWalkKnowsEveryRoute(t *testing.T) {
 	var unknown []string
 	for _, p := range s.mux.routePatterns() {
 		method, _, _ := strings.Cut(p, " ")
-		known := walkSkip[p] != "" || walkGet[p] != nil || walkNoID[p] || (method != "GET" && strings.Contains(p, "{"))
+		known := walkSkip[p] != "" || walkGet[p] != nil || walkNoID[p] || walkCreate[p] != "" || (method != "GET" && strings.Contains(p, "{"))
 		if !known {
 			unknown = append(unknown, p)
 		}
