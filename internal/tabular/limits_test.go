@@ -1,12 +1,9 @@
 package tabular
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math/rand"
 	"os"
@@ -16,6 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/fanzha/fanzha/internal/tabular/tabulartest"
 )
 
 // filler yields the same byte forever.
@@ -186,90 +185,20 @@ func TestRowAndCellLimits(t *testing.T) {
 	}
 }
 
-// zipPart is one part of a crafted workbook: either plain bytes or a
-// stream of n bytes b between a prefix and a suffix, deflated without
-// ever being held (a deflate segment of a repeated chunk, repeated).
-type zipPart struct {
-	name             string
-	data             []byte
-	prefix, suffix   string
-	fill             byte
-	n                int64
-	declared         int64 // the size written in the archive; 0 for the true size
-	computeChecksums bool
-}
-
-func deflated(b []byte, final bool) []byte {
-	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestCompression)
-	_, _ = w.Write(b)
-	if final {
-		_ = w.Close()
-	} else {
-		_ = w.Flush()
-	}
-	return buf.Bytes()
-}
-
-// bombWorkbook is a small workbook (made by excelize) whose first sheet is
-// replaced by the part given.
-func bombWorkbook(t *testing.T, sheet zipPart) []byte {
+// bombWorkbook is tabulartest.Workbook, failing the test on error.
+func bombWorkbook(t *testing.T, sheet tabulartest.Sheet) []byte {
 	t.Helper()
-	f := excelize.NewFile()
-	_ = f.SetCellValue("Sheet1", "A1", "户名")
-	var base bytes.Buffer
-	if err := f.Write(&base); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(base.Bytes()), int64(base.Len()))
+	data, err := tabulartest.Workbook(sheet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, zf := range zr.File {
-		if zf.Name == "xl/worksheets/sheet1.xml" {
-			continue
-		}
-		w, err := zw.CreateRaw(&zf.FileHeader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc, _ := zf.OpenRaw()
-		_, _ = io.Copy(w, rc)
-	}
-	const chunk = 1 << 20
-	body := bytes.Repeat([]byte{sheet.fill}, chunk)
-	seg := deflated(body, false)
-	var comp bytes.Buffer
-	comp.Write(deflated([]byte(sheet.prefix), false))
-	crc := crc32.ChecksumIEEE([]byte(sheet.prefix))
-	for i := int64(0); i < sheet.n/chunk; i++ {
-		comp.Write(seg)
-		crc = crc32.Update(crc, crc32.IEEETable, body)
-	}
-	comp.Write(deflated([]byte(sheet.suffix), true))
-	crc = crc32.Update(crc, crc32.IEEETable, []byte(sheet.suffix))
-	size := int64(len(sheet.prefix)) + sheet.n/chunk*chunk + int64(len(sheet.suffix))
-	if sheet.declared != 0 {
-		size = sheet.declared
-	}
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(size)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = w.Write(comp.Bytes())
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return data
 }
 
-const sheetHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
-	`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
-	`<row r="1"><c r="A1" t="inlineStr"><is><t>户名</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>`
-const sheetTail = `</t></is></c></row></sheetData></worksheet>`
+const (
+	sheetHead = tabulartest.SheetHead
+	sheetTail = tabulartest.SheetTail
+)
 
 // Hole 3: an .xlsx of about 1 MB whose sheet expands to 1 GB is refused
 // with a clear message, quickly and without the memory growing; so is the
@@ -281,13 +210,13 @@ func TestXLSXZipBombRefused(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	cases := []struct {
 		name string
-		part zipPart
+		part tabulartest.Sheet
 		want string
 	}{
-		{"1 GB sheet", zipPart{prefix: sheetHead, suffix: sheetTail, fill: 'a', n: 1 << 30}, "压缩炸弹"},
-		{"1 GB sheet declared 4 KB", zipPart{prefix: sheetHead, suffix: sheetTail, fill: 'a', n: 1 << 30, declared: 4 << 10}, "文件损坏"},
-		{"one 100 MB cell", zipPart{prefix: sheetHead, suffix: sheetTail, fill: 'a', n: 100 << 20}, "第 2 行有单元格内容超过"},
-		{"a 100 MB tag", zipPart{prefix: sheetHead + `x</t></is></c><c r="B2" `, suffix: `/></row></sheetData></worksheet>`, fill: ' ', n: 100 << 20}, "第 2 行的 XML 标记"},
+		{"1 GB sheet", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 1 << 30}, "压缩炸弹"},
+		{"1 GB sheet declared 4 KB", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 1 << 30, Declared: 4 << 10}, "文件损坏"},
+		{"one 100 MB cell", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 100 << 20}, "第 2 行有单元格内容超过"},
+		{"a 100 MB tag", tabulartest.Sheet{Prefix: sheetHead + `x</t></is></c><c r="B2" `, Suffix: `/></row></sheetData></worksheet>`, Fill: ' ', N: 100 << 20}, "第 2 行的 XML 标记"},
 	}
 	for _, c := range cases {
 		data := bombWorkbook(t, c.part)
@@ -318,7 +247,7 @@ func TestXLSXZipBombRefused(t *testing.T) {
 	for i := 0; i < maxCellElements+1; i++ {
 		cells.WriteString(`<c><v>1</v></c>`)
 	}
-	data := bombWorkbook(t, zipPart{prefix: strings.TrimSuffix(sheetHead, `<c r="A2" t="inlineStr"><is><t>`) + cells.String(), suffix: `</row></sheetData></worksheet>`})
+	data := bombWorkbook(t, tabulartest.Sheet{Prefix: strings.TrimSuffix(sheetHead, `<c r="A2" t="inlineStr"><is><t>`) + cells.String(), Suffix: `</row></sheetData></worksheet>`})
 	if _, err := Open("wide.xlsx", bytes.NewReader(data)); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "第 2 行有超过 16384 个单元格") {
 		t.Errorf("wide row: %v", err)
 	}
@@ -333,7 +262,7 @@ func TestXLSXTempFileRemoved(t *testing.T) {
 	for i := 3; rows.Len() < maxXMLInMemory+1<<20; i++ {
 		fmt.Fprintf(&rows, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>王秀英%d</t></is></c></row>`, i, i, i)
 	}
-	data := bombWorkbook(t, zipPart{prefix: strings.TrimSuffix(sheetHead, `<row r="2"><c r="A2" t="inlineStr"><is><t>`) + rows.String(), suffix: `</sheetData></worksheet>`})
+	data := bombWorkbook(t, tabulartest.Sheet{Prefix: strings.TrimSuffix(sheetHead, `<row r="2"><c r="A2" t="inlineStr"><is><t>`) + rows.String(), Suffix: `</sheetData></worksheet>`})
 	r, err := Open("big.xlsx", bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
