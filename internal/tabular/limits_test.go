@@ -329,3 +329,38 @@ func FuzzScanXML(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenXLSX: any bytes given as an .xlsx open or fail with an error,
+// rows come within the limits, and nothing is left in the temporary
+// directory after Close.
+func FuzzOpenXLSX(f *testing.F) {
+	good := excelize.NewFile()
+	_ = good.SetSheetRow("Sheet1", "A1", &[]any{"户名", "=1+1", "+86 138"})
+	_ = good.SetCellFormula("Sheet1", "B2", "SUM(A1:A9)")
+	var buf bytes.Buffer
+	_ = good.Write(&buf)
+	f.Add(buf.Bytes())
+	small, _ := tabulartest.Workbook(tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 1 << 20})
+	f.Add(small)
+	f.Add([]byte("PK\x03\x04 not a zip"))
+	tmp := f.TempDir()
+	f.Setenv("TMPDIR", tmp)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Open("f.xlsx", bytes.NewReader(data))
+		if err == nil {
+			for i := 0; i < 10000; i++ {
+				row, line, err := r.Next()
+				if err != nil {
+					break
+				}
+				if _, err := checkRow(row, line); err != nil {
+					t.Fatalf("row over the limits came through: %v", err)
+				}
+			}
+			r.Close()
+		}
+		if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+			t.Fatalf("%d files left in the temporary directory", len(entries))
+		}
+	})
+}

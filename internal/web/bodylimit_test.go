@@ -260,6 +260,7 @@ func TestUploadsLeaveNoTempFiles(t *testing.T) {
 			{"/api/v1/warnings/import", "admin", false, "file", [][]byte{file(9 << 20)}},
 			{"/api/v1/intel/outlets/import", "admin", false, "file", [][]byte{file(9 << 20)}},
 			{"/api/v1/areas/import", "admin", false, "file", [][]byte{file(5 << 20)}},
+			{"/api/v1/areas/boundaries", "admin", false, "file", [][]byte{file(5 << 20)}},
 			{"/api/v1/prevention/events", "grid", false, "photos", photos},
 		} {
 			var fields map[string]string
