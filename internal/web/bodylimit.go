@@ -105,8 +105,13 @@ func (b *routeBody) Read(p []byte) (int, error) {
 
 func (b *routeBody) Close() error { return b.body.Close() }
 
-// prepareBody applies the route's limit to an unsafe request and parses a
-// multipart form within it.
+// boundedBody is a body bounded by prepareBody.
+type boundedBody struct{ io.ReadCloser }
+
+// prepareBody refuses an unsafe request whose declared length is over its
+// route's limit and parses a form body within the limit. The limit is
+// withBodyLimit's; a body that did not pass there (a handler served
+// without the middleware) is bounded here.
 func prepareBody(r *http.Request) error {
 	if !isUnsafe(r.Method) {
 		return nil
@@ -114,6 +119,11 @@ func prepareBody(r *http.Request) error {
 	limit := bodyLimit(r.Pattern)
 	if r.ContentLength > limit {
 		return tooLarge(limit)
+	}
+	switch r.Body.(type) {
+	case nil, *routeBody, *boundedBody:
+	default:
+		r.Body = &boundedBody{http.MaxBytesReader(nil, r.Body, limit)}
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var err error
@@ -129,9 +139,6 @@ func prepareBody(r *http.Request) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return tooLarge(limit)
-		}
-		if errors.Is(err, http.ErrNotMultipart) || errors.Is(err, http.ErrMissingBoundary) {
-			return errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
 		}
 		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取，请重新选择文件后提交（%s）", shortErr(err))
 	}
