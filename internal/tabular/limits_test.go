@@ -216,6 +216,7 @@ func TestXLSXZipBombRefused(t *testing.T) {
 		{"1 GB sheet", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 1 << 30}, "压缩炸弹"},
 		{"1 GB sheet declared 4 KB", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 1 << 30, Declared: 4 << 10}, "文件损坏"},
 		{"one 100 MB cell", tabulartest.Sheet{Prefix: sheetHead, Suffix: sheetTail, Fill: 'a', N: 100 << 20}, "第 2 行有单元格内容超过"},
+		{"ten 15 MB images", tabulartest.Sheet{Prefix: sheetHead + "x", Suffix: sheetTail, Media: 10, MediaBytes: 15 << 20}, "图片等内容解压后超过"},
 		{"a 100 MB tag", tabulartest.Sheet{Prefix: sheetHead + `x</t></is></c><c r="B2" `, Suffix: `/></row></sheetData></worksheet>`, Fill: ' ', N: 100 << 20}, "第 2 行的 XML 标记"},
 	}
 	for _, c := range cases {

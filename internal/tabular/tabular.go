@@ -66,6 +66,9 @@ const (
 	// maxOtherPartBytes bounds every other part (styles, workbook, …),
 	// read into memory whole.
 	maxOtherPartBytes = 16 << 20
+	// maxInMemoryBytes bounds all the parts excelize holds in memory
+	// whole: every part but a worksheet over maxXMLInMemory.
+	maxInMemoryBytes = 96 << 20
 	// maxTagBytes bounds one XML tag with its attributes.
 	maxTagBytes = 64 << 10
 	// maxCellElements bounds the cell elements of a worksheet row: Excel
@@ -336,7 +339,7 @@ func checkWorkbook(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("打开 Excel 文件失败（文件损坏或不是 .xlsx）：%w", err)
 	}
-	var total uint64
+	var total, inMemory uint64
 	for _, zf := range zr.File {
 		size := zf.UncompressedSize64
 		total += size
@@ -344,8 +347,16 @@ func checkWorkbook(data []byte) error {
 			return limitErr(0, "Excel 文件解压后超过 %d MB 的上限（可能是压缩炸弹），未读取", MaxUnzipBytes>>20)
 		}
 		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		sheet := strings.HasPrefix(name, "xl/worksheets/sheet")
+		if !sheet || size <= maxXMLInMemory {
+			// excelize holds this part in memory whole.
+			inMemory += size
+			if inMemory > maxInMemoryBytes {
+				return limitErr(0, "Excel 文件的工作表、图片等内容解压后超过 %d MB 的上限，请只保留要导入的工作表，或另存为 CSV 后导入", maxInMemoryBytes>>20)
+			}
+		}
 		switch {
-		case strings.HasPrefix(name, "xl/worksheets/sheet"):
+		case sheet:
 		case name == "xl/sharedstrings.xml":
 			if size > maxSharedStringsBytes {
 				return limitErr(0, "Excel 文件的共享字符串表解压后超过 %d MB 的上限，请另存为 CSV 后导入", maxSharedStringsBytes>>20)

@@ -31,6 +31,10 @@ type Sheet struct {
 	Fill           byte
 	N              int64
 	Declared       int64
+	// Media parts of MediaBytes zeros each are added (xl/media/imageK.png):
+	// parts excelize reads into memory whole.
+	Media      int
+	MediaBytes int64
 }
 
 const chunk = 1 << 20
@@ -81,33 +85,46 @@ func Workbook(sheet Sheet) ([]byte, error) {
 			return nil, err
 		}
 	}
-	body := bytes.Repeat([]byte{sheet.Fill}, chunk)
-	seg := deflated(body, false)
-	var comp bytes.Buffer
-	comp.Write(deflated([]byte(sheet.Prefix), false))
-	crc := crc32.ChecksumIEEE([]byte(sheet.Prefix))
-	for i := int64(0); i < sheet.N/chunk; i++ {
-		comp.Write(seg)
-		crc = crc32.Update(crc, crc32.IEEETable, body)
-	}
-	comp.Write(deflated([]byte(sheet.Suffix), true))
-	crc = crc32.Update(crc, crc32.IEEETable, []byte(sheet.Suffix))
-	size := int64(len(sheet.Prefix)) + sheet.N/chunk*chunk + int64(len(sheet.Suffix))
-	if sheet.Declared != 0 {
-		size = sheet.Declared
-	}
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(size)})
-	if err != nil {
+	if err := addPart(zw, "xl/worksheets/sheet1.xml", sheet.Prefix, sheet.Fill, sheet.N, sheet.Suffix, sheet.Declared); err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(comp.Bytes()); err != nil {
-		return nil, err
+	for k := 1; k <= sheet.Media; k++ {
+		if err := addPart(zw, fmt.Sprintf("xl/media/image%d.png", k), "", 0, sheet.MediaBytes, "", 0); err != nil {
+			return nil, err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("close workbook: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// addPart writes a part of prefix, n bytes fill (whole MiB) and suffix,
+// compressed by repeating one compressed MiB; declared, when not 0, is the
+// size written in the archive.
+func addPart(zw *zip.Writer, name, prefix string, fill byte, n int64, suffix string, declared int64) error {
+	body := bytes.Repeat([]byte{fill}, chunk)
+	seg := deflated(body, false)
+	var comp bytes.Buffer
+	comp.Write(deflated([]byte(prefix), false))
+	crc := crc32.ChecksumIEEE([]byte(prefix))
+	for i := int64(0); i < n/chunk; i++ {
+		comp.Write(seg)
+		crc = crc32.Update(crc, crc32.IEEETable, body)
+	}
+	comp.Write(deflated([]byte(suffix), true))
+	crc = crc32.Update(crc, crc32.IEEETable, []byte(suffix))
+	size := int64(len(prefix)) + n/chunk*chunk + int64(len(suffix))
+	if declared != 0 {
+		size = declared
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(size)})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(comp.Bytes())
+	return err
 }
 
 // Bomb is a workbook of about 1 MB whose sheet, declared honestly, expands
