@@ -8,10 +8,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"path"
 	"strings"
 	"time"
+
+	"github.com/disintegration/imaging"
+	_ "golang.org/x/image/webp" // WebP photos are decoded (and stored as JPEG or PNG)
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
@@ -21,12 +26,22 @@ import (
 // Photos are stored in the database (table prevention_photos, column data),
 // next to their event: one backup holds everything, and both engines store
 // bytes the same way (BLOB / BYTEA). Limits keep the database small: at most
-// MaxPhotos per event, each at most MaxPhotoBytes, and only JPEG, PNG or
-// WebP, recognised from the bytes themselves (the name and the browser's
-// declared type are not trusted).
+// MaxPhotos per event, each at most MaxPhotoBytes and MaxPhotoPixels, and
+// only JPEG, PNG or WebP, recognised by decoding the image (the name, the
+// browser's declared type and the first bytes are not trusted). What is
+// stored is the image re-encoded from its pixels: EXIF (with the GPS
+// position where the photo was taken, the phone's make and serial),
+// XMP, comments and anything appended to the file are gone; the EXIF
+// orientation is applied first, so the photo stays upright. JPEG and
+// opaque WebP are stored as JPEG, PNG and WebP with transparency as PNG.
 const (
 	MaxPhotos     = 6
 	MaxPhotoBytes = 3 << 20
+	// MaxPhotoPixels bounds the decoded size (a small file can declare
+	// a huge image): 24 megapixels, a camera's full resolution.
+	MaxPhotoPixels = 24_000_000
+	// photoQuality is the JPEG quality of the re-encoded photo.
+	photoQuality = 90
 )
 
 // Photo describes a stored photo (without its bytes).
@@ -51,7 +66,9 @@ type checkedPhoto struct {
 	data                   []byte
 }
 
-var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true}
+// photoFormats are the formats accepted, by the name image.DecodeConfig
+// gives them.
+var photoFormats = map[string]bool{"jpeg": true, "png": true, "webp": true}
 
 func checkPhoto(p NewPhoto) (checkedPhoto, error) {
 	if len(p.Data) == 0 {
@@ -60,19 +77,41 @@ func checkPhoto(p NewPhoto) (checkedPhoto, error) {
 	if len(p.Data) > MaxPhotoBytes {
 		return checkedPhoto{}, invalid("照片 %s 超过 %d MB", p.Name, MaxPhotoBytes>>20)
 	}
-	ct := http.DetectContentType(p.Data)
-	if !photoTypes[ct] {
-		return checkedPhoto{}, invalid("照片 %s 不是 JPEG、PNG 或 WebP 图片", p.Name)
-	}
 	name := path.Base(strings.ReplaceAll(p.Name, "\\", "/"))
 	if name == "." || name == "/" {
 		name = ""
 	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(p.Data))
+	if err != nil || !photoFormats[format] {
+		return checkedPhoto{}, invalid("照片 %s 不是 JPEG、PNG 或 WebP 图片", name)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
+		return checkedPhoto{}, invalid("照片 %s 为 %d×%d 像素，超过 %d 万像素的上限，请缩小后上传", name, cfg.Width, cfg.Height, MaxPhotoPixels/10000)
+	}
+	img, err := imaging.Decode(bytes.NewReader(p.Data), imaging.AutoOrientation(true))
+	if err != nil {
+		return checkedPhoto{}, invalid("照片 %s 已损坏，无法读取", name)
+	}
+	var out bytes.Buffer
+	ct, ext := "image/jpeg", ".jpg"
+	if o, ok := img.(interface{ Opaque() bool }); format == "png" || (format == "webp" && ok && !o.Opaque()) {
+		ct, ext = "image/png", ".png"
+		err = png.Encode(&out, img)
+	} else {
+		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: photoQuality})
+	}
+	if err != nil {
+		return checkedPhoto{}, fmt.Errorf("re-encode photo %s: %w", name, err)
+	}
+	if name != "" && !strings.EqualFold(path.Ext(name), ext) && !(ext == ".jpg" && strings.EqualFold(path.Ext(name), ".jpeg")) {
+		name = strings.TrimSuffix(name, path.Ext(name)) + ext
+	}
 	if len(name) > 120 {
 		name = name[len(name)-120:]
 	}
-	sum := sha256.Sum256(p.Data)
-	return checkedPhoto{name: name, contentType: ct, sum: hex.EncodeToString(sum[:]), data: bytes.Clone(p.Data)}, nil
+	data := out.Bytes()
+	sum := sha256.Sum256(data)
+	return checkedPhoto{name: name, contentType: ct, sum: hex.EncodeToString(sum[:]), data: data}, nil
 }
 
 // PhotoData returns a photo's description and bytes, when its event lies in

@@ -29,10 +29,10 @@ const maxTreeUpload = 10 << 20
 func (s *Server) areaAdminRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /admin/areas", s.page(auth.CapAreaRead, s.handleAreasPage))
-	m.HandleFunc("POST /admin/areas/import", s.boundTreeUpload(true, s.page(auth.CapAreaAdmin, s.handleAreasImportForm)))
+	m.HandleFunc("POST /admin/areas/import", s.page(auth.CapAreaAdmin, s.handleAreasImportForm))
 	m.HandleFunc("GET /admin/areas/export.csv", s.page(auth.CapAreaRead, s.handleAreasExport("csv")))
 	m.HandleFunc("GET /admin/areas/export.xlsx", s.page(auth.CapAreaRead, s.handleAreasExport("xlsx")))
-	m.HandleFunc("POST /admin/areas/boundaries", s.boundTreeUpload(true, s.page(auth.CapAreaAdmin, s.handleBoundariesForm)))
+	m.HandleFunc("POST /admin/areas/boundaries", s.page(auth.CapAreaAdmin, s.handleBoundariesForm))
 	m.HandleFunc("POST /admin/areas", s.page(auth.CapAreaAdmin, s.handleAreaAddForm))
 	m.HandleFunc("GET /admin/areas/{id}", s.page(auth.CapAreaRead, s.handleAreaPage))
 	m.HandleFunc("POST /admin/areas/{id}", s.page(auth.CapAreaAdmin, s.handleAreaEditForm))
@@ -40,9 +40,9 @@ func (s *Server) areaAdminRoutes() {
 	m.HandleFunc("POST /admin/areas/{id}/merge", s.page(auth.CapAreaAdmin, s.handleAreaMergeForm))
 	m.HandleFunc("POST /admin/areas/{id}/retire", s.page(auth.CapAreaAdmin, s.handleAreaRetireForm))
 
-	m.HandleFunc("POST /api/v1/areas/import", s.boundTreeUpload(false, s.api(auth.CapAreaAdmin, s.handleAreasImportAPI)))
+	m.HandleFunc("POST /api/v1/areas/import", s.api(auth.CapAreaAdmin, s.handleAreasImportAPI))
 	m.HandleFunc("GET /api/v1/areas/export", s.api(auth.CapAreaRead, s.handleAreasExportAPI))
-	m.HandleFunc("POST /api/v1/areas/boundaries", s.boundTreeUpload(false, s.api(auth.CapAreaAdmin, s.handleBoundariesAPI)))
+	m.HandleFunc("POST /api/v1/areas/boundaries", s.api(auth.CapAreaAdmin, s.handleBoundariesAPI))
 	m.HandleFunc("POST /api/v1/areas", s.api(auth.CapAreaAdmin, s.handleAreaAddAPI))
 	m.HandleFunc("PATCH /api/v1/areas/{id}", s.api(auth.CapAreaAdmin, s.handleAreaEditAPI))
 	m.HandleFunc("POST /api/v1/areas/{id}/move", s.api(auth.CapAreaAdmin, s.handleAreaMoveAPI))
@@ -52,24 +52,6 @@ func (s *Server) areaAdminRoutes() {
 
 // errTreeTooLarge answers an upload over maxTreeUpload.
 var errTreeTooLarge = errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
-
-// boundTreeUpload bounds the body of a tree upload before anything reads
-// it — the CSRF check parses a console form before the handler runs — and
-// refuses a declared oversize body at once.
-func (s *Server) boundTreeUpload(console bool, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxTreeUpload {
-			if console {
-				s.consoleError(w, r, errTreeTooLarge)
-			} else {
-				writeError(w, r, errTreeTooLarge)
-			}
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxTreeUpload)
-		h(w, r)
-	}
-}
 
 // areaAuditor writes the tree's audit lines as the caller, in the change's
 // transaction (area cannot import auth: auth imports area).
@@ -558,7 +540,7 @@ func (s *Server) handleAreaRetireAPI(w http.ResponseWriter, r *http.Request, p *
 }
 
 // boundaryUpload opens an uploaded GeoJSON file: multipart field "file" or
-// the raw body (the body is bounded by boundTreeUpload).
+// the raw body (the body is bounded by the route's limit, bodylimit.go).
 func boundaryUpload(r *http.Request) (io.Reader, func(), error) {
 	cleanup := func() {}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -27,7 +27,7 @@ func (s *Server) peopleRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /admin/users", s.page(auth.CapStaffManage, s.handleUsersPage))
 	m.HandleFunc("POST /admin/users", s.page(auth.CapStaffManage, s.handleUserCreateForm))
-	m.HandleFunc("POST /admin/users/import", s.boundedMultipart(maxUserImport, s.page(auth.CapStaffManage, s.handleUsersImportForm)))
+	m.HandleFunc("POST /admin/users/import", s.page(auth.CapStaffManage, s.handleUsersImportForm))
 	m.HandleFunc("GET /admin/users/{id}", s.page(auth.CapStaffManage, s.handleUserPage))
 	m.HandleFunc("POST /admin/users/{id}", s.page(auth.CapStaffManage, s.handleUserEditForm))
 	m.HandleFunc("POST /admin/users/{id}/disable", s.page(auth.CapStaffManage, s.handleUserDisableForm))
@@ -44,34 +44,6 @@ func (s *Server) peopleRoutes() {
 	m.HandleFunc("POST /api/v1/users/{id}/enable", s.api(auth.CapStaffManage, s.handleEnableUserAPI))
 	m.HandleFunc("GET /api/v1/users/{id}/tokens", s.api(auth.CapStaffManage, s.handleUserTokensAPI))
 	m.HandleFunc("DELETE /api/v1/users/{id}/tokens/{token}", s.api(auth.CapStaffManage, s.handleRevokeUserTokenAPI))
-}
-
-// boundedMultipart bounds the body of an upload before anything reads it,
-// parses the multipart form (refusing an oversize file with a Chinese
-// message) and removes its temporary files when the handler is done. A
-// caller who is not signed in goes straight to next (which redirects to the
-// login without reading the body).
-func (s *Server) boundedMultipart(limit int64, next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if principalFrom(r.Context()) == nil {
-			next(w, r)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			if err := r.ParseMultipartForm(2 << 20); err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					s.consoleError(w, r, errorf(http.StatusRequestEntityTooLarge, "too_large", "文件超过 %d MB 上限，请分批导入", limit>>20))
-					return
-				}
-				s.consoleError(w, r, errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err))
-				return
-			}
-			defer r.MultipartForm.RemoveAll()
-		}
-		next(w, r)
-	}
 }
 
 // roleOption is a role in a select.

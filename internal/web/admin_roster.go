@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,32 +42,7 @@ func (s *Server) rosterRoutes() {
 	m.HandleFunc("POST /admin/roster/leave", s.page(auth.CapStaffManage, s.handleLeaveAdd))
 	m.HandleFunc("POST /admin/roster/leave/{id}/delete", s.page(auth.CapStaffManage, s.handleLeaveDelete))
 	m.HandleFunc("POST /admin/roster/copy", s.page(auth.CapStaffManage, s.handleRosterCopy))
-	m.HandleFunc("POST /admin/roster/import", s.rosterUpload(s.page(auth.CapStaffManage, s.handleRosterImport)))
-}
-
-// rosterUpload bounds the body of the import and parses it before the CSRF
-// check reads the form, so an oversize file gets a clear answer and its
-// temporary files are removed.
-func (s *Server) rosterUpload(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tooBig := errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：排班文件不超过 %d MB", maxRosterUpload>>20)
-		if r.ContentLength > maxRosterUpload {
-			s.consoleError(w, r, tooBig)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRosterUpload)
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.consoleError(w, r, tooBig)
-				return
-			}
-			s.consoleError(w, r, errorf(http.StatusBadRequest, "bad_upload", "上传失败：请选择排班文件（.xlsx 或 .csv）后提交：%v", err))
-			return
-		}
-		defer r.MultipartForm.RemoveAll()
-		h(w, r)
-	}
+	m.HandleFunc("POST /admin/roster/import", s.page(auth.CapStaffManage, s.handleRosterImport))
 }
 
 func (s *Server) rosterActor(r *http.Request, p *auth.Principal) roster.Actor {

@@ -83,8 +83,9 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 // caller and returns an error, which is written as JSON.
 type apiHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
 
-// api wraps an API handler: it requires a caller, the capability (none when
-// empty) and, for console sessions making unsafe requests, the CSRF token.
+// api wraps an API handler: it requires a caller and the capability (none
+// when empty), bounds and reads the body (prepareBody) and, for console
+// sessions making unsafe requests, checks the CSRF token.
 func (s *Server) api(c auth.Capability, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := principalFrom(r.Context())
@@ -92,15 +93,21 @@ func (s *Server) api(c auth.Capability, h apiHandler) http.HandlerFunc {
 			writeError(w, r, auth.ErrUnauthenticated)
 			return
 		}
-		if err := checkCSRF(r, p); err != nil {
-			writeError(w, r, err)
-			return
-		}
+		// The capability first: a caller who may not use the route is
+		// refused before a byte of the body is read (bodylimit.go).
 		if c != "" {
 			if err := p.Require(c); err != nil {
 				writeError(w, r, err)
 				return
 			}
+		}
+		if err := prepareBody(r); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if err := checkCSRF(r, p); err != nil {
+			writeError(w, r, err)
+			return
 		}
 		if err := h(w, r, p); err != nil {
 			writeError(w, r, err)
@@ -113,7 +120,10 @@ func isUnsafe(method string) bool {
 }
 
 // checkCSRF refuses an unsafe request made with a session cookie unless it
-// carries the session's CSRF token (header or form field). Bearer-token
+// carries the session's CSRF token: the X-CSRF-Token header, or the form
+// field csrf_token of a form body (never the query string). The body is
+// read only within the route's limit (the request went through
+// prepareBody, or its body is bounded by withBodyLimit). Bearer-token
 // requests are not exposed to CSRF: browsers never add the header by
 // themselves.
 func checkCSRF(r *http.Request, p *auth.Principal) error {
@@ -124,7 +134,10 @@ func checkCSRF(r *http.Request, p *auth.Principal) error {
 	if tok == "" {
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
-			tok = r.FormValue("csrf_token")
+			if err := prepareBody(r); err != nil {
+				return err
+			}
+			tok = r.PostFormValue("csrf_token")
 		}
 	}
 	if !auth.CSRFMatch(p.CSRF, tok) {

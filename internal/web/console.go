@@ -356,8 +356,10 @@ func (s *Server) handleConsoleNotFound(w http.ResponseWriter, r *http.Request) {
 type consoleHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
 
 // page wraps a console handler: a caller who is not signed in goes to the
-// login page (and comes back after); missing capability is a 403 page;
-// unsafe requests need the CSRF token.
+// login page (and comes back after); missing capability is a 403 page,
+// before the body is read; the body is bounded by the route's limit and a
+// multipart form parsed within it (prepareBody); unsafe requests need the
+// CSRF token.
 func (s *Server) page(c auth.Capability, h consoleHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := principalFrom(r.Context())
@@ -366,15 +368,21 @@ func (s *Server) page(c auth.Capability, h consoleHandler) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
-		if err := checkCSRF(r, p); err != nil {
-			s.consoleError(w, r, err)
-			return
-		}
+		// The capability first: a caller who may not use the page is
+		// refused before a byte of the body is read (bodylimit.go).
 		if c != "" {
 			if err := p.Require(c); err != nil {
 				s.consoleError(w, r, err)
 				return
 			}
+		}
+		if err := prepareBody(r); err != nil {
+			s.consoleError(w, r, err)
+			return
+		}
+		if err := checkCSRF(r, p); err != nil {
+			s.consoleError(w, r, err)
+			return
 		}
 		if err := h(w, r, p); err != nil {
 			s.consoleError(w, r, err)

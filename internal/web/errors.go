@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/tabular"
 )
 
 // apiError is an error with the HTTP status and machine code to answer with.
@@ -35,6 +36,11 @@ func classify(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	// An uploaded table over its limits (a huge cell, a zip bomb …).
+	var le *tabular.LimitError
+	if errors.As(err, &le) {
+		return &apiError{http.StatusRequestEntityTooLarge, "too_large", le.Msg}
 	}
 	switch {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, area.ErrNotFound), errors.Is(err, db.ErrNotFound):

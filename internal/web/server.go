@@ -123,7 +123,7 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.mux)))))
+	return s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.withBodyLimit(s.mux))))))
 }
 
 func (s *Server) routes() {

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+)
+
+// Request bodies are bounded by route before anything reads them. The
+// order for a console page or an API call is: the caller (a visitor who is
+// not signed in is sent to the login page, the body unread), the
+// capability (403, the body unread), a declared Content-Length over the
+// route's limit (413, the body unread), then the body read within the
+// limit — the multipart form parsed here once, the CSRF token taken from
+// the X-CSRF-Token header or from that form — and only then the handler.
+// The temporary files of a parsed multipart form are removed when the
+// request ends (withBodyLimit), whatever the handler did.
+
+const (
+	// maxFormBody bounds every route not listed in routeBodyLimits: plain
+	// console forms and JSON requests.
+	maxFormBody = 1 << 20
+	// maxStatementUpload bounds a statement upload (several bank statement
+	// files of a case at once).
+	maxStatementUpload = 512 << 20
+	// maxWarningsJSON bounds a batch of warnings posted as JSON.
+	maxWarningsJSON = 64 << 20
+	// multipartMemory is how much of a multipart form is held in memory;
+	// larger files go to temporary files, removed at the end of the request.
+	multipartMemory = 4 << 20
+)
+
+// routeBodyLimits are the routes that take more than a plain form, by the
+// pattern they are registered with.
+var routeBodyLimits = map[string]int64{
+	"POST /api/v1/statements/import":    maxStatementUpload,
+	"POST /statements/import":           maxStatementUpload,
+	"POST /api/v1/warnings":             maxWarningsJSON,
+	"POST /api/v1/warnings/import":      maxUpload,
+	"POST /warnings/import":             maxUpload,
+	"POST /api/v1/intel/outlets/import": maxUpload,
+	"POST /api/v1/prevention/events":    maxEventBody,
+	"POST /prevention/events":           maxEventBody,
+	"POST /admin/areas/import":          maxTreeUpload,
+	"POST /admin/areas/boundaries":      maxTreeUpload,
+	"POST /api/v1/areas/import":         maxTreeUpload,
+	"POST /api/v1/areas/boundaries":     maxTreeUpload,
+	"POST /admin/users/import":          maxUserImport,
+	"POST /admin/roster/import":         maxRosterUpload,
+}
+
+// bodyLimit is the largest body the route of pattern accepts.
+func bodyLimit(pattern string) int64 {
+	if n, ok := routeBodyLimits[pattern]; ok {
+		return n
+	}
+	return maxFormBody
+}
+
+// tooLarge is the answer to a body over its route's limit.
+func tooLarge(limit int64) error {
+	if limit >= 1<<20 {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：上传内容不超过 %d MB，请分批上传", limit>>20)
+	}
+	return errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大：内容不超过 %d KB", limit>>10)
+}
+
+// withBodyLimit wraps the router: every body is bounded by its route's
+// limit (resolved when the body is first read, after the router has
+// matched the route), and the temporary files of a multipart form parsed
+// on the routed request are removed when the request ends. Go's server
+// removes them only for the request it created, and the middleware above
+// passes copies (WithContext), so without this they stayed in the
+// temporary directory.
+func (s *Server) withBodyLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &routeBody{w: w, req: r, body: r.Body}
+		}
+		defer func() {
+			if r.MultipartForm != nil {
+				_ = r.MultipartForm.RemoveAll()
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// routeBody bounds a body by the limit of the route its request was
+// matched to; the router sets req.Pattern before any handler reads.
+type routeBody struct {
+	w     http.ResponseWriter
+	req   *http.Request
+	body  io.ReadCloser
+	bound io.ReadCloser
+}
+
+func (b *routeBody) Read(p []byte) (int, error) {
+	if b.bound == nil {
+		b.bound = http.MaxBytesReader(b.w, b.body, bodyLimit(b.req.Pattern))
+	}
+	return b.bound.Read(p)
+}
+
+func (b *routeBody) Close() error { return b.body.Close() }
+
+// boundedBody is a body bounded by prepareBody.
+type boundedBody struct{ io.ReadCloser }
+
+// prepareBody refuses an unsafe request whose declared length is over its
+// route's limit and parses a form body within the limit. The limit is
+// withBodyLimit's; a body that did not pass there (a handler served
+// without the middleware) is bounded here.
+func prepareBody(r *http.Request) error {
+	if !isUnsafe(r.Method) {
+		return nil
+	}
+	limit := bodyLimit(r.Pattern)
+	if r.ContentLength > limit {
+		return tooLarge(limit)
+	}
+	switch r.Body.(type) {
+	case nil, *routeBody, *boundedBody:
+	default:
+		r.Body = &boundedBody{http.MaxBytesReader(nil, r.Body, limit)}
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	switch ct {
+	case "multipart/form-data":
+		err = r.ParseMultipartForm(multipartMemory)
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	default:
+		return nil
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(limit)
+		}
+		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取，请重新选择文件后提交（%s）", shortErr(err))
+	}
+	return nil
+}
+
+// shortErr keeps an error's text short enough for a message.
+func shortErr(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
