@@ -37,6 +37,10 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := sf.webConfig()
+	if err != nil {
+		return err
+	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
 	if err != nil {
 		return err
@@ -57,7 +61,8 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy, Settings: st})
+	cfg.DB, cfg.Log, cfg.Policy, cfg.Settings = d, log, policy, st
+	srv := web.New(cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- serveHTTP(ctx, ln, srv.Handler(), log) }()
 
@@ -73,6 +78,13 @@ func runDemo(ctx context.Context, args []string) error {
 		sum, err := sim.Generate(ctx, d, sim.Options{Seed: *seed, Now: time.Now().UTC(), Scale: 1})
 		if err != nil {
 			return fmt.Errorf("generate demo county: %w", err)
+		}
+		// The demo's officers sign in with a password only (README, the
+		// browser tests): the demo county makes two-factor login optional
+		// through its own settings, as a centre would in 系统设置.
+		if _, err := st.Save(ctx, auth.AuditEntry{Username: "demo", IP: "cli", At: time.Now().UTC()},
+			map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
+			return fmt.Errorf("demo settings: %w", err)
 		}
 		log.Info("demo county ready", "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
 			"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,

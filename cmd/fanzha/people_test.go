@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,19 +53,32 @@ func TestUnitsAndUsersCLI(t *testing.T) {
 	if err := run(runUnits, "list"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(runUser, "create", "--username", "bank1", "--unit", "工商银行云溪支行", "--password", "Bank-one-2026"); err != nil {
+	// Passwords come from stdin (or a terminal prompt), never from the
+	// command line.
+	defer func(r io.Reader) { userStdin = r }(userStdin)
+	stdin := func(pw string) { userStdin = strings.NewReader(pw + "\n") }
+	stdin("Bank-one-2026")
+	if err := run(runUser, "create", "--username", "bank1", "--unit", "工商银行云溪支行", "--password", "-"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(runUser, "create", "--username", "qs1", "--role", "dissuader", "--area", "QS", "--password", "Qingshi-2026!"); err != nil {
+	stdin("Qingshi-2026!")
+	if err := run(runUser, "create", "--username", "qs1", "--role", "dissuader", "--area", "QS", "--password", "-"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(runUser, "create", "--username", "weak", "--role", "dissuader", "--area", "QS", "--password", "12345678"); err == nil {
+	stdin("12345678")
+	if err := run(runUser, "create", "--username", "weak", "--role", "dissuader", "--area", "QS", "--password", "-"); err == nil {
 		t.Error("weak password accepted")
 	}
+	stdin("Qingshi-2026!")
+	if err := run(runUser, "create", "--username", "argv", "--role", "dissuader", "--area", "QS", "--password", "Qingshi-2026!"); !errors.Is(err, errUsage) {
+		t.Errorf("a password on the command line: %v, want a usage error", err)
+	}
+	stdin("")
 	if err := run(runUser, "create", "--username", "nopw", "--role", "dissuader", "--area", "QS"); !errors.Is(err, errUsage) {
 		t.Errorf("no password: %v", err)
 	}
-	if err := run(runUser, "create", "--username", "p2", "--role", "duty", "--unit", "工商银行云溪支行", "--password", "Bank-one-2026"); !errors.Is(err, errUsage) {
+	stdin("Bank-one-2026")
+	if err := run(runUser, "create", "--username", "p2", "--role", "duty", "--unit", "工商银行云溪支行", "--password", "-"); !errors.Is(err, errUsage) {
 		t.Errorf("--unit with a non-partner role: %v", err)
 	}
 	if err := run(runUser, "disable", "--user", "qs1"); err != nil {
@@ -111,10 +125,10 @@ func TestUnitsAndUsersCLI(t *testing.T) {
 	if err != nil || u.Role != auth.RolePartner || u.UnitID == 0 || u.AreaID != root.ID {
 		t.Errorf("partner user: %+v %v", u, err)
 	}
-	if pw, err := readSecret("-", strings.NewReader("Secret-line-1\n")); err != nil || pw != "Secret-line-1" {
+	if pw, err := readSecret("-", "", strings.NewReader("Secret-line-1\n")); err != nil || pw != "Secret-line-1" {
 		t.Errorf("stdin password: %q %v", pw, err)
 	}
-	if _, err := readSecret("-", strings.NewReader("\n")); err == nil {
+	if _, err := readSecret("-", "", strings.NewReader("\n")); err == nil {
 		t.Error("empty stdin password accepted")
 	}
 	var n int

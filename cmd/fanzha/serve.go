@@ -14,6 +14,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
 
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/setup"
 	"github.com/fanzha/fanzha/internal/web"
@@ -31,6 +32,9 @@ type serverFlags struct {
 	logFormat string
 	logLevel  string
 	secure    bool
+	proxies   string
+	idle      time.Duration
+	maxAge    time.Duration
 }
 
 func (f *serverFlags) bind(fs *flag.FlagSet, defaultData string) {
@@ -39,7 +43,23 @@ func (f *serverFlags) bind(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&f.dsn, "db", "", "database: empty for SQLite in --data, or a postgres:// URL")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.BoolVar(&f.secure, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+	fs.BoolVar(&f.secure, "secure-cookies", false, "mark cookies Secure and send HSTS (set when served over HTTPS)")
+	fs.StringVar(&f.proxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For/-Proto are believed; none when empty")
+	fs.DurationVar(&f.idle, "session-idle", auth.DefaultSessionPolicy.Idle, "console sessions end after this long without a request")
+	fs.DurationVar(&f.maxAge, "session-max", auth.DefaultSessionPolicy.Max, "console sessions end this long after sign-in")
+}
+
+// webConfig is the part of web.Config the shared flags give.
+func (f *serverFlags) webConfig() (web.Config, error) {
+	proxies, err := web.ParseTrustedProxies(f.proxies)
+	if err != nil {
+		return web.Config{}, fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
+	}
+	if f.idle <= 0 || f.maxAge <= 0 || f.idle > f.maxAge {
+		return web.Config{}, fmt.Errorf("%w: --session-idle and --session-max must be positive, idle not above max", errUsage)
+	}
+	return web.Config{Secure: f.secure, DataDir: f.data, TrustedProxies: proxies,
+		Sessions: auth.SessionPolicy{Idle: f.idle, Max: f.maxAge}}, nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -112,7 +132,12 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{DB: d, Log: log, Secure: sf.secure, DataDir: sf.data, Policy: policy, Settings: st})
+	cfg, err := sf.webConfig()
+	if err != nil {
+		return err
+	}
+	cfg.DB, cfg.Log, cfg.Policy, cfg.Settings = d, log, policy, st
+	srv := web.New(cfg)
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)

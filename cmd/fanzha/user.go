@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
@@ -23,18 +25,20 @@ func init() {
 }
 
 const userUsage = `usage: fanzha user <command> --data DIR [--db URL] [flags]
-  create   --username NAME --role ROLE --area CODE [--name 显示名] [--phone P] --password PW|-
+  create   --username NAME --role ROLE --area CODE [--name 显示名] [--phone P] [--password -]
            an officer bound to the node with that code (the county root when --area is left out)
-  create   --username NAME --unit 单位名称或代码 [--name 显示名] [--phone P] --password PW|-
+  create   --username NAME --unit 单位名称或代码 [--name 显示名] [--phone P] [--password -]
            a partner user of a member unit (role partner, bound to the county root)
   list     [--role ROLE] [--unit NAME]
-  passwd   --user NAME             (reads the new password from stdin)
+  passwd   --user NAME             (asks for the new password, or reads it from stdin)
   disable  --user NAME             (ends the user's sessions and revokes their API tokens)
   enable   --user NAME
   import   FILE                    (.xlsx or .csv, UTF-8 or GBK: 用户名, 姓名, 角色, 辖区代码, 手机, 初始密码;
                                     generated passwords are printed once as CSV on stdout)
-  token    --user NAME [--label L] (prints a new API token on stdout)
---password - reads the password from the first line of stdin. Passwords: at least 10 characters
+  token    --user NAME [--label L] [--days N] (prints a new API token on stdout; valid N days, default 180)
+Passwords are never given on the command line (where ps and the shell history would keep them):
+without --password the command asks for it on the terminal; --password - reads the first line of
+stdin (for scripts). Passwords: at least 10 characters
 with three of upper case, lower case, digits and symbols; there are no default passwords.
 roles: admin duty station_head dissuader analyst investigator leader partner grid`
 
@@ -56,11 +60,34 @@ func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	return pos, nil
 }
 
-// readSecret returns a password flag's value, or the first line of stdin
-// when it is "-".
-func readSecret(v string, stdin io.Reader) (string, error) {
-	if v != "-" {
-		return v, nil
+// userStdin is where passwords are read from (tests replace it).
+var userStdin io.Reader = os.Stdin
+
+// readSecret returns a password: with flag "-" the first line of stdin,
+// with no flag a prompt on the terminal (not echoed), or the first line of
+// stdin when that is not a terminal. Any other value is
+// refused: a password on the command line is seen by ps and kept in the
+// shell's history.
+func readSecret(v, prompt string, stdin io.Reader) (string, error) {
+	switch v {
+	case "-":
+	case "":
+		f, ok := stdin.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			break // not a terminal: the first line of stdin, as with "-"
+		}
+		fmt.Fprint(os.Stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if len(b) == 0 {
+			return "", fmt.Errorf("%w: the password is empty", errUsage)
+		}
+		return string(b), nil
+	default:
+		return "", fmt.Errorf("%w: passwords are not taken on the command line: use --password - (stdin) or leave --password out to be asked", errUsage)
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && line == "" {
@@ -88,8 +115,9 @@ func runUser(ctx context.Context, args []string) error {
 	areaCode := fs.String("area", "", "code of the user's node in the jurisdiction tree")
 	unitName := fs.String("unit", "", "member unit (name or code) of a partner user")
 	phone := fs.String("phone", "", "mobile number of the new user")
-	password := fs.String("password", "", "password of the new user; - reads it from stdin")
+	password := fs.String("password", "", "- reads the password from stdin; without it the command asks on the terminal")
 	label := fs.String("label", "cli", "label of the new token")
+	days := fs.Int("days", int(auth.DefaultTokenValidity/(24*time.Hour)), "days the new token is valid")
 	pos, err := parseWithArgs(fs, rest)
 	if err != nil {
 		return err
@@ -129,7 +157,7 @@ func runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		secret, _, err := auth.CreateManagedToken(ctx, d, p, cli, u.ID, *label, now)
+		secret, _, err := auth.CreateManagedTokenValid(ctx, d, p, cli, u.ID, *label, time.Duration(*days)*24*time.Hour, now)
 		if err != nil {
 			return err
 		}
@@ -139,10 +167,7 @@ func runUser(ctx context.Context, args []string) error {
 		if *newName == "" {
 			return fmt.Errorf("%w: --username is required\n%s", errUsage, userUsage)
 		}
-		if *password == "" {
-			return fmt.Errorf("%w: --password is required (--password - reads it from stdin); there are no default passwords", errUsage)
-		}
-		pw, err := readSecret(*password, os.Stdin)
+		pw, err := readSecret(*password, "password for "+*newName+": ", userStdin)
 		if err != nil {
 			return err
 		}
@@ -187,8 +212,7 @@ func runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "new password for %s: ", u.Username)
-		pw, err := readSecret("-", os.Stdin)
+		pw, err := readSecret(*password, "new password for "+u.Username+": ", userStdin)
 		if err != nil {
 			return err
 		}

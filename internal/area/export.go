@@ -2,7 +2,6 @@ package area
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/tabular"
 )
 
 // Exporting the tree in the import's columns, parents before children, so
@@ -86,7 +86,7 @@ func WriteCSV(ctx context.Context, q db.Querier, root Node, w io.Writer) (int, e
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	if err := cw.WriteAll(rows); err != nil {
 		return 0, fmt.Errorf("write CSV: %w", err)
 	}

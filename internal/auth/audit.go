@@ -2,13 +2,13 @@ package auth
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/tabular"
 )
 
 // Audit actions.
@@ -128,7 +128,7 @@ func WriteAuditCSV(w io.Writer, entries []AuditEntry, loc *time.Location) error 
 	if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	_ = cw.Write([]string{"编号", "时间", "用户", "角色", "地址", "操作", "对象类型", "对象", "详情", "请求号"})
 	for _, e := range entries {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(loc).Format("2006-01-02 15:04:05"), e.Username,

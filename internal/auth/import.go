@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -273,7 +272,7 @@ func WritePasswordsCSV(w io.Writer, created []ImportedUser) error {
 	if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	_ = cw.Write([]string{"用户名", "姓名", "初始密码"})
 	for _, u := range created {
 		if u.Password != "" {

@@ -16,6 +16,8 @@ type Principal struct {
 	Via   string    // "session" | "token" | "cli"
 	// CSRF is the session's CSRF token (console sessions only).
 	CSRF string
+	// SessionID is the console session of the request (0 otherwise).
+	SessionID int64
 }
 
 // LoadPrincipal builds the principal of a user.

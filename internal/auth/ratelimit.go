@@ -1,75 +1,89 @@
 package auth
 
 import (
-	"sync"
+	"context"
+	"fmt"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/db"
 )
 
-// LoginLimiter limits failed login attempts per key (the client address and
-// the username are checked separately), so a password cannot be guessed
-// quickly from one address nor against one account from many.
+// LoginLimiter slows down password guessing. Failures are counted per
+// client address and per username from that address, in the
+// login_failures table, so every replica on one database sees the same
+// counts. There is no global lock on a username: an attacker hammering an
+// account from one address does not keep its owner out from another.
 type LoginLimiter struct {
-	mu       sync.Mutex
-	max      int
-	window   time.Duration
-	failures map[string][]time.Time
+	// PerIP is the number of failures allowed from one address in Window
+	// (any usernames: a spray of names from one place).
+	PerIP int
+	// PerUserIP is the number of failures allowed for one username from
+	// one address in Window.
+	PerUserIP int
+	Window    time.Duration
 }
 
-// NewLoginLimiter allows max failures per key in window; more are refused
+// NewLoginLimiter allows perUserIP failures for one username from one
+// address and perIP failures from one address in window; more are refused
 // until the oldest failure leaves the window.
-func NewLoginLimiter(max int, window time.Duration) *LoginLimiter {
-	return &LoginLimiter{max: max, window: window, failures: map[string][]time.Time{}}
+func NewLoginLimiter(perUserIP, perIP int, window time.Duration) *LoginLimiter {
+	return &LoginLimiter{PerIP: perIP, PerUserIP: perUserIP, Window: window}
 }
 
-func (l *LoginLimiter) prune(key string, now time.Time) []time.Time {
-	fs := l.failures[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= l.window {
-		i++
+// maxKey keeps keys of absurd usernames bounded.
+const maxKey = 200
+
+func ipKey(ip string) string { return clip("ip:" + ip) }
+
+func userIPKey(username, ip string) string { return clip("user:" + ip + "|" + username) }
+
+func clip(s string) string {
+	if len(s) > maxKey {
+		return s[:maxKey]
 	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(l.failures, key)
-		return nil
-	}
-	l.failures[key] = fs
-	return fs
+	return s
 }
 
-// Allowed reports whether a login for these keys may be tried now, and if
-// not, how long to wait.
-func (l *LoginLimiter) Allowed(now time.Time, keys ...string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		fs := l.prune(k, now)
-		if len(fs) >= l.max {
-			return false, l.window - now.Sub(fs[0])
+// Allowed reports whether a login for username from ip may be tried now,
+// and if not, how long to wait.
+func (l *LoginLimiter) Allowed(ctx context.Context, q db.Querier, now time.Time, username, ip string) (bool, time.Duration, error) {
+	for _, c := range []struct {
+		key string
+		max int
+	}{{ipKey(ip), l.PerIP}, {userIPKey(username, ip), l.PerUserIP}} {
+		var n int
+		var oldest int64
+		err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE key = ? AND at > ?`,
+			c.key, db.Millis(now.Add(-l.Window))).Scan(&n, &oldest)
+		if err != nil {
+			return false, 0, fmt.Errorf("login limiter: %w", err)
+		}
+		if n >= c.max {
+			return false, l.Window - now.Sub(db.Time(oldest)), nil
 		}
 	}
-	return true, 0
+	return true, 0, nil
 }
 
-// Fail records a failed attempt for the keys.
-func (l *LoginLimiter) Fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		l.failures[k] = append(l.prune(k, now), now)
+// Fail records a failed attempt for username from ip and drops failures
+// that left the window.
+func (l *LoginLimiter) Fail(ctx context.Context, q db.Querier, now time.Time, username, ip string) error {
+	if _, err := q.Exec(ctx, `DELETE FROM login_failures WHERE at <= ?`, db.Millis(now.Add(-l.Window))); err != nil {
+		return fmt.Errorf("login limiter: %w", err)
 	}
-	// Keep memory bounded under a spray of random usernames.
-	if len(l.failures) > 100000 {
-		for k := range l.failures {
-			l.prune(k, now)
+	for _, k := range []string{ipKey(ip), userIPKey(username, ip)} {
+		if _, err := q.Exec(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, k, db.Millis(now)); err != nil {
+			return fmt.Errorf("login limiter: %w", err)
 		}
 	}
+	return nil
 }
 
-// Succeed clears the failures of the username key after a good login.
-func (l *LoginLimiter) Succeed(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		delete(l.failures, k)
+// Succeed clears the failures of username from ip after a good login (the
+// address's own count stays: it guards against a spray of names).
+func (l *LoginLimiter) Succeed(ctx context.Context, q db.Querier, username, ip string) error {
+	if _, err := q.Exec(ctx, `DELETE FROM login_failures WHERE key = ?`, userIPKey(username, ip)); err != nil {
+		return fmt.Errorf("login limiter: %w", err)
 	}
+	return nil
 }

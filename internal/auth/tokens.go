@@ -24,15 +24,40 @@ type APIToken struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitempty"`
 	Revoked    bool      `json:"revoked"`
+	ExpiresAt  time.Time `json:"expires_at"`
 }
 
-// CreateToken makes a new API token for a user and returns the secret, shown
-// once.
+// Expired reports whether the token has expired at now.
+func (t APIToken) Expired(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// DefaultTokenValidity is how long an API token is valid unless set at
+// creation; MaxTokenValidity is the longest allowed.
+const (
+	DefaultTokenValidity = 180 * 24 * time.Hour
+	MaxTokenValidity     = 730 * 24 * time.Hour
+)
+
+// ErrTokenExpired is the answer for an API token past its expiry.
+var ErrTokenExpired = fmt.Errorf("%w: token expired", ErrUnauthenticated)
+
+// CreateToken makes a new API token for a user, valid for
+// DefaultTokenValidity, and returns the secret, shown once.
 func CreateToken(ctx context.Context, q db.Querier, userID int64, name string, now time.Time) (string, APIToken, error) {
+	return CreateTokenValid(ctx, q, userID, name, DefaultTokenValidity, now)
+}
+
+// CreateTokenValid makes a new API token valid for the given time (between
+// a day and MaxTokenValidity) and returns the secret, shown once.
+func CreateTokenValid(ctx context.Context, q db.Querier, userID int64, name string, validity time.Duration, now time.Time) (string, APIToken, error) {
+	if validity < 24*time.Hour || validity > MaxTokenValidity {
+		return "", APIToken{}, fmt.Errorf("%w: 令牌有效期应在 1 到 %d 天之间", ErrInvalid, int(MaxTokenValidity/(24*time.Hour)))
+	}
 	secret := TokenPrefix + randomToken(32)
-	t := APIToken{Prefix: secret[:len(TokenPrefix)+6], UserID: userID, Name: name, CreatedAt: now}
-	err := q.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, prefix, user_id, name, created_at) VALUES (?,?,?,?,?) RETURNING id`,
-		hashToken(secret), t.Prefix, userID, name, db.Millis(now)).Scan(&t.ID)
+	t := APIToken{Prefix: secret[:len(TokenPrefix)+6], UserID: userID, Name: name, CreatedAt: now, ExpiresAt: now.Add(validity)}
+	err := q.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, prefix, user_id, name, created_at, expires_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		hashToken(secret), t.Prefix, userID, name, db.Millis(now), db.Millis(t.ExpiresAt)).Scan(&t.ID)
 	if err != nil {
 		return "", APIToken{}, fmt.Errorf("create api token: %w", err)
 	}
@@ -44,14 +69,17 @@ func TokenUser(ctx context.Context, q db.Querier, secret string, now time.Time) 
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return User{}, ErrUnauthenticated
 	}
-	var id, userID int64
+	var id, userID, expires int64
 	var revoked sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT id, user_id, revoked_at FROM api_tokens WHERE token_hash = ?`, hashToken(secret)).Scan(&id, &userID, &revoked)
+	err := q.QueryRow(ctx, `SELECT id, user_id, revoked_at, expires_at FROM api_tokens WHERE token_hash = ?`, hashToken(secret)).Scan(&id, &userID, &revoked, &expires)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid {
 		return User{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("api token: %w", err)
+	}
+	if expires != 0 && !now.Before(db.Time(expires)) {
+		return User{}, ErrTokenExpired
 	}
 	u, err := GetUser(ctx, q, userID)
 	if err != nil {
@@ -81,7 +109,7 @@ func RevokeToken(ctx context.Context, q db.Querier, userID, tokenID int64, now t
 
 // ListTokens lists a user's tokens.
 func ListTokens(ctx context.Context, q db.Querier, userID int64) ([]APIToken, error) {
-	rows, err := q.Query(ctx, `SELECT id, prefix, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
+	rows, err := q.Query(ctx, `SELECT id, prefix, user_id, name, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -89,10 +117,13 @@ func ListTokens(ctx context.Context, q db.Querier, userID int64) ([]APIToken, er
 	var out []APIToken
 	for rows.Next() {
 		var t APIToken
-		var created int64
+		var created, expires int64
 		var used, revoked sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Prefix, &t.UserID, &t.Name, &created, &used, &revoked); err != nil {
+		if err := rows.Scan(&t.ID, &t.Prefix, &t.UserID, &t.Name, &created, &used, &revoked, &expires); err != nil {
 			return nil, err
+		}
+		if expires != 0 {
+			t.ExpiresAt = db.Time(expires)
 		}
 		t.CreatedAt, t.LastUsedAt, t.Revoked = db.Time(created), db.NullTime(used), revoked.Valid
 		out = append(out, t)

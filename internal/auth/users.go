@@ -193,7 +193,8 @@ func SetPassword(ctx context.Context, q db.Querier, userID int64, pw string) err
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set password for user %d: %w", userID, ErrNotFound)
 	}
-	return nil
+	// A new password ends the sessions signed in with the old one.
+	return EndSessions(ctx, q, userID, 0)
 }
 
 // CheckPassword verifies a username and password and returns the user.

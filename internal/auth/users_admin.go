@@ -665,7 +665,8 @@ func DisableUnitUsers(ctx context.Context, q db.Querier, who AuditEntry, unitID 
 
 // ResetPassword sets a user's password as p: the one given (checked by the
 // rule), or with an empty pw a generated one, returned to be shown once.
-// The user's sessions end (they sign in with the new password).
+// The user's sessions end (they sign in with the new password), except the
+// session of a user changing their own.
 func ResetPassword(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, id int64, pw string, now time.Time) (string, error) {
 	generated := ""
 	if pw == "" {
@@ -697,10 +698,14 @@ func ResetPassword(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, h, db.Millis(now), u.ID); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if !self {
-			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
-				return err
-			}
+		// Every session of the user ends; one changing their own password
+		// stays signed in in the session that did it.
+		keep := int64(0)
+		if self {
+			keep = p.SessionID
+		}
+		if err := EndSessions(ctx, tx, u.ID, keep); err != nil {
+			return err
 		}
 		how := "password reset (typed)"
 		if generated != "" {
@@ -726,9 +731,18 @@ func ManagedTokens(ctx context.Context, q db.Querier, p *Principal, id int64) ([
 	return out, err
 }
 
-// CreateManagedToken creates an API token for a user p manages and returns
-// the secret (shown once).
+// CreateManagedToken creates an API token for a user p manages, valid for
+// DefaultTokenValidity, and returns the secret (shown once).
 func CreateManagedToken(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, id int64, label string, now time.Time) (string, APIToken, error) {
+	return CreateManagedTokenValid(ctx, d, p, who, id, label, DefaultTokenValidity, now)
+}
+
+// CreateManagedTokenValid is CreateManagedToken with the token's validity
+// (zero: DefaultTokenValidity).
+func CreateManagedTokenValid(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, id int64, label string, validity time.Duration, now time.Time) (string, APIToken, error) {
+	if validity == 0 {
+		validity = DefaultTokenValidity
+	}
 	label = strings.TrimSpace(label)
 	if label == "" {
 		return "", APIToken{}, fmt.Errorf("%w: 请填写令牌用途（标签）", ErrInvalid)
@@ -751,12 +765,12 @@ func CreateManagedToken(ctx context.Context, d *db.DB, p *Principal, who AuditEn
 		if u.Disabled {
 			return fmt.Errorf("%w: 账号 %s 已停用", ErrConflict, u.Username)
 		}
-		secret, tok, err = CreateToken(ctx, tx, u.ID, label, now)
+		secret, tok, err = CreateTokenValid(ctx, tx, u.ID, label, validity, now)
 		if err != nil {
 			return err
 		}
 		e := who.With(AuditToken, "user", strconv.FormatInt(u.ID, 10))
-		e.At, e.Detail = now, fmt.Sprintf("%s token %s… label %s", u.Username, tok.Prefix, label)
+		e.At, e.Detail = now, fmt.Sprintf("%s token %s… label %s expires %s", u.Username, tok.Prefix, label, tok.ExpiresAt.UTC().Format("2006-01-02"))
 		return Audit(ctx, tx, e)
 	})
 	return secret, tok, err

@@ -2,7 +2,6 @@ package intel
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +68,7 @@ func TransfersAsStatement(r io.Reader, m TransferMapping, w io.Writer) error {
 	if cf < 0 || ct < 0 || ca < 0 || cti < 0 {
 		return fmt.Errorf("transfer list: header %q lacks one of %s, %s, %s, %s", strings.Join(head, ","), m.From, m.To, m.Amount, m.Time)
 	}
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	if err := cw.Write(statementHeader); err != nil {
 		return err
 	}

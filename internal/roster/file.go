@@ -3,7 +3,6 @@ package roster
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -248,7 +247,7 @@ func WriteCSV(w io.Writer, rows [][]string) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	if err := cw.Write(FileHeader); err != nil {
 		return err
 	}

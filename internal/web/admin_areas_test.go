@@ -55,6 +55,7 @@ func newAreasFixture(t *testing.T, d *db.DB) *areasFixture {
 		}
 		f.tokens[u.name] = tok
 	}
+	twoFactorOptional(t, d) // password-only logins (login_security_test.go)
 	s := New(Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	s.SetReady(true)
 	f.srv = httptest.NewServer(s.Handler())

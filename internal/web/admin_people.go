@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
@@ -391,7 +392,11 @@ func (s *Server) handleUserTokenForm(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	secret, _, err := auth.CreateManagedToken(r.Context(), s.db, p, s.auditWho(r, p), id, r.FormValue("label"), s.now())
+	days, err := formInt(r, "days")
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderUser(w, r, p, id, status, msg, nil) })
+	}
+	secret, _, err := auth.CreateManagedTokenValid(r.Context(), s.db, p, s.auditWho(r, p), id, r.FormValue("label"), time.Duration(days)*24*time.Hour, s.now())
 	if err != nil {
 		return formFailure(err, func(status int, msg string) error { return s.renderUser(w, r, p, id, status, msg, nil) })
 	}

@@ -54,7 +54,7 @@ func (s *Server) renderSetupDone(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, msg, token string, v setup.Params) {
 	tok := newToken()
-	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Value: tok, Path: "/setup", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Value: tok, Path: "/setup", HttpOnly: true, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	v.Password, v.Password2 = "", ""
 	s.render(w, r, status, "setup", page{Title: "系统初始化", Error: msg, Data: setupForm{CSRF: tok, Token: token, Values: v}})
@@ -133,8 +133,14 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setupDone.Store(true)
 	s.log.Info("first start complete", "county", res.County.Name, "code", res.County.Code, "admin", res.Admin.Username, "ip", ip)
-	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Value: "", Path: "/setup", HttpOnly: true, Secure: s.secure, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Value: "", Path: "/setup", HttpOnly: true, Secure: s.secureCookies(r), MaxAge: -1})
 	if _, err := s.login(w, r, v.AdminUsername, v.Password); err != nil {
+		var step *secondStep
+		if errors.As(err, &step) {
+			// 2FA required: the new admin enrols first (totp.go).
+			http.Redirect(w, r, "/login/2fa?next=%2Fadmin", http.StatusSeeOther)
+			return
+		}
 		http.Redirect(w, r, "/login?next=%2Fadmin&flash="+url.QueryEscape("系统初始化完成，请登录"), http.StatusSeeOther)
 		return
 	}

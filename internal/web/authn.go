@@ -56,6 +56,9 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 		}
 		u, err := auth.TokenUser(ctx, s.db, strings.TrimSpace(tok), s.now())
 		if err != nil {
+			if errors.Is(err, auth.ErrTokenExpired) {
+				return nil, errorf(http.StatusUnauthorized, "token_expired", "API 令牌已过期，请用 fanzha user token 或在系统管理中重新生成")
+			}
 			if errors.Is(err, auth.ErrUnauthenticated) {
 				return nil, errorf(http.StatusUnauthorized, "bad_token", "API 令牌无效或已吊销，请用 fanzha user token 重新生成")
 			}
@@ -67,8 +70,13 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 	if err != nil || c.Value == "" {
 		return nil, auth.ErrUnauthenticated
 	}
-	u, sess, err := auth.SessionUser(ctx, s.db, c.Value, s.now())
+	u, sess, err := s.sessions.User(ctx, s.db, c.Value, s.now())
 	if err != nil {
+		return nil, auth.ErrUnauthenticated
+	}
+	if sess.Stage != auth.StageFull {
+		// Password checked, second factor not yet: only the 2FA pages
+		// (totp.go) may use this session.
 		return nil, auth.ErrUnauthenticated
 	}
 	p, err := auth.LoadPrincipal(ctx, s.db, u, "session")
@@ -76,6 +84,7 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 		return nil, err
 	}
 	p.CSRF = sess.CSRF
+	p.SessionID = sess.ID
 	return p, nil
 }
 
@@ -146,32 +155,153 @@ func checkCSRF(r *http.Request, p *auth.Principal) error {
 	return nil
 }
 
+// secondStep is what login answers when the password was right and a
+// second factor is still needed: the pending session's cookie is set and
+// the browser goes to /login/2fa (totp.go).
+type secondStep struct{ stage string }
+
+func (e *secondStep) Error() string { return "second login step: " + e.stage }
+
 // login checks a username and password under the rate limit, writes the
-// audit line, starts a session and sets its cookie. Both the console form
-// and the JSON login use it.
+// audit line, starts a session and sets its cookie. The console form and
+// the first-start page use it; a user with two-factor login (or who must
+// enrol) gets a pending session and a *secondStep error.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, username, password string) (*auth.Principal, error) {
+	return s.signIn(w, r, username, password, "", false)
+}
+
+// signIn is login for the console (api false) and the JSON login (api
+// true: the code of the second factor comes with the password, and there
+// is no pending session).
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, password, code string, api bool) (*auth.Principal, error) {
 	ctx := r.Context()
 	now := s.now()
 	ip := clientIP(r)
 	username = strings.TrimSpace(username)
-	keys := []string{"ip:" + ip, "user:" + username}
-	if ok, wait := s.limiter.Allowed(now, keys...); !ok {
-		_ = auth.Audit(ctx, s.db, auth.AuditEntry{At: now, Username: username, IP: ip, Action: auth.AuditLoginFailed,
-			Detail: "rate limited", RequestID: requestID(ctx)})
-		return nil, errorf(http.StatusTooManyRequests, "rate_limited", "登录失败次数过多，请 %d 分钟后再试", int(wait.Minutes())+1)
+	if err := s.loginAllowed(r, username); err != nil {
+		return nil, err
 	}
 	u, err := auth.CheckPassword(ctx, s.db, username, password)
 	if err != nil {
 		if errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrDisabled) {
-			s.limiter.Fail(now, keys...)
-			_ = auth.Audit(ctx, s.db, auth.AuditEntry{At: now, Username: username, IP: ip, Action: auth.AuditLoginFailed,
-				Detail: err.Error(), RequestID: requestID(ctx)})
+			if ferr := s.loginFailed(r, username, err.Error()); ferr != nil {
+				return nil, ferr
+			}
 		}
 		return nil, err
 	}
-	s.limiter.Succeed("user:" + username)
-	tok, sess, err := auth.CreateSession(ctx, s.db, u.ID, ip, r.UserAgent(), now)
+	stage, err := s.loginStage(ctx, u)
 	if err != nil {
+		return nil, err
+	}
+	detail := ""
+	switch {
+	case stage == auth.StageTOTP && api:
+		if strings.TrimSpace(code) == "" {
+			return nil, errorf(http.StatusUnauthorized, "totp_required", "该账号已启用两步验证：请在 totp 字段中提供验证器上的 6 位动态验证码（或一个恢复码）")
+		}
+		recovery, err := auth.VerifySecondFactor(ctx, s.db, u.ID, code, now)
+		if err != nil {
+			if errors.Is(err, auth.ErrBadTOTP) {
+				if ferr := s.loginFailed(r, username, "second factor refused"); ferr != nil {
+					return nil, ferr
+				}
+				return nil, errorf(http.StatusUnauthorized, "bad_totp", "%s", auth.ErrBadTOTP.Error())
+			}
+			return nil, err
+		}
+		detail = secondFactorDetail(recovery)
+	case stage == auth.StageEnrol && api:
+		return nil, errorf(http.StatusForbidden, "totp_enrol_required", "该账号须启用两步验证：请先在控制台登录并完成验证器绑定")
+	case stage != auth.StageFull:
+		tok, sess, err := s.sessions.Create(ctx, s.db, u.ID, stage, ip, r.UserAgent(), now)
+		if err != nil {
+			return nil, err
+		}
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
+			SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt, MaxAge: int(sess.ExpiresAt.Sub(now) / time.Second)})
+		return nil, &secondStep{stage: stage}
+	}
+	tok, sess, err := s.sessions.Create(ctx, s.db, u.ID, auth.StageFull, ip, r.UserAgent(), now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.loginDone(w, r, u, sess, detail)
+	if err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
+		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt, MaxAge: int(s.sessions.Max / time.Second)})
+	return p, nil
+}
+
+func secondFactorDetail(recovery bool) string {
+	if recovery {
+		return "2fa recovery code"
+	}
+	return "2fa"
+}
+
+// loginAllowed applies the login limiter (per username and address, per
+// address) before a password or code is checked.
+func (s *Server) loginAllowed(r *http.Request, username string) error {
+	ctx := r.Context()
+	now := s.now()
+	ip := clientIP(r)
+	ok, wait, err := s.limiter.Allowed(ctx, s.db, now, username, ip)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_ = auth.Audit(ctx, s.db, auth.AuditEntry{At: now, Username: username, IP: ip, Action: auth.AuditLoginFailed,
+			Detail: "rate limited", RequestID: requestID(ctx)})
+		return errorf(http.StatusTooManyRequests, "rate_limited", "登录失败次数过多，请 %d 分钟后再试", int(wait.Minutes())+1)
+	}
+	return nil
+}
+
+// loginFailed counts a failed password or code and audits it.
+func (s *Server) loginFailed(r *http.Request, username, detail string) error {
+	ctx := r.Context()
+	now := s.now()
+	ip := clientIP(r)
+	if err := s.limiter.Fail(ctx, s.db, now, username, ip); err != nil {
+		return err
+	}
+	_ = auth.Audit(ctx, s.db, auth.AuditEntry{At: now, Username: username, IP: ip, Action: auth.AuditLoginFailed,
+		Detail: detail, RequestID: requestID(ctx)})
+	return nil
+}
+
+// loginStage is where a user whose password was right goes: a second
+// factor when enrolled, enrolment when the setting requires it for the
+// role, else straight in.
+func (s *Server) loginStage(ctx context.Context, u auth.User) (string, error) {
+	st, err := auth.TOTPState(ctx, s.db, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if st.Enabled {
+		return auth.StageTOTP, nil
+	}
+	if auth.NeedsTOTP(u.Role) {
+		required, err := auth.TOTPRequired(ctx, s.db)
+		if err != nil {
+			return "", err
+		}
+		if required {
+			return auth.StageEnrol, nil
+		}
+	}
+	return auth.StageFull, nil
+}
+
+// loginDone finishes a login in a full session: the limiter forgets the
+// user's failures from this address and the login is audited.
+func (s *Server) loginDone(w http.ResponseWriter, r *http.Request, u auth.User, sess auth.Session, detail string) (*auth.Principal, error) {
+	ctx := r.Context()
+	ip := clientIP(r)
+	if err := s.limiter.Succeed(ctx, s.db, u.Username, ip); err != nil {
 		return nil, err
 	}
 	p, err := auth.LoadPrincipal(ctx, s.db, u, "session")
@@ -179,12 +309,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, username, passwor
 		return nil, err
 	}
 	p.CSRF = sess.CSRF
-	if err := auth.Audit(ctx, s.db, auth.AuditEntry{At: now, UserID: u.ID, Username: u.Username, Role: u.Role, IP: ip,
-		Action: auth.AuditLogin, RequestID: requestID(ctx)}); err != nil {
+	p.SessionID = sess.ID
+	if err := auth.Audit(ctx, s.db, auth.AuditEntry{At: s.now(), UserID: u.ID, Username: u.Username, Role: u.Role, IP: ip,
+		Action: auth.AuditLogin, Detail: detail, RequestID: requestID(ctx)}); err != nil {
 		return nil, err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt, MaxAge: int(auth.SessionTTL / time.Second)})
 	return p, nil
 }
 
@@ -196,13 +325,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			_ = auth.Audit(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())).With(auth.AuditLogout, "", ""))
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// TOTP is the second factor of an account with two-factor login: the
+	// app's 6-digit code or a recovery code.
+	TOTP string `json:"totp,omitempty"`
 }
 
 type loginResponse struct {
@@ -222,7 +354,7 @@ func (s *Server) handleAPILogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	p, err := s.login(w, r, req.Username, req.Password)
+	p, err := s.signIn(w, r, req.Username, req.Password, req.TOTP, true)
 	if err != nil {
 		writeError(w, r, err)
 		return

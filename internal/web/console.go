@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -224,6 +225,7 @@ var auditActions = []struct{ Code, Name string }{
 	{auth.AuditLogin, "登录"}, {auth.AuditLoginFailed, "登录失败"}, {auth.AuditLogout, "退出"},
 	{auth.AuditUnmask, "查看完整号码"}, {auth.AuditCreate, "新建"}, {auth.AuditUpdate, "修改"},
 	{auth.AuditDelete, "删除"}, {auth.AuditExport, "导出"}, {auth.AuditToken, "生成令牌"},
+	{auth.AuditTOTPEnrol, "启用两步验证"}, {auth.AuditTOTPReset, "重置两步验证"},
 }
 
 func auditActionName(code string) string {
@@ -405,6 +407,7 @@ func (s *Server) consoleRoutes() {
 	m.HandleFunc("/", s.handleConsoleNotFound)
 	m.HandleFunc("GET /login", s.handleLoginPage)
 	m.HandleFunc("POST /login", s.handleLoginForm)
+	s.totpRoutes() // two-factor login, 我的账号 (totp.go)
 	m.HandleFunc("POST /logout", s.page("", func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 		s.logout(w, r)
 		http.Redirect(w, r, "/login?flash="+url.QueryEscape("已退出登录"), http.StatusSeeOther)
@@ -427,9 +430,26 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: only a clean path
+// (with an optional query) is accepted, anything else goes home. Browsers
+// drop tabs and newlines and read backslashes as slashes, so "/\t/evil"
+// or "/\\evil" would leave the site; encoded slashes are refused as well.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > 2000 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x21 || c == 0x7f || c == '\\' || c > 0x7e {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || u.Fragment != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	low := strings.ToLower(u.EscapedPath())
+	if strings.Contains(low, "%2f") || strings.Contains(low, "%5c") || strings.Contains(low, "%09") || strings.Contains(low, "%0a") || strings.Contains(low, "%0d") {
 		return "/"
 	}
 	return next
@@ -440,12 +460,17 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
+	if _, _, ok := s.pendingSession(r); ok {
+		// Password done, second step not: that is where to go on.
+		http.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(safeNext(r.URL.Query().Get("next"))), http.StatusSeeOther)
+		return
+	}
 	s.renderLogin(w, r, http.StatusOK, "")
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	tok := newToken()
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secure,
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	data := map[string]string{"Token": tok, "Next": safeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}
 	if done, err := s.setupComplete(r); err == nil && !done {
@@ -465,6 +490,11 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.login(w, r, r.PostFormValue("username"), r.PostFormValue("password")); err != nil {
+		var step *secondStep
+		if errors.As(err, &step) {
+			http.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(safeNext(r.PostFormValue("next"))), http.StatusSeeOther)
+			return
+		}
 		ae := classify(err)
 		s.renderLogin(w, r, ae.Status, ae.Message)
 		return

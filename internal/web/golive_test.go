@@ -53,6 +53,10 @@ func TestGoLiveFromEmptyDatabase(t *testing.T) {
 		if a.status != http.StatusSeeOther {
 			t.Fatalf("setup: %d %.300s", a.status, a.body)
 		}
+		// Two-factor login is required on a real server: the admin, and
+		// below every officer who may unmask, binds an authenticator at the
+		// first login (login_security_test.go).
+		admin.enrolTwoFactor(time.Now())
 		if p := admin.get("/admin"); p.status != http.StatusOK {
 			t.Fatalf("setup did not sign the admin in: %d", p.status)
 		}
@@ -138,6 +142,7 @@ func TestGoLiveFromEmptyDatabase(t *testing.T) {
 		// The dissuader: contact, 已被骗 → a case.
 		dis := newConsoleClient(t, srv.URL)
 		dis.login("hx_quan", "Hexi-Quan-2026!")
+		dis.enrolTwoFactor(time.Now())
 		dcsrf := dis.csrf()
 		w := "/warnings/" + itoa(item.ID)
 		if !strings.Contains(dis.get("/warnings/mine").body, `data-id="`+itoa(item.ID)+`"`) {
@@ -158,6 +163,7 @@ func TestGoLiveFromEmptyDatabase(t *testing.T) {
 		// The station's investigator sends a freeze to the bank.
 		inv := newConsoleClient(t, srv.URL)
 		inv.login("hx_ban", "Hexi-Ban-2026!")
+		inv.enrolTwoFactor(time.Now())
 		a = inv.post("/cases/"+cm[1]+"/requests", url.Values{"csrf_token": {inv.csrf()}, "kind": {"freeze"}, "unit_id": {itoa(bankID)},
 			"account": {"6228480012345678901"}, "amount": {"50000"}, "reason": {"涉案账户冻结"}})
 		rm := regexp.MustCompile(`冻结请求 #(\d+)`).FindStringSubmatch(flashOf(a))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,12 @@ type Config struct {
 	// terms, webhooks, bulletin) with the start-up flags as overrides; nil
 	// builds a store without overrides.
 	Settings *settings.Store
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (--trusted-proxies); none when empty.
+	TrustedProxies []netip.Prefix
+	// Sessions are the console session lifetimes; auth.DefaultSessionPolicy
+	// when zero.
+	Sessions auth.SessionPolicy
 }
 
 // Server is the HTTP side of fanzha.
@@ -45,7 +52,10 @@ type Server struct {
 	dataDir string
 	loc     *time.Location
 	limiter *auth.LoginLimiter
-	ready   atomic.Bool
+	// trustedProxies may report the client address (middleware.go).
+	trustedProxies []netip.Prefix
+	sessions       auth.SessionPolicy
+	ready          atomic.Bool
 	// setupDone remembers that the county exists (admin_setup.go).
 	setupDone atomic.Bool
 	mux       *routeMux
@@ -84,14 +94,20 @@ func New(cfg Config) *Server {
 		secure:  cfg.Secure,
 		dataDir: cfg.DataDir,
 		loc:     Shanghai,
-		// Five failed logins per address or per username in 15 minutes.
-		limiter: auth.NewLoginLimiter(5, 15*time.Minute),
-		mux:     newRouteMux(),
-		hub:     newHub(),
-		policy:  cfg.Policy,
+		// Five failed logins per username from one address, thirty from
+		// one address, in 15 minutes (counted in the database).
+		limiter:        auth.NewLoginLimiter(5, 30, 15*time.Minute),
+		trustedProxies: cfg.TrustedProxies,
+		sessions:       cfg.Sessions,
+		mux:            newRouteMux(),
+		hub:            newHub(),
+		policy:         cfg.Policy,
 	}
 	if s.policy.ContactWithin == nil {
 		s.policy = warning.DefaultPolicy()
+	}
+	if s.sessions.Idle == 0 || s.sessions.Max == 0 {
+		s.sessions = auth.DefaultSessionPolicy
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -123,7 +139,7 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.withBodyLimit(s.mux))))))
+	return s.withClient(s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.withBodyLimit(s.mux)))))))
 }
 
 func (s *Server) routes() {

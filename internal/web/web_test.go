@@ -89,6 +89,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	if _, err := d.Exec(ctx, `INSERT INTO victims (case_id, name, id_number, phone, area_id, loss_fen) VALUES (?,?,?,?,?,100)`, f.caseA, "王秀英", idA, phoneA, f.stA.ID); err != nil {
 		t.Fatal(err)
 	}
+	twoFactorOptional(t, d) // password-only logins (login_security_test.go)
 	s := New(Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	s.SetReady(true)
 	f.srv = httptest.NewServer(s.Handler())

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServe, launch, freshPage, results } from './server.mjs';
+import { startServe, launch, freshPage, results, enrolTwoFactor } from './server.mjs';
 
 const testdata = new URL('../../internal/area/testdata/', import.meta.url);
 const ADMIN_PW = 'Qinghe-Admin-2026';
@@ -38,7 +38,10 @@ async function loginAs(page, user, password) {
   await page.goto(srv.base + '/login');
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login/2fa' || !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  // Two-factor login is required on serve for every role that may unmask:
+  // the first login binds the authenticator.
+  if (new URL(page.url()).pathname === '/login/2fa') await enrolTwoFactor(page);
 }
 
 // Submits a form and waits for the page it leads to.
@@ -68,7 +71,9 @@ test('an empty server asks for setup; the one-time link creates the county and t
   await admin.fill('#setup-form input[name=admin_name]', '周主任');
   await admin.fill('#setup-form input[name=password]', ADMIN_PW);
   await admin.fill('#setup-form input[name=password2]', ADMIN_PW);
-  await Promise.all([admin.waitForURL((u) => u.pathname === '/admin' || u.pathname === '/login'), admin.click('#setup-submit')]);
+  await Promise.all([admin.waitForURL((u) => ['/admin', '/login', '/login/2fa'].includes(u.pathname)), admin.click('#setup-submit')]);
+  // The new admin binds an authenticator before anything else.
+  if (new URL(admin.url()).pathname === '/login/2fa') await enrolTwoFactor(admin);
   if (new URL(admin.url()).pathname === '/login') await loginAs(admin, 'qh_admin', ADMIN_PW);
   assert.equal(new URL(admin.url()).pathname, '/admin');
   assert.match(await admin.textContent('body'), /系统管理/);

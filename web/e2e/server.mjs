@@ -1,6 +1,7 @@
 // Starts `fanzha demo` on a free port with a fresh data folder, waits until
 // it is ready, and stops it afterwards. FANZHA_BIN points at the binary.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,4 +153,36 @@ export async function startServe(extraArgs = []) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// The 6-digit TOTP code (RFC 6238: SHA-1, 30 s) of a base32 secret, as an
+// authenticator app shows it.
+export function totpCode(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, val = 0;
+  const key = [];
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
+    val = ((val << 5) | alphabet.indexOf(c)) & 0xffff;
+    bits += 5;
+    if (bits >= 8) { key.push((val >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const h = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const o = h[h.length - 1] & 0x0f;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+// On `fanzha serve` the admin and every officer who may unmask must use
+// two-factor login: a first login ends on the enrolment step (/login/2fa).
+// enrolTwoFactor binds the "app" (reads the secret shown, types the code),
+// checks the ten recovery codes and goes on; it returns the secret.
+export async function enrolTwoFactor(page) {
+  const secret = (await page.textContent('#totp-secret')).trim();
+  await page.fill('#totp-enrol-form input[name=code]', totpCode(secret));
+  await Promise.all([page.waitForSelector('#recovery-codes'), page.click('#totp-enrol-form button[type=submit]')]);
+  const codes = await page.locator('#recovery-codes li').count();
+  if (codes !== 10) throw new Error(`enrolment showed ${codes} recovery codes`);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#continue')]);
+  return secret;
 }

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"image/png"
+	"net/http"
+	"net/url"
+
+	"github.com/pquerna/otp"
+
+	"github.com/fanzha/fanzha/internal/auth"
+)
+
+// Two-factor login pages: the second login step (/login/2fa: the code, or
+// enrolment for a user who must have 2FA and has none yet), 我的账号
+// (/account: enrol voluntarily, new recovery codes, own password) and the
+// admin's reset of a user's 2FA.
+
+// totpIssuer names fanzha in the authenticator app.
+const totpIssuer = "反诈中心业务平台"
+
+func (s *Server) totpRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /login/2fa", s.handleSecondStepPage)
+	m.HandleFunc("POST /login/2fa", s.handleSecondStepForm)
+	m.HandleFunc("GET /account", s.page("", s.handleAccountPage))
+	m.HandleFunc("POST /account/2fa", s.page("", s.handleAccountEnrolForm))
+	m.HandleFunc("POST /account/2fa/recovery", s.page("", s.handleAccountRecoveryForm))
+	m.HandleFunc("POST /account/password", s.page("", s.handleAccountPasswordForm))
+	m.HandleFunc("POST /admin/users/{id}/2fa/reset", s.page(auth.CapStaffManage, s.handleUserTOTPResetForm))
+}
+
+// pendingSession is the session of a browser between password and second
+// factor.
+func (s *Server) pendingSession(r *http.Request) (auth.User, auth.Session, bool) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return auth.User{}, auth.Session{}, false
+	}
+	u, sess, err := s.sessions.User(r.Context(), s.db, c.Value, s.now())
+	if err != nil || sess.Stage == auth.StageFull {
+		return auth.User{}, auth.Session{}, false
+	}
+	return u, sess, true
+}
+
+// enrolView is what an enrolment form shows: the secret to type and the
+// QR code of the otpauth:// URI.
+type enrolView struct {
+	Secret string
+	URI    string
+	QR     template.URL
+}
+
+func newEnrolView(key *otp.Key) (enrolView, error) {
+	v := enrolView{Secret: key.Secret(), URI: key.URL()}
+	img, err := key.Image(220, 220)
+	if err != nil {
+		return v, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return v, err
+	}
+	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+	return v, nil
+}
+
+type secondStepPage struct {
+	Stage    string
+	Username string
+	CSRF     string
+	Next     string
+	Enrol    enrolView
+	Recovery []string
+}
+
+func (s *Server) renderSecondStep(w http.ResponseWriter, r *http.Request, u auth.User, sess auth.Session, status int, msg string) {
+	pg := secondStepPage{Stage: sess.Stage, Username: u.Username, CSRF: sess.CSRF, Next: safeNext(r.FormValue("next"))}
+	if sess.Stage == auth.StageEnrol {
+		key, err := auth.BeginTOTP(r.Context(), s.db, u, totpIssuer)
+		if err == nil {
+			pg.Enrol, err = newEnrolView(key)
+		}
+		if err != nil {
+			s.consoleError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "login_2fa", page{Title: "两步验证", Error: msg, Data: pg})
+}
+
+func (s *Server) handleSecondStepPage(w http.ResponseWriter, r *http.Request) {
+	u, sess, ok := s.pendingSession(r)
+	if !ok {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.FormValue("next"))), http.StatusSeeOther)
+		return
+	}
+	s.renderSecondStep(w, r, u, sess, http.StatusOK, "")
+}
+
+func (s *Server) handleSecondStepForm(w http.ResponseWriter, r *http.Request) {
+	u, sess, ok := s.pendingSession(r)
+	if !ok {
+		http.Redirect(w, r, "/login?flash="+url.QueryEscape("登录已过期，请重新输入密码"), http.StatusSeeOther)
+		return
+	}
+	if err := r.ParseForm(); err != nil || !auth.CSRFMatch(sess.CSRF, r.PostFormValue("csrf_token")) {
+		s.renderSecondStep(w, r, u, sess, http.StatusForbidden, "表单已过期或来源不明，请重新输入")
+		return
+	}
+	ctx := r.Context()
+	now := s.now()
+	if err := s.loginAllowed(r, u.Username); err != nil {
+		_ = auth.DeleteSessionID(ctx, s.db, sess.ID)
+		s.renderLogin(w, r, classify(err).Status, classify(err).Message)
+		return
+	}
+	code := r.PostFormValue("code")
+	var recovery []string
+	detail := "2fa"
+	switch sess.Stage {
+	case auth.StageTOTP:
+		used, err := auth.VerifySecondFactor(ctx, s.db, u.ID, code, now)
+		if errors.Is(err, auth.ErrBadTOTP) {
+			if ferr := s.loginFailed(r, u.Username, "second factor refused"); ferr != nil {
+				s.consoleError(w, r, ferr)
+				return
+			}
+			s.renderSecondStep(w, r, u, sess, http.StatusUnauthorized, auth.ErrBadTOTP.Error())
+			return
+		}
+		if err != nil {
+			s.consoleError(w, r, err)
+			return
+		}
+		detail = secondFactorDetail(used)
+	case auth.StageEnrol:
+		p := &auth.Principal{User: u, Via: "session", SessionID: sess.ID}
+		codes, err := auth.ConfirmTOTP(ctx, s.db, s.auditWho(r, p), u, code, now)
+		if errors.Is(err, auth.ErrInvalid) {
+			if ferr := s.loginFailed(r, u.Username, "2fa enrolment code refused"); ferr != nil {
+				s.consoleError(w, r, ferr)
+				return
+			}
+			s.renderSecondStep(w, r, u, sess, http.StatusUnprocessableEntity, classify(err).Message)
+			return
+		}
+		if err != nil {
+			s.consoleError(w, r, err)
+			return
+		}
+		recovery, detail = codes, "2fa enrolled"
+	}
+	if err := auth.PromoteSession(ctx, s.db, sess.ID, s.sessions, now); err != nil {
+		s.consoleError(w, r, err)
+		return
+	}
+	p, err := s.loginDone(w, r, u, sess, detail)
+	if err != nil {
+		s.consoleError(w, r, err)
+		return
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: c.Value, Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
+			SameSite: http.SameSiteLaxMode, MaxAge: int(s.sessions.Max.Seconds())})
+	}
+	next := safeNext(r.PostFormValue("next"))
+	if recovery != nil {
+		// Shown once: the page the user lands on after enrolment.
+		r = r.WithContext(context.WithValue(ctx, keyPrincipal, p))
+		s.render(w, r, http.StatusOK, "login_2fa", page{Title: "两步验证已启用", Data: secondStepPage{Stage: "done",
+			Username: u.Username, Next: next, Recovery: recovery}})
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// accountPage is 我的账号.
+type accountPage struct {
+	User     auth.User
+	TOTP     auth.TOTPStatus
+	Required bool
+	Enrol    enrolView
+	Recovery []string
+	Notice   string
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, msg string, fill func(*accountPage)) error {
+	ctx := r.Context()
+	st, err := auth.TOTPState(ctx, s.db, p.User.ID)
+	if err != nil {
+		return err
+	}
+	req, err := auth.TOTPRequired(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	pg := &accountPage{User: p.User, TOTP: st, Required: req && auth.NeedsTOTP(p.User.Role)}
+	if !st.Enabled {
+		key, err := auth.BeginTOTP(ctx, s.db, p.User, totpIssuer)
+		if err != nil {
+			return err
+		}
+		if pg.Enrol, err = newEnrolView(key); err != nil {
+			return err
+		}
+	}
+	if fill != nil {
+		fill(pg)
+	}
+	s.render(w, r, status, "account", page{Title: "我的账号", Error: msg, Data: pg})
+	return nil
+}
+
+func (s *Server) handleAccountPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.renderAccount(w, r, p, http.StatusOK, "", nil)
+}
+
+func (s *Server) handleAccountEnrolForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	codes, err := auth.ConfirmTOTP(r.Context(), s.db, s.auditWho(r, p), p.User, r.FormValue("code"), s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderAccount(w, r, p, status, msg, nil) })
+	}
+	return s.renderAccount(w, r, p, http.StatusOK, "", func(pg *accountPage) {
+		pg.Recovery, pg.Notice = codes, "两步验证已启用。恢复码只显示这一次，请抄写或打印后妥善保管"
+	})
+}
+
+func (s *Server) handleAccountRecoveryForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	codes, err := auth.RenewRecoveryCodes(r.Context(), s.db, s.auditWho(r, p), p.User, r.FormValue("code"), s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderAccount(w, r, p, status, msg, nil) })
+	}
+	return s.renderAccount(w, r, p, http.StatusOK, "", func(pg *accountPage) {
+		pg.Recovery, pg.Notice = codes, "已生成新的恢复码，旧恢复码全部作废。新恢复码只显示这一次"
+	})
+}
+
+func (s *Server) handleAccountPasswordForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if subtle.ConstantTimeCompare([]byte(r.FormValue("password")), []byte(r.FormValue("password2"))) != 1 {
+		return s.renderAccount(w, r, p, http.StatusBadRequest, "两次输入的新密码不一致", nil)
+	}
+	err := auth.ChangeOwnPassword(r.Context(), s.db, p, s.auditWho(r, p), r.FormValue("current"), r.FormValue("password"), s.now())
+	if err != nil {
+		return formFailure(err, func(status int, msg string) error { return s.renderAccount(w, r, p, status, msg, nil) })
+	}
+	redirectFlash(w, r, "/account", "密码已修改：其他设备上的登录已退出")
+	return nil
+}
+
+func (s *Server) handleUserTOTPResetForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.userAction(w, r, p, "已重置两步验证：该账号的登录已退出，下次登录时重新绑定验证器", func(id int64) error {
+		return auth.ResetTOTP(r.Context(), s.db, p, s.auditWho(r, p), id, s.now())
+	})
+}
