@@ -9,9 +9,9 @@ func TestMasking(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"id 18", MaskIDNumber, "430102199001011234", "4301**********1234"},
-		{"id with X", MaskIDNumber, "43010219900101123X", "4301**********123X"},
-		{"id 15", MaskIDNumber, "430102900101123", "4301*******1123"},
+		{"id 18", MaskIDNumber, "430102199001011234", "4301*************4"},
+		{"id with X", MaskIDNumber, "43010219900101123X", "4301*************X"},
+		{"id 15", MaskIDNumber, "430102900101123", "4301**********3"},
 		{"id short", MaskIDNumber, "1234", "****"},
 		{"id empty", MaskIDNumber, "", ""},
 		{"mobile", MaskPhone, "13812345678", "138****5678"},
