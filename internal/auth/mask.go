@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -87,6 +88,23 @@ func MaskCard(s string) string {
 	}
 	r := []rune(s)
 	return "**** " + string(r[n-4:])
+}
+
+var longNumber = regexp.MustCompile(`[0-9]{11,}[0-9Xx]?`)
+
+// MaskNumbersInText masks every run of 11 or more digits in free text (a
+// delivered message, a note): 11 digits as a phone number, 15 or 18 (with a
+// final X) as an identity number, anything else as a card or account.
+func MaskNumbersInText(s string) string {
+	return longNumber.ReplaceAllStringFunc(s, func(n string) string {
+		switch len(n) {
+		case 11:
+			return MaskPhone(n)
+		case 15, 18:
+			return MaskIDNumber(n)
+		}
+		return MaskCard(n)
+	})
 }
 
 // Masker applies masking, or not, for one response.

@@ -66,3 +66,11 @@ func TestBirthYear(t *testing.T) {
 		t.Error("Masker.Birth")
 	}
 }
+
+func TestMaskNumbersInText(t *testing.T) {
+	in := `{"text":"账号 6222021001000000001，号码 13812345678，身份证 43010219580101123X，金额 100.00 元","request_id":12}`
+	want := `{"text":"账号 **** 0001，号码 138****5678，身份证 4301*************X，金额 100.00 元","request_id":12}`
+	if got := MaskNumbersInText(in); got != want {
+		t.Errorf("MaskNumbersInText:\n got %s\nwant %s", got, want)
+	}
+}

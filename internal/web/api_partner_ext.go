@@ -64,11 +64,11 @@ func (s *Server) partnerOps() []apiOp {
 
 		{Method: "GET", Path: "/api/v1/units", Cap: auth.CapPartnerManage, Handler: s.handleUnitsAPI, Tag: "centre",
 			Summary: "成员单位", Description: "All member units.", Response: unitsBody{}},
-		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleUnitWebhook, Tag: "centre",
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleUnitWebhook, Tag: "centre",
 			Summary: "成员单位推送地址", Response: partner.Webhook{}},
-		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleSetUnitWebhook, Tag: "centre",
+		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleSetUnitWebhook, Tag: "centre",
 			Summary: "设置成员单位推送地址", Request: partner.WebhookInput{}, Response: partner.Webhook{}},
-		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapPartnerManage, Handler: s.handleUnitDeliveries, Tag: "centre",
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapUnitAdmin, Handler: s.handleUnitDeliveries, Tag: "centre",
 			Summary: "成员单位推送记录", Response: deliveriesBody{}},
 		{Method: "GET", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleMeetings, Tag: "centre",
 			Summary: "联席会议", Response: meetingsBody{}},
@@ -249,10 +249,16 @@ func (s *Server) handlePartnerSetWebhook(w http.ResponseWriter, r *http.Request,
 	return s.setWebhook(w, r, p, p.User.UnitID)
 }
 
+// deliveries is the centre's view of a unit's delivery log: the messages
+// carry full account and phone numbers for the unit they were addressed to;
+// the centre reads them masked.
 func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, unitID int64) error {
 	list, err := partner.WebhookDeliveries(r.Context(), s.db, unitID, 100)
 	if err != nil {
 		return err
+	}
+	for i := range list {
+		list[i].Payload = auth.MaskNumbersInText(list[i].Payload)
 	}
 	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
 	return nil

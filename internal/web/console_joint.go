@@ -64,6 +64,14 @@ func (s *Server) handleJointPage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
+	// Only the centre admin manages a unit's webhook: the others see its
+	// state, not its address (a robot's key is part of its URL) nor what
+	// the receiver answered.
+	if !p.Can(auth.CapUnitAdmin) {
+		for i := range hooks {
+			hooks[i].URL, hooks[i].LastError = "", partnerDeliveryError(hooks[i].LastError)
+		}
+	}
 	s.render(w, r, http.StatusOK, "joint", page{Title: "联席会议", Active: "/joint", Data: map[string]any{
 		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(Shanghai).Format("2006-01-02")}})
 	return nil

@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // A dissuader without ?unmask=1 must not get what rebuilds a masked ID:
@@ -51,6 +54,58 @@ func TestMaskedPersonHasNoBirthDate(t *testing.T) {
 		// Unmasked (audited) reads keep the date.
 		if u := f.do(t, "GET", "/api/v1/cases/"+itoa(f.caseA)+"?unmask=1", "offA", ""); !strings.Contains(u.body, "1958-01-01") || !strings.Contains(u.body, idA) {
 			t.Errorf("unmasked case: %s", u.body)
+		}
+	})
+}
+
+// Only the centre admin and the unit itself manage a unit's webhook; a
+// station investigator (partner.manage) neither reads a bank's delivery log
+// — the messages carry full account numbers — nor repoints its webhook, and
+// /joint shows him the webhooks' state without their addresses. The admin
+// reads the log masked.
+func TestWebhookManagedOnlyByAdminAndUnit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "secret-inv"})
+		var bank int64
+		_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&bank)
+		if a := f.do(t, "PUT", "/api/v1/partner/webhook", "bank", `{"url":"https://hooks.bank.example/fanzha?key=robot-key","format":"json","secret":"bank-secret-123456"}`); a.status != 200 {
+			t.Fatalf("bank sets its webhook: %d %s", a.status, a.body)
+		}
+		const account = "6222021001000000001"
+		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(f.caseA)+"/requests", "admin", `{"kind":"query","unit_id":`+itoa(bank)+`,"account":"`+account+`"}`); a.status != 201 {
+			t.Fatalf("request: %d %s", a.status, a.body)
+		}
+		if _, err := (&partner.Sweeper{DB: d, Now: time.Now}).Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		u := "/api/v1/units/" + itoa(bank) + "/webhook"
+		for _, p := range []string{u, u + "/deliveries"} {
+			if a := f.do(t, "GET", p, "inv", ""); a.status != 403 || strings.Contains(a.body, account) {
+				t.Errorf("investigator GET %s: %d %s", p, a.status, a.body)
+			}
+		}
+		if a := f.do(t, "PUT", u, "inv", `{"url":"https://evil.example/","format":"wecom"}`); a.status != 403 {
+			t.Errorf("investigator repoints the bank's webhook: %d %s", a.status, a.body)
+		}
+		if wh, err := partner.UnitWebhook(ctx, d, bank); err != nil || !strings.Contains(wh.URL, "hooks.bank.example") {
+			t.Errorf("webhook after: %+v %v", wh, err)
+		}
+		a := f.do(t, "GET", u+"/deliveries", "admin", "")
+		if a.status != 200 || strings.Contains(a.body, account) || !strings.Contains(a.body, "**** 0001") {
+			t.Errorf("admin reads the delivery log masked: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "PUT", u, "admin", `{"url":"https://hooks2.bank.example/","format":"json"}`); a.status != 200 {
+			t.Errorf("admin sets the bank's webhook: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/partner/webhook/deliveries", "bank", ""); a.status != 200 || !strings.Contains(a.body, account) {
+			t.Errorf("the bank reads its own deliveries: %d %s", a.status, a.body)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("inv", "secret-inv")
+		if p := c.get("/joint"); p.status != 200 || strings.Contains(p.body, "bank.example") || !strings.Contains(p.body, "仅中心管理员可见") {
+			t.Errorf("investigator /joint shows the webhook address: %d %.3000s", p.status, p.body)
 		}
 	})
 }
