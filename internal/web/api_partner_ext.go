@@ -237,7 +237,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := decodeJSON(r, &in, 1<<14); err != nil {
 		return err
 	}
-	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.now())
+	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.settings.WebhookGuard(), s.now())
 	if err != nil {
 		return err
 	}
@@ -279,8 +279,12 @@ func (s *Server) handlePartnerDeliveries(w http.ResponseWriter, r *http.Request,
 // partnerDeliveryError is what a partner reads of a failed delivery: the
 // HTTP status its receiver answered, without the body — a partner may point
 // its webhook anywhere, and fanzha must not become a way to read what other
-// hosts answer. Transport errors (refused, timeout) are kept.
+// hosts answer. A transport error (refused, timeout, an address the guard
+// refuses) is one fixed text: its details would tell what listens where.
 func partnerDeliveryError(e string) string {
+	if e == "" {
+		return ""
+	}
 	if rest, ok := strings.CutPrefix(e, "HTTP "); ok {
 		status, _, _ := strings.Cut(rest, ":")
 		return "HTTP " + status
@@ -289,7 +293,7 @@ func partnerDeliveryError(e string) string {
 		code, _, _ := strings.Cut(e, ":")
 		return code
 	}
-	return e
+	return "投递失败：未能连接接收地址"
 }
 
 func (s *Server) handleUnitsAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -183,7 +183,7 @@ func (s *Server) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth.
 func (s *Server) handleUnitWebhookForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	enabled := r.FormValue("enabled") == "1"
 	in := partner.WebhookInput{URL: r.FormValue("url"), Format: r.FormValue("format"), Secret: r.FormValue("secret"), Enabled: &enabled}
-	if _, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), p.User.UnitID, in, s.now()); err != nil {
+	if _, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), p.User.UnitID, in, s.settings.WebhookGuard(), s.now()); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/unit", "已保存推送地址")

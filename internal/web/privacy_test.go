@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/settings"
 )
 
 // A dissuader without ?unmask=1 must not get what rebuilds a masked ID:
@@ -106,6 +107,59 @@ func TestWebhookManagedOnlyByAdminAndUnit(t *testing.T) {
 		c.login("inv", "secret-inv")
 		if p := c.get("/joint"); p.status != 200 || strings.Contains(p.body, "bank.example") || !strings.Contains(p.body, "仅中心管理员可见") {
 			t.Errorf("investigator /joint shows the webhook address: %d %.3000s", p.status, p.body)
+		}
+	})
+}
+
+// A bank cannot point its webhook at the centre's own network (SSRF): the
+// address is refused when saved; an allow-listed network is accepted; and
+// what the bank reads of a failed delivery is "failed", never the error
+// text of the connection.
+func TestPartnerWebhookSSRF(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		for _, u := range []string{"http://127.0.0.1:22/", "http://localhost:5432/", "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]/"} {
+			a := f.do(t, "PUT", "/api/v1/partner/webhook", "bank", `{"url":"`+u+`","format":"wecom"}`)
+			if a.status/100 != 4 || a.json["code"] == nil {
+				t.Errorf("bank webhook %s: %d %s", u, a.status, a.body)
+			}
+		}
+		var bank int64
+		_ = d.QueryRow(ctx, `SELECT id FROM units WHERE code = 'B1'`).Scan(&bank)
+		if _, err := partner.UnitWebhook(ctx, d, bank); err == nil {
+			t.Fatal("a refused webhook was stored")
+		}
+		// The admin allow-lists the banks' extranet.
+		if a := f.do(t, "PUT", "/api/v1/partner/webhook", "bank", `{"url":"http://10.20.1.5/hook","format":"wecom"}`); a.status/100 != 4 {
+			t.Fatalf("before the allow-list: %d %s", a.status, a.body)
+		}
+		st, err := settings.New(d, settings.Overrides{}, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Save(ctx, auth.AuditEntry{Username: "admin"}, map[string]string{"webhooks.allow_networks": "10.20.0.0/16"}, false); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.do(t, "PUT", "/api/v1/partner/webhook", "bank", `{"url":"http://10.20.1.5/hook","format":"wecom"}`); a.status != 200 {
+			t.Fatalf("allow-listed: %d %s", a.status, a.body)
+		}
+		// A failed delivery, as the bank reads it.
+		var hook int64
+		_ = d.QueryRow(ctx, `SELECT id FROM unit_webhooks WHERE unit_id = ?`, bank).Scan(&hook)
+		if _, err := d.Exec(ctx, `INSERT INTO outbox (kind, target, format, payload, created_at, next_at, webhook_id, attempts, last_error)
+			VALUES ('partner_request', 'http://10.20.1.5/hook', 'wecom', '{}', 0, 0, ?, 1, ?)`, hook,
+			`Post "http://10.20.1.5/hook": net/http: HTTP/1.x transport connection broken: malformed HTTP response "SSH-2.0-OpenSSH_9.2p1"`); err != nil {
+			t.Fatal(err)
+		}
+		a := f.do(t, "GET", "/api/v1/partner/webhook/deliveries", "bank", "")
+		if a.status != 200 || strings.Contains(a.body, "SSH") || !strings.Contains(a.body, "投递失败") {
+			t.Errorf("bank deliveries: %d %s", a.status, a.body)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("bank", "secret-bank")
+		if p := c.get("/unit"); strings.Contains(p.body, "SSH") || !strings.Contains(p.body, "投递失败") {
+			t.Errorf("/unit shows the connection error: %.3000s", p.body)
 		}
 	})
 }
