@@ -315,6 +315,9 @@ func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request, p *aut
 				rep = &res
 				_ = s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
 					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected))
+				if err := res.ForScope(r.Context(), s.db, p.Scope); err != nil { // no "merged" oracle (warning/privacy.go)
+					return err
+				}
 			}
 		}
 	}

@@ -154,7 +154,7 @@ func TestPartnerReportsIntake(t *testing.T) {
 		f.addPartner(t, "mobile", "operator", "O1", "移动云溪分公司")
 		body := `{"kind":"fund_warning","ref":"F-20261123-1","person":{"name":"赵大妈","phone":"13700001234","address":"青石镇"},"amount_fen":3000000,"scam":{"account":"6217000000000000002"},"text":"向陌生账户连续转账"}`
 		a := f.do(t, "POST", "/api/v1/partner/reports", "bank", body)
-		if a.status != 201 || a.json["intake"] != "created" {
+		if a.status != 201 || a.json["intake"] != "received" {
 			t.Fatalf("report: %d %s", a.status, a.body)
 		}
 		if a := f.do(t, "POST", "/api/v1/partner/reports", "bank", body); a.status != 200 || a.json["intake"] != "duplicate" {

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -160,6 +163,77 @@ func TestPartnerWebhookSSRF(t *testing.T) {
 		c.login("bank", "secret-bank")
 		if p := c.get("/unit"); strings.Contains(p.body, "SSH") || !strings.Contains(p.body, "投递失败") {
 			t.Errorf("/unit shows the connection error: %.3000s", p.body)
+		}
+	})
+}
+
+// "Is this person under a warning?" cannot be asked by submitting one: an
+// officer of station B and a bank get the same answer for a person with an
+// open warning in station A as for a person nobody knows — and the
+// officer is never told the id of A's warning. The officer of A, who may
+// open that warning, is told it was merged.
+func TestIntakeAnswersNoWarningOracle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		// A's warning was already contacted an hour ago.
+		hourAgo := db.Millis(time.Now().Add(-time.Hour))
+		if _, err := d.Exec(ctx, `UPDATE warnings SET first_contact_at = ?, last_contact_at = ? WHERE id = ?`, hourAgo, hourAgo, f.warningA); err != nil {
+			t.Fatal(err)
+		}
+		shape := func(a answer) string {
+			t.Helper()
+			if a.status != 201 {
+				t.Fatalf("submit: %d %s", a.status, a.body)
+			}
+			var keys []string
+			for k, v := range a.json {
+				if k == "id" || k == "source_ref" || k == "index" {
+					continue
+				}
+				keys = append(keys, fmt.Sprintf("%s=%v", k, v))
+			}
+			sort.Strings(keys)
+			return strings.Join(keys, " ")
+		}
+		submit := func(user, ref, phone string) answer {
+			return f.do(t, "POST", "/api/v1/warnings", user, `{"source":"upper","source_ref":"`+ref+`","grade":"high","person":{"name":"某人","phone":"`+phone+`"}}`)
+		}
+		known := submit("offB", "B-1", phoneA)
+		unknown := submit("offB", "B-2", "13900000077")
+		if shape(known) != shape(unknown) || known.json["status"] != "created" || strings.Contains(known.body, itoa(f.warningA)+",") ||
+			known.json["merged_into"] != nil {
+			t.Errorf("station B's answers differ or tell the merge:\n known   %s\n unknown %s", known.body, unknown.body)
+		}
+		// Reading the new warning, B is not told the id of A's warning.
+		if a := f.do(t, "GET", "/api/v1/warnings/"+itoa(int64(known.json["id"].(float64))), "offB", ""); strings.Contains(a.body, "merged_into") {
+			t.Errorf("B reads merged_into: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/warnings?status=merged", "offB", ""); strings.Contains(a.body, "merged_into") {
+			t.Errorf("B's list has merged_into: %s", a.body)
+		}
+		// A may open its warning: told the truth.
+		if a := submit("offA", "A-1", phoneA); a.json["status"] != "merged" || a.json["merged_into"] != float64(f.warningA) {
+			t.Errorf("station A: %s", a.body)
+		}
+		// A bank: the same receipt and the same report status for both.
+		report := func(ref, phone string) answer {
+			return f.do(t, "POST", "/api/v1/partner/reports", "bank", `{"kind":"suspicious_txn","ref":"`+ref+`","person":{"name":"某人","phone":"`+phone+`"}}`)
+		}
+		rk, ru := report("R-1", phoneA), report("R-2", "13900000088")
+		if rk.status != ru.status || rk.json["intake"] != "received" || ru.json["intake"] != "received" {
+			t.Errorf("bank receipts differ:\n known   %d %s\n unknown %d %s", rk.status, rk.body, ru.status, ru.body)
+		}
+		var list struct {
+			Reports []struct {
+				Ref, Status string
+			}
+		}
+		if err := json.Unmarshal([]byte(f.do(t, "GET", "/api/v1/partner/reports", "bank", "").body), &list); err != nil || len(list.Reports) != 2 {
+			t.Fatalf("reports: %v %+v", err, list)
+		}
+		if list.Reports[0].Status != list.Reports[1].Status || list.Reports[0].Status != "received" {
+			t.Errorf("report statuses tell the known person: %+v", list.Reports)
 		}
 	})
 }
