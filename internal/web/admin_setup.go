@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/setup"
@@ -135,8 +134,8 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("first start complete", "county", res.County.Name, "code", res.County.Code, "admin", res.Admin.Username, "ip", ip)
 	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Value: "", Path: "/setup", HttpOnly: true, Secure: s.secure, MaxAge: -1})
 	if _, err := s.login(w, r, v.AdminUsername, v.Password); err != nil {
-		http.Redirect(w, r, "/login?next=%2Fadmin&flash="+url.QueryEscape("系统初始化完成，请登录"), http.StatusSeeOther)
+		redirectFlash(w, r, "/login?next=%2Fadmin", "系统初始化完成，请登录")
 		return
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape("系统初始化完成：已创建"+res.County.Name+"和管理员账号。下一步：导入辖区树"), http.StatusSeeOther)
+	redirectFlash(w, r, "/admin", "系统初始化完成：已创建"+res.County.Name+"和管理员账号。下一步：导入辖区树")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -234,6 +236,40 @@ func TestIntakeAnswersNoWarningOracle(t *testing.T) {
 		}
 		if list.Reports[0].Status != list.Reports[1].Status || list.Reports[0].Status != "received" {
 			t.Errorf("report statuses tell the known person: %+v", list.Reports)
+		}
+	})
+}
+
+// ?flash= in a link someone else wrote prints nothing on a trusted page;
+// the message of a real redirect is shown once, to the browser it was sent
+// to.
+func TestFlashNotAttackerControlled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		const bait = "您的账号存在风险，请立即拨打 400-000-0000 核实"
+		c := newConsoleClient(t, f.srv.URL)
+		if a := c.get("/login?flash=" + url.QueryEscape(bait)); strings.Contains(a.body, bait) || strings.Contains(a.body, "400-000-0000") {
+			t.Errorf("login page prints a crafted flash")
+		}
+		c.login("offA", "secret-offA")
+		if a := c.get("/warnings?flash=" + url.QueryEscape(bait)); strings.Contains(a.body, "400-000-0000") {
+			t.Errorf("console page prints a crafted flash")
+		}
+		// A real redirect: the page shows its message, once.
+		a := c.post("/logout", url.Values{"csrf_token": {c.csrf()}})
+		if a.status != http.StatusSeeOther || !strings.Contains(a.location, "flash=") {
+			t.Fatalf("logout: %d %s", a.status, a.location)
+		}
+		if p := c.get(a.location); !strings.Contains(p.body, "已退出登录") || !strings.Contains(p.body, `class="flash"`) {
+			t.Errorf("the logout flash is not shown: %.2000s", p.body)
+		}
+		if p := c.get(a.location); strings.Contains(p.body, `class="flash"`) {
+			t.Errorf("the flash is shown twice")
+		}
+		// Another browser given the same link sees nothing.
+		other := newConsoleClient(t, f.srv.URL)
+		if p := other.get(a.location); strings.Contains(p.body, "已退出登录") {
+			t.Errorf("a copied flash link shows the message")
 		}
 	})
 }
