@@ -127,6 +127,16 @@ func (m Masker) Birth(date string) string {
 	return ""
 }
 
+// Text masks the numbers inside free text (a warning's text, a case
+// summary) unless unmasked: a number masked in its field must not stand in
+// full in the text beside it.
+func (m Masker) Text(s string) string {
+	if m.Unmasked {
+		return s
+	}
+	return MaskNumbersInText(s)
+}
+
 // Phone masks a phone number unless unmasked.
 func (m Masker) Phone(s string) string {
 	if m.Unmasked {

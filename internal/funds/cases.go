@@ -79,7 +79,7 @@ func (c Case) Masked(m auth.Masker) Case {
 		t.FromAccount, t.ToAccount = m.Card(t.FromAccount), m.Card(t.ToAccount)
 		ts[i] = t
 	}
-	c.Victims, c.Transfers = vs, ts
+	c.Victims, c.Transfers, c.Summary = vs, ts, m.Text(c.Summary)
 	if len(vs) == 0 {
 		c.Victims = nil
 	}

@@ -156,6 +156,7 @@ func (w Warning) Masked(m auth.Masker) Warning {
 	w.Person.Phone = m.Phone(w.Person.Phone)
 	w.Person.IDNumber = m.ID(w.Person.IDNumber)
 	w.Scam.Account = m.Card(w.Scam.Account)
+	w.Text = m.Text(w.Text)
 	if y := auth.BirthYear(w.Person.Birth); y > 0 {
 		w.Person.BirthYear = y
 		if !m.Unmasked {

@@ -29,10 +29,17 @@ func TestMaskedPersonHasNoBirthDate(t *testing.T) {
 		if _, err := d.Exec(ctx, `UPDATE warnings SET person_birth = '1958-01-01', person_age = 68, person_sex = 'M' WHERE id = ?`, f.warningA); err != nil {
 			t.Fatal(err)
 		}
+		// The free text beside the masked fields repeats the numbers.
+		if _, err := d.Exec(ctx, `UPDATE warnings SET text = ? WHERE id = ?`, "当事人身份证 "+idA+"，手机 "+phoneA+"，正在转账", f.warningA); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `UPDATE cases SET summary = ? WHERE id = ?`, "受害人（身份证 "+idA+"）被冒充公检法诈骗", f.caseA); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := d.Exec(ctx, `UPDATE victims SET birth_date = '1958-01-01', sex = 'M' WHERE case_id = ?`, f.caseA); err != nil {
 			t.Fatal(err)
 		}
-		leaks := []string{"1958-01-01", "19580101", idA[10:], idA}
+		leaks := []string{"1958-01-01", "19580101", idA[10:], idA, phoneA}
 		check := func(what, body string) {
 			t.Helper()
 			for _, l := range leaks {
