@@ -58,6 +58,9 @@ func TestMaskedPersonHasNoBirthDate(t *testing.T) {
 		}
 		check("GET case", f.do(t, "GET", "/api/v1/cases/"+itoa(f.caseA), "offA", "").body)
 		check("GET warnings", f.do(t, "GET", "/api/v1/warnings", "offA", "").body)
+		if a := f.do(t, "GET", "/api/v1/cases", "offA", ""); a.status != 200 || strings.Contains(a.body, idA) {
+			t.Errorf("GET cases shows the ID in a summary: %d %s", a.status, a.body)
+		}
 
 		c := newConsoleClient(t, f.srv.URL)
 		c.login("offA", "secret-offA")
