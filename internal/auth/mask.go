@@ -57,8 +57,9 @@ func BirthYear(date string) int {
 }
 
 // MaskPhone keeps the first 3 and last 4 digits of a mobile number:
-// 13812345678 -> 138****5678. Shorter numbers (landlines) keep only the last
-// 4 characters.
+// 13812345678 -> 138****5678. Shorter numbers (landlines) keep at most the
+// last 4 characters and always hide at least 4 digits (10,000 candidates):
+// 8765432 -> ****432.
 func MaskPhone(s string) string {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
@@ -69,10 +70,11 @@ func MaskPhone(s string) string {
 	if n >= 11 {
 		return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
 	}
-	if n <= 4 {
+	keep := min(4, n-4)
+	if keep <= 0 {
 		return strings.Repeat("*", n)
 	}
-	return strings.Repeat("*", n-4) + string(r[n-4:])
+	return strings.Repeat("*", n-keep) + string(r[n-keep:])
 }
 
 // MaskCard shows only the last 4 digits of a bank card or account number:
@@ -83,11 +85,15 @@ func MaskCard(s string) string {
 	if n == 0 {
 		return ""
 	}
-	if n <= 4 {
+	// Keep at most the last 4 and hide at least 4 digits; a bank card's
+	// first 6 (BIN) follow from the bank shown beside it and its last digit
+	// is a Luhn check, so a 16-digit card still leaves 10^5 candidates.
+	keep := min(4, n-4)
+	if keep <= 0 {
 		return "****"
 	}
 	r := []rune(s)
-	return "**** " + string(r[n-4:])
+	return "**** " + string(r[n-keep:])
 }
 
 var longNumber = regexp.MustCompile(`[0-9]{11,}[0-9Xx]?`)

@@ -3,6 +3,7 @@ package auth
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,5 +73,34 @@ func TestMaskNumbersInText(t *testing.T) {
 	want := `{"text":"账号 **** 0001，号码 138****5678，身份证 4301*************X，金额 100.00 元","request_id":12}`
 	if got := MaskNumbersInText(in); got != want {
 		t.Errorf("MaskNumbersInText:\n got %s\nwant %s", got, want)
+	}
+}
+
+// Phones and cards: whatever the length, the mask hides enough digits to
+// leave at least 10,000 numbers — for a bank card after taking off its BIN
+// (known from the bank shown beside it) and its Luhn check digit.
+func TestMaskedPhonesAndCardsLeaveTenThousand(t *testing.T) {
+	hidden := func(full, masked string) int {
+		shown := strings.TrimPrefix(masked, "**** ")
+		if shown != masked { // a card: "**** " stands for everything but the shown tail
+			return len(full) - len(strings.TrimLeft(shown, "*"))
+		}
+		return strings.Count(masked, "*")
+	}
+	for n := 5; n <= 14; n++ {
+		num := strings.Repeat("7", n)
+		if h := hidden(num, MaskPhone(num)); n >= 7 && h < 4 {
+			t.Errorf("phone of %d digits %s hides %d digits", n, MaskPhone(num), h)
+		}
+	}
+	for n := 6; n <= 19; n++ {
+		num := strings.Repeat("6", n)
+		h := hidden(num, MaskCard(num))
+		if n >= 15 {
+			h -= 6 + 1 // BIN and Luhn check
+		}
+		if h < 4 {
+			t.Errorf("card of %d digits %s leaves 10^%d candidates", n, MaskCard(num), h)
+		}
 	}
 }
