@@ -217,9 +217,22 @@ func TestIntakeAnswersNoWarningOracle(t *testing.T) {
 			known.json["merged_into"] != nil {
 			t.Errorf("station B's answers differ or tell the merge:\n known   %s\n unknown %s", known.body, unknown.body)
 		}
-		// Reading the new warning, B is not told the id of A's warning.
-		if a := f.do(t, "GET", "/api/v1/warnings/"+itoa(int64(known.json["id"].(float64))), "offB", ""); strings.Contains(a.body, "merged_into") {
+		// Reading the new warning (its address in B's area), B is not told
+		// the id of A's warning.
+		knownID := int64(known.json["id"].(float64))
+		if _, err := d.Exec(ctx, `UPDATE warnings SET area_id = ?, station_id = ? WHERE id = ?`, f.stB.ID, f.stB.ID, knownID); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.do(t, "GET", "/api/v1/warnings/"+itoa(knownID), "offB", ""); a.status != 200 || strings.Contains(a.body, "merged_into") {
 			t.Errorf("B reads merged_into: %s", a.body)
+		}
+		if a := f.do(t, "GET", "/api/v1/warnings?status=merged", "offB", ""); strings.Contains(a.body, "merged_into") {
+			t.Errorf("B's list has merged_into: %s", a.body)
+		}
+		cb := newConsoleClient(t, f.srv.URL)
+		cb.login("offB", "secret-offB")
+		if p := cb.get("/warnings/" + itoa(knownID)); p.status != 200 || strings.Contains(p.body, "/warnings/"+itoa(f.warningA)+`"`) || !strings.Contains(p.body, "已并入其他单位处置的预警") {
+			t.Errorf("B's warning page links A's warning: %d %.2000s", p.status, p.body)
 		}
 		if a := f.do(t, "GET", "/api/v1/warnings?status=merged", "offB", ""); strings.Contains(a.body, "merged_into") {
 			t.Errorf("B's list has merged_into: %s", a.body)
