@@ -82,7 +82,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	if err := startFreezeWatch(ctx, d, st, strings.TrimRight(base, "/"), log); err != nil {
 		return err
 	}
-	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets}
+	g := st.WebhookGuard()
+	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets, Guard: &g}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour

@@ -9,18 +9,21 @@ func TestMasking(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"id 18", MaskIDNumber, "430102199001011234", "4301**********1234"},
-		{"id with X", MaskIDNumber, "43010219900101123X", "4301**********123X"},
-		{"id 15", MaskIDNumber, "430102900101123", "4301*******1123"},
+		{"id 18", MaskIDNumber, "430102199001011234", "4301*************4"},
+		{"id with X", MaskIDNumber, "43010219900101123X", "4301*************X"},
+		{"id 15", MaskIDNumber, "430102900101123", "4301**********3"},
 		{"id short", MaskIDNumber, "1234", "****"},
 		{"id empty", MaskIDNumber, "", ""},
 		{"mobile", MaskPhone, "13812345678", "138****5678"},
 		{"mobile spaces trimmed", MaskPhone, " 13812345678 ", "138****5678"},
 		{"landline", MaskPhone, "07318765432", "073****5432"},
-		{"short number", MaskPhone, "96110", "*6110"},
+		{"short number", MaskPhone, "96110", "****0"},
+		{"landline 7", MaskPhone, "8765432", "****432"},
+		{"landline 8", MaskPhone, "87654321", "****4321"},
 		{"card 19", MaskCard, "6222021234567890123", "**** 0123"},
 		{"card spaced", MaskCard, "6222 0212 3456 7890", "**** 7890"},
 		{"card short", MaskCard, "123", "****"},
+		{"account 7", MaskCard, "1234567", "**** 567"},
 		{"card empty", MaskCard, "", ""},
 	}
 	for _, c := range cases {

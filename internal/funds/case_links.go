@@ -119,7 +119,7 @@ func SuspectRoleName(code string) string {
 
 // Masked returns the suspect with numbers masked by m.
 func (s Suspect) Masked(m auth.Masker) Suspect {
-	s.IDNumber, s.Phone, s.Account = m.ID(s.IDNumber), m.Phone(s.Phone), m.Card(s.Account)
+	s.IDNumber, s.Phone, s.Account, s.Note = m.ID(s.IDNumber), m.Phone(s.Phone), m.Card(s.Account), m.Text(s.Note)
 	return s
 }
 

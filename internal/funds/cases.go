@@ -43,7 +43,8 @@ type Victim struct {
 	CaseID     int64  `json:"case_id"`
 	Name       string `json:"name"`
 	Sex        string `json:"sex"`
-	BirthDate  string `json:"birth_date"`
+	BirthDate  string `json:"birth_date,omitempty"` // YYYY-MM-DD; empty in masked views
+	BirthYear  int    `json:"birth_year,omitempty"` // what masked views give instead (see auth.MaskIDNumber)
 	IDNumber   string `json:"id_number"`
 	Phone      string `json:"phone"`
 	Address    string `json:"address"`
@@ -70,6 +71,7 @@ func (c Case) Masked(m auth.Masker) Case {
 	vs := make([]Victim, len(c.Victims))
 	for i, v := range c.Victims {
 		v.IDNumber, v.Phone = m.ID(v.IDNumber), m.Phone(v.Phone)
+		v.BirthYear, v.BirthDate = auth.BirthYear(v.BirthDate), m.Birth(v.BirthDate)
 		vs[i] = v
 	}
 	ts := make([]Transfer, len(c.Transfers))
@@ -77,7 +79,7 @@ func (c Case) Masked(m auth.Masker) Case {
 		t.FromAccount, t.ToAccount = m.Card(t.FromAccount), m.Card(t.ToAccount)
 		ts[i] = t
 	}
-	c.Victims, c.Transfers = vs, ts
+	c.Victims, c.Transfers, c.Summary = vs, ts, m.Text(c.Summary)
 	if len(vs) == 0 {
 		c.Victims = nil
 	}

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
@@ -127,6 +128,25 @@ type Deliverer struct {
 	// SecretSource, when set, gives the URL -> secret map in force at each
 	// round (the settings edited in the console) instead of Secrets.
 	SecretSource func(ctx context.Context) map[string]string
+	// Guard checks every connection to a member unit's webhook (guard.go);
+	// nil: the zero Guard, which allows public addresses only. Client is
+	// used for the admin's escalation webhooks alone.
+	Guard *Guard
+
+	guardOnce sync.Once
+	guarded   *http.Client
+}
+
+// unitClient is the guarded client of unit webhooks.
+func (d *Deliverer) unitClient() *http.Client {
+	d.guardOnce.Do(func() {
+		g := Guard{}
+		if d.Guard != nil {
+			g = *d.Guard
+		}
+		d.guarded = g.Client(10 * time.Second)
+	})
+	return d.guarded
 }
 
 // Sign computes the signature header value of a JSON body.
@@ -183,7 +203,11 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		if secret == "" {
 			secret = secrets[it.target]
 		}
-		err := d.post(ctx, it.target, Format(it.format), secret, []byte(it.payload))
+		c := d.Client
+		if it.webhook != 0 {
+			c = d.unitClient()
+		}
+		err := d.post(ctx, c, it.target, Format(it.format), secret, []byte(it.payload))
 		if err == nil {
 			if _, err := d.DB.Exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
 				db.Millis(d.now()), it.id); err != nil {
@@ -223,8 +247,7 @@ func (d *Deliverer) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (d *Deliverer) post(ctx context.Context, url string, f Format, secret string, body []byte) error {
-	c := d.Client
+func (d *Deliverer) post(ctx context.Context, c *http.Client, url string, f Format, secret string, body []byte) error {
 	if c == nil {
 		c = &http.Client{Timeout: 10 * time.Second}
 	}

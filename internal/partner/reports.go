@@ -58,7 +58,10 @@ type ReportInput struct {
 type ReportReceipt struct {
 	ReportID int64  `json:"report_id"`
 	Ref      string `json:"ref"`
-	Intake   string `json:"intake"` // created | merged | duplicate
+	// Intake is "received" for a new report — whether the person was known
+	// to fanzha or not, which a unit must not learn — or "duplicate" for a
+	// ref the unit sent before.
+	Intake string `json:"intake"`
 }
 
 // Report is a partner's view of one of its reports: its own fields and the
@@ -93,6 +96,9 @@ func GetUnit(ctx context.Context, q db.Querier, id int64) (Unit, error) {
 	}
 	return u, err
 }
+
+// ReportReceived is the intake answer of a new report.
+const ReportReceived = "received"
 
 // SubmitReport runs a partner's report through the warning intake and
 // records it for the unit. Resending the same ref is answered "duplicate"
@@ -145,7 +151,10 @@ func SubmitReport(ctx context.Context, d *db.DB, in *warning.Intake, unitID, use
 		ON CONFLICT (unit_id, ref) DO NOTHING`, unitID, r.Kind, r.Ref, nullable(it.ID), nullable(userID), db.Millis(now)); err != nil {
 		return ReportReceipt{}, fmt.Errorf("record report: %w", err)
 	}
-	rc := ReportReceipt{Ref: r.Ref, Intake: it.Status}
+	rc := ReportReceipt{Ref: r.Ref, Intake: ReportReceived}
+	if it.Status == warning.ItemDuplicate {
+		rc.Intake = warning.ItemDuplicate
+	}
 	if err := d.QueryRow(ctx, `SELECT id FROM partner_reports WHERE unit_id = ? AND ref = ?`, unitID, r.Ref).Scan(&rc.ReportID); err != nil {
 		return rc, err
 	}
@@ -155,8 +164,13 @@ func SubmitReport(ctx context.Context, d *db.DB, in *warning.Intake, unitID, use
 // Reports lists a unit's own reports, newest first, with the state of the
 // warning each became (the open primary warning when it was merged).
 func Reports(ctx context.Context, q db.Querier, unitID int64, limit int) ([]Report, error) {
+	// A report merged into the person's open warning follows that warning,
+	// but only from the report's own time on: a contact made before it
+	// would show "handling" at once and tell the unit the person was
+	// already under a warning.
 	rows, err := q.Query(ctx, `SELECT p.id, p.kind, p.ref, p.created_at, COALESCE(m.status, w.status, ''), COALESCE(m.outcome, w.outcome, ''),
-		COALESCE(m.outcome_at, w.outcome_at), COALESCE(m.first_contact_at, w.first_contact_at)
+		COALESCE(m.outcome_at, w.outcome_at), CASE WHEN COALESCE(m.last_contact_at, w.last_contact_at, w.first_contact_at) >= p.created_at
+			THEN COALESCE(m.last_contact_at, w.last_contact_at, w.first_contact_at) END
 		FROM partner_reports p LEFT JOIN warnings w ON w.id = p.warning_id LEFT JOIN warnings m ON m.id = w.merged_into
 		WHERE p.unit_id = ? ORDER BY p.id DESC LIMIT `+strconv.Itoa(limit), unitID)
 	if err != nil {

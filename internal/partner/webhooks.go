@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -58,12 +57,16 @@ func UnitWebhook(ctx context.Context, q db.Querier, unitID int64) (Webhook, erro
 	return w, nil
 }
 
-// SetWebhook creates or replaces a unit's webhook and audits it.
-func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64, in WebhookInput, now time.Time) (Webhook, error) {
+// SetWebhook creates or replaces a unit's webhook and audits it. The
+// address must pass the guard: no loopback, private, link-local or reserved
+// address unless the admin allow-listed it (notify.Guard).
+func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64, in WebhookInput, guard notify.Guard, now time.Time) (Webhook, error) {
 	in.URL = strings.TrimSpace(in.URL)
-	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Webhook{}, fmt.Errorf("webhook: %w: 推送地址应为 http(s) URL", domain.ErrInvalid)
+	if len(in.URL) > 2000 {
+		return Webhook{}, fmt.Errorf("webhook: %w: 推送地址过长", domain.ErrInvalid)
+	}
+	if err := guard.CheckURL(ctx, in.URL); err != nil {
+		return Webhook{}, fmt.Errorf("webhook: %w: %s", domain.ErrInvalid, err.Error())
 	}
 	switch in.Format {
 	case "", "json-hmac":
@@ -79,7 +82,7 @@ func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64
 	if in.Enabled != nil && !*in.Enabled {
 		enabled = 0
 	}
-	err = d.InTx(ctx, func(tx *db.Tx) error {
+	err := d.InTx(ctx, func(tx *db.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM units WHERE id = ?`, unitID).Scan(&n); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,10 @@ type clock struct {
 	mu sync.Mutex
 	t  time.Time
 }
+
+// loopback is the guard of tests whose receivers listen on 127.0.0.1: the
+// admin's allow-list holds the loopback network.
+var loopback = notify.Guard{Allowed: func(context.Context) []netip.Prefix { return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} }}
 
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
@@ -99,28 +104,28 @@ func TestUnitWebhookSurvivesOutageInOrder(t *testing.T) {
 		defer recv.Close()
 
 		who := auth.AuditEntry{Username: "test"}
-		if _, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json-hmac"}, clk.Now()); err == nil {
+		if _, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json-hmac"}, loopback, clk.Now()); err == nil {
 			t.Fatal("a JSON webhook without a secret was accepted")
 		}
-		w, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json-hmac", Secret: secret}, clk.Now())
+		w, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json-hmac", Secret: secret}, loopback, clk.Now())
 		if err != nil || !w.HasSecret || w.Format != "json" {
 			t.Fatalf("set webhook: %+v %v", w, err)
 		}
 		// Switching to JSON keeps the secret; a robot webhook switched to JSON needs one.
-		if _, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json"}, clk.Now()); err != nil {
+		if _, err := partner.SetWebhook(ctx, d, who, bank, partner.WebhookInput{URL: recv.URL, Format: "json"}, loopback, clk.Now()); err != nil {
 			t.Fatalf("update keeping the secret: %v", err)
 		}
-		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom"}, clk.Now()); err != nil {
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom"}, loopback, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "json"}, clk.Now()); err == nil {
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "json"}, loopback, clk.Now()); err == nil {
 			t.Fatal("a robot webhook became an unsigned JSON one")
 		}
-		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom", Enabled: new(false)}, clk.Now()); err != nil {
+		if _, err := partner.SetWebhook(ctx, d, who, other, partner.WebhookInput{URL: recv.URL + "/robot", Format: "wecom", Enabled: new(false)}, loopback, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		sw := &partner.Sweeper{DB: d, Now: clk.Now}
-		dl := &notify.Deliverer{DB: d, Now: clk.Now, Client: recv.Client()}
+		dl := &notify.Deliverer{DB: d, Now: clk.Now, Client: recv.Client(), Guard: &loopback}
 
 		var want []int64
 		for i := 0; i < 3; i++ {
@@ -206,7 +211,7 @@ func TestRemindersAndEscalation(t *testing.T) {
 		answered := request(t, d, "query", bank, "6222021001000000002", clk.Now())
 		freeze := request(t, d, "freeze", bank, "6222021001000000003", clk.Now())
 		_ = freeze
-		if _, err := partner.SetWebhook(ctx, d, auth.AuditEntry{Username: "bank"}, bank, partner.WebhookInput{URL: "http://127.0.0.1:1/bank", Format: "dingtalk"}, clk.Now()); err != nil {
+		if _, err := partner.SetWebhook(ctx, d, auth.AuditEntry{Username: "bank"}, bank, partner.WebhookInput{URL: "http://127.0.0.1:1/bank", Format: "dingtalk"}, loopback, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		sw := &partner.Sweeper{DB: d, Now: clk.Now, Targets: []notify.Target{{URL: "http://127.0.0.1:1/centre", Format: notify.FormatJSON}}}

@@ -15,6 +15,7 @@ package settings
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,7 @@ const (
 	KindBool     Kind = "bool"     // true/false
 	KindTargets  Kind = "targets"  // webhook list, one a line
 	KindSecret   Kind = "secret"   // shown masked
+	KindNetworks Kind = "networks" // IP networks (CIDR), one a line
 )
 
 // Def is one setting.
@@ -144,6 +146,9 @@ func init() {
 	add(Def{Key: "webhooks.secret", Group: "webhooks", Label: "签名密钥（HMAC-SHA256）", Kind: KindSecret, Default: "",
 		Flag: "--webhook-secret",
 		Help: "用于给 JSON 接口的请求签名（请求头 X-Fanzha-Signature: sha256=…），接收方据此确认消息来自本系统。保存后只显示掩码；留空不修改。"})
+
+	add(Def{Key: "webhooks.allow_networks", Group: "webhooks", Label: "成员单位推送允许的内网网段", Kind: KindNetworks, Default: "",
+		Help: "成员单位自行设置的推送地址不得指向本机、内网、链路本地或保留地址，以免被用来探测中心内部网络。银行等单位确需经专网（内网地址）接收推送的，在此逐行填写允许的网段，如 10.20.0.0/16 或单个地址 10.20.1.5。中心设置的升级通知地址不受此限。"})
 
 	add(Def{Key: bulletin.EnabledSetting, Group: "bulletin", Label: "生成每日通报", Kind: KindBool, Default: "true",
 		Help: "关闭后不再自动生成每日通报；周报、月报和手动生成不受影响。"})
@@ -271,6 +276,16 @@ func (d Def) normalize(v string, forFlag bool) (string, error) {
 			return "", err
 		}
 		return targetsString(ts), nil
+	case KindNetworks:
+		ps, err := ParseNetworks(v)
+		if err != nil {
+			return "", err
+		}
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.String()
+		}
+		return strings.Join(out, "\n"), nil
 	case KindSecret:
 		if len(v) > 200 {
 			return "", fmt.Errorf("密钥不能超过 200 个字符")
@@ -281,6 +296,27 @@ func (d Def) normalize(v string, forFlag bool) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("未知的设置类型 %s", d.Kind)
+}
+
+// ParseNetworks reads IP networks (10.0.0.0/8) or single addresses
+// separated by lines or commas.
+func ParseNetworks(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == '，' || r == ' ' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("“%s” 不是有效的网段或地址：应写成 10.20.0.0/16 或 10.20.1.5", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	if len(out) > 50 {
+		return nil, fmt.Errorf("最多 50 个网段")
+	}
+	return out, nil
 }
 
 // parseTargets reads webhooks separated by lines or commas.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -281,6 +282,22 @@ func (s *Store) Secrets(ctx context.Context) map[string]string {
 	}
 	return out
 }
+
+// WebhookNetworks returns the private networks unit webhooks may reach
+// (webhooks.allow_networks), checked against the settings generation at
+// each call (a removed network is refused at the next connection); on a
+// read error none.
+func (s *Store) WebhookNetworks(ctx context.Context) []netip.Prefix {
+	vals, err := s.values(ctx, true)
+	if err != nil {
+		return nil
+	}
+	ps, _ := ParseNetworks(vals["webhooks.allow_networks"])
+	return ps
+}
+
+// WebhookGuard is the guard of unit webhooks with the allow-list in force.
+func (s *Store) WebhookGuard() notify.Guard { return notify.Guard{Allowed: s.WebhookNetworks} }
 
 // Start makes the stored freeze terms (read by confirmations and the
 // freeze watch in every process) the terms in force: the console's values
@@ -649,8 +666,10 @@ func show(d *Def, v string) string {
 		return "（未设置）"
 	case d.Kind == KindSecret:
 		return "（已设置）"
-	case d.Kind == KindTargets && v == "":
+	case (d.Kind == KindTargets || d.Kind == KindNetworks) && v == "":
 		return "（无）"
+	case d.Kind == KindNetworks:
+		return strings.ReplaceAll(v, "\n", "，")
 	case d.Kind == KindTargets:
 		return strings.ReplaceAll(v, "\n", "，")
 	case d.Kind == KindBool && v == "true":

@@ -57,7 +57,11 @@ func Get(ctx context.Context, q db.Querier, scope area.Node, id int64) (Warning,
 	if err != nil {
 		return Warning{}, fmt.Errorf("warning %d: %w", id, err)
 	}
-	return w, nil
+	ws := []Warning{w}
+	if err := hideForeignPrimaries(ctx, q, scope, ws); err != nil {
+		return Warning{}, err
+	}
+	return ws[0], nil
 }
 
 // Filter selects warnings for a list.
@@ -120,5 +124,9 @@ func List(ctx context.Context, q db.Querier, scope area.Node, f Filter) ([]Warni
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, hideForeignPrimaries(ctx, q, scope, out)
 }

@@ -97,10 +97,13 @@ type Person struct {
 	Name     string `json:"name"`
 	Phone    string `json:"phone"`
 	IDNumber string `json:"id_number"`
-	Birth    string `json:"birth,omitempty"` // YYYY-MM-DD
-	Age      int    `json:"age,omitempty"`
-	Sex      string `json:"sex,omitempty"`
-	Address  string `json:"address"`
+	Birth    string `json:"birth,omitempty"` // YYYY-MM-DD; empty in masked views
+	// BirthYear is what masked views give instead of the date (see
+	// auth.MaskIDNumber); Age is then the difference of the years.
+	BirthYear int    `json:"birth_year,omitempty"`
+	Age       int    `json:"age,omitempty"`
+	Sex       string `json:"sex,omitempty"`
+	Address   string `json:"address"`
 }
 
 // ScamContact is how the fraudster reached the person.
@@ -153,5 +156,17 @@ func (w Warning) Masked(m auth.Masker) Warning {
 	w.Person.Phone = m.Phone(w.Person.Phone)
 	w.Person.IDNumber = m.ID(w.Person.IDNumber)
 	w.Scam.Account = m.Card(w.Scam.Account)
+	w.Text = m.Text(w.Text)
+	if y := auth.BirthYear(w.Person.Birth); y > 0 {
+		w.Person.BirthYear = y
+		if !m.Unmasked {
+			// The exact age at the warning's date narrows the birth date
+			// (two warnings of one person on different days narrow it
+			// further); the difference of the years says no more than the
+			// birth year does.
+			w.Person.Age = max(0, w.ReceivedAt.In(time.FixedZone("CST", 8*3600)).Year()-y)
+		}
+	}
+	w.Person.Birth = m.Birth(w.Person.Birth)
 	return w
 }

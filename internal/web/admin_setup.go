@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/setup"
@@ -141,8 +140,8 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/login/2fa?next=%2Fadmin", http.StatusSeeOther)
 			return
 		}
-		http.Redirect(w, r, "/login?next=%2Fadmin&flash="+url.QueryEscape("系统初始化完成，请登录"), http.StatusSeeOther)
+		redirectFlash(w, r, "/login?next=%2Fadmin", "系统初始化完成，请登录")
 		return
 	}
-	http.Redirect(w, r, "/admin?flash="+url.QueryEscape("系统初始化完成：已创建"+res.County.Name+"和管理员账号。下一步：导入辖区树"), http.StatusSeeOther)
+	redirectFlash(w, r, "/admin", "系统初始化完成：已创建"+res.County.Name+"和管理员账号。下一步：导入辖区树")
 }

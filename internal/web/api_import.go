@@ -38,6 +38,9 @@ func (s *Server) handleImportWarnings(w http.ResponseWriter, r *http.Request, p 
 		name, rep.Created, rep.Merged, rep.Duplicates, rep.Rejected, rep.Stored)); err != nil {
 		return err
 	}
+	if err := rep.ForScope(r.Context(), s.db, p.Scope); err != nil { // no "merged" oracle (warning/privacy.go)
+		return err
+	}
 	status := http.StatusOK
 	if !rep.Stored {
 		status = http.StatusUnprocessableEntity

@@ -57,19 +57,19 @@ func (s *Server) partnerOps() []apiOp {
 		{Method: "GET", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerWebhook, Tag: "partner",
 			Summary: "本单位推送地址", Description: "The unit's webhook (404 when none). The secret is never returned.", Response: partner.Webhook{}},
 		{Method: "PUT", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSetWebhook, Tag: "partner",
-			Summary: "设置本单位推送地址", Description: "URL, format (json-hmac / json, wecom, dingtalk) and the HMAC secret (required for JSON; empty on an update keeps it). Every request addressed to the unit is then posted there, signed X-Fanzha-Signature: sha256=HMAC-SHA256(secret, body), retried with backoff, in order.",
+			Summary: "设置本单位推送地址", Description: "URL, format (json-hmac / json, wecom, dingtalk) and the HMAC secret (required for JSON; empty on an update keeps it). Every request addressed to the unit is then posted there, signed X-Fanzha-Signature: sha256=HMAC-SHA256(secret, body), retried with backoff, in order. Loopback, private, link-local and reserved addresses are refused (400) unless the centre allow-lists the network; redirects are not followed.",
 			Request: partner.WebhookInput{}, Response: partner.Webhook{}},
 		{Method: "GET", Path: "/api/v1/partner/webhook/deliveries", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerDeliveries, Tag: "partner",
-			Summary: "推送记录", Description: "The latest 100 deliveries of the unit's webhook: attempts, last error, delivered time.", Response: deliveriesBody{}},
+			Summary: "推送记录", Description: "The latest 100 deliveries of the unit's webhook: attempts, delivered time, and of a failure only HTTP <status>, robot error <code> or a fixed 'could not connect' text.", Response: deliveriesBody{}},
 
 		{Method: "GET", Path: "/api/v1/units", Cap: auth.CapPartnerManage, Handler: s.handleUnitsAPI, Tag: "centre",
 			Summary: "成员单位", Description: "All member units.", Response: unitsBody{}},
-		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleUnitWebhook, Tag: "centre",
-			Summary: "成员单位推送地址", Response: partner.Webhook{}},
-		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapPartnerManage, Handler: s.handleSetUnitWebhook, Tag: "centre",
-			Summary: "设置成员单位推送地址", Request: partner.WebhookInput{}, Response: partner.Webhook{}},
-		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapPartnerManage, Handler: s.handleUnitDeliveries, Tag: "centre",
-			Summary: "成员单位推送记录", Response: deliveriesBody{}},
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleUnitWebhook, Tag: "centre",
+			Summary: "成员单位推送地址", Description: "The centre admin only (unit.admin).", Response: partner.Webhook{}},
+		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleSetUnitWebhook, Tag: "centre",
+			Summary: "设置成员单位推送地址", Description: "The centre admin only (unit.admin); the same address rules as the unit's own PUT.", Request: partner.WebhookInput{}, Response: partner.Webhook{}},
+		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapUnitAdmin, Handler: s.handleUnitDeliveries, Tag: "centre",
+			Summary: "成员单位推送记录", Description: "The centre admin only (unit.admin); numbers in the payloads masked.", Response: deliveriesBody{}},
 		{Method: "GET", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleMeetings, Tag: "centre",
 			Summary: "联席会议", Response: meetingsBody{}},
 		{Method: "POST", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleCreateMeeting, Tag: "centre",
@@ -237,7 +237,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := decodeJSON(r, &in, 1<<14); err != nil {
 		return err
 	}
-	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.now())
+	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.settings.WebhookGuard(), s.now())
 	if err != nil {
 		return err
 	}
@@ -249,10 +249,16 @@ func (s *Server) handlePartnerSetWebhook(w http.ResponseWriter, r *http.Request,
 	return s.setWebhook(w, r, p, p.User.UnitID)
 }
 
+// deliveries is the centre's view of a unit's delivery log: the messages
+// carry full account and phone numbers for the unit they were addressed to;
+// the centre reads them masked.
 func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, unitID int64) error {
 	list, err := partner.WebhookDeliveries(r.Context(), s.db, unitID, 100)
 	if err != nil {
 		return err
+	}
+	for i := range list {
+		list[i].Payload = auth.MaskNumbersInText(list[i].Payload)
 	}
 	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
 	return nil
@@ -273,8 +279,12 @@ func (s *Server) handlePartnerDeliveries(w http.ResponseWriter, r *http.Request,
 // partnerDeliveryError is what a partner reads of a failed delivery: the
 // HTTP status its receiver answered, without the body — a partner may point
 // its webhook anywhere, and fanzha must not become a way to read what other
-// hosts answer. Transport errors (refused, timeout) are kept.
+// hosts answer. A transport error (refused, timeout, an address the guard
+// refuses) is one fixed text: its details would tell what listens where.
 func partnerDeliveryError(e string) string {
+	if e == "" {
+		return ""
+	}
 	if rest, ok := strings.CutPrefix(e, "HTTP "); ok {
 		status, _, _ := strings.Cut(rest, ":")
 		return "HTTP " + status
@@ -283,7 +293,7 @@ func partnerDeliveryError(e string) string {
 		code, _, _ := strings.Cut(e, ":")
 		return code
 	}
-	return e
+	return "投递失败：未能连接接收地址"
 }
 
 func (s *Server) handleUnitsAPI(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

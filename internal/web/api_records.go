@@ -82,6 +82,9 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
+	for i := range list {
+		list[i] = list[i].Masked(auth.Masker{}) // summaries may hold numbers
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": list})
 	return nil
 }

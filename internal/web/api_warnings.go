@@ -116,6 +116,9 @@ func (s *Server) handleCreateWarnings(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
+	if err := res.ForScope(r.Context(), s.db, p.Scope); err != nil {
+		return err
+	}
 	status := http.StatusCreated
 	switch {
 	case !res.Stored || res.Created+res.Merged+res.Duplicates == 0:

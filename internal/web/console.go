@@ -297,7 +297,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		}
 	}
 	if pg.Flash == "" {
-		pg.Flash = r.URL.Query().Get("flash")
+		pg.Flash = takeFlash(w, r)
 	}
 	t := s.tmpl[name]
 	if t == nil {
@@ -410,7 +410,7 @@ func (s *Server) consoleRoutes() {
 	s.totpRoutes() // two-factor login, 我的账号 (totp.go)
 	m.HandleFunc("POST /logout", s.page("", func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 		s.logout(w, r)
-		http.Redirect(w, r, "/login?flash="+url.QueryEscape("已退出登录"), http.StatusSeeOther)
+		redirectFlash(w, r, "/login", "已退出登录")
 		return nil
 	}))
 	m.HandleFunc("GET /{$}", s.page("", s.handleHome))
@@ -502,13 +502,44 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
+// flashCookie carries the message of the redirect that set it.
+const flashCookie = "fanzha_flash"
+
 // redirectFlash answers a console form post with a redirect and a message.
+// A page shows ?flash= only when the short-lived cookie set here holds the
+// same text: a link written by someone else (/login?flash=账号异常，请致电…)
+// shows nothing on a trusted page, as no one can set another's cookies.
+// The text stays in the URL for people and tests reading the redirect.
 func redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) {
+	if rs := []rune(msg); len(rs) > 300 {
+		msg = string(rs[:300]) + "…"
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 120, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
 	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// takeFlash is the message to show: ?flash= when the redirect's cookie
+// holds the same text (the cookie is then cleared), else nothing.
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	q := r.URL.Query().Get("flash")
+	if q == "" {
+		return ""
+	}
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	v, err := url.QueryUnescape(c.Value)
+	if err != nil || v != q {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	return q
 }
 
 // formInt parses an optional integer form or query value.

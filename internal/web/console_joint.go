@@ -64,6 +64,14 @@ func (s *Server) handleJointPage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
+	// Only the centre admin manages a unit's webhook: the others see its
+	// state, not its address (a robot's key is part of its URL) nor what
+	// the receiver answered.
+	if !p.Can(auth.CapUnitAdmin) {
+		for i := range hooks {
+			hooks[i].URL, hooks[i].LastError = "", partnerDeliveryError(hooks[i].LastError)
+		}
+	}
 	s.render(w, r, http.StatusOK, "joint", page{Title: "联席会议", Active: "/joint", Data: map[string]any{
 		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(Shanghai).Format("2006-01-02")}})
 	return nil
@@ -175,7 +183,7 @@ func (s *Server) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth.
 func (s *Server) handleUnitWebhookForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	enabled := r.FormValue("enabled") == "1"
 	in := partner.WebhookInput{URL: r.FormValue("url"), Format: r.FormValue("format"), Secret: r.FormValue("secret"), Enabled: &enabled}
-	if _, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), p.User.UnitID, in, s.now()); err != nil {
+	if _, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), p.User.UnitID, in, s.settings.WebhookGuard(), s.now()); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/unit", "已保存推送地址")

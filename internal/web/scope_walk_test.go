@@ -279,23 +279,28 @@ func html2text(s string) string {
 
 // walkSkip names the routes that carry no record of any station, with why.
 var walkSkip = map[string]string{
-	"GET /healthz":              "health, no records",
-	"GET /readyz":               "health, no records",
-	"POST /api/v1/login":        "authentication",
-	"POST /api/v1/logout":       "authentication",
-	"/api/":                     "not-found fallback",
-	"GET /static/":              "embedded assets",
-	"GET /favicon.ico":          "embedded asset",
-	"/":                         "not-found fallback",
-	"GET /login":                "authentication",
-	"POST /login":               "authentication",
-	"POST /logout":              "authentication",
-	"GET /setup":                "first-run setup, closed once the county exists",
-	"POST /setup":               "first-run setup, closed once the county exists",
-	"GET /api/v1/events":        "an endless stream: TestEventStreamScoped",
-	"GET /api/v1/openapi.json":  "the API document, no records",
-	"GET /api/v1/freeze-terms":  "settings, no records",
-	"GET /api/v1/intel/weights": "model weights, no records",
+	"GET /healthz":               "health, no records",
+	"GET /readyz":                "health, no records",
+	"POST /api/v1/login":         "authentication",
+	"POST /api/v1/logout":        "authentication",
+	"/api/":                      "not-found fallback",
+	"GET /static/":               "embedded assets",
+	"GET /favicon.ico":           "embedded asset",
+	"/":                          "not-found fallback",
+	"GET /login":                 "authentication",
+	"POST /login":                "authentication",
+	"POST /logout":               "authentication",
+	"GET /login/2fa":             "authentication (second step)",
+	"POST /login/2fa":            "authentication (second step)",
+	"POST /account/2fa":          "the caller's own account, no records of others",
+	"POST /account/2fa/recovery": "the caller's own account, no records of others",
+	"POST /account/password":     "the caller's own account, no records of others",
+	"GET /setup":                 "first-run setup, closed once the county exists",
+	"POST /setup":                "first-run setup, closed once the county exists",
+	"GET /api/v1/events":         "an endless stream: TestEventStreamScoped",
+	"GET /api/v1/openapi.json":   "the API document, no records",
+	"GET /api/v1/freeze-terms":   "settings, no records",
+	"GET /api/v1/intel/weights":  "model weights, no records",
 }
 
 // walkGet lists, for each GET route, the requests to make: {name} is
@@ -303,6 +308,7 @@ var walkSkip = map[string]string{
 // Every GET is also made with ?unmask=1.
 var walkGet = map[string][]string{
 	"GET /api/v1/me":                            {"/api/v1/me"},
+	"GET /account":                              {"/account"},
 	"GET /api/v1/areas":                         {"/api/v1/areas"},
 	"GET /api/v1/areas/{id}":                    {"/api/v1/areas/{area}"},
 	"GET /api/v1/users":                         {"/api/v1/users"},
