@@ -1,0 +1,205 @@
+package auth_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/db/dbtest"
+)
+
+func writeAudits(t *testing.T, d *db.DB, n int, tag string) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		e := auth.AuditEntry{Username: "u" + tag, Role: auth.RoleAdmin, IP: "10.0.0.1", Action: auth.AuditUpdate,
+			ObjectType: "warning", ObjectID: fmt.Sprint(i), Detail: fmt.Sprintf("%s row %d 张三", tag, i)}
+		if err := auth.Audit(ctx, d, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustVerify(t *testing.T, d *db.DB) auth.ChainReport {
+	t.Helper()
+	rep, err := auth.VerifyAudit(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// dropAppendOnly removes the trigger that refuses UPDATE and DELETE, as an
+// insider with the database's owner account could.
+func dropAppendOnly(t *testing.T, d *db.DB) {
+	t.Helper()
+	stmts := []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+	if d.Dialect == db.Postgres {
+		stmts = []string{`DROP TRIGGER audit_log_no_change ON audit_log`}
+	}
+	for _, s := range stmts {
+		if _, err := d.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestAuditChainDetectsTampering(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		writeAudits(t, d, 7, "a")
+		if rep := mustVerify(t, d); !rep.OK() || rep.Unsealed != 7 || rep.Sealed != 0 {
+			t.Fatalf("before sealing: %+v", rep)
+		}
+		n, err := auth.SealAudit(ctx, d, time.Now())
+		if err != nil || n != 7 {
+			t.Fatalf("seal = %d, %v", n, err)
+		}
+		writeAudits(t, d, 3, "b")
+		if n, err := auth.SealAudit(ctx, d, time.Now()); err != nil || n != 3 {
+			t.Fatalf("second seal = %d, %v", n, err)
+		}
+		rep := mustVerify(t, d)
+		if !rep.OK() || rep.Sealed != 10 || rep.Unsealed != 0 || rep.HeadSeq != 10 || len(rep.HeadHash) != 64 {
+			t.Fatalf("clean chain: %+v", rep)
+		}
+
+		// The triggers still refuse changes of a sealed row, re-sealing,
+		// and (PostgreSQL) TRUNCATE.
+		if _, err := d.Exec(ctx, `UPDATE audit_log SET detail = 'x' WHERE id = 3`); err == nil {
+			t.Fatal("a sealed row accepted an UPDATE")
+		}
+		if _, err := d.Exec(ctx, `UPDATE audit_log SET hash = 'x' WHERE id = 3`); err == nil {
+			t.Fatal("a sealed row accepted a new hash")
+		}
+		writeAudits(t, d, 1, "c")
+		if _, err := d.Exec(ctx, `UPDATE audit_log SET detail = 'x', seq = 99, hash = 'y' WHERE hash IS NULL`); err == nil {
+			t.Fatal("sealing accepted a changed detail")
+		}
+		if d.Dialect == db.Postgres {
+			if _, err := d.Exec(ctx, `TRUNCATE audit_log`); err == nil {
+				t.Fatal("audit_log accepted TRUNCATE")
+			}
+		}
+		if _, err := auth.SealAudit(ctx, d, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+
+		// An insider drops the trigger and edits row 4: verify names it.
+		dropAppendOnly(t, d)
+		if _, err := d.Exec(ctx, `UPDATE audit_log SET username = 'someone-else' WHERE id = 4`); err != nil {
+			t.Fatal(err)
+		}
+		rep = mustVerify(t, d)
+		if rep.OK() || rep.Broken.Entry.ID != 4 || !strings.Contains(rep.Broken.Reason, "does not match") {
+			t.Fatalf("edited row: %+v %+v", rep, rep.Broken)
+		}
+	})
+}
+
+func TestAuditChainDetectsRemovedRow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		writeAudits(t, d, 6, "a")
+		if _, err := auth.SealAudit(ctx, d, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		dropAppendOnly(t, d)
+		// A row removed from the middle: the next row is reported.
+		if _, err := d.Exec(ctx, `DELETE FROM audit_log WHERE id = 3`); err != nil {
+			t.Fatal(err)
+		}
+		rep := mustVerify(t, d)
+		if rep.OK() || rep.Broken.Entry.ID != 4 || !strings.Contains(rep.Broken.Reason, "missing") {
+			t.Fatalf("removed middle row: %+v %+v", rep, rep.Broken)
+		}
+	})
+}
+
+func TestAuditChainDetectsRemovedTail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		writeAudits(t, d, 6, "a")
+		if _, err := auth.SealAudit(ctx, d, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		dropAppendOnly(t, d)
+		// The last rows removed: the head no longer matches.
+		if _, err := d.Exec(ctx, `DELETE FROM audit_log WHERE id >= 5`); err != nil {
+			t.Fatal(err)
+		}
+		rep := mustVerify(t, d)
+		if rep.OK() || rep.Broken.Seq != 5 || !strings.Contains(rep.Broken.Reason, "head") {
+			t.Fatalf("removed tail: %+v %+v", rep, rep.Broken)
+		}
+	})
+}
+
+// Two processes (two pools on one database) write and seal at the same
+// time: the chain never forks, every row is sealed once, in one order.
+func TestAuditChainConcurrentSealers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		other, err := db.Open(ctx, d.DSN, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		const perWriter = 150
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		stop := make(chan struct{})
+		var sealers sync.WaitGroup
+		for _, h := range []*db.DB{d, other} {
+			wg.Add(2)
+			for w := 0; w < 2; w++ {
+				go func(h *db.DB, w int) {
+					defer wg.Done()
+					for i := 0; i < perWriter; i++ {
+						err := h.InTx(ctx, func(tx *db.Tx) error {
+							return auth.Audit(ctx, tx, auth.AuditEntry{Username: fmt.Sprintf("w%d", w), Action: auth.AuditCreate, Detail: fmt.Sprint(i)})
+						})
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+				}(h, w)
+			}
+			sealers.Add(1)
+			go func(h *db.DB) {
+				defer sealers.Done()
+				for {
+					if _, err := auth.SealAudit(ctx, h, time.Now()); err != nil {
+						errs <- err
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+			}(h)
+		}
+		wg.Wait()
+		close(stop)
+		sealers.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if _, err := auth.SealAudit(ctx, other, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		rep := mustVerify(t, d)
+		if !rep.OK() || rep.Sealed != 4*perWriter || rep.Unsealed != 0 {
+			t.Fatalf("after concurrent sealing: %+v %+v", rep, rep.Broken)
+		}
+	})
+}
