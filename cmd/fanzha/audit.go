@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -17,7 +18,8 @@ func init() {
 }
 
 const auditUsage = `usage:
-  fanzha audit verify --data DIR [--db URL] [--no-seal]   check the audit log's hash chain; exit 1 at the first broken row`
+  fanzha audit verify --data DIR [--db URL] [--no-seal] [--anchor SEQ:HASH ...]
+      check the audit log's hash chain (and that it still holds heads recorded earlier); exit 1 at the first broken row`
 
 // errChainBroken makes `fanzha audit verify` exit non-zero.
 var errChainBroken = errors.New("the audit log's hash chain is broken")
@@ -34,12 +36,22 @@ func runAuditVerify(ctx context.Context, args []string, w io.Writer) error {
 	data := fs.String("data", "./data", "data directory holding the SQLite file")
 	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
 	noSeal := fs.Bool("no-seal", false, "only read: do not first chain the rows written since the last seal (e.g. on a copy kept as evidence)")
+	var anchorFlags anchorList
+	fs.Var(&anchorFlags, "anchor", "a head printed by an earlier verify, SEQ:HASH, that the chain must still hold (repeatable)")
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), auditUsage); fs.PrintDefaults() }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w\n%s", errUsage, auditUsage)
+	}
+	var anchors []auth.ChainAnchor
+	for _, a := range anchorFlags {
+		an, err := auth.ParseAnchor(a)
+		if err != nil {
+			return fmt.Errorf("%w: --anchor: %v", errUsage, err)
+		}
+		anchors = append(anchors, an)
 	}
 	d, err := openExisting(ctx, *dsn, *data)
 	if err != nil {
@@ -55,7 +67,7 @@ func runAuditVerify(ctx context.Context, args []string, w io.Writer) error {
 			fmt.Fprintf(w, "sealed %d audit rows written since the last seal\n", n)
 		}
 	}
-	rep, err := auth.VerifyAudit(ctx, d)
+	rep, err := auth.VerifyAudit(ctx, d, anchors...)
 	if err != nil {
 		return err
 	}
@@ -69,9 +81,20 @@ func runAuditVerify(ctx context.Context, args []string, w io.Writer) error {
 		}
 		return errChainBroken
 	}
-	fmt.Fprintf(w, "audit log OK: %d rows chained, head seq %d hash %s\n", rep.Sealed, rep.HeadSeq, rep.HeadHash)
+	fmt.Fprintf(w, "audit log OK: %d rows chained, %d recorded heads hold; head %d:%s\n", rep.Sealed, len(anchors), rep.HeadSeq, rep.HeadHash)
+	fmt.Fprintln(w, "(keep the head outside this server — duty log, ticket — and check it later with --anchor)")
 	if rep.Unsealed > 0 {
 		fmt.Fprintf(w, "%d rows written since the last seal are not chained yet (checked at the next seal)\n", rep.Unsealed)
 	}
+	return nil
+}
+
+// anchorList is the repeatable --anchor flag.
+type anchorList []string
+
+func (a *anchorList) String() string { return strings.Join(*a, ",") }
+
+func (a *anchorList) Set(v string) error {
+	*a = append(*a, v)
 	return nil
 }

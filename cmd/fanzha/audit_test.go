@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -38,6 +39,17 @@ func TestAuditVerifyCommand(t *testing.T) {
 		}
 		if out, code := verify(); code != 0 || !strings.Contains(out, "sealed 3") || !strings.Contains(out, "audit log OK: 3 rows chained") {
 			t.Fatalf("verify: exit %d\n%s", code, out)
+		}
+		out, _ := verify()
+		head := regexp.MustCompile(`head (\d+:[0-9a-f]{64})`).FindStringSubmatch(out)
+		if head == nil {
+			t.Fatalf("no head printed: %s", out)
+		}
+		if out, code := verify("--anchor", head[1]); code != 0 || !strings.Contains(out, "1 recorded heads hold") {
+			t.Fatalf("verify with the recorded head: exit %d\n%s", code, out)
+		}
+		if out, code := verify("--anchor", "7:"+strings.Repeat("0", 64)); code != 1 || !strings.Contains(out, "rows were removed") {
+			t.Fatalf("verify with a head beyond the end: exit %d\n%s", code, out)
 		}
 		drop := `DROP TRIGGER audit_log_no_update`
 		if d.Dialect == db.Postgres {

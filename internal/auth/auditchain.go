@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // The audit log is a hash chain (migration 00019). Audit inserts rows
@@ -199,6 +201,26 @@ type ChainReport struct {
 	Broken   *ChainBreak `json:"broken,omitempty"`
 }
 
+// ChainAnchor is a head recorded outside the database (printed by `fanzha
+// audit verify`, written into the duty log or a ticket): the chain must
+// still hold that hash at that seq. An unkeyed chain can be recomputed by
+// whoever can rewrite the whole table; an anchor kept elsewhere catches
+// that.
+type ChainAnchor struct {
+	Seq  int64
+	Hash string
+}
+
+// ParseAnchor reads an anchor written as SEQ:HASH.
+func ParseAnchor(s string) (ChainAnchor, error) {
+	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil || n < 1 || len(hash) != 64 {
+		return ChainAnchor{}, fmt.Errorf("%w: anchor %q: write SEQ:HASH as printed by fanzha audit verify", domain.ErrInvalid, s)
+	}
+	return ChainAnchor{Seq: n, Hash: strings.ToLower(hash)}, nil
+}
+
 // OK reports whether the whole chain verified.
 func (r ChainReport) OK() bool { return r.Broken == nil }
 
@@ -211,17 +233,22 @@ type chainReader interface {
 // removed row (a gap in seq), rows removed from the end (the head is ahead
 // of the last row) or a rewritten head all show as the first broken row.
 // It does not write.
-func VerifyAudit(ctx context.Context, d *db.DB) (ChainReport, error) {
+// Each anchor given must match the row at its seq.
+func VerifyAudit(ctx context.Context, d *db.DB, anchors ...ChainAnchor) (ChainReport, error) {
 	var rep ChainReport
 	err := readSnapshot(ctx, d, func(r chainReader) error {
 		var err error
-		rep, err = verifyChain(ctx, r)
+		rep, err = verifyChain(ctx, r, anchors)
 		return err
 	})
 	return rep, err
 }
 
-func verifyChain(ctx context.Context, r chainReader) (ChainReport, error) {
+func verifyChain(ctx context.Context, r chainReader, anchors []ChainAnchor) (ChainReport, error) {
+	want := map[int64]string{}
+	for _, a := range anchors {
+		want[a.Seq] = a.Hash
+	}
 	var rep ChainReport
 	head, err := r.QueryContext(ctx, `SELECT seq, hash FROM audit_chain WHERE id = 1`)
 	if err != nil {
@@ -255,7 +282,7 @@ func verifyChain(ctx context.Context, r chainReader) (ChainReport, error) {
 		return rep, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
-	prev, want := "", int64(1)
+	prev, next := "", int64(1)
 	for rows.Next() {
 		var cr chainRow
 		e, err := scanChainEntry(rows, &cr.seq, &cr.hash)
@@ -263,20 +290,28 @@ func verifyChain(ctx context.Context, r chainReader) (ChainReport, error) {
 			return rep, err
 		}
 		switch {
-		case cr.seq != want:
-			rep.Broken = &ChainBreak{Seq: want, Entry: e, Reason: fmt.Sprintf("row id %d has seq %d where %d was expected: rows %d…%d are missing", e.ID, cr.seq, want, want, cr.seq-1)}
+		case cr.seq != next:
+			rep.Broken = &ChainBreak{Seq: next, Entry: e, Reason: fmt.Sprintf("row id %d has seq %d where %d was expected: rows %d…%d are missing", e.ID, cr.seq, next, next, cr.seq-1)}
 		case ChainHash(prev, cr.seq, e) != cr.hash:
-			rep.Broken = &ChainBreak{Seq: want, Entry: e, Reason: fmt.Sprintf("row id %d (seq %d) does not match its hash: the row, its hash or an earlier row was changed", e.ID, cr.seq)}
+			rep.Broken = &ChainBreak{Seq: next, Entry: e, Reason: fmt.Sprintf("row id %d (seq %d) does not match its hash: the row, its hash or an earlier row was changed", e.ID, cr.seq)}
+		case want[cr.seq] != "" && want[cr.seq] != cr.hash:
+			rep.Broken = &ChainBreak{Seq: next, Entry: e, Reason: fmt.Sprintf("row id %d (seq %d) has hash %.16s…, recorded earlier as %.16s…: the log was rewritten up to here", e.ID, cr.seq, cr.hash, want[cr.seq])}
 		}
 		if rep.Broken != nil {
 			return rep, nil
 		}
 		prev = cr.hash
 		rep.Sealed++
-		want++
+		next++
 	}
 	if err := rows.Err(); err != nil {
 		return rep, err
+	}
+	for _, a := range anchors {
+		if a.Seq > rep.Sealed {
+			rep.Broken = &ChainBreak{Seq: rep.Sealed + 1, Reason: fmt.Sprintf("the chain ends at seq %d, but seq %d was recorded earlier: rows were removed", rep.Sealed, a.Seq)}
+			return rep, nil
+		}
 	}
 	if rep.HeadSeq != rep.Sealed || rep.HeadHash != prev {
 		rep.Broken = &ChainBreak{Seq: rep.Sealed + 1, Reason: fmt.Sprintf("the chain ends at seq %d (hash %.16s…) but its head says seq %d (hash %.16s…): rows were removed from the end or the head was changed",
