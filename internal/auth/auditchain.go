@@ -159,20 +159,41 @@ func sealBatch(ctx context.Context, d *db.DB, now time.Time) (int, error) {
 	return n, nil
 }
 
-// AuditSealer seals the audit log every interval until ctx ends.
+// AuditHead returns the chain's head: the last sealed seq and its hash.
+func AuditHead(ctx context.Context, q db.Querier) (ChainAnchor, error) {
+	var a ChainAnchor
+	if err := q.QueryRow(ctx, `SELECT seq, hash FROM audit_chain WHERE id = 1`).Scan(&a.Seq, &a.Hash); err != nil {
+		return a, fmt.Errorf("audit chain head: %w", err)
+	}
+	return a, nil
+}
+
+// AuditSealer seals the audit log every interval until ctx ends, and logs
+// the chain's head at start and then hourly: the server's log, kept outside
+// the database, holds anchors for `fanzha audit verify --anchor`.
 type AuditSealer struct {
 	DB  *db.DB
 	Log *slog.Logger
 }
+
+// headLogEvery is how often the sealer logs the head.
+const headLogEvery = time.Hour
 
 // Run seals at once, then every interval; it seals a last time when ctx
 // ends so a clean shutdown leaves nothing unsealed.
 func (s *AuditSealer) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var logged time.Time
 	for {
 		if _, err := SealAudit(ctx, s.DB, time.Now()); err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("audit log sealing failed", "err", err)
+		}
+		if s.Log != nil && time.Since(logged) >= headLogEvery && ctx.Err() == nil {
+			if h, err := AuditHead(ctx, s.DB); err == nil && h.Seq > 0 {
+				s.Log.Info("audit chain head", "anchor", fmt.Sprintf("%d:%s", h.Seq, h.Hash))
+				logged = time.Now()
+			}
 		}
 		select {
 		case <-ctx.Done():

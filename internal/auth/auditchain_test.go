@@ -3,6 +3,8 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -279,4 +281,51 @@ func TestParseAnchor(t *testing.T) {
 			t.Errorf("ParseAnchor(%q) = %v", in, err)
 		}
 	}
+}
+
+// The sealer logs the head, which then serves as an anchor.
+func TestAuditSealerLogsHead(t *testing.T) {
+	d := dbtest.SQLite(t)
+	writeAudits(t, d, 3, "a")
+	var buf syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		(&auth.AuditSealer{DB: d, Log: slog.New(slog.NewTextHandler(&buf, nil))}).Run(ctx, 10*time.Millisecond)
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(buf.String(), "audit chain head") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	m := regexp.MustCompile(`anchor=(\d+:[0-9a-f]{64})`).FindStringSubmatch(buf.String())
+	if m == nil {
+		t.Fatalf("no head logged: %s", buf.String())
+	}
+	a, err := auth.ParseAnchor(m[1])
+	if err != nil || a.Seq != 3 {
+		t.Fatalf("logged anchor %q: %v", m[1], err)
+	}
+	if rep, err := auth.VerifyAudit(context.Background(), d, a); err != nil || !rep.OK() {
+		t.Fatalf("verify with the logged anchor: %+v %v", rep, err)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
