@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -328,4 +330,74 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Rows written before migration 00019 are chained by the first seal.
+func TestAuditChainAdoptsOlderRows(t *testing.T) {
+	for _, eng := range dbtest.Engines() {
+		t.Run(string(eng), func(t *testing.T) {
+			ctx := context.Background()
+			d := unmigrated(t, eng)
+			if _, err := d.MigrateTo(ctx, 17); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 4; i++ {
+				if _, err := d.Exec(ctx, `INSERT INTO audit_log (at, username, action, detail) VALUES (?, 'old', 'login', ?)`, 1000+i, fmt.Sprint(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if rep := mustVerify(t, d); !rep.OK() || rep.Unsealed != 4 {
+				t.Fatalf("after migrating: %+v", rep)
+			}
+			if n, err := auth.SealAudit(ctx, d, time.Now()); err != nil || n != 4 {
+				t.Fatalf("first seal = %d, %v", n, err)
+			}
+			if rep := mustVerify(t, d); !rep.OK() || rep.Sealed != 4 {
+				t.Fatalf("after the first seal: %+v", rep)
+			}
+		})
+	}
+}
+
+// unmigrated opens an empty database of the engine (PostgreSQL: a new
+// schema, dropped at the end).
+func unmigrated(t *testing.T, eng db.Dialect) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	if eng != db.Postgres {
+		d, err := db.Open(ctx, filepath.Join(t.TempDir(), "old.db"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	admin, err := db.Open(ctx, dbtest.PostgresURL(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	schema := fmt.Sprintf("t_old_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(dbtest.PostgresURL())
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	d, err := db.Open(ctx, u.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		d.Close()
+		if a, err := db.Open(context.Background(), dbtest.PostgresURL(), ""); err == nil {
+			_, _ = a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			a.Close()
+		}
+	})
+	return d
 }
