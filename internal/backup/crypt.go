@@ -70,15 +70,16 @@ func ParseKey(b []byte) (Key, error) {
 	return Key{ID: keyID(k), key: k}, nil
 }
 
-// ReadKeyFile reads a key file. The file should be readable by the
-// service's user only; a key readable by others is refused.
+// ReadKeyFile reads a key file. It should be readable by the service's
+// user (and at most its group, e.g. root:fanzha 0640); a key file that any
+// user of the machine may read is refused.
 func ReadKeyFile(path string) (Key, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return Key{}, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return Key{}, fmt.Errorf("%w: %s can be read by other users (mode %v): chmod 600 it", ErrKey, path, st.Mode().Perm())
+	if st.Mode().Perm()&0o007 != 0 {
+		return Key{}, fmt.Errorf("%w: %s can be read by every user of the machine (mode %v): chmod 600 it", ErrKey, path, st.Mode().Perm())
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -153,6 +153,12 @@ func TestKeyFiles(t *testing.T) {
 	if err != nil || got.ID != k.ID || len(got.ID) != 16 {
 		t.Fatalf("read key file: %+v %v", got, err)
 	}
+	if err := os.Chmod(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadKeyFile(p); err != nil {
+		t.Fatalf("group-readable key file (root:fanzha 0640): %v", err)
+	}
 	if err := os.Chmod(p, 0o644); err != nil {
 		t.Fatal(err)
 	}
