@@ -168,12 +168,16 @@ func AuditHead(ctx context.Context, q db.Querier) (ChainAnchor, error) {
 	return a, nil
 }
 
-// AuditSealer seals the audit log every interval until ctx ends, and logs
-// the chain's head at start and then hourly: the server's log, kept outside
-// the database, holds anchors for `fanzha audit verify --anchor`.
+// AuditSealer seals the audit log every interval until ctx ends. It logs
+// the chain's head at start and then hourly — the server's log, kept
+// outside the database, holds anchors for `fanzha audit verify --anchor` —
+// and verifies the whole chain at start and then every VerifyEvery, against
+// the heads it has logged itself, logging a broken chain at ERROR.
 type AuditSealer struct {
 	DB  *db.DB
 	Log *slog.Logger
+	// VerifyEvery is how often the whole chain is verified; 0 means daily.
+	VerifyEvery time.Duration
 }
 
 // headLogEvery is how often the sealer logs the head.
@@ -184,7 +188,13 @@ const headLogEvery = time.Hour
 func (s *AuditSealer) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	var logged time.Time
+	verifyEvery := s.VerifyEvery
+	if verifyEvery <= 0 {
+		verifyEvery = 24 * time.Hour
+	}
+	var logged, verified time.Time
+	var seen []ChainAnchor // heads this process logged, newest last
+	verifying := make(chan struct{}, 1)
 	for {
 		if _, err := SealAudit(ctx, s.DB, time.Now()); err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("audit log sealing failed", "err", err)
@@ -193,6 +203,17 @@ func (s *AuditSealer) Run(ctx context.Context, every time.Duration) {
 			if h, err := AuditHead(ctx, s.DB); err == nil && h.Seq > 0 {
 				s.Log.Info("audit chain head", "anchor", fmt.Sprintf("%d:%s", h.Seq, h.Hash))
 				logged = time.Now()
+				if seen = append(seen, h); len(seen) > 48 {
+					seen = seen[1:]
+				}
+			}
+		}
+		if s.Log != nil && time.Since(verified) >= verifyEvery && ctx.Err() == nil {
+			select {
+			case verifying <- struct{}{}: // one verification at a time, beside the sealing
+				verified = time.Now()
+				go s.verify(ctx, append([]ChainAnchor(nil), seen...), verifying)
+			default:
 			}
 		}
 		select {
@@ -203,6 +224,21 @@ func (s *AuditSealer) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+func (s *AuditSealer) verify(ctx context.Context, anchors []ChainAnchor, done chan struct{}) {
+	defer func() { <-done }()
+	rep, err := VerifyAudit(ctx, s.DB, anchors...)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			s.Log.Error("audit chain verification failed", "err", err)
+		}
+	case rep.Broken != nil:
+		s.Log.Error("audit chain broken: run fanzha audit verify", "after_rows", rep.Sealed, "row_id", rep.Broken.Entry.ID, "reason", rep.Broken.Reason)
+	default:
+		s.Log.Info("audit chain verified", "rows", rep.Sealed, "anchors", len(anchors))
 	}
 }
 

@@ -297,7 +297,7 @@ func TestAuditSealerLogsHead(t *testing.T) {
 		close(done)
 	}()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(buf.String(), "audit chain head") && time.Now().Before(deadline) {
+	for !(strings.Contains(buf.String(), "audit chain head") && strings.Contains(buf.String(), "audit chain verified")) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
@@ -312,6 +312,47 @@ func TestAuditSealerLogsHead(t *testing.T) {
 	}
 	if rep, err := auth.VerifyAudit(context.Background(), d, a); err != nil || !rep.OK() {
 		t.Fatalf("verify with the logged anchor: %+v %v", rep, err)
+	}
+	if !strings.Contains(buf.String(), "audit chain verified") {
+		t.Fatalf("no verification at start: %s", buf.String())
+	}
+}
+
+// The sealer verifies the chain periodically and logs a break at ERROR,
+// including a rewrite of the whole chain that only its own logged heads
+// reveal.
+func TestAuditSealerReportsBrokenChain(t *testing.T) {
+	d := dbtest.SQLite(t)
+	writeAudits(t, d, 3, "a")
+	var buf syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		(&auth.AuditSealer{DB: d, Log: slog.New(slog.NewTextHandler(&buf, nil)), VerifyEvery: 20 * time.Millisecond}).Run(ctx, 10*time.Millisecond)
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	wait := func(s string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(buf.String(), s) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !strings.Contains(buf.String(), s) {
+			t.Fatalf("%q not logged: %s", s, buf.String())
+		}
+	}
+	wait("audit chain head")
+	wait("audit chain verified")
+	dropAppendOnly(t, d)
+	for _, q := range []string{`UPDATE audit_log SET detail = 'nothing happened', seq = NULL, hash = NULL`, `UPDATE audit_chain SET seq = 0, hash = ''`} {
+		if _, err := d.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait("level=ERROR msg=\"audit chain broken")
+	if !strings.Contains(buf.String(), "recorded earlier") {
+		t.Fatalf("the break does not name the rewrite: %s", buf.String())
 	}
 }
 
