@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -23,9 +24,12 @@ func init() {
 }
 
 const backupUsage = `usage:
-  fanzha backup --data DIR [--db URL] --out FILE   write an archive while the server runs
-  fanzha backup verify FILE                        check an archive's integrity
-  fanzha backup stats --data DIR [--db URL]        counts and checksums of every table (= fanzha db check)`
+  fanzha backup --data DIR [--db URL] [--key-file KEY] --out FILE   write an archive while the server runs
+                                                   (encrypted with AES-256-GCM when a key is given)
+  fanzha backup verify [--key-file KEY ...] FILE   check an archive's integrity
+  fanzha backup stats --data DIR [--db URL]        counts and checksums of every table (= fanzha db check)
+  fanzha backup keygen --out KEY                   make a new backup key file (mode 600)
+The key may also come from FANZHA_BACKUP_KEY (64 hex digits). Keep old keys as long as their archives.`
 
 func runBackup(ctx context.Context, args []string) error {
 	if len(args) > 0 {
@@ -34,15 +38,26 @@ func runBackup(ctx context.Context, args []string) error {
 			return runBackupVerify(args[1:], os.Stdout)
 		case "stats", "check":
 			return runDBCheck(ctx, args[1:], os.Stdout)
+		case "keygen":
+			return runBackupKeygen(args[1:], os.Stdout)
 		}
 	}
 	fs := newFlags("backup")
 	data := fs.String("data", "./data", "data directory: the SQLite file and the files to archive")
 	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL")
-	out := fs.String("out", "", "the archive to write (.tar.gz)")
+	out := fs.String("out", "", "the archive to write (.tar.gz, or .tar.gz.enc when encrypted)")
+	var kf keyFiles
+	fs.Var(&kf, "key-file", "encrypt the archive with the backup key in this file (or set FANZHA_BACKUP_KEY)")
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), backupUsage); fs.PrintDefaults() }
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	keys, err := kf.load()
+	if err != nil {
+		return err
+	}
+	if len(keys) > 1 {
+		return fmt.Errorf("%w: give one key to encrypt with (%d given by --key-file and FANZHA_BACKUP_KEY)", errUsage, len(keys))
 	}
 	if *out == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: --out FILE is required\n%s", errUsage, backupUsage)
@@ -56,7 +71,13 @@ func runBackup(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	m, err := backup.Create(ctx, d, *out, backup.Options{DataDir: *data})
+	o := backup.Options{DataDir: *data}
+	enc := ""
+	if len(keys) == 1 {
+		o.Key = &keys[0]
+		enc = ", encrypted with key id " + keys[0].ID
+	}
+	m, err := backup.Create(ctx, d, *out, o)
 	if err != nil {
 		return err
 	}
@@ -64,20 +85,26 @@ func runBackup(ctx context.Context, args []string) error {
 	for _, t := range m.Tables {
 		rows += t.Rows
 	}
-	fmt.Printf("wrote %s: schema %d (%s), %d tables, %d rows, %d files, %.1fs\n", *out, m.SchemaVersion, m.Engine,
-		len(m.Tables), rows, len(m.Files), time.Since(start).Seconds())
+	fmt.Printf("wrote %s: schema %d (%s), %d tables, %d rows, %d files%s, %.1fs\n", *out, m.SchemaVersion, m.Engine,
+		len(m.Tables), rows, len(m.Files), enc, time.Since(start).Seconds())
 	return nil
 }
 
 func runBackupVerify(args []string, w io.Writer) error {
 	fs := newFlags("backup verify")
+	var kf keyFiles
+	fs.Var(&kf, "key-file", "backup key file of an encrypted archive; repeat it to give old keys too")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: fanzha backup verify FILE", errUsage)
+		return fmt.Errorf("%w: fanzha backup verify [--key-file KEY ...] FILE", errUsage)
 	}
-	m, err := backup.Verify(fs.Arg(0))
+	keys, err := kf.load()
+	if err != nil {
+		return err
+	}
+	m, err := backup.Verify(fs.Arg(0), keys...)
 	if err != nil {
 		return err
 	}
@@ -131,11 +158,17 @@ func runRestore(ctx context.Context, args []string) error {
 	fs := newFlags("restore")
 	data := fs.String("data", "", "the NEW data directory: the SQLite file (unless --db) and the archive's files go here")
 	dsn := fs.String("db", "", "database: empty for SQLite in --data, or a postgres:// URL of an empty database")
+	var kf keyFiles
+	fs.Var(&kf, "key-file", "backup key file of an encrypted archive; repeat it to give old keys too (or set FANZHA_BACKUP_KEY)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || fs.NArg() != 1 {
-		return fmt.Errorf("%w: fanzha restore --data NEWDIR [--db URL] FILE", errUsage)
+		return fmt.Errorf("%w: fanzha restore --data NEWDIR [--db URL] [--key-file KEY ...] FILE", errUsage)
+	}
+	keys, err := kf.load()
+	if err != nil {
+		return err
 	}
 	file := fs.Arg(0)
 	if _, err := os.Stat(file); err != nil {
@@ -147,7 +180,7 @@ func runRestore(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	m, err := backup.Restore(ctx, d, file, *data)
+	m, err := backup.Restore(ctx, d, file, *data, keys...)
 	if err != nil {
 		return err
 	}
@@ -167,15 +200,17 @@ func runRestore(ctx context.Context, args []string) error {
 
 // nightlyFlags configure serve's nightly backup.
 type nightlyFlags struct {
-	dir  string
-	keep int
-	at   string
+	dir     string
+	keep    int
+	at      string
+	keyFile string
 }
 
 func (f *nightlyFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "backup-dir", "", "directory of the nightly backup archives (empty: no nightly backup)")
 	fs.IntVar(&f.keep, "backup-keep", 14, "nightly archives kept; older ones are removed")
 	fs.StringVar(&f.at, "backup-at", "02:30", "time of the nightly backup, HH:MM Asia/Shanghai")
+	fs.StringVar(&f.keyFile, "backup-key-file", "", "encrypt the nightly archives with the backup key in this file (or set FANZHA_BACKUP_KEY)")
 }
 
 // check validates the flags (before anything starts).
@@ -201,11 +236,26 @@ func (f *nightlyFlags) start(ctx context.Context, d *db.DB, dataDir string, log 
 	if err := os.MkdirAll(f.dir, 0o750); err != nil {
 		return fmt.Errorf("--backup-dir: %w", err)
 	}
+	var kf keyFiles
+	if f.keyFile != "" {
+		kf = keyFiles{f.keyFile}
+	}
+	keys, err := kf.load()
+	if err != nil {
+		return err
+	}
+	if len(keys) > 1 {
+		return fmt.Errorf("%w: give one nightly backup key (--backup-key-file or FANZHA_BACKUP_KEY, not both)", errUsage)
+	}
 	host, _ := os.Hostname()
 	n := &backup.Nightly{DB: d, Dir: f.dir, Keep: f.keep, Hour: h, Minute: m, Loc: web.Shanghai, DataDir: dataDir,
 		Host: fmt.Sprintf("%s:%d", host, os.Getpid()), Log: log}
+	keyID := "none (archives in clear)"
+	if len(keys) == 1 {
+		n.Key, keyID = &keys[0], keys[0].ID
+	}
 	go n.Run(ctx, 30*time.Second)
-	log.Info("nightly backup on", "dir", f.dir, "at", f.at, "keep", f.keep)
+	log.Info("nightly backup on", "dir", f.dir, "at", f.at, "keep", f.keep, "key_id", keyID)
 	return nil
 }
 
@@ -223,4 +273,64 @@ func openExisting(ctx context.Context, dsn, data string) (*db.DB, error) {
 		}
 	}
 	return db.Open(ctx, dsn, data)
+}
+
+// keyFiles is a repeatable --key-file flag.
+type keyFiles []string
+
+func (k *keyFiles) String() string { return strings.Join(*k, ",") }
+
+func (k *keyFiles) Set(v string) error {
+	*k = append(*k, v)
+	return nil
+}
+
+// load reads the key files, then the key in FANZHA_BACKUP_KEY if set.
+func (k keyFiles) load() ([]backup.Key, error) {
+	var keys []backup.Key
+	for _, f := range k {
+		key, err := backup.ReadKeyFile(f)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	if v := os.Getenv("FANZHA_BACKUP_KEY"); v != "" {
+		key, err := backup.ParseKey([]byte(v))
+		if err != nil {
+			return nil, fmt.Errorf("FANZHA_BACKUP_KEY: %w", err)
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// runBackupKeygen writes a new random backup key to a new file, readable
+// by its owner only.
+func runBackupKeygen(args []string, w io.Writer) error {
+	fs := newFlags("backup keygen")
+	out := fs.String("out", "", "the key file to create")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: fanzha backup keygen --out FILE", errUsage)
+	}
+	k, text, err := backup.NewKey()
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("create key file: %w", err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote backup key %s (key id %s): keep a copy away from the backups; archives made with it cannot be read without it\n", *out, k.ID)
+	return nil
 }

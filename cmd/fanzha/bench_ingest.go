@@ -45,6 +45,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	rate := fs.Int("rate", 500, "single-warning POSTs per second from the load process")
 	dur := fs.Duration("duration", 10*time.Second, "duration of the single-POST load")
 	keep := fs.Bool("keep", false, "keep the temporary folder")
+	seal := fs.Bool("seal", true, "chain the audit log every second as serve does (false: measure without the sealer)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +66,15 @@ func benchIngest(ctx context.Context, args []string) error {
 	fmt.Printf("engine %s; generating the demo county (scale 0.1 history)…\n", d.Dialect)
 	if _, err := sim.Generate(ctx, d, sim.Options{Seed: 7, Now: time.Now().UTC(), Scale: 0.1}); err != nil {
 		return fmt.Errorf("generate county: %w", err)
+	}
+	if *seal {
+		t0 := time.Now()
+		n, err := auth.SealAudit(ctx, d, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("first seal of the audit log: %d rows chained in %.2f s\n", n, time.Since(t0).Seconds())
+		go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)
 	}
 	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir})
 	srv.SetReady(true)

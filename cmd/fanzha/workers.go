@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
@@ -86,6 +87,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets, Guard: &g}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
+	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                      // chains the audit log after commit (internal/auth/auditchain.go)
 	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
 	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	return nil

@@ -17,6 +17,7 @@ const (
 	AuditLoginFailed = "login_failed"
 	AuditLogout      = "logout"
 	AuditUnmask      = "unmask"
+	AuditView        = "view" // one person's record read (masked); an unmasked read is "unmask"
 	AuditCreate      = "create"
 	AuditUpdate      = "update"
 	AuditDelete      = "delete"

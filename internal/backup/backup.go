@@ -149,6 +149,8 @@ type Options struct {
 	// out, e.g. a backup directory inside the data directory.
 	Skip []string
 	Now  func() time.Time
+	// Key, when set, encrypts the archive (crypt.go).
+	Key *Key
 }
 
 // skipped reports whether a data-directory entry stays out of archives.
@@ -163,7 +165,7 @@ func skipped(rel string, isDir bool, extra map[string]bool) bool {
 	if strings.HasPrefix(base, "fanzha.db") { // fanzha.db, -wal, -shm, -journal
 		return true
 	}
-	if strings.HasSuffix(base, ".part") || (strings.HasPrefix(base, "fanzha-backup-") && strings.HasSuffix(base, ".tar.gz")) {
+	if strings.HasSuffix(base, ".part") || (strings.HasPrefix(base, ArchivePrefix) && (strings.HasSuffix(base, ".tar.gz") || strings.HasSuffix(base, ".tar.gz"+EncryptedSuffix))) {
 		return true
 	}
 	return false
@@ -262,7 +264,7 @@ func Create(ctx context.Context, d *db.DB, out string, o Options) (Manifest, err
 		}
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	if err := writeArchive(out, stage, m); err != nil {
+	if err := writeArchive(out, stage, m, o.Key); err != nil {
 		return Manifest{}, err
 	}
 	return m, nil
@@ -292,7 +294,7 @@ func copyHashed(src, dst string) (FileSum, error) {
 	return FileSum{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-func writeArchive(out, stage string, m Manifest) (err error) {
+func writeArchive(out, stage string, m Manifest, key *Key) (err error) {
 	part := out + ".part"
 	f, err := os.OpenFile(part, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -304,7 +306,15 @@ func writeArchive(out, stage string, m Manifest) (err error) {
 			os.Remove(part)
 		}
 	}()
-	gz := gzip.NewWriter(f)
+	var sink io.Writer = f
+	var enc io.WriteCloser
+	if key != nil {
+		if enc, err = key.encryptTo(f); err != nil {
+			return fmt.Errorf("encrypt %s: %w", out, err)
+		}
+		sink = enc
+	}
+	gz := gzip.NewWriter(sink)
 	tw := tar.NewWriter(gz)
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -349,6 +359,11 @@ func writeArchive(out, stage string, m Manifest) (err error) {
 	if err := gz.Close(); err != nil {
 		return err
 	}
+	if enc != nil {
+		if err := enc.Close(); err != nil {
+			return err
+		}
+	}
 	if err := f.Sync(); err != nil {
 		return err
 	}
@@ -369,13 +384,22 @@ type archiveReader struct {
 	m  Manifest
 }
 
-func openArchive(p string) (*archiveReader, error) {
+func openArchive(p string, keys []Key) (*archiveReader, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
 	}
-	gz, err := gzip.NewReader(f)
+	clear, _, err := decrypting(f, p, keys)
 	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	gz, err := gzip.NewReader(clear)
+	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			f.Close()
+			return nil, err
+		}
 		f.Close()
 		return nil, fmt.Errorf("%w: %s is not a gzip file: %v", ErrCorrupt, p, err)
 	}
@@ -521,8 +545,9 @@ func scanTable(t TableSum, r io.Reader, fn func(line []byte) error) (TableSum, e
 
 // Verify checks an archive: its manifest, that every table and file is
 // present, complete and matches its checksum, and that every row parses.
-func Verify(p string) (Manifest, error) {
-	ar, err := openArchive(p)
+// An encrypted archive needs its key among keys.
+func Verify(p string, keys ...Key) (Manifest, error) {
+	ar, err := openArchive(p, keys)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -536,8 +561,8 @@ func Verify(p string) (Manifest, error) {
 }
 
 // ReadManifest returns an archive's manifest without checking the rest.
-func ReadManifest(p string) (Manifest, error) {
-	ar, err := openArchive(p)
+func ReadManifest(p string, keys ...Key) (Manifest, error) {
+	ar, err := openArchive(p, keys)
 	if err != nil {
 		return Manifest{}, err
 	}

@@ -134,6 +134,17 @@ func TestBackupDuringIntakeAndRestore(t *testing.T) {
 		for n.Load() < 30 {
 			time.Sleep(5 * time.Millisecond)
 		}
+		// The audit chain: rows sealed before the backup, one written after
+		// the last seal (the archive holds both kinds).
+		if err := auth.Audit(ctx, src, auth.AuditEntry{Username: "offA", Action: auth.AuditUnmask, ObjectType: "warning", ObjectID: "1"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := auth.SealAudit(ctx, src, time.Now()); err != nil || n < 2 {
+			t.Fatalf("seal = %d, %v", n, err)
+		}
+		if err := auth.Audit(ctx, src, auth.AuditEntry{Username: "offB", Action: auth.AuditView, ObjectType: "case", ObjectID: "2"}); err != nil {
+			t.Fatal(err)
+		}
 		archive := filepath.Join(t.TempDir(), "county.tar.gz")
 		m, err := Create(ctx, src, archive, Options{DataDir: dataDir})
 		if err != nil {
@@ -225,6 +236,18 @@ func TestBackupDuringIntakeAndRestore(t *testing.T) {
 			}
 			if b, err := os.ReadFile(filepath.Join(dstData, "uploads", "statement.xlsx")); err != nil || string(b) != "PK-statement" {
 				t.Fatalf("restored file: %q, %v", b, err)
+			}
+			// The audit chain verifies after the restore (on either engine),
+			// and sealing continues it from the restored head.
+			rep, err := auth.VerifyAudit(ctx, dst)
+			if err != nil || !rep.OK() || rep.Sealed < 2 || rep.Unsealed != 1 {
+				t.Fatalf("audit chain after restore: %+v %v", rep, err)
+			}
+			if n, err := auth.SealAudit(ctx, dst, time.Now()); err != nil || n != 1 {
+				t.Fatalf("seal after restore = %d, %v", n, err)
+			}
+			if rep2, err := auth.VerifyAudit(ctx, dst); err != nil || !rep2.OK() || rep2.Sealed != rep.Sealed+1 {
+				t.Fatalf("audit chain sealed after restore: %+v %v", rep2, err)
 			}
 			// The restored county works: new rows get fresh ids (sequences
 			// were reset), the tree routes, the audit log is still append-only.

@@ -19,6 +19,9 @@ import (
 // ever removes files named like this.
 const ArchivePrefix = "fanzha-backup-"
 
+// EncryptedSuffix ends the name of an encrypted archive (after .tar.gz).
+const EncryptedSuffix = ".enc"
+
 // Nightly makes one archive a day at a local time and keeps the newest Keep
 // of them in Dir. With several replicas on one PostgreSQL database only one
 // backs up a given day: each inserts the day's row of backup_runs with ON
@@ -35,6 +38,7 @@ type Nightly struct {
 	Host    string // who made it, for backup_runs
 	Log     *slog.Logger
 	Now     func() time.Time // time.Now when nil
+	Key     *Key             // encrypts the archives when set
 
 	lastDay string // the day this process has already dealt with
 }
@@ -80,8 +84,11 @@ func (n *Nightly) Tick(ctx context.Context) (string, error) {
 		return "", nil // another replica (or an earlier start today) has it
 	}
 	name := ArchivePrefix + local.Format("20060102-1504") + ".tar.gz"
+	if n.Key != nil {
+		name += EncryptedSuffix
+	}
 	out := filepath.Join(n.Dir, name)
-	_, berr := Create(ctx, n.DB, out, Options{DataDir: n.DataDir, Skip: []string{n.Dir}, Now: n.Now})
+	_, berr := Create(ctx, n.DB, out, Options{DataDir: n.DataDir, Skip: []string{n.Dir}, Now: n.Now, Key: n.Key})
 	msg := ""
 	if berr != nil {
 		msg = berr.Error()
@@ -107,7 +114,8 @@ func (n *Nightly) prune() error {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), ArchivePrefix) && strings.HasSuffix(e.Name(), ".tar.gz") {
+		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), ArchivePrefix) &&
+			(strings.HasSuffix(e.Name(), ".tar.gz") || strings.HasSuffix(e.Name(), ".tar.gz"+EncryptedSuffix)) {
 			names = append(names, e.Name())
 		}
 	}

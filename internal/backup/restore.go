@@ -99,9 +99,9 @@ func currentVersion(ctx context.Context, d *db.DB) (int64, error) {
 // is touched when it is corrupt), migrates d to the archive's schema
 // version, loads every table in one transaction, checks every table's count
 // and checksum against the manifest before committing, and finally migrates
-// d to this binary's schema.
-func Restore(ctx context.Context, d *db.DB, path, dataDir string) (Manifest, error) {
-	m, err := Verify(path)
+// d to this binary's schema. An encrypted archive needs its key among keys.
+func Restore(ctx context.Context, d *db.DB, path, dataDir string, keys ...Key) (Manifest, error) {
+	m, err := Verify(path, keys...)
 	if err != nil {
 		return m, err
 	}
@@ -152,7 +152,7 @@ func Restore(ctx context.Context, d *db.DB, path, dataDir string) (Manifest, err
 	}
 	var written []string
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		return load(ctx, d, tx, path, dataDir, m, ref, &written)
+		return load(ctx, d, tx, path, dataDir, m, ref, &written, keys)
 	})
 	if err != nil {
 		for i := len(written) - 1; i >= 0; i-- {
@@ -171,7 +171,7 @@ type deferred struct {
 	id, value     any
 }
 
-func load(ctx context.Context, d *db.DB, tx *db.Tx, path, dataDir string, m Manifest, ref map[string]bool, written *[]string) error {
+func load(ctx context.Context, d *db.DB, tx *db.Tx, path, dataDir string, m Manifest, ref map[string]bool, written *[]string, keys []Key) error {
 	tables, err := catalog(ctx, tx.Tx, d.Dialect)
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func load(ctx context.Context, d *db.DB, tx *db.Tx, path, dataDir string, m Mani
 			return fmt.Errorf("clear %s: %w", t, err)
 		}
 	}
-	ar, err := openArchive(path)
+	ar, err := openArchive(path, keys)
 	if err != nil {
 		return err
 	}

@@ -152,6 +152,9 @@ func (s *Server) intelAccount(r *http.Request, p *auth.Principal) (accountView, 
 	if err != nil {
 		return accountView{}, err
 	}
+	if err := s.auditRead(r, p, m, "account", strconv.FormatInt(id, 10)); err != nil {
+		return accountView{}, err
+	}
 	v := accountView{Scored: sc.Masked(m)}
 	if g, err := s.intelGraph(r, p); err == nil {
 		if _, ok := g.Find(intel.TCard, sc.Subject); ok {

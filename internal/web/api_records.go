@@ -57,6 +57,9 @@ func (s *Server) handleWarning(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
+	if err := s.auditRead(r, p, m, "warning", strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, wa.Masked(m))
 	return nil
 }
@@ -100,6 +103,9 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	m, err := s.masker(r, p, "case", strconv.FormatInt(id, 10))
 	if err != nil {
+		return err
+	}
+	if err := s.auditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	related, suspects, err := s.caseLinks(r, p, c.ID, m)

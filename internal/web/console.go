@@ -223,7 +223,7 @@ func wan(fen int64) string {
 // the order the audit page's filter lists them.
 var auditActions = []struct{ Code, Name string }{
 	{auth.AuditLogin, "登录"}, {auth.AuditLoginFailed, "登录失败"}, {auth.AuditLogout, "退出"},
-	{auth.AuditUnmask, "查看完整号码"}, {auth.AuditCreate, "新建"}, {auth.AuditUpdate, "修改"},
+	{auth.AuditUnmask, "查看完整号码"}, {auth.AuditView, "查看记录"}, {auth.AuditCreate, "新建"}, {auth.AuditUpdate, "修改"},
 	{auth.AuditDelete, "删除"}, {auth.AuditExport, "导出"}, {auth.AuditToken, "生成令牌"},
 	{auth.AuditTOTPEnrol, "启用两步验证"}, {auth.AuditTOTPReset, "重置两步验证"},
 }

@@ -152,6 +152,9 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 			return err
 		}
 	}
+	if err := s.auditRead(r, p, m, "warning", strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
 	events, err := warning.Timeline(r.Context(), s.db, p.Scope, id)
 	if err != nil {
 		return err
@@ -376,6 +379,9 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 		if m, err = s.masker(r, p, "case", strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
+	}
+	if err := s.auditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
+		return err
 	}
 	reqs, err := partner.ForCase(r.Context(), s.db, p.Scope, id, s.now())
 	if err != nil {
