@@ -85,8 +85,7 @@ type BoardItem struct {
 	Merged  int       `json:"merged_count"`
 }
 
-// Board returns the open warnings in scope, most urgent first: overdue
-// first, then by priority, then by the nearest deadline.
+// Board returns the open warnings in scope in the order of SortBoard.
 func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, now time.Time) ([]BoardItem, error) {
 	cond, arg := area.UnderClause("w.area_id", scope)
 	query := selectWarning + ` WHERE w.status = 'open' AND ` + cond
@@ -111,7 +110,8 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 	if limit <= 0 || limit > 1000 {
 		limit = 500
 	}
-	query += ` ORDER BY w.priority DESC, w.id LIMIT ` + strconv.Itoa(limit)
+	// The limit keeps the earliest first-contact deadlines; SortBoard makes the order.
+	query += ` ORDER BY w.contact_due_at, w.id LIMIT ` + strconv.Itoa(limit)
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duty board: %w", err)
@@ -167,27 +167,53 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 		}
 		rows.Close()
 	}
-	sortBoard(items)
+	SortBoard(items)
 	return items, nil
 }
 
-// sortBoard orders by urgency: overdue first (longest overdue first), then
-// priority, then nearest deadline.
-func sortBoard(items []BoardItem) {
+// BoardOrder says in Chinese how the duty board is sorted; the page shows
+// it above the table so the order it claims is the order SortBoard makes.
+const BoardOrder = "按剩余时间排序：已超时的在最前（超时最久的在前），其余按距当前期限的剩余时间由短到长，已联系且无待办期限的在最后"
+
+// SortBoard orders the board by the time left to each warning's current
+// deadline (first contact, else on-site check): the earliest deadline first,
+// so overdue warnings come first with the most overdue on top; warnings with
+// no live deadline go last, newest intake first. Ties keep the older warning
+// first. This is the one place the board's order is decided.
+func SortBoard(items []BoardItem) {
 	less := func(a, b BoardItem) bool {
-		if a.Overdue != b.Overdue {
-			return a.Overdue
+		an, bn := a.DueKind == "none" || a.Due.IsZero(), b.DueKind == "none" || b.Due.IsZero()
+		if an != bn {
+			return bn
 		}
-		if a.Overdue {
+		if an {
+			if !a.ReceivedAt.Equal(b.ReceivedAt) {
+				return a.ReceivedAt.After(b.ReceivedAt)
+			}
+			return a.ID < b.ID
+		}
+		if !a.Due.Equal(b.Due) {
 			return a.Due.Before(b.Due)
 		}
-		if a.Priority != b.Priority {
-			return a.Priority > b.Priority
-		}
-		if a.DueKind == "none" || b.DueKind == "none" {
-			return a.DueKind != "none"
-		}
-		return a.Due.Before(b.Due)
+		return a.ID < b.ID
 	}
 	sort.SliceStable(items, func(i, j int) bool { return less(items[i], items[j]) })
+}
+
+// ContactLive reports whether the first-contact deadline still runs: the
+// warning is open and nobody has reached the person yet. A contacted or
+// closed warning shows the deadline as a fact, never a countdown.
+func (w Warning) ContactLive() bool {
+	return w.Status == "open" && w.FirstContactAt.IsZero() && !w.ContactDueAt.IsZero()
+}
+
+// OnsiteLive reports whether the on-site check deadline still runs: the
+// warning is open, has such a deadline and the check is not yet done.
+func (w Warning) OnsiteLive() bool {
+	return w.Status == "open" && !w.OnsiteDueAt.IsZero() && w.OnsiteAt.IsZero()
+}
+
+// ContactLate reports whether the first contact came after its deadline.
+func (w Warning) ContactLate() bool {
+	return !w.FirstContactAt.IsZero() && !w.ContactDueAt.IsZero() && w.FirstContactAt.After(w.ContactDueAt)
 }

@@ -67,6 +67,7 @@ type boardData struct {
 	Types    []fraudtype.Type
 	Filter   map[string]string
 	Gaps     []roster.Gap // roster gaps of the caller's jurisdiction in the next 24 hours
+	Order    string       // how the rows are sorted (warning.BoardOrder)
 }
 
 func (s *Server) handleBoardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -98,7 +99,7 @@ func (s *Server) handleBoardPage(w http.ResponseWriter, r *http.Request, p *auth
 	} else if gaps, err = roster.Gaps(r.Context(), s.db, p.Scope, s.now(), s.now().Add(24*time.Hour)); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "board", page{Title: title, Active: "/warnings", Data: boardData{Mine: mine, Items: items, Gaps: gaps,
+	s.render(w, r, http.StatusOK, "board", page{Title: title, Active: "/warnings", Data: boardData{Mine: mine, Items: items, Gaps: gaps, Order: warning.BoardOrder,
 		Stations: stations, Types: fraudtype.All(), Filter: map[string]string{"grade": string(f.Grade), "type": f.FraudType,
 			"station": r.URL.Query().Get("station")}}})
 	return nil

@@ -12,7 +12,9 @@ export function tick() {
   const now = Date.now();
   document.querySelectorAll('[data-due]').forEach((el) => {
     const due = Number(el.dataset.due);
-    if (!due || el.dataset.kind === 'none') return;
+    // A contacted or closed warning carries no live deadline (kind "none" on
+    // the board, "done" on a warning's page): its time is a fact, not a countdown.
+    if (!due || el.dataset.kind === 'none' || el.dataset.kind === 'done') return;
     const left = due - now;
     const what = el.dataset.kind === 'onsite' ? '核查' : '联系';
     el.textContent = left >= 0 ? `${what}还剩 ${span(left)}` : `${what}已超时 ${span(left)}`;

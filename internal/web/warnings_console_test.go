@@ -1,0 +1,105 @@
+package web
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/db/dbtest"
+)
+
+// addWarning inserts an open warning of station A with the given deadlines
+// (zero: none) and returns its id.
+func (f *fixture) addWarning(t *testing.T, name string, prio int64, contactDue, onsiteDue time.Time) int64 {
+	t.Helper()
+	now := db.Millis(time.Now())
+	ms := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return db.Millis(t)
+	}
+	var id int64
+	if err := f.d.QueryRow(context.Background(), `INSERT INTO warnings (source, source_ref, received_at, grade, person_name, person_phone,
+		area_id, station_id, status, priority, contact_due_at, onsite_due_at, last_intake_at, created_at, updated_at)
+		VALUES ('upper',?,?,'high',?,'13900000000',?,?,'open',?,?,?,?,?,?) RETURNING id`,
+		"W-"+name, now, name, f.stA.ID, f.stA.ID, prio, ms(contactDue), ms(onsiteDue), now, now, now).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Item 1 of issue 19: a warning contacted in time and closed shows its
+// deadlines as facts — no countdown element, no "超时" — while an open,
+// uncontacted one still counts down.
+func TestWarningPageNoLiveDeadlineOnceDone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		now := time.Now()
+		closed := f.addWarning(t, "李明", 0, now.Add(-5*time.Minute), now.Add(-time.Minute))
+		if _, err := d.Exec(ctx, `UPDATE warnings SET status = 'closed', outcome = 'dissuaded', outcome_at = ?, first_contact_at = ?, last_contact_at = ? WHERE id = ?`,
+			db.Millis(now.Add(-20*time.Minute)), db.Millis(now.Add(-20*time.Minute)), db.Millis(now.Add(-20*time.Minute)), closed); err != nil {
+			t.Fatal(err)
+		}
+		open := f.addWarning(t, "赵六", 0, now.Add(10*time.Minute), now.Add(time.Hour))
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		a := c.get("/warnings/" + itoa(closed))
+		checkHTML(t, "/warnings/"+itoa(closed), a)
+		if strings.Contains(a.body, "data-due=") {
+			t.Errorf("closed warning still carries a live countdown: %s", dueLines(a.body))
+		}
+		if !strings.Contains(a.body, "（按时）") || !strings.Contains(a.body, "已办结，无需核查") || strings.Contains(a.body, "晚于期限") {
+			t.Errorf("closed warning's deadlines not shown as facts: %s", dueLines(a.body))
+		}
+		a = c.get("/warnings/" + itoa(open))
+		if !regexp.MustCompile(`id="contact-due" data-due="\d+" data-kind="contact"`).MatchString(a.body) ||
+			!regexp.MustCompile(`id="onsite-due" data-due="\d+" data-kind="onsite"`).MatchString(a.body) {
+			t.Errorf("open warning lost its countdowns: %s", dueLines(a.body))
+		}
+	})
+}
+
+func dueLines(body string) string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.Contains(l, "期限") {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Item 2 of issue 19: the duty board says what it is sorted by and is
+// sorted exactly so — the earliest current deadline first (overdue on top,
+// most overdue first), whatever the priority.
+func TestBoardOrderByTimeLeft(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		now := time.Now()
+		f.addWarning(t, "甲二八", 900, now.Add(28*time.Minute+21*time.Second), time.Time{})
+		f.addWarning(t, "乙九分", 100, now.Add(9*time.Minute+6*time.Second), time.Time{})
+		f.addWarning(t, "丙超时", 0, now.Add(-3*time.Minute), time.Time{})
+		f.addWarning(t, "丁久超", 50, now.Add(-30*time.Minute), time.Time{})
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		a := c.get("/warnings")
+		checkHTML(t, "/warnings", a)
+		if strings.Contains(a.body, "按紧急程度排序") || !strings.Contains(a.body, "按剩余时间排序") {
+			t.Errorf("board does not say truthfully how it is sorted")
+		}
+		want := []string{"丁久超", "丙超时", "乙九分", "甲二八"}
+		last := -1
+		for _, n := range want {
+			i := strings.Index(a.body, ">"+n+"</a>")
+			if i < 0 || i < last {
+				t.Fatalf("board order wrong at %s (want %v)", n, want)
+			}
+			last = i
+		}
+	})
+}
