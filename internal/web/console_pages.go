@@ -133,9 +133,11 @@ type warningPageData struct {
 	Merged   []warning.Warning
 	Requests []partner.Request
 	Units    []bulletin.Unit
-	Officers []auth.User
-	Score    string
-	CanWrite bool
+	Officers []warning.Candidate // the handover picker, the warning's station on duty first
+	// HandoverTo is the picker's default: the first of the warning's station on duty (not its assignee), else 0 (交回中心).
+	HandoverTo int64
+	Score      string
+	CanWrite   bool
 }
 
 func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -192,11 +194,17 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 		if root, err := area.Root(r.Context(), s.db); err == nil && p.Scope.Level == area.County {
 			scope = root
 		}
-		officers, err := auth.ListUsers(r.Context(), s.db, scope, auth.RoleDissuader)
+		officers, err := warning.HandoverCandidates(r.Context(), s.db, scope, wa.StationID, s.now())
 		if err != nil {
 			return err
 		}
 		d.Officers = officers
+		for _, c := range officers {
+			if c.Home && c.OnDuty && c.UserID != wa.AssigneeID {
+				d.HandoverTo = c.UserID
+				break
+			}
+		}
 	}
 	s.render(w, r, http.StatusOK, "warning", page{Title: fmt.Sprintf("预警 #%d", id), Active: "/warnings", Unmasked: m.Unmasked, Data: d})
 	return nil

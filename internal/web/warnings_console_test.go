@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
@@ -100,6 +101,51 @@ func TestBoardOrderByTimeLeft(t *testing.T) {
 				t.Fatalf("board order wrong at %s (want %v)", n, want)
 			}
 			last = i
+		}
+	})
+}
+
+// Item 15 of issue 19: the handover picker shows each officer's station,
+// whether on duty now and open load, with the warning's station's officers
+// on duty first and chosen by default.
+func TestHandoverPickerStationDutyLoad(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		now := time.Now()
+		duty := f.addUser(t, auth.NewUser{Username: "offA2", DisplayName: "孙在班", Role: auth.RoleDissuader, AreaID: f.stA.ID})
+		if _, err := d.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, created_at) VALUES (?,?,'dissuader',?,?,'manual',?)`,
+			duty, f.stA.ID, db.Millis(now.Add(-time.Hour)), db.Millis(now.Add(time.Hour)), db.Millis(now)); err != nil {
+			t.Fatal(err)
+		}
+		busy := f.addWarning(t, "钱负载", 0, now.Add(time.Hour), time.Time{})
+		if _, err := d.Exec(ctx, `UPDATE warnings SET assignee_id = (SELECT id FROM users WHERE username = 'offB') WHERE id = ?`, busy); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `UPDATE warnings SET contact_due_at = ? WHERE id = ?`, db.Millis(now.Add(time.Hour)), f.warningA); err != nil {
+			t.Fatal(err)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		a := c.get("/warnings/" + itoa(f.warningA))
+		checkHTML(t, "/warnings/"+itoa(f.warningA), a)
+		m := regexp.MustCompile(`(?s)<select name="to_user_id" id="handover-to">(.*?)</select>`).FindStringSubmatch(a.body)
+		if m == nil {
+			t.Fatalf("no handover picker")
+		}
+		opts := regexp.MustCompile(`<option value="(\d+)"( selected)?>([^<]*)</option>`).FindAllStringSubmatch(m[1], -1)
+		if len(opts) < 3 {
+			t.Fatalf("picker options: %q", m[1])
+		}
+		if opts[0][1] != itoa(duty) || opts[0][2] == "" || opts[0][3] != "孙在班 · 青石派出所 · 在班 · 在办 0 条" {
+			t.Errorf("first option %q, want the station's on-duty officer selected", opts[0])
+		}
+		if !strings.Contains(m[1], "offB · 城关派出所 · 不在班 · 在办 1 条") {
+			t.Errorf("other station's officer without station, duty or load: %q", m[1])
+		}
+		last := opts[len(opts)-1]
+		if last[1] != "0" || last[2] != "" {
+			t.Errorf("交回中心 should be last and not chosen: %q", last)
 		}
 	})
 }
