@@ -42,7 +42,21 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		events = ev
 	}
-	s.render(w, r, http.StatusOK, "home", page{Title: "首页", Active: "/", Data: map[string]any{"O": o, "Events": events}})
+	data := map[string]any{"O": o, "Events": events}
+	if p.User.Role == auth.RoleDissuader {
+		// A dissuader's day starts with their own open warnings, most
+		// urgent first; the station's figures follow.
+		mine, err := warning.Board(r.Context(), s.db, p.Scope, warning.BoardFilter{AssigneeID: p.User.ID}, s.now())
+		if err != nil {
+			return err
+		}
+		m := p.Masker(false)
+		for i := range mine {
+			mine[i].Warning = mine[i].Warning.Masked(m)
+		}
+		data["Dissuader"], data["Mine"] = true, mine
+	}
+	s.render(w, r, http.StatusOK, "home", page{Title: "首页", Active: "/", Data: data})
 	return nil
 }
 

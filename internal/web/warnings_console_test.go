@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -146,6 +147,61 @@ func TestHandoverPickerStationDutyLoad(t *testing.T) {
 		last := opts[len(opts)-1]
 		if last[1] != "0" || last[2] != "" {
 			t.Errorf("交回中心 should be last and not chosen: %q", last)
+		}
+	})
+}
+
+// Item 13 of issue 19: on a phone (390 px) 我的预警 keeps 期限, 等级, 当事人
+// and 类型 in view — the other columns are optional (hidden by .opt), the
+// board table fits the width and wraps instead of running off the screen;
+// the dissuader's home page starts with 我的预警; a phone number shown in
+// full is a tel: link.
+func TestPhoneLayoutMineHomeTel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, `UPDATE warnings SET assignee_id = (SELECT id FROM users WHERE username = 'offA'), contact_due_at = ? WHERE id = ?`,
+			db.Millis(time.Now().Add(time.Hour)), f.warningA); err != nil {
+			t.Fatal(err)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("offA", "secret-offA")
+
+		a := c.get("/warnings/mine")
+		checkHTML(t, "/warnings/mine", a)
+		for _, h := range []string{`<th>期限</th>`, `<th>等级</th>`, `<th>当事人</th>`, `<th>类型</th>`, `<th class="opt">辖区</th>`, `<th class="opt">劝阻员</th>`, `<th class="opt">接收</th>`} {
+			if !strings.Contains(a.body, h) {
+				t.Errorf("我的预警 header %s missing", h)
+			}
+		}
+		css, err := os.ReadFile("static/console.css")
+		if err != nil {
+			t.Fatal(err)
+		}
+		phone := string(css[strings.Index(string(css), "@media (max-width: 760px)"):])
+		for _, rule := range []string{"th.opt, td.opt { display: none; }", "table.board { display: table;", "table.board td { white-space: normal;"} {
+			if !strings.Contains(phone, rule) {
+				t.Errorf("phone CSS lacks %q", rule)
+			}
+		}
+
+		a = c.get("/")
+		checkHTML(t, "/", a)
+		i := strings.Index(a.body, `id="home-mine"`)
+		j := strings.Index(a.body, `<div class="cards"`)
+		if j < 0 {
+			j = strings.Index(a.body, `<div class="tiles"`)
+		}
+		if i < 0 || j < 0 || i > j || !strings.Contains(a.body[i:], ">王秀英</a>") {
+			t.Errorf("dissuader's home does not start with 我的预警 (at %d, figures at %d)", i, j)
+		}
+
+		if a := c.get("/warnings/" + itoa(f.warningA)); strings.Contains(a.body, "tel:") {
+			t.Errorf("masked phone is a link")
+		}
+		a = c.get("/warnings/" + itoa(f.warningA) + "?unmask=1")
+		if !strings.Contains(a.body, `<a href="tel:`+phoneA+`">`+phoneA+`</a>`) {
+			t.Errorf("full phone number is not a tel: link: %s", regexp.MustCompile(`id="person-phone">[^\n]*`).FindString(a.body))
 		}
 	})
 }

@@ -3,7 +3,7 @@ import { tick } from './countdown.js';
 
 const gradeName = { fund: '资金预警', high: '高危', ordinary: '一般' };
 
-function row(it, fresh) {
+function row(it, fresh, mine) {
   const p = it.person || {};
   const due = it.due_kind === 'none' ? '已联系' : localTime(it.due, true);
   const dueMs = it.due_kind === 'none' ? 0 : new Date(it.due).getTime();
@@ -12,9 +12,9 @@ function row(it, fresh) {
   <td><span class="tag g-${esc(it.grade)}">${esc(gradeName[it.grade] || it.grade)}</span>${it.merged_count ? ` <span class="tag">+${it.merged_count}</span>` : ''}</td>
   <td><a href="/warnings/${it.id}">${esc(p.name)}</a> <span class="phone">${esc(p.phone)}</span>${p.age ? ` · ${p.age}岁` : ''}</td>
   <td>${esc(window.fanzhaTypes && window.fanzhaTypes[it.fraud_type] || it.fraud_type || '')}</td>
-  <td>${it.station_name ? esc(it.station_name) : '<span class="red">中心队列</span>'}</td>
-  <td>${esc(it.assignee_name || '—')}</td>
-  <td>${esc(localTime(it.received_at, true))}</td></tr>`;
+  <td class="opt">${it.station_name ? esc(it.station_name) : '<span class="red">中心队列</span>'}</td>
+  <td${mine ? ' class="opt"' : ''}>${esc(it.assignee_name || '—')}</td>
+  <td class="opt">${esc(localTime(it.received_at, true))}</td></tr>`;
 }
 
 export function initBoard() {
@@ -40,7 +40,7 @@ export function initBoard() {
       if (!res.ok) return;
       const data = await res.json();
       const items = data.items || [];
-      body.innerHTML = items.length ? items.map((it) => row(it, !known.has(String(it.id)))).join('')
+      body.innerHTML = items.length ? items.map((it) => row(it, !known.has(String(it.id)), table.dataset.mine === 'true')).join('')
         : '<tr class="empty"><td colspan="7">没有在办预警</td></tr>';
       known = new Set(items.map((it) => String(it.id)));
       const c = document.getElementById('board-count');
