@@ -67,6 +67,8 @@ func (s *Server) warningPages() {
 	m.HandleFunc("GET /warnings/list", s.page(auth.CapWarningRead, s.handleWarningListPage))
 	m.HandleFunc("GET /warnings/import", s.page(auth.CapWarningWrite, s.handleImportPage))
 	m.HandleFunc("POST /warnings/import", s.page(auth.CapWarningWrite, s.handleImportPage))
+	m.HandleFunc("GET /warnings/new", s.page(auth.CapWarningWrite, s.handleNewWarningPage))
+	m.HandleFunc("POST /warnings/new", s.page(auth.CapWarningWrite, s.handleNewWarningPage))
 	m.HandleFunc("GET /warnings/{id}", s.page(auth.CapWarningRead, s.handleWarningPage))
 	m.HandleFunc("POST /warnings/{id}/contact", s.page(auth.CapWarningWrite, s.handleContactForm))
 	m.HandleFunc("POST /warnings/{id}/outcome", s.page(auth.CapWarningWrite, s.handleOutcomeForm))

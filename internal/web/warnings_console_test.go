@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -202,6 +204,69 @@ func TestPhoneLayoutMineHomeTel(t *testing.T) {
 		a = c.get("/warnings/" + itoa(f.warningA) + "?unmask=1")
 		if !strings.Contains(a.body, `<a href="tel:`+phoneA+`">`+phoneA+`</a>`) {
 			t.Errorf("full phone number is not a tel: link: %s", regexp.MustCompile(`id="person-phone">[^\n]*`).FindString(a.body))
+		}
+	})
+}
+
+// Item 7 of issue 19: one warning typed in at the console (a 96110 call)
+// goes through the intake and answers with the warning and a link; a
+// second one about the same person is merged; a bad entry is refused in
+// Chinese with the typed values kept.
+func TestConsoleNewWarningForm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		a := c.get("/warnings/new")
+		checkHTML(t, "/warnings/new", a)
+		ref := regexp.MustCompile(`name="source_ref" value="([^"]+)"`).FindStringSubmatch(a.body)
+		if ref == nil {
+			t.Fatalf("no prefilled source reference")
+		}
+		form := url.Values{"csrf_token": {c.csrf()}, "source": {"hotline"}, "source_ref": {ref[1]}, "grade": {"high"},
+			"name": {"周桂兰"}, "phone": {"13698765432"}, "address": {"云溪县青石镇李家村3组12号"}, "fraud_type": {""},
+			"amount": {"5万"}, "scam_phone": {"17100001111"}, "text": {"来电称冒充公检法要求转账到安全账户"}}
+		a = c.post("/warnings/new", form)
+		checkHTML(t, "/warnings/new", a)
+		m := regexp.MustCompile(`已新建预警</b> <a href="/warnings/(\d+)">#(\d+)</a>`).FindStringSubmatch(a.body)
+		if a.status != http.StatusOK || m == nil || m[1] != m[2] {
+			t.Fatalf("typed-in warning not answered with its link: %d %s", a.status, regexp.MustCompile(`(?s)<main.*?</form>`).FindString(a.body))
+		}
+		var name, source string
+		var amount int64
+		if err := d.QueryRow(context.Background(), `SELECT person_name, source, amount_fen FROM warnings WHERE id = ?`, m[1]).Scan(&name, &source, &amount); err != nil {
+			t.Fatal(err)
+		}
+		if name != "周桂兰" || source != "hotline" || amount != 5000000 {
+			t.Errorf("stored %s %s %d", name, source, amount)
+		}
+		// The same form sent again is a duplicate, not a second warning.
+		if a = c.post("/warnings/new", form); !strings.Contains(a.body, "已录入过") {
+			t.Errorf("resubmitted form not a duplicate")
+		}
+		// Another call about the same person joins the open warning.
+		form.Set("source_ref", "96110-0002")
+		if a = c.post("/warnings/new", form); !strings.Contains(a.body, `已并入</b> <a href="/warnings/`+m[1]+`">`) {
+			t.Errorf("second call not merged into #%s", m[1])
+		}
+		// A bad phone number: refused in Chinese, typed values kept.
+		form.Set("source_ref", "96110-0003")
+		form.Set("phone", "138")
+		a = c.post("/warnings/new", form)
+		if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "不是有效号码") ||
+			!strings.Contains(a.body, `name="name" value="周桂兰"`) || !strings.Contains(a.body, `name="phone" value="138"`) ||
+			!strings.Contains(a.body, "来电称冒充公检法要求转账到安全账户</textarea>") {
+			t.Errorf("validation error not shown with the typed values: %d %s", a.status, regexp.MustCompile(`(?s)<main.*?</form>`).FindString(a.body))
+		}
+		form.Set("amount", "五块")
+		if a = c.post("/warnings/new", form); !strings.Contains(a.body, "涉及金额") || !strings.Contains(a.body, `value="五块"`) {
+			t.Errorf("bad amount not explained")
+		}
+		// Who may not write warnings gets no form.
+		l := newConsoleClient(t, f.srv.URL)
+		l.login("leader", "secret-leader")
+		if a := l.get("/warnings/new"); a.status != http.StatusForbidden {
+			t.Errorf("leader: %d", a.status)
 		}
 	})
 }
