@@ -231,9 +231,16 @@ test('an overdue warning turns red on the board', async () => {
 test('a dissuader records a contact and an outcome', async () => {
   const page = await freshPage(browser, { viewport: { width: 390, height: 844 } });
   await login(page, demo.base, 'dissuader');
+  // The dissuader's home starts with 我的预警.
+  assert.ok(await page.$('#home-mine'), 'home does not start with 我的预警');
   await page.goto(demo.base + '/warnings/mine');
   const first = page.locator('#board-body tr[data-id] a').first();
   await first.waitFor();
+  // At 390 px the row's key columns (期限, 等级, 当事人, 类型) are on screen.
+  const right = await page.$eval('#board-body tr[data-id] td:nth-child(4)', (td) => td.getBoundingClientRect().right);
+  assert.ok(right <= 390, `类型 column ends at ${right} px`);
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 390, `page is ${scroll} px wide`);
   await first.click();
   await page.waitForSelector('#contact-form');
   await page.selectOption('#contact-form select[name=result]', 'reached');
@@ -246,5 +253,9 @@ test('a dissuader records a contact and an outcome', async () => {
   assert.match(await page.textContent('.flash'), /劝阻成功/);
   assert.match(await page.textContent('h1'), /已办结：劝阻成功/);
   assert.match(await page.textContent('#timeline'), /劝阻成功，避免损失 12,000.00 元/);
+  // Closed in time: no live deadline, no red 超时, even seconds later.
+  await page.waitForTimeout(1500);
+  assert.equal(await page.$('[data-due]'), null);
+  assert.doesNotMatch(await page.textContent('#contact-due'), /超时/);
   await page.closeAll();
 });
