@@ -268,5 +268,13 @@ func TestConsoleNewWarningForm(t *testing.T) {
 		if a := l.get("/warnings/new"); a.status != http.StatusForbidden {
 			t.Errorf("leader: %d", a.status)
 		}
+		for _, path := range []string{"/warnings", "/warnings/list"} {
+			if a := c.get(path); !strings.Contains(a.body, `href="/warnings/new"`) {
+				t.Errorf("%s offers no 录入预警 to who may write", path)
+			}
+			if a := l.get(path); a.status != http.StatusOK || strings.Contains(a.body, `href="/warnings/new"`) {
+				t.Errorf("%s offers 录入预警 to the leader (%d)", path, a.status)
+			}
+		}
 	})
 }
