@@ -140,8 +140,14 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 		for l := min(m.maxLen, len(runes)-i); l >= 2; l-- {
 			f := string(runes[i : i+l])
 			if ids, ok := m.byName[f]; ok {
+				street := streetAfter(runes[i+l:])
 				for _, id := range ids {
-					hits = append(hits, addrHit{id, i, f, l})
+					// A short form followed by 路/巷/小区… is a street or a
+					// compound named after the place (幸福路), not the place.
+					if street && !m.full[f+"#"+itoa64(id)] {
+						continue
+					}
+					hits = append(hits, addrHit{id: id, pos: i, form: f, runes: l})
 				}
 				break // the longest form at this position
 			}
@@ -175,12 +181,30 @@ func (m *AddressMatcher) Match(addr string) AddressMatch {
 	}
 }
 
+// streetSuffixes follow a name that is a street, road or compound, not an
+// administrative place: 幸福路, 人民大道, 新华小区, 桃源花园.
+var streetSuffixes = []string{"路", "大道", "大街", "巷", "弄", "胡同", "小区", "花园", "家园", "苑", "广场", "大厦", "公寓", "商场", "市场", "桥"}
+
+func streetAfter(rest []rune) bool {
+	if len(rest) == 0 {
+		return false
+	}
+	s := string(rest[:min(len(rest), 2)])
+	for _, suf := range streetSuffixes {
+		if strings.HasPrefix(s, suf) {
+			return true
+		}
+	}
+	return false
+}
+
 // addrHit is a place name found in an address.
 type addrHit struct {
 	id    int64
 	pos   int
 	form  string
 	runes int
+	fuzzy bool // found one typo away
 }
 
 // decide picks the node for a set of hits; ok is false when there are none.
@@ -204,12 +228,49 @@ func (m *AddressMatcher) decide(hits []addrHit) (AddressMatch, bool) {
 			matched[h.id] = pl
 		}
 	}
+	// Administrative places written out with their suffix (城关街道,
+	// 东风社区, 李家村) outrank street names and partial matches: a candidate
+	// that lies outside a place so named (neither in it nor containing it)
+	// loses 20 points for each such name.
+	named := map[string][]int64{}
+	for _, h := range hits {
+		if lv := m.nodes[h.id].Level; !h.fuzzy && (lv == area.Town || lv == area.Village || lv == area.Cell) && m.full[h.form+"#"+itoa64(h.id)] {
+			if !containsID(named[h.form], h.id) {
+				named[h.form] = append(named[h.form], h.id)
+			}
+		}
+	}
+	related := func(a, b int64) bool { // one is the other or its ancestor
+		for x := a; x != 0; x = m.nodes[x].ParentID {
+			if x == b {
+				return true
+			}
+		}
+		for x := b; x != 0; x = m.nodes[x].ParentID {
+			if x == a {
+				return true
+			}
+		}
+		return false
+	}
 	score := func(id int64) int {
 		n := m.nodes[id]
 		pl := matched[id]
 		sc := levelDepth(n.Level) * 10
 		if pl.full {
 			sc += 5
+		}
+		for _, ids := range named {
+			inside := false
+			for _, o := range ids {
+				if related(id, o) {
+					inside = true
+					break
+				}
+			}
+			if !inside {
+				sc -= 20
+			}
 		}
 		for anc := n.ParentID; anc != 0; anc = m.nodes[anc].ParentID {
 			if ap, ok := matched[anc]; ok {
@@ -221,11 +282,11 @@ func (m *AddressMatcher) decide(hits []addrHit) (AddressMatch, bool) {
 		}
 		return sc
 	}
-	best, bestScore := int64(0), -1
+	best, bestScore := int64(0), 0
 	tie := false
 	for id := range matched {
 		sc := score(id)
-		if sc > bestScore {
+		if best == 0 || sc > bestScore {
 			best, bestScore, tie = id, sc, false
 		} else if sc == bestScore && id != best {
 			tie = true
@@ -264,10 +325,7 @@ func (m *AddressMatcher) decide(hits []addrHit) (AddressMatch, bool) {
 			frags = append([]string{f.form}, frags...)
 		}
 	}
-	conf := 70 + min(bestScore, 30)
-	if conf > 100 {
-		conf = 100
-	}
+	conf := max(30, min(70+min(bestScore, 30), 100))
 	return AddressMatch{NodeID: n.ID, StationID: n.StationID, Level: n.Level, Confidence: conf,
 		Reason: "匹配到 " + n.FullName + "（" + strings.Join(frags, "+") + "）", Matched: frags}, true
 }
@@ -320,11 +378,11 @@ func (m *AddressMatcher) fuzzyHits(runes []rune) []addrHit {
 	seen := map[[2]int64]bool{}
 	add := func(id int64, pos, n int, form string) {
 		k := [2]int64{id, int64(pos)}
-		if seen[k] {
+		if seen[k] || streetAfter(runes[pos+n:]) {
 			return
 		}
 		seen[k] = true
-		out = append(out, addrHit{id: id, pos: pos, form: form, runes: n})
+		out = append(out, addrHit{id: id, pos: pos, form: form, runes: n, fuzzy: true})
 	}
 	for i := 0; i < len(runes); i++ {
 		for l := 2; l <= m.maxLen+1 && i+l <= len(runes); l++ {

@@ -49,7 +49,7 @@ func Timeline(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]E
 
 // Merged returns the warnings merged into id.
 func Merged(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]Warning, error) {
-	cond, arg := area.UnderClause("w.area_id", scope)
+	cond, arg := scopeClause("w", scope)
 	rows, err := q.Query(ctx, selectWarning+` WHERE w.merged_into = ? AND `+cond+` ORDER BY w.id`, id, arg)
 	if err != nil {
 		return nil, fmt.Errorf("merged warnings of %d: %w", id, err)
@@ -87,7 +87,7 @@ type BoardItem struct {
 
 // Board returns the open warnings in scope in the order of SortBoard.
 func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, now time.Time) ([]BoardItem, error) {
-	cond, arg := area.UnderClause("w.area_id", scope)
+	cond, arg := scopeClause("w", scope)
 	query := selectWarning + ` WHERE w.status = 'open' AND ` + cond
 	args := []any{arg}
 	if f.StationID != 0 {

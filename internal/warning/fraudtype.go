@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
@@ -37,7 +36,7 @@ func SetFraudType(ctx context.Context, d *db.DB, a Actor, id int64, code string,
 		return fmt.Errorf("set fraud type: %w: 诈骗类型 %q 不在分类表中", domain.ErrInvalid, code)
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
-		cond, arg := area.UnderClause("area_id", a.Scope)
+		cond, arg := scopeClause("", a.Scope)
 		var old, text, status string
 		err := tx.QueryRow(ctx, `SELECT fraud_type, text, status FROM warnings WHERE id = ? AND `+cond, id, arg).Scan(&old, &text, &status)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -251,7 +251,8 @@ func TestRejectsAndAllOrNothing(t *testing.T) {
 			{Source: SourceUpper, SourceRef: "", Person: Person{Phone: "13800000013"}},
 			{Source: SourceUpper, SourceRef: "R-4"},
 			{Source: SourceUpper, SourceRef: "R-5", Grade: "urgent", Person: Person{Phone: "13800000015"}},
-			{Source: SourceUpper, SourceRef: "R-6", Person: Person{Phone: "12345"}, FraudType: "不存在的类型"},
+			// An unknown fraud type never refuses a warning: R-6 is refused for its phone only.
+			{Source: SourceUpper, SourceRef: "R-6", Person: Person{Phone: "12a45"}, FraudType: "不存在的类型"},
 		}
 		res, err := c.intake.Submit(ctx, bad, SubmitOptions{AllOrNothing: true})
 		if err != nil {
@@ -266,7 +267,7 @@ func TestRejectsAndAllOrNothing(t *testing.T) {
 			t.Fatalf("all-or-nothing stored %d warnings", n)
 		}
 		for _, it := range res.Items[1:] {
-			if it.Status != ItemRejected || it.Error == "" {
+			if it.Status != ItemRejected || it.Error == "" || strings.Contains(it.Error, "诈骗类型") {
 				t.Fatalf("item %d: %+v", it.Index, it)
 			}
 		}

@@ -56,7 +56,7 @@ type ContactInput struct {
 // loadForChange reads the fields a change needs, inside tx, refusing a
 // warning outside the actor's jurisdiction (not found) or not open.
 func loadForChange(ctx context.Context, tx *db.Tx, a Actor, id int64) (status string, grade Grade, onsiteDue sql.NullInt64, err error) {
-	cond, arg := area.UnderClause("area_id", a.Scope)
+	cond, arg := scopeClause("", a.Scope)
 	err = tx.QueryRow(ctx, `SELECT status, grade, onsite_due_at FROM warnings WHERE id = ? AND `+cond, id, arg).Scan(&status, &grade, &onsiteDue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", onsiteDue, fmt.Errorf("warning %d: %w", id, domain.ErrNotFound)
@@ -291,12 +291,10 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 		}
 		var detail string
 		if h.ToUserID == 0 {
-			root, err := area.Root(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = NULL, station_id = NULL, area_id = ?, handed_reason = ?, updated_at = ? WHERE id = ?`,
-				root.ID, h.Reason, db.Millis(now), id); err != nil {
+			// Back to the centre's queue: no station, no officer; the
+			// person's place (area_id) stays.
+			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = NULL, station_id = NULL, handed_reason = ?, updated_at = ? WHERE id = ?`,
+				h.Reason, db.Millis(now), id); err != nil {
 				return fmt.Errorf("handover: %w", err)
 			}
 			detail = "交回中心：" + h.Reason
@@ -312,21 +310,32 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 			if !u.Role.Can(auth.CapWarningWrite) || u.Disabled {
 				return fmt.Errorf("handover: %w: %s 不能处理预警", domain.ErrInvalid, u.DisplayName)
 			}
-			// The warning moves into the new officer's station when it was
-			// in the centre's queue or another station.
-			var curStation, curArea int64
-			if err := tx.QueryRow(ctx, `SELECT COALESCE(station_id, 0), area_id FROM warnings WHERE id = ?`, id).Scan(&curStation, &curArea); err != nil {
+			// The handling station becomes the new officer's when it was
+			// the centre's queue or another station. The person's place
+			// (area_id, and the routing note that explains it) never
+			// changes by handover.
+			var curStation int64
+			var place string
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(w.station_id, 0), a.full_name FROM warnings w JOIN areas a ON a.id = w.area_id WHERE w.id = ?`,
+				id).Scan(&curStation, &place); err != nil {
 				return fmt.Errorf("handover: %w", err)
 			}
-			newStation, newArea := curStation, curArea
+			newStation := curStation
 			if n.StationID != 0 && n.StationID != curStation {
-				newStation, newArea = n.StationID, n.ID
+				newStation = n.StationID
 			}
-			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = ?, station_id = ?, area_id = ?, handed_reason = ?, updated_at = ? WHERE id = ?`,
-				u.ID, nullable(newStation), newArea, h.Reason, db.Millis(now), id); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = ?, station_id = ?, handed_reason = ?, updated_at = ? WHERE id = ?`,
+				u.ID, nullable(newStation), h.Reason, db.Millis(now), id); err != nil {
 				return fmt.Errorf("handover: %w", err)
 			}
 			detail = "转交 " + u.DisplayName + "：" + h.Reason
+			if newStation != curStation {
+				st, err := area.Get(ctx, tx, newStation)
+				if err != nil {
+					return err
+				}
+				detail = "转交 " + st.Name + " " + u.DisplayName + "（当事人属地仍为 " + place + "）：" + h.Reason
+			}
 		}
 		if err := addEvent(ctx, tx, id, now, "handover", a.UserID, detail); err != nil {
 			return err

@@ -82,7 +82,7 @@ func visibleWarnings(ctx context.Context, q db.Querier, scope area.Node, ids []i
 	out := map[int64]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		cond, arg := area.UnderClause("area_id", scope)
+		cond, arg := scopeClause("", scope)
 		args := []any{arg}
 		for _, id := range chunk {
 			args = append(args, id)

@@ -19,9 +19,11 @@ const selectWarning = `SELECT w.id, w.source, w.source_ref, w.received_at, w.gra
 	w.area_id, a.full_name, COALESCE(w.station_id, 0), COALESCE(st.name, ''), w.route_reason,
 	COALESCE(w.assignee_id, 0), COALESCE(u.display_name, ''), w.status, COALESCE(w.merged_into, 0),
 	w.contact_due_at, w.onsite_due_at, w.first_contact_at, w.onsite_at, w.escalated_at,
-	w.outcome, w.outcome_at, w.kept_fen, COALESCE(w.case_id, 0), w.fraud_type_source, w.fraud_type_permille
+	w.outcome, w.outcome_at, w.kept_fen, COALESCE(w.case_id, 0), w.fraud_type_source, w.fraud_type_permille,
+	COALESCE(a.station_id, 0), COALESCE(pst.name, '')
 	FROM warnings w
 	JOIN areas a ON a.id = w.area_id
+	LEFT JOIN areas pst ON pst.id = a.station_id
 	LEFT JOIN areas st ON st.id = w.station_id
 	LEFT JOIN users u ON u.id = w.assignee_id`
 
@@ -35,7 +37,8 @@ func scanWarning(sc interface{ Scan(...any) error }) (Warning, error) {
 		&w.AreaID, &w.AreaName, &w.StationID, &w.StationName, &w.RouteReason,
 		&w.AssigneeID, &w.AssigneeName, &w.Status, &w.MergedInto,
 		&contactDue, &onsiteDue, &firstContact, &onsite, &escalated,
-		&w.Outcome, &outcomeAt, &w.KeptFen, &w.CaseID, &w.FraudTypeSource, &w.FraudTypePermille)
+		&w.Outcome, &outcomeAt, &w.KeptFen, &w.CaseID, &w.FraudTypeSource, &w.FraudTypePermille,
+		&w.PlaceStationID, &w.PlaceStationName)
 	if err != nil {
 		return Warning{}, err
 	}
@@ -49,7 +52,7 @@ func scanWarning(sc interface{ Scan(...any) error }) (Warning, error) {
 // Get returns a warning that lies in scope. A warning outside the scope is
 // reported as not found, so a caller cannot learn that it exists.
 func Get(ctx context.Context, q db.Querier, scope area.Node, id int64) (Warning, error) {
-	cond, arg := area.UnderClause("w.area_id", scope)
+	cond, arg := scopeClause("w", scope)
 	w, err := scanWarning(q.QueryRow(ctx, selectWarning+` WHERE w.id = ? AND `+cond, id, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Warning{}, fmt.Errorf("warning %d: %w", id, domain.ErrNotFound)
@@ -76,7 +79,7 @@ type Filter struct {
 
 // List returns warnings in scope matching f, newest first.
 func List(ctx context.Context, q db.Querier, scope area.Node, f Filter) ([]Warning, error) {
-	cond, arg := area.UnderClause("w.area_id", scope)
+	cond, arg := scopeClause("w", scope)
 	query := selectWarning + ` WHERE ` + cond
 	args := []any{arg}
 	if f.Status != "" {

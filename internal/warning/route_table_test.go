@@ -121,6 +121,20 @@ func TestRouteTable(t *testing.T) {
 		{"青石镇桃圆村", 25, 3, "近似"},
 		{"白沙镇枫村", 28, 4, ""},
 		{"双溪乡上坪坪村", 26, 3, ""},
+		// Named administrative levels outrank street names and partial
+		// matches: a road or compound named after a place of another town
+		// is not that place (issue 19: 城关街道东风社区幸福路 went to the
+		// 幸福社区 of another street).
+		{"云溪县城关街道东风社区幸福路12号", 10, 2, "城关街道"},
+		{"云溪县白沙镇东风社区桃源路12号", 14, 4, "白沙镇"},
+		{"白沙镇东风社区桃源12号", 14, 4, "白沙镇"},
+		{"青石镇幸福路8号", 12, 3, "青石镇"},
+		{"东门街道幸福", 11, 2, "东门街道"},
+		{"双溪乡人民大道3号", 13, 3, "双溪乡"},
+		{"白沙镇桃源花园5栋", 14, 4, ""},
+		{"云溪县人民路5号", 0, 0, "未匹配"},
+		{"城关街道幸福社区幸福路3号", 21, 2, ""},
+		{"青石镇李家村幸福小区", 24, 3, ""},
 		// The county alone is not a place to route to.
 		{"云溪县", 0, 0, "未匹配"},
 	}

@@ -106,13 +106,10 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	if in.AmountFen < 0 {
 		return n, fmt.Errorf("涉及金额不能为负数")
 	}
-	if in.FraudType != "" {
-		c, ok := fraudtype.Parse(strings.TrimSpace(in.FraudType))
-		if !ok {
-			return n, fmt.Errorf("诈骗类型 %q 不在分类表中", in.FraudType)
-		}
-		n.FraudType = string(c)
-	}
+	// The fraud type never stops a warning: the person is at risk whatever
+	// the sender calls the scam (resolveFraudType, after the text is read).
+	givenType := strings.TrimSpace(in.FraudType)
+	n.FraudType = ""
 	p := &n.Person
 	p.Name = strings.TrimSpace(p.Name)
 	p.Phone = cleanPhone(p.Phone)
@@ -157,8 +154,8 @@ func normalize(in Input, now time.Time) (normalized, error) {
 		n.Text = string([]rune(n.Text)[:4000])
 		n.notes = append(n.notes, "描述超过 4000 字，已截断")
 	}
-	if n.FraudType != "" {
-		n.typeSource = "sender"
+	if givenType != "" {
+		n.resolveFraudType(givenType)
 	} else if strings.TrimSpace(n.Text) != "" {
 		// No type given: the classifier suggests one from the text; the
 		// officer confirms or corrects it on the warning page.
@@ -175,6 +172,48 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	}
 	n.Grade = g
 	return n, nil
+}
+
+// resolveFraudType maps the sender's 诈骗类型 to the taxonomy and never
+// fails: a code, the Chinese name or a known synonym (fraudtype.Resolve) is
+// the sender's type; otherwise the classifier reads the given name with the
+// text and its best guess is taken, marked as the model's (「诈骗类型按分类器
+// 推断」); when it has no guess the warning is kept as 其他. Either way the
+// timeline says what the sender gave.
+func (n *normalized) resolveFraudType(given string) {
+	if c, ok := fraudtype.Resolve(given); ok {
+		n.FraudType, n.typeSource = string(c), "sender"
+		if given != string(c) && given != fraudtype.Name(c) {
+			n.notes = append(n.notes, fmt.Sprintf("来文诈骗类型“%s”按同义词表归为%s", quoteGiven(given), fraudtype.Name(c)))
+		}
+		return
+	}
+	if c := classifier(); c != nil {
+		pr := c.Predict(given + "\n" + n.Text)
+		if len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 && fraudtype.Valid(pr.Top[0].Type) {
+			n.FraudType, n.typeSource = string(pr.Top[0].Type), "model"
+			n.typePermille = int64(pr.Top[0].Prob*1000 + 0.5)
+			n.notes = append(n.notes, fmt.Sprintf("诈骗类型按分类器推断：来文为“%s”，不在分类表中，推断为%s，请核实", quoteGiven(given), fraudtype.Name(pr.Top[0].Type)))
+			return
+		}
+	}
+	n.FraudType, n.typeSource = string(fraudtype.Other), "sender"
+	n.notes = append(n.notes, fmt.Sprintf("来文诈骗类型“%s”不在分类表中，暂记为其他，请核实", quoteGiven(given)))
+}
+
+// quoteGiven makes a sender's value safe to store in a note: valid UTF-8,
+// no control characters, at most 40 characters.
+func quoteGiven(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "�"))
+	if rs := []rune(s); len(rs) > 40 {
+		s = string(rs[:40]) + "…"
+	}
+	return s
 }
 
 func cleanPhone(s string) string {

@@ -21,7 +21,7 @@ func VisibleIDs(ctx context.Context, q db.Querier, scope area.Node, ids []int64)
 	const chunk = 500
 	for i := 0; i < len(ids); i += chunk {
 		part := ids[i:min(i+chunk, len(ids))]
-		cond, arg := area.UnderClause("w.area_id", scope)
+		cond, arg := scopeClause("w", scope)
 		args := make([]any, 0, len(part)+1)
 		for _, id := range part {
 			args = append(args, id)

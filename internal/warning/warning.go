@@ -149,6 +149,19 @@ type Warning struct {
 	OutcomeAt         time.Time   `json:"outcome_at,omitzero"`
 	KeptFen           int64       `json:"kept_fen"`
 	CaseID            int64       `json:"case_id,omitempty"`
+	// PlaceStationID is the station of the person's place (AreaID); it
+	// differs from StationID, the handling station, after a handover to
+	// another station or back to the centre: the person's place never
+	// changes by handover.
+	PlaceStationID   int64  `json:"place_station_id,omitempty"`
+	PlaceStationName string `json:"place_station_name,omitempty"`
+}
+
+// HandledAway reports whether the warning is handled elsewhere than at the
+// station of the person's place (handed over, or back in the centre's
+// queue): pages then show both.
+func (w Warning) HandledAway() bool {
+	return w.PlaceStationID != 0 && w.StationID != w.PlaceStationID
 }
 
 // Masked returns the warning with personal numbers masked by m.
