@@ -137,15 +137,15 @@ type VillageCoverage struct {
 // map-like view (an ECharts treemap): size is the population, colour the
 // share of villages reached (a village: reached or not).
 type TreeNode struct {
-	ID          int64       `json:"id"`
-	Name        string      `json:"name"`
-	Level       area.Level  `json:"level"`
-	Value       int64       `json:"value"` // population (at least 1, so empty nodes still show)
-	Events      int64       `json:"events"`
-	People      int64       `json:"people"`
-	Villages    int64       `json:"villages"`
-	VillagesHit int64       `json:"villages_reached"`
-	Permille    int64       `json:"coverage_permille"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Level       area.Level `json:"level"`
+	Value       int64      `json:"value"` // population (at least 1, so empty nodes still show)
+	Events      int64      `json:"events"`
+	People      int64      `json:"people"`
+	Villages    int64      `json:"villages"`
+	VillagesHit int64      `json:"villages_reached"`
+	Permille    int64      `json:"coverage_permille"`
 	// Cells and the cells reached under the node.
 	Cells    int64 `json:"cells"`
 	CellsHit int64 `json:"cells_reached"`
