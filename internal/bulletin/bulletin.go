@@ -31,6 +31,10 @@ type Bulletin struct {
 	Yoy         Figures    `json:"year_ago_figures"`
 	Tables      []Table    `json:"tables"`
 	Highlights  []string   `json:"highlights"`
+	// Notes explain compared periods without data (History), e.g.
+	// "无去年同期数据（系统自 2025-12-01 起有数据）"; also printed after the
+	// highlights.
+	Notes []string `json:"notes"`
 }
 
 // Table is one table of a bulletin, every cell already written as shown.
@@ -59,8 +63,27 @@ func Compute(ctx context.Context, q db.Querier, node area.Node, p Period, now ti
 	if b.Yoy, err = ComputeFigures(ctx, q, node, children, b.YearAgo, loc); err != nil {
 		return b, err
 	}
+	h, err := LoadHistory(ctx, q, loc)
+	if err != nil {
+		return b, err
+	}
+	b.Prev.Missing, b.Yoy.Missing = h.availability(b.Previous), h.availability(b.YearAgo)
+	b.Notes = []string{}
+	for _, n := range []string{h.note("上期", b.Prev.Missing), h.note("去年同期", b.Yoy.Missing)} {
+		if n != "" {
+			b.Notes = append(b.Notes, n+"，相应数字和环比、同比记为“—”")
+		}
+	}
+	for _, n := range []string{h.partialNote("上期", b.Previous), h.partialNote("去年同期", b.YearAgo)} {
+		if n != "" {
+			b.Notes = append(b.Notes, n+"，比较仅供参考")
+		}
+	}
 	b.Tables = buildTables(b, children)
 	b.Highlights = highlights(b)
+	for _, n := range b.Notes {
+		b.Highlights = append(b.Highlights, "说明："+n+"。")
+	}
 	return b, nil
 }
 
@@ -69,51 +92,67 @@ func Yuan(fen int64) string { return money.FormatYuan(fen) }
 
 func buildTables(b Bulletin, children []area.Node) []Table {
 	c, pv, y := b.Cur, b.Prev, b.Yoy
+	// A compared period without data of a source shows "—" for its figure
+	// and for the change, never 0 (History).
+	num := func(s Source, f Figures, text string) string {
+		if !f.Missing.has(s) {
+			return "—"
+		}
+		return text
+	}
+	pct := func(s Source, base Figures, cur, bv int64) string {
+		if !base.Missing.has(s) {
+			return "—"
+		}
+		return PercentChange(cur, bv)
+	}
 	overall := Table{ID: "overall", Title: "一、总体情况", Header: []string{"指标", "本期", "上期", "环比", "去年同期", "同比"}}
-	count := func(name string, get func(Figures) int64) {
-		overall.Rows = append(overall.Rows, []string{name, Count(get(c)), Count(get(pv)), PercentChange(get(c), get(pv)),
-			Count(get(y)), PercentChange(get(c), get(y))})
+	count := func(s Source, name string, get func(Figures) int64) {
+		overall.Rows = append(overall.Rows, []string{name, Count(get(c)), num(s, pv, Count(get(pv))), pct(s, pv, get(c), get(pv)),
+			num(s, y, Count(get(y))), pct(s, y, get(c), get(y))})
 	}
-	fen := func(name string, get func(Figures) int64) {
-		overall.Rows = append(overall.Rows, []string{name, Yuan(get(c)), Yuan(get(pv)), PercentChange(get(c), get(pv)),
-			Yuan(get(y)), PercentChange(get(c), get(y))})
+	fen := func(s Source, name string, get func(Figures) int64) {
+		overall.Rows = append(overall.Rows, []string{name, Yuan(get(c)), num(s, pv, Yuan(get(pv))), pct(s, pv, get(c), get(pv)),
+			num(s, y, Yuan(get(y))), pct(s, y, get(c), get(y))})
 	}
-	rate := func(name string, get func(Figures) (int64, bool)) {
+	rate := func(s Source, name string, get func(Figures) (int64, bool)) {
 		a, aok := get(c)
 		p, pok := get(pv)
 		x, xok := get(y)
+		pok, xok = pok && pv.Missing.has(s), xok && y.Missing.has(s)
 		overall.Rows = append(overall.Rows, []string{name, PermilleText(a, aok), PermilleText(p, pok), PointChange(a, p, aok, pok),
 			PermilleText(x, xok), PointChange(a, x, aok, xok)})
 	}
-	count("立案数（起）", func(f Figures) int64 { return f.Cases })
-	fen("损失金额（元）", func(f Figures) int64 { return f.LossFen })
-	count("受害人（人）", func(f Figures) int64 { return f.Victims })
-	count("接收预警（条）", func(f Figures) int64 { return f.Warnings })
-	count("其中资金预警", func(f Figures) int64 { return f.FundWarnings })
-	count("其中高危预警", func(f Figures) int64 { return f.HighWarnings })
-	count("劝阻成功（人）", func(f Figures) int64 { return f.Dissuaded })
-	count("已被骗（人）", func(f Figures) int64 { return f.Defrauded })
-	count("无法联系（人）", func(f Figures) int64 { return f.Unreachable })
-	rate("劝阻成功率", Figures.DissuasionPermille)
-	count("应落地核查（条）", func(f Figures) int64 { return f.OnsiteRequired })
-	rate("落地核查率", Figures.OnsitePermille)
-	fen("避免损失（元）", func(f Figures) int64 { return f.KeptFen })
-	count("止付账户（个）", func(f Figures) int64 { return f.StoppedAccounts })
-	fen("止付金额（元）", func(f Figures) int64 { return f.StoppedFen })
-	count("冻结账户（个）", func(f Figures) int64 { return f.FrozenAccounts })
-	fen("冻结金额（元）", func(f Figures) int64 { return f.FrozenFen })
-	fen("返还金额（元）", func(f Figures) int64 { return f.ReturnedFen })
-	count("宣传活动（场）", func(f Figures) int64 { return f.Events })
-	count("宣传覆盖（人次）", func(f Figures) int64 { return f.People })
-	count("覆盖村/社区（个）", func(f Figures) int64 { return f.VillagesHit })
-	rate("村/社区覆盖率", Figures.CoveragePermille)
+	cs, ws, es := SourceCases, SourceWarnings, SourceEvents
+	count(cs, "立案数（起）", func(f Figures) int64 { return f.Cases })
+	fen(cs, "损失金额（元）", func(f Figures) int64 { return f.LossFen })
+	count(cs, "受害人（人）", func(f Figures) int64 { return f.Victims })
+	count(ws, "接收预警（条）", func(f Figures) int64 { return f.Warnings })
+	count(ws, "其中资金预警", func(f Figures) int64 { return f.FundWarnings })
+	count(ws, "其中高危预警", func(f Figures) int64 { return f.HighWarnings })
+	count(ws, "劝阻成功（人）", func(f Figures) int64 { return f.Dissuaded })
+	count(ws, "已被骗（人）", func(f Figures) int64 { return f.Defrauded })
+	count(ws, "无法联系（人）", func(f Figures) int64 { return f.Unreachable })
+	rate(ws, "劝阻成功率", Figures.DissuasionPermille)
+	count(ws, "应落地核查（条）", func(f Figures) int64 { return f.OnsiteRequired })
+	rate(ws, "落地核查率", Figures.OnsitePermille)
+	fen(ws, "避免损失（元）", func(f Figures) int64 { return f.KeptFen })
+	count(cs, "止付账户（个）", func(f Figures) int64 { return f.StoppedAccounts })
+	fen(cs, "止付金额（元）", func(f Figures) int64 { return f.StoppedFen })
+	count(cs, "冻结账户（个）", func(f Figures) int64 { return f.FrozenAccounts })
+	fen(cs, "冻结金额（元）", func(f Figures) int64 { return f.FrozenFen })
+	fen(cs, "返还金额（元）", func(f Figures) int64 { return f.ReturnedFen })
+	count(es, "宣传活动（场）", func(f Figures) int64 { return f.Events })
+	count(es, "宣传覆盖（人次）", func(f Figures) int64 { return f.People })
+	count(es, "覆盖村/社区（个）", func(f Figures) int64 { return f.VillagesHit })
+	rate(es, "村/社区覆盖率", Figures.CoveragePermille)
 
 	header := func(first, unit string) []string {
 		return []string{first, unit, "环比", "同比", "损失（元）", "损失环比", "损失同比"}
 	}
 	row := func(name string, cur, prev, yoy CountLoss) []string {
-		return []string{name, Count(cur.N), PercentChange(cur.N, prev.N), PercentChange(cur.N, yoy.N), Yuan(cur.LossFen),
-			PercentChange(cur.LossFen, prev.LossFen), PercentChange(cur.LossFen, yoy.LossFen)}
+		return []string{name, Count(cur.N), pct(cs, pv, cur.N, prev.N), pct(cs, y, cur.N, yoy.N), Yuan(cur.LossFen),
+			pct(cs, pv, cur.LossFen, prev.LossFen), pct(cs, y, cur.LossFen, yoy.LossFen)}
 	}
 	total := func(name string, n, pn, yn, l, pl, yl int64) []string {
 		return row(name, CountLoss{n, l}, CountLoss{pn, pl}, CountLoss{yn, yl})
@@ -180,9 +219,15 @@ func victimLoss(f Figures) int64 {
 // highlights are the bulletin's opening sentences.
 func highlights(b Bulletin) []string {
 	c := b.Cur
+	pct := func(base Figures, cur, bv int64) string {
+		if !base.Missing.has(SourceCases) {
+			return "—"
+		}
+		return PercentChange(cur, bv)
+	}
 	out := []string{
-		"本期立案 " + Count(c.Cases) + " 起，环比 " + PercentChange(c.Cases, b.Prev.Cases) + "，同比 " + PercentChange(c.Cases, b.Yoy.Cases) +
-			"；损失 " + Yuan(c.LossFen) + " 元，环比 " + PercentChange(c.LossFen, b.Prev.LossFen) + "，同比 " + PercentChange(c.LossFen, b.Yoy.LossFen) + "。",
+		"本期立案 " + Count(c.Cases) + " 起，环比 " + pct(b.Prev, c.Cases, b.Prev.Cases) + "，同比 " + pct(b.Yoy, c.Cases, b.Yoy.Cases) +
+			"；损失 " + Yuan(c.LossFen) + " 元，环比 " + pct(b.Prev, c.LossFen, b.Prev.LossFen) + "，同比 " + pct(b.Yoy, c.LossFen, b.Yoy.LossFen) + "。",
 	}
 	d, ok := c.DissuasionPermille()
 	out = append(out, "接收预警 "+Count(c.Warnings)+" 条（资金预警 "+Count(c.FundWarnings)+" 条），劝阻成功 "+Count(c.Dissuaded)+

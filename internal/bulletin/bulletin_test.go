@@ -434,6 +434,7 @@ func TestBulletinGolden(t *testing.T) {
 				p    Period
 			}{{"current", b.Cur, c.p}, {"环比", b.Prev, c.p.Previous()}, {"同比", b.Yoy, c.p.YearAgo()}} {
 				want := w.expect(c.node, children, x.p)
+				want.Missing = x.got.Missing // checked below, cell by cell
 				if !reflect.DeepEqual(x.got, want) {
 					t.Fatalf("%s %s %s:\n got %+v\nwant %+v", c.node.Name, c.p.Label(), x.name, x.got, want)
 				}
@@ -446,14 +447,30 @@ func TestBulletinGolden(t *testing.T) {
 			}
 			// The overall table, cell by cell, from the independent figures.
 			cur, prev, yoy := w.expect(c.node, children, c.p), w.expect(c.node, children, c.p.Previous()), w.expect(c.node, children, c.p.YearAgo())
+			// A compared period that lies wholly before the first record
+			// of a source shows "—" for its figure and change (History),
+			// judged here from the raw records.
+			first := w.firstRecords()
+			dash := func(src Source, p Period, cells ...string) []string {
+				if start, ok := first[src]; !ok || !p.To.After(midnight(start, cst)) {
+					for i := range cells {
+						cells[i] = "—"
+					}
+				}
+				return cells
+			}
+			line := func(src Source, f func(int64) string, get func(Figures) int64) []string {
+				return append(append([]string{f(get(cur))}, dash(src, c.p.Previous(), f(get(prev)), refPercent(get(cur), get(prev)))...),
+					dash(src, c.p.YearAgo(), f(get(yoy)), refPercent(get(cur), get(yoy)))...)
+			}
 			want := map[string][]string{
-				"立案数（起）":  {Count(cur.Cases), Count(prev.Cases), refPercent(cur.Cases, prev.Cases), Count(yoy.Cases), refPercent(cur.Cases, yoy.Cases)},
-				"损失金额（元）": {Yuan(cur.LossFen), Yuan(prev.LossFen), refPercent(cur.LossFen, prev.LossFen), Yuan(yoy.LossFen), refPercent(cur.LossFen, yoy.LossFen)},
-				"接收预警（条）": {Count(cur.Warnings), Count(prev.Warnings), refPercent(cur.Warnings, prev.Warnings), Count(yoy.Warnings), refPercent(cur.Warnings, yoy.Warnings)},
-				"冻结金额（元）": {Yuan(cur.FrozenFen), Yuan(prev.FrozenFen), refPercent(cur.FrozenFen, prev.FrozenFen), Yuan(yoy.FrozenFen), refPercent(cur.FrozenFen, yoy.FrozenFen)},
-				"冻结账户（个）": {Count(cur.FrozenAccounts), Count(prev.FrozenAccounts), refPercent(cur.FrozenAccounts, prev.FrozenAccounts), Count(yoy.FrozenAccounts), refPercent(cur.FrozenAccounts, yoy.FrozenAccounts)},
-				"返还金额（元）": {Yuan(cur.ReturnedFen), Yuan(prev.ReturnedFen), refPercent(cur.ReturnedFen, prev.ReturnedFen), Yuan(yoy.ReturnedFen), refPercent(cur.ReturnedFen, yoy.ReturnedFen)},
-				"宣传活动（场）": {Count(cur.Events), Count(prev.Events), refPercent(cur.Events, prev.Events), Count(yoy.Events), refPercent(cur.Events, yoy.Events)},
+				"立案数（起）":  line(SourceCases, Count, func(f Figures) int64 { return f.Cases }),
+				"损失金额（元）": line(SourceCases, Yuan, func(f Figures) int64 { return f.LossFen }),
+				"接收预警（条）": line(SourceWarnings, Count, func(f Figures) int64 { return f.Warnings }),
+				"冻结金额（元）": line(SourceCases, Yuan, func(f Figures) int64 { return f.FrozenFen }),
+				"冻结账户（个）": line(SourceCases, Count, func(f Figures) int64 { return f.FrozenAccounts }),
+				"返还金额（元）": line(SourceCases, Yuan, func(f Figures) int64 { return f.ReturnedFen }),
+				"宣传活动（场）": line(SourceEvents, Count, func(f Figures) int64 { return f.Events }),
 			}
 			d := cur.Dissuaded + cur.Defrauded + cur.Unreachable
 			want["劝阻成功率"] = []string{new(big.Rat).SetFrac64(cur.Dissuaded*100, max(d, 1)).FloatString(1) + "%"}
@@ -471,7 +488,7 @@ func TestBulletinGolden(t *testing.T) {
 			}
 			// The by-type table's total row and each type's count.
 			for _, r := range b.Tables[1].Rows {
-				if r[0] == "合计" && (r[1] != Count(cur.Cases) || r[3] != refPercent(cur.Cases, yoy.Cases)) {
+				if r[0] == "合计" && (r[1] != Count(cur.Cases) || r[3] != dash(SourceCases, c.p.YearAgo(), refPercent(cur.Cases, yoy.Cases))[0]) {
 					t.Fatalf("by type total %q", r)
 				}
 			}
@@ -539,4 +556,25 @@ func checkExcelEqualsPage(t *testing.T, b Bulletin) {
 			}
 		}
 	}
+}
+
+// firstRecords is the earliest record of each source in the raw world.
+func (w rawWorld) firstRecords() map[Source]time.Time {
+	out := map[Source]time.Time{}
+	keep := func(s Source, at int64) {
+		t := time.UnixMilli(at)
+		if old, ok := out[s]; !ok || t.Before(old) {
+			out[s] = t
+		}
+	}
+	for _, c := range w.cases {
+		keep(SourceCases, c.at)
+	}
+	for _, x := range w.warnings {
+		keep(SourceWarnings, x.at)
+	}
+	for _, e := range w.events {
+		keep(SourceEvents, e.at)
+	}
+	return out
 }

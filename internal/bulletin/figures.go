@@ -60,6 +60,10 @@ type Figures struct {
 	People      int64 `json:"people_reached"`
 	Villages    int64 `json:"villages"`
 	VillagesHit int64 `json:"villages_reached"`
+	// Missing is set on a compared period (环比, 同比): the sources it has
+	// data of (History); the figures of the others are null in JSON and
+	// "—" in the tables. Nil on the bulletin's own period.
+	Missing Availability `json:"-"`
 }
 
 // DissuasionPermille is dissuaded / (dissuaded + defrauded + unreachable).

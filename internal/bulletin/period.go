@@ -75,8 +75,16 @@ func CustomPeriod(first, last time.Time, loc *time.Location) (Period, error) {
 }
 
 // Previous is the period the 环比 compares with: the day, week or calendar
-// month before; for a custom period, the same number of days just before.
+// month before; for a custom period that is exactly one calendar week
+// (Monday to Sunday), month, quarter or year, the calendar unit before
+// (11-01..11-30 compares with 10-01..10-31); for any other custom period,
+// the same number of days just before.
 func (p Period) Previous() Period {
+	if p.Kind == Custom {
+		if from, ok := p.calendarPrevious(); ok {
+			return Period{p.Kind, from, p.From}
+		}
+	}
 	switch p.Kind {
 	case Daily:
 		return Period{p.Kind, p.From.AddDate(0, 0, -1), p.From}
@@ -87,6 +95,27 @@ func (p Period) Previous() Period {
 	}
 	days := p.days()
 	return Period{p.Kind, p.From.AddDate(0, 0, -days), p.From}
+}
+
+// calendarPrevious is the start of the calendar unit before p when p is
+// exactly one calendar week, month, quarter or year.
+func (p Period) calendarPrevious() (time.Time, bool) {
+	f := p.From
+	if f.Weekday() == time.Monday && p.To.Equal(f.AddDate(0, 0, 7)) {
+		return f.AddDate(0, 0, -7), true
+	}
+	if f.Day() != 1 {
+		return time.Time{}, false
+	}
+	switch {
+	case p.To.Equal(f.AddDate(0, 1, 0)):
+		return f.AddDate(0, -1, 0), true
+	case (f.Month()-1)%3 == 0 && p.To.Equal(f.AddDate(0, 3, 0)):
+		return f.AddDate(0, -3, 0), true
+	case f.Month() == time.January && p.To.Equal(f.AddDate(1, 0, 0)):
+		return f.AddDate(-1, 0, 0), true
+	}
+	return time.Time{}, false
 }
 
 // YearAgo is the period the 同比 compares with: the same calendar dates one

@@ -36,6 +36,59 @@ type Coverage struct {
 	Stations      []StationCoverage `json:"stations"`
 	Tree          *TreeNode         `json:"tree"`
 	VillageDetail []VillageCoverage `json:"villages_detail"`
+	// Towns are the towns/streets under the scope with their grid cells
+	// not reached (by village), for the 未开展活动的网格 list.
+	Towns []TownCoverage `json:"towns"`
+	// Bands are the legend of the map: every tree node's colour is one of
+	// them (Band).
+	Bands []Band `json:"bands"`
+}
+
+// CellRef is a grid cell in a not-reached list.
+type CellRef struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Village string `json:"village"`
+}
+
+// TownCoverage is one town's or street's cells and the cells not reached.
+type TownCoverage struct {
+	ID              int64     `json:"id"`
+	Name            string    `json:"name"`
+	Cells           int64     `json:"cells"`
+	CellsHit        int64     `json:"cells_reached"`
+	CellsNotReached []CellRef `json:"cells_not_reached"`
+}
+
+// Band is one colour of the coverage map and its legend.
+type Band struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Colour string `json:"colour"`
+}
+
+// Bands of the coverage map, in legend order. A node is coloured by the
+// real share of what it holds that was reached: none (0), some (more than
+// 0 and less than all, however close to all: 9/10 is 部分) or all; a node
+// with nothing to reach is grey.
+var Bands = []Band{
+	{"none", "未覆盖", "#dc2626"},
+	{"some", "部分覆盖", "#f59e0b"},
+	{"all", "全部覆盖", "#16a34a"},
+	{"empty", "无村/社区或网格", "#9ca3af"},
+}
+
+// BandOf is the band of hit out of total.
+func BandOf(hit, total int64) Band {
+	switch {
+	case total <= 0:
+		return Bands[3]
+	case hit <= 0:
+		return Bands[0]
+	case hit >= total:
+		return Bands[2]
+	}
+	return Bands[1]
 }
 
 // KindReach is the events and people of one kind of event.
@@ -75,22 +128,35 @@ type VillageCoverage struct {
 	Cells      int64            `json:"cells"`
 	CellsHit   int64            `json:"cells_reached"`
 	ByKind     map[string]int64 `json:"by_kind"` // events per kind
+	// CellsNotReached are the village's grid cells without an event in the
+	// period, in path order.
+	CellsNotReached []CellRef `json:"cells_not_reached"`
 }
 
 // TreeNode is the jurisdiction tree down to villages with coverage, for the
 // map-like view (an ECharts treemap): size is the population, colour the
 // share of villages reached (a village: reached or not).
 type TreeNode struct {
-	ID          int64       `json:"id"`
-	Name        string      `json:"name"`
-	Level       area.Level  `json:"level"`
-	Value       int64       `json:"value"` // population (at least 1, so empty nodes still show)
-	Events      int64       `json:"events"`
-	People      int64       `json:"people"`
-	Villages    int64       `json:"villages"`
-	VillagesHit int64       `json:"villages_reached"`
-	Permille    int64       `json:"coverage_permille"`
-	Children    []*TreeNode `json:"children,omitempty"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Level       area.Level `json:"level"`
+	Value       int64      `json:"value"` // population (at least 1, so empty nodes still show)
+	Events      int64      `json:"events"`
+	People      int64      `json:"people"`
+	Villages    int64      `json:"villages"`
+	VillagesHit int64      `json:"villages_reached"`
+	Permille    int64      `json:"coverage_permille"`
+	// Cells and the cells reached under the node.
+	Cells    int64 `json:"cells"`
+	CellsHit int64 `json:"cells_reached"`
+	// Band is the node's colour (Bands): a cell by whether it was reached;
+	// a village with cells by the share of its cells reached (a village
+	// whose event reached 2 of its 6 cells is 部分), without cells by
+	// whether it was reached; any other node by the share of its villages
+	// reached.
+	Band     string      `json:"band"`
+	Colour   string      `json:"colour"`
+	Children []*TreeNode `json:"children,omitempty"`
 }
 
 func permille(a, b int64) int64 {
@@ -186,6 +252,8 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 				v.Cells++
 				if perArea[n.ID] != nil {
 					v.CellsHit++
+				} else {
+					v.CellsNotReached = append(v.CellsNotReached, CellRef{ID: n.ID, Name: n.Name, Village: v.Name})
 				}
 			}
 			c.Cells++
@@ -234,11 +302,15 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 	// The tree, bottom-up: children in path order.
 	tree := map[int64]*TreeNode{}
 	for _, n := range nodes {
-		if n.Level == area.Cell {
-			continue
-		}
 		tn := &TreeNode{ID: n.ID, Name: n.Name, Level: n.Level, Value: max(n.Population, 1)}
 		tree[n.ID] = tn
+		if n.Level == area.Cell {
+			tn.Cells = 1
+			if t := perArea[n.ID]; t != nil {
+				tn.Events, tn.People, tn.CellsHit = t.events, t.people, 1
+			}
+			continue
+		}
 		if t := perArea[n.ID]; t != nil {
 			tn.Events, tn.People = t.events, t.people
 		}
@@ -251,12 +323,9 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 		}
 	}
 	// Depth-first accumulation: deeper paths first.
+	// A village's events and people already include its cells'.
 	order := make([]area.Node, 0, len(nodes))
-	for _, n := range nodes {
-		if n.Level != area.Cell {
-			order = append(order, n)
-		}
-	}
+	order = append(order, nodes...)
 	sort.SliceStable(order, func(i, j int) bool { return len(order[i].Path) > len(order[j].Path) })
 	for _, n := range order {
 		tn := tree[n.ID]
@@ -266,12 +335,16 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 		if p := tree[n.ParentID]; p != nil {
 			p.Villages += tn.Villages
 			p.VillagesHit += tn.VillagesHit
-			p.Events += tn.Events
-			p.People += tn.People
+			p.Cells += tn.Cells
+			p.CellsHit += tn.CellsHit
+			if n.Level != area.Cell || villages[p.ID] == nil {
+				p.Events += tn.Events
+				p.People += tn.People
+			}
 		}
 	}
 	for _, n := range nodes {
-		if n.Level == area.Cell || n.ID == scope.ID {
+		if n.ID == scope.ID {
 			continue
 		}
 		if p := tree[n.ParentID]; p != nil {
@@ -280,6 +353,14 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 	}
 	for _, tn := range tree {
 		tn.Permille = permille(tn.VillagesHit, tn.Villages)
+		var b Band
+		switch {
+		case tn.Level == area.Cell || (tn.Level == area.Village && tn.Cells > 0):
+			b = BandOf(tn.CellsHit, tn.Cells)
+		default:
+			b = BandOf(tn.VillagesHit, tn.Villages)
+		}
+		tn.Band, tn.Colour = b.Code, b.Colour
 		if len(tn.Children) > 0 {
 			var sum int64
 			for _, ch := range tn.Children {
@@ -288,11 +369,35 @@ func ComputeCoverage(ctx context.Context, q db.Querier, scope area.Node, from, t
 			tn.Value = max(sum, 1)
 		}
 	}
-	if root := tree[scope.ID]; root != nil {
-		c.Tree = root
-	} else {
-		// A cell scope: the tree is the cell alone.
-		c.Tree = &TreeNode{ID: scope.ID, Name: scope.Name, Level: scope.Level, Value: max(scope.Population, 1), Events: c.Events, People: c.People}
+	c.Tree = tree[scope.ID]
+	if c.Tree == nil {
+		b := BandOf(0, 0)
+		c.Tree = &TreeNode{ID: scope.ID, Name: scope.Name, Level: scope.Level, Value: max(scope.Population, 1), Events: c.Events, People: c.People,
+			Band: b.Code, Colour: b.Colour}
+	}
+	c.Bands = Bands
+
+	// Towns with their cells not reached, village by village in path order.
+	for _, n := range nodes {
+		if n.Level != area.Town {
+			continue
+		}
+		tc := TownCoverage{ID: n.ID, Name: n.Name, CellsNotReached: []CellRef{}}
+		for _, id := range villageOrder {
+			if v := byID[id]; v.ParentID == n.ID {
+				vc := villages[id]
+				tc.Cells += vc.Cells
+				tc.CellsHit += vc.CellsHit
+				tc.CellsNotReached = append(tc.CellsNotReached, vc.CellsNotReached...)
+			}
+		}
+		c.Towns = append(c.Towns, tc)
+	}
+	if len(c.Towns) == 0 && scope.Level == area.Village {
+		// A grid worker's village: its own list.
+		if v := villages[scope.ID]; v != nil {
+			c.Towns = append(c.Towns, TownCoverage{ID: scope.ID, Name: v.Name, Cells: v.Cells, CellsHit: v.CellsHit, CellsNotReached: v.CellsNotReached})
+		}
 	}
 
 	// Per station (or the scope itself below station level).

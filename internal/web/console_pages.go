@@ -501,7 +501,7 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 	}
 	by := cov.Stations
 	s.render(w, r, http.StatusOK, "prevention", page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by,
-		"Own": ownOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
+		"Towns": cov.Towns, "Own": ownOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
 	return nil
 }
 
