@@ -60,6 +60,11 @@ var navItems = []navItem{
 	{"/admin", "系统管理", auth.CapStaffManage}, // admin.go
 }
 
+// Can reports whether the signed-in person's role has a capability:
+// templates render a link or form only for those who may use it
+// ({{if $.Can "case.write"}}…{{end}}), so no role is shown a 403.
+func (pg page) Can(c string) bool { return pg.P.Can(auth.Capability(c)) }
+
 // page is what every template gets.
 type page struct {
 	Title     string
