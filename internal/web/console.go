@@ -20,6 +20,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
@@ -123,7 +124,10 @@ var funcs = template.FuncMap{
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
 		return m[warning.Grade(g)]
 	},
-	"list": func(s ...string) []string { return s },
+	"list":        func(s ...string) []string { return s },
+	"mapname":     funds.MappingTitle,
+	"auditdetail": auditDetailText,
+	"auditobject": auditObjectText,
 	"channel": func(c string) string {
 		m := map[string]string{"mobile_banking": "手机银行", "bank_transfer": "网银转账", "counter": "柜面", "atm": "ATM", "alipay": "支付宝", "wechat": "微信"}
 		if v, ok := m[c]; ok {
