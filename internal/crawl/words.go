@@ -29,6 +29,9 @@ var (
 func EnglishWords(text string) []string {
 	var out []string
 	for _, tok := range token.FindAllString(text, -1) {
+		if urlRe.MatchString(tok) {
+			continue // a web address in a record (scam sites, webhooks) is data
+		}
 		tok = strings.Trim(tok, ".:/-_#@%+*")
 		if tok == "" || urlRe.MatchString(tok) {
 			continue // a web address in a record (scam sites, webhooks) is data

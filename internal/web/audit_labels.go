@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"regexp"
 	"strings"
 
@@ -53,17 +54,26 @@ var auditWords = map[string]string{
 
 var auditWordRe = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
 
-// auditDetailText is an audit detail as the audit page shows it.
-func auditDetailText(detail string) string {
-	return auditWordRe.ReplaceAllStringFunc(detail, func(w string) string {
+// auditDetailText is an audit detail as the audit page shows it. A Latin
+// word not in the dictionary is a value the detail quotes (a username, a
+// code, a file name) and is marked as such (translate="no").
+func auditDetailText(detail string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range auditWordRe.FindAllStringIndex(detail, -1) {
+		w := detail[m[0]:m[1]]
+		b.WriteString(template.HTMLEscapeString(detail[last:m[0]]))
+		last = m[1]
 		if o := warning.OutcomeName(warning.Outcome(w)); o != w {
-			return o
+			b.WriteString(o)
+		} else if v, ok := auditWords[strings.ToLower(w)]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(`<span translate="no">` + template.HTMLEscapeString(w) + `</span>`)
 		}
-		if v, ok := auditWords[strings.ToLower(w)]; ok {
-			return v
-		}
-		return w
-	})
+	}
+	b.WriteString(template.HTMLEscapeString(detail[last:]))
+	return template.HTML(b.String())
 }
 
 // auditObjectText is an audit row's object (type and id) in Chinese: a
@@ -76,10 +86,41 @@ func auditObjectText(typ, id string) string {
 	}
 	name, ok := auditObjectNames[typ]
 	if !ok {
-		name = auditDetailText(typ)
+		name = typ
 	}
 	if id == "" {
 		return name
 	}
 	return name + " " + id
+}
+
+// entityKindName is the Chinese name of an intel graph entity kind.
+func entityKindName(k string) string {
+	m := map[string]string{"person": "人员", "phone": "电话号码", "card": "银行卡", "device": "设备", "ip": "IP 地址",
+		"address": "地址", "url": "网址", "app": "应用", "case": "案件"}
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+var literalRe = regexp.MustCompile(`[A-Za-z][A-Za-z0-9_.:=/\-]*[A-Za-z0-9=]|[A-Za-z]`)
+
+// helpText shows a setting's help with the literal values one types (none,
+// wecom:URL, X-Fanzha-Signature, sha256=) as code; acronyms (JSON, URL)
+// stay text.
+func helpText(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range literalRe.FindAllStringIndex(s, -1) {
+		w := s[m[0]:m[1]]
+		if len(w) < 2 || strings.ToUpper(w) == w {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString("<code>" + template.HTMLEscapeString(w) + "</code>")
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
 }

@@ -128,6 +128,8 @@ var funcs = template.FuncMap{
 	"mapname":     funds.MappingTitle,
 	"auditdetail": auditDetailText,
 	"auditobject": auditObjectText,
+	"entkind":     entityKindName,
+	"helptext":    helpText,
 	"channel": func(c string) string {
 		m := map[string]string{"mobile_banking": "手机银行", "bank_transfer": "网银转账", "counter": "柜面", "atm": "ATM", "alipay": "支付宝", "wechat": "微信"}
 		if v, ok := m[c]; ok {
