@@ -337,7 +337,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 // errNotXLSX is what a person reads when a file named .xlsx is not a
 // workbook; the library's own message (「zip: not a valid zip file」) is
 // no help to them.
-var errNotXLSX = errors.New("打开 Excel 文件失败：文件已损坏或不是 .xlsx 格式，请在 Excel 中另存为 .xlsx 或 CSV 后重试")
+var errNotXLSX = errors.New("打开 Excel 文件失败（文件损坏或不是 .xlsx 格式），请在 Excel 中另存为 .xlsx 或 CSV 后重试")
 
 func checkWorkbook(data []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/crawl"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/sim"
@@ -119,4 +120,50 @@ func TestEnglishWords(t *testing.T) {
 			t.Errorf("EnglishWords(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// The audit page shows what the log stores in Chinese: object types and
+// setting keys by label, the words of a detail from the dictionary, quoted
+// values marked as data.
+func TestAuditTextInChinese(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"outcome false_alarm", "结果 误报"},
+		{"sent freeze case 602 account 6222****2333", "已发送 冻结 案件 602 账户 6222****2333"},
+		{"role dissuader area 3", `角色 <span translate="no">dissuader</span> 辖区 3`},
+	} {
+		if got := string(auditDetailText(tc.in)); got != tc.want {
+			t.Errorf("auditDetailText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := auditObjectText("roster_pattern", "68"); got != "排班规则 68" {
+		t.Errorf("object %q", got)
+	}
+	if got := auditObjectText("setting", "security.totp_required"); !strings.HasPrefix(got, "系统设置 ") || strings.Contains(got, "totp") {
+		t.Errorf("setting object %q", got)
+	}
+}
+
+// The benchmark-only FinBench mapping is not offered to officers; the
+// built-in mappings carry Chinese names.
+func TestStatementMappingsForOfficers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.root.ID, Password: "secret-inv"})
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("inv", "secret-inv")
+		a := c.get("/statements")
+		if a.status != 200 {
+			t.Fatalf("/statements: %d", a.status)
+		}
+		for _, bad := range []string{"FinBench", "finbench", ">card-flag<", ">account-split<"} {
+			if strings.Contains(a.body, bad) {
+				t.Errorf("/statements shows %q", bad)
+			}
+		}
+		for _, want := range []string{"借贷标志格式", "收支分列格式", "带符号金额格式"} {
+			if !strings.Contains(a.body, want) {
+				t.Errorf("/statements lacks %q", want)
+			}
+		}
+	})
 }
