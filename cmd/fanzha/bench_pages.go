@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"runtime/pprof"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -28,6 +31,8 @@ func benchPages(ctx context.Context, args []string) error {
 	scale := fs.Float64("scale", 1, "history scale of the demo county (1 as fanzha demo)")
 	perShape := fs.Int("per-shape", 3, "pages fetched per kind of page (path with numbers replaced)")
 	slow := fs.Int("slow", 10, "print this many slowest pages")
+	only := fs.String("only", "", "crawl only URLs with this path prefix after the navigation (with --cpuprofile: profile one page kind)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the crawl (not the generation) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,12 +78,27 @@ func benchPages(ctx context.Context, args []string) error {
 	}
 	var all []timed
 	dead := 0
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var skip func(u *url.URL) bool
+	if *only != "" {
+		skip = func(u *url.URL) bool { return u.Path != "/" && !strings.HasPrefix(u.Path, *only) }
+	}
 	for _, l := range logins {
 		c, err := crawl.Login(ctx, base, l.Username, l.Password)
 		if err != nil {
 			return err
 		}
-		res, err := c.Crawl(ctx, crawl.Options{PerShape: *perShape})
+		res, err := c.Crawl(ctx, crawl.Options{PerShape: *perShape, Skip: skip})
 		if err != nil {
 			return err
 		}
