@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register("bench", "benchmarks: dispatch, ingest, trace, intel, bulletin", runBench)
+	register("bench", "benchmarks: dispatch, ingest, trace, intel, bulletin, pages", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel|bulletin> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel|bulletin|pages> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -26,6 +26,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchTrace(ctx, args[1:])
 	case "bulletin":
 		return benchBulletin(ctx, args[1:])
+	case "pages":
+		return benchPages(ctx, args[1:])
 	case "intel":
 		return benchIntel(args[1:])
 	}

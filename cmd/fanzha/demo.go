@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/intel"
+	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/web"
 )
@@ -71,33 +74,11 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if !done {
-		// Cheap hashing for the demo's many officers; real users get the
-		// full bcrypt cost.
-		auth.BcryptCost = 4
 		log.Info("generating the demo county", "seed", *seed)
-		sum, err := sim.Generate(ctx, d, sim.Options{Seed: *seed, Now: time.Now().UTC(), Scale: 1})
-		if err != nil {
-			return fmt.Errorf("generate demo county: %w", err)
+		if err := generateDemo(ctx, d, st, *seed, 1, log); err != nil {
+			return err
 		}
-		// The demo's officers sign in with a password only (README, the
-		// browser tests): the demo county makes two-factor login optional
-		// through its own settings, as a centre would in 系统设置.
-		if _, err := st.Save(ctx, auth.AuditEntry{Username: "demo", IP: "cli", At: time.Now().UTC()},
-			map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
-			return fmt.Errorf("demo settings: %w", err)
-		}
-		log.Info("demo county ready", "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
-			"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,
-			"cases", sum.Cases, "statement_rows", sum.StatementRows, "prevention_events", sum.PreventionEvents,
-			"seconds", time.Since(start).Seconds())
-		// 两卡研判: score the year's accounts and numbers so the watch list
-		// is there from the start.
-		t0 := time.Now()
-		sc, err := intel.RescoreAll(ctx, d, time.Now())
-		if err != nil {
-			return fmt.Errorf("score demo accounts and numbers: %w", err)
-		}
-		log.Info("demo accounts scored", "accounts", sc.Accounts, "watch", sc.Watch, "phones", sc.Phones, "seconds", time.Since(t0).Seconds())
+		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	logins, err := sim.DemoLogins(ctx, d)
 	if err != nil {
@@ -147,4 +128,38 @@ func printDemoBanner(addr string, logins []sim.Login) {
 	tw.Flush()
 	fmt.Fprintln(w, "  API token: fanzha user token --data DIR --user USERNAME")
 	fmt.Fprintln(w, strings.Repeat("-", 60))
+}
+
+// generateDemo generates the demo county into an empty database: the
+// synthetic history, password-only logins and the first scoring of
+// accounts and numbers. `fanzha demo` and `fanzha bench pages` share it.
+func generateDemo(ctx context.Context, d *db.DB, st *settings.Store, seed int64, scale float64, log *slog.Logger) error {
+	start := time.Now()
+	// Cheap hashing for the demo's many officers; real users get the
+	// full bcrypt cost.
+	auth.BcryptCost = 4
+	sum, err := sim.Generate(ctx, d, sim.Options{Seed: seed, Now: time.Now().UTC(), Scale: scale})
+	if err != nil {
+		return fmt.Errorf("generate demo county: %w", err)
+	}
+	// The demo's officers sign in with a password only (README, the
+	// browser tests): the demo county makes two-factor login optional
+	// through its own settings, as a centre would in 系统设置.
+	if _, err := st.Save(ctx, auth.AuditEntry{Username: "demo", IP: "cli", At: time.Now().UTC()},
+		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
+		return fmt.Errorf("demo settings: %w", err)
+	}
+	log.Info("demo county generated", "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
+		"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,
+		"cases", sum.Cases, "statement_rows", sum.StatementRows, "prevention_events", sum.PreventionEvents,
+		"seconds", time.Since(start).Seconds())
+	// 两卡研判: score the year's accounts and numbers so the watch list
+	// is there from the start.
+	t0 := time.Now()
+	sc, err := intel.RescoreAll(ctx, d, time.Now())
+	if err != nil {
+		return fmt.Errorf("score demo accounts and numbers: %w", err)
+	}
+	log.Info("demo accounts scored", "accounts", sc.Accounts, "watch", sc.Watch, "phones", sc.Phones, "seconds", time.Since(t0).Seconds())
+	return nil
 }

@@ -51,6 +51,12 @@ type Mapping struct {
 	IP            []string `json:"ip,omitempty"`
 	MAC           []string `json:"mac,omitempty"`
 
+	// Benchmark marks a mapping for benchmark data sets (the LDBC FinBench
+	// transfer table), not for statements banks send: it is not offered to
+	// officers in the console (neither listed nor offered as a choice); a
+	// file with its exact header is still recognised (fanzha bench trace).
+	Benchmark bool `json:"-"`
+
 	// Transfer marks a file of transfers rather than one account's
 	// statement (data sets such as the LDBC FinBench transfer table): each
 	// row is money sent from the account column to the counter column, a
@@ -66,6 +72,22 @@ type Mapping struct {
 
 var defaultIn = []string{"贷", "进", "收", "入", "C", "CR", "贷方", "收入", "转入", "+"}
 var defaultOut = []string{"借", "出", "付", "支", "D", "DR", "借方", "支出", "转出", "-"}
+
+// builtinTitles are the Chinese names of the built-in mappings, and of
+// the demo's generated statements, as the console shows them.
+var builtinTitles = map[string]string{
+	"card-flag": "借贷标志格式", "account-split": "收支分列格式", "signed": "带符号金额格式",
+	"finbench-transfer": "FinBench 转账表（基准测试用）", "generated": "演示数据",
+}
+
+// MappingTitle is the name of a mapping as officers read it: the Chinese
+// name of a built-in one, the name a user gave to theirs.
+func MappingTitle(name string) string {
+	if t, ok := builtinTitles[name]; ok {
+		return t
+	}
+	return name
+}
 
 // BuiltinMappings are the header dialects shipped with fanzha, seen in the
 // statements banks return to police requests.
@@ -95,7 +117,7 @@ var BuiltinMappings = []Mapping{
 	{
 		Name: "finbench-transfer", Label: "LDBC FinBench 转账表（fromId|toId|amount|createTime，时间为 UTC）",
 		Account: []string{"fromId"}, Counter: []string{"toId"}, Amount: []string{"amount"}, Time: []string{"createTime"},
-		Transfer: true, RoundFen: true, UTC: true,
+		Transfer: true, RoundFen: true, UTC: true, Benchmark: true,
 	},
 	{
 		Name: "signed", Label: "账号 + 带符号交易金额（正为收入、负为支出）",
@@ -241,11 +263,13 @@ func chooseMapping(candidates []Mapping, name string, h tabular.Header, head []s
 		}
 	}
 	if len(ok) == 0 {
-		names := make([]string, len(candidates))
-		for i, m := range candidates {
-			names[i] = m.Name
+		var names []string
+		for _, m := range candidates {
+			if !m.Benchmark {
+				names = append(names, "「"+MappingTitle(m.Name)+"」")
+			}
 		}
-		return nil, fmt.Errorf("无法识别流水的表头（%s）：没有一个映射（%s）能对应；请在控制台新建映射", strings.Join(head, ", "), strings.Join(names, ", "))
+		return nil, fmt.Errorf("无法识别流水的表头（%s）：已有的列映射%s都对应不上；请在流水导入页新增这家银行的列映射", strings.Join(head, "、"), strings.Join(names, ""))
 	}
 	sort.SliceStable(ok, func(i, j int) bool { return ok[i].matched > ok[j].matched })
 	return ok[0], nil

@@ -310,7 +310,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 		if strings.Contains(err.Error(), "unzip size exceeds") {
 			return nil, limitErr(0, "Excel 文件解压后超过 %d MB 的上限（可能是压缩炸弹），未读取", MaxUnzipBytes>>20)
 		}
-		return nil, fmt.Errorf("打开 Excel 文件失败（文件损坏或不是 .xlsx）：%w", err)
+		return nil, errNotXLSX
 	}
 	fail := func(err error) (Reader, error) {
 		_ = f.Close()
@@ -334,10 +334,15 @@ func openXLSX(r io.Reader) (Reader, error) {
 // damaged file), then one streaming pass over the worksheets and the
 // shared strings (scanXML) for cells, tags and rows over the limits —
 // memory stays at a read buffer whatever the file expands to.
+// errNotXLSX is what a person reads when a file named .xlsx is not a
+// workbook; the library's own message (「zip: not a valid zip file」) is
+// no help to them.
+var errNotXLSX = errors.New("打开 Excel 文件失败（文件损坏或不是 .xlsx 格式），请在 Excel 中另存为 .xlsx 或 CSV 后重试")
+
 func checkWorkbook(data []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return fmt.Errorf("打开 Excel 文件失败（文件损坏或不是 .xlsx）：%w", err)
+		return errNotXLSX
 	}
 	var total, inMemory uint64
 	for _, zf := range zr.File {
@@ -369,7 +374,7 @@ func checkWorkbook(data []byte) error {
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			return fmt.Errorf("打开 Excel 文件失败（文件损坏或不是 .xlsx）：%w", err)
+			return errNotXLSX
 		}
 		err = scanXML(rc, name == "xl/sharedstrings.xml")
 		rc.Close()
@@ -377,7 +382,7 @@ func checkWorkbook(data []byte) error {
 			if errors.Is(err, ErrTooLarge) {
 				return err
 			}
-			return fmt.Errorf("打开 Excel 文件失败（文件损坏或不是 .xlsx）：%w", err)
+			return errNotXLSX
 		}
 	}
 	return nil

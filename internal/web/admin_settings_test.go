@@ -176,7 +176,7 @@ func TestSettingsPage(t *testing.T) {
 		if strings.Contains(pg.body, "very-secret-value-123") {
 			t.Fatal("secret shown on the page")
 		}
-		for _, want := range []string{"控制台设置（admin，", "高危预警首次联系时限：30m → 45m", "生成每日通报：开启 → 关闭", "每日通报生成时刻（时）：8 → 7", "wecom:https://qyapi.example/x"} {
+		for _, want := range []string{`控制台设置（<span translate="no">admin</span>，`, "高危预警首次联系时限：30m → 45m", "生成每日通报：开启 → 关闭", "每日通报生成时刻（时）：8 → 7", "wecom:https://qyapi.example/x"} {
 			if !strings.Contains(pg.body, want) {
 				t.Errorf("page after saving lacks %q", want)
 			}

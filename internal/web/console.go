@@ -20,6 +20,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
@@ -59,6 +60,11 @@ var navItems = []navItem{
 	{"/audit", "审计日志", auth.CapAuditRead},
 	{"/admin", "系统管理", auth.CapStaffManage}, // admin.go
 }
+
+// Can reports whether the signed-in person's role has a capability:
+// templates render a link or form only for those who may use it
+// ({{if $.Can "case.write"}}…{{end}}), so no role is shown a 403.
+func (pg page) Can(c string) bool { return pg.P.Can(auth.Capability(c)) }
 
 // page is what every template gets.
 type page struct {
@@ -118,7 +124,12 @@ var funcs = template.FuncMap{
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
 		return m[warning.Grade(g)]
 	},
-	"list": func(s ...string) []string { return s },
+	"list":        func(s ...string) []string { return s },
+	"mapname":     funds.MappingTitle,
+	"auditdetail": auditDetailText,
+	"auditobject": auditObjectText,
+	"entkind":     entityKindName,
+	"helptext":    helpText,
 	"channel": func(c string) string {
 		m := map[string]string{"mobile_banking": "手机银行", "bank_transfer": "网银转账", "counter": "柜面", "atm": "ATM", "alipay": "支付宝", "wechat": "微信"}
 		if v, ok := m[c]; ok {

@@ -77,7 +77,14 @@ func (s *Server) renderStatements(w http.ResponseWriter, r *http.Request, p *aut
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["Imports"], data["Mappings"], data["Fields"] = imports, ms, mappingFields
+	// The benchmark-only mappings (FinBench) are not for officers.
+	shown := ms[:0]
+	for _, m := range ms {
+		if !m.Benchmark {
+			shown = append(shown, m)
+		}
+	}
+	data["Imports"], data["Mappings"], data["Fields"] = imports, shown, mappingFields
 	data["CanWrite"] = p.Can(auth.CapFundsWrite)
 	if _, ok := data["Form"]; !ok {
 		data["Form"] = map[string]string{}

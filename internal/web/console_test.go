@@ -472,7 +472,7 @@ func TestAuditPage(t *testing.T) {
 		if rows(a.body) != auditPageSize || !strings.Contains(a.body, `id="audit-older"`) {
 			t.Fatalf("first page: %d rows", rows(a.body))
 		}
-		if !strings.Contains(a.body, "<td>admin</td>") || !strings.Contains(a.body, "<td>登录</td>") {
+		if !strings.Contains(a.body, `<td translate="no">admin</td>`) || !strings.Contains(a.body, "<td>登录</td>") {
 			t.Error("the admin's own login is not on the first page")
 		}
 		older := strings.ReplaceAll(regexp.MustCompile(`href="([^"]+)" id="audit-older"`).FindStringSubmatch(a.body)[1], "&amp;", "&")
@@ -484,12 +484,12 @@ func TestAuditPage(t *testing.T) {
 
 		today := time.Now().In(Shanghai).Format("2006-01-02")
 		a = c.get("/audit?action=login&to=" + today)
-		if rows(a.body) != 1 || !strings.Contains(a.body, "<td>admin</td>") {
+		if rows(a.body) != 1 || !strings.Contains(a.body, `<td translate="no">admin</td>`) {
 			t.Errorf("login entries up to and including today: %d rows", rows(a.body))
 		}
 		a = c.get("/audit?user=offB&from=" + time.Now().Add(-72*time.Hour).In(Shanghai).Format("2006-01-02") + "&to=" +
 			time.Now().Add(-24*time.Hour).In(Shanghai).Format("2006-01-02"))
-		if rows(a.body) != auditPageSize || strings.Contains(a.body, "<td>admin</td>") || !strings.Contains(a.body, "查看完整号码") {
+		if rows(a.body) != auditPageSize || strings.Contains(a.body, `<td translate="no">admin</td>`) || !strings.Contains(a.body, "查看完整号码") {
 			t.Errorf("offB's lines two days ago: %d rows", rows(a.body))
 		}
 		if a := c.get("/audit?from=yesterday"); a.status != 400 || !strings.Contains(a.body, "应为 年-月-日") {
