@@ -383,3 +383,41 @@ func TestFreezePageAndFigures(t *testing.T) {
 		}
 	})
 }
+
+// A single-victim return plan offers no 发布公告 and the notice route refuses
+// it: Art. 8 notices only the proportional rule.
+func TestReturnPageSingleVictimNoNotice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		ctx := context.Background()
+		at := time.Now().Add(-24 * time.Hour)
+		caseID, _, err := funds.CreateCase(ctx, d, funds.NewCase{AreaID: f.stA.ID, StationID: f.stA.ID, FraudType: "police", ReportedAt: at,
+			Victims: []funds.NewVictim{{Name: "钱秀英", Transfers: []funds.NewTransfer{{At: at, FromAccount: "6228009", ToAccount: "6217001122334455", AmountFen: 50_000}}}}}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := partner.CreateForCase(ctx, d, f.stA, auth.AuditEntry{Username: "invA"}, 0, caseID,
+			partner.CaseRequest{Kind: "freeze", UnitID: f.bank, Account: "6217001122334455"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := partner.Confirm(ctx, d, f.stA, auth.AuditEntry{Username: "invA"}, id, 50_000, "冻字第2号", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		a := f.do(t, "POST", "/api/v1/freezes/"+itoa(id)+"/return-plans", "invA", "")
+		if a.status != 201 || a.json["rule"] != "single_victim" {
+			t.Fatalf("plan: %d %s", a.status, a.body)
+		}
+		plan := itoa(int64(a.json["id"].(float64)))
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("invA", "secret-invA")
+		pg := c.get("/cases/" + itoa(caseID) + "/returns")
+		checkHTML(t, "returns page", pg)
+		if pg.status != 200 || strings.Contains(pg.body, "发布公告") || !strings.Contains(pg.body, "无需公告") || !strings.Contains(pg.body, "执行方案") {
+			t.Fatalf("single-victim returns page: %d %.3000s", pg.status, pg.body)
+		}
+		if a := f.do(t, "POST", "/api/v1/return-plans/"+plan+"/notice", "invA", ""); a.status != 409 || !strings.Contains(a.body, "无需公告") {
+			t.Fatalf("notice of a single-victim plan: %d %s", a.status, a.body)
+		}
+	})
+}
