@@ -113,6 +113,19 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 		if a := f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[0].AccountID)+`}`); a.status != 422 || !strings.Contains(a.body, "unit_id") {
 			t.Fatalf("freeze without a bank unit: %d %s", a.status, a.body)
 		}
+		// The confirmation before a freeze names the full account to an
+		// officer who may freeze and unmask, audited as an unmask, and sends
+		// nothing.
+		a = f.do(t, "POST", req, "inv", `{"kind":"freeze","preview":true,"account_id":`+itoa(v.Candidates[1].AccountID)+`}`)
+		if a.status != 200 || a.json["account"] != m1 || a.json["status"] != "preview" || a.json["unit_name"] != "工商银行云溪支行" || a.json["amount_fen"].(float64) != 100_000 {
+			t.Fatalf("freeze confirmation: %d %s", a.status, a.body)
+		}
+		var unmasks, sent int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND object_type = 'account' AND object_id = ?`, auth.AuditUnmask, itoa(v.Candidates[1].AccountID)).Scan(&unmasks)
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM partner_requests WHERE account = ?`, m1).Scan(&sent)
+		if unmasks != 1 || sent != 0 {
+			t.Fatalf("confirmation: %d unmask audits, %d requests sent", unmasks, sent)
+		}
 		// M1 goes to 工商银行 by itself, for its traced balance.
 		a = f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[1].AccountID)+`}`)
 		if a.status != 201 || a.json["amount_fen"].(float64) != 100_000 || a.json["unit_name"] != "工商银行云溪支行" {
