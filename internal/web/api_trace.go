@@ -152,7 +152,7 @@ type traceCandidateView struct {
 type traceView struct {
 	CaseID     int64                `json:"case_id"`
 	Options    funds.TraceOptions   `json:"options"`
-	AsOf       time.Time            `json:"as_of"`
+	AsOf       time.Time            `json:"as_of,omitzero"` // absent: no statement was read
 	Scope      funds.LedgerScope    `json:"scope"`
 	Victims    []traceVictimView    `json:"victims"`
 	LeafNames  map[string]string    `json:"leaf_names"` // leaf type → Chinese, for victims' leaf_fen
@@ -401,7 +401,7 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 		fmt.Fprintf(&b, "%s 的资金 %s 元在此终止追踪：%s。\n", v.VictimName, money.FormatYuan(ex.AmountFen), v.Label)
 	} else {
 		fmt.Fprintf(&b, "%s 的资金流入 %s 共 %s 元，截至 %s 仍留存 %s 元。\n", v.VictimName, v.Label, money.FormatYuan(ex.ReceivedFen),
-			ct.res.AsOf.In(Shanghai).Format("2006-01-02 15:04:05"), money.FormatYuan(ex.AmountFen))
+			funds.AsOfText(ct.res.AsOf), money.FormatYuan(ex.AmountFen))
 	}
 	for _, path := range ex.Paths {
 		ls := make([]string, len(path))

@@ -355,3 +355,25 @@ func TestTraceOptionsAsOf(t *testing.T) {
 		t.Error("bad as_of accepted")
 	}
 }
+
+// A case whose accounts have no statement yet is traced "as of" nothing:
+// the trace carries no as_of (the console says 无流水), never 1970-01-01
+// (shown as 「01-01 08:00:00」).
+func TestCaseTraceWithoutStatements(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
+		var victim int64
+		_ = d.QueryRow(ctx, `SELECT id FROM victims WHERE case_id = ?`, f.caseA).Scan(&victim)
+		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, from_account, to_account, to_bank, amount_fen, channel)
+			VALUES (?,?,?,?,?,?,?,?)`, f.caseA, victim, int64(1_790_000_000_000), "6228480000000000009", "6222021001000000001", "中国工商银行", 1_000_000, "mobile_banking"); err != nil {
+			t.Fatal(err)
+		}
+		url := "/api/v1/cases/" + itoa(f.caseA) + "/trace"
+		a := f.do(t, "GET", url, "inv", "")
+		if a.status != 200 || strings.Contains(a.body, `"as_of":`) || strings.Contains(a.body, "1970-01-01") {
+			t.Fatalf("trace without statements: %d %.600s", a.status, a.body)
+		}
+	})
+}

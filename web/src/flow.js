@@ -63,7 +63,7 @@ export function initFlow(root) {
     }
     html += '</tbody></table>';
     const rule = t.options.rule === 'proportional' ? '按比例' : '先进先出';
-    html += `<p class="muted">规则：${rule}${t.options.libr_cap ? '＋最低余额规则' : ''}；余额截至 ${localTime(t.as_of, true)}；读取 ${fmt.int(t.scope.accounts)} 个账户的 ${fmt.int(t.scope.rows)} 条流水${t.scope.truncated ? '（已达上限，更远的账户按未调取流水处理）' : ''}。</p>`;
+    html += `<p class="muted">规则：${rule}${t.options.libr_cap ? '＋最低余额规则' : ''}；余额截至 ${t.as_of ? localTime(t.as_of, true, true) : '无流水'}；读取 ${fmt.int(t.scope.accounts)} 个账户的 ${fmt.int(t.scope.rows)} 条流水${t.scope.truncated ? '（已达上限，更远的账户按未调取流水处理）' : ''}。</p>`;
     summary.innerHTML = html;
     drawGraph(t);
     drawCandidates(t);
