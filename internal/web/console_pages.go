@@ -335,6 +335,7 @@ func (s *Server) recordPages() {
 	m.HandleFunc("GET /cases", s.page(auth.CapCaseRead, s.handleCasesPage))
 	m.HandleFunc("GET /cases/{id}", s.page(auth.CapCaseRead, s.handleCasePage))
 	m.HandleFunc("POST /cases/{id}/requests", s.page(auth.CapFundsWrite, s.handleCaseRequestForm))
+	m.HandleFunc("POST /cases/{id}/investigator", s.page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
 	m.HandleFunc("GET /prevention", s.page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.page(auth.CapIntelRead, s.handleIntelPage))
@@ -345,6 +346,15 @@ func (s *Server) recordPages() {
 
 func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("type"), Limit: 100}
+	who := r.URL.Query().Get("who")
+	switch who {
+	case "mine":
+		f.Investigator = p.User.ID
+	case "none":
+		f.Investigator = -1
+	default:
+		who = ""
+	}
 	var err error
 	if f.BeforeID, err = formInt(r, "before"); err != nil {
 		return err
@@ -361,7 +371,7 @@ func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth
 		next = list[len(list)-1].ID
 	}
 	s.render(w, r, http.StatusOK, "cases", page{Title: "案件", Active: "/cases", Data: map[string]any{"List": list, "Next": next,
-		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status}})
+		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status, "Who": who}})
 	return nil
 }
 
@@ -417,9 +427,37 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
+	var investigators []funds.Investigator
+	if p.Can(auth.CapCaseWrite) {
+		if investigators, err = funds.Investigators(r.Context(), s.db, p.Scope, c.ID, s.now()); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
 		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
-		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite)}})
+		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
+		"Investigators": investigators}})
+	return nil
+}
+
+// handleCaseInvestigatorForm assigns the case's investigator (empty: 未指派).
+func (s *Server) handleCaseInvestigatorForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	user, err := formInt(r, "investigator_id")
+	if err != nil {
+		return err
+	}
+	if err := funds.AssignInvestigator(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, user, s.now()); err != nil {
+		return err
+	}
+	msg := "已指派办案民警"
+	if user == 0 {
+		msg = "办案民警已改为未指派"
+	}
+	redirectFlash(w, r, fmt.Sprintf("/cases/%d", id), msg)
 	return nil
 }
 

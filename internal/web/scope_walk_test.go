@@ -500,6 +500,7 @@ var walkBody = map[string]string{
 	"POST /warnings/{id}/emergency":               "kind=suspend_card&unit_id={unit}&account={mule}&reason=x",
 	"POST /warnings/{id}/fraud-type":              "fraud_type=police",
 	"POST /cases/{id}/requests":                   "kind=query&unit_id={unit}&account={mule}&amount=1&reason=x",
+	"POST /cases/{id}/investigator":               "investigator_id=0",
 	"POST /freezes/{id}/reject":                   "reason=x",
 	"POST /freezes/{id}/release":                  "reason=x",
 	"POST /freezes/{id}/renew":                    "reason=x",
