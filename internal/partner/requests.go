@@ -65,7 +65,7 @@ func KindName(k string) string {
 // StatusName is the Chinese label of a request status.
 func StatusName(s string) string {
 	m := map[string]string{"drafted": "草稿", "sent": "已发送", "seen": "已查看", "done": "已办结", "refused": "已拒绝", "lapsed": "已失效", "released": "已解除",
-		"confirmed": "已确认", "rejected": "被拒绝", "renewed": "已续冻"}
+		"confirmed": "已确认", "rejected": "被拒绝", "renewed": "已续冻", "converted": "已转冻结"}
 	if v, ok := m[s]; ok {
 		return v
 	}

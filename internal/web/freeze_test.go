@@ -421,3 +421,61 @@ func TestReturnPageSingleVictimNoNotice(t *testing.T) {
 		}
 	})
 }
+
+// /freezes pages by 50 with the filters kept, searches by account or case
+// number, filters 我的案件, and offers 转冻结 on a confirmed stop-payment,
+// which sends the bank a freeze.
+func TestFreezesPageListAndConvert(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		ctx := context.Background()
+		who := auth.AuditEntry{Username: "invA"}
+		for i := range 52 {
+			if _, err := partner.CreateForCase(ctx, d, f.stA, who, 0, f.caseF, partner.CaseRequest{Kind: "freeze", UnitID: f.bank,
+				Account: "62170000000000" + strings.Repeat("0", 2-len(itoa(int64(i)))) + itoa(int64(i)), Draft: true}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stop, err := partner.CreateForCase(ctx, d, f.stA, who, 0, f.caseF, partner.CaseRequest{Kind: "stop_payment", UnitID: f.bank, Account: "6217009988776655"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := partner.Confirm(ctx, d, f.stA, who, stop, 300_000, "止字第1号", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("invA", "secret-invA")
+		pg := c.get("/freezes")
+		checkHTML(t, "freezes", pg)
+		rows := strings.Count(pg.body, `<tr data-id="`)
+		if pg.status != 200 || rows != 50 || !strings.Contains(pg.body, `id="next-page"`) || !strings.Contains(pg.body, "转冻结") ||
+			!strings.Contains(pg.body, `name="q"`) || !strings.Contains(pg.body, `name="mine"`) {
+			t.Fatalf("freezes page 1: %d, %d rows %.2000s", pg.status, rows, pg.body)
+		}
+		// The stop-payment, confirmed and lapsing first, is on top.
+		if i, j := strings.Index(pg.body, `<tr data-id="`+itoa(stop)+`"`), strings.Index(pg.body, `<tr data-id="`); i != j {
+			t.Fatalf("the expiring stop-payment is not first")
+		}
+		if p2 := c.get("/freezes?status=drafted&page=2"); strings.Count(p2.body, `<tr data-id="`) != 2 || !strings.Contains(p2.body, "上一页") {
+			t.Fatalf("page 2: %.2000s", p2.body)
+		}
+		if s := c.get("/freezes?q=6217009988776655"); strings.Count(s.body, `<tr data-id="`) != 1 {
+			t.Fatalf("search by account: %d rows", strings.Count(s.body, `<tr data-id="`))
+		}
+		if s := c.get("/freezes?mine=1"); strings.Count(s.body, `<tr data-id="`) != 0 {
+			t.Fatalf("我的案件 lists requests of cases not mine: %d", strings.Count(s.body, `<tr data-id="`))
+		}
+		r := c.post("/freezes/"+itoa(stop)+"/convert", url.Values{"csrf_token": {c.csrf()}})
+		if r.status != 200 && r.status != 303 {
+			t.Fatalf("convert: %d %.300s", r.status, r.body)
+		}
+		var n int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM partner_requests WHERE kind = 'freeze' AND prior_id = ? AND status = 'sent'`, stop).Scan(&n)
+		if n != 1 {
+			t.Fatalf("convert sent %d freeze requests", n)
+		}
+		if s := c.get("/freezes?q=6217009988776655"); !strings.Contains(s.body, "待银行确认") {
+			t.Fatalf("pending conversion not shown: %.3000s", s.body)
+		}
+	})
+}

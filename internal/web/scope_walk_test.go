@@ -502,6 +502,7 @@ var walkBody = map[string]string{
 	"POST /cases/{id}/requests":                   "kind=query&unit_id={unit}&account={mule}&amount=1&reason=x",
 	"POST /cases/{id}/investigator":               "investigator_id=0",
 	"POST /freezes/{id}/reject":                   "reason=x",
+	"POST /freezes/{id}/convert":                  "reason=x",
 	"POST /freezes/{id}/release":                  "reason=x",
 	"POST /freezes/{id}/renew":                    "reason=x",
 	"POST /freezes/{id}/confirm":                  "amount=1&reference=x",
