@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -580,13 +581,45 @@ func (s *Server) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *a
 }
 
 func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	reqs, err := partner.Inbox(r.Context(), s.db, p.User.UnitID, s.now(), 200)
+	const perPage = 50
+	qv := r.URL.Query()
+	pageNo, _ := strconv.Atoi(qv.Get("page"))
+	pageNo = max(pageNo, 1)
+	f := partner.InboxFilter{Search: strings.TrimSpace(qv.Get("q")), Open: qv.Get("open") == "1", Offset: (pageNo - 1) * perPage, Limit: perPage + 1}
+	reqs, err := partner.InboxPage(r.Context(), s.db, p.User.UnitID, f, s.now())
 	if err != nil {
 		return err
 	}
+	more := len(reqs) > perPage
+	if more {
+		reqs = reqs[:perPage]
+	}
+	keep := url.Values{}
+	if f.Search != "" {
+		keep.Set("q", f.Search)
+	}
+	if f.Open {
+		keep.Set("open", "1")
+	}
+	pageURL := func(n int) string {
+		u := url.Values{}
+		for k, v := range keep {
+			u[k] = v
+		}
+		u.Set("page", strconv.Itoa(n))
+		return "/inbox?" + u.Encode()
+	}
+	var prev, next string
+	if pageNo > 1 {
+		prev = pageURL(pageNo - 1)
+	}
+	if more {
+		next = pageURL(pageNo + 1)
+	}
 	var unit string
 	_ = s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = ?`, p.User.UnitID).Scan(&unit)
-	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs}})
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs,
+		"Q": f.Search, "Open": f.Open, "Page": pageNo, "Prev": prev, "Next": next}})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -476,6 +477,45 @@ func TestFreezesPageListAndConvert(t *testing.T) {
 		}
 		if s := c.get("/freezes?q=6217009988776655"); !strings.Contains(s.body, "待银行确认") {
 			t.Fatalf("pending conversion not shown: %.3000s", s.body)
+		}
+	})
+}
+
+// The bank's inbox puts open requests first, newest first, with the year in
+// deadlines; it searches by account and pages by 50.
+func TestInboxPageOrderSearchPaging(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFreezeFixture(t, d)
+		ctx := context.Background()
+		who := auth.AuditEntry{Username: "invA"}
+		base := time.Now().Add(-10 * time.Hour)
+		var ids []int64
+		for i := range 52 {
+			id, err := partner.CreateForCase(ctx, d, f.stA, who, 0, f.caseF, partner.CaseRequest{Kind: "query", UnitID: f.bank,
+				Account: fmt.Sprintf("62170000000000%02d", i)}, base.Add(time.Duration(i)*time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		bank := newConsoleClient(t, f.srv.URL)
+		bank.login("bank", "secret-bank")
+		pg := bank.get("/inbox")
+		checkHTML(t, "inbox", pg)
+		first := strings.Index(pg.body, "<td>#")
+		year := time.Now().In(Shanghai).Format("2006-")
+		if pg.status != 200 || first < 0 || !strings.HasPrefix(pg.body[first:], "<td>#"+itoa(ids[51])+"<") || !strings.Contains(pg.body, `id="next-page"`) ||
+			!strings.Contains(pg.body, `name="q"`) || !strings.Contains(pg.body, year) {
+			t.Fatalf("inbox: %d %.3000s", pg.status, pg.body)
+		}
+		if n := strings.Count(pg.body, "<td>#"); n != 50 {
+			t.Fatalf("inbox page 1 has %d rows", n)
+		}
+		if p2 := bank.get("/inbox?page=2"); strings.Count(p2.body, "<td>#") != 2 {
+			t.Fatalf("inbox page 2: %.2000s", p2.body)
+		}
+		if s := bank.get("/inbox?q=6217000000000007"); strings.Count(s.body, "<td>#") != 1 || !strings.Contains(s.body, "#"+itoa(ids[7])) {
+			t.Fatalf("inbox search: %.2000s", s.body)
 		}
 	})
 }
