@@ -475,6 +475,12 @@ func TestFreezesPageListAndConvert(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("convert sent %d freeze requests", n)
 		}
+		if a := f.do(t, "POST", "/api/v1/freezes/"+itoa(stop)+"/convert", "invA", `{}`); a.status != 409 {
+			t.Fatalf("second conversion through the API: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", "/api/v1/freezes/"+itoa(stop)+"/convert", "invB", `{}`); a.status != 404 {
+			t.Fatalf("another station converted: %d %s", a.status, a.body)
+		}
 		if s := c.get("/freezes?q=6217009988776655"); !strings.Contains(s.body, "待银行确认") {
 			t.Fatalf("pending conversion not shown: %.3000s", s.body)
 		}

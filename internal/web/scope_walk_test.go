@@ -487,6 +487,7 @@ var walkBody = map[string]string{
 	"POST /api/v1/freezes/{id}/reject":            `{"reason":"x"}`,
 	"POST /api/v1/freezes/{id}/release":           `{"reason":"x"}`,
 	"POST /api/v1/freezes/{id}/renew":             `{"reason":"x"}`,
+	"POST /api/v1/freezes/{id}/convert":           `{"reason":"x"}`,
 	"POST /api/v1/freezes/{id}/confirm":           `{"frozen_fen":1,"reference":"x"}`,
 	"POST /api/v1/return-plans/{id}/objections":   `{"objector":"x","text":"x"}`,
 	"POST /api/v1/return-objections/{id}/resolve": `{"resolution":"x"}`,
