@@ -154,8 +154,11 @@ type CaseFilter struct {
 	Status    string
 	FraudType string
 	From, To  time.Time
-	BeforeID  int64
-	Limit     int
+	// Investigator: a user id (我的案件 with the caller's), or -1 for the
+	// cases nobody is assigned to (未指派); 0 for all.
+	Investigator int64
+	BeforeID     int64
+	Limit        int
 }
 
 // ListCases returns cases in scope, newest first, without victims.
@@ -178,6 +181,13 @@ func ListCases(ctx context.Context, q db.Querier, scope area.Node, f CaseFilter)
 	if !f.To.IsZero() {
 		query += ` AND c.reported_at < ?`
 		args = append(args, db.Millis(f.To))
+	}
+	switch {
+	case f.Investigator > 0:
+		query += ` AND c.investigator_id = ?`
+		args = append(args, f.Investigator)
+	case f.Investigator < 0:
+		query += ` AND c.investigator_id IS NULL`
 	}
 	if f.BeforeID > 0 {
 		query += ` AND c.id < ?`

@@ -86,6 +86,14 @@ func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (i
 		nc.Victims[i].LossFen = loss
 		total += loss
 	}
+	if nc.InvestigatorID == 0 {
+		// A case opened for the station (from a warning's 已被骗) goes to
+		// its investigator on duty; none on duty leaves it 未指派.
+		var err error
+		if nc.InvestigatorID, err = defaultInvestigator(ctx, q, nc.StationID, now); err != nil {
+			return 0, "", fmt.Errorf("create case: %w", err)
+		}
+	}
 	ms := db.Millis(now)
 	tmpNo := fmt.Sprintf("TMP-%d-%d", ms, nc.WarningID)
 	var id int64

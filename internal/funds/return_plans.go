@@ -236,6 +236,11 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 	}
 	p.NoticeDays = int(notice)
 	p.RuleName, p.StatusName = RuleName(p.Rule), PlanStatusName(p.Status)
+	if p.Status == PlanDraft && p.NoticeDays == 0 {
+		// Art. 8: only the proportional rule is noticed; a single-victim
+		// or traced plan goes straight to execution.
+		p.StatusName = "待执行"
+	}
 	p.NoticeStartsAt, p.NoticeEndsAt, p.ExecutedAt = db.NullTime(starts), db.NullTime(ends), db.NullTime(executed)
 	p.SupersededBy, p.CreatedAt = superseded.Int64, db.Time(created)
 	var c ReturnCalc
@@ -542,7 +547,9 @@ func claimsFor(c Case, account string, traced, returned map[int64]int64) []Claim
 }
 
 // PublishNotice starts the public notice of a draft plan at start (now when
-// zero); it ends NoticeDays days later.
+// zero); it ends NoticeDays days later. Only a plan under the proportional
+// rule has a notice (Art. 8): a plan without notice days is refused, never
+// recorded as a notice of 0 days.
 func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, start, now time.Time) error {
 	if start.IsZero() {
 		start = now
@@ -554,6 +561,9 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		}
 		if p.Status != PlanDraft {
 			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，只有待公告的方案可以公告", id, domain.ErrConflict, p.StatusName)
+		}
+		if p.NoticeDays <= 0 {
+			return fmt.Errorf("return plan %d: %w: 本方案按「%s」返还，无需公告，可直接执行", id, domain.ErrConflict, p.RuleName)
 		}
 		ends := start.Add(time.Duration(p.NoticeDays) * 24 * time.Hour)
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'notice', notice_starts_at = ?, notice_ends_at = ? WHERE id = ?`,

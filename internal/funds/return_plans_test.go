@@ -288,3 +288,27 @@ func TestReturnPlanTraced(t *testing.T) {
 		}
 	})
 }
+
+// A single-victim plan has no notice (Art. 8): publishing one is refused and
+// the plan is executed straight from the draft.
+func TestReturnPlanSingleVictimNoNotice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newReturnWorld(t, d)
+		ctx := context.Background()
+		c := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217S", 100_000, rt0))
+		fr := w.freeze(t, c, "6217S", 80_000, rt0.Add(time.Hour))
+		now := rt0.Add(2 * time.Hour)
+		pid, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		wantErr(t, "plan", err, nil)
+		p, _ := GetReturnPlan(ctx, d, w.stA, pid, now)
+		if p.Rule != RuleSingleVictim || p.NoticeDays != 0 || p.StatusName != "待执行" {
+			t.Fatalf("single-victim plan: %s notice %d status %q", p.Rule, p.NoticeDays, p.StatusName)
+		}
+		wantErr(t, "notice of a single-victim plan", PublishNotice(ctx, d, w.stA, w.who, pid, now, now), domain.ErrConflict)
+		p, _ = GetReturnPlan(ctx, d, w.stA, pid, now)
+		if p.Status != PlanDraft || !p.NoticeStartsAt.IsZero() {
+			t.Fatalf("a notice of 0 days was recorded: %s %v", p.Status, p.NoticeStartsAt)
+		}
+		wantErr(t, "execute without notice", ExecutePlan(ctx, d, w.stA, w.who, pid, now), nil)
+	})
+}

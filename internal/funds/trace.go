@@ -28,7 +28,7 @@ type TraceOptions struct {
 	LIBRCap bool          `json:"libr_cap"`           // lowest-intermediate-balance cap, on either rule
 	MaxLag  time.Duration `json:"max_lag,omitempty"`  // victim money held longer than this is not followed further (0: no limit)
 	MaxHops int           `json:"max_hops,omitempty"` // money is followed through at most this many transfers after the victim's (0: no limit)
-	AsOf    time.Time     `json:"as_of,omitempty"`    // balances at this time; later rows are ignored (zero: the end of the ledger)
+	AsOf    time.Time     `json:"as_of,omitzero"`     // balances at this time; later rows are ignored (zero: the end of the ledger)
 	// MatchTolerance bounds the gap between a victim's reported transfer and
 	// the inflow row it is matched to (zero: DefaultMatchTolerance).
 	MatchTolerance time.Duration `json:"match_tolerance,omitempty"`
@@ -131,7 +131,7 @@ type TraceVictim struct {
 // sums; Explain tells the path of any amount.
 type TraceResult struct {
 	Options TraceOptions  `json:"options"`
-	AsOf    time.Time     `json:"as_of"`
+	AsOf    time.Time     `json:"as_of,omitzero"` // zero when no statement row was read and no time was asked for
 	Victims []TraceVictim `json:"victims"`
 	Nodes   []TraceNode   `json:"nodes"`
 	Edges   []TraceEdge   `json:"edges"`
@@ -769,6 +769,10 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 	l := t.l
 	res := TraceResult{Options: t.opt, AsOf: time.UnixMilli(t.asOf).UTC(), ledger: l, starts: starts,
 		owners: t.owners, recs: slices.Clone(t.recs)}
+	if len(l.rows) == 0 && t.opt.AsOf.IsZero() {
+		// No statement: balances are "as of" nothing, never 1970-01-01.
+		res.AsOf = time.Time{}
+	}
 	// Nodes: at most the accounts with a state, the leaves and the
 	// victims; edges: about one into each node. Sized so, a typical graph
 	// allocates once and zeroes no more than it uses.

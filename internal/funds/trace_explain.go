@@ -174,7 +174,7 @@ func (ex Explanation) text(asOf time.Time, n TraceNode) string {
 		fmt.Fprintf(&b, "受害人 %d 的资金 %s 元在 %s 处终止追踪（%s）。\n", ex.VictimID, money.FormatYuan(ex.AmountFen), n.Account, n.LeafType)
 	} else {
 		fmt.Fprintf(&b, "受害人 %d 的资金：流入账户 %s 共 %s 元，截至 %s 仍留存 %s 元。\n", ex.VictimID, n.Account,
-			money.FormatYuan(ex.ReceivedFen), asOf.In(traceCST).Format("2006-01-02 15:04:05"), money.FormatYuan(ex.AmountFen))
+			money.FormatYuan(ex.ReceivedFen), AsOfText(asOf), money.FormatYuan(ex.AmountFen))
 	}
 	for _, p := range ex.Paths {
 		fmt.Fprintf(&b, "路径：%s\n", strings.Join(p, " → "))
@@ -207,4 +207,13 @@ func (r *TraceResult) recNodeID(k int) string {
 		to = r.ledger.names.at(rc.to)
 	}
 	return "leaf/" + leafNames[rc.leaf] + "/" + r.ledger.names.at(rc.from) + "/" + to
+}
+
+// AsOfText is the time balances are taken at, for people: 「无流水」 when the
+// trace read no statement row (a zero AsOf).
+func AsOfText(asOf time.Time) string {
+	if asOf.IsZero() {
+		return "无流水"
+	}
+	return asOf.In(traceCST).Format("2006-01-02 15:04:05")
 }

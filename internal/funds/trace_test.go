@@ -449,3 +449,17 @@ func TestAcctIndex(t *testing.T) {
 		t.Fatalf("leading zero canonical: %d", v)
 	}
 }
+
+func TestAsOfText(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Time{}, "无流水"},
+		{time.Date(2026, 11, 20, 10, 0, 5, 0, time.UTC), "2026-11-20 18:00:05"},
+	} {
+		if got := AsOfText(c.at); got != c.want {
+			t.Errorf("AsOfText(%v) = %q, want %q", c.at, got, c.want)
+		}
+	}
+}

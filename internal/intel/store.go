@@ -405,6 +405,7 @@ func (s Scored) Masked(m auth.Masker) Scored {
 type WatchFilter struct {
 	Kind      string // account (default) | phone
 	WatchOnly bool
+	Offset    int // rows skipped (paging)
 	Limit     int
 }
 
@@ -429,8 +430,8 @@ func WatchList(ctx context.Context, q db.Querier, scope area.Node, f WatchFilter
 	if f.WatchOnly {
 		query += ` AND s.watch = 1`
 	}
-	query += ` ORDER BY s.score_centi DESC, s.subject LIMIT ?`
-	all = append(all, f.Limit)
+	query += ` ORDER BY s.score_centi DESC, s.subject LIMIT ? OFFSET ?`
+	all = append(all, f.Limit, max(f.Offset, 0))
 	out, err := scanScored(ctx, q, query, all...)
 	if err != nil {
 		return nil, err

@@ -187,17 +187,30 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 		if err != nil {
 			return err
 		}
-		// A renewal continues the old term from its expiry; if the old term
-		// lapsed before the bank confirmed, the freeze starts anew now.
-		if prior.status == "confirmed" && prior.expiresAt > db.Millis(now) {
-			start = db.Time(prior.expiresAt)
-		}
-		if prior.status == "confirmed" {
-			if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'renewed', ended_at = ? WHERE id = ?`, db.Millis(start), prior.id); err != nil {
-				return err
+		switch {
+		case prior.kind == "stop_payment":
+			// A stop-payment converted to a freeze (止付转冻结): the freeze's
+			// term starts at the bank's confirmation and the stop-payment
+			// ends there.
+			if prior.status == "confirmed" {
+				if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'converted', ended_at = ? WHERE id = ?`, db.Millis(now), prior.id); err != nil {
+					return err
+				}
 			}
+			detail = fmt.Sprintf("（由止付 #%d 转冻结）", prior.id)
+		default:
+			// A renewal continues the old term from its expiry; if the old
+			// term lapsed before the bank confirmed, the freeze starts anew now.
+			if prior.status == "confirmed" && prior.expiresAt > db.Millis(now) {
+				start = db.Time(prior.expiresAt)
+			}
+			if prior.status == "confirmed" {
+				if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'renewed', ended_at = ? WHERE id = ?`, db.Millis(start), prior.id); err != nil {
+					return err
+				}
+			}
+			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(shanghai).Format("2006-01-02 15:04"))
 		}
-		detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(shanghai).Format("2006-01-02 15:04"))
 	}
 	expires := terms.TermOf(m.kind).From(start)
 	if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'confirmed', result_fen = ?, bank_ref = ?, result = ?, answered_at = ?,
@@ -283,6 +296,38 @@ func Renew(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, 
 	return newID, err
 }
 
+// Convert asks the bank to freeze the account of a confirmed stop-payment
+// (止付转冻结) before the stop-payment lapses: a freeze request to the same
+// bank for the amount stopped, with prior_id set; the bank's confirmation
+// starts the freeze's own term and ends the stop-payment (converted).
+func Convert(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) (int64, error) {
+	var newID int64
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		m, err := loadMeasure(ctx, tx, &scope, id)
+		if err != nil {
+			return err
+		}
+		if m.kind != "stop_payment" {
+			return refuse(m, "转冻结（只有止付可以转为冻结）")
+		}
+		if m.status != "confirmed" {
+			return refuse(m, "转冻结（只有已确认、仍在期限内的止付可以转为冻结）")
+		}
+		if err := noPending(ctx, tx, m, "freeze", "转冻结"); err != nil {
+			return err
+		}
+		if err := noPending(ctx, tx, m, "release", "解冻"); err != nil {
+			return err
+		}
+		if strings.TrimSpace(reason) == "" {
+			reason = fmt.Sprintf("止付 #%d 期限届满前转为冻结", m.id)
+		}
+		newID, err = follow(ctx, tx, who, m, "freeze", reason, "转冻结", now)
+		return err
+	})
+	return newID, err
+}
+
 // Release asks the bank to lift a confirmed stop-payment or freeze (解冻):
 // a release request to the same bank; the bank's "done" releases it.
 func Release(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) (int64, error) {
@@ -351,9 +396,13 @@ func follow(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, kind
 
 // FreezeFilter selects stop-payments and freezes for the freeze list.
 type FreezeFilter struct {
-	Status string // one status, or "" for all; "active" for confirmed
-	CaseID int64
-	Limit  int
+	Status    string // one status, or "" for all; "active" for confirmed
+	CaseID    int64
+	StationID int64  // the case's station; 0 for all in scope
+	Search    string // part of the account number or the case number
+	Mine      int64  // a user: the requests of cases assigned to them or sent by them
+	Offset    int    // rows skipped (paging)
+	Limit     int
 }
 
 // FreezeRow is a stop-payment or freeze with its case, for the freeze list.
@@ -376,7 +425,7 @@ func (f FreezeRow) Masked(m auth.Masker) FreezeRow {
 
 // freezeStatuses are the statuses a freeze list may be filtered by.
 var freezeStatuses = map[string]bool{"drafted": true, "sent": true, "seen": true, "confirmed": true, "rejected": true,
-	"lapsed": true, "released": true, "renewed": true}
+	"lapsed": true, "released": true, "renewed": true, "converted": true}
 
 const selectFreeze = `SELECT r.id, r.kind, COALESCE(r.unit_id, 0), COALESCE(u.name, ''), COALESCE(r.warning_id, 0), COALESCE(r.case_id, 0),
 	r.account, r.phone, r.amount_fen, r.reason, r.status, r.due_at, r.created_at, r.answered_at, r.result, r.result_fen,
@@ -420,11 +469,28 @@ func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFil
 		query += ` AND r.case_id = ?`
 		args = append(args, f.CaseID)
 	}
+	if f.StationID != 0 {
+		query += ` AND c.station_id = ?`
+		args = append(args, f.StationID)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		query += ` AND (r.account LIKE ? OR c.case_no LIKE ?)`
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+		args = append(args, like, like)
+	}
+	if f.Mine != 0 {
+		query += ` AND (c.investigator_id = ? OR r.created_by = ?)`
+		args = append(args, f.Mine, f.Mine)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 500
 	}
-	query += ` ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 ELSE 1 END, r.expires_at, r.id DESC LIMIT ` + strconv.Itoa(limit)
+	// Expiring first: confirmed measures by expiry, then those waiting for
+	// the bank by their answer deadline, then drafts and ended ones, newest first.
+	query += ` ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
+		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC
+		LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list freezes: %w", err)

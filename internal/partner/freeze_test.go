@@ -3,6 +3,7 @@ package partner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -445,4 +446,106 @@ func sameIDs(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// A confirmed stop-payment about to lapse is converted to a freeze: a freeze
+// request to the same bank for the amount stopped; the bank's confirmation
+// starts the freeze's own term and ends the stop-payment (已转冻结). A
+// freeze is not converted, nor twice, nor by another station.
+func TestStopPaymentConvertToFreeze(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		id := w.request(t, "stop_payment", false, t0)
+		if err := Respond(ctx, d, w.bank, w.bankWho, id, Answer{Status: "done", ResultFen: 300_000, Reference: "止-1"}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		_, _, stopEnds := w.status(t, id)
+		at := stopEnds.Add(-6 * time.Hour)
+		if _, err := Convert(ctx, d, w.stB, w.inv, id, "", at); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("another station converted: %v", err)
+		}
+		fid, err := Convert(ctx, d, w.stA, w.inv, id, "", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Convert(ctx, d, w.stA, w.inv, id, "", at); !errors.Is(err, domain.ErrConflict) {
+			t.Fatalf("second conversion: %v", err)
+		}
+		var kind, account string
+		var amount, prior int64
+		_ = d.QueryRow(ctx, `SELECT kind, account, amount_fen, prior_id FROM partner_requests WHERE id = ?`, fid).Scan(&kind, &account, &amount, &prior)
+		if kind != "freeze" || account != "6222000011112222" || amount != 300_000 || prior != id {
+			t.Fatalf("freeze request: %s %s %d prior %d", kind, account, amount, prior)
+		}
+		confirmAt := at.Add(time.Hour)
+		if err := Respond(ctx, d, w.bank, w.bankWho, fid, Answer{Status: "done", ResultFen: 300_000, Reference: "冻-9"}, confirmAt); err != nil {
+			t.Fatal(err)
+		}
+		if st, _, _ := w.status(t, id); st != "converted" {
+			t.Fatalf("stop-payment after the freeze: %s", st)
+		}
+		if st, starts, _ := w.status(t, fid); st != "confirmed" || !starts.Equal(confirmAt) {
+			t.Fatalf("freeze: %s from %s, want confirmed from %s", st, starts, confirmAt)
+		}
+		if _, err := Convert(ctx, d, w.stA, w.inv, fid, "", confirmAt); !errors.Is(err, domain.ErrConflict) {
+			t.Fatalf("a freeze converted: %v", err)
+		}
+		if StatusName("converted") != "已转冻结" {
+			t.Fatalf("status name: %s", StatusName("converted"))
+		}
+	})
+}
+
+// The freeze list pages, searches account and case numbers, filters by
+// station and by the caller's cases, and puts what expires first on top.
+func TestListFreezesFilters(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		var ids []int64
+		for i := range 5 {
+			id := w.request(t, "freeze", false, t0.Add(time.Duration(i)*time.Minute))
+			// Later confirmations expire later; confirm in reverse order.
+			if err := Respond(ctx, d, w.bank, w.bankWho, id, Answer{Status: "done", ResultFen: 100, Reference: "x"}, t0.Add(time.Duration(10-i)*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		idB, err := CreateForCase(ctx, d, w.root, w.inv, 0, w.caseB, CaseRequest{Kind: "stop_payment", UnitID: w.bank, Account: "6217999988887777", AmountFen: 1}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := ListFreezes(ctx, d, w.root, FreezeFilter{}, t0)
+		if err != nil || len(all) != 6 || all[0].ID != ids[4] || all[4].ID != ids[0] || all[5].ID != idB {
+			t.Fatalf("order: %v %v", freezeIDs(all), err)
+		}
+		page2, _ := ListFreezes(ctx, d, w.root, FreezeFilter{Offset: 2, Limit: 2}, t0)
+		if fmt.Sprint(freezeIDs(page2)) != fmt.Sprint([]int64{ids[2], ids[1]}) {
+			t.Fatalf("page 2: %v", freezeIDs(page2))
+		}
+		for _, c := range []struct {
+			f    FreezeFilter
+			want []int64
+		}{
+			{FreezeFilter{Search: "99998888"}, []int64{idB}},
+			{FreezeFilter{Search: "AJ-B"}, []int64{idB}},
+			{FreezeFilter{StationID: w.stB.ID}, []int64{idB}},
+			{FreezeFilter{StationID: w.stA.ID, Limit: 1}, []int64{ids[4]}},
+			{FreezeFilter{Mine: 999}, nil},
+		} {
+			got, err := ListFreezes(ctx, d, w.root, c.f, t0)
+			if err != nil || fmt.Sprint(freezeIDs(got)) != fmt.Sprint(c.want) {
+				t.Errorf("%+v: %v %v, want %v", c.f, freezeIDs(got), err, c.want)
+			}
+		}
+	})
+}
+
+func freezeIDs(rows []FreezeRow) []int64 {
+	var out []int64
+	for _, r := range rows {
+		out = append(out, r.ID)
+	}
+	return out
 }

@@ -65,7 +65,7 @@ func KindName(k string) string {
 // StatusName is the Chinese label of a request status.
 func StatusName(s string) string {
 	m := map[string]string{"drafted": "草稿", "sent": "已发送", "seen": "已查看", "done": "已办结", "refused": "已拒绝", "lapsed": "已失效", "released": "已解除",
-		"confirmed": "已确认", "rejected": "被拒绝", "renewed": "已续冻"}
+		"confirmed": "已确认", "rejected": "被拒绝", "renewed": "已续冻", "converted": "已转冻结"}
 	if v, ok := m[s]; ok {
 		return v
 	}
@@ -108,8 +108,36 @@ func scanRequest(sc interface{ Scan(...any) error }, now time.Time) (Request, er
 // ones first. A partner sees only this: never another unit's requests, and
 // never a draft the centre has not sent.
 func Inbox(ctx context.Context, q db.Querier, unitID int64, now time.Time, limit int) ([]Request, error) {
-	rows, err := q.Query(ctx, selectRequest+` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'
-		ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.due_at, r.id DESC LIMIT `+strconv.Itoa(limit), unitID, unitID)
+	return InboxPage(ctx, q, unitID, InboxFilter{Limit: limit}, now)
+}
+
+// InboxFilter selects a page of a unit's inbox.
+type InboxFilter struct {
+	Search string // part of the account, phone or reason (case number)
+	Open   bool   // only the requests still to answer
+	Offset int
+	Limit  int
+}
+
+// InboxPage lists a page of the requests addressed to a unit (and its
+// branches): open ones first, newest first within each.
+func InboxPage(ctx context.Context, q db.Querier, unitID int64, f InboxFilter, now time.Time) ([]Request, error) {
+	query := selectRequest + ` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'`
+	args := []any{unitID, unitID}
+	if f.Open {
+		query += ` AND r.status IN ('sent', 'seen')`
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(s) + "%"
+		query += ` AND (r.account LIKE ? OR r.phone LIKE ? OR r.reason LIKE ?)`
+		args = append(args, like, like, like)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := q.Query(ctx, query+` ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC
+		LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of unit %d: %w", unitID, err)
 	}

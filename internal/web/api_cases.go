@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,22 +129,81 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, p *aut
 	return nil
 }
 
-// The console's report form: one victim with up to five transfers.
+// The console's report form: victims and transfers in rows. The page is
+// rendered with ?victims=N and ?rows=N rows (plain links add more without
+// JavaScript; the script adds rows in place), and the form is read by
+// whatever row numbers were posted.
+
+const (
+	maxFormVictims   = 20
+	maxFormTransfers = 200
+)
+
+// areaGroup is a station with the towns and villages under it, for the
+// grouped 辖区 picker.
+type areaGroup struct {
+	Station area.Node
+	Nodes   []area.Node
+}
 
 func (s *Server) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	nodes, err := area.Subtree(r.Context(), s.db, p.Scope)
 	if err != nil {
 		return err
 	}
-	var areas []area.Node
+	var groups []areaGroup
+	at := map[int64]int{}
 	for _, n := range nodes {
-		if (n.Level == area.Station || n.Level == area.Town || n.Level == area.Village) && !n.Retired {
-			areas = append(areas, n)
+		if n.Level == area.Station && !n.Retired {
+			at[n.ID] = len(groups)
+			groups = append(groups, areaGroup{Station: n})
 		}
 	}
-	s.render(w, r, http.StatusOK, "case_new", page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Areas": areas,
-		"Now": time.Now().In(Shanghai).Format("2006-01-02T15:04")}})
+	for _, n := range nodes {
+		if (n.Level == area.Town || n.Level == area.Village) && !n.Retired {
+			if i, ok := at[n.StationID]; ok {
+				groups[i].Nodes = append(groups[i].Nodes, n)
+			}
+		}
+	}
+	victims := clampInt(r.URL.Query().Get("victims"), 1, maxFormVictims)
+	rows := clampInt(r.URL.Query().Get("rows"), 5, maxFormTransfers)
+	s.render(w, r, http.StatusOK, "case_new", page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Groups": groups,
+		"Now": time.Now().In(Shanghai).Format("2006-01-02T15:04"), "Victims": seq(victims), "Rows": seq(rows),
+		"MoreVictims": fmt.Sprintf("/cases/new?victims=%d&rows=%d", min(victims+1, maxFormVictims), rows),
+		"MoreRows":    fmt.Sprintf("/cases/new?victims=%d&rows=%d", victims, min(rows+5, maxFormTransfers))}})
 	return nil
+}
+
+// clampInt reads a row count: def when absent or bad, at most limit.
+func clampInt(v string, def, limit int) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < def {
+		return def
+	}
+	return min(n, limit)
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// formIndexes lists the row numbers posted for fields named prefix+N.
+func formIndexes(r *http.Request, prefix string, limit int) []int {
+	var out []int
+	for k := range r.PostForm {
+		if n, ok := strings.CutPrefix(k, prefix); ok {
+			if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < limit {
+				out = append(out, i)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -155,11 +216,26 @@ func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *au
 		return err
 	}
 	in.FraudType, in.Summary = r.FormValue("fraud_type"), r.FormValue("summary")
-	in.Victims = make([]victimIn, 1)
-	v := &in.Victims[0]
-	v.Name, v.Sex, v.IDNumber, v.Phone, v.Address = r.FormValue("name"), r.FormValue("sex"), r.FormValue("id_number"), r.FormValue("phone"), r.FormValue("address")
-	v.Transfers = v.Transfers[:0]
-	for k := 0; k < 5; k++ {
+	// Victim 0's fields are name, sex …; victim N's name_N, sex_N ….
+	field := func(name string, v int) string {
+		if v == 0 {
+			return r.FormValue(name)
+		}
+		return r.FormValue(fmt.Sprintf("%s_%d", name, v))
+	}
+	victims := []int{0}
+	for _, v := range formIndexes(r, "name_", maxFormVictims) {
+		if v > 0 && strings.TrimSpace(field("name", v)) != "" {
+			victims = append(victims, v)
+		}
+	}
+	pos := map[int]int{}
+	for i, v := range victims {
+		pos[v] = i
+		in.Victims = append(in.Victims, victimIn{Name: field("name", v), Sex: field("sex", v), IDNumber: field("id_number", v),
+			Phone: field("phone", v), Address: field("address", v)})
+	}
+	for _, k := range formIndexes(r, "to_account_", maxFormTransfers) {
 		to := strings.TrimSpace(r.FormValue(fmt.Sprintf("to_account_%d", k)))
 		if to == "" {
 			continue
@@ -168,12 +244,25 @@ func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *au
 		if err != nil {
 			return errorf(http.StatusUnprocessableEntity, "bad_time", "第 %d 笔转账的时间无效", k+1)
 		}
-		v.Transfers = append(v.Transfers, transferIn{At: at, FromAccount: r.FormValue(fmt.Sprintf("from_account_%d", k)), ToAccount: to, ToBank: r.FormValue(fmt.Sprintf("to_bank_%d", k)),
-			ToName: r.FormValue(fmt.Sprintf("to_name_%d", k)), Amount: r.FormValue(fmt.Sprintf("amount_%d", k)), Channel: r.FormValue(fmt.Sprintf("channel_%d", k))})
+		vi := 0
+		if v := r.FormValue(fmt.Sprintf("victim_%d", k)); v != "" {
+			n, err := strconv.Atoi(v)
+			i, ok := pos[n]
+			if err != nil || !ok {
+				return errorf(http.StatusUnprocessableEntity, "bad_victim", "第 %d 笔转账的受害人未填写姓名", k+1)
+			}
+			vi = i
+		}
+		in.Victims[vi].Transfers = append(in.Victims[vi].Transfers, transferIn{At: at, FromAccount: r.FormValue(fmt.Sprintf("from_account_%d", k)), ToAccount: to,
+			ToBank: r.FormValue(fmt.Sprintf("to_bank_%d", k)), ToName: r.FormValue(fmt.Sprintf("to_name_%d", k)), Amount: r.FormValue(fmt.Sprintf("amount_%d", k)),
+			Channel: r.FormValue(fmt.Sprintf("channel_%d", k))})
 	}
-	if len(v.Transfers) == 0 {
-		if v.LossFen, err = money.ParseYuan(r.FormValue("loss")); err != nil || v.LossFen <= 0 {
-			return errorf(http.StatusUnprocessableEntity, "no_loss", "请登记被骗转账，或填写损失金额")
+	for i, v := range victims {
+		if len(in.Victims[i].Transfers) > 0 {
+			continue
+		}
+		if in.Victims[i].LossFen, err = money.ParseYuan(field("loss", v)); err != nil || in.Victims[i].LossFen <= 0 {
+			return errorf(http.StatusUnprocessableEntity, "no_loss", "请为受害人 %s 登记被骗转账，或填写损失金额", cmp.Or(strings.TrimSpace(in.Victims[i].Name), strconv.Itoa(i+1)))
 		}
 	}
 	id, no, _, err := s.openCase(r, p, in)

@@ -27,6 +27,7 @@ func (s *Server) freezeRoutes() {
 	m.HandleFunc("POST /api/v1/freezes/{id}/confirm", s.api(auth.CapFundsWrite, s.handleFreezeConfirm))
 	m.HandleFunc("POST /api/v1/freezes/{id}/reject", s.api(auth.CapFundsWrite, s.handleFreezeReject))
 	m.HandleFunc("POST /api/v1/freezes/{id}/renew", s.api(auth.CapFundsWrite, s.handleFreezeRenew))
+	m.HandleFunc("POST /api/v1/freezes/{id}/convert", s.api(auth.CapFundsWrite, s.handleFreezeConvert))
 	m.HandleFunc("POST /api/v1/freezes/{id}/release", s.api(auth.CapFundsWrite, s.handleFreezeRelease))
 	m.HandleFunc("GET /api/v1/freeze-terms", s.api(auth.CapFundsRead, s.handleFreezeTerms))
 	m.HandleFunc("GET /api/v1/cases/{id}/timeline", s.api(auth.CapCaseRead, s.handleCaseTimeline))
@@ -142,6 +143,11 @@ func (s *Server) handleFreezeReject(w http.ResponseWriter, r *http.Request, p *a
 
 func (s *Server) handleFreezeRenew(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	return s.freezeFollow(w, r, p, partner.Renew)
+}
+
+// handleFreezeConvert converts a confirmed stop-payment to a freeze (止付转冻结).
+func (s *Server) handleFreezeConvert(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	return s.freezeFollow(w, r, p, partner.Convert)
 }
 
 func (s *Server) handleFreezeRelease(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -77,7 +77,12 @@ func (s *Server) watchList(r *http.Request, p *auth.Principal, m auth.Masker) ([
 	if err != nil {
 		return nil, err
 	}
-	list, err := intel.WatchList(r.Context(), s.db, p.Scope, intel.WatchFilter{Kind: kind, WatchOnly: r.URL.Query().Get("watch") == "1", Limit: int(limit)})
+	offset, err := queryInt(r, "offset")
+	if err != nil {
+		return nil, err
+	}
+	list, err := intel.WatchList(r.Context(), s.db, p.Scope, intel.WatchFilter{Kind: kind, WatchOnly: r.URL.Query().Get("watch") == "1",
+		Offset: int(offset), Limit: int(limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +567,13 @@ func (s *Server) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p 
 			return err
 		}
 	}
+	// 50 accounts and 50 numbers a page, highest scores first.
+	const perPage = 50
 	q := r.URL.Query()
+	pageNo, _ := strconv.Atoi(q.Get("page"))
+	pageNo = max(pageNo, 1)
+	q.Set("limit", strconv.Itoa(perPage+1))
+	q.Set("offset", strconv.Itoa((pageNo-1)*perPage))
 	q.Set("kind", intel.KindAccount)
 	r.URL.RawQuery = q.Encode()
 	accounts, err := s.watchList(r, p, m)
@@ -575,12 +586,21 @@ func (s *Server) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
+	more := len(accounts) > perPage || len(phones) > perPage
+	accounts, phones = accounts[:min(len(accounts), perPage)], phones[:min(len(phones), perPage)]
+	pager := map[string]any{"Page": pageNo}
+	if pageNo > 1 {
+		pager["Prev"] = "/intel/watch?page=" + strconv.Itoa(pageNo-1)
+	}
+	if more {
+		pager["Next"] = "/intel/watch?page=" + strconv.Itoa(pageNo+1)
+	}
 	wts, err := intel.CurrentWeights(r.Context(), s.db)
 	if err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "intel_watch", page{Title: "关注名单", Active: "/intel", Unmasked: m.Unmasked,
-		Data: map[string]any{"Accounts": accounts, "Phones": phones, "Weights": wts, "CanWrite": p.Can(auth.CapIntelWrite)}})
+		Data: map[string]any{"Accounts": accounts, "Phones": phones, "Weights": wts, "CanWrite": p.Can(auth.CapIntelWrite), "Pager": pager}})
 	return nil
 }
 

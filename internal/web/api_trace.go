@@ -152,7 +152,7 @@ type traceCandidateView struct {
 type traceView struct {
 	CaseID     int64                `json:"case_id"`
 	Options    funds.TraceOptions   `json:"options"`
-	AsOf       time.Time            `json:"as_of"`
+	AsOf       time.Time            `json:"as_of,omitzero"` // absent: no statement was read
 	Scope      funds.LedgerScope    `json:"scope"`
 	Victims    []traceVictimView    `json:"victims"`
 	LeafNames  map[string]string    `json:"leaf_names"` // leaf type → Chinese, for victims' leaf_fen
@@ -401,7 +401,7 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 		fmt.Fprintf(&b, "%s 的资金 %s 元在此终止追踪：%s。\n", v.VictimName, money.FormatYuan(ex.AmountFen), v.Label)
 	} else {
 		fmt.Fprintf(&b, "%s 的资金流入 %s 共 %s 元，截至 %s 仍留存 %s 元。\n", v.VictimName, v.Label, money.FormatYuan(ex.ReceivedFen),
-			ct.res.AsOf.In(Shanghai).Format("2006-01-02 15:04:05"), money.FormatYuan(ex.AmountFen))
+			funds.AsOfText(ct.res.AsOf), money.FormatYuan(ex.AmountFen))
 	}
 	for _, path := range ex.Paths {
 		ls := make([]string, len(path))
@@ -434,6 +434,10 @@ type traceRequestIn struct {
 	MaxHops int    `json:"max_hops"`
 	MaxLag  string `json:"max_lag"`
 	AsOf    string `json:"as_of"`
+	// Preview checks the request and answers what would be sent — with the
+	// full account number for an officer who may unmask (audited as an
+	// unmask) — without sending it: the console's confirmation shows it.
+	Preview bool `json:"preview"`
 }
 
 func (s *Server) handleCaseTraceRequest(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -449,6 +453,10 @@ func (s *Server) handleCaseTraceRequest(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
+	if in.Preview {
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
@@ -457,7 +465,8 @@ type traceRequestOut struct {
 	RequestID int64  `json:"request_id"`
 	Status    string `json:"status"`
 	Kind      string `json:"kind"`
-	Account   string `json:"account"` // masked
+	Account   string `json:"account"` // masked, full in a preview for a role that may unmask
+	Unmasked  bool   `json:"unmasked"`
 	UnitID    int64  `json:"unit_id"`
 	UnitName  string `json:"unit_name"`
 	AmountFen int64  `json:"amount_fen"`
@@ -527,6 +536,18 @@ func (s *Server) requestFromTrace(r *http.Request, p *auth.Principal, caseID int
 	if reason == "" {
 		reason = fmt.Sprintf("案件 %s 资金追踪（%s%s）：该账户留存涉案资金 %s 元", ct.c.CaseNo, ruleName(opt.Rule), map[bool]string{true: "，最低余额规则"}[opt.LIBRCap],
 			money.FormatYuan(c.BalanceFen))
+	}
+	if in.Preview {
+		out := traceRequestOut{Status: "preview", Kind: in.Kind, Account: auth.MaskCard(number), UnitID: unit.ID, UnitName: unit.Name, AmountFen: amount}
+		if p.Can(auth.CapUnmask) {
+			kind := map[string]string{"stop_payment": "止付", "freeze": "冻结"}[in.Kind]
+			if err := s.audit(r, p, auth.AuditUnmask, "account", strconv.FormatInt(in.AccountID, 10),
+				fmt.Sprintf("案件 %s 发出%s请求前确认完整账号", ct.c.CaseNo, kind)); err != nil {
+				return traceRequestOut{}, err
+			}
+			out.Account, out.Unmasked = number, true
+		}
+		return out, nil
 	}
 	reqID, err := partner.CreateForCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, caseID,
 		partner.CaseRequest{Kind: in.Kind, UnitID: unit.ID, Account: number, AmountFen: amount, Reason: reason}, s.now())

@@ -3,10 +3,12 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
@@ -22,6 +24,7 @@ func (s *Server) freezePages() {
 	m.HandleFunc("POST /freezes/{id}/release", s.page(auth.CapFundsWrite, s.handleFreezeForm))
 	m.HandleFunc("POST /freezes/{id}/confirm", s.page(auth.CapFundsWrite, s.handleFreezeForm))
 	m.HandleFunc("POST /freezes/{id}/reject", s.page(auth.CapFundsWrite, s.handleFreezeForm))
+	m.HandleFunc("POST /freezes/{id}/convert", s.page(auth.CapFundsWrite, s.handleFreezeForm))
 	m.HandleFunc("GET /cases/{id}/returns", s.page(auth.CapFundsRead, s.handleReturnsPage))
 	m.HandleFunc("GET /cases/{id}/returns.xlsx", s.page(auth.CapFundsRead, s.writeReturnsXLSX))
 	m.HandleFunc("POST /cases/{id}/returns/plans", s.page(auth.CapFundsWrite, s.handleReturnForm))
@@ -41,14 +44,65 @@ type freezeLine struct {
 
 var freezeStatuses = []struct{ Code, Name string }{
 	{"", "全部"}, {"active", "冻结中（已确认）"}, {"drafted", "草稿"}, {"sent", "已发送"}, {"seen", "银行已查看"},
-	{"rejected", "被拒绝"}, {"lapsed", "已失效"}, {"released", "已解除"}, {"renewed", "已续冻"},
+	{"rejected", "被拒绝"}, {"lapsed", "已失效"}, {"released", "已解除"}, {"renewed", "已续冻"}, {"converted", "已转冻结"},
 }
 
 func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	status := r.URL.Query().Get("status")
-	list, err := partner.ListFreezes(r.Context(), s.db, p.Scope, partner.FreezeFilter{Status: status}, s.now())
+	qv := r.URL.Query()
+	status := qv.Get("status")
+	const perPage = 50
+	pageNo, _ := strconv.Atoi(qv.Get("page"))
+	pageNo = max(pageNo, 1)
+	f := partner.FreezeFilter{Status: status, Search: strings.TrimSpace(qv.Get("q")), Offset: (pageNo - 1) * perPage, Limit: perPage + 1}
+	var err error
+	if f.StationID, err = formInt(r, "station"); err != nil {
+		return err
+	}
+	mine := qv.Get("mine") == "1"
+	if mine {
+		f.Mine = p.User.ID
+	}
+	list, err := partner.ListFreezes(r.Context(), s.db, p.Scope, f, s.now())
 	if err != nil {
 		return err
+	}
+	more := len(list) > perPage
+	if more {
+		list = list[:perPage]
+	}
+	stations, err := area.Subtree(r.Context(), s.db, p.Scope)
+	if err != nil {
+		return err
+	}
+	stationOpts := stations[:0]
+	for _, n := range stations {
+		if n.Level == area.Station {
+			stationOpts = append(stationOpts, n)
+		}
+	}
+	// The filters, for the pager's and the unmask link's addresses.
+	keep := url.Values{}
+	for k, v := range map[string]string{"status": status, "q": f.Search, "station": qv.Get("station"), "mine": map[bool]string{true: "1"}[mine]} {
+		if v != "" {
+			keep.Set(k, v)
+		}
+	}
+	pageURL := func(n int) string {
+		u := url.Values{}
+		for k, v := range keep {
+			u[k] = v
+		}
+		if n > 1 {
+			u.Set("page", strconv.Itoa(n))
+		}
+		return "/freezes?" + u.Encode()
+	}
+	var prevURL, nextURL string
+	if pageNo > 1 {
+		prevURL = pageURL(pageNo - 1)
+	}
+	if more {
+		nextURL = pageURL(pageNo + 1)
 	}
 	m := auth.Masker{}
 	if unmaskAsked(r) {
@@ -92,6 +146,8 @@ func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *au
 	s.render(w, r, http.StatusOK, "freezes", page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: map[string]any{
 		"Figures": figures,
 		"Lines":   lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
+		"Q": f.Search, "Station": f.StationID, "Stations": stationOpts, "Mine": mine, "Page": pageNo, "Prev": prevURL, "Next": nextURL,
+		"Keep":        keep.Encode(),
 		"StopPayment": termText(terms.StopPayment), "Freeze": termText(terms.Freeze),
 		"RemindFreeze": leadsText(terms.RemindFreeze), "RemindStopPayment": leadsText(terms.RemindStopPayment)}})
 	return nil
@@ -126,6 +182,10 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, p *aut
 		}
 		err = partner.Confirm(r.Context(), s.db, p.Scope, who, id, fen, r.FormValue("reference"), now)
 		msg = fmt.Sprintf("已登记银行确认 #%d", id)
+	case "convert":
+		var nid int64
+		nid, err = partner.Convert(r.Context(), s.db, p.Scope, who, id, r.FormValue("reason"), now)
+		msg = fmt.Sprintf("已向银行发出冻结请求 #%d（止付 #%d 转冻结，银行确认后起算冻结期限）", nid, id)
 	case "reject":
 		err = partner.Reject(r.Context(), s.db, p.Scope, who, id, r.FormValue("reason"), now)
 		msg = fmt.Sprintf("已登记银行拒绝 #%d", id)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -360,6 +361,7 @@ func (s *Server) recordPages() {
 	m.HandleFunc("GET /cases", s.page(auth.CapCaseRead, s.handleCasesPage))
 	m.HandleFunc("GET /cases/{id}", s.page(auth.CapCaseRead, s.handleCasePage))
 	m.HandleFunc("POST /cases/{id}/requests", s.page(auth.CapFundsWrite, s.handleCaseRequestForm))
+	m.HandleFunc("POST /cases/{id}/investigator", s.page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
 	m.HandleFunc("GET /prevention", s.page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.page(auth.CapIntelRead, s.handleIntelPage))
@@ -370,6 +372,15 @@ func (s *Server) recordPages() {
 
 func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("type"), Limit: 100}
+	who := r.URL.Query().Get("who")
+	switch who {
+	case "mine":
+		f.Investigator = p.User.ID
+	case "none":
+		f.Investigator = -1
+	default:
+		who = ""
+	}
 	var err error
 	if f.BeforeID, err = formInt(r, "before"); err != nil {
 		return err
@@ -386,7 +397,7 @@ func (s *Server) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth
 		next = list[len(list)-1].ID
 	}
 	s.render(w, r, http.StatusOK, "cases", page{Title: "案件", Active: "/cases", Data: map[string]any{"List": list, "Next": next,
-		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status}})
+		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status, "Who": who}})
 	return nil
 }
 
@@ -442,9 +453,37 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
+	var investigators []funds.Investigator
+	if p.Can(auth.CapCaseWrite) {
+		if investigators, err = funds.Investigators(r.Context(), s.db, p.Scope, c.ID, s.now()); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
 		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
-		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite)}})
+		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
+		"Investigators": investigators}})
+	return nil
+}
+
+// handleCaseInvestigatorForm assigns the case's investigator (empty: 未指派).
+func (s *Server) handleCaseInvestigatorForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	user, err := formInt(r, "investigator_id")
+	if err != nil {
+		return err
+	}
+	if err := funds.AssignInvestigator(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, user, s.now()); err != nil {
+		return err
+	}
+	msg := "已指派办案民警"
+	if user == 0 {
+		msg = "办案民警已改为未指派"
+	}
+	redirectFlash(w, r, fmt.Sprintf("/cases/%d", id), msg)
 	return nil
 }
 
@@ -567,13 +606,45 @@ func (s *Server) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *a
 }
 
 func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	reqs, err := partner.Inbox(r.Context(), s.db, p.User.UnitID, s.now(), 200)
+	const perPage = 50
+	qv := r.URL.Query()
+	pageNo, _ := strconv.Atoi(qv.Get("page"))
+	pageNo = max(pageNo, 1)
+	f := partner.InboxFilter{Search: strings.TrimSpace(qv.Get("q")), Open: qv.Get("open") == "1", Offset: (pageNo - 1) * perPage, Limit: perPage + 1}
+	reqs, err := partner.InboxPage(r.Context(), s.db, p.User.UnitID, f, s.now())
 	if err != nil {
 		return err
 	}
+	more := len(reqs) > perPage
+	if more {
+		reqs = reqs[:perPage]
+	}
+	keep := url.Values{}
+	if f.Search != "" {
+		keep.Set("q", f.Search)
+	}
+	if f.Open {
+		keep.Set("open", "1")
+	}
+	pageURL := func(n int) string {
+		u := url.Values{}
+		for k, v := range keep {
+			u[k] = v
+		}
+		u.Set("page", strconv.Itoa(n))
+		return "/inbox?" + u.Encode()
+	}
+	var prev, next string
+	if pageNo > 1 {
+		prev = pageURL(pageNo - 1)
+	}
+	if more {
+		next = pageURL(pageNo + 1)
+	}
 	var unit string
 	_ = s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = ?`, p.User.UnitID).Scan(&unit)
-	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs}})
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs,
+		"Q": f.Search, "Open": f.Open, "Page": pageNo, "Prev": prev, "Next": next}})
 	return nil
 }
 

@@ -113,6 +113,19 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 		if a := f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[0].AccountID)+`}`); a.status != 422 || !strings.Contains(a.body, "unit_id") {
 			t.Fatalf("freeze without a bank unit: %d %s", a.status, a.body)
 		}
+		// The confirmation before a freeze names the full account to an
+		// officer who may freeze and unmask, audited as an unmask, and sends
+		// nothing.
+		a = f.do(t, "POST", req, "inv", `{"kind":"freeze","preview":true,"account_id":`+itoa(v.Candidates[1].AccountID)+`}`)
+		if a.status != 200 || a.json["account"] != m1 || a.json["status"] != "preview" || a.json["unit_name"] != "工商银行云溪支行" || a.json["amount_fen"].(float64) != 100_000 {
+			t.Fatalf("freeze confirmation: %d %s", a.status, a.body)
+		}
+		var unmasks, sent int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND object_type = 'account' AND object_id = ?`, auth.AuditUnmask, itoa(v.Candidates[1].AccountID)).Scan(&unmasks)
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM partner_requests WHERE account = ?`, m1).Scan(&sent)
+		if unmasks != 1 || sent != 0 {
+			t.Fatalf("confirmation: %d unmask audits, %d requests sent", unmasks, sent)
+		}
 		// M1 goes to 工商银行 by itself, for its traced balance.
 		a = f.do(t, "POST", req, "inv", `{"kind":"freeze","account_id":`+itoa(v.Candidates[1].AccountID)+`}`)
 		if a.status != 201 || a.json["amount_fen"].(float64) != 100_000 || a.json["unit_name"] != "工商银行云溪支行" {
@@ -341,4 +354,26 @@ func TestTraceOptionsAsOf(t *testing.T) {
 	}); err == nil {
 		t.Error("bad as_of accepted")
 	}
+}
+
+// A case whose accounts have no statement yet is traced "as of" nothing:
+// the trace carries no as_of (the console says 无流水), never 1970-01-01
+// (shown as 「01-01 08:00:00」).
+func TestCaseTraceWithoutStatements(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		f.addUser(t, auth.NewUser{Username: "inv", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
+		var victim int64
+		_ = d.QueryRow(ctx, `SELECT id FROM victims WHERE case_id = ?`, f.caseA).Scan(&victim)
+		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, from_account, to_account, to_bank, amount_fen, channel)
+			VALUES (?,?,?,?,?,?,?,?)`, f.caseA, victim, int64(1_790_000_000_000), "6228480000000000009", "6222021001000000001", "中国工商银行", 1_000_000, "mobile_banking"); err != nil {
+			t.Fatal(err)
+		}
+		url := "/api/v1/cases/" + itoa(f.caseA) + "/trace"
+		a := f.do(t, "GET", url, "inv", "")
+		if a.status != 200 || strings.Contains(a.body, `"as_of":`) || strings.Contains(a.body, "1970-01-01") {
+			t.Fatalf("trace without statements: %d %.600s", a.status, a.body)
+		}
+	})
 }

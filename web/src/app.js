@@ -8,6 +8,7 @@ import { initCoverage } from './coverage.js'; // the coverage treemap
 import { initSurveys } from './surveys.js'; // the awareness trend
 import { initFlow } from './flow.js';
 import { initIntelGraph } from './intel_graph.js';
+import { initCaseForm } from './case_form.js'; // 报案登记: rows added in place
 
 document.addEventListener('DOMContentLoaded', () => {
   if (document.getElementById('figures')) initHome();
@@ -19,5 +20,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const trace = document.getElementById('trace');
   if (trace) initFlow(trace);
   if (document.getElementById('intel-graph')) initIntelGraph();
+  const caseForm = document.getElementById('case-form');
+  if (caseForm) initCaseForm(caseForm);
   initCountdowns();
 });

@@ -63,7 +63,7 @@ export function initFlow(root) {
     }
     html += '</tbody></table>';
     const rule = t.options.rule === 'proportional' ? '按比例' : '先进先出';
-    html += `<p class="muted">规则：${rule}${t.options.libr_cap ? '＋最低余额规则' : ''}；余额截至 ${localTime(t.as_of, true)}；读取 ${fmt.int(t.scope.accounts)} 个账户的 ${fmt.int(t.scope.rows)} 条流水${t.scope.truncated ? '（已达上限，更远的账户按未调取流水处理）' : ''}。</p>`;
+    html += `<p class="muted">规则：${rule}${t.options.libr_cap ? '＋最低余额规则' : ''}；余额截至 ${t.as_of ? localTime(t.as_of, true, true) : '无流水'}；读取 ${fmt.int(t.scope.accounts)} 个账户的 ${fmt.int(t.scope.rows)} 条流水${t.scope.truncated ? '（已达上限，更远的账户按未调取流水处理）' : ''}。</p>`;
     summary.innerHTML = html;
     drawGraph(t);
     drawCandidates(t);
@@ -194,7 +194,6 @@ export function initFlow(root) {
     const name = kind === 'freeze' ? '冻结' : '止付';
     const choice = tr.querySelector('select.unit-choice');
     const to = choice && choice.value ? choice.selectedOptions[0].textContent : (c.unit_name || c.bank || '银行');
-    if (!confirm(`向${to}发出${name}请求：账户 ${c.account}，金额 ${fmt.yuan(c.balance_fen)} 元？`)) return;
     button.disabled = true;
     const o = last.t.options;
     const body = { kind, account_id: c.account_id, rule: o.rule, libr: !!o.libr_cap, max_hops: o.max_hops || 0 };
@@ -206,6 +205,14 @@ export function initFlow(root) {
     if (fd.get('max_lag')) body.max_lag = fd.get('max_lag');
     if (fd.get('as_of')) body.as_of = fd.get('as_of');
     try {
+      // The server answers the full account number for an officer who may
+      // see it (audited), so the confirmation names the account frozen.
+      const pr = await fetch(`/api/v1/cases/${caseID}/trace/requests`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': document.body.dataset.csrf }, body: JSON.stringify({ ...body, preview: true }),
+      });
+      const pv = await pr.json();
+      if (!pr.ok) throw new Error(pv.error || pr.statusText);
+      if (!confirm(`向${pv.unit_name || to}发出${name}请求：账户 ${pv.account}，金额 ${fmt.yuan(pv.amount_fen)} 元？`)) { button.disabled = false; return; }
       const r = await fetch(`/api/v1/cases/${caseID}/trace/requests`, {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': document.body.dataset.csrf }, body: JSON.stringify(body),
       });

@@ -16,13 +16,13 @@ export function esc(s) {
   return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
-export function localTime(iso, withSeconds) {
+export function localTime(iso, withSeconds, withYear) {
   if (!iso) return '—';
   const d = new Date(iso);
   const p = (n) => String(n).padStart(2, '0');
   // Asia/Shanghai is UTC+8 all year.
   const t = new Date(d.getTime() + 8 * 3600 * 1000);
-  let s = `${p(t.getUTCMonth() + 1)}-${p(t.getUTCDate())} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}`;
+  let s = `${withYear ? t.getUTCFullYear() + '-' : ''}${p(t.getUTCMonth() + 1)}-${p(t.getUTCDate())} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}`;
   if (withSeconds) s += `:${p(t.getUTCSeconds())}`;
   return s;
 }
