@@ -107,6 +107,7 @@ func listLeave(ctx context.Context, q db.Querier, scope area.Node, where string,
 type Slot struct {
 	AreaID int64
 	UserID int64
+	Name   string // the officer's display name, for notes and pages
 	Duty   Duty
 	Start  time.Time
 	End    time.Time
@@ -117,7 +118,7 @@ type Slot struct {
 // clipped to the window. This is what intake caches and what gaps are
 // computed from.
 func Window(ctx context.Context, q db.Querier, from, to time.Time) ([]Slot, error) {
-	rows, err := q.Query(ctx, `SELECT s.area_id, s.user_id, s.duty, s.starts_at, s.ends_at FROM duty_shifts s JOIN users u ON u.id = s.user_id
+	rows, err := q.Query(ctx, `SELECT s.area_id, s.user_id, COALESCE(NULLIF(u.display_name, ''), u.username), s.duty, s.starts_at, s.ends_at FROM duty_shifts s JOIN users u ON u.id = s.user_id
 		WHERE s.starts_at < ? AND s.ends_at > ? AND u.disabled = 0 ORDER BY s.user_id, s.starts_at`, db.Millis(to), db.Millis(from))
 	if err != nil {
 		return nil, fmt.Errorf("read duty roster: %w", err)
@@ -126,7 +127,7 @@ func Window(ctx context.Context, q db.Querier, from, to time.Time) ([]Slot, erro
 	for rows.Next() {
 		var s Slot
 		var st, en int64
-		if err := rows.Scan(&s.AreaID, &s.UserID, &s.Duty, &st, &en); err != nil {
+		if err := rows.Scan(&s.AreaID, &s.UserID, &s.Name, &s.Duty, &st, &en); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -297,10 +297,12 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 			reason = "匹配到 " + cell.FullName
 		}
 		var assignee int64
+		var assigneeName string
 		si := stationIndex(c, stationID)
 		if stationID != 0 && mergedInto == 0 {
 			ds := c.onDuty(c.stations[si], si, at, rosterStart)
-			assignee = ds[rng.IntN(len(ds))].ID
+			pick := ds[rng.IntN(len(ds))]
+			assignee, assigneeName = pick.ID, pick.DisplayName
 		}
 		due := policy.ContactDue(grade, at)
 		// Contact and outcome.
@@ -420,7 +422,7 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 		} else {
 			events = append(events, [3]any{at, "routed", reason})
 			if assignee != 0 {
-				events = append(events, [3]any{at, "assigned", fmt.Sprintf("按值班表分派给在班劝阻员（用户 #%d）", assignee)})
+				events = append(events, [3]any{at, "assigned", "按值班表分派给在班劝阻员 " + assigneeName})
 			}
 		}
 		if firstContact.Valid {

@@ -47,6 +47,7 @@ type Intake struct {
 	committerOnce sync.Once
 	queue         chan *job
 	shifts        []shift
+	officerNames  map[int64]string // on-duty officers' names, read with shifts
 	shiftsAt      time.Time
 	load          map[int64]int
 	loadAt        time.Time
@@ -440,11 +441,14 @@ func (in *Intake) onDutyAt(ctx context.Context, t time.Time) (map[int64][]int64,
 			return nil, err
 		}
 		list := make([]shift, 0, len(slots))
+		names := make(map[int64]string, len(slots))
 		for _, sl := range slots {
 			if sl.Duty == roster.Dissuader {
 				list = append(list, shift{station: sl.AreaID, user: sl.UserID, start: db.Millis(sl.Start), end: db.Millis(sl.End)})
+				names[sl.UserID] = sl.Name
 			}
 		}
+		in.officerNames = names
 		sort.SliceStable(list, func(i, j int) bool { return list[i].user < list[j].user })
 		in.shifts, in.shiftsAt = list, t
 	}
@@ -461,6 +465,15 @@ func (in *Intake) onDutyAt(ctx context.Context, t time.Time) (map[int64][]int64,
 }
 
 type shift struct{ station, user, start, end int64 }
+
+// officerName is the display name of an on-duty officer as the roster
+// cache read it (the timeline names people, not user ids).
+func (in *Intake) officerName(id int64) string {
+	if n := in.officerNames[id]; n != "" {
+		return n
+	}
+	return fmt.Sprintf("（编号 %d）", id)
+}
 
 // openLoad returns the open warnings per officer. It is read from the
 // database on first use and then refreshed in the background every 10
@@ -643,7 +656,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 	if primary == nil {
 		intakeNote += "；" + reason
 		if assignee != 0 {
-			intakeNote += fmt.Sprintf("；按值班表分派给在班劝阻员（用户 #%d）", assignee)
+			intakeNote += "；按值班表分派给在班劝阻员 " + b.in.officerName(assignee)
 		}
 	}
 	if err := b.event(ctx, id, "intake", n.userID, intakeNote); err != nil {
