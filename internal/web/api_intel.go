@@ -420,10 +420,12 @@ func (s *Server) handleIntelExpand(w http.ResponseWriter, r *http.Request, p *au
 
 // groupSummary is a group in the list.
 type groupSummary struct {
-	Ref    string         `json:"ref"` // a member to open the group by
-	Size   int            `json:"size"`
-	ByType map[string]int `json:"by_type"`
-	Cases  []string       `json:"cases"`
+	Ref         string          `json:"ref"` // a member to open the group by
+	Size        int             `json:"size"`
+	ByType      map[string]int  `json:"by_type"`
+	Composition string          `json:"composition"` // 「银行卡 227 个、电话 740 个」
+	Cases       []string        `json:"cases"`
+	CaseNos     []intel.CaseRef `json:"case_nos"`
 }
 
 func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary, error) {
@@ -433,7 +435,12 @@ func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary
 	}
 	out := []groupSummary{}
 	for _, gr := range g.Groups(3) {
-		out = append(out, groupSummary{Ref: intel.EntityRef(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType, Cases: gr.Cases})
+		nos, err := intel.CaseNumbers(r.Context(), s.db, p.Scope, gr.Cases)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, groupSummary{Ref: intel.EntityRef(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType,
+			Composition: intel.Composition(gr.ByType), Cases: gr.Cases, CaseNos: nos})
 		if len(out) == 200 {
 			break
 		}
@@ -452,13 +459,14 @@ func (s *Server) handleIntelGroups(w http.ResponseWriter, r *http.Request, p *au
 
 // groupDetail is one group with its members, links, cases and money.
 type groupDetail struct {
-	Ref     string           `json:"ref"`
-	Size    int              `json:"size"`
-	ByType  map[string]int   `json:"by_type"`
-	Cases   []caseBrief      `json:"cases"`
-	LossFen int64            `json:"loss_fen"`
-	Nodes   []intel.NodeView `json:"nodes"`
-	Links   []intel.LinkView `json:"links"`
+	Ref         string           `json:"ref"`
+	Size        int              `json:"size"`
+	ByType      map[string]int   `json:"by_type"`
+	Composition string           `json:"composition"`
+	Cases       []caseBrief      `json:"cases"`
+	LossFen     int64            `json:"loss_fen"`
+	Nodes       []intel.NodeView `json:"nodes"`
+	Links       []intel.LinkView `json:"links"`
 }
 
 type caseBrief struct {
@@ -481,7 +489,7 @@ func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, er
 		return groupDetail{}, err
 	}
 	gr, edges := g.GroupOf(v)
-	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Cases: []caseBrief{}}
+	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Composition: intel.Composition(gr.ByType), Cases: []caseBrief{}}
 	for _, key := range gr.Cases {
 		// The graph holds only the jurisdiction's cases; reading them
 		// through the scoped query keeps it so however the graph is built.

@@ -170,6 +170,11 @@ func TestIntelConsolePages(t *testing.T) {
 			}
 		}
 		groups := c.get("/intel/groups").body
+		// The list speaks Chinese and names cases by their numbers.
+		if !strings.Contains(groups, " 个") || !strings.Contains(groups, "银行卡 ") || strings.Contains(groups, ">card ") ||
+			!strings.Contains(groups, ">AJ-1</a>") || strings.Contains(groups, ">#") {
+			t.Fatalf("group list not in Chinese or without case numbers: %.1500s", groups)
+		}
 		m := strings.Index(groups, `href="/intel/groups/`)
 		if m < 0 {
 			t.Fatalf("no group listed: %.500s", groups)
