@@ -84,6 +84,7 @@ type Graph struct {
 	// evidence of each undirected link: the record that says it
 	evidence []string
 
+	salt    []byte    // the reference salt (LoadRefSalt); nil for graphs not read from a database
 	refOnce sync.Once // builds refs on the first ByRef
 	refs    map[string]int32
 }

@@ -158,7 +158,7 @@ func (s *Server) intelAccount(r *http.Request, p *auth.Principal) (accountView, 
 	v := accountView{Scored: sc.Masked(m)}
 	if g, err := s.intelGraph(r, p); err == nil {
 		if _, ok := g.Find(intel.TCard, sc.Subject); ok {
-			v.GraphRef = intel.EntityRef(intel.Entity{Type: intel.TCard, Key: sc.Subject})
+			v.GraphRef = g.Ref(intel.Entity{Type: intel.TCard, Key: sc.Subject})
 		}
 	} else {
 		return v, err
@@ -439,7 +439,7 @@ func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, groupSummary{Ref: intel.EntityRef(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType,
+		out = append(out, groupSummary{Ref: g.Ref(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType,
 			Composition: intel.Composition(gr.ByType), Cases: gr.Cases, CaseNos: nos})
 		if len(out) == 200 {
 			break
