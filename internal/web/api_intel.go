@@ -428,6 +428,31 @@ type groupSummary struct {
 	CaseNos     []intel.CaseRef `json:"case_nos"`
 }
 
+// hubView is a hub of the graph: an entity so many others share that it is
+// left out of the groups.
+type hubView struct {
+	Ref       string `json:"ref"`
+	TypeLabel string `json:"type_label"`
+	Label     string `json:"label"` // masked
+	Links     int    `json:"links"`
+}
+
+func (s *Server) intelHubs(r *http.Request, p *auth.Principal) ([]hubView, error) {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []hubView{}
+	for _, v := range g.Hubs() {
+		e := g.Entity(v)
+		out = append(out, hubView{Ref: g.Ref(e), TypeLabel: intel.TypeLabels[e.Type], Label: intel.EntityLabel(e, auth.Masker{}), Links: g.StrongDegree(v)})
+		if len(out) == 50 {
+			break
+		}
+	}
+	return out, nil
+}
+
 func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary, error) {
 	g, err := s.intelGraph(r, p)
 	if err != nil {
@@ -453,7 +478,11 @@ func (s *Server) handleIntelGroups(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	hubs, err := s.intelHubs(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "hubs": hubs})
 	return nil
 }
 
@@ -626,7 +655,11 @@ func (s *Server) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "intel_groups", page{Title: "团伙", Active: "/intel", Data: list})
+	hubs, err := s.intelHubs(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_groups", page{Title: "团伙", Active: "/intel", Data: map[string]any{"Groups": list, "Hubs": hubs, "HubDegree": intel.HubDegree}})
 	return nil
 }
 

@@ -176,6 +176,10 @@ func TestIntelConsolePages(t *testing.T) {
 			!strings.Contains(groups, ">AJ-1</a>") || strings.Contains(groups, ">#") {
 			t.Fatalf("group list not in Chinese or without case numbers: %.1500s", groups)
 		}
+		// Scores state their scale.
+		if w := c.get("/intel/watch").body; !strings.Contains(w, "得分（各依据分值之和，达 40 分入关注名单）") {
+			t.Fatalf("watch list score without its scale: %.800s", w)
+		}
 		m := strings.Index(groups, `href="/intel/groups/`)
 		if m < 0 {
 			t.Fatalf("no group listed: %.500s", groups)
