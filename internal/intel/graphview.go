@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,6 +28,14 @@ const RefSaltSetting = "intel.ref_salt"
 // storing it on first use (concurrent first uses agree: the first insert
 // wins and everyone reads it back).
 func LoadRefSalt(ctx context.Context, q db.Querier) ([]byte, error) {
+	var v string
+	if err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, RefSaltSetting).Scan(&v); err == nil {
+		if salt, err := hex.DecodeString(v); err == nil && len(salt) > 0 {
+			return salt, nil
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("graph reference salt: %w", err)
+	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
@@ -34,7 +44,6 @@ func LoadRefSalt(ctx context.Context, q db.Querier) ([]byte, error) {
 		RefSaltSetting, hex.EncodeToString(b)); err != nil {
 		return nil, fmt.Errorf("graph reference salt: %w", err)
 	}
-	var v string
 	if err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, RefSaltSetting).Scan(&v); err != nil {
 		return nil, fmt.Errorf("graph reference salt: %w", err)
 	}
