@@ -21,7 +21,8 @@ func init() {
 const intelUsage = `usage: fanzha intel score [--data DIR | --db URL]
        fanzha intel fit   [--data DIR | --db URL] [--dry-run]        refit weights from analysts' labels
        fanzha intel fit   --amlsim DIR --out weights.json             fit on an AMLSim folder's labels
-       fanzha intel eval  --amlsim DIR [--weights weights.json]      score an AMLSim folder without its labels, then measure`
+       fanzha intel eval  --amlsim DIR [--weights weights.json]      score an AMLSim folder without its labels, then measure
+       fanzha intel groups-eval [--seed N] [--scale S]             measure the groups against the demo county's planted gangs`
 
 func runIntel(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -34,6 +35,8 @@ func runIntel(ctx context.Context, args []string) error {
 		return intelFit(ctx, args[1:])
 	case "eval":
 		return intelEval(ctx, args[1:])
+	case "groups-eval":
+		return intelGroupsEval(ctx, args[1:])
 	}
 	return fmt.Errorf("%w: unknown intel command %q\n%s", errUsage, args[0], intelUsage)
 }

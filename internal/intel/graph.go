@@ -84,6 +84,10 @@ type Graph struct {
 	// evidence of each undirected link: the record that says it
 	evidence []string
 
+	salt    []byte    // the reference salt (LoadRefSalt); nil for graphs not read from a database
+	hubOnce sync.Once // finds the hubs on first use (Hubs)
+	hub     []bool
+	hubs    []int32
 	refOnce sync.Once // builds refs on the first ByRef
 	refs    map[string]int32
 }
@@ -348,9 +352,11 @@ func (g *Graph) Components() []int32 {
 // ties. It stops when no label changes or after rounds rounds. Label
 // propagation can leave a dense group cut in two; a last step merges two
 // communities when the links between them are at least a sixth of the
-// smaller one's link ends (mergeLoose). The result is deterministic.
+// smaller one's link ends (mergeLoose). Hubs (HubDegree) neither take nor
+// pass labels: each keeps its own. The result is deterministic.
 func (g *Graph) Communities(rounds int) []int32 {
 	n := len(g.ents)
+	g.Hubs()
 	label := make([]int32, n)
 	order := make([]int32, n)
 	// A fixed permutation, so runs agree: stepping by a stride coprime
@@ -372,9 +378,12 @@ func (g *Graph) Communities(rounds int) []int32 {
 	for r := 0; r < rounds; r++ {
 		changed := 0
 		for _, v := range order {
+			if g.hub[v] {
+				continue
+			}
 			labs = labs[:0]
 			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
-				if e.kind.Strong() {
+				if e.kind.Strong() && !g.hub[e.to] {
 					labs = append(labs, label[e.to])
 				}
 			}
@@ -426,9 +435,12 @@ func (g *Graph) mergeLoose(label []int32) {
 		clear(vol)
 		between := map[[2]int32]int64{}
 		for v := 0; v < n; v++ {
+			if g.hub[v] {
+				continue
+			}
 			lv := label[v]
 			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
-				if !e.kind.Strong() {
+				if !e.kind.Strong() || g.hub[e.to] {
 					continue
 				}
 				vol[lv]++

@@ -122,7 +122,7 @@ func TestExpandHopsFilterAndCap(t *testing.T) {
 	}
 	// References find their nodes.
 	for _, v := range []int32{p[0], ph} {
-		if got, ok := g.ByRef(EntityRef(g.Entity(v))); !ok || got != v {
+		if got, ok := g.ByRef(g.Ref(g.Entity(v))); !ok || got != v {
 			t.Fatalf("ref of %v", g.Entity(v))
 		}
 	}

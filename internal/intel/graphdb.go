@@ -153,7 +153,13 @@ func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, err
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return b.Build(), nil
+	salt, err := LoadRefSalt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	g := b.Build()
+	g.salt = salt
+	return g, nil
 }
 
 // personKey identifies a person: the ID number, else the phone, else the

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -14,30 +17,70 @@ import (
 
 // Nodes are addressed from the console by an opaque reference, so a masked
 // page never carries a full card or phone number in a link: a hash of the
-// entity under a salt drawn when the process starts.
-var refSalt = func() []byte {
+// entity under a salt kept in the database (settings key RefSaltSetting),
+// drawn once. Every process and every rebuild of the graph (a rescore, a
+// restart, another replica) gives an entity the same reference, so a link
+// to a node or to a group (named by one of its members) keeps working; a
+// group link opens the group that holds the member now.
+const RefSaltSetting = "intel.ref_salt"
+
+// LoadRefSalt returns the reference salt of the database, drawing and
+// storing it on first use (concurrent first uses agree: the first insert
+// wins and everyone reads it back).
+func LoadRefSalt(ctx context.Context, q db.Querier) ([]byte, error) {
+	var v string
+	if err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, RefSaltSetting).Scan(&v); err == nil {
+		if salt, err := hex.DecodeString(v); err == nil && len(salt) > 0 {
+			return salt, nil
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("graph reference salt: %w", err)
+	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
-		panic(err)
+		return nil, err
 	}
-	return b
-}()
+	if _, err := q.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		RefSaltSetting, hex.EncodeToString(b)); err != nil {
+		return nil, fmt.Errorf("graph reference salt: %w", err)
+	}
+	if err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, RefSaltSetting).Scan(&v); err != nil {
+		return nil, fmt.Errorf("graph reference salt: %w", err)
+	}
+	salt, err := hex.DecodeString(v)
+	if err != nil || len(salt) == 0 {
+		return nil, fmt.Errorf("graph reference salt: bad stored value")
+	}
+	return salt, nil
+}
 
-// EntityRef is the opaque reference of an entity.
-func EntityRef(e Entity) string {
+// RefWith is the reference of an entity under a salt.
+func RefWith(salt []byte, e Entity) string {
 	h := sha256.New()
-	h.Write(refSalt)
+	h.Write(salt)
 	h.Write([]byte{byte(e.Type)})
 	h.Write([]byte(e.Key))
 	return hex.EncodeToString(h.Sum(nil)[:9])
 }
+
+// EntityRef is the reference of an entity in the database q.
+func EntityRef(ctx context.Context, q db.Querier, e Entity) (string, error) {
+	salt, err := LoadRefSalt(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	return RefWith(salt, e), nil
+}
+
+// Ref is the reference of an entity in this graph.
+func (g *Graph) Ref(e Entity) string { return RefWith(g.salt, e) }
 
 // ByRef finds a node by its reference.
 func (g *Graph) ByRef(ref string) (int32, bool) {
 	g.refOnce.Do(func() {
 		g.refs = make(map[string]int32, len(g.ents))
 		for i, e := range g.ents {
-			g.refs[EntityRef(e)] = int32(i)
+			g.refs[g.Ref(e)] = int32(i)
 		}
 	})
 	id, ok := g.refs[ref]
@@ -114,7 +157,7 @@ func (g *Graph) View(ctx context.Context, q db.Querier, nodes []int32, hops []in
 	var cards []string
 	for i, v := range nodes {
 		e := g.ents[v]
-		out[i] = NodeView{Ref: EntityRef(e), Type: e.Type.String(), TypeLabel: TypeLabels[e.Type], Label: EntityLabel(e, m)}
+		out[i] = NodeView{Ref: g.Ref(e), Type: e.Type.String(), TypeLabel: TypeLabels[e.Type], Label: EntityLabel(e, m)}
 		if hops != nil {
 			out[i].Hop = int(hops[i])
 		}
@@ -165,7 +208,7 @@ func (g *Graph) View(ctx context.Context, q db.Querier, nodes []int32, hops []in
 	}
 	links := make([]LinkView, len(edges))
 	for i, e := range edges {
-		links[i] = LinkView{Source: EntityRef(g.ents[e.A]), Target: EntityRef(g.ents[e.B]), Kind: linkCodes[e.Kind],
+		links[i] = LinkView{Source: g.Ref(g.ents[e.A]), Target: g.Ref(g.ents[e.B]), Kind: linkCodes[e.Kind],
 			KindLabel: e.Kind.Label(), Strong: e.Kind.Strong(), Evidence: e.Evidence}
 	}
 	return out, links, nil

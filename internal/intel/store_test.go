@@ -3,6 +3,7 @@ package intel
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"testing"
@@ -326,3 +327,57 @@ func TestImportTransfersAndOutlets(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A group link names one of its members by a reference that depends only
+// on the database: after a rescore, a restart or on another replica the
+// graph is rebuilt and the link opens the group that holds the member now.
+func TestGroupRefsSurviveRebuild(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := buildStoreWorld(t, d)
+		g1, err := BuildGraph(ctx, d, w.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m1 := Entity{TCard, "M1"}
+		ref := g1.Ref(m1)
+		// Another process knows nothing but the database: the salt is
+		// stored there and gives the same reference.
+		var stored string
+		if err := d.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, RefSaltSetting).Scan(&stored); err != nil {
+			t.Fatalf("no stored reference salt: %v", err)
+		}
+		salt, _ := hex.DecodeString(stored)
+		if RefWith(salt, m1) != ref {
+			t.Fatal("the reference does not follow from the stored salt")
+		}
+		if r, err := EntityRef(ctx, d, m1); err != nil || r != ref {
+			t.Fatalf("EntityRef %q %v, want %q", r, err, ref)
+		}
+		// New data and a rebuild (as after 重新评分) keep the link.
+		now := db.Millis(time.Now())
+		var id3, v3 int64
+		_ = d.QueryRow(ctx, `INSERT INTO cases (case_no, area_id, reported_at, created_at, updated_at) VALUES ('A-9',?,?,?,?) RETURNING id`,
+			w.stA.ID, now, now, now).Scan(&id3)
+		_ = d.QueryRow(ctx, `INSERT INTO victims (case_id, name, area_id) VALUES (?,?,?) RETURNING id`, id3, "孙七", w.stA.ID).Scan(&v3)
+		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, to_account, amount_fen) VALUES (?,?,?,?,?)`, id3, v3, now, "M1", 100); err != nil {
+			t.Fatal(err)
+		}
+		g2, err := BuildGraph(ctx, d, w.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := g2.ByRef(ref)
+		if !ok || g2.Entity(v) != m1 {
+			t.Fatalf("the reference is lost after a rebuild: %v %v", v, ok)
+		}
+		gr, _ := g2.GroupOf(v)
+		found := false
+		for _, c := range gr.Cases {
+			found = found || c == itoa(id3)
+		}
+		if !found {
+			t.Fatalf("the group of M1 after the rebuild lacks the new case: %+v", gr.Cases)
+		}
+	})
+}

@@ -49,7 +49,10 @@ type Summary struct {
 	Stations, Towns, Villages, Cells, Inhabitants, Officers, Shifts              int
 	Warnings, FundWarnings, HighWarnings, Cases, StatementRows, PreventionEvents int
 	Logins                                                                       []Login
-	Took                                                                         time.Duration
+	// Gangs are the account numbers of each planted mule gang: the ground
+	// truth `fanzha intel groups-eval` measures the intel groups against.
+	Gangs [][]string
+	Took  time.Duration
 }
 
 // IsGenerated reports whether the database already holds a county.
@@ -126,6 +129,13 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		sum = Summary{Stations: len(c.stations), Towns: len(c.towns), Villages: len(c.villages), Cells: cells,
 			Inhabitants: int(c.popTotal), Officers: c.officers, Shifts: shifts, Warnings: ws.total, FundWarnings: ws.fund,
 			HighWarnings: ws.high, Cases: ncases, StatementRows: nrows, PreventionEvents: nev}
+		for _, g := range net.gangs {
+			var accts []string
+			for _, l := range g.levels {
+				accts = append(accts, l...)
+			}
+			sum.Gangs = append(sum.Gangs, accts)
+		}
 		return nil
 	})
 	if err != nil {

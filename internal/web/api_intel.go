@@ -163,7 +163,7 @@ func (s *Server) intelAccount(r *http.Request, p *auth.Principal) (accountView, 
 	v := accountView{Scored: sc.Masked(m)}
 	if g, err := s.intelGraph(r, p); err == nil {
 		if _, ok := g.Find(intel.TCard, sc.Subject); ok {
-			v.GraphRef = intel.EntityRef(intel.Entity{Type: intel.TCard, Key: sc.Subject})
+			v.GraphRef = g.Ref(intel.Entity{Type: intel.TCard, Key: sc.Subject})
 		}
 	} else {
 		return v, err
@@ -425,10 +425,37 @@ func (s *Server) handleIntelExpand(w http.ResponseWriter, r *http.Request, p *au
 
 // groupSummary is a group in the list.
 type groupSummary struct {
-	Ref    string         `json:"ref"` // a member to open the group by
-	Size   int            `json:"size"`
-	ByType map[string]int `json:"by_type"`
-	Cases  []string       `json:"cases"`
+	Ref         string          `json:"ref"` // a member to open the group by
+	Size        int             `json:"size"`
+	ByType      map[string]int  `json:"by_type"`
+	Composition string          `json:"composition"` // 「银行卡 227 个、电话 740 个」
+	Cases       []string        `json:"cases"`
+	CaseNos     []intel.CaseRef `json:"case_nos"`
+}
+
+// hubView is a hub of the graph: an entity so many others share that it is
+// left out of the groups.
+type hubView struct {
+	Ref       string `json:"ref"`
+	TypeLabel string `json:"type_label"`
+	Label     string `json:"label"` // masked
+	Links     int    `json:"links"`
+}
+
+func (s *Server) intelHubs(r *http.Request, p *auth.Principal) ([]hubView, error) {
+	g, err := s.intelGraph(r, p)
+	if err != nil {
+		return nil, err
+	}
+	out := []hubView{}
+	for _, v := range g.Hubs() {
+		e := g.Entity(v)
+		out = append(out, hubView{Ref: g.Ref(e), TypeLabel: intel.TypeLabels[e.Type], Label: intel.EntityLabel(e, auth.Masker{}), Links: g.StrongDegree(v)})
+		if len(out) == 50 {
+			break
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary, error) {
@@ -438,7 +465,12 @@ func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary
 	}
 	out := []groupSummary{}
 	for _, gr := range g.Groups(3) {
-		out = append(out, groupSummary{Ref: intel.EntityRef(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType, Cases: gr.Cases})
+		nos, err := intel.CaseNumbers(r.Context(), s.db, p.Scope, gr.Cases)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, groupSummary{Ref: g.Ref(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType,
+			Composition: intel.Composition(gr.ByType), Cases: gr.Cases, CaseNos: nos})
 		if len(out) == 200 {
 			break
 		}
@@ -451,19 +483,24 @@ func (s *Server) handleIntelGroups(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	hubs, err := s.intelHubs(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "hubs": hubs})
 	return nil
 }
 
 // groupDetail is one group with its members, links, cases and money.
 type groupDetail struct {
-	Ref     string           `json:"ref"`
-	Size    int              `json:"size"`
-	ByType  map[string]int   `json:"by_type"`
-	Cases   []caseBrief      `json:"cases"`
-	LossFen int64            `json:"loss_fen"`
-	Nodes   []intel.NodeView `json:"nodes"`
-	Links   []intel.LinkView `json:"links"`
+	Ref         string           `json:"ref"`
+	Size        int              `json:"size"`
+	ByType      map[string]int   `json:"by_type"`
+	Composition string           `json:"composition"`
+	Cases       []caseBrief      `json:"cases"`
+	LossFen     int64            `json:"loss_fen"`
+	Nodes       []intel.NodeView `json:"nodes"`
+	Links       []intel.LinkView `json:"links"`
 }
 
 type caseBrief struct {
@@ -486,7 +523,7 @@ func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, er
 		return groupDetail{}, err
 	}
 	gr, edges := g.GroupOf(v)
-	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Cases: []caseBrief{}}
+	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Composition: intel.Composition(gr.ByType), Cases: []caseBrief{}}
 	for _, key := range gr.Cases {
 		// The graph holds only the jurisdiction's cases; reading them
 		// through the scoped query keeps it so however the graph is built.
@@ -638,7 +675,11 @@ func (s *Server) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "intel_groups", page{Title: "团伙", Active: "/intel", Data: list})
+	hubs, err := s.intelHubs(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "intel_groups", page{Title: "团伙", Active: "/intel", Data: map[string]any{"Groups": list, "Hubs": hubs, "HubDegree": intel.HubDegree}})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/fanzha/fanzha/internal/intel"
 	"net/http"
 	"net/url"
 	"strings"
@@ -170,6 +171,15 @@ func TestIntelConsolePages(t *testing.T) {
 			}
 		}
 		groups := c.get("/intel/groups").body
+		// The list speaks Chinese and names cases by their numbers.
+		if !strings.Contains(groups, " 个") || !strings.Contains(groups, "银行卡 ") || strings.Contains(groups, ">card ") ||
+			!strings.Contains(groups, ">AJ-1</a>") || strings.Contains(groups, ">#") {
+			t.Fatalf("group list not in Chinese or without case numbers: %.1500s", groups)
+		}
+		// Scores state their scale.
+		if w := c.get("/intel/watch").body; !strings.Contains(w, "得分（各依据分值之和，达 40 分入关注名单）") {
+			t.Fatalf("watch list score without its scale: %.800s", w)
+		}
 		m := strings.Index(groups, `href="/intel/groups/`)
 		if m < 0 {
 			t.Fatalf("no group listed: %.500s", groups)
@@ -189,6 +199,19 @@ func TestIntelConsolePages(t *testing.T) {
 		}
 		if a := c.post("/intel/rescore", url.Values{"csrf_token": {c.csrf()}}); a.status != http.StatusSeeOther {
 			t.Fatalf("rescore form: %d", a.status)
+		}
+		// The group link taken before the rescore still opens the group,
+		// and its reference is the one stored for the database (the same
+		// on every replica and after a restart).
+		if a := c.get("/intel/groups/" + ref); a.status != 200 || !strings.Contains(a.body, "AJ-1") {
+			t.Fatalf("group page after rescore: %d %.300s", a.status, a.body)
+		}
+		if a := c.get("/intel/groups"); !strings.Contains(a.body, `href="/intel/groups/`+ref+`"`) {
+			t.Fatalf("group list after rescore lost the reference %s", ref)
+		}
+		if r, err := intel.EntityRef(context.Background(), d, intel.Entity{Type: intel.TCard, Key: muleA}); err != nil ||
+			!strings.Contains(c.get("/intel/accounts/"+itoa(id)).body, `href="/intel/groups/`+r+`"`) {
+			t.Fatalf("account page group link is not the stored reference: %v", err)
 		}
 		// Station B's analyst gets the 404 page for station A's account.
 		cb := newConsoleClient(t, f.srv.URL)

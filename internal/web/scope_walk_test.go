@@ -150,7 +150,9 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	if a := f.do(t, "POST", "/api/v1/intel/rescore", "admin", ""); a.status != 200 {
 		t.Fatalf("rescore: %d %s", a.status, a.body)
 	}
-	f.ids["ref"] = intel.EntityRef(intel.Entity{Type: intel.TCard, Key: walkMuleB})
+	ref, err := intel.EntityRef(ctx, d, intel.Entity{Type: intel.TCard, Key: walkMuleB})
+	must(err)
+	f.ids["ref"] = ref
 
 	// A freeze of the mule account, confirmed, with a return plan and an
 	// objection.

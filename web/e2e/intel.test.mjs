@@ -53,6 +53,8 @@ test('analyst opens a mule account, expands two hops and opens the linked case',
   assert.ok(Math.max(...hops) <= 2);
   // The canvas was drawn by ECharts.
   assert.ok(await page.locator('#intel-graph canvas').count() > 0);
+  // The colour key sits above the chart, not on the canvas.
+  assert.match(await page.locator('#graph-legend').textContent(), /银行卡/);
 
   // Filtering out cases removes them from the list; putting them back
   // returns them.
