@@ -56,8 +56,19 @@ func TestEnvelopeHelperSameResult(t *testing.T) {
 		}
 	}
 	helped, _, joined := EnvelopeHelperStats()
+	// On a loaded machine the helper's goroutine may not be scheduled
+	// during one pass; it must take posted envelopes within a few seconds
+	// of traces (the results are checked the same way meanwhile).
+	for deadline := time.Now().Add(5 * time.Second); helped == helped0 && time.Now().Before(deadline); {
+		for k, s := range gen.Starts {
+			if got := reachOf(mustTrace(t, l, []TraceStart{s}, opts[0])); !slices.Equal(got, want[0][k]) {
+				t.Fatalf("start %d: helper's envelope has %d accounts, the trace's own %d", k, len(got), len(want[0][k]))
+			}
+		}
+		helped, _, joined = EnvelopeHelperStats()
+	}
 	if helped == helped0 {
-		t.Errorf("the helper computed none of %d envelopes", 2*len(gen.Starts))
+		t.Errorf("the helper computed none of the envelopes of 5 s of traces")
 	}
 	t.Logf("helper: %d envelopes, %d frontier accounts expanded by the traces", helped-helped0, joined-joined0)
 	var wg sync.WaitGroup
