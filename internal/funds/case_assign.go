@@ -80,13 +80,9 @@ func investigatorsOf(ctx context.Context, q db.Querier, stationID int64, now tim
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slots, err := roster.OnDuty(ctx, q, now)
+	on, err := roster.OnDutyUsers(ctx, q, now)
 	if err != nil {
 		return nil, err
-	}
-	on := map[int64]bool{}
-	for _, s := range slots {
-		on[s.UserID] = true
 	}
 	for i := range out {
 		out[i].OnDuty = on[out[i].ID]

@@ -217,6 +217,20 @@ func OnDuty(ctx context.Context, q db.Querier, at time.Time) ([]Slot, error) {
 	return out, nil
 }
 
+// OnDutyUsers is the set of officers on duty at at (any duty, any node),
+// for pickers that mark who is on duty now.
+func OnDutyUsers(ctx context.Context, q db.Querier, at time.Time) (map[int64]bool, error) {
+	slots, err := OnDuty(ctx, q, at)
+	if err != nil {
+		return nil, err
+	}
+	on := make(map[int64]bool, len(slots))
+	for _, s := range slots {
+		on[s.UserID] = true
+	}
+	return on, nil
+}
+
 // OnDutyNow is an officer on duty at an instant, for display.
 type OnDutyNow struct {
 	AreaID   int64

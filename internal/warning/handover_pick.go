@@ -66,13 +66,9 @@ func HandoverCandidates(ctx context.Context, q db.Querier, scope area.Node, stat
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slots, err := roster.OnDuty(ctx, q, now)
+	on, err := roster.OnDutyUsers(ctx, q, now)
 	if err != nil {
 		return nil, err
-	}
-	on := map[int64]bool{}
-	for _, s := range slots {
-		on[s.UserID] = true
 	}
 	for i := range out {
 		out[i].OnDuty = on[out[i].UserID]
