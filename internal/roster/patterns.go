@@ -177,14 +177,8 @@ func AddPattern(ctx context.Context, q db.Querier, a Actor, in PatternInput) (in
 			return 0, fmt.Errorf("%w: 截止日期早于起始日期", domain.ErrInvalid)
 		}
 	}
-	if in.AreaID == 0 {
-		u, err := auth.GetUser(ctx, q, in.UserID)
-		if err != nil {
-			return 0, fmt.Errorf("%w: 用户 %d 不存在", domain.ErrNotFound, in.UserID)
-		}
-		if in.AreaID, err = homeFor(ctx, q, u, in.Duty); err != nil {
-			return 0, err
-		}
+	if in.AreaID, err = areaOrHome(ctx, q, in.AreaID, in.UserID, in.Duty); err != nil {
+		return 0, err
 	}
 	pl, err := place(ctx, q, a.Scope, in.AreaID, in.UserID, in.Duty)
 	if err != nil {

@@ -202,6 +202,19 @@ func HomeOf(ctx context.Context, q db.Querier, u auth.User) (int64, Duty, error)
 }
 
 // homeFor is where an officer stands a given duty.
+// areaOrHome is the node a shift or pattern is placed on: the one given,
+// or, when none is, the officer's home for the duty (homeFor).
+func areaOrHome(ctx context.Context, q db.Querier, areaID, userID int64, duty Duty) (int64, error) {
+	if areaID != 0 {
+		return areaID, nil
+	}
+	u, err := auth.GetUser(ctx, q, userID)
+	if err != nil {
+		return 0, fmt.Errorf("%w: 用户 %d 不存在", domain.ErrNotFound, userID)
+	}
+	return homeFor(ctx, q, u, duty)
+}
+
 func homeFor(ctx context.Context, q db.Querier, u auth.User, duty Duty) (int64, error) {
 	if duty == DutyOfficer {
 		root, err := area.Root(ctx, q)
@@ -283,14 +296,9 @@ func addShift(ctx context.Context, q db.Querier, a Actor, in ShiftInput, source 
 	if err := checkTimes(in.Start, in.End); err != nil {
 		return 0, err
 	}
-	if in.AreaID == 0 {
-		u, err := auth.GetUser(ctx, q, in.UserID)
-		if err != nil {
-			return 0, fmt.Errorf("%w: 用户 %d 不存在", domain.ErrNotFound, in.UserID)
-		}
-		if in.AreaID, err = homeFor(ctx, q, u, in.Duty); err != nil {
-			return 0, err
-		}
+	var err error
+	if in.AreaID, err = areaOrHome(ctx, q, in.AreaID, in.UserID, in.Duty); err != nil {
+		return 0, err
 	}
 	pl, err := place(ctx, q, a.Scope, in.AreaID, in.UserID, in.Duty)
 	if err != nil {

@@ -3,16 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/setup"
@@ -25,11 +21,7 @@ import (
 func TestSetupFlow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		auth.BcryptCost = 4
-		s := New(Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		s.SetReady(true)
-		srv := httptest.NewServer(s.Handler())
-		t.Cleanup(srv.Close)
+		srv := newEmptyServer(t, d)
 		c := newConsoleClient(t, srv.URL)
 
 		ready := c.get("/readyz")

@@ -31,11 +31,7 @@ import (
 func TestGoLiveFromEmptyDatabase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		auth.BcryptCost = 4
-		s := New(Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		s.SetReady(true)
-		srv := httptest.NewServer(s.Handler())
-		t.Cleanup(srv.Close)
+		srv := newEmptyServer(t, d)
 
 		// Setup by the one-time link.
 		tok, err := setup.IssueToken(ctx, d, time.Now())
@@ -186,6 +182,18 @@ func TestGoLiveFromEmptyDatabase(t *testing.T) {
 			t.Error("the case does not show the bank's answer")
 		}
 	})
+}
+
+// newEmptyServer serves a database with no county, as `fanzha serve` on its
+// first start does.
+func newEmptyServer(t *testing.T, d *db.DB) *httptest.Server {
+	t.Helper()
+	auth.BcryptCost = 4
+	s := New(Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s.SetReady(true)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 func countAreas(t *testing.T, c *consoleClient, level string) int {

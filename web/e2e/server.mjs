@@ -19,6 +19,41 @@ function freePort() {
   });
 }
 
+// Waits until base/readyz answers 200, failing if the process exits first or
+// the time runs out; removes dir on failure.
+async function waitReady(name, proc, isExited, base, dir, seconds, output) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const exited = isExited();
+    if (exited) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`fanzha ${name} exited (${exited.code ?? exited.signal}) before it was ready:\n` + output());
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`fanzha ${name} did not become ready in ${seconds} s:\n` + output());
+    }
+    try {
+      const r = await fetch(base + '/readyz');
+      if (r.status === 200) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// Stops the process (SIGTERM, SIGKILL after 10 s) and removes its folder.
+async function stopProcess(proc, isExited, dir) {
+  if (!isExited()) {
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(t);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function startDemo() {
   const dir = mkdtempSync(join(tmpdir(), 'fanzha-e2e-'));
   const port = await freePort();
@@ -30,36 +65,11 @@ export async function startDemo() {
   proc.once('exit', (code, signal) => { exited = { code, signal }; });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (exited) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`fanzha demo exited (${exited.code ?? exited.signal}) before it was ready:\n` + out);
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error('fanzha demo did not become ready in 90 s:\n' + out);
-    }
-    try {
-      const r = await fetch(base + '/readyz');
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitReady('demo', proc, () => exited, base, dir, 90, () => out);
   return {
     base, dir,
     token(user) { return execFileSync(bin, ['user', 'token', '--data', dir, '--user', user]).toString().trim(); },
-    async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop() { return stopProcess(proc, () => exited, dir); },
   };
 }
 
@@ -112,23 +122,7 @@ export async function startServe(extraArgs = []) {
   proc.once('exit', (code, signal) => { exited = { code, signal }; });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`fanzha serve exited (${exited.code ?? exited.signal}) before it was ready:\n` + log);
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error('fanzha serve did not become ready in 60 s:\n' + log);
-    }
-    try {
-      const r = await fetch(base + '/readyz');
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitReady('serve', proc, () => exited, base, dir, 60, () => log);
   return {
     base, dir,
     log() { return log; },
@@ -142,16 +136,7 @@ export async function startServe(extraArgs = []) {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop() { return stopProcess(proc, () => exited, dir); },
   };
 }
 
