@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -34,13 +35,13 @@ func (s *Server) rosterRoutes() {
 	m.HandleFunc("GET /admin/roster", s.page(auth.CapStaffManage, s.handleRosterPage))
 	m.HandleFunc("GET /admin/roster/export", s.page(auth.CapStaffManage, s.handleRosterExport))
 	m.HandleFunc("POST /admin/roster/shifts", s.page(auth.CapStaffManage, s.handleShiftAdd))
-	m.HandleFunc("POST /admin/roster/shifts/{id}/delete", s.page(auth.CapStaffManage, s.handleShiftDelete))
+	m.HandleFunc("POST /admin/roster/shifts/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeleteShift, "已删除班次")))
 	m.HandleFunc("POST /admin/roster/shifts/{id}/swap", s.page(auth.CapStaffManage, s.handleShiftSwap))
 	m.HandleFunc("POST /admin/roster/shifts/{id}/edit", s.page(auth.CapStaffManage, s.handleShiftEdit))
 	m.HandleFunc("POST /admin/roster/patterns", s.page(auth.CapStaffManage, s.handlePatternAdd))
-	m.HandleFunc("POST /admin/roster/patterns/{id}/delete", s.page(auth.CapStaffManage, s.handlePatternDelete))
+	m.HandleFunc("POST /admin/roster/patterns/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeletePattern, "已停用排班规则，未开始的班次已删除")))
 	m.HandleFunc("POST /admin/roster/leave", s.page(auth.CapStaffManage, s.handleLeaveAdd))
-	m.HandleFunc("POST /admin/roster/leave/{id}/delete", s.page(auth.CapStaffManage, s.handleLeaveDelete))
+	m.HandleFunc("POST /admin/roster/leave/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeleteLeave, "已取消请假")))
 	m.HandleFunc("POST /admin/roster/copy", s.page(auth.CapStaffManage, s.handleRosterCopy))
 	m.HandleFunc("POST /admin/roster/import", s.page(auth.CapStaffManage, s.handleRosterImport))
 }
@@ -249,16 +250,21 @@ func (s *Server) handleShiftAdd(w http.ResponseWriter, r *http.Request, p *auth.
 	return nil
 }
 
-func (s *Server) handleShiftDelete(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
+// rosterDelete is the handler of a delete button: the record named by the
+// path's {id}, removed by del in the roster's transaction, then back to the
+// roster page with done.
+func (s *Server) rosterDelete(del func(context.Context, db.Querier, roster.Actor, int64) error, done string) consoleHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if err := s.rosterTx(r, func(q db.Querier) error { return del(r.Context(), q, s.rosterActor(r, p), id) }); err != nil {
+			return err
+		}
+		rosterBack(w, r, done)
+		return nil
 	}
-	if err := s.rosterTx(r, func(q db.Querier) error { return roster.DeleteShift(r.Context(), q, s.rosterActor(r, p), id) }); err != nil {
-		return err
-	}
-	rosterBack(w, r, "已删除班次")
-	return nil
 }
 
 func (s *Server) handleShiftSwap(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -340,18 +346,6 @@ func (s *Server) handlePatternAdd(w http.ResponseWriter, r *http.Request, p *aut
 	return nil
 }
 
-func (s *Server) handlePatternDelete(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.rosterTx(r, func(q db.Querier) error { return roster.DeletePattern(r.Context(), q, s.rosterActor(r, p), id) }); err != nil {
-		return err
-	}
-	rosterBack(w, r, "已停用排班规则，未开始的班次已删除")
-	return nil
-}
-
 func (s *Server) handleLeaveAdd(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	uid, err := formInt(r, "user_id")
 	if err != nil {
@@ -372,18 +366,6 @@ func (s *Server) handleLeaveAdd(w http.ResponseWriter, r *http.Request, p *auth.
 		return err
 	}
 	rosterBack(w, r, "已登记请假，期间不再分派预警")
-	return nil
-}
-
-func (s *Server) handleLeaveDelete(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.rosterTx(r, func(q db.Querier) error { return roster.DeleteLeave(r.Context(), q, s.rosterActor(r, p), id) }); err != nil {
-		return err
-	}
-	rosterBack(w, r, "已取消请假")
 	return nil
 }
 
