@@ -12,33 +12,19 @@ import (
 
 // The partner API (联席) beyond the inbox: per-unit webhooks, partner
 // reports into the warning intake, joint meetings and tasks, per-unit
-// figures, and the OpenAPI document describing it. Every route is one entry
-// of partnerOps, which both registers it and documents it (openapi.go).
+// figures. Every route is one entry of partnerOps, part of the route table
+// that both registers it and documents it (api_routes.go, openapi.go).
 
-// apiOp is one documented API operation.
-type apiOp struct {
-	Method, Path string
-	Cap          auth.Capability
-	Handler      apiHandler // nil: registered elsewhere (server.go), documented here
-	Tag          string     // partner: for member units; centre: for the centre's officers
-	Summary      string
-	Description  string
-	Request      any // a value of the request body's type, or nil
-	Response     any // a value of the 2xx body's type
-	Status       int // the success status (200 when zero)
-	Query        []apiParam
-}
-
-type apiParam struct{ Name, Type, Description string }
-
-func (s *Server) partnerOps() []apiOp {
-	return []apiOp{
+// partnerOps is the route table's partner API (联席): what member units
+// call (tag partner) and what the centre manages of them (tag centre).
+func (s *Server) partnerOps() []apiRoute {
+	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/partner/me", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerMe, Tag: "partner",
 			Summary: "本单位信息", Description: "The caller's own member unit.", Response: partnerMe{}},
-		{Method: "GET", Path: "/api/v1/partner/requests", Cap: auth.CapPartnerInbox, Tag: "partner",
+		{Method: "GET", Path: "/api/v1/partner/requests", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerInbox, Tag: "partner",
 			Summary: "协查请求收件箱", Description: "Requests addressed to the caller's unit and its branches, open ones first (up to 500). The account and number are in full: the unit must act on them.",
 			Response: requestsBody{}},
-		{Method: "POST", Path: "/api/v1/partner/requests/{id}/answer", Cap: auth.CapPartnerInbox, Tag: "partner",
+		{Method: "POST", Path: "/api/v1/partner/requests/{id}/answer", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerAnswer, Tag: "partner",
 			Summary: "答复协查请求", Description: "seen (查看), done (办结, with the result and for a freeze the frozen amount in fen) or refused (拒绝, with the reason). An answered request cannot be answered again (409). The answer flows back to the warning or case that asked.",
 			Request: partner.Answer{}, Response: statusBody{}},
 		{Method: "POST", Path: "/api/v1/partner/reports", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSubmitReport, Tag: "partner",
@@ -87,17 +73,6 @@ func (s *Server) partnerOps() []apiOp {
 			Summary: "成员单位答复情况", Description: "Per unit: requests, answered, answered in time, overdue, in-time per mille, median answer time; over the last `days` days (default 90).",
 			Query: []apiParam{{"days", "integer", "window in days (default 90)"}}, Response: figuresBody{}},
 	}
-}
-
-// partnerRoutes registers the operations above and the OpenAPI document.
-func (s *Server) partnerRoutes() {
-	for _, op := range s.partnerOps() {
-		if op.Handler != nil {
-			s.mux.HandleFunc(op.Method+" "+op.Path, s.api(op.Cap, op.Handler))
-		}
-	}
-	s.mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
-	s.jointConsoleRoutes()
 }
 
 // Response bodies, named for the document.
