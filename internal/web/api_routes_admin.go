@@ -18,7 +18,7 @@ func (s *Server) intelAPIRoutes() []apiRoute {
 	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/intel/watch", Cap: auth.CapIntelRead, Handler: s.handleIntelWatch, Tag: "intel",
 			Summary: "重点关注名单", Description: "Scored accounts and phones, highest score first.",
-			Query: []apiParam{{"kind", "string", "account or phone"}, {"watch", "string", "1: only those on watch"}, {"offset", "integer", "skip this many"}, qLimit, qUnmask},
+			Query:    []apiParam{{"kind", "string", "account or phone"}, {"watch", "string", "1: only those on watch"}, {"offset", "integer", "skip this many"}, qLimit, qUnmask},
 			Response: intelWatchBody{}},
 		{Method: "GET", Path: "/api/v1/intel/accounts", Cap: auth.CapIntelRead, Handler: s.handleIntelBusiest, Tag: "intel",
 			Summary: "活跃账户", Query: []apiParam{qLimit, qUnmask}, Response: intelAccountsBody{}},

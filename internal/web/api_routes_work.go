@@ -41,7 +41,7 @@ func (s *Server) warningAPIRoutes() []apiRoute {
 			Summary: "修改诈骗类型", Request: fraudTypeBody{}, Response: warningFraudTypeBody{}},
 		{Method: "GET", Path: "/api/v1/board", Cap: auth.CapWarningRead, Handler: s.handleBoard, Tag: "warnings",
 			Summary: "值班看板", Description: "The open warnings of the duty board, most urgent first.",
-			Query: []apiParam{{"grade", "string", "only this grade"}, {"type", "string", "only this fraud type"}, {"station", "integer", "only this station (area id)"}, {"mine", "string", "1: only the caller's warnings"}, qUnmask},
+			Query:    []apiParam{{"grade", "string", "only this grade"}, {"type", "string", "only this fraud type"}, {"station", "integer", "only this station (area id)"}, {"mine", "string", "1: only the caller's warnings"}, qUnmask},
 			Response: boardBody{}},
 		{Method: "GET", Path: "/api/v1/events", Cap: auth.CapWarningRead, Handler: s.handleEvents, Tag: "warnings",
 			Summary: "看板实时事件", Description: "A server-sent event stream: a \"warnings\" event with the changed ids the caller may see, and a heartbeat every 15 s.",
