@@ -7,6 +7,7 @@ import (
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
 
 // The API's route table: every route under /api/v1 is one apiRoute, from
@@ -103,7 +104,7 @@ func (s *Server) coreAPIRoutes() []apiRoute {
 			Summary: "登录", Description: "Signs in with username, password and (with two-factor login) the TOTP or a recovery code; sets the session cookie and answers the CSRF token to send as X-CSRF-Token on unsafe requests. Requires Content-Type: application/json.",
 			Request: loginRequest{}, Response: loginResponse{}},
 		{Method: "POST", Path: "/api/v1/logout", Open: s.handleAPILogout, Tag: "auth",
-			Summary: "退出登录", Description: "Ends the console session (a session caller must send the CSRF token).", Response: statusBody{}},
+			Summary: "退出登录", Description: "Ends the console session (a session caller must send the CSRF token).", Response: apiv1.StatusBody{}},
 		{Method: "GET", Path: "/api/v1/me", Handler: s.handleMe, Tag: "auth",
 			Summary: "当前用户", Description: "The caller: user, role, jurisdiction and capabilities.", Response: meResponse{}},
 		{Method: "GET", Path: "/api/v1/openapi.json", Open: s.handleOpenAPI, Tag: "auth",

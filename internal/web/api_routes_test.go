@@ -280,7 +280,7 @@ func bodyShapes(fd *ast.FuncDecl, funcs map[string]*ast.FuncDecl, depth int) (ou
 
 // jsonKeys are the sorted top-level JSON field names of t.
 func jsonKeys(t reflect.Type) []string {
-	ss := &schemaSet{defs: map[string]any{}}
+	ss := newSchemaSet()
 	var keys []string
 	for k := range ss.object(t)["properties"].(map[string]any) {
 		keys = append(keys, k)

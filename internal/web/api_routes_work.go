@@ -7,6 +7,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
 
 // The route table's warnings, cases and funds (止付/冻结, 返还, 流水).
@@ -29,11 +30,11 @@ func (s *Server) warningAPIRoutes() []apiRoute {
 		{Method: "GET", Path: "/api/v1/warnings/{id}/timeline", Cap: auth.CapWarningRead, Handler: s.handleWarningTimeline, Tag: "warnings",
 			Summary: "预警处置记录", Description: "The warning's events and the warnings merged into it.", Query: []apiParam{qUnmask}, Response: warningTimelineBody{}},
 		{Method: "POST", Path: "/api/v1/warnings/{id}/contacts", Cap: auth.CapWarningWrite, Handler: s.handleWarningContact, Tag: "warnings",
-			Summary: "记录联系", Request: warning.ContactInput{}, Response: statusBody{}, Status: http.StatusCreated},
+			Summary: "记录联系", Request: warning.ContactInput{}, Response: apiv1.StatusBody{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/warnings/{id}/outcome", Cap: auth.CapWarningWrite, Handler: s.handleWarningOutcome, Tag: "warnings",
 			Summary: "记录处置结果", Request: warning.OutcomeInput{}, Response: warning.OutcomeResult{}},
 		{Method: "POST", Path: "/api/v1/warnings/{id}/handover", Cap: auth.CapWarningWrite, Handler: s.handleWarningHandover, Tag: "warnings",
-			Summary: "移交预警", Request: warning.HandoverInput{}, Response: statusBody{}},
+			Summary: "移交预警", Request: warning.HandoverInput{}, Response: apiv1.StatusBody{}},
 		{Method: "POST", Path: "/api/v1/warnings/{id}/emergency", Cap: auth.CapWarningWrite, Handler: s.handleWarningEmergency, Tag: "warnings",
 			Summary: "紧急止付请求", Description: "Sends an emergency stop-payment request for the warning to the member unit.",
 			Request: warning.EmergencyInput{}, Response: requestSentBody{}, Status: http.StatusCreated},
@@ -77,7 +78,7 @@ func (s *Server) caseAPIRoutes() []apiRoute {
 		{Method: "POST", Path: "/api/v1/cases/{id}/requests", Cap: auth.CapFundsWrite, Handler: s.handleCreateCaseRequest, Tag: "cases",
 			Summary: "向成员单位发起协查请求", Request: partner.CaseRequest{}, Response: requestSentBody{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/cases/{id}/requests", Cap: auth.CapCaseRead, Handler: s.handleCaseRequests, Tag: "cases",
-			Summary: "案件的协查请求", Query: []apiParam{qUnmask}, Response: requestsBody{}},
+			Summary: "案件的协查请求", Query: []apiParam{qUnmask}, Response: apiv1.RequestsBody{}},
 	}
 }
 

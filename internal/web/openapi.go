@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -33,7 +34,42 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-type schemaSet struct{ defs map[string]any }
+// schemaSet collects the component schemas of a document. A schema's name
+// is its Go type's name, prefixed with the package name outside web and
+// apiv1 (warning.Person is WarningPerson). The partner contract's types
+// (package apiv1) keep their published names: they are reflected first, and
+// a domain type whose name one of them holds is named Domain<Name>.
+type schemaSet struct {
+	defs  map[string]any
+	names map[reflect.Type]string
+	taken map[string]reflect.Type
+}
+
+func newSchemaSet() *schemaSet {
+	return &schemaSet{defs: map[string]any{}, names: map[reflect.Type]string{}, taken: map[string]reflect.Type{"Error": nil}}
+}
+
+// name is t's schema name, unique in the set.
+func (ss *schemaSet) name(t reflect.Type) string {
+	if n, ok := ss.names[t]; ok {
+		return n
+	}
+	n := schemaName(t)
+	if other, ok := ss.taken[n]; ok && other != t {
+		if isContract(t) {
+			panic(fmt.Sprintf("openapi: schema name %s of the contract type %v is held by %v", n, t, other))
+		}
+		n = "Domain" + n
+		if other, ok := ss.taken[n]; ok && other != t {
+			panic(fmt.Sprintf("openapi: schema name %s of %v is held by %v", n, t, other))
+		}
+	}
+	ss.names[t], ss.taken[n] = n, t
+	return n
+}
+
+// isContract reports whether t is a type of the partner contract (apiv1).
+func isContract(t reflect.Type) bool { return strings.HasSuffix(t.PkgPath(), "/apiv1") }
 
 func (ss *schemaSet) of(t reflect.Type) map[string]any {
 	if t == reflect.TypeOf(time.Time{}) {
@@ -58,7 +94,7 @@ func (ss *schemaSet) of(t reflect.Type) map[string]any {
 		if t.Name() == "" {
 			return ss.object(t)
 		}
-		name := schemaName(t)
+		name := ss.name(t)
 		if _, ok := ss.defs[name]; !ok {
 			ss.defs[name] = nil // break cycles
 			ss.defs[name] = ss.object(t)
@@ -120,7 +156,7 @@ func schemaName(t reflect.Type) string {
 	if i := strings.LastIndex(pkg, "/"); i >= 0 {
 		pkg = pkg[i+1:]
 	}
-	if pkg != "web" {
+	if pkg != "web" && pkg != "apiv1" {
 		prefix = strings.ToUpper(pkg[:1]) + pkg[1:]
 	}
 	n := t.Name()
@@ -155,7 +191,15 @@ func (s *Server) openAPI() map[string]any {
 
 // buildOpenAPI is the document of the routes keep selects.
 func buildOpenAPI(routes []apiRoute, keep func(apiRoute) bool) map[string]any {
-	ss := &schemaSet{defs: map[string]any{}}
+	ss := newSchemaSet()
+	// The contract's types first, so they keep their names.
+	for _, op := range routes {
+		for _, v := range []any{op.Request, op.Response} {
+			if v != nil && keep(op) && isContract(reflect.TypeOf(v)) {
+				ss.of(reflect.TypeOf(v))
+			}
+		}
+	}
 	ss.defs["Error"] = map[string]any{"type": "object", "required": []string{"error", "code", "request_id"}, "properties": map[string]any{
 		"error":      map[string]any{"type": "string", "description": "what went wrong and what to do, in Chinese"},
 		"code":       map[string]any{"type": "string", "description": "machine code: unauthenticated, bad_token, forbidden, not_found, invalid, bad_json, bad_id, bad_param, conflict, content_type, too_large, rate_limited, internal"},
