@@ -96,6 +96,7 @@ var (
 	qLimit  = apiParam{"limit", "integer", "at most this many rows"}
 	qBefore = apiParam{"before", "integer", "the page after this id (keyset paging: the last id of the previous page)"}
 	qUnmask = apiParam{"unmask", "integer", "1: numbers in full (audited; only for roles allowed to see them)"}
+	qArea   = apiParam{"area", "integer", "a node under the caller's (default: the caller's jurisdiction)"}
 )
 
 func (s *Server) coreAPIRoutes() []apiRoute {
@@ -126,10 +127,10 @@ func (s *Server) coreAPIRoutes() []apiRoute {
 			Query:    []apiParam{{"user", "string", "only this username"}, {"action", "string", "only this action"}, qFrom, qTo, qBefore},
 			Produces: mimeCSV},
 		{Method: "GET", Path: "/api/v1/figures/overview", Cap: auth.CapFiguresRead, Handler: s.handleOverview, Tag: "figures",
-			Summary: "总体数据", Description: "The headline figures of the caller's jurisdiction.", Response: bulletin.Overview{}},
+			Summary: "总体数据", Description: "The headline figures of the caller's jurisdiction.", Query: []apiParam{qArea}, Response: bulletin.Overview{}},
 		{Method: "GET", Path: "/api/v1/figures/warnings", Cap: auth.CapFiguresRead, Handler: s.handleWarningFigures, Tag: "figures",
-			Summary: "预警处置数据", Query: []apiParam{qFrom, qTo}, Response: warning.Figures{}},
+			Summary: "预警处置数据", Query: []apiParam{qFrom, qTo, qArea}, Response: warning.Figures{}},
 		{Method: "GET", Path: "/api/v1/figures/funds", Cap: auth.CapFiguresRead, Handler: s.handleFundsFigures, Tag: "figures",
-			Summary: "资金止付冻结返还数据", Query: []apiParam{qFrom, qTo}, Response: funds.FundsFigures{}},
+			Summary: "资金止付冻结返还数据", Query: []apiParam{qFrom, qTo, qArea}, Response: funds.FundsFigures{}},
 	}
 }

@@ -41,7 +41,7 @@ func (s *Server) intelAPIRoutes() []apiRoute {
 		{Method: "POST", Path: "/api/v1/intel/outlets/import", Cap: auth.CapIntelWrite, Handler: s.handleIntelOutletsImport, Tag: "intel",
 			Summary: "导入开户网点", Upload: "file", Response: storedBody{}},
 		{Method: "GET", Path: "/api/v1/intel/graph/expand", Cap: auth.CapIntelRead, Handler: s.handleIntelExpand, Tag: "intel",
-			Summary: "关系图展开", Query: []apiParam{{"hops", "integer", "how many links out"}, {"types", "string", "comma-separated node types to follow"}, qLimit, qUnmask},
+			Summary: "关系图展开", Query: []apiParam{{"node", "string", "start at this node ref"}, {"account", "integer", "or at this account (accounts.id)"}, {"case", "string", "or at this case"}, {"hops", "integer", "how many links out (at most 6)"}, {"types", "string", "comma-separated node types to follow"}, qLimit, qUnmask},
 			Response: graphResponse{}},
 		{Method: "GET", Path: "/api/v1/intel/groups", Cap: auth.CapIntelRead, Handler: s.handleIntelGroups, Tag: "intel",
 			Summary: "团伙", Response: intelGroupsBody{}},
@@ -53,14 +53,14 @@ func (s *Server) intelAPIRoutes() []apiRoute {
 }
 
 func (s *Server) preventAPIRoutes() []apiRoute {
-	qArea := apiParam{"area_id", "integer", "a part of the caller's jurisdiction (default: all of it)"}
-	bulletinQ := []apiParam{qArea, {"kind", "string", "daily (default), weekly, monthly or custom"}, {"date", "string", "the day of the period (YYYY-MM-DD)"},
+	qAreaID := apiParam{"area_id", "integer", "a node under the caller's (default: the caller's jurisdiction)"}
+	bulletinQ := []apiParam{qAreaID, {"kind", "string", "daily (default), weekly, monthly or custom"}, {"date", "string", "the day of the period (YYYY-MM-DD)"},
 		{"from", "string", "custom: first day (YYYY-MM-DD)"}, {"to", "string", "custom: last day (YYYY-MM-DD)"}}
 	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/prevention/options", Cap: auth.CapPreventRead, Handler: s.handlePreventionOptions, Tag: "prevention",
 			Summary: "宣传活动选项", Response: preventionOptionsBody{}},
 		{Method: "GET", Path: "/api/v1/prevention/events", Cap: auth.CapPreventRead, Handler: s.handlePreventionEvents, Tag: "prevention",
-			Summary: "宣传活动", Query: []apiParam{{"kind", "string", "only this kind"}, qArea, qFrom, qTo, qLimit}, Response: preventionEventsBody{}},
+			Summary: "宣传活动", Query: []apiParam{{"kind", "string", "only this kind"}, qAreaID, qFrom, qTo, qLimit}, Response: preventionEventsBody{}},
 		{Method: "POST", Path: "/api/v1/prevention/events", Cap: auth.CapPreventWrite, Handler: s.handleCreatePreventionEvent, Tag: "prevention",
 			Summary: "登记宣传活动", Description: "JSON, or multipart form fields with photos (field photos, repeated).",
 			Request: prevent.NewEvent{}, Response: prevent.Event{}, Status: http.StatusCreated},
@@ -69,13 +69,13 @@ func (s *Server) preventAPIRoutes() []apiRoute {
 		{Method: "GET", Path: "/api/v1/prevention/photos/{id}", Cap: auth.CapPreventRead, Handler: s.handlePreventionPhoto, Tag: "prevention",
 			Summary: "活动照片", Produces: mimeImage},
 		{Method: "GET", Path: "/api/v1/prevention/coverage", Cap: auth.CapPreventRead, Handler: s.handleCoverage, Tag: "prevention",
-			Summary: "宣传覆盖", Query: []apiParam{qArea}, Response: prevent.Coverage{}},
+			Summary: "宣传覆盖", Query: []apiParam{qAreaID, qFrom, qTo}, Response: prevent.Coverage{}},
 		{Method: "GET", Path: "/api/v1/prevention/surveys", Cap: auth.CapPreventRead, Handler: s.handleSurveys, Tag: "prevention",
-			Summary: "知晓率调查趋势", Query: []apiParam{qArea}, Response: prevent.SurveyTrends{}},
+			Summary: "知晓率调查趋势", Query: []apiParam{qAreaID}, Response: prevent.SurveyTrends{}},
 		{Method: "POST", Path: "/api/v1/prevention/surveys", Cap: auth.CapPreventWrite, Handler: s.handleCreateSurvey, Tag: "prevention",
 			Summary: "登记知晓率调查", Request: surveyBody{}, Response: idBody{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/prevention/targeting", Cap: auth.CapPreventRead, Handler: s.handleTargeting, Tag: "prevention",
-			Summary: "精准宣传对象", Query: []apiParam{qArea, {"case_days", "integer", "cases of the last this many days"}, {"quiet_days", "integer", "no event for this many days"}, qLimit},
+			Summary: "精准宣传对象", Query: []apiParam{qAreaID, {"case_days", "integer", "cases of the last this many days"}, {"quiet_days", "integer", "no event for this many days"}, qLimit},
 			Response: prevent.Targeting{}},
 
 		{Method: "GET", Path: "/api/v1/bulletins/report", Cap: auth.CapBulletinRead, Handler: s.handleBulletinJSON, Tag: "bulletins",

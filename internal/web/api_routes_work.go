@@ -89,6 +89,7 @@ func traceParams() []apiParam {
 		{"libr", "string", "1: the lowest-intermediate-balance rule"},
 		{"max_hops", "integer", "0–50, 0 for no limit"},
 		{"max_lag", "string", "hours (24) or a duration (90m)"},
+		{"as_of", "string", "RFC 3339 or 2026-11-20 18:00 (Beijing time): the money as it stood then"},
 	}
 }
 
