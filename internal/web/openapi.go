@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -71,9 +72,24 @@ func (ss *schemaSet) name(t reflect.Type) string {
 // isContract reports whether t is a type of the partner contract (apiv1).
 func isContract(t reflect.Type) bool { return strings.HasSuffix(t.PkgPath(), "/apiv1") }
 
+var (
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+)
+
+// of is the schema of t as encoding/json writes it.
 func (ss *schemaSet) of(t reflect.Type) map[string]any {
 	if t == reflect.TypeOf(time.Time{}) {
 		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	if t.Kind() != reflect.Pointer {
+		pt := reflect.PointerTo(t)
+		switch {
+		case t.Implements(jsonMarshaler) || pt.Implements(jsonMarshaler):
+			return map[string]any{} // its own JSON: any value
+		case t.Implements(textMarshaler) || pt.Implements(textMarshaler):
+			return map[string]any{"type": "string"}
+		}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -87,9 +103,15 @@ func (ss *schemaSet) of(t reflect.Type) map[string]any {
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "format": "byte"}
+		}
 		return map[string]any{"type": "array", "items": ss.of(t.Elem())}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": true}
+		if t.Elem().Kind() == reflect.Interface {
+			return map[string]any{"type": "object", "additionalProperties": true}
+		}
+		return map[string]any{"type": "object", "additionalProperties": ss.of(t.Elem())}
 	case reflect.Struct:
 		if t.Name() == "" {
 			return ss.object(t)
@@ -104,6 +126,25 @@ func (ss *schemaSet) of(t reflect.Type) map[string]any {
 		return map[string]any{}
 	}
 	return map[string]any{}
+}
+
+// nullable is schema s that also admits null.
+func nullable(s map[string]any) map[string]any {
+	switch typ := s["type"].(type) {
+	case string:
+		out := map[string]any{}
+		for k, v := range s {
+			out[k] = v
+		}
+		out["type"] = []string{typ, "null"}
+		return out
+	case nil:
+		if len(s) == 0 {
+			return s // any value, null included
+		}
+		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+	}
+	return s
 }
 
 // object is the schema of a struct as encoding/json writes it: the fields
@@ -136,6 +177,13 @@ func (ss *schemaSet) object(t reflect.Type) map[string]any {
 			optional := false
 			for _, o := range parts[1:] {
 				optional = optional || o == "omitempty" || o == "omitzero"
+			}
+			switch f.Type.Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+				if !optional {
+					// A nil value is written as null.
+					props[key] = nullable(props[key].(map[string]any))
+				}
 			}
 			if !optional && f.Type.Kind() != reflect.Pointer {
 				required = append(required, key)
