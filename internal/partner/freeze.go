@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The stop-payment and freeze lifecycle (止付/冻结), on partner_requests of
@@ -209,7 +210,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 					return err
 				}
 			}
-			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(shanghai).Format("2006-01-02 15:04"))
+			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(zone.Shanghai).Format("2006-01-02 15:04"))
 		}
 	}
 	expires := terms.TermOf(m.kind).From(start)
@@ -219,7 +220,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 		return fmt.Errorf("confirm request %d: %w", m.id, err)
 	}
 	text := fmt.Sprintf("银行确认%s #%d：账号 %s，金额 %s，文书号 %s，到期 %s%s", KindName(m.kind), m.id, auth.MaskCard(m.account),
-		yuan(frozenFen), orNone(reference), expires.In(shanghai).Format("2006-01-02 15:04"), detail)
+		yuan(frozenFen), orNone(reference), expires.In(zone.Shanghai).Format("2006-01-02 15:04"), detail)
 	if err := caseEvent(ctx, tx, m.caseID, now, "freeze_confirmed", who.UserID, text); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Reminders and escalation of unanswered requests, and the announcement of
@@ -139,7 +140,7 @@ func (s *Sweeper) requestMessage(kind, title string, r Request, now time.Time) n
 		text += fmt.Sprintf("，金额 %d.%02d 元", r.AmountFen/100, r.AmountFen%100)
 	}
 	if !r.DueAt.IsZero() {
-		text += "，请于 " + r.DueAt.In(shanghai).Format("2006-01-02 15:04") + " 前答复"
+		text += "，请于 " + r.DueAt.In(zone.Shanghai).Format("2006-01-02 15:04") + " 前答复"
 	}
 	data := map[string]any{"request_id": r.ID, "kind": r.Kind, "unit_id": r.UnitID, "account": r.Account, "phone": r.Phone,
 		"amount_fen": r.AmountFen, "reason": r.Reason, "status": r.Status}
@@ -215,7 +216,7 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 			due = r.CreatedAt.Add(answerWithin[r.Kind])
 		}
 		title := fmt.Sprintf("成员单位逾期未答复：%s 请求 #%d", r.UnitName, r.ID)
-		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, due.In(shanghai).Format("2006-01-02 15:04"))
+		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, due.In(zone.Shanghai).Format("2006-01-02 15:04"))
 		link := "/partners"
 		if r.WarningID != 0 {
 			link = "/warnings/" + strconv.FormatInt(r.WarningID, 10)

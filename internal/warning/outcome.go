@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Actor is the officer changing a warning: who (for the timeline and the
@@ -193,7 +194,7 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 				return fmt.Errorf("set outcome: %w", err)
 			}
 			res.Status = "open"
-			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(shanghai).Format("01-02 15:04"))
+			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(zone.Shanghai).Format("01-02 15:04"))
 			if err := addEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Input is a warning as a sender gives it, by any of the intake doors.
@@ -312,7 +313,7 @@ func ageAt(birth string, at time.Time) int {
 	if err != nil {
 		return 0
 	}
-	local := at.In(time.FixedZone("CST", 8*3600))
+	local := at.In(zone.Shanghai)
 	age := local.Year() - b.Year()
 	if local.Month() < b.Month() || (local.Month() == b.Month() && local.Day() < b.Day()) {
 		age--

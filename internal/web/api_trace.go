@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The fund trace of a case (资金穿透), its explanation of any amount, and
@@ -74,7 +75,7 @@ func traceOptions(get func(string) string) (funds.TraceOptions, error) {
 	if v := get("as_of"); v != "" {
 		// RFC 3339 carries its zone; the others are Beijing time.
 		for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04"} {
-			if t, err := time.ParseInLocation(layout, v, Shanghai); err == nil {
+			if t, err := time.ParseInLocation(layout, v, zone.Shanghai); err == nil {
 				opt.AsOf = t
 				break
 			}
@@ -414,7 +415,7 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 	for _, st := range ex.Steps {
 		sv := explainStepView{From: ct.ids[st.From], To: ct.ids[st.To], FromLabel: label(st.From), ToLabel: label(st.To), At: st.At, AmountFen: st.AmountFen}
 		v.Steps = append(v.Steps, sv)
-		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(Shanghai).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
+		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(zone.Shanghai).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
 	}
 	v.Text = b.String()
 	writeJSON(w, http.StatusOK, v)

@@ -24,6 +24,7 @@ import (
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The console is server-rendered html/template pages with a small embedded
@@ -153,14 +154,14 @@ func local(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("2006-01-02 15:04")
+	return t.In(zone.Shanghai).Format("2006-01-02 15:04")
 }
 
 func localSec(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("01-02 15:04:05")
+	return t.In(zone.Shanghai).Format("01-02 15:04:05")
 }
 
 func sexName(s string) string {
@@ -197,7 +198,7 @@ func localFull(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("2006-01-02 15:04:05")
+	return t.In(zone.Shanghai).Format("2006-01-02 15:04:05")
 }
 
 // thousands formats an integer with thousands separators: 4,199,865.
