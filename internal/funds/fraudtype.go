@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -18,16 +16,6 @@ import (
 	"github.com/fanzha/fanzha/internal/fraudtype"
 )
 
-// classifier is the shipped fraud-type model, loaded once.
-var classifier = sync.OnceValue(func() *fraudtype.Classifier {
-	c, err := fraudtype.Shipped()
-	if err != nil {
-		slog.Error("fraud-type classifier unavailable; cases without a type stay untyped", "err", err)
-		return nil
-	}
-	return c
-})
-
 // SuggestFraudType returns the classifier's type for a case narrative, or
 // "" when it has no confident answer. A narrative of a reported case is a
 // fraud by definition, so only the type is asked of the model.
@@ -35,7 +23,7 @@ func SuggestFraudType(narrative string) string {
 	if strings.TrimSpace(narrative) == "" {
 		return ""
 	}
-	c := classifier()
+	c := fraudtype.Serving()
 	if c == nil {
 		return ""
 	}

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
@@ -15,16 +13,6 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 )
-
-// classifier is the shipped fraud-type model, loaded once.
-var classifier = sync.OnceValue(func() *fraudtype.Classifier {
-	c, err := fraudtype.Shipped()
-	if err != nil {
-		slog.Error("fraud-type classifier unavailable; warnings without a type stay untyped", "err", err)
-		return nil
-	}
-	return c
-})
 
 // SetFraudType records an officer's confirmation or correction of a
 // warning's fraud type. The warning's text with the officer's label is kept

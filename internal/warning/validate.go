@@ -160,7 +160,7 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	} else if strings.TrimSpace(n.Text) != "" {
 		// No type given: the classifier suggests one from the text; the
 		// officer confirms or corrects it on the warning page.
-		if c := classifier(); c != nil {
+		if c := fraudtype.Serving(); c != nil {
 			pr := c.Predict(n.Text)
 			if pr.Scam && len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 {
 				n.FraudType, n.typeSource = string(pr.Type), "model"
@@ -189,7 +189,7 @@ func (n *normalized) resolveFraudType(given string) {
 		}
 		return
 	}
-	if c := classifier(); c != nil {
+	if c := fraudtype.Serving(); c != nil {
 		pr := c.Predict(given + "\n" + n.Text)
 		if len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 && fraudtype.Valid(pr.Top[0].Type) {
 			n.FraudType, n.typeSource = string(pr.Top[0].Type), "model"
