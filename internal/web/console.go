@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/zone"
 )
@@ -118,8 +118,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.1f 小时", s/3600)
 	},
 	"kindname": eventKindName,
-	"evkind":   bulletin.EventKindName,
-	"audience": bulletin.AudienceName,
+	"evkind":   prevent.KindName,
 	"unitkind": partner.UnitKindName, // every kind, the new ones too
 	"action":   auditActionName,
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
