@@ -1,4 +1,4 @@
-package funds
+package partner
 
 import (
 	"context"
