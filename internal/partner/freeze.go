@@ -453,46 +453,27 @@ func scanFreeze(sc interface{ Scan(...any) error }, now time.Time) (FreezeRow, e
 // ListFreezes returns the stop-payments and freezes of cases in scope:
 // confirmed ones first by expiry, then the rest newest first.
 func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFilter, now time.Time) ([]FreezeRow, error) {
-	cond, arg := area.UnderClause("c.area_id", scope)
-	query := selectFreeze + ` AND ` + cond
-	args := []any{arg}
+	var where db.Where
+	where.And(area.UnderClause("c.area_id", scope))
 	switch {
 	case f.Status == "":
 	case f.Status == "active":
-		query += ` AND r.status = 'confirmed'`
+		where.And("r.status = 'confirmed'")
 	case freezeStatuses[f.Status]:
-		query += ` AND r.status = ?`
-		args = append(args, f.Status)
+		where.And("r.status = ?", f.Status)
 	default:
 		return nil, fmt.Errorf("freezes: %w: 状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", domain.ErrInvalid, f.Status)
 	}
-	if f.CaseID != 0 {
-		query += ` AND r.case_id = ?`
-		args = append(args, f.CaseID)
-	}
-	if f.StationID != 0 {
-		query += ` AND c.station_id = ?`
-		args = append(args, f.StationID)
-	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		query += ` AND (r.account LIKE ? OR c.case_no LIKE ?)`
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-		args = append(args, like, like)
-	}
-	if f.Mine != 0 {
-		query += ` AND (c.investigator_id = ? OR r.created_by = ?)`
-		args = append(args, f.Mine, f.Mine)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 500
-	}
+	where.AndIf(f.CaseID != 0, "r.case_id = ?", f.CaseID).
+		AndIf(f.StationID != 0, "c.station_id = ?", f.StationID).
+		Contains(f.Search, "r.account", "c.case_no").
+		AndIf(f.Mine != 0, "(c.investigator_id = ? OR r.created_by = ?)", f.Mine, f.Mine)
+	page := db.Page{Limit: f.Limit, Offset: f.Offset}.ClampToDefault(500, 1000)
 	// Expiring first: confirmed measures by expiry, then those waiting for
 	// the bank by their answer deadline, then drafts and ended ones, newest first.
-	query += ` ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
-		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC
-		LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, selectFreeze+` AND `+where.String()+`
+		ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
+		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list freezes: %w", err)
 	}

@@ -122,22 +122,13 @@ type InboxFilter struct {
 // InboxPage lists a page of the requests addressed to a unit (and its
 // branches): open ones first, newest first within each.
 func InboxPage(ctx context.Context, q db.Querier, unitID int64, f InboxFilter, now time.Time) ([]Request, error) {
-	query := selectRequest + ` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'`
-	args := []any{unitID, unitID}
-	if f.Open {
-		query += ` AND r.status IN ('sent', 'seen')`
-	}
-	if s := strings.TrimSpace(f.Search); s != "" {
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(s) + "%"
-		query += ` AND (r.account LIKE ? OR r.phone LIKE ? OR r.reason LIKE ?)`
-		args = append(args, like, like, like)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC
-		LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	var where db.Where
+	where.And("(r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'", unitID, unitID).
+		AndIf(f.Open, "r.status IN ('sent', 'seen')").
+		Contains(f.Search, "r.account", "r.phone", "r.reason")
+	page := db.Page{Limit: f.Limit, Offset: f.Offset}.ClampToDefault(200, 1000)
+	rows, err := q.Query(ctx, selectRequest+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of unit %d: %w", unitID, err)
 	}
