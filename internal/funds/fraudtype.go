@@ -55,9 +55,8 @@ func SetCaseFraudType(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return fmt.Errorf("set fraud type: %w", err)
 		}
 		if strings.TrimSpace(summary) != "" {
-			if _, err := tx.Exec(ctx, `INSERT INTO fraudtype_labels (at, user_id, object_type, object_id, text, suggested, label)
-				VALUES (?,?,?,?,?,?,?)`, db.Millis(now), nullID(userID), "case", id, summary, old, string(c)); err != nil {
-				return fmt.Errorf("keep label: %w", err)
+			if err := fraudtype.KeepLabel(ctx, tx, now, userID, "case", id, summary, old, c); err != nil {
+				return err
 			}
 		}
 		e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(id, 10))

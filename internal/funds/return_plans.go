@@ -452,7 +452,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if len(open) > 0 {
 			text += fmt.Sprintf("（取代方案 #%d）", open[0])
 		}
-		if err := addCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditCreate, id, now, fmt.Sprintf("freeze %d rule %s pot %d", requestID, calc.Rule, calc.FrozenFen))
@@ -573,7 +573,7 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		}
 		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(zone.Shanghai).Format("2006-01-02 15:04"),
 			ends.In(zone.Shanghai).Format("2006-01-02 15:04"), p.NoticeDays)
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, id, now, "notice "+start.Format(time.RFC3339)+" – "+ends.Format(time.RFC3339))
@@ -599,7 +599,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 			planID, db.Millis(now), objector, text, nullID(who.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("record objection: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d", id))
@@ -634,7 +634,7 @@ func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			resolution, db.Millis(now), objectionID); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d resolved", objectionID))
@@ -662,7 +662,7 @@ func ExecutePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditE
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'executed', executed_at = ? WHERE id = ?`, db.Millis(now), id); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
 			fmt.Sprintf("返还方案 #%d 执行：返还 %s，%s 继续冻结", id, yuan(p.ReturnFen), yuan(p.LeftFen))); err != nil {
 			return err
 		}
@@ -714,7 +714,7 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
 			return fmt.Errorf("record payment: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
 			yuan(np.AmountFen), np.PaidAt.In(zone.Shanghai).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
 			return err
 		}

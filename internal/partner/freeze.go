@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -72,11 +73,7 @@ func caseEvent(ctx context.Context, q db.Querier, caseID int64, at time.Time, ki
 	if caseID == 0 {
 		return nil
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO case_events (case_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-		caseID, db.Millis(at), kind, nullable(userID), detail); err != nil {
-		return fmt.Errorf("case %d timeline: %w", caseID, err)
-	}
-	return nil
+	return funds.AddCaseEvent(ctx, q, caseID, at, kind, userID, detail)
 }
 
 func audit(ctx context.Context, q db.Querier, who auth.AuditEntry, id int64, now time.Time, detail string) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // Request is a request to a partner unit.
@@ -215,8 +216,7 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 			if a.Result != "" {
 				detail += "：" + strings.TrimSpace(a.Result)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-				warningID, db.Millis(now), "emergency", nil, detail); err != nil {
+			if err := warning.AddEvent(ctx, tx, warningID, now, "emergency", 0, detail); err != nil {
 				return err
 			}
 		}

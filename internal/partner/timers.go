@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -228,8 +229,8 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 			return err
 		}
 		if r.WarningID != 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-				r.WarningID, db.Millis(now), "emergency", nil, fmt.Sprintf("协查请求 #%d（%s）%s 逾期未答复，已升级提醒", r.ID, r.KindName, r.UnitName)); err != nil {
+			if err := warning.AddEvent(ctx, tx, r.WarningID, now, "emergency", 0,
+				fmt.Sprintf("协查请求 #%d（%s）%s 逾期未答复，已升级提醒", r.ID, r.KindName, r.UnitName)); err != nil {
 				return err
 			}
 		}
