@@ -1,6 +1,8 @@
-// Package funds is 侦办-冻结-返还: cases with their victims and losing
-// transfers, bank statements, the trace engine, stop-payment and freeze
-// requests, and the proportional return of frozen money.
+// Package funds is 侦办-冻结-返还: cases with their victims, losing
+// transfers and timeline, bank statements, the trace engine and the
+// proportional return of frozen money. The stop-payment and freeze requests
+// themselves, and their figures, are partner's (they live in
+// partner_requests).
 package funds
 
 import (

@@ -1,7 +1,9 @@
 // Package partner is 联席: member units (banks, operators, other units) and
 // the requests the centre sends them — emergency suspension of a card or
 // number, stop-payment, freeze, release, queries — with their answers
-// flowing back to the warning or case that asked.
+// flowing back to the warning or case that asked; the stop-payment/freeze
+// lifecycle with its watcher and its figures (freeze_figures.go); joint
+// meetings and tasks.
 package partner
 
 import (
