@@ -21,6 +21,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Reader yields the rows of a table.
@@ -241,7 +243,7 @@ func (c *csvReader) Next() ([]string, int, error) {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				c.line = pe.Line
-				return nil, pe.Line, fmt.Errorf("第 %d 行 CSV 格式错误：%v", pe.Line, pe.Err)
+				return nil, pe.Line, domain.Invalid("第 %d 行 CSV 格式错误：%v", pe.Line, pe.Err)
 			}
 			return nil, c.line, fmt.Errorf("read CSV: %w", err)
 		}
@@ -319,7 +321,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return fail(fmt.Errorf("Excel 文件没有工作表"))
+		return fail(domain.Invalid("Excel 文件没有工作表"))
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
