@@ -20,8 +20,8 @@ import (
 // with domain's constructors; a caller who is not signed in is
 // domain.ErrUnauthenticated).
 var (
-	ErrBadCredentials = domain.Unauthenticated("用户名或密码错误")
-	ErrDisabled       = domain.Forbidden("账号已停用，请联系中心管理员")
+	ErrBadCredentials = domain.Unauthenticated("用户名或密码错误").WithCode("bad_credentials")
+	ErrDisabled       = domain.Forbidden("账号已停用，请联系中心管理员").WithCode("disabled")
 )
 
 // User is a person who signs in to fanzha.

@@ -789,8 +789,10 @@ func RevokeManagedToken(ctx context.Context, d *db.DB, p *Principal, who AuditEn
 				return err
 			}
 		}
-		if err := RevokeToken(ctx, tx, u.ID, tokenID, now); err != nil {
-			return fmt.Errorf("%w: 令牌不存在或已撤销", err)
+		if err := RevokeToken(ctx, tx, u.ID, tokenID, now); errors.Is(err, domain.ErrNotFound) {
+			return domain.NotFound("令牌不存在或已撤销").With(err)
+		} else if err != nil {
+			return err
 		}
 		e := who.With(AuditUpdate, "api_token", strconv.FormatInt(tokenID, 10))
 		e.At, e.Detail = now, u.Username+" revoke"

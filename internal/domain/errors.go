@@ -70,7 +70,10 @@ func (k Kind) String() string {
 type Error struct {
 	Kind Kind
 	// Msg is for the person reading it (Chinese); "" on a kind's sentinel.
-	Msg   string
+	Msg string
+	// Code, when set, is a finer machine code than the kind's for API
+	// clients (bad_credentials rather than unauthenticated).
+	Code  string
 	cause []error
 }
 
@@ -144,25 +147,37 @@ func Conflict(format string, args ...any) *Error { return New(KindConflict, form
 // TooLarge: the input is over the size limit the message names.
 func TooLarge(format string, args ...any) *Error { return New(KindTooLarge, format, args...) }
 
-// Explain returns the kind and message of the outermost domain error in
-// err's chain; ok is false when the chain holds none. msg is "" when the
-// chain holds only a kind's sentinel (the reader then gets the kind's
-// standard text).
-func Explain(err error) (k Kind, msg string, ok bool) {
+// As returns the outermost domain error in err's chain, if any. Its Msg is
+// "" when the chain holds only a kind's sentinel (the reader then gets the
+// kind's standard text).
+func As(err error) (*Error, bool) {
 	var e *Error
-	if !errors.As(err, &e) {
-		return 0, "", false
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// CodeOf is the error's machine code: Code if set, else the kind's.
+func (e *Error) CodeOf() string {
+	if e.Code != "" {
+		return e.Code
 	}
-	return e.Kind, e.Msg, true
+	return e.Kind.String()
 }
 
 // Message is the text for a person: the message of the outermost domain
 // error in err's chain, or err's own text when the chain holds no message.
 func Message(err error) string {
-	if _, msg, ok := Explain(err); ok && msg != "" {
-		return msg
+	if e, ok := As(err); ok && e.Msg != "" {
+		return e.Msg
 	}
 	return err.Error()
+}
+
+// WithCode returns a copy of e with a finer machine code than its kind's.
+func (e *Error) WithCode(code string) *Error {
+	c := *e
+	c.Code = code
+	return &c
 }
 
 // With returns a copy of e that also wraps cause (for errors.Is) without

@@ -9,7 +9,6 @@ import (
 	"net/http"
 
 	"github.com/fanzha/fanzha/internal/domain"
-	"github.com/fanzha/fanzha/internal/tabular"
 )
 
 // apiError is an error of the web layer itself (a request it cannot read:
@@ -43,15 +42,10 @@ func classify(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	// An uploaded table over its limits (a huge cell, a zip bomb …).
-	var le *tabular.LimitError
-	if errors.As(err, &le) {
-		return &apiError{http.StatusRequestEntityTooLarge, "too_large", le.Msg}
-	}
-	if kind, msg, ok := domain.Explain(err); ok {
-		ae := &apiError{Code: kind.String(), Message: msg}
+	if de, ok := domain.As(err); ok {
+		ae := &apiError{Code: de.CodeOf(), Message: de.Msg}
 		var fallback string
-		switch kind {
+		switch de.Kind {
 		case domain.KindInvalid:
 			ae.Status, fallback = http.StatusBadRequest, "请求内容有误"
 		case domain.KindUnauthenticated:
