@@ -79,8 +79,8 @@ func internalError() *apiError {
 	return &apiError{http.StatusInternalServerError, "internal", "服务器内部错误，请稍后重试；如持续出现请把请求号告诉管理员"}
 }
 
-// classifyRequest classifies the error of a request. A cancellation the client did
-// not cause (its request is still live) is a server error.
+// classifyRequest classifies the error of a request. A cancellation the
+// client did not cause (its request is still live) is a server error.
 func classifyRequest(r *http.Request, err error) *apiError {
 	ae := classify(err)
 	if ae.Status == statusCanceled && r.Context().Err() == nil {
