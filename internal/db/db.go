@@ -16,7 +16,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +24,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -47,7 +48,8 @@ type DB struct {
 }
 
 // ErrNotFound is returned by helpers when a single-row query finds nothing.
-var ErrNotFound = errors.New("not found")
+// It wraps domain.ErrNotFound.
+var ErrNotFound = fmt.Errorf("db: %w", domain.ErrNotFound)
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
 func IsPostgresURL(dsn string) bool {

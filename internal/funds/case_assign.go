@@ -148,7 +148,7 @@ func AssignInvestigator(ctx context.Context, d *db.DB, scope area.Node, who auth
 				}
 			}
 			if name == "" {
-				return fmt.Errorf("case %d investigator %d: %w: 只能指派本案所属派出所或反诈中心的侦查民警", caseID, userID, domain.ErrInvalid)
+				return domain.Invalid("只能指派本案所属派出所或反诈中心的侦查民警")
 			}
 			text = "指派办案民警：" + name
 		}

@@ -39,7 +39,7 @@ func SuggestFraudType(narrative string) string {
 func SetCaseFraudType(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, userID, id int64, code string, now time.Time) error {
 	c, ok := fraudtype.Parse(code)
 	if !ok {
-		return fmt.Errorf("set fraud type: %w: 诈骗类型 %q 不在分类表中", domain.ErrInvalid, code)
+		return domain.Invalid("诈骗类型 %q 不在分类表中", code)
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		cond, arg := area.UnderClause("area_id", scope)

@@ -383,7 +383,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
 		}
 		if status != "confirmed" {
-			return fmt.Errorf("freeze %d: %w: 只有已确认、仍在期限内的冻结可以制定返还方案（当前状态：%s）", requestID, domain.ErrConflict, status)
+			return domain.Conflict("只有已确认、仍在期限内的冻结可以制定返还方案（当前状态：%s）", status)
 		}
 		// What earlier plans of this freeze returned, and what is promised.
 		var paidHere int64
@@ -409,7 +409,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 				}
 				if rc.ReturnedFen > paid {
 					rows.Close()
-					return fmt.Errorf("freeze %d: %w: 方案 #%d 已执行但尚有 %s 未登记返还，请先登记返还", requestID, domain.ErrConflict, pid, yuan(rc.ReturnedFen-paid))
+					return domain.Conflict("方案 #%d 已执行但尚有 %s 未登记返还，请先登记返还", pid, yuan(rc.ReturnedFen-paid))
 				}
 			}
 			if st == PlanDraft || st == PlanNotice {
@@ -422,12 +422,12 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return err
 		}
 		if !db.NullTime(confirmed).Equal(tracedAt) {
-			return fmt.Errorf("freeze %d: %w: 冻结刚刚发生变化，请重试", requestID, domain.ErrConflict)
+			return domain.Conflict("冻结刚刚发生变化，请重试")
 		}
 		claims := claimsFor(c, account, traced, returned)
 		calc, err := ComputeReturn(frozen-paidHere, claims)
 		if err != nil {
-			return fmt.Errorf("return plan: %w: %v", domain.ErrInvalid, err)
+			return domain.Invalid("%v", err)
 		}
 		body, err := json.Marshal(calc)
 		if err != nil {
@@ -561,10 +561,10 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			return err
 		}
 		if p.Status != PlanDraft {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，只有待公告的方案可以公告", id, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，只有待公告的方案可以公告", p.StatusName)
 		}
 		if p.NoticeDays <= 0 {
-			return fmt.Errorf("return plan %d: %w: 本方案按「%s」返还，无需公告，可直接执行", id, domain.ErrConflict, p.RuleName)
+			return domain.Conflict("本方案按「%s」返还，无需公告，可直接执行", p.RuleName)
 		}
 		ends := start.Add(time.Duration(p.NoticeDays) * 24 * time.Hour)
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'notice', notice_starts_at = ?, notice_ends_at = ? WHERE id = ?`,
@@ -584,7 +584,7 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, planID int64, objector, text string, now time.Time) (int64, error) {
 	objector, text = strings.TrimSpace(objector), strings.TrimSpace(text)
 	if objector == "" || text == "" {
-		return 0, fmt.Errorf("objection: %w: 请填写异议人和异议内容", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写异议人和异议内容")
 	}
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -593,7 +593,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 			return err
 		}
 		if p.Status != PlanDraft && p.Status != PlanNotice {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，不能再提出异议", planID, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，不能再提出异议", p.StatusName)
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO return_objections (plan_id, at, objector, text, status, created_by) VALUES (?,?,?,?,'open',?) RETURNING id`,
 			planID, db.Millis(now), objector, text, nullID(who.UserID)).Scan(&id); err != nil {
@@ -611,7 +611,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, objectionID int64, resolution string, now time.Time) error {
 	resolution = strings.TrimSpace(resolution)
 	if resolution == "" {
-		return fmt.Errorf("objection: %w: 请写明处理结果", domain.ErrInvalid)
+		return domain.Invalid("请写明处理结果")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		var planID int64
@@ -628,7 +628,7 @@ func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return err
 		}
 		if status != "open" {
-			return fmt.Errorf("objection %d: %w: 该异议已处理", objectionID, domain.ErrConflict)
+			return domain.Conflict("该异议已处理")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE return_objections SET status = 'resolved', resolution = ?, resolved_at = ? WHERE id = ?`,
 			resolution, db.Millis(now), objectionID); err != nil {
@@ -650,14 +650,14 @@ func ExecutePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditE
 			return err
 		}
 		if !p.Executable {
-			return fmt.Errorf("return plan %d: %w: 不能执行：%s", id, domain.ErrConflict, p.Blocker)
+			return domain.Conflict("不能执行：%s", p.Blocker)
 		}
 		var status string
 		if err := tx.QueryRow(ctx, `SELECT status FROM partner_requests WHERE id = ?`, p.RequestID).Scan(&status); err != nil {
 			return err
 		}
 		if status != "confirmed" {
-			return fmt.Errorf("return plan %d: %w: 不能执行：冻结 #%d 已不在期限内", id, domain.ErrConflict, p.RequestID)
+			return domain.Conflict("不能执行：冻结 #%d 已不在期限内", p.RequestID)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'executed', executed_at = ? WHERE id = ?`, db.Millis(now), id); err != nil {
 			return err
@@ -682,7 +682,7 @@ type NewPayment struct {
 // plan never exceed the victim's share.
 func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, planID int64, np NewPayment, now time.Time) (int64, error) {
 	if np.AmountFen <= 0 {
-		return 0, fmt.Errorf("payment: %w: 返还金额必须为正", domain.ErrInvalid)
+		return 0, domain.Invalid("返还金额必须为正")
 	}
 	if np.PaidAt.IsZero() {
 		np.PaidAt = now
@@ -694,7 +694,7 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			return err
 		}
 		if p.Status != PlanExecuted {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，执行后才能登记返还", planID, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，执行后才能登记返还", p.StatusName)
 		}
 		var line *ReturnLine
 		for i := range p.Lines {
@@ -703,11 +703,10 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			}
 		}
 		if line == nil {
-			return fmt.Errorf("payment: %w: 被害人 %d 不在方案 #%d 中", domain.ErrInvalid, np.VictimID, planID)
+			return domain.Invalid("被害人 %d 不在方案 #%d 中", np.VictimID, planID)
 		}
 		if np.AmountFen > line.OutstandingFen {
-			return fmt.Errorf("payment: %w: %s 应返还 %s，已返还 %s，本次 %s 超出应返还额", domain.ErrConflict, line.Name,
-				yuan(line.ShareFen), yuan(line.PaidFen), yuan(np.AmountFen))
+			return domain.Conflict("%s 应返还 %s，已返还 %s，本次 %s 超出应返还额", line.Name, yuan(line.ShareFen), yuan(line.PaidFen), yuan(np.AmountFen))
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO return_payments (plan_id, victim_id, amount_fen, paid_at, reference, created_by, created_at)
 			VALUES (?,?,?,?,?,?,?) RETURNING id`, planID, np.VictimID, np.AmountFen, db.Millis(np.PaidAt), strings.TrimSpace(np.Reference),

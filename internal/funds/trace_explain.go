@@ -39,7 +39,7 @@ type Explanation struct {
 // a share, so all of them are listed.
 func (r *TraceResult) Explain(node string, victimID int64) (Explanation, error) {
 	if r.ledger == nil {
-		return Explanation{}, fmt.Errorf("explain: %w: empty trace", domain.ErrNotFound)
+		return Explanation{}, domain.NotFound("empty trace")
 	}
 	n, ok := r.Node(node)
 	if !ok {

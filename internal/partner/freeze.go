@@ -65,7 +65,7 @@ func loadMeasure(ctx context.Context, q db.Querier, scope *area.Node, id int64) 
 
 // refuse is the error of a move the lifecycle does not allow.
 func refuse(m measure, action string) error {
-	return fmt.Errorf("request %d: %w: %s #%d 当前状态为「%s」，不能%s", m.id, domain.ErrConflict, KindName(m.kind), m.id, StatusName(m.status), action)
+	return domain.Conflict("%s #%d 当前状态为「%s」，不能%s", KindName(m.kind), m.id, StatusName(m.status), action)
 }
 
 // caseEvent writes a line of a case's timeline.
@@ -131,7 +131,7 @@ func Confirm(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry
 func Reject(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return fmt.Errorf("reject: %w: 请写明银行拒绝的原因", domain.ErrInvalid)
+		return domain.Invalid("请写明银行拒绝的原因")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		m, err := loadMeasure(ctx, tx, &scope, id)
@@ -172,7 +172,7 @@ func answerMeasure(ctx context.Context, tx *db.Tx, who auth.AuditEntry, id int64
 
 func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, frozenFen int64, reference, result string, now time.Time) error {
 	if frozenFen <= 0 {
-		return fmt.Errorf("confirm: %w: 确认%s须填写实际%s金额（账户无余额时请答复拒绝并说明）", domain.ErrInvalid, KindName(m.kind), KindName(m.kind))
+		return domain.Invalid("确认%s须填写实际%s金额（账户无余额时请答复拒绝并说明）", KindName(m.kind), KindName(m.kind))
 	}
 	terms, err := LoadTerms(ctx, tx)
 	if err != nil {
@@ -330,7 +330,7 @@ func Convert(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry
 // a release request to the same bank; the bank's "done" releases it.
 func Release(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) (int64, error) {
 	if strings.TrimSpace(reason) == "" {
-		return 0, fmt.Errorf("release: %w: 请写明解冻事由（如已返还完毕、撤销案件）", domain.ErrInvalid)
+		return 0, domain.Invalid("请写明解冻事由（如已返还完毕、撤销案件）")
 	}
 	var newID int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -363,7 +363,7 @@ func noPending(ctx context.Context, tx *db.Tx, m measure, kind, what string) err
 		return err
 	}
 	if n > 0 {
-		return fmt.Errorf("request %d: %w: %s #%d 已有待银行答复的%s请求", m.id, domain.ErrConflict, KindName(m.kind), m.id, what)
+		return domain.Conflict("%s #%d 已有待银行答复的%s请求", KindName(m.kind), m.id, what)
 	}
 	return nil
 }
@@ -459,7 +459,7 @@ func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFil
 	case freezeStatuses[f.Status]:
 		where.And("r.status = ?", f.Status)
 	default:
-		return nil, fmt.Errorf("freezes: %w: 状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", domain.ErrInvalid, f.Status)
+		return nil, domain.Invalid("状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", f.Status)
 	}
 	where.AndIf(f.CaseID != 0, "r.case_id = ?", f.CaseID).
 		AndIf(f.StationID != 0, "c.station_id = ?", f.StationID).

@@ -184,13 +184,13 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 	switch a.Status {
 	case "seen", "done", "refused":
 	default:
-		return fmt.Errorf("answer: %w: 状态 %q 无效（seen/done/refused）", domain.ErrInvalid, a.Status)
+		return domain.Invalid("状态 %q 无效（seen/done/refused）", a.Status)
 	}
 	if a.Status == "refused" && strings.TrimSpace(a.Result) == "" {
-		return fmt.Errorf("answer: %w: 拒绝时请写明原因", domain.ErrInvalid)
+		return domain.Invalid("拒绝时请写明原因")
 	}
 	if a.ResultFen < 0 {
-		return fmt.Errorf("answer: %w: 金额不能为负数", domain.ErrInvalid)
+		return domain.Invalid("金额不能为负数")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		var status, kind string
@@ -204,7 +204,7 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 			return err
 		}
 		if status != "sent" && status != "seen" {
-			return fmt.Errorf("request %d: %w: 该请求已答复（%s）", id, domain.ErrConflict, StatusName(status))
+			return domain.Conflict("该请求已答复（%s）", StatusName(status))
 		}
 		if isMeasure(kind) || kind == "release" {
 			return answerMeasure(ctx, tx, who, id, a, now)

@@ -112,7 +112,7 @@ const (
 )
 
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("prevention event: %w: %s", domain.ErrInvalid, fmt.Sprintf(format, args...))
+	return domain.Invalid("%s", fmt.Sprintf(format, args...))
 }
 
 // Validate checks an event against its rules at now; it trims and

@@ -482,11 +482,12 @@ func (e *ValidationError) Error() string {
 	for _, f := range e.Fields {
 		parts = append(parts, f.Label+"："+f.Message)
 	}
-	return domain.ErrInvalid.Error() + ": 设置未保存，" + strings.Join(parts, "；")
+	return "设置未保存，" + strings.Join(parts, "；")
 }
 
-// Unwrap makes errors.Is(err, domain.ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return domain.ErrInvalid }
+// Unwrap makes the error one of the domain family, of kind Invalid with
+// the same message (errors.Is(err, domain.ErrInvalid) is true).
+func (e *ValidationError) Unwrap() error { return domain.Invalid("%s", e.Error()) }
 
 // Change is one stored change.
 type Change struct {

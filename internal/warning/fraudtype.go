@@ -21,7 +21,7 @@ import (
 func SetFraudType(ctx context.Context, d *db.DB, a Actor, id int64, code string, now time.Time) error {
 	c, ok := fraudtype.Parse(code)
 	if !ok {
-		return fmt.Errorf("set fraud type: %w: 诈骗类型 %q 不在分类表中", domain.ErrInvalid, code)
+		return domain.Invalid("诈骗类型 %q 不在分类表中", code)
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		cond, arg := scopeClause("", a.Scope)

@@ -329,7 +329,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // consoleError renders a Chinese error page with the right status.
 func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error) {
-	ae := classify(err)
+	ae := classifyRequest(r, err)
+	if ae.Status == statusCanceled {
+		w.WriteHeader(statusCanceled)
+		return
+	}
 	if ae.Status >= 500 {
 		s.log.Error("console request failed", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
 	}
