@@ -1,7 +1,8 @@
 // Package db opens fanzha's database on one of its two engines (SQLite, the
 // embedded default, or PostgreSQL, chosen by a postgres:// URL), applies the
 // embedded migrations and offers the few helpers every domain package uses:
-// placeholder rebinding, transactions and time conversion.
+// placeholder rebinding, transactions, time conversion and the list-query
+// builder (Where, Page in listquery.go).
 //
 // Conventions shared by all packages:
 //   - queries are written with '?' placeholders; DB.Rebind turns them into

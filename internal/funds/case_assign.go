@@ -155,7 +155,7 @@ func AssignInvestigator(ctx context.Context, d *db.DB, scope area.Node, who auth
 		if _, err := tx.Exec(ctx, `UPDATE cases SET investigator_id = ?, updated_at = ? WHERE id = ?`, nullID(userID), db.Millis(now), caseID); err != nil {
 			return fmt.Errorf("case %d: %w", caseID, err)
 		}
-		if err := addCaseEvent(ctx, tx, caseID, now, "investigator", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, caseID, now, "investigator", who.UserID, text); err != nil {
 			return err
 		}
 		e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(caseID, 10))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // NewCase is what opening a case needs. A case opens from a report form,
@@ -104,7 +105,7 @@ func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (i
 	if err != nil {
 		return 0, "", fmt.Errorf("create case: %w", err)
 	}
-	caseNo := fmt.Sprintf("AJ%s-%06d", nc.ReportedAt.In(time.FixedZone("CST", 8*3600)).Format("2006"), id)
+	caseNo := fmt.Sprintf("AJ%s-%06d", nc.ReportedAt.In(zone.Shanghai).Format("2006"), id)
 	if _, err := q.Exec(ctx, `UPDATE cases SET case_no = ? WHERE id = ?`, caseNo, id); err != nil {
 		return 0, "", fmt.Errorf("number case: %w", err)
 	}

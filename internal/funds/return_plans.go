@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The return workflow (冻结资金返还) on top of ComputeReturn: a plan per
@@ -313,7 +314,7 @@ func executeBlocker(p ReturnPlan, openObjections int, now time.Time) string {
 	case p.NoticeDays > 0 && p.Status != PlanNotice:
 		return fmt.Sprintf("按比例返还须先公告 %d 日", p.NoticeDays)
 	case p.Status == PlanNotice && now.Before(p.NoticeEndsAt):
-		return fmt.Sprintf("公告期至 %s 结束，公告期内不能执行", p.NoticeEndsAt.In(shanghaiLoc).Format("2006-01-02 15:04"))
+		return fmt.Sprintf("公告期至 %s 结束，公告期内不能执行", p.NoticeEndsAt.In(zone.Shanghai).Format("2006-01-02 15:04"))
 	case openObjections > 0:
 		return fmt.Sprintf("尚有 %d 项异议未处理", openObjections)
 	}
@@ -451,7 +452,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if len(open) > 0 {
 			text += fmt.Sprintf("（取代方案 #%d）", open[0])
 		}
-		if err := addCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditCreate, id, now, fmt.Sprintf("freeze %d rule %s pot %d", requestID, calc.Rule, calc.FrozenFen))
@@ -570,9 +571,9 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			db.Millis(start), db.Millis(ends), id); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(shanghaiLoc).Format("2006-01-02 15:04"),
-			ends.In(shanghaiLoc).Format("2006-01-02 15:04"), p.NoticeDays)
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
+		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(zone.Shanghai).Format("2006-01-02 15:04"),
+			ends.In(zone.Shanghai).Format("2006-01-02 15:04"), p.NoticeDays)
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, id, now, "notice "+start.Format(time.RFC3339)+" – "+ends.Format(time.RFC3339))
@@ -598,7 +599,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 			planID, db.Millis(now), objector, text, nullID(who.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("record objection: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d", id))
@@ -633,7 +634,7 @@ func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			resolution, db.Millis(now), objectionID); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d resolved", objectionID))
@@ -661,7 +662,7 @@ func ExecutePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditE
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'executed', executed_at = ? WHERE id = ?`, db.Millis(now), id); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
 			fmt.Sprintf("返还方案 #%d 执行：返还 %s，%s 继续冻结", id, yuan(p.ReturnFen), yuan(p.LeftFen))); err != nil {
 			return err
 		}
@@ -712,19 +713,11 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
 			return fmt.Errorf("record payment: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
-			yuan(np.AmountFen), np.PaidAt.In(shanghaiLoc).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
+			yuan(np.AmountFen), np.PaidAt.In(zone.Shanghai).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("payment %d victim %d %d fen", id, np.VictimID, np.AmountFen))
 	})
 	return id, err
 }
-
-var shanghaiLoc = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()

@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Bank statements (银行流水) come with each bank's own column names. A
@@ -294,14 +295,12 @@ type StatementRow struct {
 	MAC           string    `json:"mac,omitempty"`
 }
 
-var shanghai = time.FixedZone("CST", 8*3600)
-
 var stmtTimeLayouts = []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04",
 	"20060102 150405", "20060102150405", "2006-01-02T15:04:05", "2006.01.02 15:04:05", "2006-01-02 15:04:05.000"}
 var stmtDateLayouts = []string{"2006-01-02", "2006/01/02", "20060102", "2006/1/2", "2006.01.02", "2006年1月2日"}
 var stmtTODLayouts = []string{"15:04:05", "150405", "15:04", "15.04.05", "15:04:05.000"}
 
-func parseStmtTime(s string) (time.Time, error) { return parseStmtTimeIn(s, shanghai) }
+func parseStmtTime(s string) (time.Time, error) { return parseStmtTimeIn(s, zone.Shanghai) }
 
 func parseStmtTimeIn(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -322,7 +321,7 @@ func parseStmtDateTime(d, tod string) (time.Time, error) {
 	var day time.Time
 	ok := false
 	for _, l := range stmtDateLayouts {
-		if t, err := time.ParseInLocation(l, d, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, d, zone.Shanghai); err == nil {
 			day, ok = t, true
 			break
 		}
@@ -357,7 +356,7 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 	}
 	var err error
 	if b.time >= 0 {
-		loc := shanghai
+		loc := zone.Shanghai
 		if b.m.UTC {
 			loc = time.UTC
 		}

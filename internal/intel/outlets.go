@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Implicated outlets (涉两卡单位): the bank branches and telecom outlets
@@ -220,7 +221,7 @@ func ImportOutlets(ctx context.Context, d *db.DB, name string, r io.Reader) (int
 			}
 			var opened any
 			if ds := strings.TrimSpace(tabular.Cell(row, cDate)); ds != "" {
-				t, err := time.ParseInLocation("2006-01-02", ds, time.FixedZone("CST", 8*3600))
+				t, err := time.ParseInLocation("2006-01-02", ds, zone.Shanghai)
 				if err != nil {
 					return domain.Invalid("%s 第 %d 行: 开户日期 %q 应为 YYYY-MM-DD", name, line, ds)
 				}

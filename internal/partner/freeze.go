@@ -13,6 +13,8 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The stop-payment and freeze lifecycle (止付/冻结), on partner_requests of
@@ -71,11 +73,7 @@ func caseEvent(ctx context.Context, q db.Querier, caseID int64, at time.Time, ki
 	if caseID == 0 {
 		return nil
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO case_events (case_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-		caseID, db.Millis(at), kind, nullable(userID), detail); err != nil {
-		return fmt.Errorf("case %d timeline: %w", caseID, err)
-	}
-	return nil
+	return funds.AddCaseEvent(ctx, q, caseID, at, kind, userID, detail)
 }
 
 func audit(ctx context.Context, q db.Querier, who auth.AuditEntry, id int64, now time.Time, detail string) error {
@@ -209,7 +207,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 					return err
 				}
 			}
-			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(shanghai).Format("2006-01-02 15:04"))
+			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(zone.Shanghai).Format("2006-01-02 15:04"))
 		}
 	}
 	expires := terms.TermOf(m.kind).From(start)
@@ -219,7 +217,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 		return fmt.Errorf("confirm request %d: %w", m.id, err)
 	}
 	text := fmt.Sprintf("银行确认%s #%d：账号 %s，金额 %s，文书号 %s，到期 %s%s", KindName(m.kind), m.id, auth.MaskCard(m.account),
-		yuan(frozenFen), orNone(reference), expires.In(shanghai).Format("2006-01-02 15:04"), detail)
+		yuan(frozenFen), orNone(reference), expires.In(zone.Shanghai).Format("2006-01-02 15:04"), detail)
 	if err := caseEvent(ctx, tx, m.caseID, now, "freeze_confirmed", who.UserID, text); err != nil {
 		return err
 	}
@@ -452,46 +450,27 @@ func scanFreeze(sc interface{ Scan(...any) error }, now time.Time) (FreezeRow, e
 // ListFreezes returns the stop-payments and freezes of cases in scope:
 // confirmed ones first by expiry, then the rest newest first.
 func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFilter, now time.Time) ([]FreezeRow, error) {
-	cond, arg := area.UnderClause("c.area_id", scope)
-	query := selectFreeze + ` AND ` + cond
-	args := []any{arg}
+	var where db.Where
+	where.And(area.UnderClause("c.area_id", scope))
 	switch {
 	case f.Status == "":
 	case f.Status == "active":
-		query += ` AND r.status = 'confirmed'`
+		where.And("r.status = 'confirmed'")
 	case freezeStatuses[f.Status]:
-		query += ` AND r.status = ?`
-		args = append(args, f.Status)
+		where.And("r.status = ?", f.Status)
 	default:
 		return nil, domain.Invalid("状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", f.Status)
 	}
-	if f.CaseID != 0 {
-		query += ` AND r.case_id = ?`
-		args = append(args, f.CaseID)
-	}
-	if f.StationID != 0 {
-		query += ` AND c.station_id = ?`
-		args = append(args, f.StationID)
-	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		query += ` AND (r.account LIKE ? OR c.case_no LIKE ?)`
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-		args = append(args, like, like)
-	}
-	if f.Mine != 0 {
-		query += ` AND (c.investigator_id = ? OR r.created_by = ?)`
-		args = append(args, f.Mine, f.Mine)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 500
-	}
+	where.AndIf(f.CaseID != 0, "r.case_id = ?", f.CaseID).
+		AndIf(f.StationID != 0, "c.station_id = ?", f.StationID).
+		Contains(f.Search, "r.account", "c.case_no").
+		AndIf(f.Mine != 0, "(c.investigator_id = ? OR r.created_by = ?)", f.Mine, f.Mine)
+	page := db.Page{Limit: f.Limit, Offset: f.Offset}.ClampToDefault(500, 1000)
 	// Expiring first: confirmed measures by expiry, then those waiting for
 	// the bank by their answer deadline, then drafts and ended ones, newest first.
-	query += ` ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
-		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC
-		LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, selectFreeze+` AND `+where.String()+`
+		ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
+		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list freezes: %w", err)
 	}

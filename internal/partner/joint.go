@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -259,23 +260,12 @@ const unitOrBranch = `(t.unit_id = ? OR t.unit_id IN (SELECT id FROM units WHERE
 
 // Tasks lists tasks, open ones first by due date.
 func Tasks(ctx context.Context, q db.Querier, f TaskFilter, now time.Time) ([]Task, error) {
-	var where []string
-	var args []any
-	if f.UnitID != 0 {
-		where, args = append(where, unitOrBranch), append(args, f.UnitID, f.UnitID)
-	}
-	if f.MeetingID != 0 {
-		where, args = append(where, "t.meeting_id = ?"), append(args, f.MeetingID)
-	}
-	query := selectTask
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	if f.Limit <= 0 {
-		f.Limit = 500
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY CASE WHEN t.status = 'done' THEN 1 ELSE 0 END, COALESCE(t.due_at, 9000000000000), t.id
-		LIMIT `+strconv.Itoa(f.Limit), args...)
+	var where db.Where
+	where.AndIf(f.UnitID != 0, unitOrBranch, f.UnitID, f.UnitID).
+		AndIf(f.MeetingID != 0, "t.meeting_id = ?", f.MeetingID)
+	page := db.Page{Limit: f.Limit}.Clamp(500, math.MaxInt) // no upper bound
+	rows, err := q.Query(ctx, selectTask+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN t.status = 'done' THEN 1 ELSE 0 END, COALESCE(t.due_at, 9000000000000), t.id`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}

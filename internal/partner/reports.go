@@ -113,7 +113,7 @@ func SubmitReport(ctx context.Context, d *db.DB, in *warning.Intake, unitID, use
 		return ReportReceipt{}, domain.Invalid("报告类型 %q 无效（fund_warning 资金预警 / suspicious_txn 可疑交易报告 / scam_number 涉诈号码报告）", r.Kind)
 	}
 	if k.unitKind != u.Kind {
-		return ReportReceipt{}, domain.Invalid("%s只能由%s报送", k.name, map[string]string{"bank": "银行", "operator": "运营商"}[k.unitKind])
+		return ReportReceipt{}, domain.Invalid("%s只能由%s报送", k.name, UnitKindName(k.unitKind))
 	}
 	r.Ref = strings.TrimSpace(r.Ref)
 	if r.Ref == "" || len(r.Ref) > 100 {

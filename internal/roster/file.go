@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The roster file (CSV in UTF-8 or GBK, or .xlsx): a header row, then one
@@ -40,7 +41,7 @@ var timeLayouts = []string{TimeLayout, "2006-01-02 15:04:05", "2006/01/02 15:04"
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, Shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, zone.Shanghai); err == nil {
 			return t.UTC(), nil
 		}
 	}
@@ -225,7 +226,7 @@ func ExportRows(ctx context.Context, q db.Querier, scope area.Node, from, to tim
 		if s.Start.Before(from) {
 			continue
 		}
-		out = append(out, []string{s.Username, s.Start.In(Shanghai).Format(TimeLayout), s.End.In(Shanghai).Format(TimeLayout),
+		out = append(out, []string{s.Username, s.Start.In(zone.Shanghai).Format(TimeLayout), s.End.In(zone.Shanghai).Format(TimeLayout),
 			DutyName(s.Duty), s.AreaCode})
 	}
 	return out, nil

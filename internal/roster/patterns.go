@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Horizon is how far ahead patterns are materialised into shifts.
@@ -85,7 +86,7 @@ type Interval struct{ Start, End time.Time }
 
 // ParseDay reads YYYY-MM-DD as midnight in Shanghai.
 func ParseDay(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(DayLayout, strings.TrimSpace(s), Shanghai)
+	t, err := time.ParseInLocation(DayLayout, strings.TrimSpace(s), zone.Shanghai)
 	if err != nil {
 		return time.Time{}, domain.Invalid("日期 %q 格式不对，应为 2026-12-08", s)
 	}
@@ -94,8 +95,8 @@ func ParseDay(s string) (time.Time, error) {
 
 // DayOf is midnight (Shanghai) of the day holding t.
 func DayOf(t time.Time) time.Time {
-	l := t.In(Shanghai)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, Shanghai)
+	l := t.In(zone.Shanghai)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone.Shanghai)
 }
 
 // Occurrences lists the shifts of p that start in [from, to). A shift that
@@ -378,7 +379,7 @@ func MaterialiseAhead(ctx context.Context, d *db.DB, now time.Time) (int, error)
 			return err
 		}
 		return auth.Audit(ctx, tx, auth.AuditEntry{At: now, Username: "system", Action: auth.AuditCreate, ObjectType: "duty_shift",
-			Detail: fmt.Sprintf("排班规则生成班次 %d 个（至 %s）", n, now.Add(Horizon).In(Shanghai).Format(DayLayout))})
+			Detail: fmt.Sprintf("排班规则生成班次 %d 个（至 %s）", n, now.Add(Horizon).In(zone.Shanghai).Format(DayLayout))})
 	})
 	return n, err
 }

@@ -27,11 +27,8 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
-
-// Shanghai is the roster's clock: China has no daylight saving time, so a
-// day is always 24 hours and a week 168.
-var Shanghai = time.FixedZone("CST", 8*3600)
 
 // MaxShift is the longest shift the roster accepts.
 const MaxShift = 24 * time.Hour
@@ -266,7 +263,7 @@ func overlapError(ctx context.Context, q db.Querier, u auth.User, id int64) erro
 
 // span formats an interval in Shanghai time.
 func span(s, e time.Time) string {
-	s, e = s.In(Shanghai), e.In(Shanghai)
+	s, e = s.In(zone.Shanghai), e.In(zone.Shanghai)
 	if s.Format("2006-01-02") == e.Format("2006-01-02") || (e.Sub(s) <= 24*time.Hour && e.Hour() == 0 && e.Minute() == 0) {
 		end := e.Format("15:04")
 		if end == "00:00" && e.After(s) {
@@ -324,10 +321,10 @@ func addShift(ctx context.Context, q db.Querier, a Actor, in ShiftInput, source 
 
 // StartInput and EndInput are the shift's times as a datetime-local form
 // value in Shanghai (2026-12-08T08:00).
-func (s Shift) StartInput() string { return s.Start.In(Shanghai).Format("2006-01-02T15:04") }
+func (s Shift) StartInput() string { return s.Start.In(zone.Shanghai).Format("2006-01-02T15:04") }
 
 // EndInput: see StartInput.
-func (s Shift) EndInput() string { return s.End.In(Shanghai).Format("2006-01-02T15:04") }
+func (s Shift) EndInput() string { return s.End.In(zone.Shanghai).Format("2006-01-02T15:04") }
 
 const shiftColumns = `s.id, s.area_id, a.name, a.code, s.user_id, u.username, u.display_name, u.disabled, s.duty, s.starts_at, s.ends_at,
 	s.source, COALESCE(s.pattern_id, 0)`

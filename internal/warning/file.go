@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Warning files (Excel .xlsx or CSV in UTF-8 or GBK) have a header row; the
@@ -164,7 +165,7 @@ func ParseLocalTime(s string) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	for _, l := range localLayouts {
-		if t, err := time.ParseInLocation(l, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, zone.Shanghai); err == nil {
 			return t.UTC(), nil
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Actor is the officer changing a warning: who (for the timeline and the
@@ -73,7 +74,9 @@ func loadForChange(ctx context.Context, tx *db.Tx, a Actor, id int64) (status st
 	return status, grade, onsiteDue, nil
 }
 
-func addEvent(ctx context.Context, q db.Querier, id int64, at time.Time, kind string, userID int64, detail string) error {
+// AddEvent writes a line of a warning's timeline (also for the partner
+// requests about the warning, which report their answers on it).
+func AddEvent(ctx context.Context, q db.Querier, id int64, at time.Time, kind string, userID int64, detail string) error {
 	_, err := q.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
 		id, db.Millis(at), kind, nullable(userID), detail)
 	if err != nil {
@@ -134,7 +137,7 @@ func RecordContact(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, c
 		if c.Note != "" {
 			detail += "（" + strings.TrimSpace(c.Note) + "）"
 		}
-		if err := addEvent(ctx, tx, id, c.At, "contact", a.UserID, detail); err != nil {
+		if err := AddEvent(ctx, tx, id, c.At, "contact", a.UserID, detail); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "contact "+c.Method+" "+c.Result)
@@ -193,8 +196,8 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 				return fmt.Errorf("set outcome: %w", err)
 			}
 			res.Status = "open"
-			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(shanghai).Format("01-02 15:04"))
-			if err := addEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
+			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(zone.Shanghai).Format("01-02 15:04"))
+			if err := AddEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
 				return err
 			}
 			return auditChange(ctx, tx, a, now, id, "outcome unreachable -> onsite")
@@ -223,7 +226,7 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 		if res.CaseID != 0 {
 			detail += "，已立案 " + res.CaseNo
 		}
-		if err := addEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "outcome "+string(o.Outcome))
@@ -337,7 +340,7 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 				detail = "转交 " + st.Name + " " + u.DisplayName + "（当事人属地仍为 " + place + "）：" + h.Reason
 			}
 		}
-		if err := addEvent(ctx, tx, id, now, "handover", a.UserID, detail); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "handover", a.UserID, detail); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, detail)
@@ -395,7 +398,7 @@ func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e Emerge
 		if e.Kind == "suspend_number" {
 			what = "紧急停机 " + auth.MaskPhone(e.Phone)
 		}
-		if err := addEvent(ctx, tx, id, now, "emergency", a.UserID, fmt.Sprintf("向%s申请%s（请求 #%d）", unitName, what, reqID)); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "emergency", a.UserID, fmt.Sprintf("向%s申请%s（请求 #%d）", unitName, what, reqID)); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "emergency "+e.Kind)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Input is a warning as a sender gives it, by any of the intake doors.
@@ -160,7 +161,7 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	} else if strings.TrimSpace(n.Text) != "" {
 		// No type given: the classifier suggests one from the text; the
 		// officer confirms or corrects it on the warning page.
-		if c := classifier(); c != nil {
+		if c := fraudtype.Serving(); c != nil {
 			pr := c.Predict(n.Text)
 			if pr.Scam && len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 {
 				n.FraudType, n.typeSource = string(pr.Type), "model"
@@ -189,7 +190,7 @@ func (n *normalized) resolveFraudType(given string) {
 		}
 		return
 	}
-	if c := classifier(); c != nil {
+	if c := fraudtype.Serving(); c != nil {
 		pr := c.Predict(given + "\n" + n.Text)
 		if len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 && fraudtype.Valid(pr.Top[0].Type) {
 			n.FraudType, n.typeSource = string(pr.Top[0].Type), "model"
@@ -313,7 +314,7 @@ func ageAt(birth string, at time.Time) int {
 	if err != nil {
 		return 0
 	}
-	local := at.In(time.FixedZone("CST", 8*3600))
+	local := at.In(zone.Shanghai)
 	age := local.Year() - b.Year()
 	if local.Month() < b.Month() || (local.Month() == b.Month() && local.Day() < b.Day()) {
 		age--
