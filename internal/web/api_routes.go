@@ -5,7 +5,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
-	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
@@ -131,6 +131,6 @@ func (s *Server) coreAPIRoutes() []apiRoute {
 		{Method: "GET", Path: "/api/v1/figures/warnings", Cap: auth.CapFiguresRead, Handler: s.handleWarningFigures, Tag: "figures",
 			Summary: "预警处置数据", Query: []apiParam{qFrom, qTo, qArea}, Response: warning.Figures{}},
 		{Method: "GET", Path: "/api/v1/figures/funds", Cap: auth.CapFiguresRead, Handler: s.handleFundsFigures, Tag: "figures",
-			Summary: "资金止付冻结返还数据", Query: []apiParam{qFrom, qTo, qArea}, Response: funds.FundsFigures{}},
+			Summary: "资金止付冻结返还数据", Query: []apiParam{qFrom, qTo, qArea}, Response: partner.FundsFigures{}},
 	}
 }
