@@ -40,15 +40,6 @@ func (s *Server) areaAdminRoutes() {
 	m.HandleFunc("POST /admin/areas/{id}/move", s.page(auth.CapAreaAdmin, s.handleAreaMoveForm))
 	m.HandleFunc("POST /admin/areas/{id}/merge", s.page(auth.CapAreaAdmin, s.handleAreaMergeForm))
 	m.HandleFunc("POST /admin/areas/{id}/retire", s.page(auth.CapAreaAdmin, s.handleAreaRetireForm))
-
-	m.HandleFunc("POST /api/v1/areas/import", s.api(auth.CapAreaAdmin, s.handleAreasImportAPI))
-	m.HandleFunc("GET /api/v1/areas/export", s.api(auth.CapAreaRead, s.handleAreasExportAPI))
-	m.HandleFunc("POST /api/v1/areas/boundaries", s.api(auth.CapAreaAdmin, s.handleBoundariesAPI))
-	m.HandleFunc("POST /api/v1/areas", s.api(auth.CapAreaAdmin, s.handleAreaAddAPI))
-	m.HandleFunc("PATCH /api/v1/areas/{id}", s.api(auth.CapAreaAdmin, s.handleAreaEditAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/move", s.api(auth.CapAreaAdmin, s.handleAreaMoveAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/merge", s.api(auth.CapAreaAdmin, s.handleAreaMergeAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/retire", s.api(auth.CapAreaAdmin, s.handleAreaRetireAPI))
 }
 
 // errTreeTooLarge answers an upload over maxTreeUpload.

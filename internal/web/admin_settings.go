@@ -19,8 +19,6 @@ func (s *Server) settingsRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /admin/settings", s.page(auth.CapSettingsAdmin, s.handleSettingsPage))
 	m.HandleFunc("POST /admin/settings/{group}", s.page(auth.CapSettingsAdmin, s.handleSettingsForm))
-	m.HandleFunc("GET /api/v1/settings", s.api(auth.CapSettingsAdmin, s.handleSettingsAPI))
-	m.HandleFunc("PUT /api/v1/settings", s.api(auth.CapSettingsAdmin, s.handleSettingsPut))
 }
 
 // settingsDoc is the JSON of GET /api/v1/settings.

@@ -24,15 +24,6 @@ import (
 // stable for the same data and options) and a label; a request names its
 // account by accounts.id, which the candidates carry.
 
-func (s *Server) traceRoutes() {
-	m := s.mux
-	m.HandleFunc("POST /api/v1/cases", s.api(auth.CapCaseWrite, s.handleCreateCase))
-	m.HandleFunc("POST /api/v1/cases/{id}/suspects", s.api(auth.CapCaseWrite, s.handleAddSuspect))
-	m.HandleFunc("GET /api/v1/cases/{id}/trace", s.api(auth.CapCaseRead, s.handleCaseTrace))
-	m.HandleFunc("GET /api/v1/cases/{id}/trace/explain", s.api(auth.CapCaseRead, s.handleCaseTraceExplain))
-	m.HandleFunc("POST /api/v1/cases/{id}/trace/requests", s.api(auth.CapFundsWrite, s.handleCaseTraceRequest))
-}
-
 // traceOptions reads a trace's options from query parameters (or form
 // fields): rule=fifo|proportional, libr=1, max_hops=N, max_lag=hours (or a
 // Go duration such as 90m), as_of=RFC 3339 or "2006-01-02 15:04" (Beijing
