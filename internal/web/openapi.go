@@ -250,7 +250,7 @@ func buildOpenAPI(routes []apiRoute, keep func(apiRoute) bool) map[string]any {
 	}
 	ss.defs["Error"] = map[string]any{"type": "object", "required": []string{"error", "code", "request_id"}, "properties": map[string]any{
 		"error":      map[string]any{"type": "string", "description": "what went wrong and what to do, in Chinese"},
-		"code":       map[string]any{"type": "string", "description": "machine code: unauthenticated, bad_token, forbidden, not_found, invalid, bad_json, bad_id, bad_param, conflict, content_type, too_large, rate_limited, internal"},
+		"code":       map[string]any{"type": "string", "description": "machine code: the kind of error (invalid 400, unauthenticated 401, forbidden 403, not_found 404, conflict 409, too_large 413, timeout 503, internal 500) or a finer code of that kind (bad_json, bad_id, bad_param, bad_token, bad_credentials, disabled, token_expired, content_type, rate_limited …)"},
 		"request_id": map[string]any{"type": "string", "description": "quote it to the centre's administrator"},
 	}}
 	errResp := func(desc string) map[string]any {
