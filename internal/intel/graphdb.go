@@ -94,6 +94,27 @@ func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, err
 			fmt.Sprintf("案件 #%d 受害人转入 %d 笔 %s 元", cid, n, money.FormatYuan(sum)))
 	}
 	rows.Close()
+	// The accounts victims paid from are the victims' own: the victim
+	// holds them, and money from them to a mule says the mule reached a
+	// victim (a weak link), not that the two accounts work together.
+	victimCard := map[string]bool{}
+	rows, err = q.Query(ctx, `SELECT ct.from_account, v.name, v.phone, v.id_number FROM case_transfers ct
+		JOIN cases c ON c.id = ct.case_id JOIN victims v ON v.id = ct.victim_id WHERE ct.from_account <> '' AND `+cc, ca)
+	if err != nil {
+		return nil, fmt.Errorf("graph: victims' accounts: %w", err)
+	}
+	for rows.Next() {
+		var from, name, phone, idn string
+		if err := rows.Scan(&from, &name, &phone, &idn); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		victimCard[from] = true
+		if person := personKey(name, phone, idn); person != "" {
+			b.LinkByKey(TPerson, person, TCard, from, LHolder, "受害人转出账户")
+		}
+	}
+	rows.Close()
 	vc, va := visibleAccounts("account", scope)
 	rows, err = q.Query(ctx, `SELECT account, counter_account, COUNT(*), SUM(CASE WHEN amount_fen < 0 THEN -amount_fen ELSE amount_fen END)
 		FROM statement_rows WHERE counter_account <> '' AND `+vc+` GROUP BY account, counter_account`, va...)
@@ -107,7 +128,11 @@ func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, err
 			rows.Close()
 			return nil, err
 		}
-		b.LinkByKey(TCard, a, TCard, c, LTransfer, fmt.Sprintf("流水 %d 笔 %s 元", n, money.FormatYuan(sum)))
+		kind, ev := LTransfer, fmt.Sprintf("流水 %d 笔 %s 元", n, money.FormatYuan(sum))
+		if victimCard[a] || victimCard[c] {
+			kind, ev = LVictim, ev+"（受害人账户）"
+		}
+		b.LinkByKey(TCard, a, TCard, c, kind, ev)
 	}
 	rows.Close()
 	for _, col := range []struct {

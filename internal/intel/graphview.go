@@ -219,7 +219,7 @@ var linkCodes = [numLinkKinds]string{"holder", "same_warning", "case_paid", "cas
 // GroupOf returns the group (community) of a node, with the links among its
 // members (at most MaxExpand members are returned).
 func (g *Graph) GroupOf(v int32) (Group, []Edge) {
-	comm := g.Communities(10)
+	comm := g.groupLabels()
 	label := comm[v]
 	gr := Group{ID: label, ByType: map[string]int{}}
 	in := map[int32]bool{}

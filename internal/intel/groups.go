@@ -20,7 +20,7 @@ type Group struct {
 // one non-case entity, largest first.
 func (g *Graph) Groups(minSize int) []Group {
 	comp := g.Components()
-	comm := g.Communities(10)
+	comm := g.groupLabels()
 	// Sizes first, so only groups big enough get built.
 	size := make([]int32, len(g.ents))
 	for _, l := range comm {
