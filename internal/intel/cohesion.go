@@ -13,20 +13,26 @@ import (
 // else about. Following every strong link therefore chains gangs and
 // their pool into one group of a thousand entities.
 //
-// A link ties its two ends into one group only when it is embedded in
-// their surroundings: the two share at least one other neighbour (the
-// link lies on a triangle: two accounts used from the same device, a case
-// and the account its victim paid named in the same warning) and their
-// neighbourhoods overlap by at least Cohesion in the structural
-// similarity of SCAN (Xu et al., 2007),
+// A link ties its two ends into one group only when it is corroborated
+// and embedded in their surroundings:
 //
-//	σ(u, v) = |Γ(u) ∩ Γ(v)| / √(|Γ(u)| · |Γ(v)|),
+//   - a link that says only that one warning named both ends (a number and
+//     an account or web address named together, a case and the contacts
+//     of its warning) ties nothing until a second warning names them
+//     together: named once, they may be chance or the shared pool;
+//   - an end with no other strong link (a leaf) is not tied: it has
+//     nothing to overlap and is placed by attachTo below;
+//   - the neighbourhoods of the two ends overlap by at least Cohesion in
+//     the structural similarity of SCAN (Xu et al., 2007),
 //
-// Γ(x) being x and its strong neighbours that are not hubs. Inside a gang
-// the accounts share devices, IPs and each other, so σ is high (0.4–1);
-// a number of the shared pool is named with dozens of web addresses and
-// accounts that have nothing else in common, so its links score about
-// 0.05 and tie nothing. Label propagation and the merge step run over the
+//     σ(u, v) = |Γ(u) ∩ Γ(v)| / √(|Γ(u)| · |Γ(v)|),
+//
+//     Γ(x) being x and its strong neighbours that are not hubs.
+//
+// Inside a gang the accounts share devices, IPs and each other, so σ is
+// high (0.4–1); a number of the shared pool is named with dozens of web
+// addresses and accounts that have nothing else in common, so its links
+// score about 0.05 and tie nothing. Label propagation runs over the
 // ties only (the merge step, which joins pieces of one sparse group, also
 // counts the other strong links between pieces). Afterwards an entity
 // left alone (no tie: a case, a holder, a contact) joins the group that
@@ -36,12 +42,19 @@ import (
 // shown on the group pages it touches as a linked entity outside the
 // group: the shared contacts.
 
+// coNamed reports whether a link kind says only that one warning named
+// both ends (a scam number and an account or a web address, a case and
+// the contacts of its warnings). Named together once, two contacts may
+// be chance or the shared pool; only when two warnings or more name them
+// together can the link tie them.
+func (k LinkKind) coNamed() bool { return k == LSameWarning || k == LCaseContact }
+
 // Cohesion is the least structural similarity of a tie.
 const Cohesion = 0.2
 
 // ties marks, per half-edge of adj, the links that hold groups together:
-// strong links between two non-hubs that share a neighbour and whose
-// structural similarity is at least Cohesion.
+// strong links between two non-hubs, named together by two warnings or
+// more when that is all they say, whose ends pass tied.
 func (g *Graph) ties() []bool {
 	g.tieOnce.Do(func() {
 		g.Hubs()
@@ -54,7 +67,7 @@ func (g *Graph) ties() []bool {
 			a := nb[nstart[v]:nstart[v+1]]
 			for i := g.start[v]; i < g.start[v+1]; i++ {
 				e := g.adj[i]
-				if !e.kind.Strong() || g.hub[e.to] {
+				if !e.kind.Strong() || g.hub[e.to] || (e.kind.coNamed() && e.seen < 2) {
 					continue
 				}
 				g.tie[i] = tied(a, nb[nstart[e.to]:nstart[e.to+1]])
@@ -65,7 +78,8 @@ func (g *Graph) ties() []bool {
 }
 
 // tied decides whether a link between two nodes with the given sorted,
-// distinct strong neighbours (each holding the other) is a tie.
+// distinct strong neighbours (each holding the other) is a tie: neither
+// is a leaf and their structural similarity is at least Cohesion.
 func tied(a, b []int32) bool {
 	common := 2 // closed neighbourhoods: both ends are in both
 	for x, y := 0, 0; x < len(a) && y < len(b); {
@@ -80,7 +94,7 @@ func tied(a, b []int32) bool {
 			y++
 		}
 	}
-	return common > 2 && float64(common) >= Cohesion*math.Sqrt(float64(len(a)+1)*float64(len(b)+1))
+	return len(a) > 1 && len(b) > 1 && float64(common) >= Cohesion*math.Sqrt(float64(len(a)+1)*float64(len(b)+1))
 }
 
 // strongNeighbours lists the distinct strong neighbours of every node that
@@ -108,8 +122,11 @@ func (g *Graph) strongNeighbours() (nb, start []int32) {
 }
 
 // attach gives each node alone in its community (no tie) to a community
-// (see attachTo). It reads the communities as they were before any node
-// attaches, so the result does not depend on the order.
+// (see attachTo): first the nodes with two strong links or more, reading
+// the communities as they were before any node attaches (so the order
+// does not matter), then the leaves, which follow their neighbour where
+// it went. A node left alone keeps its leaves: an account known only with
+// its case and the IP it was used from is a group of three.
 func (g *Graph) attach(label []int32) {
 	n := len(g.ents)
 	size := make([]int32, n)
@@ -117,9 +134,10 @@ func (g *Graph) attach(label []int32) {
 		size[l]++
 	}
 	join := make([]int32, n)
+	copy(join, label)
+	leafOf := map[int32]int32{} // leaf → its neighbour
 	count := map[int32]int{}
-	for v := 0; v < n; v++ {
-		join[v] = label[v]
+	for v := int32(0); v < int32(n); v++ {
 		if g.hub[v] || size[label[v]] > 1 {
 			continue
 		}
@@ -136,22 +154,35 @@ func (g *Graph) attach(label []int32) {
 				count[l]++
 			}
 		}
+		if total == 1 {
+			if _, ok := attachTo(map[int32]int{last: 1}, 1, only); ok {
+				leafOf[v] = last
+			}
+			continue
+		}
 		if l, ok := attachTo(count, total, only); ok {
 			join[v] = l
+		}
+	}
+	for v, u := range leafOf {
+		if _, ok := leafOf[u]; ok {
+			join[v] = min(v, u) // two leaves of each other: one pair
+		} else {
+			join[v] = join[u]
 		}
 	}
 	copy(label, join)
 }
 
 // attachTo is the attachment rule. count says how many of a lone node's
-// distinct strong links (hubs aside) go into each community, total how
-// many it has, kind the kind of its link when it has one. With two links
-// or more it joins the community holding at least half of them and
-// strictly more than any other. With one it joins its neighbour's
-// community, unless that link is a transfer: an account seen only as the
-// counterparty of one of the group's transfers (where the money went next
-// or came from) is a lead to follow, not a member, and is shown on the
-// group page as an entity outside the group.
+// distinct strong links (hubs aside) go into each community (for a leaf:
+// its neighbour), total how many it has, kind the kind of its link when it
+// has one. With two links or more it joins the community holding at least
+// half of them and strictly more than any other. A leaf follows its
+// neighbour, unless its link is a transfer: an account seen only as the
+// counterparty of one transfer of the group's accounts (where the money
+// went next or came from) is a lead to follow, not a member, and is shown
+// on the group page as an entity outside the group.
 func attachTo(count map[int32]int, total int, kind LinkKind) (int32, bool) {
 	best, bestN, second := int32(-1), 0, 0
 	for l, c := range count {

@@ -19,11 +19,13 @@ func TestTiedRule(t *testing.T) {
 		want bool
 	}{
 		{"two accounts of one device and IP", []int32{1, 10, 11}, []int32{0, 10, 11}, true},
-		{"a chain link shares no neighbour", []int32{1, 5}, []int32{0, 6}, false},
-		{"a leaf on a small account: no triangle", []int32{1}, []int32{0, 7}, false},
+		// σ = 2/√(3·3): an account and the device it alone was used from
+		// with one other account.
+		{"a link between two nodes of few links", []int32{1, 5}, []int32{0, 6}, true},
+		{"a leaf never ties", []int32{1}, []int32{0, 7}, false},
+		{"nor a leaf on the other end", []int32{1, 7}, []int32{0}, false},
 		// A pool number named with 20 web addresses and one of them named
-		// with 80 numbers: one case named with both gives a triangle, but
-		// σ = 3/√(21·81) ≈ 0.07.
+		// with 80 numbers, one case named with both: σ = 3/√(21·81) ≈ 0.07.
 		{"a shared pool number and address", append([]int32{1, 2}, seq(100, 18)...), append([]int32{0, 2}, seq(200, 78)...), false},
 		// σ = 3/√(4·4) = 0.75.
 		{"one shared neighbour among few", []int32{1, 2, 3}, []int32{0, 2, 4}, true},
@@ -49,7 +51,7 @@ func TestAttachRule(t *testing.T) {
 		{"a case paid into one account", map[int32]int{7: 1}, 1, LCasePaid, 7},
 		{"a holder's phone", map[int32]int{7: 1}, 1, LHolder, 7},
 		{"an account paid once by the group", map[int32]int{7: 1}, 1, LTransfer, -1},
-		{"a leaf of a lone node", map[int32]int{}, 1, LHolder, -1},
+		{"a leaf of a lone node (counted as its neighbour)", map[int32]int{3: 1}, 1, LUsedFrom, 3},
 		{"a case: two paid accounts of one gang, a pool number, a web address", map[int32]int{7: 2}, 4, LCaseContact, 7},
 		{"a case split between two gangs", map[int32]int{7: 1, 9: 1}, 3, LCasePaid, -1},
 		{"most links in one gang", map[int32]int{7: 3, 9: 1}, 4, LCasePaid, 7},

@@ -100,6 +100,7 @@ type Graph struct {
 type halfEdge struct {
 	to   int32
 	kind LinkKind
+	seen uint8 // how many times the link was given (records showing it), at most 255
 	ev   int32 // index into evidence, −1 none
 }
 
@@ -170,7 +171,7 @@ func (b *GraphBuilder) LinkByKey(ta EntityType, ka string, tb EntityType, kb str
 }
 
 // Build returns the graph; repeated links between the same two nodes of the
-// same kind are kept once.
+// same kind are kept once, with how many times they were given.
 func (b *GraphBuilder) Build() *Graph {
 	g := &b.g
 	n := len(g.ents)
@@ -186,9 +187,9 @@ func (b *GraphBuilder) Build() *Graph {
 	pos := make([]int32, n)
 	copy(pos, g.start[:n])
 	for _, e := range b.edges {
-		g.adj[pos[e.a]] = halfEdge{e.b, e.kind, e.ev}
+		g.adj[pos[e.a]] = halfEdge{e.b, e.kind, 1, e.ev}
 		pos[e.a]++
-		g.adj[pos[e.b]] = halfEdge{e.a, e.kind, e.ev}
+		g.adj[pos[e.b]] = halfEdge{e.a, e.kind, 1, e.ev}
 		pos[e.b]++
 	}
 	b.edges = nil
@@ -207,6 +208,9 @@ func (b *GraphBuilder) Build() *Graph {
 		g.start[v] = w
 		for i := range list {
 			if i > 0 && list[i].to == list[i-1].to && list[i].kind == list[i-1].kind {
+				if g.adj[w-1].seen < 255 {
+					g.adj[w-1].seen++
+				}
 				continue
 			}
 			g.adj[w] = list[i]
