@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/intel"
@@ -19,8 +18,9 @@ import (
 // linked cases). Domain work is in internal/intel; this file only
 // translates HTTP.
 
-// intelGraphs caches each jurisdiction's entity graph for a few seconds.
-var intelGraphs = intel.GraphCache{TTL: 15 * time.Second}
+// intelGraphs keeps each jurisdiction's entity graph while the data it is
+// built from is unchanged (checked in the database on every read).
+var intelGraphs intel.GraphCache
 
 // graphKeys names each database for the cache. Holding the *db.DB keeps
 // its address from being reused by another database while it is cached.
@@ -58,11 +58,21 @@ func (s *Server) intelRoutes() {
 }
 
 func (s *Server) intelGraph(r *http.Request, p *auth.Principal) (*intel.Graph, error) {
+	return intelGraphs.Get(r.Context(), s.db, s.graphKey(), p.Scope, s.now())
+}
+
+func (s *Server) graphKey() string {
 	key, ok := graphKeys.Load(s.db)
 	if !ok {
 		key, _ = graphKeys.LoadOrStore(s.db, strconv.FormatInt(graphKeySeq.Add(1), 10))
 	}
-	return intelGraphs.Get(r.Context(), s.db, key.(string), p.Scope, s.now())
+	return key.(string)
+}
+
+// prefetchIntelGraph starts building the caller's graph in the background
+// (the 两卡研判 page does not need it, the pages it links to do).
+func (s *Server) prefetchIntelGraph(p *auth.Principal) {
+	intelGraphs.Prefetch(s.db, s.graphKey(), p.Scope, s.now())
 }
 
 func (s *Server) watchList(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.Scored, error) {
