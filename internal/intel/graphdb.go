@@ -268,7 +268,7 @@ func (c *GraphCache) Get(ctx context.Context, q db.Querier, key string, scope ar
 		cg = &cachedGraph{ready: make(chan struct{})}
 		c.m[key] = cg
 		c.mu.Unlock()
-		cg.g, cg.err = BuildGraph(ctx, q, scope)
+		cg.g, cg.err = buildPrepared(ctx, q, scope)
 		cg.gen, cg.at = gen, now
 		close(cg.ready)
 		if cg.err != nil {
@@ -299,6 +299,19 @@ func (c *GraphCache) Get(ctx context.Context, q db.Querier, key string, scope ar
 	return g, nil
 }
 
+// buildPrepared builds a scope's graph with what every page reads from it
+// (groups, references) worked out, so a build in the background leaves
+// nothing to do on a request.
+func buildPrepared(ctx context.Context, q db.Querier, scope area.Node) (*Graph, error) {
+	g, err := BuildGraph(ctx, q, scope)
+	if err != nil {
+		return nil, err
+	}
+	g.groupLabels()
+	g.ByRef("")
+	return g, nil
+}
+
 // Prefetch starts building a scope's graph in the background when none is
 // cached or being built, so the page that needs it next (the group list
 // after the 两卡研判 page) finds it ready or under way.
@@ -320,7 +333,7 @@ func (c *GraphCache) Prefetch(q db.Querier, key string, scope area.Node, now tim
 		defer cancel()
 		gen, err := GraphGeneration(ctx, q)
 		if err == nil {
-			cg.g, err = BuildGraph(ctx, q, scope)
+			cg.g, err = buildPrepared(ctx, q, scope)
 		}
 		cg.gen, cg.at, cg.err = gen, now, err
 		close(cg.ready)
@@ -339,7 +352,7 @@ func (c *GraphCache) Prefetch(q db.Querier, key string, scope area.Node, now tim
 func (c *GraphCache) rebuild(q db.Querier, key string, scope area.Node, cg *cachedGraph, gen string, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	g, err := BuildGraph(ctx, q, scope)
+	g, err := buildPrepared(ctx, q, scope)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cg.building = false
