@@ -15,6 +15,11 @@ import (
 	"github.com/fanzha/fanzha/internal/sim"
 )
 
+// groupsEvalNow is the "now" of the county the evaluation generates: a
+// fixed date, so a seed gives the same county and the same figures on any
+// day.
+var groupsEvalNow = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+
 // intelGroupsEval generates the demo county in a temporary folder (it may
 // import the demo generator: it is a benchmark, see nosim_test.go) and
 // measures the intel groups of the whole county against its planted mule
@@ -26,27 +31,8 @@ func intelGroupsEval(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "fanzha-groups-eval-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	d, err := openDB(ctx, "", dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	auth.BcryptCost = 4
 	t0 := time.Now()
-	sum, err := sim.Generate(ctx, d, sim.Options{Seed: *seed, Now: time.Now().UTC(), Scale: *scale})
-	if err != nil {
-		return fmt.Errorf("generate demo county: %w", err)
-	}
-	root, err := area.Root(ctx, d)
-	if err != nil {
-		return err
-	}
-	g, err := intel.BuildGraph(ctx, d, root)
+	g, sum, err := demoCountyGraph(ctx, *seed, *scale)
 	if err != nil {
 		return err
 	}
@@ -67,4 +53,31 @@ func intelGroupsEval(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("RESULT gangs=%d purity=%.3f recall=%.3f largest=%d max_cases=%d\n", ev.Gangs, ev.Purity, ev.Recall, ev.Largest, ev.MaxCase)
 	return nil
+}
+
+// demoCountyGraph generates the demo county of a seed (at groupsEvalNow)
+// in a temporary folder and returns its county-wide entity graph and what
+// the generator planted.
+func demoCountyGraph(ctx context.Context, seed int64, scale float64) (*intel.Graph, sim.Summary, error) {
+	dir, err := os.MkdirTemp("", "fanzha-groups-eval-")
+	if err != nil {
+		return nil, sim.Summary{}, err
+	}
+	defer os.RemoveAll(dir)
+	d, err := openDB(ctx, "", dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, sim.Summary{}, err
+	}
+	defer d.Close()
+	auth.BcryptCost = 4
+	sum, err := sim.Generate(ctx, d, sim.Options{Seed: seed, Now: groupsEvalNow, Scale: scale})
+	if err != nil {
+		return nil, sum, fmt.Errorf("generate demo county: %w", err)
+	}
+	root, err := area.Root(ctx, d)
+	if err != nil {
+		return nil, sum, err
+	}
+	g, err := intel.BuildGraph(ctx, d, root)
+	return g, sum, err
 }

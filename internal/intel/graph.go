@@ -84,17 +84,23 @@ type Graph struct {
 	// evidence of each undirected link: the record that says it
 	evidence []string
 
-	salt    []byte    // the reference salt (LoadRefSalt); nil for graphs not read from a database
-	hubOnce sync.Once // finds the hubs on first use (Hubs)
-	hub     []bool
-	hubs    []int32
-	refOnce sync.Once // builds refs on the first ByRef
-	refs    map[string]int32
+	salt      []byte    // the reference salt (LoadRefSalt); nil for graphs not read from a database
+	hubOnce   sync.Once // finds the hubs on first use (Hubs)
+	hub       []bool
+	hubs      []int32
+	refOnce   sync.Once // builds refs on the first ByRef
+	refs      map[string]int32
+	tieOnce   sync.Once // finds the links that hold groups together (ties)
+	tie       []bool
+	labelOnce sync.Once // the communities, found once (groupLabels)
+	label     []int32
+	labelSize []int32 // members per community label
 }
 
 type halfEdge struct {
 	to   int32
 	kind LinkKind
+	seen uint8 // how many times the link was given (records showing it), at most 255
 	ev   int32 // index into evidence, −1 none
 }
 
@@ -165,7 +171,7 @@ func (b *GraphBuilder) LinkByKey(ta EntityType, ka string, tb EntityType, kb str
 }
 
 // Build returns the graph; repeated links between the same two nodes of the
-// same kind are kept once.
+// same kind are kept once, with how many times they were given.
 func (b *GraphBuilder) Build() *Graph {
 	g := &b.g
 	n := len(g.ents)
@@ -181,9 +187,9 @@ func (b *GraphBuilder) Build() *Graph {
 	pos := make([]int32, n)
 	copy(pos, g.start[:n])
 	for _, e := range b.edges {
-		g.adj[pos[e.a]] = halfEdge{e.b, e.kind, e.ev}
+		g.adj[pos[e.a]] = halfEdge{e.b, e.kind, 1, e.ev}
 		pos[e.a]++
-		g.adj[pos[e.b]] = halfEdge{e.a, e.kind, e.ev}
+		g.adj[pos[e.b]] = halfEdge{e.a, e.kind, 1, e.ev}
 		pos[e.b]++
 	}
 	b.edges = nil
@@ -202,6 +208,9 @@ func (b *GraphBuilder) Build() *Graph {
 		g.start[v] = w
 		for i := range list {
 			if i > 0 && list[i].to == list[i-1].to && list[i].kind == list[i-1].kind {
+				if g.adj[w-1].seen < 255 {
+					g.adj[w-1].seen++
+				}
 				continue
 			}
 			g.adj[w] = list[i]
@@ -344,19 +353,22 @@ func (g *Graph) Components() []int32 {
 }
 
 // Communities refines components into dense groups by label propagation
-// over strong links: every node starts with its own label and repeatedly
-// takes the label most common among its neighbours, visiting the nodes in
-// a fixed pseudo-random order; a node keeps its label when it is among the
-// most common, and other ties go to the label with the smallest hash. Both
-// rules keep one label from flooding a whole component through chains of
-// ties. It stops when no label changes or after rounds rounds. Label
-// propagation can leave a dense group cut in two; a last step merges two
-// communities when the links between them are at least a sixth of the
-// smaller one's link ends (mergeLoose). Hubs (HubDegree) neither take nor
-// pass labels: each keeps its own. The result is deterministic.
+// over the ties (strong links embedded in their surroundings, see
+// cohesion.go): every node starts with its own label and repeatedly
+// takes the label most common among its tied neighbours, visiting the
+// nodes in a fixed pseudo-random order; a node keeps its label when it is
+// among the most common, and other ties go to the label with the smallest
+// hash. Both rules keep one label from flooding a whole component through
+// chains of ties. It stops when no label changes or after rounds rounds.
+// Label propagation can leave a dense group cut in two; a merge step joins
+// two communities when the strong links between them are at least a sixth of the
+// smaller one's link ends (mergeLoose). Last, a node left alone joins the
+// community that holds most of its strong links (attach). Hubs (HubDegree)
+// neither take nor pass labels: each keeps its own. The result is
+// deterministic.
 func (g *Graph) Communities(rounds int) []int32 {
 	n := len(g.ents)
-	g.Hubs()
+	tie := g.ties()
 	label := make([]int32, n)
 	order := make([]int32, n)
 	// A fixed permutation, so runs agree: stepping by a stride coprime
@@ -382,9 +394,9 @@ func (g *Graph) Communities(rounds int) []int32 {
 				continue
 			}
 			labs = labs[:0]
-			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
-				if e.kind.Strong() && !g.hub[e.to] {
-					labs = append(labs, label[e.to])
+			for i := g.start[v]; i < g.start[v+1]; i++ {
+				if tie[i] {
+					labs = append(labs, label[g.adj[i].to])
 				}
 			}
 			if len(labs) == 0 {
@@ -420,31 +432,40 @@ func (g *Graph) Communities(rounds int) []int32 {
 		}
 	}
 	g.mergeLoose(label)
+	g.attach(label)
 	return label
 }
 
-// mergeLoose merges communities joined by many links: a and b merge when
-// the strong links between them are at least a sixth of the smaller
-// volume (sum of strong degrees) of the two. Merging repeats until nothing
-// merges (at most a few passes); labels become the smallest label merged.
+// mergeLoose merges communities joined by many strong links: a and b, each
+// grown from ties (two members or more), merge when the strong links
+// between them are at least a sixth of the smaller volume (sum of strong
+// degrees, hubs aside) of the two. Label propagation over a sparse group
+// can leave it cut in pieces that no tie joins but many links do; a node
+// alone (no tie) is left to attach. Merging repeats until nothing merges
+// (at most a few passes); labels become the smallest label merged.
 func (g *Graph) mergeLoose(label []int32) {
 	n := len(g.ents)
 	vol := make([]int64, n)
+	size := make([]int32, n)
 	parent := make(unionFind, n)
 	for pass := 0; pass < 4; pass++ {
 		clear(vol)
+		clear(size)
+		for _, l := range label {
+			size[l]++
+		}
 		between := map[[2]int32]int64{}
 		for v := 0; v < n; v++ {
-			if g.hub[v] {
+			lv := label[v]
+			if g.hub[v] || size[lv] < 2 {
 				continue
 			}
-			lv := label[v]
 			for _, e := range g.adj[g.start[v]:g.start[v+1]] {
 				if !e.kind.Strong() || g.hub[e.to] {
 					continue
 				}
 				vol[lv]++
-				if lu := label[e.to]; lu != lv && int32(v) < e.to {
+				if lu := label[e.to]; lu != lv && int32(v) < e.to && size[lu] > 1 {
 					between[[2]int32{min(lu, lv), max(lu, lv)}]++
 				}
 			}

@@ -94,6 +94,27 @@ func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, err
 			fmt.Sprintf("案件 #%d 受害人转入 %d 笔 %s 元", cid, n, money.FormatYuan(sum)))
 	}
 	rows.Close()
+	// The accounts victims paid from are the victims' own: the victim
+	// holds them, and money from them to a mule says the mule reached a
+	// victim (a weak link), not that the two accounts work together.
+	victimCard := map[string]bool{}
+	rows, err = q.Query(ctx, `SELECT ct.from_account, v.name, v.phone, v.id_number FROM case_transfers ct
+		JOIN cases c ON c.id = ct.case_id JOIN victims v ON v.id = ct.victim_id WHERE ct.from_account <> '' AND `+cc, ca)
+	if err != nil {
+		return nil, fmt.Errorf("graph: victims' accounts: %w", err)
+	}
+	for rows.Next() {
+		var from, name, phone, idn string
+		if err := rows.Scan(&from, &name, &phone, &idn); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		victimCard[from] = true
+		if person := personKey(name, phone, idn); person != "" {
+			b.LinkByKey(TPerson, person, TCard, from, LHolder, "受害人转出账户")
+		}
+	}
+	rows.Close()
 	vc, va := visibleAccounts("account", scope)
 	rows, err = q.Query(ctx, `SELECT account, counter_account, COUNT(*), SUM(CASE WHEN amount_fen < 0 THEN -amount_fen ELSE amount_fen END)
 		FROM statement_rows WHERE counter_account <> '' AND `+vc+` GROUP BY account, counter_account`, va...)
@@ -107,7 +128,11 @@ func BuildGraph(ctx context.Context, q db.Querier, scope area.Node) (*Graph, err
 			rows.Close()
 			return nil, err
 		}
-		b.LinkByKey(TCard, a, TCard, c, LTransfer, fmt.Sprintf("流水 %d 笔 %s 元", n, money.FormatYuan(sum)))
+		kind, ev := LTransfer, fmt.Sprintf("流水 %d 笔 %s 元", n, money.FormatYuan(sum))
+		if victimCard[a] || victimCard[c] {
+			kind, ev = LVictim, ev+"（受害人账户）"
+		}
+		b.LinkByKey(TCard, a, TCard, c, kind, ev)
 	}
 	rows.Close()
 	for _, col := range []struct {
@@ -177,50 +202,168 @@ func personKey(name, phone, idn string) string {
 	return ""
 }
 
-// GraphCache keeps each jurisdiction's graph for a short time, so an
-// analyst expanding node after node does not rebuild it every click.
+// GraphGeneration is a fingerprint of the data the graph is built from
+// (warnings, cases, victims and their transfers, statements, accounts):
+// the highest id, the row count and, for the records edited in place, the
+// latest update of each table. It changes whenever a record is added,
+// removed or edited, on whichever replica, so a graph built at one
+// generation stays right while the generation holds.
+func GraphGeneration(ctx context.Context, q db.Querier) (string, error) {
+	var v [12]int64
+	err := q.QueryRow(ctx, `SELECT
+		(SELECT COALESCE(MAX(id), 0) FROM warnings), (SELECT COUNT(*) FROM warnings), (SELECT COALESCE(MAX(updated_at), 0) FROM warnings),
+		(SELECT COALESCE(MAX(id), 0) FROM cases), (SELECT COUNT(*) FROM cases), (SELECT COALESCE(MAX(updated_at), 0) FROM cases),
+		(SELECT COALESCE(MAX(id), 0) FROM victims), (SELECT COUNT(*) FROM victims),
+		(SELECT COALESCE(MAX(id), 0) FROM case_transfers), (SELECT COUNT(*) FROM case_transfers),
+		(SELECT COALESCE(MAX(id), 0) FROM statement_rows) + (SELECT COUNT(*) FROM statement_rows),
+		(SELECT COALESCE(MAX(id), 0) FROM accounts) + (SELECT COUNT(*) FROM accounts)`).
+		Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11])
+	if err != nil {
+		return "", fmt.Errorf("graph generation: %w", err)
+	}
+	return fmt.Sprint(v), nil
+}
+
+// GraphCache keeps each jurisdiction's graph while its data is unchanged,
+// so the group list, a group page and an analyst expanding node after node
+// do not rebuild it every click. Every read checks the data's generation
+// (GraphGeneration) in the database: when another request or another
+// replica changed the data, or the graph is older than MaxAge, the graph
+// in hand is served once more while a new one is built in the background
+// (one build per jurisdiction at a time); the first read of a
+// jurisdiction waits for its build.
 type GraphCache struct {
-	TTL time.Duration
-	mu  sync.Mutex
-	m   map[string]cachedGraph
+	MaxAge time.Duration // rebuild (in the background) at least this often; 0: 10 minutes
+	mu     sync.Mutex
+	m      map[string]*cachedGraph
 }
 
 type cachedGraph struct {
-	g  *Graph
-	at time.Time
+	g        *Graph
+	gen      string
+	at       time.Time
+	err      error
+	ready    chan struct{} // closed when the first build is done
+	building bool          // a background rebuild runs
 }
 
-// Get returns the scope's graph, building it when absent or stale. key
-// names the database, so one process serving several keeps them apart.
+// Get returns the scope's graph. key names the database, so one process
+// serving several keeps them apart.
 func (c *GraphCache) Get(ctx context.Context, q db.Querier, key string, scope area.Node, now time.Time) (*Graph, error) {
 	key += "|" + scope.Path
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]cachedGraph{}
-	}
-	cg, ok := c.m[key]
-	c.mu.Unlock()
-	ttl := c.TTL
-	if ttl == 0 {
-		ttl = 30 * time.Second
-	}
-	if ok && now.Sub(cg.at) < ttl {
-		return cg.g, nil
-	}
-	g, err := BuildGraph(ctx, q, scope)
+	gen, err := GraphGeneration(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	maxAge := c.MaxAge
+	if maxAge == 0 {
+		maxAge = 10 * time.Minute
+	}
 	c.mu.Lock()
 	if c.m == nil {
-		c.m = map[string]cachedGraph{}
+		c.m = map[string]*cachedGraph{}
 	}
-	c.m[key] = cachedGraph{g, now}
+	cg := c.m[key]
+	if cg == nil {
+		cg = &cachedGraph{ready: make(chan struct{})}
+		c.m[key] = cg
+		c.mu.Unlock()
+		cg.g, cg.err = buildPrepared(ctx, q, scope)
+		cg.gen, cg.at = gen, now
+		close(cg.ready)
+		if cg.err != nil {
+			c.mu.Lock()
+			if c.m[key] == cg {
+				delete(c.m, key)
+			}
+			c.mu.Unlock()
+		}
+		return cg.g, cg.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-cg.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if cg.err != nil {
+		return nil, cg.err
+	}
+	c.mu.Lock()
+	g := cg.g
+	if (cg.gen != gen || now.Sub(cg.at) >= maxAge) && !cg.building {
+		cg.building = true
+		go c.rebuild(q, key, scope, cg, gen, now)
+	}
 	c.mu.Unlock()
 	return g, nil
 }
 
-// Invalidate drops every cached graph (after an import or a label).
+// buildPrepared builds a scope's graph with what every page reads from it
+// (groups, references) worked out, so a build in the background leaves
+// nothing to do on a request.
+func buildPrepared(ctx context.Context, q db.Querier, scope area.Node) (*Graph, error) {
+	g, err := BuildGraph(ctx, q, scope)
+	if err != nil {
+		return nil, err
+	}
+	g.groupLabels()
+	g.ByRef("")
+	return g, nil
+}
+
+// Prefetch starts building a scope's graph in the background when none is
+// cached or being built, so the page that needs it next (the group list
+// after the 两卡研判 page) finds it ready or under way.
+func (c *GraphCache) Prefetch(q db.Querier, key string, scope area.Node, now time.Time) {
+	key += "|" + scope.Path
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*cachedGraph{}
+	}
+	if c.m[key] != nil {
+		c.mu.Unlock()
+		return
+	}
+	cg := &cachedGraph{ready: make(chan struct{})}
+	c.m[key] = cg
+	c.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		gen, err := GraphGeneration(ctx, q)
+		if err == nil {
+			cg.g, err = buildPrepared(ctx, q, scope)
+		}
+		cg.gen, cg.at, cg.err = gen, now, err
+		close(cg.ready)
+		if err != nil {
+			c.mu.Lock()
+			if c.m[key] == cg {
+				delete(c.m, key)
+			}
+			c.mu.Unlock()
+		}
+	}()
+}
+
+// rebuild builds a scope's graph again in the background and puts it in
+// place of the one in cg, unless the cache was emptied meanwhile.
+func (c *GraphCache) rebuild(q db.Querier, key string, scope area.Node, cg *cachedGraph, gen string, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	g, err := buildPrepared(ctx, q, scope)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cg.building = false
+	if err != nil || c.m[key] != cg {
+		return
+	}
+	cg.g, cg.gen, cg.at = g, gen, now
+}
+
+// Invalidate drops every cached graph (after an import or a label in this
+// process): the next read builds afresh.
 func (c *GraphCache) Invalidate() {
 	c.mu.Lock()
 	c.m = nil

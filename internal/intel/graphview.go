@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -217,9 +218,10 @@ func (g *Graph) View(ctx context.Context, q db.Querier, nodes []int32, hops []in
 var linkCodes = [numLinkKinds]string{"holder", "same_warning", "case_paid", "case_contact", "transfer", "used_from", "victim"}
 
 // GroupOf returns the group (community) of a node, with the links among its
-// members (at most MaxExpand members are returned).
+// members (at most MaxExpand members are returned, those with most strong
+// links first).
 func (g *Graph) GroupOf(v int32) (Group, []Edge) {
-	comm := g.Communities(10)
+	comm := g.groupLabels()
 	label := comm[v]
 	gr := Group{ID: label, ByType: map[string]int{}}
 	in := map[int32]bool{}
@@ -237,6 +239,7 @@ func (g *Graph) GroupOf(v int32) (Group, []Edge) {
 			in[u] = true
 		}
 	}
+	slices.SortStableFunc(gr.Members, func(a, b int32) int { return g.StrongDegree(b) - g.StrongDegree(a) })
 	var edges []Edge
 	for _, u := range gr.Members {
 		for _, e := range g.adj[g.start[u]:g.start[u+1]] {

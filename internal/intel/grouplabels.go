@@ -24,19 +24,20 @@ func Composition(byType map[string]int) string {
 
 // CaseRef is a case as a group list shows it: its number, not its id.
 type CaseRef struct {
-	ID     int64  `json:"id"`
-	CaseNo string `json:"case_no"`
+	ID      int64  `json:"id"`
+	CaseNo  string `json:"case_no"`
+	LossFen int64  `json:"loss_fen"`
 }
 
 // CaseNumbers turns the case keys of a graph (case ids as text) into the
-// case numbers of the cases in scope, in the order given; cases outside the
-// scope are left out.
+// case numbers (and losses) of the cases in scope, in the order given;
+// cases outside the scope are left out. One query per 500 keys.
 func CaseNumbers(ctx context.Context, q db.Querier, scope area.Node, keys []string) ([]CaseRef, error) {
 	if len(keys) == 0 {
 		return []CaseRef{}, nil
 	}
 	cond, arg := area.UnderClause("area_id", scope)
-	nos := map[int64]string{}
+	nos := map[int64]CaseRef{}
 	const chunk = 500
 	for i := 0; i < len(keys); i += chunk {
 		part := keys[i:min(i+chunk, len(keys))]
@@ -52,18 +53,17 @@ func CaseNumbers(ctx context.Context, q db.Querier, scope area.Node, keys []stri
 			continue
 		}
 		args = append(args, arg)
-		rows, err := q.Query(ctx, `SELECT id, case_no FROM cases WHERE id IN (?`+strings.Repeat(",?", len(args)-2)+`) AND `+cond, args...)
+		rows, err := q.Query(ctx, `SELECT id, case_no, loss_fen FROM cases WHERE id IN (?`+strings.Repeat(",?", len(args)-2)+`) AND `+cond, args...)
 		if err != nil {
 			return nil, fmt.Errorf("group cases: %w", err)
 		}
 		for rows.Next() {
-			var id int64
-			var no string
-			if err := rows.Scan(&id, &no); err != nil {
+			var c CaseRef
+			if err := rows.Scan(&c.ID, &c.CaseNo, &c.LossFen); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			nos[id] = no
+			nos[c.ID] = c
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -73,8 +73,8 @@ func CaseNumbers(ctx context.Context, q db.Querier, scope area.Node, keys []stri
 	out := make([]CaseRef, 0, len(nos))
 	for _, k := range keys {
 		id, _ := strconv.ParseInt(k, 10, 64)
-		if no, ok := nos[id]; ok {
-			out = append(out, CaseRef{ID: id, CaseNo: no})
+		if c, ok := nos[id]; ok {
+			out = append(out, c)
 		}
 	}
 	return out, nil

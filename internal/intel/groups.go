@@ -17,10 +17,11 @@ type Group struct {
 }
 
 // Groups finds the groups of at least minSize nodes that contain at least
-// one non-case entity, largest first.
+// one non-case entity, largest first (among groups of one size, those
+// touching most cases first).
 func (g *Graph) Groups(minSize int) []Group {
 	comp := g.Components()
-	comm := g.Communities(10)
+	comm := g.groupLabels()
 	// Sizes first, so only groups big enough get built.
 	size := make([]int32, len(g.ents))
 	for _, l := range comm {
@@ -52,6 +53,9 @@ func (g *Graph) Groups(minSize int) []Group {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Size != out[j].Size {
 			return out[i].Size > out[j].Size
+		}
+		if len(out[i].Cases) != len(out[j].Cases) {
+			return len(out[i].Cases) > len(out[j].Cases)
 		}
 		return out[i].ID < out[j].ID
 	})

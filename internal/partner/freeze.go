@@ -385,7 +385,7 @@ func follow(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, kind
 		return 0, err
 	}
 	e := who.With(auth.AuditCreate, "partner_request", strconv.FormatInt(id, 10))
-	e.At, e.Detail = now, fmt.Sprintf("%s of request %d", kind, m.id)
+	e.At, e.Detail = now, fmt.Sprintf("发出%s请求（%s #%d）", what, KindName(m.kind), m.id)
 	if err := auth.Audit(ctx, tx, e); err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -292,6 +293,12 @@ func TestFreezeRenewal(t *testing.T) {
 		rid, err := Renew(ctx, d, w.stA, w.inv, id, "案件仍在侦办", renewAt)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The audit line of the renewal is in Chinese, like the others.
+		var detail string
+		_ = d.QueryRow(ctx, `SELECT detail FROM audit_log WHERE object_type = 'partner_request' AND object_id = ?`, strconv.FormatInt(rid, 10)).Scan(&detail)
+		if want := fmt.Sprintf("发出续冻请求（冻结 #%d）", id); detail != want {
+			t.Fatalf("renewal audit detail %q, want %q", detail, want)
 		}
 		if _, err := Renew(ctx, d, w.stA, w.inv, id, "again", renewAt); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("second pending renewal: %v", err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -9,11 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/domain"
-	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/intel"
 )
 
@@ -22,8 +18,9 @@ import (
 // linked cases). Domain work is in internal/intel; this file only
 // translates HTTP.
 
-// intelGraphs caches each jurisdiction's entity graph for a few seconds.
-var intelGraphs = intel.GraphCache{TTL: 15 * time.Second}
+// intelGraphs keeps each jurisdiction's entity graph while the data it is
+// built from is unchanged (checked in the database on every read).
+var intelGraphs intel.GraphCache
 
 // graphKeys names each database for the cache. Holding the *db.DB keeps
 // its address from being reused by another database while it is cached.
@@ -46,11 +43,21 @@ func (s *Server) intelRoutes() {
 }
 
 func (s *Server) intelGraph(r *http.Request, p *auth.Principal) (*intel.Graph, error) {
+	return intelGraphs.Get(r.Context(), s.db, s.graphKey(), p.Scope, s.now())
+}
+
+func (s *Server) graphKey() string {
 	key, ok := graphKeys.Load(s.db)
 	if !ok {
 		key, _ = graphKeys.LoadOrStore(s.db, strconv.FormatInt(graphKeySeq.Add(1), 10))
 	}
-	return intelGraphs.Get(r.Context(), s.db, key.(string), p.Scope, s.now())
+	return key.(string)
+}
+
+// prefetchIntelGraph starts building the caller's graph in the background
+// (the 两卡研判 page does not need it, the pages it links to do).
+func (s *Server) prefetchIntelGraph(p *auth.Principal) {
+	intelGraphs.Prefetch(s.db, s.graphKey(), p.Scope, s.now())
 }
 
 func (s *Server) watchList(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.Scored, error) {
@@ -448,17 +455,31 @@ func (s *Server) intelGroups(r *http.Request, p *auth.Principal) ([]groupSummary
 	if err != nil {
 		return nil, err
 	}
-	out := []groupSummary{}
-	for _, gr := range g.Groups(3) {
-		nos, err := intel.CaseNumbers(r.Context(), s.db, p.Scope, gr.Cases)
-		if err != nil {
-			return nil, err
+	groups := g.Groups(3)
+	groups = groups[:min(len(groups), 200)]
+	// The case numbers of all listed groups in one scoped query.
+	var keys []string
+	for _, gr := range groups {
+		keys = append(keys, gr.Cases...)
+	}
+	refs, err := intel.CaseNumbers(r.Context(), s.db, p.Scope, keys)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]intel.CaseRef, len(refs))
+	for _, c := range refs {
+		byKey[strconv.FormatInt(c.ID, 10)] = c
+	}
+	out := make([]groupSummary, 0, len(groups))
+	for _, gr := range groups {
+		nos := []intel.CaseRef{}
+		for _, k := range gr.Cases {
+			if c, ok := byKey[k]; ok {
+				nos = append(nos, c)
+			}
 		}
 		out = append(out, groupSummary{Ref: g.Ref(g.Entity(gr.Members[0])), Size: gr.Size, ByType: gr.ByType,
 			Composition: intel.Composition(gr.ByType), Cases: gr.Cases, CaseNos: nos})
-		if len(out) == 200 {
-			break
-		}
 	}
 	return out, nil
 }
@@ -476,7 +497,8 @@ func (s *Server) handleIntelGroups(w http.ResponseWriter, r *http.Request, p *au
 	return nil
 }
 
-// groupDetail is one group with its members, links, cases and money.
+// groupDetail is one group with its members, links, cases and money, and
+// the entities outside it that its members are linked to.
 type groupDetail struct {
 	Ref         string           `json:"ref"`
 	Size        int              `json:"size"`
@@ -484,8 +506,23 @@ type groupDetail struct {
 	Composition string           `json:"composition"`
 	Cases       []caseBrief      `json:"cases"`
 	LossFen     int64            `json:"loss_fen"`
-	Nodes       []intel.NodeView `json:"nodes"`
+	Nodes       []intel.NodeView `json:"nodes"`        // members, those with most strong links first
+	MembersMore int              `json:"members_more"` // members not listed
 	Links       []intel.LinkView `json:"links"`
+	LinksTotal  int              `json:"links_total"`
+	Outside     []outsideView    `json:"outside"` // at most 100, most linked first
+	OutsideMore int              `json:"outside_more"`
+}
+
+// outsideView is an entity linked to a group without being a member: a
+// contact shared with other groups, a hub, an account the group paid once.
+type outsideView struct {
+	Ref       string `json:"ref"`
+	TypeLabel string `json:"type_label"`
+	Label     string `json:"label"`
+	Links     int    `json:"links"`  // members it is linked to
+	Groups    int    `json:"groups"` // groups it is linked into, this one included
+	Hub       bool   `json:"hub"`
 }
 
 type caseBrief struct {
@@ -494,7 +531,9 @@ type caseBrief struct {
 	LossFen int64  `json:"loss_fen"`
 }
 
-func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, error) {
+// intelGroup reads the group of a member; at most limit members and links
+// are rendered (0: all the group returns).
+func (s *Server) intelGroup(r *http.Request, p *auth.Principal, limit int) (groupDetail, error) {
 	g, err := s.intelGraph(r, p)
 	if err != nil {
 		return groupDetail{}, err
@@ -508,27 +547,39 @@ func (s *Server) intelGroup(r *http.Request, p *auth.Principal) (groupDetail, er
 		return groupDetail{}, err
 	}
 	gr, edges := g.GroupOf(v)
-	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Composition: intel.Composition(gr.ByType), Cases: []caseBrief{}}
-	for _, key := range gr.Cases {
-		// The graph holds only the jurisdiction's cases; reading them
-		// through the scoped query keeps it so however the graph is built.
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil {
-			continue
-		}
-		if c, err := funds.GetCase(r.Context(), s.db, p.Scope, id); err == nil {
-			d.Cases = append(d.Cases, caseBrief{ID: c.ID, CaseNo: c.CaseNo, LossFen: c.LossFen})
-			d.LossFen += c.LossFen
-		} else if !errors.Is(err, domain.ErrNotFound) {
-			return groupDetail{}, err
-		}
+	d := groupDetail{Ref: r.PathValue("ref"), Size: gr.Size, ByType: gr.ByType, Composition: intel.Composition(gr.ByType),
+		Cases: []caseBrief{}, LinksTotal: len(edges), Outside: []outsideView{}}
+	// The graph holds only the jurisdiction's cases; reading them through
+	// the scoped case query keeps it so however the graph is built.
+	refs, err := intel.CaseNumbers(r.Context(), s.db, p.Scope, gr.Cases)
+	if err != nil {
+		return groupDetail{}, err
 	}
-	d.Nodes, d.Links, err = g.View(r.Context(), s.db, gr.Members, nil, edges, m)
-	return d, err
+	for _, c := range refs {
+		d.Cases = append(d.Cases, caseBrief{ID: c.ID, CaseNo: c.CaseNo, LossFen: c.LossFen})
+		d.LossFen += c.LossFen
+	}
+	members := gr.Members
+	if limit > 0 {
+		members, edges = members[:min(len(members), limit)], edges[:min(len(edges), limit)]
+	}
+	d.MembersMore = gr.Size - len(members)
+	d.Nodes, d.Links, err = g.View(r.Context(), s.db, members, nil, edges, m)
+	if err != nil {
+		return groupDetail{}, err
+	}
+	out := g.OutsideOf(gr, 3)
+	d.OutsideMore = max(0, len(out)-100)
+	for _, o := range out[:min(len(out), 100)] {
+		e := g.Entity(o.Node)
+		d.Outside = append(d.Outside, outsideView{Ref: g.Ref(e), TypeLabel: intel.TypeLabels[e.Type], Label: intel.EntityLabel(e, m),
+			Links: o.Links, Groups: o.Groups, Hub: g.IsHub(o.Node)})
+	}
+	return d, nil
 }
 
 func (s *Server) handleIntelGroup(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	d, err := s.intelGroup(r, p)
+	d, err := s.intelGroup(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -668,8 +719,11 @@ func (s *Server) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p
 	return nil
 }
 
+// groupPageRows is how many members and links a group page lists.
+const groupPageRows = 200
+
 func (s *Server) handleIntelGroupPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	d, err := s.intelGroup(r, p)
+	d, err := s.intelGroup(r, p, groupPageRows)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/fanzha/fanzha/internal/intel"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -218,6 +220,75 @@ func TestIntelConsolePages(t *testing.T) {
 		cb.login("anB", "secret-anB")
 		if a := cb.get("/intel/accounts/" + itoa(id)); a.status != 404 {
 			t.Fatalf("anB account page: %d", a.status)
+		}
+	})
+}
+
+// A group page lists at most 200 members, those with most links first,
+// and says how many more there are.
+func TestIntelGroupPageCap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := intelFixture(t, d)
+		ctx := context.Background()
+		var uid int64
+		_ = d.QueryRow(ctx, `SELECT id FROM users WHERE username = 'anA'`).Scan(&uid)
+		// A ring of 230 accounts dealing with each other: each pays 30
+		// others, so every pair shares many counterparties.
+		const n = 230
+		acct := func(i int) string { return fmt.Sprintf("62250000%08d", i) }
+		r := rand.New(rand.NewPCG(7, 7))
+		var b strings.Builder
+		b.WriteString("账号,交易时间,交易金额,余额,对方账号,摘要\n")
+		at := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+		for i := 0; i < n; i++ {
+			for k := 0; k < 30; k++ {
+				j := r.IntN(n)
+				if j == i {
+					continue
+				}
+				at = at.Add(time.Minute)
+				fmt.Fprintf(&b, "%s,%s,-%d.00,,%s,转账\n", acct(i), at.Format("2006-01-02 15:04:05"), 1000+r.IntN(9000), acct(j))
+			}
+		}
+		if rep, err := funds.ImportStatement(ctx, d, "ring.csv", strings.NewReader(b.String()), funds.ImportOptions{Mapping: "signed", UserID: uid}); err != nil || rep.Bad != 0 {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("anA", "secret-anA")
+		groups := c.get("/intel/groups").body
+		m := strings.Index(groups, `href="/intel/groups/`)
+		if m < 0 {
+			t.Fatalf("no group listed: %.500s", groups)
+		}
+		ref := groups[m+len(`href="/intel/groups/`):]
+		ref = ref[:strings.Index(ref, `"`)]
+		a := c.get("/intel/groups/" + ref)
+		if a.status != 200 {
+			t.Fatalf("group page: %d", a.status)
+		}
+		checkHTML(t, "/intel/groups/"+ref, a)
+		body := a.body
+		tbl := body[strings.Index(body, `id="group-members"`):]
+		tbl = tbl[:strings.Index(tbl, "</table>")]
+		if rows := strings.Count(tbl, "<tr>") - 1; rows != 200 { // minus the header row
+			t.Fatalf("%d member rows, want 200", rows)
+		}
+		if !strings.Contains(body, fmt.Sprintf("仅列出前 200 个成员，共 %d 个，另有 %d 个未列出", n, n-200)) {
+			t.Fatalf("the page does not say how many members are not listed: %.400s", body[strings.Index(body, "<h2>成员"):])
+		}
+		if !strings.Contains(body, `id="links-more"`) {
+			t.Fatal("the page does not say how many links are not listed")
+		}
+		// The API gives every member.
+		var d2 struct {
+			Size  int `json:"size"`
+			Nodes []struct {
+				Ref string `json:"ref"`
+			} `json:"nodes"`
+		}
+		resp := f.do(t, "GET", "/api/v1/intel/groups/"+ref, "anA", "")
+		if err := json.Unmarshal([]byte(resp.body), &d2); err != nil || d2.Size != n || len(d2.Nodes) != n {
+			t.Fatalf("API group: size %d, %d nodes, %v", d2.Size, len(d2.Nodes), err)
 		}
 	})
 }

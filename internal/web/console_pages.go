@@ -593,6 +593,7 @@ func (s *Server) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth
 		return err
 	}
 	s.render(w, r, http.StatusOK, "intel", page{Title: "两卡研判", Active: "/intel", Unmasked: m.Unmasked, Data: list})
+	s.prefetchIntelGraph(p)
 	return nil
 }
 
