@@ -194,9 +194,11 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 		reqs[i] = reqs[i].Masked(m)
 	}
 	d := warningPageData{W: wa.Masked(m), Events: events, Merged: merged, Requests: reqs, CanWrite: p.Can(auth.CapWarningWrite)}
-	var detail string
-	_ = s.db.QueryRow(r.Context(), `SELECT score_detail FROM warnings WHERE id = ?`, id).Scan(&detail)
-	d.Score = scoreText(detail)
+	parts, err := warning.ScoreDetail(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	d.Score = scoreText(parts)
 	if d.CanWrite && wa.Status == "open" {
 		units, err := bulletin.Units(r.Context(), s.db)
 		if err != nil {
@@ -208,8 +210,10 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 			}
 		}
 		scope := p.Scope
-		if root, err := area.Root(r.Context(), s.db); err == nil && p.Scope.Level == area.County {
-			scope = root
+		if p.Scope.Level == area.County {
+			if scope, err = area.Root(r.Context(), s.db); err != nil {
+				return err
+			}
 		}
 		officers, err := warning.HandoverCandidates(r.Context(), s.db, scope, wa.StationID, s.now())
 		if err != nil {
@@ -228,15 +232,7 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 }
 
 // scoreText turns the stored score parts into one line for the page.
-func scoreText(detail string) string {
-	detail = strings.TrimSpace(detail)
-	if detail == "" || detail == "null" {
-		return ""
-	}
-	var parts []warning.ScorePart
-	if err := jsonUnmarshal([]byte(detail), &parts); err != nil {
-		return ""
-	}
+func scoreText(parts []warning.ScorePart) string {
 	var out []string
 	for _, p := range parts {
 		out = append(out, fmt.Sprintf("%s +%d", p.Reason, p.Points))
@@ -449,7 +445,7 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 			accounts = append(accounts, m.Card(t.ToAccount))
 		}
 	}
-	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	links, err := funds.CaseLinks(r.Context(), s.db, p.Scope, c.ID, m)
 	if err != nil {
 		return err
 	}
@@ -461,7 +457,7 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
 		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
-		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
+		"Related": links.Related, "Suspects": links.Suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
 		"Investigators": investigators}})
 	return nil
 }
@@ -641,9 +637,11 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth
 	if more {
 		next = pageURL(pageNo + 1)
 	}
-	var unit string
-	_ = s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = ?`, p.User.UnitID).Scan(&unit)
-	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs,
+	unit, err := partner.GetUnit(r.Context(), s.db, p.User.UnitID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit.Name, "Requests": reqs,
 		"Q": f.Search, "Open": f.Open, "Page": pageNo, "Prev": prev, "Next": next}})
 	return nil
 }
