@@ -3,8 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // ruleErrors are the rules of use cases whose breach the API answers with
@@ -20,6 +22,14 @@ var ruleErrors = []struct {
 	{funds.ErrTransferAmount, http.StatusUnprocessableEntity, "bad_amount"},
 	{funds.ErrTransferTime, http.StatusUnprocessableEntity, "bad_time"},
 	{funds.ErrTransferAccount, http.StatusUnprocessableEntity, "bad_account"},
+	{funds.ErrNoTransfers, http.StatusUnprocessableEntity, "no_transfers"},
+	{funds.ErrTraceNode, http.StatusNotFound, "not_found"},
+	{partner.ErrTraceRequestKind, http.StatusBadRequest, "bad_kind"},
+	{partner.ErrTraceRequestAccount, http.StatusBadRequest, "bad_account"},
+	{partner.ErrTraceRequestAmount, http.StatusBadRequest, "bad_amount"},
+	{partner.ErrNoTracedBalance, http.StatusUnprocessableEntity, "no_traced_balance"},
+	{partner.ErrNotBank, http.StatusUnprocessableEntity, "bad_unit"},
+	{partner.ErrNoBankUnit, http.StatusUnprocessableEntity, "no_bank_unit"},
 }
 
 // ruleError turns a use case's rule error into its answer; other errors
@@ -30,8 +40,18 @@ func ruleError(err error) error {
 	}
 	for _, re := range ruleErrors {
 		if errors.Is(err, re.err) {
-			return &apiError{Status: re.status, Code: re.code, Message: trimSentinel(err, err.Error())}
+			return &apiError{Status: re.status, Code: re.code, Message: ruleMessage(err, re.err)}
 		}
 	}
 	return err
+}
+
+// ruleMessage is the message the domain wrote after the rule's sentinel
+// (fmt.Errorf("%w: message", rule)).
+func ruleMessage(err, rule error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, rule.Error()+": "); i >= 0 {
+		return msg[i+len(rule.Error())+2:]
+	}
+	return msg
 }
