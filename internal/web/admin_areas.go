@@ -14,7 +14,6 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/tabular"
 )
 
@@ -53,16 +52,9 @@ func (s *Server) areaAdminRoutes() {
 // errTreeTooLarge answers an upload over maxTreeUpload.
 var errTreeTooLarge = errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
 
-// areaAuditor writes the tree's audit lines as the caller, in the change's
-// transaction (area cannot import auth: auth imports area).
+// areaAuditor writes the tree's audit lines as the caller (auth.AreaAuditor).
 func (s *Server) areaAuditor(r *http.Request, p *auth.Principal) area.Auditor {
-	who := s.auditWho(r, p)
-	return func(ctx context.Context, q db.Querier, action, id, detail string) error {
-		e := who.With(action, "area", id)
-		e.Detail = detail
-		e.At = s.now()
-		return auth.Audit(ctx, q, e)
-	}
+	return auth.AreaAuditor(s.auditWho(r, p), s.now())
 }
 
 // areasPage is what admin_areas.html gets.
