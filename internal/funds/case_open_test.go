@@ -157,9 +157,9 @@ func TestCaseLinksScope(t *testing.T) {
 			t.Errorf("%d suspect audit lines, want 1", n)
 		}
 		for name, err := range map[string]error{
-			"links": func() error { _, err := CaseLinks(ctx, d, w.stA, b, auth.Masker{}); return err }(),
+			"links":    func() error { _, err := CaseLinks(ctx, d, w.stA, b, auth.Masker{}); return err }(),
 			"suspects": func() error { _, err := Suspects(ctx, d, w.stA, b); return err }(),
-			"related": func() error { _, err := RelatedCases(ctx, d, w.stA, b); return err }(),
+			"related":  func() error { _, err := RelatedCases(ctx, d, w.stA, b); return err }(),
 		} {
 			if !errors.Is(err, domain.ErrNotFound) {
 				t.Errorf("%s of another station's case: %v, want not found", name, err)
