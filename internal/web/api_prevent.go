@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -300,11 +299,7 @@ func (s *Server) subScope(r *http.Request, p *auth.Principal) (area.Node, error)
 	if err != nil || id == 0 {
 		return p.Scope, err
 	}
-	n, err := area.Get(r.Context(), s.db, id)
-	if err != nil || !p.Scope.Contains(n) {
-		return area.Node{}, fmt.Errorf("area %d: %w", id, area.ErrNotFound)
-	}
-	return n, nil
+	return area.GetUnder(r.Context(), s.db, p.Scope, id)
 }
 
 func (s *Server) handleSurveys(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

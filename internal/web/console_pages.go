@@ -149,7 +149,7 @@ type warningPageData struct {
 	Events   []warning.Event
 	Merged   []warning.Warning
 	Requests []partner.Request
-	Units    []bulletin.Unit
+	Units    []partner.Unit // where an emergency request can go
 	Officers []warning.Candidate // the handover picker, the warning's station on duty first
 	// HandoverTo is the picker's default: the first of the warning's station on duty (not its assignee), else 0 (交回中心).
 	HandoverTo int64
@@ -200,14 +200,8 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	d.Score = scoreText(parts)
 	if d.CanWrite && wa.Status == "open" {
-		units, err := bulletin.Units(r.Context(), s.db)
-		if err != nil {
+		if d.Units, err = partner.RequestUnits(r.Context(), s.db, "bank", "operator"); err != nil {
 			return err
-		}
-		for _, u := range units {
-			if (u.Kind == "bank" || u.Kind == "operator") && u.Parent == "" {
-				d.Units = append(d.Units, u)
-			}
 		}
 		scope := p.Scope
 		if p.Scope.Level == area.County {
@@ -422,17 +416,11 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	for i := range reqs {
 		reqs[i] = reqs[i].Masked(m)
 	}
-	var banks []bulletin.Unit
+	var banks []partner.Unit
 	canRequest := p.Can(auth.CapFundsWrite)
 	if canRequest {
-		units, err := bulletin.Units(r.Context(), s.db)
-		if err != nil {
+		if banks, err = partner.RequestUnits(r.Context(), s.db, "bank"); err != nil {
 			return err
-		}
-		for _, u := range units {
-			if u.Kind == "bank" && u.Parent == "" {
-				banks = append(banks, u)
-			}
 		}
 	}
 	// Accounts the victims paid into: the form names them by position, so
