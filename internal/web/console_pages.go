@@ -149,7 +149,7 @@ type warningPageData struct {
 	Events   []warning.Event
 	Merged   []warning.Warning
 	Requests []partner.Request
-	Units    []partner.Unit // where an emergency request can go
+	Units    []partner.Unit      // where an emergency request can go
 	Officers []warning.Candidate // the handover picker, the warning's station on duty first
 	// HandoverTo is the picker's default: the first of the warning's station on duty (not its assignee), else 0 (交回中心).
 	HandoverTo int64
