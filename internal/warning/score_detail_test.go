@@ -10,7 +10,8 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 )
 
-// The parts of a warning's score are read in the caller's jurisdiction:
+// The parts of a warning's score are read in the caller's jurisdiction
+// (as is whether a warning lies in it, InScope):
 // they add up to the score the intake gave; another station's warning is
 // not found, as is a warning that does not exist.
 func TestScoreDetail(t *testing.T) {
@@ -45,6 +46,13 @@ func TestScoreDetail(t *testing.T) {
 		}
 		if _, err := ScoreDetail(ctx, d, c.root, id+1000); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("a warning that does not exist: %v, want not found", err)
+		}
+		// InScope answers the same for what hangs off a warning.
+		if err := InScope(ctx, d, c.stA, id); err != nil {
+			t.Errorf("station A's own warning: %v", err)
+		}
+		if err := InScope(ctx, d, c.stB, id); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("station B, station A's warning: %v, want not found", err)
 		}
 	})
 }

@@ -186,7 +186,7 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 	for i := range merged {
 		merged[i] = merged[i].Masked(m)
 	}
-	reqs, err := partner.ForWarning(r.Context(), s.db, id, s.now())
+	reqs, err := partner.ForWarning(r.Context(), s.db, p.Scope, id, s.now())
 	if err != nil {
 		return err
 	}
