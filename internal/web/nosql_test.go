@@ -123,3 +123,40 @@ func TestNoSQLProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestNoDomainImportsWeb: the domain packages (every package under
+// internal/ but web) never import web or a package under it; web calls
+// them, not the reverse. Tests may (a test of sim drives the server).
+func TestNoDomainImportsWeb(t *testing.T) {
+	fset := token.NewFileSet()
+	files := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (path == filepath.Join("..", "web") || d.Name() == "testdata" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		files++
+		for _, im := range f.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			if p == "github.com/fanzha/fanzha/internal/web" || strings.HasPrefix(p, "github.com/fanzha/fanzha/internal/web/") {
+				t.Errorf("%s imports %s", path, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 100 {
+		t.Fatalf("read only %d Go files under internal/: is the walk in the right directory?", files)
+	}
+}
