@@ -219,12 +219,9 @@ func (s *Server) handleIntelLabel(w http.ResponseWriter, r *http.Request, p *aut
 }
 
 func (s *Server) rescore(r *http.Request, p *auth.Principal) (intel.Rescored, error) {
-	res, err := intel.RescoreAll(r.Context(), s.db, s.now())
-	if err != nil {
-		return res, err
-	}
+	res, err := intel.RescoreBy(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())), s.now())
 	intelGraphs.Invalidate()
-	return res, s.audit(r, p, auth.AuditUpdate, "intel_scores", "", fmt.Sprintf("rescore: %d accounts (%d watch), %d phones", res.Accounts, res.Watch, res.Phones))
+	return res, err
 }
 
 func (s *Server) handleIntelRescore(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
