@@ -334,8 +334,10 @@ func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request, p *aut
 				fail = "文件无法导入：" + err.Error()
 			} else {
 				rep = &res
-				_ = s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
-					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected))
+				if err := s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
+					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected)); err != nil {
+					return err
+				}
 				if err := res.ForScope(r.Context(), s.db, p.Scope); err != nil { // no "merged" oracle (warning/privacy.go)
 					return err
 				}
