@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -65,20 +64,6 @@ func rosterBack(w http.ResponseWriter, r *http.Request, msg string) {
 	redirectFlash(w, r, to, msg)
 }
 
-// rosterCell is one cell of the grid: the shifts of a band on a day.
-type rosterCell struct {
-	Shifts []roster.Shift
-}
-
-// rosterDay is one row of the grid.
-type rosterDay struct {
-	Date  string // 12-08 周二
-	Day   string // 2026-12-08
-	Today bool
-	Cells []rosterCell
-	Gaps  []string // 16:00–18:00
-}
-
 type rosterPage struct {
 	Nodes    []area.Node
 	Node     area.Node
@@ -86,8 +71,7 @@ type rosterPage struct {
 	Officers []auth.User
 	NowOn    []roster.OnDutyNow
 	Gaps24   []roster.Gap
-	Bands    []string
-	Days     []rosterDay
+	roster.Grid
 	Patterns []roster.Pattern
 	Leave    []roster.Leave
 	Weekdays []string
@@ -144,54 +128,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	// Bands: the distinct start–end times of the shifts, by start.
-	band := func(sh roster.Shift) string {
-		e := sh.End.In(roster.Shanghai).Format("15:04")
-		if e == "00:00" {
-			e = "24:00"
-		}
-		return sh.Start.In(roster.Shanghai).Format("15:04") + "–" + e
-	}
-	seen := map[string]bool{}
-	for _, sh := range shifts {
-		if b := band(sh); !seen[b] {
-			seen[b] = true
-			pd.Bands = append(pd.Bands, b)
-		}
-	}
-	sort.Strings(pd.Bands)
-	col := map[string]int{}
-	for i, b := range pd.Bands {
-		col[b] = i
-	}
-	for d := today; d.Before(end); d = d.AddDate(0, 0, 1) {
-		day := rosterDay{Date: d.Format("01-02") + " 周" + pd.Weekdays[(int(d.Weekday())+6)%7], Day: d.Format(roster.DayLayout),
-			Today: d.Equal(today), Cells: make([]rosterCell, len(pd.Bands))}
-		next := d.AddDate(0, 0, 1)
-		for _, sh := range shifts {
-			if !sh.Start.Before(d) && sh.Start.Before(next) {
-				c := &day.Cells[col[band(sh)]]
-				c.Shifts = append(c.Shifts, sh)
-			}
-		}
-		for _, g := range gaps {
-			if g.Start.Before(next) && g.End.After(d) {
-				gs, ge := g.Start, g.End
-				if gs.Before(d) {
-					gs = d
-				}
-				if ge.After(next) {
-					ge = next
-				}
-				es := ge.In(roster.Shanghai).Format("15:04")
-				if ge.Equal(next) {
-					es = "24:00"
-				}
-				day.Gaps = append(day.Gaps, gs.In(roster.Shanghai).Format("15:04")+"–"+es)
-			}
-		}
-		pd.Days = append(pd.Days, day)
-	}
+	pd.Grid = roster.BuildGrid(shifts, gaps, now, rosterDays)
 	if pd.Patterns, err = roster.ListPatterns(ctx, s.db, p.Scope, node.ID); err != nil {
 		return err
 	}
