@@ -177,3 +177,23 @@ func TestCaseLinksScope(t *testing.T) {
 		}
 	})
 }
+
+func TestReceivingAccounts(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		to   []string
+		want []string
+	}{
+		{"none", nil, nil},
+		{"each once, in transfer order", []string{"B", "A", "B", "C", "A"}, []string{"B", "A", "C"}},
+	} {
+		var cs Case
+		for _, a := range c.to {
+			cs.Transfers = append(cs.Transfers, Transfer{ToAccount: a})
+		}
+		got := cs.ReceivingAccounts()
+		if strings.Join(got, ",") != strings.Join(c.want, ",") || len(got) != len(c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

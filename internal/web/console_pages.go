@@ -425,15 +425,10 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 			return err
 		}
 	}
-	// Accounts the victims paid into: the form names them by position, so
-	// a masked page can still send a request about the full number.
+	// Accounts the victims paid into, by position (funds.Case.ReceivingAccounts).
 	var accounts []string // labels, masked unless the page is unmasked
-	seen := map[string]bool{}
-	for _, t := range c.Transfers {
-		if !seen[t.ToAccount] {
-			seen[t.ToAccount] = true
-			accounts = append(accounts, m.Card(t.ToAccount))
-		}
+	for _, a := range c.ReceivingAccounts() {
+		accounts = append(accounts, m.Card(a))
 	}
 	links, err := funds.CaseLinks(r.Context(), s.db, p.Scope, c.ID, m)
 	if err != nil {
@@ -492,17 +487,8 @@ func (s *Server) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		k := 0
-		for _, t := range c.Transfers {
-			if seen[t.ToAccount] {
-				continue
-			}
-			seen[t.ToAccount] = true
-			if k == idx {
-				account = t.ToAccount
-			}
-			k++
+		if accounts := c.ReceivingAccounts(); idx >= 0 && idx < len(accounts) {
+			account = accounts[idx]
 		}
 	}
 	reqID, err := partner.CreateForCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, id,
