@@ -82,3 +82,36 @@ func TestDetail(t *testing.T) {
 		}
 	})
 }
+
+// The report form's picker groups the towns and villages under the scope by
+// station, leaving out retired nodes and what lies outside the scope.
+func TestStationGroups(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		root := importedCounty(t, d)
+		chengnan := byCode(t, d, "439901-PCS01")
+		nan := byCode(t, d, "439901001002") // 南湖社区
+		if _, err := area.Retire(ctx, d, root, auditor(), nan.ID, fixedNow); err != nil {
+			t.Fatal(err)
+		}
+		all, err := area.StationGroups(ctx, d, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 3 {
+			t.Fatalf("%d stations, want 3", len(all))
+		}
+		mine, err := area.StationGroups(ctx, d, chengnan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mine) != 1 || mine[0].Station.ID != chengnan.ID || len(mine[0].Nodes) == 0 {
+			t.Fatalf("station's groups %+v", mine)
+		}
+		for _, n := range mine[0].Nodes {
+			if n.StationID != chengnan.ID || n.Retired || n.ID == nan.ID || (n.Level != area.Town && n.Level != area.Village) {
+				t.Errorf("node %s (level %v, station %d, retired %v) in 城南派出所's group", n.FullName, n.Level, n.StationID, n.Retired)
+			}
+		}
+	})
+}

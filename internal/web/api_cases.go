@@ -48,32 +48,10 @@ const (
 	maxFormTransfers = 200
 )
 
-// areaGroup is a station with the towns and villages under it, for the
-// grouped 辖区 picker.
-type areaGroup struct {
-	Station area.Node
-	Nodes   []area.Node
-}
-
 func (s *Server) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	nodes, err := area.Subtree(r.Context(), s.db, p.Scope)
+	groups, err := area.StationGroups(r.Context(), s.db, p.Scope)
 	if err != nil {
 		return err
-	}
-	var groups []areaGroup
-	at := map[int64]int{}
-	for _, n := range nodes {
-		if n.Level == area.Station && !n.Retired {
-			at[n.ID] = len(groups)
-			groups = append(groups, areaGroup{Station: n})
-		}
-	}
-	for _, n := range nodes {
-		if (n.Level == area.Town || n.Level == area.Village) && !n.Retired {
-			if i, ok := at[n.StationID]; ok {
-				groups[i].Nodes = append(groups[i].Nodes, n)
-			}
-		}
 	}
 	victims := clampInt(r.URL.Query().Get("victims"), 1, maxFormVictims)
 	rows := clampInt(r.URL.Query().Get("rows"), 5, maxFormTransfers)
