@@ -518,27 +518,9 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 
 func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	now := s.now()
-	loc := now.In(s.loc)
-	periods := []struct {
-		Label    string
-		From, To time.Time
-	}{
-		{"今日", time.Date(loc.Year(), loc.Month(), loc.Day(), 0, 0, 0, 0, s.loc), now},
-		{"近 7 天", now.AddDate(0, 0, -7), now},
-		{"本月", time.Date(loc.Year(), loc.Month(), 1, 0, 0, 0, 0, s.loc), now},
-		{"本年", time.Date(loc.Year(), 1, 1, 0, 0, 0, 0, s.loc), now},
-	}
-	type row struct {
-		Label string
-		F     warning.Figures
-	}
-	var rows []row
-	for _, pr := range periods {
-		f, err := warning.ComputeFigures(r.Context(), s.db, p.Scope, pr.From, pr.To, now)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row{pr.Label, f})
+	rows, err := warning.RecentFigures(r.Context(), s.db, p.Scope, now, s.loc)
+	if err != nil {
+		return err
 	}
 	o, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, now, s.loc)
 	if err != nil {
