@@ -213,13 +213,7 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 		if err != nil {
 			return err
 		}
-		d.Officers = officers
-		for _, c := range officers {
-			if c.Home && c.OnDuty && c.UserID != wa.AssigneeID {
-				d.HandoverTo = c.UserID
-				break
-			}
-		}
+		d.Officers, d.HandoverTo = officers, warning.DefaultHandoverTo(officers, wa.AssigneeID)
 	}
 	s.render(w, r, http.StatusOK, "warning", page{Title: fmt.Sprintf("预警 #%d", id), Active: "/warnings", Unmasked: m.Unmasked, Data: d})
 	return nil
