@@ -3,7 +3,6 @@ package funds
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,15 +18,21 @@ import (
 // form give a CaseReport; OpenCase checks it against the caller's
 // jurisdiction, stores it and audits it in one transaction.
 
-// Rules a report can break. Each wraps domain.ErrInvalid; the message after
-// it says what to correct.
+// Markers of the rules a report can break: the refusal is a domain.Invalid
+// saying what to correct, with the rule's code (bad_area …), and
+// errors.Is matches its marker.
 var (
-	ErrCaseArea        = fmt.Errorf("case area: %w", domain.ErrInvalid)
-	ErrNoVictim        = fmt.Errorf("case victims: %w", domain.ErrInvalid)
-	ErrTransferAmount  = fmt.Errorf("transfer amount: %w", domain.ErrInvalid)
-	ErrTransferTime    = fmt.Errorf("transfer time: %w", domain.ErrInvalid)
-	ErrTransferAccount = fmt.Errorf("transfer account: %w", domain.ErrInvalid)
+	ErrCaseArea        = errors.New("case area")
+	ErrNoVictim        = errors.New("case victims")
+	ErrTransferAmount  = errors.New("transfer amount")
+	ErrTransferTime    = errors.New("transfer time")
+	ErrTransferAccount = errors.New("transfer account")
 )
+
+// refuse is a refusal of a report by rule marker and code.
+func refuse(marker error, code, format string, args ...any) error {
+	return domain.Invalid(format, args...).With(marker).WithCode(code)
+}
 
 // CaseReport is a report as the caller gives it. Amounts are fen or yuan as
 // text ("1,234.50").
@@ -85,13 +90,13 @@ func NewCaseFromReport(ctx context.Context, q db.Querier, scope area.Node, inves
 		return NewCase{}, err
 	}
 	if err != nil || !scope.Contains(a) {
-		return NewCase{}, fmt.Errorf("%w: 辖区 %d 不存在或不在您的辖区内", ErrCaseArea, aid)
+		return NewCase{}, refuse(ErrCaseArea, "bad_area", "辖区 %d 不存在或不在您的辖区内", aid)
 	}
 	if a.StationID == 0 {
-		return NewCase{}, fmt.Errorf("%w: 请选择派出所或其下的辖区（%s 不属于任何派出所）", ErrCaseArea, a.FullName)
+		return NewCase{}, refuse(ErrCaseArea, "bad_area", "请选择派出所或其下的辖区（%s 不属于任何派出所）", a.FullName)
 	}
 	if len(in.Victims) == 0 {
-		return NewCase{}, fmt.Errorf("%w: 至少登记一名受害人", ErrNoVictim)
+		return NewCase{}, refuse(ErrNoVictim, "no_victim", "至少登记一名受害人")
 	}
 	nc := NewCase{AreaID: a.ID, StationID: a.StationID, FraudType: strings.TrimSpace(in.FraudType), InvestigatorID: investigatorID,
 		Summary: strings.TrimSpace(in.Summary)}
@@ -105,14 +110,14 @@ func NewCaseFromReport(ctx context.Context, q db.Querier, scope area.Node, inves
 			amt := t.AmountFen
 			if amt == 0 && t.Amount != "" {
 				if amt, err = money.ParseYuan(t.Amount); err != nil {
-					return NewCase{}, fmt.Errorf("%w: 第 %d 名受害人第 %d 笔转账金额：%v", ErrTransferAmount, i+1, j+1, err)
+					return NewCase{}, refuse(ErrTransferAmount, "bad_amount", "第 %d 名受害人第 %d 笔转账金额：%v", i+1, j+1, err)
 				}
 			}
 			if t.At.IsZero() {
-				return NewCase{}, fmt.Errorf("%w: 第 %d 名受害人第 %d 笔转账缺少时间", ErrTransferTime, i+1, j+1)
+				return NewCase{}, refuse(ErrTransferTime, "bad_time", "第 %d 名受害人第 %d 笔转账缺少时间", i+1, j+1)
 			}
 			if strings.TrimSpace(t.ToAccount) == "" {
-				return NewCase{}, fmt.Errorf("%w: 第 %d 名受害人第 %d 笔转账缺少收款账号", ErrTransferAccount, i+1, j+1)
+				return NewCase{}, refuse(ErrTransferAccount, "bad_account", "第 %d 名受害人第 %d 笔转账缺少收款账号", i+1, j+1)
 			}
 			bank := strings.TrimSpace(t.ToBank)
 			if bank == "" {

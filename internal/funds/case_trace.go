@@ -2,6 +2,7 @@ package funds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The fund trace of a case as people see it (资金穿透): account numbers are
@@ -19,11 +21,13 @@ import (
 // the same data and options) and a label masked by the caller's masker.
 
 var (
-	// ErrNoTransfers: the case has no losing transfer to trace from.
-	ErrNoTransfers = fmt.Errorf("case transfers: %w", domain.ErrInvalid)
-	// ErrTraceNode: the flow graph has no node of that id (the data or the
-	// options changed since the trace was shown).
-	ErrTraceNode = fmt.Errorf("trace node: %w", domain.ErrNotFound)
+	// ErrNoTransfers marks the refusal (domain.Invalid, code no_transfers)
+	// of a case without losing transfers to trace from.
+	ErrNoTransfers = errors.New("case transfers")
+	// ErrTraceNode marks the domain.NotFound of a node id the flow graph
+	// does not have (the data or the options changed since the trace was
+	// shown).
+	ErrTraceNode = errors.New("trace node")
 )
 
 // CaseTrace is the computed trace of a case in scope.
@@ -44,7 +48,7 @@ func TraceCaseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID
 		return nil, err
 	}
 	if len(c.Transfers) == 0 {
-		return nil, fmt.Errorf("%w: 案件 %s 没有登记被骗转账，无法追踪资金", ErrNoTransfers, c.CaseNo)
+		return nil, domain.Invalid("案件 %s 没有登记被骗转账，无法追踪资金", c.CaseNo).With(ErrNoTransfers).WithCode("no_transfers")
 	}
 	res, sc, err := TraceCaseFrom(ctx, q, c, opt)
 	if err != nil {
@@ -123,7 +127,7 @@ type NodeExplanation struct {
 func (ct *CaseTrace) ExplainNode(viewNode string, victim int64, m auth.Masker) (NodeExplanation, error) {
 	node, ok := ct.back[viewNode]
 	if !ok {
-		return NodeExplanation{}, fmt.Errorf("%w: 流向图中没有节点 %q（数据或选项可能已变化，请重新追踪）", ErrTraceNode, viewNode)
+		return NodeExplanation{}, domain.NotFound("流向图中没有节点 %q（数据或选项可能已变化，请重新追踪）", viewNode).With(ErrTraceNode)
 	}
 	ex, err := ct.Result.Explain(node, victim)
 	if err != nil {
@@ -151,7 +155,7 @@ func (ct *CaseTrace) ExplainNode(viewNode string, victim int64, m auth.Masker) (
 		sv := NodeExplanationStep{From: ct.ids[st.From], To: ct.ids[st.To], FromLabel: ct.labelOf(st.From, m), ToLabel: ct.labelOf(st.To, m),
 			At: st.At, AmountFen: st.AmountFen}
 		v.Steps = append(v.Steps, sv)
-		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(traceCST).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
+		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(zone.Shanghai).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
 	}
 	v.Text = b.String()
 	return v, nil

@@ -3,6 +3,7 @@ package partner
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,18 +22,25 @@ import (
 // is traced again with the options the officer saw, the account must still
 // hold traced money, and the request goes to the account's bank.
 
-// Rules a request from a trace can break; each wraps domain.ErrInvalid.
+// Markers of the rules a request from a trace can break: the refusal is a
+// domain.Invalid saying what to do, with the rule's code (bad_kind …), and
+// errors.Is matches its marker.
 var (
-	ErrTraceRequestKind    = fmt.Errorf("trace request kind: %w", domain.ErrInvalid)
-	ErrTraceRequestAccount = fmt.Errorf("trace request account: %w", domain.ErrInvalid)
-	ErrTraceRequestAmount  = fmt.Errorf("trace request amount: %w", domain.ErrInvalid)
+	ErrTraceRequestKind    = errors.New("trace request kind")
+	ErrTraceRequestAccount = errors.New("trace request account")
+	ErrTraceRequestAmount  = errors.New("trace request amount")
 	// ErrNoTracedBalance: the account holds no traced money of the case.
-	ErrNoTracedBalance = fmt.Errorf("no traced balance: %w", domain.ErrInvalid)
+	ErrNoTracedBalance = errors.New("no traced balance")
 	// ErrNotBank: the unit named is not a bank.
-	ErrNotBank = fmt.Errorf("unit not a bank: %w", domain.ErrInvalid)
+	ErrNotBank = errors.New("unit not a bank")
 	// ErrNoBankUnit: no member unit is the account's bank.
-	ErrNoBankUnit = fmt.Errorf("no bank unit: %w", domain.ErrInvalid)
+	ErrNoBankUnit = errors.New("no bank unit")
 )
+
+// refuseTrace is a refusal by rule marker and code.
+func refuseTrace(marker error, code, format string, args ...any) error {
+	return domain.Invalid(format, args...).With(marker).WithCode(code)
+}
 
 // TraceRequest asks for a stop-payment or freeze of a candidate account of
 // a trace.
@@ -67,13 +75,13 @@ type TraceRequestResult struct {
 func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, canUnmask bool, caseID int64, opt funds.TraceOptions,
 	in TraceRequest, now time.Time) (TraceRequestResult, error) {
 	if in.Kind != "stop_payment" && in.Kind != "freeze" {
-		return TraceRequestResult{}, fmt.Errorf("%w: kind 只能是 stop_payment（止付）或 freeze（冻结）", ErrTraceRequestKind)
+		return TraceRequestResult{}, refuseTrace(ErrTraceRequestKind, "bad_kind", "kind 只能是 stop_payment（止付）或 freeze（冻结）")
 	}
 	if in.AccountID <= 0 {
-		return TraceRequestResult{}, fmt.Errorf("%w: 请用 account_id 指定账户（见追踪结果的 candidates）", ErrTraceRequestAccount)
+		return TraceRequestResult{}, refuseTrace(ErrTraceRequestAccount, "bad_account", "请用 account_id 指定账户（见追踪结果的 candidates）")
 	}
 	if in.AmountFen != nil && *in.AmountFen < 0 {
-		return TraceRequestResult{}, fmt.Errorf("%w: 金额不能为负", ErrTraceRequestAmount)
+		return TraceRequestResult{}, refuseTrace(ErrTraceRequestAmount, "bad_amount", "金额不能为负")
 	}
 	number, _, err := funds.AccountByID(ctx, d, in.AccountID)
 	if err != nil {
@@ -89,8 +97,8 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	}
 	i := slices.IndexFunc(cands, func(c funds.Candidate) bool { return c.Account == number })
 	if i < 0 {
-		return TraceRequestResult{}, fmt.Errorf("%w: 账户 %s 在本案的资金追踪中没有留存余额，不能从追踪结果发起止付/冻结；如确有需要，请在案件页手工发起请求",
-			ErrNoTracedBalance, auth.MaskCard(number))
+		return TraceRequestResult{}, refuseTrace(ErrNoTracedBalance, "no_traced_balance",
+			"账户 %s 在本案的资金追踪中没有留存余额，不能从追踪结果发起止付/冻结；如确有需要，请在案件页手工发起请求", auth.MaskCard(number))
 	}
 	c := cands[i]
 	banks, err := BankUnits(ctx, d)
@@ -101,13 +109,13 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	if in.UnitID != 0 {
 		k := slices.IndexFunc(banks, func(u Unit) bool { return u.ID == in.UnitID })
 		if k < 0 {
-			return TraceRequestResult{}, fmt.Errorf("%w: 成员单位 %d 不是银行", ErrNotBank, in.UnitID)
+			return TraceRequestResult{}, refuseTrace(ErrNotBank, "bad_unit", "成员单位 %d 不是银行", in.UnitID)
 		}
 		unit = banks[k]
 	} else {
 		var ok bool
 		if unit, ok = BankUnitOf(banks, c.Bank); !ok {
-			return TraceRequestResult{}, fmt.Errorf("%w: 找不到账户开户行（%s）对应的成员单位，请用 unit_id 指定接收请求的银行", ErrNoBankUnit, cmp.Or(c.Bank, "未知"))
+			return TraceRequestResult{}, refuseTrace(ErrNoBankUnit, "no_bank_unit", "找不到账户开户行（%s）对应的成员单位，请用 unit_id 指定接收请求的银行", cmp.Or(c.Bank, "未知"))
 		}
 	}
 	amount := c.BalanceFen

@@ -3,6 +3,8 @@ package roster
 import (
 	"sort"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The roster grid of the console: a row per day, a column per band (the
@@ -31,7 +33,7 @@ type Grid struct {
 
 // clock writes a time of day; the end of a day is 24:00.
 func clock(t time.Time, endOfDay bool) string {
-	s := t.In(Shanghai).Format("15:04")
+	s := t.In(zone.Shanghai).Format("15:04")
 	if endOfDay && s == "00:00" {
 		return "24:00"
 	}

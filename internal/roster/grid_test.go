@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The grid puts each shift in its day's row and its band's column (bands
@@ -11,7 +13,7 @@ import (
 // midnight, and marks today.
 func TestBuildGrid(t *testing.T) {
 	at := func(day, hm string) time.Time {
-		v, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, Shanghai)
+		v, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, zone.Shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,13 +3,15 @@ package warning
 import (
 	"testing"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The spans of the bulletin page begin at midnight of the day, the first of
 // the month and the first of the year in the local zone, or 7 days back,
 // and all end now.
 func TestRecentSpans(t *testing.T) {
-	loc := time.FixedZone("CST", 8*3600)
+	loc := zone.Shanghai
 	for _, c := range []struct {
 		now  time.Time
 		want []string // starts, in loc

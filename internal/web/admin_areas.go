@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // 辖区树: the jurisdiction tree in the console (/admin/areas) and the API
@@ -246,7 +247,7 @@ func (s *Server) exportTree(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := s.audit(r, p, auth.AuditExport, "area", p.Scope.Code, fmt.Sprintf("export %d nodes as %s", n, format)); err != nil {
 		return err
 	}
-	fname := fmt.Sprintf("辖区树-%s-%s.%s", p.Scope.Name, s.now().In(Shanghai).Format("20060102"), format)
+	fname := fmt.Sprintf("辖区树-%s-%s.%s", p.Scope.Name, s.now().In(zone.Shanghai).Format("20060102"), format)
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fname}))
 	w.Header().Set("Cache-Control", "no-store")

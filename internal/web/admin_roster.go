@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/roster"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // 值班排班 (/admin/roster): who is on duty now, the next 14 days of a
@@ -178,7 +179,7 @@ func (s *Server) handleShiftAdd(w http.ResponseWriter, r *http.Request, p *auth.
 	if _, err := s.rosterEditor(r, p).AddShift(r.Context(), roster.ShiftInput{AreaID: areaID, UserID: uid, Duty: duty, Start: start, End: end}); err != nil {
 		return err
 	}
-	rosterBack(w, r, "已添加班次 "+start.In(Shanghai).Format("01-02 15:04")+"–"+end.In(Shanghai).Format("01-02 15:04"))
+	rosterBack(w, r, "已添加班次 "+start.In(zone.Shanghai).Format("01-02 15:04")+"–"+end.In(zone.Shanghai).Format("01-02 15:04"))
 	return nil
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -258,7 +257,7 @@ func (s *Server) handleUnitAdminWebhookForm(w http.ResponseWriter, r *http.Reque
 			return err
 		}
 		if u.Retired {
-			return fmt.Errorf("unit %d: %w: 单位已停用，请先恢复再设置推送地址", id, domain.ErrConflict)
+			return domain.Conflict("单位已停用，请先恢复再设置推送地址")
 		}
 		_, err = partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), id, partner.WebhookInput{URL: r.FormValue("url"),
 			Format: r.FormValue("format"), Secret: r.FormValue("secret"), Enabled: &enabled}, s.settings.WebhookGuard(), s.now())

@@ -376,7 +376,7 @@ func (s *Server) handleFundsFigures(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	f, err := funds.ComputeFundsFigures(r.Context(), s.db, scope, from, to)
+	f, err := partner.ComputeFundsFigures(r.Context(), s.db, scope, from, to)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The fund trace of a case (资金穿透), its explanation of any amount, and
@@ -71,7 +72,7 @@ func traceOptions(get func(string) string) (funds.TraceOptions, error) {
 	if v := get("as_of"); v != "" {
 		// RFC 3339 carries its zone; the others are Beijing time.
 		for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04"} {
-			if t, err := time.ParseInLocation(layout, v, Shanghai); err == nil {
+			if t, err := time.ParseInLocation(layout, v, zone.Shanghai); err == nil {
 				opt.AsOf = t
 				break
 			}

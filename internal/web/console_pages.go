@@ -545,7 +545,7 @@ func (s *Server) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (s *Server) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	units, err := bulletin.Units(r.Context(), s.db)
+	units, err := partner.UnitSummaries(r.Context(), s.db)
 	if err != nil {
 		return err
 	}

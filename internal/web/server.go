@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Config is what a Server needs.
@@ -74,17 +75,6 @@ type Server struct {
 	jsBuilt bool
 }
 
-// Shanghai is the console's time zone; storage is UTC.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// The binary embeds the zone database (time/tzdata is imported by
-		// cmd/fanzha); a fixed +08:00 is the same zone without DST.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
 // New builds a server; call Handler to serve it.
 func New(cfg Config) *Server {
 	s := &Server{
@@ -93,7 +83,7 @@ func New(cfg Config) *Server {
 		now:     cfg.Now,
 		secure:  cfg.Secure,
 		dataDir: cfg.DataDir,
-		loc:     Shanghai,
+		loc:     zone.Shanghai,
 		// Five failed logins per username from one address, thirty from
 		// one address, in 15 minutes (counted in the database).
 		limiter:        auth.NewLoginLimiter(5, 30, 15*time.Minute),
