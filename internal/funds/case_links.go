@@ -3,6 +3,7 @@ package funds
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,9 +28,12 @@ type RelatedCase struct {
 	Visible     bool      `json:"visible"`
 }
 
-// RelatedCases lists the cases sharing a receiving account with case id,
-// most shared accounts first, then newest.
+// RelatedCases lists the cases sharing a receiving account with case id (a
+// case in scope), most shared accounts first, then newest.
 func RelatedCases(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]RelatedCase, error) {
+	if err := caseInScope(ctx, q, scope, id); err != nil {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, `SELECT DISTINCT c.id, c.case_no, COALESCE(st.name, ''), c.fraud_type, c.reported_at, c.loss_fen, a.path, o.to_account
 		FROM case_transfers t
 		JOIN case_transfers o ON o.to_account = t.to_account AND o.case_id <> t.case_id
@@ -157,9 +161,58 @@ func AddSuspect(ctx context.Context, q db.Querier, scope area.Node, userID int64
 	return id, nil
 }
 
-// Suspects lists a case's suspects (the caller has checked the case is in
-// scope).
-func Suspects(ctx context.Context, q db.Querier, caseID int64) ([]Suspect, error) {
+// RecordSuspect records a suspect of a case in scope for the caller (who)
+// and audits it, in one transaction.
+func RecordSuspect(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, s Suspect, now time.Time) (int64, error) {
+	var id int64
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if id, err = AddSuspect(ctx, tx, scope, who.UserID, s, now); err != nil {
+			return err
+		}
+		e := who.With(auth.AuditCreate, "case_suspect", strconv.FormatInt(id, 10))
+		e.At, e.Detail = now, "case "+strconv.FormatInt(s.CaseID, 10)
+		return auth.Audit(ctx, tx, e)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// Links are what connects a case to others: the cases sharing a receiving
+// account and the suspects.
+type Links struct {
+	Related  []RelatedCase `json:"related"`
+	Suspects []Suspect     `json:"suspects"`
+}
+
+// CaseLinks reads the links of a case in scope, masked by m; a case
+// outside the scope is not found.
+func CaseLinks(ctx context.Context, q db.Querier, scope area.Node, caseID int64, m auth.Masker) (Links, error) {
+	related, err := RelatedCases(ctx, q, scope, caseID)
+	if err != nil {
+		return Links{}, err
+	}
+	suspects, err := Suspects(ctx, q, scope, caseID)
+	if err != nil {
+		return Links{}, err
+	}
+	l := Links{Related: make([]RelatedCase, 0, len(related)), Suspects: suspects}
+	for _, r := range related {
+		l.Related = append(l.Related, r.Masked(m))
+	}
+	for i := range l.Suspects {
+		l.Suspects[i] = l.Suspects[i].Masked(m)
+	}
+	return l, nil
+}
+
+// Suspects lists the suspects of a case in scope.
+func Suspects(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]Suspect, error) {
+	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, `SELECT id, case_id, name, id_number, phone, account, role, note, created_at
 		FROM case_suspects WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {

@@ -188,3 +188,19 @@ func ListCases(ctx context.Context, q db.Querier, scope area.Node, f CaseFilter)
 	}
 	return out, rows.Err()
 }
+
+// ReceivingAccounts lists the accounts the victims paid into, each once, in
+// the order of the transfers: the console's request form names them by
+// position, so a masked page can still send a request about the full
+// number.
+func (c Case) ReceivingAccounts() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range c.Transfers {
+		if !seen[t.ToAccount] {
+			seen[t.ToAccount] = true
+			out = append(out, t.ToAccount)
+		}
+	}
+	return out
+}

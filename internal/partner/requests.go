@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
@@ -147,8 +148,12 @@ func InboxPage(ctx context.Context, q db.Querier, unitID int64, f InboxFilter, n
 	return out, rows.Err()
 }
 
-// ForWarning lists the requests a warning made.
-func ForWarning(ctx context.Context, q db.Querier, warningID int64, now time.Time) ([]Request, error) {
+// ForWarning lists the requests a warning in scope made; a warning outside
+// the scope is not found.
+func ForWarning(ctx context.Context, q db.Querier, scope area.Node, warningID int64, now time.Time) ([]Request, error) {
+	if err := warning.InScope(ctx, q, scope, warningID); err != nil {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, selectRequest+` WHERE r.warning_id = ? ORDER BY r.id`, warningID)
 	if err != nil {
 		return nil, fmt.Errorf("requests of warning %d: %w", warningID, err)

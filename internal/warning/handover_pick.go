@@ -102,3 +102,14 @@ func SortCandidates(cs []Candidate) {
 		return a.Name < b.Name
 	})
 }
+
+// DefaultHandoverTo is the picker's default: the first of the warning's
+// station on duty who is not its assignee, else 0 (交回中心).
+func DefaultHandoverTo(cands []Candidate, assigneeID int64) int64 {
+	for _, c := range cands {
+		if c.Home && c.OnDuty && c.UserID != assigneeID {
+			return c.UserID
+		}
+	}
+	return 0
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/tabular"
 	"github.com/fanzha/fanzha/internal/zone"
 )
@@ -45,16 +44,9 @@ func (s *Server) areaAdminRoutes() {
 // errTreeTooLarge answers an upload over maxTreeUpload.
 var errTreeTooLarge = errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
 
-// areaAuditor writes the tree's audit lines as the caller, in the change's
-// transaction (area cannot import auth: auth imports area).
+// areaAuditor writes the tree's audit lines as the caller (auth.AreaAuditor).
 func (s *Server) areaAuditor(r *http.Request, p *auth.Principal) area.Auditor {
-	who := s.auditWho(r, p)
-	return func(ctx context.Context, q db.Querier, action, id, detail string) error {
-		e := who.With(action, "area", id)
-		e.Detail = detail
-		e.At = s.now()
-		return auth.Audit(ctx, q, e)
-	}
+	return auth.AreaAuditor(s.auditWho(r, p), s.now())
 }
 
 // areasPage is what admin_areas.html gets.
@@ -304,15 +296,8 @@ func (s *Server) handleAreaAddForm(w http.ResponseWriter, r *http.Request, p *au
 
 // areaNodePage is what admin_areas_node.html gets.
 type areaNodePage struct {
-	Node     area.Node
-	Parent   area.Node
-	Station  area.Node
-	Into     area.Node // the node it was merged into
-	Rows     []area.TreeRow
-	Movable  []area.TreeRow
-	Mergable []area.TreeRow
-	Usage    area.Usage
-	CanEdit  bool
+	area.NodeDetail
+	CanEdit bool
 }
 
 func (s *Server) handleAreaPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -320,38 +305,12 @@ func (s *Server) handleAreaPage(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	n, err := area.Get(ctx, s.db, id)
+	d, err := area.Detail(r.Context(), s.db, p.Scope, id)
 	if err != nil {
 		return err
 	}
-	if !p.Sees(n) {
-		return fmt.Errorf("area %d: %w", id, area.ErrNotFound)
-	}
-	all, err := area.Tree(ctx, s.db, p.Scope, true)
-	if err != nil {
-		return err
-	}
-	data := areaNodePage{Node: n, CanEdit: p.Can(auth.CapAreaAdmin), Movable: area.MoveTargets(all, n), Mergable: area.MergeTargets(all, n)}
-	for _, row := range all {
-		if n.Contains(row.Node) {
-			row.Depth -= len(strings.Split(strings.Trim(n.Path, "/"), "/")) - len(strings.Split(strings.Trim(p.Scope.Path, "/"), "/"))
-			data.Rows = append(data.Rows, row)
-		}
-	}
-	if n.ParentID != 0 {
-		data.Parent, _ = area.Get(ctx, s.db, n.ParentID)
-	}
-	if n.StationID != 0 {
-		data.Station, _ = area.Get(ctx, s.db, n.StationID)
-	}
-	if n.MergedInto != 0 {
-		data.Into, _ = area.Get(ctx, s.db, n.MergedInto)
-	}
-	if data.Usage, err = area.UsageOf(ctx, s.db, n); err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "admin_areas_node", page{Title: n.Name + " · 辖区树", Active: "/admin", Data: data})
+	data := areaNodePage{NodeDetail: d, CanEdit: p.Can(auth.CapAreaAdmin)}
+	s.render(w, r, http.StatusOK, "admin_areas_node", page{Title: d.Node.Name + " · 辖区树", Active: "/admin", Data: data})
 	return nil
 }
 

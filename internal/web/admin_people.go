@@ -272,13 +272,19 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		Grantable: roleOptions(auth.GrantableRoles(p)), Areas: live}
 	if n, ok := byID[u.AreaID]; ok {
 		pg.AreaName = n.FullName
-	} else if n, err := area.Get(ctx, s.db, u.AreaID); err == nil {
+	} else if u.AreaID != 0 {
+		n, err := area.Get(ctx, s.db, u.AreaID)
+		if err != nil {
+			return err
+		}
 		pg.AreaName = n.FullName
 	}
 	if u.UnitID != 0 {
-		if un, err := partner.GetUnit(ctx, s.db, u.UnitID); err == nil {
-			pg.UnitName = un.Name
+		un, err := partner.GetUnit(ctx, s.db, u.UnitID)
+		if err != nil {
+			return err
 		}
+		pg.UnitName = un.Name
 	}
 	if p.Can(auth.CapUserAdmin) {
 		if pg.Units, err = partner.Units(ctx, s.db); err != nil {

@@ -7,14 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/zone"
 )
@@ -36,13 +34,13 @@ func (s *Server) rosterRoutes() {
 	m.HandleFunc("GET /admin/roster", s.page(auth.CapStaffManage, s.handleRosterPage))
 	m.HandleFunc("GET /admin/roster/export", s.page(auth.CapStaffManage, s.handleRosterExport))
 	m.HandleFunc("POST /admin/roster/shifts", s.page(auth.CapStaffManage, s.handleShiftAdd))
-	m.HandleFunc("POST /admin/roster/shifts/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeleteShift, "已删除班次")))
+	m.HandleFunc("POST /admin/roster/shifts/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.Editor.DeleteShift, "已删除班次")))
 	m.HandleFunc("POST /admin/roster/shifts/{id}/swap", s.page(auth.CapStaffManage, s.handleShiftSwap))
 	m.HandleFunc("POST /admin/roster/shifts/{id}/edit", s.page(auth.CapStaffManage, s.handleShiftEdit))
 	m.HandleFunc("POST /admin/roster/patterns", s.page(auth.CapStaffManage, s.handlePatternAdd))
-	m.HandleFunc("POST /admin/roster/patterns/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeletePattern, "已停用排班规则，未开始的班次已删除")))
+	m.HandleFunc("POST /admin/roster/patterns/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.Editor.DeletePattern, "已停用排班规则，未开始的班次已删除")))
 	m.HandleFunc("POST /admin/roster/leave", s.page(auth.CapStaffManage, s.handleLeaveAdd))
-	m.HandleFunc("POST /admin/roster/leave/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.DeleteLeave, "已取消请假")))
+	m.HandleFunc("POST /admin/roster/leave/{id}/delete", s.page(auth.CapStaffManage, s.rosterDelete(roster.Editor.DeleteLeave, "已取消请假")))
 	m.HandleFunc("POST /admin/roster/copy", s.page(auth.CapStaffManage, s.handleRosterCopy))
 	m.HandleFunc("POST /admin/roster/import", s.page(auth.CapStaffManage, s.handleRosterImport))
 }
@@ -51,9 +49,9 @@ func (s *Server) rosterActor(r *http.Request, p *auth.Principal) roster.Actor {
 	return roster.Actor{Scope: p.Scope, Audit: s.auditWho(r, p), Now: s.now()}
 }
 
-// rosterTx runs a roster change in one transaction.
-func (s *Server) rosterTx(r *http.Request, fn func(q db.Querier) error) error {
-	return s.db.InTx(r.Context(), func(tx *db.Tx) error { return fn(tx) })
+// rosterEditor makes roster changes as the caller, each in one transaction.
+func (s *Server) rosterEditor(r *http.Request, p *auth.Principal) roster.Editor {
+	return roster.NewEditor(s.db, s.rosterActor(r, p))
 }
 
 // rosterBack redirects to the roster page of the node the form was about.
@@ -67,20 +65,6 @@ func rosterBack(w http.ResponseWriter, r *http.Request, msg string) {
 	redirectFlash(w, r, to, msg)
 }
 
-// rosterCell is one cell of the grid: the shifts of a band on a day.
-type rosterCell struct {
-	Shifts []roster.Shift
-}
-
-// rosterDay is one row of the grid.
-type rosterDay struct {
-	Date  string // 12-08 周二
-	Day   string // 2026-12-08
-	Today bool
-	Cells []rosterCell
-	Gaps  []string // 16:00–18:00
-}
-
 type rosterPage struct {
 	Nodes    []area.Node
 	Node     area.Node
@@ -88,8 +72,7 @@ type rosterPage struct {
 	Officers []auth.User
 	NowOn    []roster.OnDutyNow
 	Gaps24   []roster.Gap
-	Bands    []string
-	Days     []rosterDay
+	roster.Grid
 	Patterns []roster.Pattern
 	Leave    []roster.Leave
 	Weekdays []string
@@ -146,54 +129,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	// Bands: the distinct start–end times of the shifts, by start.
-	band := func(sh roster.Shift) string {
-		e := sh.End.In(zone.Shanghai).Format("15:04")
-		if e == "00:00" {
-			e = "24:00"
-		}
-		return sh.Start.In(zone.Shanghai).Format("15:04") + "–" + e
-	}
-	seen := map[string]bool{}
-	for _, sh := range shifts {
-		if b := band(sh); !seen[b] {
-			seen[b] = true
-			pd.Bands = append(pd.Bands, b)
-		}
-	}
-	sort.Strings(pd.Bands)
-	col := map[string]int{}
-	for i, b := range pd.Bands {
-		col[b] = i
-	}
-	for d := today; d.Before(end); d = d.AddDate(0, 0, 1) {
-		day := rosterDay{Date: d.Format("01-02") + " 周" + pd.Weekdays[(int(d.Weekday())+6)%7], Day: d.Format(roster.DayLayout),
-			Today: d.Equal(today), Cells: make([]rosterCell, len(pd.Bands))}
-		next := d.AddDate(0, 0, 1)
-		for _, sh := range shifts {
-			if !sh.Start.Before(d) && sh.Start.Before(next) {
-				c := &day.Cells[col[band(sh)]]
-				c.Shifts = append(c.Shifts, sh)
-			}
-		}
-		for _, g := range gaps {
-			if g.Start.Before(next) && g.End.After(d) {
-				gs, ge := g.Start, g.End
-				if gs.Before(d) {
-					gs = d
-				}
-				if ge.After(next) {
-					ge = next
-				}
-				es := ge.In(zone.Shanghai).Format("15:04")
-				if ge.Equal(next) {
-					es = "24:00"
-				}
-				day.Gaps = append(day.Gaps, gs.In(zone.Shanghai).Format("15:04")+"–"+es)
-			}
-		}
-		pd.Days = append(pd.Days, day)
-	}
+	pd.Grid = roster.BuildGrid(shifts, gaps, now, rosterDays)
 	if pd.Patterns, err = roster.ListPatterns(ctx, s.db, p.Scope, node.ID); err != nil {
 		return err
 	}
@@ -240,11 +176,7 @@ func (s *Server) handleShiftAdd(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	err = s.rosterTx(r, func(q db.Querier) error {
-		_, err := roster.AddShift(r.Context(), q, s.rosterActor(r, p), roster.ShiftInput{AreaID: areaID, UserID: uid, Duty: duty, Start: start, End: end})
-		return err
-	})
-	if err != nil {
+	if _, err := s.rosterEditor(r, p).AddShift(r.Context(), roster.ShiftInput{AreaID: areaID, UserID: uid, Duty: duty, Start: start, End: end}); err != nil {
 		return err
 	}
 	rosterBack(w, r, "已添加班次 "+start.In(zone.Shanghai).Format("01-02 15:04")+"–"+end.In(zone.Shanghai).Format("01-02 15:04"))
@@ -254,13 +186,13 @@ func (s *Server) handleShiftAdd(w http.ResponseWriter, r *http.Request, p *auth.
 // rosterDelete is the handler of a delete button: the record named by the
 // path's {id}, removed by del in the roster's transaction, then back to the
 // roster page with done.
-func (s *Server) rosterDelete(del func(context.Context, db.Querier, roster.Actor, int64) error, done string) consoleHandler {
+func (s *Server) rosterDelete(del func(roster.Editor, context.Context, int64) error, done string) consoleHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 		id, err := pathID(r)
 		if err != nil {
 			return err
 		}
-		if err := s.rosterTx(r, func(q db.Querier) error { return del(r.Context(), q, s.rosterActor(r, p), id) }); err != nil {
+		if err := del(s.rosterEditor(r, p), r.Context(), id); err != nil {
 			return err
 		}
 		rosterBack(w, r, done)
@@ -280,7 +212,7 @@ func (s *Server) handleShiftSwap(w http.ResponseWriter, r *http.Request, p *auth
 	if uid == 0 {
 		return errorf(http.StatusBadRequest, "bad_param", "请选择接班民警")
 	}
-	if err := s.rosterTx(r, func(q db.Querier) error { return roster.SwapShift(r.Context(), q, s.rosterActor(r, p), id, uid) }); err != nil {
+	if err := s.rosterEditor(r, p).SwapShift(r.Context(), id, uid); err != nil {
 		return err
 	}
 	rosterBack(w, r, "已调班")
@@ -300,7 +232,7 @@ func (s *Server) handleShiftEdit(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
-	if err := s.rosterTx(r, func(q db.Querier) error { return roster.EditShift(r.Context(), q, s.rosterActor(r, p), id, start, end) }); err != nil {
+	if err := s.rosterEditor(r, p).EditShift(r.Context(), id, start, end); err != nil {
 		return err
 	}
 	rosterBack(w, r, "已修改班次时间")
@@ -337,10 +269,7 @@ func (s *Server) handlePatternAdd(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	in := roster.PatternInput{AreaID: areaID, UserID: uid, Duty: duty, Weekdays: wd, Start: r.FormValue("start"), Hours: hours,
 		From: r.FormValue("from"), Until: r.FormValue("until")}
-	if err := s.rosterTx(r, func(q db.Querier) error {
-		_, err := roster.AddPattern(r.Context(), q, s.rosterActor(r, p), in)
-		return err
-	}); err != nil {
+	if _, err := s.rosterEditor(r, p).AddPattern(r.Context(), in); err != nil {
 		return err
 	}
 	rosterBack(w, r, "已添加排班规则，并已生成今后 21 天的班次")
@@ -360,10 +289,7 @@ func (s *Server) handleLeaveAdd(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	if err := s.rosterTx(r, func(q db.Querier) error {
-		_, err := roster.AddLeave(r.Context(), q, s.rosterActor(r, p), uid, from, to, r.FormValue("reason"))
-		return err
-	}); err != nil {
+	if _, err := s.rosterEditor(r, p).AddLeave(r.Context(), uid, from, to, r.FormValue("reason")); err != nil {
 		return err
 	}
 	rosterBack(w, r, "已登记请假，期间不再分派预警")
@@ -380,11 +306,7 @@ func (s *Server) handleRosterCopy(w http.ResponseWriter, r *http.Request, p *aut
 		return err
 	}
 	var res roster.CopyResult
-	if err := s.rosterTx(r, func(q db.Querier) error {
-		var err error
-		res, err = roster.CopyWeek(r.Context(), q, s.rosterActor(r, p), areaID, r.FormValue("week"), weeks)
-		return err
-	}); err != nil {
+	if res, err = s.rosterEditor(r, p).CopyWeek(r.Context(), areaID, r.FormValue("week"), weeks); err != nil {
 		return err
 	}
 	rosterBack(w, r, fmt.Sprintf("已复制到之后 %d 周：新增 %d 个班次，跳过 %d 个（该民警当时已有班次或已停用）", weeks, res.Created, res.Skipped))
@@ -399,11 +321,7 @@ func (s *Server) handleRosterImport(w http.ResponseWriter, r *http.Request, p *a
 	defer f.Close()
 	name := filepath.Base(fh.Filename)
 	var rep roster.ImportReport
-	err = s.rosterTx(r, func(q db.Querier) error {
-		var err error
-		rep, err = roster.Import(r.Context(), q, s.rosterActor(r, p), name, f)
-		return err
-	})
+	rep, err = s.rosterEditor(r, p).Import(r.Context(), name, f)
 	if err != nil {
 		ae := classify(err)
 		if ae.Status >= 500 {

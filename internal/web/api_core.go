@@ -114,12 +114,9 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	n, err := area.Get(r.Context(), s.db, id)
+	n, err := area.GetUnder(r.Context(), s.db, p.Scope, id)
 	if err != nil {
 		return err
-	}
-	if !p.Sees(n) {
-		return fmt.Errorf("area %d: %w", id, area.ErrNotFound)
 	}
 	children, err := area.Children(r.Context(), s.db, id)
 	if err != nil {
@@ -209,14 +206,7 @@ func (s *Server) scopeParam(r *http.Request, p *auth.Principal) (area.Node, erro
 	if err != nil || id == 0 {
 		return p.Scope, err
 	}
-	n, err := area.Get(r.Context(), s.db, id)
-	if err != nil {
-		return area.Node{}, err
-	}
-	if !p.Sees(n) {
-		return area.Node{}, fmt.Errorf("area %d: %w", id, area.ErrNotFound)
-	}
-	return n, nil
+	return area.GetUnder(r.Context(), s.db, p.Scope, id)
 }
 
 func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

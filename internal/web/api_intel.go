@@ -172,26 +172,9 @@ func (s *Server) handleIntelAccount(w http.ResponseWriter, r *http.Request, p *a
 	return nil
 }
 
-type labelRequest struct {
-	Kind      string `json:"kind"`
-	Subject   string `json:"subject"`
-	AccountID int64  `json:"account_id"`
-	Label     string `json:"label"`
-	Note      string `json:"note"`
-}
-
-func (s *Server) setLabel(r *http.Request, p *auth.Principal, req labelRequest) error {
-	if req.AccountID != 0 {
-		num, err := intel.AccountByID(r.Context(), s.db, p.Scope, req.AccountID)
-		if err != nil {
-			return err
-		}
-		req.Kind, req.Subject = intel.KindAccount, num
-	}
-	if req.Kind == "" {
-		req.Kind = intel.KindAccount
-	}
-	err := intel.SetLabel(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())), req.Kind, req.Subject, req.Label, req.Note, s.now())
+// setLabel records a label in the caller's jurisdiction (intel.Label).
+func (s *Server) setLabel(r *http.Request, p *auth.Principal, in intel.LabelInput) error {
+	err := intel.Label(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), in, s.now())
 	if err == nil {
 		intelGraphs.Invalidate()
 	}
@@ -199,7 +182,7 @@ func (s *Server) setLabel(r *http.Request, p *auth.Principal, req labelRequest) 
 }
 
 func (s *Server) handleIntelLabel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var req labelRequest
+	var req intel.LabelInput
 	if err := decodeJSON(r, &req, 1<<14); err != nil {
 		return err
 	}
@@ -211,12 +194,9 @@ func (s *Server) handleIntelLabel(w http.ResponseWriter, r *http.Request, p *aut
 }
 
 func (s *Server) rescore(r *http.Request, p *auth.Principal) (intel.Rescored, error) {
-	res, err := intel.RescoreAll(r.Context(), s.db, s.now())
-	if err != nil {
-		return res, err
-	}
+	res, err := intel.RescoreBy(r.Context(), s.db, auth.AuditFor(p, clientIP(r), requestID(r.Context())), s.now())
 	intelGraphs.Invalidate()
-	return res, s.audit(r, p, auth.AuditUpdate, "intel_scores", "", fmt.Sprintf("rescore: %d accounts (%d watch), %d phones", res.Accounts, res.Watch, res.Phones))
+	return res, err
 }
 
 func (s *Server) handleIntelRescore(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -692,7 +672,7 @@ func (s *Server) handleIntelLabelForm(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	if err := s.setLabel(r, p, labelRequest{AccountID: id, Label: r.FormValue("label"), Note: r.FormValue("note")}); err != nil {
+	if err := s.setLabel(r, p, intel.LabelInput{AccountID: id, Label: r.FormValue("label"), Note: r.FormValue("note")}); err != nil {
 		return err
 	}
 	redirectFlash(w, r, fmt.Sprintf("/intel/accounts/%d", id), "已记录标注")

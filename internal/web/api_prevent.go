@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -41,7 +40,7 @@ func ownOnly(p *auth.Principal) int64 {
 }
 
 func (s *Server) handlePreventionOptions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	places, err := s.preventionPlaces(r, p)
+	places, err := prevent.Places(r.Context(), s.db, p.Scope)
 	if err != nil {
 		return err
 	}
@@ -54,23 +53,6 @@ func (s *Server) handlePreventionOptions(w http.ResponseWriter, r *http.Request,
 		"limits": map[string]any{"max_photos": prevent.MaxPhotos, "max_photo_bytes": prevent.MaxPhotoBytes,
 			"photo_types": []string{"image/jpeg", "image/png", "image/webp"}}})
 	return nil
-}
-
-// preventionPlaces are the nodes an event may be logged at: towns,
-// villages and cells under the caller's node.
-func (s *Server) preventionPlaces(r *http.Request, p *auth.Principal) ([]area.Node, error) {
-	nodes, err := area.Subtree(r.Context(), s.db, p.Scope)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]area.Node, 0, len(nodes))
-	for _, n := range nodes {
-		if (n.Level == area.Town || n.Level == area.Village || n.Level == area.Cell) && !n.Retired {
-			n.Shape = ""
-			out = append(out, n)
-		}
-	}
-	return out, nil
 }
 
 // periodParams reads from/to (dates or RFC 3339) with a default of the last
@@ -290,11 +272,7 @@ func (s *Server) subScope(r *http.Request, p *auth.Principal) (area.Node, error)
 	if err != nil || id == 0 {
 		return p.Scope, err
 	}
-	n, err := area.Get(r.Context(), s.db, id)
-	if err != nil || !p.Scope.Contains(n) {
-		return area.Node{}, fmt.Errorf("area %d: %w", id, area.ErrNotFound)
-	}
-	return n, nil
+	return area.GetUnder(r.Context(), s.db, p.Scope, id)
 }
 
 func (s *Server) handleSurveys(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

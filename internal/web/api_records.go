@@ -108,7 +108,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := s.auditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
-	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	links, err := funds.CaseLinks(r.Context(), s.db, p.Scope, c.ID, m)
 	if err != nil {
 		return err
 	}
@@ -116,6 +116,6 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		funds.Case
 		Related  []funds.RelatedCase `json:"related"`
 		Suspects []funds.Suspect     `json:"suspects"`
-	}{c.Masked(m), related, suspects})
+	}{c.Masked(m), links.Related, links.Suspects})
 	return nil
 }

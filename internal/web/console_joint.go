@@ -148,14 +148,9 @@ func (s *Server) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	tasks, err := partner.Tasks(ctx, s.db, partner.TaskFilter{UnitID: unit.ID}, s.now())
+	tasks, err := partner.UnitTasks(ctx, s.db, unit.ID, s.now())
 	if err != nil {
 		return err
-	}
-	for i := range tasks {
-		if t, err := partner.GetTask(ctx, s.db, unit.ID, tasks[i].ID, s.now()); err == nil {
-			tasks[i] = t
-		}
 	}
 	reports, err := partner.Reports(ctx, s.db, unit.ID, 100)
 	if err != nil {

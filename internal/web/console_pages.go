@@ -149,7 +149,7 @@ type warningPageData struct {
 	Events   []warning.Event
 	Merged   []warning.Warning
 	Requests []partner.Request
-	Units    []partner.UnitSummary
+	Units    []partner.Unit      // where an emergency request can go
 	Officers []warning.Candidate // the handover picker, the warning's station on duty first
 	// HandoverTo is the picker's default: the first of the warning's station on duty (not its assignee), else 0 (交回中心).
 	HandoverTo int64
@@ -186,7 +186,7 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 	for i := range merged {
 		merged[i] = merged[i].Masked(m)
 	}
-	reqs, err := partner.ForWarning(r.Context(), s.db, id, s.now())
+	reqs, err := partner.ForWarning(r.Context(), s.db, p.Scope, id, s.now())
 	if err != nil {
 		return err
 	}
@@ -194,49 +194,33 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 		reqs[i] = reqs[i].Masked(m)
 	}
 	d := warningPageData{W: wa.Masked(m), Events: events, Merged: merged, Requests: reqs, CanWrite: p.Can(auth.CapWarningWrite)}
-	var detail string
-	_ = s.db.QueryRow(r.Context(), `SELECT score_detail FROM warnings WHERE id = ?`, id).Scan(&detail)
-	d.Score = scoreText(detail)
+	parts, err := warning.ScoreDetail(r.Context(), s.db, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	d.Score = scoreText(parts)
 	if d.CanWrite && wa.Status == "open" {
-		units, err := partner.UnitSummaries(r.Context(), s.db)
-		if err != nil {
+		if d.Units, err = partner.RequestUnits(r.Context(), s.db, "bank", "operator"); err != nil {
 			return err
 		}
-		for _, u := range units {
-			if (u.Kind == "bank" || u.Kind == "operator") && u.Parent == "" {
-				d.Units = append(d.Units, u)
-			}
-		}
 		scope := p.Scope
-		if root, err := area.Root(r.Context(), s.db); err == nil && p.Scope.Level == area.County {
-			scope = root
+		if p.Scope.Level == area.County {
+			if scope, err = area.Root(r.Context(), s.db); err != nil {
+				return err
+			}
 		}
 		officers, err := warning.HandoverCandidates(r.Context(), s.db, scope, wa.StationID, s.now())
 		if err != nil {
 			return err
 		}
-		d.Officers = officers
-		for _, c := range officers {
-			if c.Home && c.OnDuty && c.UserID != wa.AssigneeID {
-				d.HandoverTo = c.UserID
-				break
-			}
-		}
+		d.Officers, d.HandoverTo = officers, warning.DefaultHandoverTo(officers, wa.AssigneeID)
 	}
 	s.render(w, r, http.StatusOK, "warning", page{Title: fmt.Sprintf("预警 #%d", id), Active: "/warnings", Unmasked: m.Unmasked, Data: d})
 	return nil
 }
 
 // scoreText turns the stored score parts into one line for the page.
-func scoreText(detail string) string {
-	detail = strings.TrimSpace(detail)
-	if detail == "" || detail == "null" {
-		return ""
-	}
-	var parts []warning.ScorePart
-	if err := jsonUnmarshal([]byte(detail), &parts); err != nil {
-		return ""
-	}
+func scoreText(parts []warning.ScorePart) string {
 	var out []string
 	for _, p := range parts {
 		out = append(out, fmt.Sprintf("%s +%d", p.Reason, p.Points))
@@ -344,8 +328,10 @@ func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request, p *aut
 				fail = "文件无法导入：" + err.Error()
 			} else {
 				rep = &res
-				_ = s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
-					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected))
+				if err := s.audit(r, p, auth.AuditCreate, "warning", "", fmt.Sprintf("upload %s: %d created, %d merged, %d duplicate, %d bad",
+					fh.Filename, res.Created, res.Merged, res.Duplicates, res.Rejected)); err != nil {
+					return err
+				}
 				if err := res.ForScope(r.Context(), s.db, p.Scope); err != nil { // no "merged" oracle (warning/privacy.go)
 					return err
 				}
@@ -426,30 +412,19 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	for i := range reqs {
 		reqs[i] = reqs[i].Masked(m)
 	}
-	var banks []partner.UnitSummary
+	var banks []partner.Unit
 	canRequest := p.Can(auth.CapFundsWrite)
 	if canRequest {
-		units, err := partner.UnitSummaries(r.Context(), s.db)
-		if err != nil {
+		if banks, err = partner.RequestUnits(r.Context(), s.db, "bank"); err != nil {
 			return err
 		}
-		for _, u := range units {
-			if u.Kind == "bank" && u.Parent == "" {
-				banks = append(banks, u)
-			}
-		}
 	}
-	// Accounts the victims paid into: the form names them by position, so
-	// a masked page can still send a request about the full number.
+	// Accounts the victims paid into, by position (funds.Case.ReceivingAccounts).
 	var accounts []string // labels, masked unless the page is unmasked
-	seen := map[string]bool{}
-	for _, t := range c.Transfers {
-		if !seen[t.ToAccount] {
-			seen[t.ToAccount] = true
-			accounts = append(accounts, m.Card(t.ToAccount))
-		}
+	for _, a := range c.ReceivingAccounts() {
+		accounts = append(accounts, m.Card(a))
 	}
-	related, suspects, err := s.caseLinks(r, p, c.ID, m)
+	links, err := funds.CaseLinks(r.Context(), s.db, p.Scope, c.ID, m)
 	if err != nil {
 		return err
 	}
@@ -461,7 +436,7 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	}
 	s.render(w, r, http.StatusOK, "case", page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
 		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
-		"Related": related, "Suspects": suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
+		"Related": links.Related, "Suspects": links.Suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
 		"Investigators": investigators}})
 	return nil
 }
@@ -506,17 +481,8 @@ func (s *Server) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		k := 0
-		for _, t := range c.Transfers {
-			if seen[t.ToAccount] {
-				continue
-			}
-			seen[t.ToAccount] = true
-			if k == idx {
-				account = t.ToAccount
-			}
-			k++
+		if accounts := c.ReceivingAccounts(); idx >= 0 && idx < len(accounts) {
+			account = accounts[idx]
 		}
 	}
 	reqID, err := partner.CreateForCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), p.User.ID, id,
@@ -546,27 +512,9 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 
 func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	now := s.now()
-	loc := now.In(s.loc)
-	periods := []struct {
-		Label    string
-		From, To time.Time
-	}{
-		{"今日", time.Date(loc.Year(), loc.Month(), loc.Day(), 0, 0, 0, 0, s.loc), now},
-		{"近 7 天", now.AddDate(0, 0, -7), now},
-		{"本月", time.Date(loc.Year(), loc.Month(), 1, 0, 0, 0, 0, s.loc), now},
-		{"本年", time.Date(loc.Year(), 1, 1, 0, 0, 0, 0, s.loc), now},
-	}
-	type row struct {
-		Label string
-		F     warning.Figures
-	}
-	var rows []row
-	for _, pr := range periods {
-		f, err := warning.ComputeFigures(r.Context(), s.db, p.Scope, pr.From, pr.To, now)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row{pr.Label, f})
+	rows, err := warning.RecentFigures(r.Context(), s.db, p.Scope, now, s.loc)
+	if err != nil {
+		return err
 	}
 	o, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, now, s.loc)
 	if err != nil {
@@ -642,9 +590,11 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth
 	if more {
 		next = pageURL(pageNo + 1)
 	}
-	var unit string
-	_ = s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = ?`, p.User.UnitID).Scan(&unit)
-	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit, "Requests": reqs,
+	unit, err := partner.GetUnit(r.Context(), s.db, p.User.UnitID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit.Name, "Requests": reqs,
 		"Q": f.Search, "Open": f.Open, "Page": pageNo, "Prev": prev, "Next": next}})
 	return nil
 }

@@ -45,7 +45,7 @@ type preventionForm struct {
 }
 
 func (s *Server) handlePreventionNewPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	places, err := s.preventionPlaces(r, p)
+	places, err := prevent.Places(r.Context(), s.db, p.Scope)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) handleSurveysPage(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	places, err := s.preventionPlaces(r, p)
+	places, err := prevent.Places(r.Context(), s.db, p.Scope)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/partner"
 )
 
 // An investigator traces a case's money through loaded statements, sees
@@ -79,7 +80,7 @@ func TestCaseTraceAndFreezeFromCandidate(t *testing.T) {
 		if strings.Contains(a.body, m1) || strings.Contains(a.body, m2) {
 			t.Fatal("the trace shows full card numbers without unmask")
 		}
-		var v traceView
+		var v partner.TraceView
 		if err := json.Unmarshal([]byte(a.body), &v); err != nil {
 			t.Fatal(err)
 		}
