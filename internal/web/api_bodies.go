@@ -104,11 +104,6 @@ type (
 	casesBody struct {
 		Cases []funds.Case `json:"cases"`
 	}
-	caseCreatedBody struct {
-		ID        int64  `json:"id"`
-		CaseNo    string `json:"case_no"`
-		FraudType string `json:"fraud_type"`
-	}
 	caseDetailBody struct {
 		funds.Case
 		Related  []funds.RelatedCase `json:"related"`

@@ -26,7 +26,7 @@ func (s *Server) intelAPIRoutes() []apiRoute {
 		{Method: "GET", Path: "/api/v1/intel/accounts/{id}", Cap: auth.CapIntelRead, Handler: s.handleIntelAccount, Tag: "intel",
 			Summary: "账户研判详情", Query: []apiParam{qUnmask}, Response: accountView{}},
 		{Method: "POST", Path: "/api/v1/intel/labels", Cap: auth.CapIntelWrite, Handler: s.handleIntelLabel, Tag: "intel",
-			Summary: "标注账户", Request: labelRequest{}, Response: apiv1.StatusBody{}, Status: http.StatusCreated},
+			Summary: "标注账户", Request: intel.LabelInput{}, Response: apiv1.StatusBody{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/intel/rescore", Cap: auth.CapIntelWrite, Handler: s.handleIntelRescore, Tag: "intel",
 			Summary: "重新评分", Response: intel.Rescored{}},
 		{Method: "POST", Path: "/api/v1/intel/fit", Cap: auth.CapIntelWrite, Handler: s.handleIntelFit, Tag: "intel",
