@@ -27,7 +27,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	var o *bulletin.Overview
 	if p.Can(auth.CapFiguresRead) {
-		ov, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, s.now(), s.loc)
+		ov, err := bulletin.ComputeOverviewCached(r.Context(), s.db, s.figures, p.Scope, s.now(), s.loc)
 		if err != nil {
 			return err
 		}
@@ -562,13 +562,13 @@ func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *
 	}
 	var rows []row
 	for _, pr := range periods {
-		f, err := warning.ComputeFigures(r.Context(), s.db, p.Scope, pr.From, pr.To, now)
+		f, err := s.figures.Figures(r.Context(), s.db, p.Scope, pr.From, pr.To, now)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, row{pr.Label, f})
 	}
-	o, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, now, s.loc)
+	o, err := bulletin.ComputeOverviewCached(r.Context(), s.db, s.figures, p.Scope, now, s.loc)
 	if err != nil {
 		return err
 	}
