@@ -53,8 +53,8 @@ func cachePeriods(now time.Time) [][2]time.Time {
 		{time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, cst), now},
 		{time.Date(l.Year(), 1, 1, 0, 0, 0, 0, cst), now},
 		{now.AddDate(0, 0, -40).Add(3 * time.Hour), now.AddDate(0, 0, -2).Add(-5 * time.Hour)}, // closed days only, cut inside days
-		{day.AddDate(0, 0, -2).Add(7 * time.Hour), now.Add(48 * time.Hour)},                   // across the cut, into the future
-		{now.AddDate(-2, 0, 0), now}, // older than the cache holds: read from the database
+		{day.AddDate(0, 0, -2).Add(7 * time.Hour), now.Add(48 * time.Hour)},                    // across the cut, into the future
+		{now.AddDate(-2, 0, 0), now},                                                           // older than the cache holds: read from the database
 	}
 }
 
