@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func init() {
@@ -77,7 +77,7 @@ func runAuditVerify(ctx context.Context, args []string, w io.Writer) error {
 		if b.Entry.ID != 0 {
 			e := b.Entry
 			fmt.Fprintf(w, "first broken row: id %d  %s  user %q  ip %s  %s %s %s  %q\n", e.ID,
-				e.At.In(web.Shanghai).Format("2006-01-02 15:04:05"), e.Username, e.IP, e.Action, e.ObjectType, e.ObjectID, e.Detail)
+				e.At.In(zone.Shanghai).Format("2006-01-02 15:04:05"), e.Username, e.IP, e.Action, e.ObjectType, e.ObjectID, e.Detail)
 		}
 		return errChainBroken
 	}

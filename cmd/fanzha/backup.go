@@ -14,7 +14,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/backup"
 	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func init() {
@@ -138,7 +138,7 @@ func runDBCheck(ctx context.Context, args []string, w io.Writer) error {
 }
 
 func printSums(w io.Writer, version int64, engine string, at time.Time, sums []backup.TableSum) {
-	fmt.Fprintf(w, "schema %d  engine %s  at %s\n", version, engine, at.In(web.Shanghai).Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(w, "schema %d  engine %s  at %s\n", version, engine, at.In(zone.Shanghai).Format("2006-01-02 15:04:05"))
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "table\trows\tsha256")
 	for _, s := range sums {
@@ -193,7 +193,7 @@ func runRestore(ctx context.Context, args []string) error {
 		target = db.RedactURL(d.DSN)
 	}
 	fmt.Printf("restored %s into %s: schema %d from %s of %s, %d tables, %d rows, %d files, every checksum matches (%.1fs)\n",
-		file, target, m.SchemaVersion, m.Engine, m.CreatedAt.In(web.Shanghai).Format("2006-01-02 15:04:05"),
+		file, target, m.SchemaVersion, m.Engine, m.CreatedAt.In(zone.Shanghai).Format("2006-01-02 15:04:05"),
 		len(m.Tables), rows, len(m.Files), time.Since(start).Seconds())
 	return nil
 }
@@ -248,7 +248,7 @@ func (f *nightlyFlags) start(ctx context.Context, d *db.DB, dataDir string, log 
 		return fmt.Errorf("%w: give one nightly backup key (--backup-key-file or FANZHA_BACKUP_KEY, not both)", errUsage)
 	}
 	host, _ := os.Hostname()
-	n := &backup.Nightly{DB: d, Dir: f.dir, Keep: f.keep, Hour: h, Minute: m, Loc: web.Shanghai, DataDir: dataDir,
+	n := &backup.Nightly{DB: d, Dir: f.dir, Keep: f.keep, Hour: h, Minute: m, Loc: zone.Shanghai, DataDir: dataDir,
 		Host: fmt.Sprintf("%s:%d", host, os.Getpid()), Log: log}
 	keyID := "none (archives in clear)"
 	if len(keys) == 1 {

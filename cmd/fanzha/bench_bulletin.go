@@ -13,7 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/sim"
-	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // benchBulletin generates the demo county (a year of history) on SQLite in
@@ -63,7 +63,7 @@ func benchBulletin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc := web.Shanghai
+	loc := zone.Shanghai
 	local := now.In(loc)
 	lastMonth := time.Date(local.Year(), local.Month(), 1, 12, 0, 0, 0, loc).AddDate(0, -1, 0)
 	lastWeek := local.AddDate(0, 0, -7)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/fraudtype"
 )
 
 // fraudtypeLabels exports the officers' confirmed and corrected fraud types
@@ -25,7 +25,7 @@ func fraudtypeLabels(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	labels, err := warning.Labels(ctx, d)
+	labels, err := fraudtype.Labels(ctx, d)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"

@@ -22,6 +22,7 @@ import (
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // workerFlags configure the background workers of serve and demo.
@@ -87,8 +88,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets, Guard: &g}
 	go dl.Run(ctx, 2*time.Second)
 	go d.RunCheckpoints(ctx, 2*time.Second)
-	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                      // chains the audit log after commit (internal/auth/auditchain.go)
-	go (&bulletin.Scheduler{DB: d, Loc: web.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
+	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                       // chains the audit log after commit (internal/auth/auditchain.go)
+	go (&bulletin.Scheduler{DB: d, Loc: zone.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
 	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	return nil
 }

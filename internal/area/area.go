@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Level is the depth of a node in the tree.
@@ -49,7 +50,8 @@ func LevelName(l Level) string {
 }
 
 // ErrNotFound is returned for an unknown node.
-var ErrNotFound = errors.New("area not found")
+// It wraps domain.ErrNotFound.
+var ErrNotFound = fmt.Errorf("area: %w", domain.ErrNotFound)
 
 // Node is one node of the jurisdiction tree with its population profile.
 type Node struct {

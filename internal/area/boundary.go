@@ -46,7 +46,7 @@ type BoundaryReport struct {
 
 // ErrBadBoundaries is returned with a report listing the unusable features;
 // nothing was stored.
-var ErrBadBoundaries = fmt.Errorf("%w: GeoJSON 中有无法使用的要素，全部未导入", domain.ErrInvalid)
+var ErrBadBoundaries = domain.Invalid("GeoJSON 中有无法使用的要素，全部未导入")
 
 type geoFeature struct {
 	Type       string         `json:"type"`
@@ -79,19 +79,19 @@ func featureCode(p map[string]any) string {
 // of a MultiPolygon, as [lon, lat] pairs.
 func outerRing(g *geoGeometry) ([][2]float64, error) {
 	if g == nil {
-		return nil, fmt.Errorf("没有 geometry")
+		return nil, domain.Invalid("没有 geometry")
 	}
 	switch g.Type {
 	case "Polygon":
 		var rings [][][2]float64
 		if err := json.Unmarshal(g.Coordinates, &rings); err != nil || len(rings) == 0 {
-			return nil, fmt.Errorf("Polygon 坐标格式不对")
+			return nil, domain.Invalid("Polygon 坐标格式不对")
 		}
 		return rings[0], nil
 	case "MultiPolygon":
 		var polys [][][][2]float64
 		if err := json.Unmarshal(g.Coordinates, &polys); err != nil || len(polys) == 0 {
-			return nil, fmt.Errorf("MultiPolygon 坐标格式不对")
+			return nil, domain.Invalid("MultiPolygon 坐标格式不对")
 		}
 		var best [][2]float64
 		bestArea := -1.0
@@ -105,7 +105,7 @@ func outerRing(g *geoGeometry) ([][2]float64, error) {
 		}
 		return best, nil
 	}
-	return nil, fmt.Errorf("geometry 类型 %q 不是 Polygon 或 MultiPolygon", g.Type)
+	return nil, domain.Invalid("geometry 类型 %q 不是 Polygon 或 MultiPolygon", g.Type)
 }
 
 func ringArea(r [][2]float64) float64 {
@@ -174,17 +174,17 @@ func dp(pts [][2]float64, a, b int, tol float64, keep []bool) {
 func ImportBoundaries(ctx context.Context, d *db.DB, scope Node, audit Auditor, r io.Reader) (BoundaryReport, error) {
 	var rep BoundaryReport
 	if scope.ParentID != 0 {
-		return rep, fmt.Errorf("%w: 只有县（中心）的管理员可以导入边界", domain.ErrForbidden)
+		return rep, domain.Forbidden("只有县（中心）的管理员可以导入边界")
 	}
 	var fc struct {
 		Type     string       `json:"type"`
 		Features []geoFeature `json:"features"`
 	}
 	if err := json.NewDecoder(r).Decode(&fc); err != nil {
-		return rep, fmt.Errorf("%w: 不是有效的 GeoJSON：%v", domain.ErrInvalid, err)
+		return rep, domain.Invalid("不是有效的 GeoJSON：%v", err)
 	}
 	if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
-		return rep, fmt.Errorf("%w: 应为含有要素的 GeoJSON FeatureCollection", domain.ErrInvalid)
+		return rep, domain.Invalid("应为含有要素的 GeoJSON FeatureCollection")
 	}
 	rep.Features = len(fc.Features)
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -253,7 +253,7 @@ func ImportBoundaries(ctx context.Context, d *db.DB, scope Node, audit Auditor, 
 		w, h := (maxLon-minLon)*k, maxLat-minLat
 		scale := ShapeBox / math.Max(w, h)
 		if math.IsInf(scale, 0) || math.IsNaN(scale) {
-			return fmt.Errorf("%w: 所有要素的范围为零", domain.ErrInvalid)
+			return domain.Invalid("所有要素的范围为零")
 		}
 		for _, it := range items {
 			pts := make([][2]float64, 0, len(it.ring))

@@ -240,7 +240,7 @@ func fullNameBase(parent Node, grand func(id int64) (Node, bool)) string {
 func getIn(ctx context.Context, q db.Querier, scope Node, id int64) (Node, error) {
 	n, err := Get(ctx, q, id)
 	if err != nil || !scope.Contains(n) {
-		return Node{}, fmt.Errorf("%w: 辖区节点 %d 不存在或不在本人辖区内", domain.ErrNotFound, id)
+		return Node{}, domain.NotFound("辖区节点 %d 不存在或不在本人辖区内", id)
 	}
 	return n, nil
 }
@@ -347,33 +347,33 @@ func AddChild(ctx context.Context, d *db.DB, scope Node, audit Auditor, parentID
 			return err
 		}
 		if parent.Retired {
-			return fmt.Errorf("%w: 上级 %s 已撤销，不能再添加下级", domain.ErrInvalid, parent.FullName)
+			return domain.Invalid("上级 %s 已撤销，不能再添加下级", parent.FullName)
 		}
 		level := ChildLevel(parent.Level)
 		if level == "" {
-			return fmt.Errorf("%w: 网格是最末一级，不能再添加下级", domain.ErrInvalid)
+			return domain.Invalid("网格是最末一级，不能再添加下级")
 		}
 		kind := KindFor(level, in.Name)
 		if in.Level != "" {
 			l, k, ok := ParseLevel(string(in.Level))
 			if !ok {
-				return fmt.Errorf("%w: 级别 %q 不认识", domain.ErrInvalid, in.Level)
+				return domain.Invalid("级别 %q 不认识", in.Level)
 			}
 			if l != level {
-				return fmt.Errorf("%w: %s的下级应为%s，不能是%s", domain.ErrInvalid, LevelName(parent.Level), LevelName(level), LevelName(l))
+				return domain.Invalid("%s的下级应为%s，不能是%s", LevelName(parent.Level), LevelName(level), LevelName(l))
 			}
 			if k != "" && k != "派出所" && k != "网格" {
 				kind = k
 			}
 		}
 		if msg := CheckCode(in.Code); msg != "" {
-			return fmt.Errorf("%w: %s", domain.ErrInvalid, msg)
+			return domain.Invalid("%s", msg)
 		}
 		if msg := checkName(in.Name); msg != "" {
-			return fmt.Errorf("%w: %s", domain.ErrInvalid, msg)
+			return domain.Invalid("%s", msg)
 		}
 		if msg := in.Figures.Check(); msg != "" {
-			return fmt.Errorf("%w: %s", domain.ErrInvalid, msg)
+			return domain.Invalid("%s", msg)
 		}
 		if err := codeFree(ctx, tx, in.Code); err != nil {
 			return err
@@ -406,7 +406,7 @@ func codeFree(ctx context.Context, q db.Querier, code string) error {
 		return fmt.Errorf("check area code: %w", err)
 	}
 	if n > 0 {
-		return fmt.Errorf("%w: 代码 %s 已存在", domain.ErrConflict, code)
+		return domain.Conflict("代码 %s 已存在", code)
 	}
 	return nil
 }
@@ -422,10 +422,10 @@ func Update(ctx context.Context, d *db.DB, scope Node, audit Auditor, id int64, 
 			return err
 		}
 		if msg := checkName(in.Name); msg != "" {
-			return fmt.Errorf("%w: %s", domain.ErrInvalid, msg)
+			return domain.Invalid("%s", msg)
 		}
 		if msg := in.Figures.Check(); msg != "" {
-			return fmt.Errorf("%w: %s", domain.ErrInvalid, msg)
+			return domain.Invalid("%s", msg)
 		}
 		aliases := NormalizeAliases(in.Aliases)
 		kind := n.Kind
@@ -476,7 +476,7 @@ func Move(ctx context.Context, d *db.DB, scope Node, audit Auditor, id, newParen
 			return err
 		}
 		if n.ParentID == 0 {
-			return fmt.Errorf("%w: 县（中心）是根节点，不能移动", domain.ErrInvalid)
+			return domain.Invalid("县（中心）是根节点，不能移动")
 		}
 		np, err := getIn(ctx, tx, scope, newParentID)
 		if err != nil {
@@ -484,14 +484,13 @@ func Move(ctx context.Context, d *db.DB, scope Node, audit Auditor, id, newParen
 		}
 		switch {
 		case np.ID == n.ParentID:
-			return fmt.Errorf("%w: %s 已在 %s 之下", domain.ErrInvalid, n.Name, np.FullName)
+			return domain.Invalid("%s 已在 %s 之下", n.Name, np.FullName)
 		case n.Contains(np):
-			return fmt.Errorf("%w: 不能把 %s 移到它自己或它的下级之下", domain.ErrInvalid, n.FullName)
+			return domain.Invalid("不能把 %s 移到它自己或它的下级之下", n.FullName)
 		case np.Retired:
-			return fmt.Errorf("%w: %s 已撤销，不能作为上级", domain.ErrInvalid, np.FullName)
+			return domain.Invalid("%s 已撤销，不能作为上级", np.FullName)
 		case np.Level != ParentLevel(n.Level):
-			return fmt.Errorf("%w: %s的上级应为%s，%s是%s", domain.ErrInvalid, LevelName(n.Level), LevelName(ParentLevel(n.Level)),
-				np.FullName, LevelName(np.Level))
+			return domain.Invalid("%s的上级应为%s，%s是%s", LevelName(n.Level), LevelName(ParentLevel(n.Level)), np.FullName, LevelName(np.Level))
 		}
 		old, err := Get(ctx, tx, n.ParentID)
 		if err != nil {
@@ -548,16 +547,15 @@ func Merge(ctx context.Context, d *db.DB, scope Node, audit Auditor, fromID, int
 		}
 		switch {
 		case from.ID == into.ID:
-			return fmt.Errorf("%w: 不能把节点合并到它自己", domain.ErrInvalid)
+			return domain.Invalid("不能把节点合并到它自己")
 		case from.ParentID == 0 || into.ParentID == 0:
-			return fmt.Errorf("%w: 县（中心）不能合并", domain.ErrInvalid)
+			return domain.Invalid("县（中心）不能合并")
 		case from.Level != into.Level:
-			return fmt.Errorf("%w: 只能合并同一级别的节点（%s 是%s，%s 是%s）", domain.ErrInvalid, from.Name, LevelName(from.Level),
-				into.Name, LevelName(into.Level))
+			return domain.Invalid("只能合并同一级别的节点（%s 是%s，%s 是%s）", from.Name, LevelName(from.Level), into.Name, LevelName(into.Level))
 		case from.Retired:
-			return fmt.Errorf("%w: %s 已撤销", domain.ErrInvalid, from.FullName)
+			return domain.Invalid("%s 已撤销", from.FullName)
 		case into.Retired:
-			return fmt.Errorf("%w: %s 已撤销，不能作为合并目标", domain.ErrInvalid, into.FullName)
+			return domain.Invalid("%s 已撤销，不能作为合并目标", into.FullName)
 		}
 		// The nodes whose records may change station: from's whole subtree.
 		sub, err := Subtree(ctx, tx, from)
@@ -744,10 +742,10 @@ func Retire(ctx context.Context, d *db.DB, scope Node, audit Auditor, id int64, 
 			return err
 		}
 		if n.ParentID == 0 {
-			return fmt.Errorf("%w: 县（中心）是根节点，不能撤销", domain.ErrInvalid)
+			return domain.Invalid("县（中心）是根节点，不能撤销")
 		}
 		if n.Retired {
-			return fmt.Errorf("%w: %s 已撤销", domain.ErrConflict, n.FullName)
+			return domain.Conflict("%s 已撤销", n.FullName)
 		}
 		rows, err := tx.Query(ctx, `SELECT u.username, u.display_name FROM users u JOIN areas a ON a.id = u.area_id
 			WHERE a.path LIKE ? AND u.disabled = 0 ORDER BY u.username`, n.SubtreePattern())
@@ -779,8 +777,7 @@ func Retire(ctx context.Context, d *db.DB, scope Node, audit Auditor, id int64, 
 			if len(users) > len(shown) {
 				more = fmt.Sprintf(" 等 %d 人", len(users))
 			}
-			return fmt.Errorf("%w: %s 下还有在用账号：%s%s；请先把他们调到其他节点或停用", domain.ErrConflict, n.FullName,
-				strings.Join(shown, "、"), more)
+			return domain.Conflict("%s 下还有在用账号：%s%s；请先把他们调到其他节点或停用", n.FullName, strings.Join(shown, "、"), more)
 		}
 		res, err := tx.Exec(ctx, `UPDATE areas SET retired_at = ? WHERE path LIKE ? AND retired_at IS NULL`, db.Millis(now), n.SubtreePattern())
 		if err != nil {
@@ -811,7 +808,7 @@ func Live(nodes []Node) []Node {
 func ByCode(ctx context.Context, q db.Querier, code string) (Node, error) {
 	var id int64
 	if err := q.QueryRow(ctx, `SELECT id FROM areas WHERE code = ?`, code).Scan(&id); err != nil {
-		return Node{}, fmt.Errorf("%w: 没有代码为 %s 的辖区节点", domain.ErrNotFound, code)
+		return Node{}, domain.NotFound("没有代码为 %s 的辖区节点", code)
 	}
 	return Get(ctx, q, id)
 }

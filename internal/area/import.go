@@ -67,7 +67,7 @@ type LevelNum struct {
 
 // ErrBadRows is returned (wrapping domain.ErrInvalid) with a report whose
 // Errors list the bad rows; nothing was imported.
-var ErrBadRows = fmt.Errorf("%w: 文件中有错误行，整份文件未导入", domain.ErrInvalid)
+var ErrBadRows = domain.Invalid("文件中有错误行，整份文件未导入")
 
 // importRow is one data row as read.
 type importRow struct {
@@ -113,10 +113,10 @@ func parseCount(s string) (int64, string) {
 func readRows(r tabular.Reader) ([]*importRow, []RowError, error) {
 	head, _, err := r.Next()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("%w: 文件是空的：第 1 行应为表头（代码、上级代码、级别、名称…）", domain.ErrInvalid)
+		return nil, nil, domain.Invalid("文件是空的：第 1 行应为表头（代码、上级代码、级别、名称…）")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", domain.ErrInvalid, err)
+		return nil, nil, domain.Invalid("%v", err)
 	}
 	h := tabular.NewHeader(head)
 	ci := map[string]int{
@@ -131,8 +131,7 @@ func readRows(r tabular.Reader) ([]*importRow, []RowError, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("%w: 表头缺少列：%s（第 1 行应为：%s）", domain.ErrInvalid, strings.Join(missing, "、"),
-			strings.Join(Header, "、"))
+		return nil, nil, domain.Invalid("表头缺少列：%s（第 1 行应为：%s）", strings.Join(missing, "、"), strings.Join(Header, "、"))
 	}
 	var rows []*importRow
 	var bad []RowError
@@ -146,7 +145,7 @@ func readRows(r tabular.Reader) ([]*importRow, []RowError, error) {
 				bad = append(bad, RowError{Row: line, Reason: err.Error()})
 				continue
 			}
-			return nil, nil, fmt.Errorf("%w: %v", domain.ErrInvalid, err)
+			return nil, nil, domain.Invalid("%v", err)
 		}
 		ir := &importRow{line: line, code: tabular.Cell(rec, ci["code"]), parentCode: tabular.Cell(rec, ci["parent"]),
 			name: tabular.Cell(rec, ci["name"]), aliases: NormalizeAliases(tabular.Cell(rec, ci["aliases"])), sort: int64(len(rows))}
@@ -231,7 +230,7 @@ func loadAll(ctx context.Context, q db.Querier) (map[int64]Node, map[string]Node
 func Import(ctx context.Context, d *db.DB, scope Node, audit Auditor, name string, r tabular.Reader) (ImportReport, error) {
 	rep := ImportReport{File: name, Encoding: r.Encoding()}
 	if scope.ParentID != 0 {
-		return rep, fmt.Errorf("%w: 只有县（中心）的管理员可以导入辖区树", domain.ErrForbidden)
+		return rep, domain.Forbidden("只有县（中心）的管理员可以导入辖区树")
 	}
 	rows, bad, err := readRows(r)
 	if err != nil {
@@ -239,12 +238,12 @@ func Import(ctx context.Context, d *db.DB, scope Node, audit Auditor, name strin
 	}
 	rep.Rows = len(rows)
 	if len(rows) == 0 && len(bad) == 0 {
-		return rep, fmt.Errorf("%w: 文件只有表头，没有数据行", domain.ErrInvalid)
+		return rep, domain.Invalid("文件只有表头，没有数据行")
 	}
 	err = d.InTx(ctx, func(tx *db.Tx) error {
 		root, err := Root(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("%w: 尚未建立县（中心），请先完成系统初始化", domain.ErrInvalid)
+			return domain.Invalid("尚未建立县（中心），请先完成系统初始化")
 		}
 		byID, byCode, err := loadAll(ctx, tx)
 		if err != nil {

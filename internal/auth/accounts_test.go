@@ -9,6 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // TestTokenExpiry: tokens carry an expiry (180 days unless set); an expired
@@ -29,14 +30,14 @@ func TestTokenExpiry(t *testing.T) {
 		if _, err := auth.TokenUser(ctx, d, secret, now.Add(6*24*time.Hour)); err != nil {
 			t.Fatalf("token within its validity: %v", err)
 		}
-		if _, err := auth.TokenUser(ctx, d, secret, now.Add(7*24*time.Hour)); !errors.Is(err, auth.ErrTokenExpired) || !errors.Is(err, auth.ErrUnauthenticated) {
+		if _, err := auth.TokenUser(ctx, d, secret, now.Add(7*24*time.Hour)); !errors.Is(err, auth.ErrTokenExpired) || !errors.Is(err, domain.ErrUnauthenticated) {
 			t.Errorf("expired token: %v", err)
 		}
 		_, def, err := auth.CreateManagedToken(ctx, d, c.admin, who(c.admin), u.ID, "默认", now)
 		if err != nil || !def.ExpiresAt.Equal(now.Add(auth.DefaultTokenValidity)) {
 			t.Errorf("default validity: %v %v", def.ExpiresAt, err)
 		}
-		if _, _, err := auth.CreateManagedTokenValid(ctx, d, c.admin, who(c.admin), u.ID, "永久", 10*365*24*time.Hour, now); !errors.Is(err, auth.ErrInvalid) {
+		if _, _, err := auth.CreateManagedTokenValid(ctx, d, c.admin, who(c.admin), u.ID, "永久", 10*365*24*time.Hour, now); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("ten-year token: %v", err)
 		}
 		toks, err := auth.ListTokens(ctx, d, u.ID)

@@ -79,33 +79,17 @@ type AuditFilter struct {
 
 // ListAudit returns audit entries, newest first.
 func ListAudit(ctx context.Context, q db.Querier, f AuditFilter) ([]AuditEntry, error) {
-	query := `SELECT id, at, COALESCE(user_id, 0), username, role, ip, action, object_type, object_id, detail, request_id FROM audit_log WHERE 1=1`
-	var args []any
-	if !f.From.IsZero() {
-		query += ` AND at >= ?`
-		args = append(args, db.Millis(f.From))
-	}
-	if !f.To.IsZero() {
-		query += ` AND at < ?`
-		args = append(args, db.Millis(f.To))
-	}
-	if f.Username != "" {
-		query += ` AND username = ?`
-		args = append(args, f.Username)
-	}
-	if f.Action != "" {
-		query += ` AND action = ?`
-		args = append(args, f.Action)
-	}
-	if f.BeforeID > 0 {
-		query += ` AND id < ?`
-		args = append(args, f.BeforeID)
-	}
-	query += ` ORDER BY id DESC`
+	var where db.Where
+	where.Between("at", f.From, f.To).
+		AndIf(f.Username != "", "username = ?", f.Username).
+		AndIf(f.Action != "", "action = ?", f.Action).
+		AndIf(f.BeforeID > 0, "id < ?", f.BeforeID)
+	query := `SELECT id, at, COALESCE(user_id, 0), username, role, ip, action, object_type, object_id, detail, request_id FROM audit_log
+		WHERE ` + where.String() + ` ORDER BY id DESC`
 	if f.Limit > 0 {
-		query += ` LIMIT ` + strconv.Itoa(f.Limit)
+		query += db.Page{Limit: f.Limit}.SQL()
 	}
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, query, where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)
 	}

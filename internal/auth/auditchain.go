@@ -273,7 +273,7 @@ func ParseAnchor(s string) (ChainAnchor, error) {
 	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
 	n, err := strconv.ParseInt(seq, 10, 64)
 	if !ok || err != nil || n < 1 || len(hash) != 64 {
-		return ChainAnchor{}, fmt.Errorf("%w: anchor %q: write SEQ:HASH as printed by fanzha audit verify", domain.ErrInvalid, s)
+		return ChainAnchor{}, domain.Invalid("anchor %q: write SEQ:HASH as printed by fanzha audit verify", s)
 	}
 	return ChainAnchor{Seq: n, Hash: strings.ToLower(hash)}, nil
 }

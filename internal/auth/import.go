@@ -11,6 +11,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/tabular"
 )
 
@@ -54,7 +55,7 @@ type ImportResult struct {
 
 // ErrImportRejected is returned when an import had bad rows (nothing was
 // imported; the result lists them).
-var ErrImportRejected = fmt.Errorf("%w: 文件中有错误行，未导入任何人员", ErrInvalid)
+var ErrImportRejected = domain.Invalid("文件中有错误行，未导入任何人员")
 
 // ParseRole reads a role as its code or its Chinese name.
 func ParseRole(s string) (Role, bool) {
@@ -88,20 +89,20 @@ type importRow struct {
 func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, name string, r io.Reader, now time.Time) (ImportResult, error) {
 	res := ImportResult{Created: []ImportedUser{}, Problems: []ImportProblem{}}
 	if !p.Can(CapStaffManage) {
-		return res, fmt.Errorf("%w: 当前角色无权导入人员", ErrForbidden)
+		return res, domain.Forbidden("当前角色无权导入人员")
 	}
 	tr, err := tabular.Open(name, r)
 	if err != nil {
-		return res, fmt.Errorf("%w: 文件无法读取：%v", ErrInvalid, err)
+		return res, domain.Invalid("文件无法读取：%v", err)
 	}
 	defer tr.Close()
 	res.Encoding = tr.Encoding()
 	head, _, err := tr.Next()
 	if errors.Is(err, io.EOF) {
-		return res, fmt.Errorf("%w: 文件是空的", ErrInvalid)
+		return res, domain.Invalid("文件是空的")
 	}
 	if err != nil {
-		return res, fmt.Errorf("%w: 文件无法读取：%v", ErrInvalid, err)
+		return res, domain.Invalid("文件无法读取：%v", err)
 	}
 	h := tabular.NewHeader(head)
 	col := map[string]int{
@@ -156,7 +157,7 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 			row := &rows[i]
 			nu := &row.nu
 			if err := validUsername(nu.Username); err != nil {
-				bad(row.line, "%s", chineseOf(err))
+				bad(row.line, "%s", domain.Message(err))
 				continue
 			}
 			key := strings.ToLower(nu.Username)
@@ -168,7 +169,7 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 			if _, err := GetUserByName(ctx, tx, nu.Username); err == nil {
 				bad(row.line, "用户名 %s 已存在", nu.Username)
 				continue
-			} else if !errors.Is(err, ErrNotFound) {
+			} else if !errors.Is(err, domain.ErrNotFound) {
 				return err
 			}
 			role, ok := ParseRole(string(nu.Role))
@@ -199,19 +200,19 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 				return err
 			}
 			if err := checkGrant(p, role, n); err != nil {
-				bad(row.line, "%s", chineseOf(err))
+				bad(row.line, "%s", domain.Message(err))
 				continue
 			}
 			row.area = n
 			nu.AreaID = n.ID
 			if nu.Phone, err = normalizePhone(nu.Phone); err != nil {
-				bad(row.line, "%s", chineseOf(err))
+				bad(row.line, "%s", domain.Message(err))
 				continue
 			}
 			if nu.Password == "" {
 				nu.Password, row.gen = generatePasswordFor(nu.Username), true
 			} else if err := CheckPasswordRule(nu.Username, nu.Password); err != nil {
-				bad(row.line, "初始密码不符合要求：%s", chineseOf(err))
+				bad(row.line, "初始密码不符合要求：%s", domain.Message(err))
 				continue
 			}
 		}
@@ -221,7 +222,7 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 		for _, row := range rows {
 			u, err := createManaged(ctx, tx, p, who, row.nu, now)
 			if err != nil {
-				bad(row.line, "%s", chineseOf(err))
+				bad(row.line, "%s", domain.Message(err))
 				return ErrImportRejected
 			}
 			iu := ImportedUser{Line: row.line, ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
@@ -240,18 +241,6 @@ func ImportOfficers(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 		return res, err
 	}
 	return res, nil
-}
-
-// chineseOf returns the user-facing part of an error: what follows the
-// sentinel's "…: ".
-func chineseOf(err error) string {
-	s := err.Error()
-	for _, sentinel := range []error{ErrInvalid, ErrForbidden, ErrConflict, ErrNotFound} {
-		if i := strings.LastIndex(s, sentinel.Error()+": "); i >= 0 {
-			return s[i+len(sentinel.Error())+2:]
-		}
-	}
-	return s
 }
 
 func sortedLabels(s []string) []string {

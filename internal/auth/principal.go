@@ -6,6 +6,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Principal is the caller of a request: the user, the node of the tree they
@@ -43,7 +44,7 @@ func (p *Principal) SeesPath(path string) bool {
 // Require returns ErrForbidden unless the principal has the capability.
 func (p *Principal) Require(c Capability) error {
 	if !p.Can(c) {
-		return fmt.Errorf("%w: 当前角色无权执行此操作 (%s)", ErrForbidden, c)
+		return domain.Forbidden("当前角色无权执行此操作 (%s)", c)
 	}
 	return nil
 }

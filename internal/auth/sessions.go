@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // SessionTTL is how long a console session lasts at most without signing
@@ -104,14 +105,14 @@ func SessionUser(ctx context.Context, q db.Querier, tok string, now time.Time) (
 // refreshes the session's idle clock.
 func (pol SessionPolicy) User(ctx context.Context, q db.Querier, tok string, now time.Time) (User, Session, error) {
 	if tok == "" {
-		return User{}, Session{}, ErrUnauthenticated
+		return User{}, Session{}, domain.ErrUnauthenticated
 	}
 	var s Session
 	var exp, seen int64
 	err := q.QueryRow(ctx, `SELECT id, user_id, csrf_token, expires_at, last_seen_at, stage FROM sessions WHERE token_hash = ?`, hashToken(tok)).
 		Scan(&s.ID, &s.UserID, &s.CSRF, &exp, &seen, &s.Stage)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, Session{}, ErrUnauthenticated
+		return User{}, Session{}, domain.ErrUnauthenticated
 	}
 	if err != nil {
 		return User{}, Session{}, fmt.Errorf("session: %w", err)
@@ -120,7 +121,7 @@ func (pol SessionPolicy) User(ctx context.Context, q db.Querier, tok string, now
 	lastSeen := db.Time(seen)
 	if !now.Before(s.ExpiresAt) || (pol.Idle > 0 && now.Sub(lastSeen) >= pol.Idle) {
 		_, _ = q.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, s.ID)
-		return User{}, Session{}, ErrUnauthenticated
+		return User{}, Session{}, domain.ErrUnauthenticated
 	}
 	if now.Sub(lastSeen) >= seenEvery {
 		if _, err := q.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, db.Millis(now), s.ID); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // TokenPrefix starts every API token, so a leaked one is easy to recognise
@@ -40,7 +41,7 @@ const (
 )
 
 // ErrTokenExpired is the answer for an API token past its expiry.
-var ErrTokenExpired = fmt.Errorf("%w: token expired", ErrUnauthenticated)
+var ErrTokenExpired = domain.Unauthenticated("API 令牌已过期")
 
 // CreateToken makes a new API token for a user, valid for
 // DefaultTokenValidity, and returns the secret, shown once.
@@ -52,7 +53,7 @@ func CreateToken(ctx context.Context, q db.Querier, userID int64, name string, n
 // a day and MaxTokenValidity) and returns the secret, shown once.
 func CreateTokenValid(ctx context.Context, q db.Querier, userID int64, name string, validity time.Duration, now time.Time) (string, APIToken, error) {
 	if validity < 24*time.Hour || validity > MaxTokenValidity {
-		return "", APIToken{}, fmt.Errorf("%w: 令牌有效期应在 1 到 %d 天之间", ErrInvalid, int(MaxTokenValidity/(24*time.Hour)))
+		return "", APIToken{}, domain.Invalid("令牌有效期应在 1 到 %d 天之间", int(MaxTokenValidity/(24*time.Hour)))
 	}
 	secret := TokenPrefix + randomToken(32)
 	t := APIToken{Prefix: secret[:len(TokenPrefix)+6], UserID: userID, Name: name, CreatedAt: now, ExpiresAt: now.Add(validity)}
@@ -67,13 +68,13 @@ func CreateTokenValid(ctx context.Context, q db.Querier, userID int64, name stri
 // TokenUser resolves a bearer token to its user, recording its last use.
 func TokenUser(ctx context.Context, q db.Querier, secret string, now time.Time) (User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
-		return User{}, ErrUnauthenticated
+		return User{}, domain.ErrUnauthenticated
 	}
 	var id, userID, expires int64
 	var revoked sql.NullInt64
 	err := q.QueryRow(ctx, `SELECT id, user_id, revoked_at, expires_at FROM api_tokens WHERE token_hash = ?`, hashToken(secret)).Scan(&id, &userID, &revoked, &expires)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid {
-		return User{}, ErrUnauthenticated
+		return User{}, domain.ErrUnauthenticated
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("api token: %w", err)
@@ -102,7 +103,7 @@ func RevokeToken(ctx context.Context, q db.Querier, userID, tokenID int64, now t
 		return fmt.Errorf("revoke token: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("token %d: %w", tokenID, ErrNotFound)
+		return fmt.Errorf("token %d: %w", tokenID, domain.ErrNotFound)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Two-factor login (等保 level 3): a time-based one-time code (TOTP, RFC
@@ -42,7 +43,7 @@ const RecoveryCodeCount = 10
 var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 // ErrBadTOTP is the answer for a wrong, replayed or expired code.
-var ErrBadTOTP = errors.New("动态验证码错误或已使用，请输入验证器上当前显示的 6 位数字")
+var ErrBadTOTP = domain.Unauthenticated("动态验证码错误或已使用，请输入验证器上当前显示的 6 位数字")
 
 // TOTPRequired reports whether the setting makes two-factor login required
 // for admin and unmasking roles.
@@ -81,7 +82,7 @@ func TOTPState(ctx context.Context, q db.Querier, userID int64) (TOTPStatus, err
 	var secret string
 	if err := q.QueryRow(ctx, `SELECT totp_secret, totp_enabled_at FROM users WHERE id = ?`, userID).Scan(&secret, &enabled); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return st, fmt.Errorf("user %d: %w", userID, ErrNotFound)
+			return st, fmt.Errorf("user %d: %w", userID, domain.ErrNotFound)
 		}
 		return st, fmt.Errorf("2FA state: %w", err)
 	}
@@ -104,7 +105,7 @@ func BeginTOTP(ctx context.Context, q db.Querier, u User, issuer string) (*otp.K
 		return nil, fmt.Errorf("2FA enrol: %w", err)
 	}
 	if secret != "" {
-		return nil, fmt.Errorf("%w: 已启用两步验证；如需更换手机，请管理员重置后重新绑定", ErrConflict)
+		return nil, domain.Conflict("已启用两步验证；如需更换手机，请管理员重置后重新绑定")
 	}
 	if pending != "" {
 		return otp.NewKeyFromURL(pending)
@@ -147,15 +148,15 @@ func ConfirmTOTP(ctx context.Context, d *db.DB, who AuditEntry, u User, code str
 			return fmt.Errorf("2FA confirm: %w", err)
 		}
 		if secret != "" {
-			return fmt.Errorf("%w: 已启用两步验证", ErrConflict)
+			return domain.Conflict("已启用两步验证")
 		}
 		key, err := otp.NewKeyFromURL(pending)
 		if pending == "" || err != nil {
-			return fmt.Errorf("%w: 请先打开绑定页面扫描二维码", ErrInvalid)
+			return domain.Invalid("请先打开绑定页面扫描二维码")
 		}
 		step := matchStep(key.Secret(), code, now)
 		if step < 0 {
-			return fmt.Errorf("%w: %s", ErrInvalid, ErrBadTOTP.Error())
+			return domain.Invalid("%s", ErrBadTOTP.Error())
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = ?, totp_pending = '', totp_enabled_at = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`,
 			key.Secret(), db.Millis(now), step, db.Millis(now), u.ID); err != nil {
@@ -283,11 +284,11 @@ func RenewRecoveryCodes(ctx context.Context, d *db.DB, who AuditEntry, u User, c
 	var codes []string
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		if c := normRecovery(code); len(c) == 11 && c[5] == '-' {
-			return fmt.Errorf("%w: 请输入验证器上的 6 位动态验证码（不能用恢复码）", ErrInvalid)
+			return domain.Invalid("请输入验证器上的 6 位动态验证码（不能用恢复码）")
 		}
 		if _, err := VerifySecondFactor(ctx, tx, u.ID, code, now); err != nil {
 			if errors.Is(err, ErrBadTOTP) {
-				return fmt.Errorf("%w: %s", ErrInvalid, ErrBadTOTP.Error())
+				return domain.Invalid("%s", ErrBadTOTP.Error())
 			}
 			return err
 		}
@@ -308,7 +309,7 @@ func RenewRecoveryCodes(ctx context.Context, d *db.DB, who AuditEntry, u User, c
 func ChangeOwnPassword(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, current, pw string, now time.Time) error {
 	if _, err := CheckPassword(ctx, d, p.User.Username, current); err != nil {
 		if errors.Is(err, ErrBadCredentials) {
-			return fmt.Errorf("%w: 当前密码不正确", ErrInvalid)
+			return domain.Invalid("当前密码不正确")
 		}
 		return err
 	}

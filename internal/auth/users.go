@@ -16,15 +16,12 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 )
 
-// Sentinel errors the web layer maps to HTTP statuses.
+// The sign-in errors of the domain family (auth's other refusals are made
+// with domain's constructors; a caller who is not signed in is
+// domain.ErrUnauthenticated).
 var (
-	ErrNotFound        = domain.ErrNotFound
-	ErrBadCredentials  = errors.New("用户名或密码错误")
-	ErrDisabled        = errors.New("账号已停用")
-	ErrForbidden       = domain.ErrForbidden
-	ErrUnauthenticated = errors.New("unauthenticated")
-	ErrInvalid         = domain.ErrInvalid
-	ErrConflict        = domain.ErrConflict
+	ErrBadCredentials = domain.Unauthenticated("用户名或密码错误").WithCode("bad_credentials")
+	ErrDisabled       = domain.Forbidden("账号已停用，请联系中心管理员").WithCode("disabled")
 )
 
 // User is a person who signs in to fanzha.
@@ -69,13 +66,13 @@ type NewUser struct {
 func CreateUser(ctx context.Context, q db.Querier, nu NewUser) (User, error) {
 	nu.Username = strings.TrimSpace(nu.Username)
 	if nu.Username == "" {
-		return User{}, fmt.Errorf("create user: %w: 用户名不能为空", ErrInvalid)
+		return User{}, domain.Invalid("用户名不能为空")
 	}
 	if !ValidRole(nu.Role) {
-		return User{}, fmt.Errorf("create user %s: %w: 未知角色 %q", nu.Username, ErrInvalid, nu.Role)
+		return User{}, domain.Invalid("未知角色 %q", nu.Role)
 	}
 	if nu.Role == RolePartner && nu.UnitID == 0 {
-		return User{}, fmt.Errorf("create user %s: %w: 合作单位用户必须属于一个成员单位", nu.Username, ErrInvalid)
+		return User{}, domain.Invalid("合作单位用户必须属于一个成员单位")
 	}
 	if _, err := area.Get(ctx, q, nu.AreaID); err != nil {
 		return User{}, fmt.Errorf("create user %s: %w", nu.Username, err)
@@ -102,7 +99,7 @@ func CreateUser(ctx context.Context, q db.Querier, nu NewUser) (User, error) {
 		nu.Username, nu.DisplayName, nu.Role, nu.AreaID, unit, nu.Phone, hash, db.Millis(now), db.Millis(now)).Scan(&id)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return User{}, fmt.Errorf("create user %s: %w: 用户名已存在", nu.Username, ErrConflict)
+			return User{}, domain.Conflict("用户名已存在")
 		}
 		return User{}, fmt.Errorf("create user %s: %w", nu.Username, err)
 	}
@@ -131,7 +128,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("user %d: %w", id, ErrNotFound)
+		return User{}, fmt.Errorf("user %d: %w", id, domain.ErrNotFound)
 	}
 	return u, err
 }
@@ -140,7 +137,7 @@ func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
 func GetUserByName(ctx context.Context, q db.Querier, name string) (User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, strings.TrimSpace(name)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("user %q: %w", name, ErrNotFound)
+		return User{}, fmt.Errorf("user %q: %w", name, domain.ErrNotFound)
 	}
 	return u, err
 }
@@ -175,7 +172,7 @@ func SetPassword(ctx context.Context, q db.Querier, userID int64, pw string) err
 	var username string
 	if err := q.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&username); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("set password for user %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("set password for user %d: %w", userID, domain.ErrNotFound)
 		}
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -191,7 +188,7 @@ func SetPassword(ctx context.Context, q db.Querier, userID int64, pw string) err
 		return fmt.Errorf("set password: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("set password for user %d: %w", userID, ErrNotFound)
+		return fmt.Errorf("set password for user %d: %w", userID, domain.ErrNotFound)
 	}
 	// A new password ends the sessions signed in with the old one.
 	return EndSessions(ctx, q, userID, 0)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Managing people: who may create and change which users, where. The centre
@@ -39,13 +40,13 @@ var commonPasswords = map[string]bool{
 // case, upper case, digits, other), not the username, not a common one.
 func CheckPasswordRule(username, pw string) error {
 	if strings.TrimSpace(pw) == "" {
-		return fmt.Errorf("%w: 密码不能为空", ErrInvalid)
+		return domain.Invalid("密码不能为空")
 	}
 	if utf8.RuneCountInString(pw) < MinPasswordLen {
-		return fmt.Errorf("%w: 密码至少 %d 位", ErrInvalid, MinPasswordLen)
+		return domain.Invalid("密码至少 %d 位", MinPasswordLen)
 	}
 	if len(pw) > 72 {
-		return fmt.Errorf("%w: 密码不能超过 72 字节", ErrInvalid)
+		return domain.Invalid("密码不能超过 72 字节")
 	}
 	var lower, upper, digit, other int
 	for _, r := range pw {
@@ -61,14 +62,14 @@ func CheckPasswordRule(username, pw string) error {
 		}
 	}
 	if lower+upper+digit+other < 3 {
-		return fmt.Errorf("%w: 密码须包含大写字母、小写字母、数字、符号中的至少三类", ErrInvalid)
+		return domain.Invalid("密码须包含大写字母、小写字母、数字、符号中的至少三类")
 	}
 	low := strings.ToLower(pw)
 	if u := strings.ToLower(strings.TrimSpace(username)); u != "" && strings.Contains(low, u) {
-		return fmt.Errorf("%w: 密码不能包含用户名", ErrInvalid)
+		return domain.Invalid("密码不能包含用户名")
 	}
 	if commonPasswords[low] {
-		return fmt.Errorf("%w: 密码过于常见", ErrInvalid)
+		return domain.Invalid("密码过于常见")
 	}
 	return nil
 }
@@ -139,16 +140,16 @@ func MayGrant(p *Principal, r Role) bool {
 // checkGrant refuses a role or a node p may not give.
 func checkGrant(p *Principal, r Role, n area.Node) error {
 	if !ValidRole(r) {
-		return fmt.Errorf("%w: 未知角色 %q", ErrInvalid, r)
+		return domain.Invalid("未知角色 %q", r)
 	}
 	if !MayGrant(p, r) {
-		return fmt.Errorf("%w: 无权授予“%s”角色", ErrForbidden, RoleName(r))
+		return domain.Forbidden("无权授予“%s”角色", RoleName(r))
 	}
 	if !p.Sees(n) {
-		return fmt.Errorf("%w: 不能把人员分配到本辖区（%s）以外", ErrForbidden, p.Scope.Name)
+		return domain.Forbidden("不能把人员分配到本辖区（%s）以外", p.Scope.Name)
 	}
 	if n.Retired {
-		return fmt.Errorf("%w: 辖区“%s”已撤销", ErrInvalid, n.FullName)
+		return domain.Invalid("辖区“%s”已撤销", n.FullName)
 	}
 	return nil
 }
@@ -157,18 +158,18 @@ func checkGrant(p *Principal, r Role, n area.Node) error {
 // not found (a station head does not learn of other stations' officers).
 func ManagedUser(ctx context.Context, q db.Querier, p *Principal, id int64) (User, error) {
 	if !p.Can(CapStaffManage) {
-		return User{}, fmt.Errorf("%w: 当前角色无权管理人员", ErrForbidden)
+		return User{}, domain.Forbidden("当前角色无权管理人员")
 	}
 	u, err := GetUser(ctx, q, id)
 	if err != nil {
-		return User{}, fmt.Errorf("user %d: %w: 用户不存在", id, ErrNotFound)
+		return User{}, domain.NotFound("用户不存在")
 	}
 	if p.Can(CapUserAdmin) {
 		return u, nil
 	}
 	n, err := area.Get(ctx, q, u.AreaID)
 	if err != nil || !p.Sees(n) {
-		return User{}, fmt.Errorf("user %d: %w: 用户不存在", id, ErrNotFound)
+		return User{}, domain.NotFound("用户不存在")
 	}
 	return u, nil
 }
@@ -178,7 +179,7 @@ func ManagedUser(ctx context.Context, q db.Querier, p *Principal, id int64) (Use
 // station).
 func mayChange(p *Principal, u User) error {
 	if !MayGrant(p, u.Role) {
-		return fmt.Errorf("%w: 无权管理“%s”角色的用户", ErrForbidden, RoleName(u.Role))
+		return domain.Forbidden("无权管理“%s”角色的用户", RoleName(u.Role))
 	}
 	return nil
 }
@@ -196,13 +197,13 @@ type UserFilter struct {
 // ListManaged lists the users in p's jurisdiction matching f.
 func ListManaged(ctx context.Context, q db.Querier, p *Principal, f UserFilter) ([]User, error) {
 	if !p.Can(CapStaffManage) {
-		return nil, fmt.Errorf("%w: 当前角色无权管理人员", ErrForbidden)
+		return nil, domain.Forbidden("当前角色无权管理人员")
 	}
 	root := p.Scope
 	if f.AreaID != 0 {
 		n, err := area.Get(ctx, q, f.AreaID)
 		if err != nil || !p.Sees(n) {
-			return nil, fmt.Errorf("area %d: %w: 辖区不存在", f.AreaID, ErrNotFound)
+			return nil, domain.NotFound("辖区不存在")
 		}
 		root = n
 	}
@@ -284,13 +285,13 @@ func checkUnitActive(ctx context.Context, q db.Querier, unitID int64) error {
 	var retired sql.NullInt64
 	err := q.QueryRow(ctx, `SELECT retired_at FROM units WHERE id = ?`, unitID).Scan(&retired)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: 成员单位 %d 不存在", ErrInvalid, unitID)
+		return domain.Invalid("成员单位 %d 不存在", unitID)
 	}
 	if err != nil {
 		return err
 	}
 	if retired.Valid {
-		return fmt.Errorf("%w: 成员单位已停用", ErrInvalid)
+		return domain.Invalid("成员单位已停用")
 	}
 	return nil
 }
@@ -308,25 +309,25 @@ func normalizePhone(s string) (string, error) {
 			digits++
 		case r == '-', r == '+' && i == 0:
 		default:
-			return "", fmt.Errorf("%w: 手机号 %q 无效", ErrInvalid, s)
+			return "", domain.Invalid("手机号 %q 无效", s)
 		}
 	}
 	if digits < 7 || digits > 20 {
-		return "", fmt.Errorf("%w: 手机号 %q 无效", ErrInvalid, s)
+		return "", domain.Invalid("手机号 %q 无效", s)
 	}
 	return s, nil
 }
 
 func validUsername(s string) error {
 	if s == "" {
-		return fmt.Errorf("%w: 用户名不能为空", ErrInvalid)
+		return domain.Invalid("用户名不能为空")
 	}
 	if len(s) > 64 {
-		return fmt.Errorf("%w: 用户名不能超过 64 个字符", ErrInvalid)
+		return domain.Invalid("用户名不能超过 64 个字符")
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '\\' {
-			return fmt.Errorf("%w: 用户名 %q 不能含空格或斜杠", ErrInvalid, s)
+			return domain.Invalid("用户名 %q 不能含空格或斜杠", s)
 		}
 	}
 	return nil
@@ -342,11 +343,11 @@ func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser
 		return err
 	}
 	if !ValidRole(nu.Role) {
-		return fmt.Errorf("%w: 未知角色 %q", ErrInvalid, nu.Role)
+		return domain.Invalid("未知角色 %q", nu.Role)
 	}
 	if nu.Role == RolePartner {
 		if nu.UnitID == 0 {
-			return fmt.Errorf("%w: 合作单位用户必须属于一个成员单位", ErrInvalid)
+			return domain.Invalid("合作单位用户必须属于一个成员单位")
 		}
 		if err := checkUnitActive(ctx, q, nu.UnitID); err != nil {
 			return err
@@ -362,11 +363,11 @@ func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser
 		nu.UnitID = 0
 	}
 	if nu.AreaID == 0 {
-		return fmt.Errorf("%w: 请选择辖区", ErrInvalid)
+		return domain.Invalid("请选择辖区")
 	}
 	n, err := area.Get(ctx, q, nu.AreaID)
 	if err != nil {
-		return fmt.Errorf("%w: 辖区 %d 不存在", ErrInvalid, nu.AreaID)
+		return domain.Invalid("辖区 %d 不存在", nu.AreaID)
 	}
 	if err := checkGrant(p, nu.Role, n); err != nil {
 		return err
@@ -375,7 +376,7 @@ func prepareNewUser(ctx context.Context, q db.Querier, p *Principal, nu *NewUser
 		return err
 	}
 	if nu.PasswordHash != "" {
-		return fmt.Errorf("%w: 不接受预置的密码散列", ErrInvalid)
+		return domain.Invalid("不接受预置的密码散列")
 	}
 	return CheckPasswordRule(nu.Username, nu.Password)
 }
@@ -444,7 +445,7 @@ func lastAdminGuard(ctx context.Context, q db.Querier, u User, what string) erro
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("%w: %s 是最后一个在用的中心管理员，不能%s", ErrConflict, u.Username, what)
+		return domain.Conflict("%s 是最后一个在用的中心管理员，不能%s", u.Username, what)
 	}
 	return nil
 }
@@ -469,7 +470,7 @@ func UpdateManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 			up.DisplayName = u.Username
 		}
 		if utf8.RuneCountInString(up.DisplayName) > 50 {
-			return fmt.Errorf("%w: 姓名不能超过 50 个字", ErrInvalid)
+			return domain.Invalid("姓名不能超过 50 个字")
 		}
 		if up.Phone, err = normalizePhone(up.Phone); err != nil {
 			return err
@@ -494,19 +495,19 @@ func UpdateManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 		}
 		changesAccess := up.Role != u.Role || up.AreaID != u.AreaID || up.UnitID != u.UnitID
 		if self && changesAccess {
-			return fmt.Errorf("%w: 不能修改自己的角色、辖区或单位", ErrForbidden)
+			return domain.Forbidden("不能修改自己的角色、辖区或单位")
 		}
 		if changesAccess {
 			n, err := area.Get(ctx, tx, up.AreaID)
 			if err != nil {
-				return fmt.Errorf("%w: 辖区 %d 不存在", ErrInvalid, up.AreaID)
+				return domain.Invalid("辖区 %d 不存在", up.AreaID)
 			}
 			if err := checkGrant(p, up.Role, n); err != nil {
 				return err
 			}
 			if up.Role == RolePartner {
 				if up.UnitID == 0 {
-					return fmt.Errorf("%w: 合作单位用户必须属于一个成员单位", ErrInvalid)
+					return domain.Invalid("合作单位用户必须属于一个成员单位")
 				}
 				if up.UnitID != u.UnitID {
 					if err := checkUnitActive(ctx, tx, up.UnitID); err != nil {
@@ -574,13 +575,13 @@ func DisableManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry,
 			return err
 		}
 		if p.User.ID != 0 && p.User.ID == u.ID {
-			return fmt.Errorf("%w: 不能停用自己的账号", ErrForbidden)
+			return domain.Forbidden("不能停用自己的账号")
 		}
 		if err := mayChange(p, u); err != nil {
 			return err
 		}
 		if u.Disabled {
-			return fmt.Errorf("%w: 账号 %s 已停用", ErrConflict, u.Username)
+			return domain.Conflict("账号 %s 已停用", u.Username)
 		}
 		if err := lastAdminGuard(ctx, tx, u, "停用"); err != nil {
 			return err
@@ -607,7 +608,7 @@ func EnableManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 			return err
 		}
 		if !u.Disabled {
-			return fmt.Errorf("%w: 账号 %s 在用中", ErrConflict, u.Username)
+			return domain.Conflict("账号 %s 在用中", u.Username)
 		}
 		if u.UnitID != 0 {
 			if err := checkUnitActive(ctx, tx, u.UnitID); err != nil {
@@ -615,7 +616,7 @@ func EnableManaged(ctx context.Context, d *db.DB, p *Principal, who AuditEntry, 
 			}
 		}
 		if n, err := area.Get(ctx, tx, u.AreaID); err == nil && n.Retired {
-			return fmt.Errorf("%w: 辖区“%s”已撤销，请先把账号调整到在用的辖区", ErrConflict, n.FullName)
+			return domain.Conflict("辖区“%s”已撤销，请先把账号调整到在用的辖区", n.FullName)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET disabled = 0, disabled_at = NULL, updated_at = ? WHERE id = ?`, db.Millis(now), u.ID); err != nil {
 			return fmt.Errorf("enable user %d: %w", u.ID, err)
@@ -745,10 +746,10 @@ func CreateManagedTokenValid(ctx context.Context, d *db.DB, p *Principal, who Au
 	}
 	label = strings.TrimSpace(label)
 	if label == "" {
-		return "", APIToken{}, fmt.Errorf("%w: 请填写令牌用途（标签）", ErrInvalid)
+		return "", APIToken{}, domain.Invalid("请填写令牌用途（标签）")
 	}
 	if utf8.RuneCountInString(label) > 60 {
-		return "", APIToken{}, fmt.Errorf("%w: 标签不能超过 60 个字", ErrInvalid)
+		return "", APIToken{}, domain.Invalid("标签不能超过 60 个字")
 	}
 	var secret string
 	var tok APIToken
@@ -763,7 +764,7 @@ func CreateManagedTokenValid(ctx context.Context, d *db.DB, p *Principal, who Au
 			}
 		}
 		if u.Disabled {
-			return fmt.Errorf("%w: 账号 %s 已停用", ErrConflict, u.Username)
+			return domain.Conflict("账号 %s 已停用", u.Username)
 		}
 		secret, tok, err = CreateTokenValid(ctx, tx, u.ID, label, validity, now)
 		if err != nil {
@@ -788,8 +789,10 @@ func RevokeManagedToken(ctx context.Context, d *db.DB, p *Principal, who AuditEn
 				return err
 			}
 		}
-		if err := RevokeToken(ctx, tx, u.ID, tokenID, now); err != nil {
-			return fmt.Errorf("%w: 令牌不存在或已撤销", err)
+		if err := RevokeToken(ctx, tx, u.ID, tokenID, now); errors.Is(err, domain.ErrNotFound) {
+			return domain.NotFound("令牌不存在或已撤销").With(err)
+		} else if err != nil {
+			return err
 		}
 		e := who.With(AuditUpdate, "api_token", strconv.FormatInt(tokenID, 10))
 		e.At, e.Detail = now, u.Username+" revoke"

@@ -571,4 +571,4 @@ func ReadManifest(p string, keys ...Key) (Manifest, error) {
 }
 
 // errNotEmpty is wrapped when the restore target holds data.
-var errNotEmpty = fmt.Errorf("%w: the target database is not empty", domain.ErrConflict)
+var errNotEmpty = domain.Conflict("the target database is not empty")

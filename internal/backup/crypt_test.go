@@ -17,6 +17,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func newTestKey(t *testing.T) Key {
@@ -185,7 +186,7 @@ func TestNightlyEncrypted(t *testing.T) {
 	d := dbtest.SQLite(t)
 	county(t, d)
 	key := newTestKey(t)
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc := zone.Shanghai
 	dir := t.TempDir()
 	now := time.Date(2026, 12, 1, 3, 0, 0, 0, loc)
 	n := &Nightly{DB: d, Dir: dir, Keep: 1, Hour: 2, Minute: 30, Loc: loc, Host: "a", Key: &key,

@@ -53,7 +53,7 @@ func ParseAt(s string) (hour, minute int, err error) {
 		}
 	}
 	if !ok || err != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 || len(m) != 2 {
-		return 0, 0, fmt.Errorf("%w: time of day %q: use HH:MM, e.g. 02:30", domain.ErrInvalid, s)
+		return 0, 0, domain.Invalid("time of day %q: use HH:MM, e.g. 02:30", s)
 	}
 	return hour, minute, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func TestParseAt(t *testing.T) {
@@ -28,7 +29,7 @@ func TestNightlyOnePerDayAndRetention(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		county(t, d)
-		loc, _ := time.LoadLocation("Asia/Shanghai")
+		loc := zone.Shanghai
 		dir := t.TempDir()
 		now := time.Date(2026, 12, 1, 2, 0, 0, 0, loc) // 02:00, before 02:30
 		clock := func() time.Time { return now }

@@ -110,8 +110,7 @@ func Restore(ctx context.Context, d *db.DB, path, dataDir string, keys ...Key) (
 		return m, err
 	}
 	if m.SchemaVersion > latest {
-		return m, fmt.Errorf("%w: the archive has schema version %d, this fanzha knows up to %d: restore with a newer fanzha",
-			domain.ErrInvalid, m.SchemaVersion, latest)
+		return m, domain.Invalid("the archive has schema version %d, this fanzha knows up to %d: restore with a newer fanzha", m.SchemaVersion, latest)
 	}
 	cur, err := currentVersion(ctx, d)
 	if err != nil {
@@ -181,12 +180,12 @@ func load(ctx context.Context, d *db.DB, tx *db.Tx, path, dataDir string, m Mani
 		byName[t.Name] = t
 	}
 	if len(tables) != len(m.Tables) {
-		return fmt.Errorf("%w: the target has %d tables at schema %d, the archive %d", domain.ErrInvalid, len(tables), m.SchemaVersion, len(m.Tables))
+		return domain.Invalid("the target has %d tables at schema %d, the archive %d", len(tables), m.SchemaVersion, len(m.Tables))
 	}
 	for _, ts := range m.Tables {
 		t, ok := byName[ts.Name]
 		if !ok || strings.Join(t.Columns, ",") != strings.Join(ts.Columns, ",") {
-			return fmt.Errorf("%w: table %s of the archive does not match the schema %d of this fanzha", domain.ErrInvalid, ts.Name, m.SchemaVersion)
+			return domain.Invalid("table %s of the archive does not match the schema %d of this fanzha", ts.Name, m.SchemaVersion)
 		}
 	}
 	for t := range ref { // reference rows of the migration make way for the archive's
@@ -228,7 +227,7 @@ func load(ctx context.Context, d *db.DB, tx *db.Tx, path, dataDir string, m Mani
 					continue
 				}
 				if idCol < 0 {
-					return fmt.Errorf("%w: %s.%s refers to rows not loaded yet and the table has no id", domain.ErrInvalid, t.Name, t.Columns[i])
+					return domain.Invalid("%s.%s refers to rows not loaded yet and the table has no id", t.Name, t.Columns[i])
 				}
 				later = append(later, deferred{table: t.Name, column: t.Columns[i], id: vals[idCol], value: vals[i]})
 				vals[i] = nil

@@ -18,9 +18,8 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
+	"github.com/fanzha/fanzha/internal/zone"
 )
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // The percentage text, computed another way: exact rationals, rounded to
 // one decimal half away from zero by big.Rat.
@@ -67,22 +66,22 @@ func TestPercentChange(t *testing.T) {
 }
 
 func TestPeriods(t *testing.T) {
-	day := time.Date(2026, 3, 4, 15, 0, 0, 0, cst) // a Wednesday
-	w, _ := PeriodOf(Weekly, day, cst)
+	day := time.Date(2026, 3, 4, 15, 0, 0, 0, zone.Shanghai) // a Wednesday
+	w, _ := PeriodOf(Weekly, day, zone.Shanghai)
 	if w.From.Format("2006-01-02") != "2026-03-02" || w.To.Format("2006-01-02") != "2026-03-09" {
 		t.Fatalf("week %v", w)
 	}
 	if p := w.Previous(); p.From.Format("2006-01-02") != "2026-02-23" {
 		t.Fatalf("previous week %v", p)
 	}
-	m, _ := PeriodOf(Monthly, day, cst)
+	m, _ := PeriodOf(Monthly, day, zone.Shanghai)
 	if p := m.Previous(); p.From.Format("2006-01-02") != "2026-02-01" || p.To.Format("2006-01-02") != "2026-03-01" {
 		t.Fatalf("previous month %v", p)
 	}
 	if y := m.YearAgo(); y.From.Format("2006-01-02") != "2025-03-01" || y.To.Format("2006-01-02") != "2025-04-01" {
 		t.Fatalf("year ago %v", y)
 	}
-	c, _ := CustomPeriod(time.Date(2026, 3, 1, 0, 0, 0, 0, cst), time.Date(2026, 3, 10, 0, 0, 0, 0, cst), cst)
+	c, _ := CustomPeriod(time.Date(2026, 3, 1, 0, 0, 0, 0, zone.Shanghai), time.Date(2026, 3, 10, 0, 0, 0, 0, zone.Shanghai), zone.Shanghai)
 	if p := c.Previous(); p.From.Format("2006-01-02") != "2026-02-19" || p.To != c.From {
 		t.Fatalf("custom previous %v", p)
 	}
@@ -226,7 +225,7 @@ func (w rawWorld) expect(node area.Node, children []area.Node, p Period) Figures
 		f.Victims++
 		group := "unknown"
 		if b, err := time.Parse("2006-01-02", v.birth); err == nil {
-			day := time.UnixMilli(v.at).In(cst)
+			day := time.UnixMilli(v.at).In(zone.Shanghai)
 			age := day.Year() - b.Year()
 			if day.Format("0102") < b.Format("0102") { // birthday not reached yet this year
 				age--
@@ -337,9 +336,9 @@ func addYearAgo(t *testing.T, d *db.DB, root area.Node) {
 	births := []string{"1950-03-02", "2010-11-12", "1990-10-10", "1975-01-31", "", "1963-10-06"}
 	n := 0
 	for _, day := range []time.Time{
-		time.Date(2025, 10, 3, 10, 0, 0, 0, cst), time.Date(2025, 10, 17, 23, 59, 0, 0, cst), time.Date(2025, 10, 31, 23, 30, 0, 0, cst),
-		time.Date(2025, 11, 9, 0, 0, 0, 0, cst), time.Date(2025, 11, 12, 12, 0, 0, 0, cst), time.Date(2025, 11, 15, 23, 59, 59, 0, cst),
-		time.Date(2025, 11, 16, 0, 0, 0, 0, cst), time.Date(2025, 10, 1, 0, 0, 0, 0, cst),
+		time.Date(2025, 10, 3, 10, 0, 0, 0, zone.Shanghai), time.Date(2025, 10, 17, 23, 59, 0, 0, zone.Shanghai), time.Date(2025, 10, 31, 23, 30, 0, 0, zone.Shanghai),
+		time.Date(2025, 11, 9, 0, 0, 0, 0, zone.Shanghai), time.Date(2025, 11, 12, 12, 0, 0, 0, zone.Shanghai), time.Date(2025, 11, 15, 23, 59, 59, 0, zone.Shanghai),
+		time.Date(2025, 11, 16, 0, 0, 0, 0, zone.Shanghai), time.Date(2025, 10, 1, 0, 0, 0, 0, zone.Shanghai),
 	} {
 		for k := 0; k < 3; k++ {
 			n++
@@ -416,14 +415,14 @@ func TestBulletinGolden(t *testing.T) {
 		addYearAgo(t, d, root)
 		w := readWorld(t, d)
 		stations, _ := area.ByLevel(ctx, d, root, area.Station)
-		week, _ := PeriodOf(Weekly, time.Date(2026, 11, 12, 0, 0, 0, 0, cst), cst)
-		month, _ := PeriodOf(Monthly, time.Date(2026, 10, 15, 0, 0, 0, 0, cst), cst)
-		custom, _ := CustomPeriod(time.Date(2026, 9, 20, 0, 0, 0, 0, cst), time.Date(2026, 10, 19, 0, 0, 0, 0, cst), cst)
+		week, _ := PeriodOf(Weekly, time.Date(2026, 11, 12, 0, 0, 0, 0, zone.Shanghai), zone.Shanghai)
+		month, _ := PeriodOf(Monthly, time.Date(2026, 10, 15, 0, 0, 0, 0, zone.Shanghai), zone.Shanghai)
+		custom, _ := CustomPeriod(time.Date(2026, 9, 20, 0, 0, 0, 0, zone.Shanghai), time.Date(2026, 10, 19, 0, 0, 0, 0, zone.Shanghai), zone.Shanghai)
 		for _, c := range []struct {
 			node area.Node
 			p    Period
 		}{{root, week}, {root, month}, {stations[4], month}, {stations[1], week}, {root, custom}} {
-			b, err := Compute(ctx, d, c.node, c.p, now, cst)
+			b, err := Compute(ctx, d, c.node, c.p, now, zone.Shanghai)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +451,7 @@ func TestBulletinGolden(t *testing.T) {
 			// judged here from the raw records.
 			first := w.firstRecords()
 			dash := func(src Source, p Period, cells ...string) []string {
-				if start, ok := first[src]; !ok || !p.To.After(midnight(start, cst)) {
+				if start, ok := first[src]; !ok || !p.To.After(midnight(start, zone.Shanghai)) {
 					for i := range cells {
 						cells[i] = "—"
 					}

@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The 大屏 map draws the county as it is: a retired station is not on it.
@@ -31,7 +32,7 @@ func TestDashboardLeavesOutRetiredStations(t *testing.T) {
 		if _, err := area.Retire(ctx, d, root, noAudit, ids["北山派出所"], now); err != nil {
 			t.Fatal(err)
 		}
-		dash, err := ComputeDashboard(ctx, d, root, now, time.FixedZone("CST", 8*3600))
+		dash, err := ComputeDashboard(ctx, d, root, now, zone.Shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/prevent"
 )
 
@@ -48,7 +48,7 @@ type Figures struct {
 	OnsiteDone     int64 `json:"onsite_done"`
 	// Stop-payments and freezes first confirmed by the bank in the period
 	// (renewals not counted again): distinct accounts and confirmed amounts;
-	// returns of frozen money paid in the period — funds.ComputeFundsFigures,
+	// returns of frozen money paid in the period — partner.ComputeFundsFigures,
 	// the same figures as the funds page (docs/FREEZE.md).
 	FrozenAccounts  int64 `json:"frozen_accounts"`
 	FrozenFen       int64 `json:"frozen_fen"`
@@ -208,7 +208,7 @@ func ComputeFigures(ctx context.Context, q db.Querier, node area.Node, children 
 	if err != nil {
 		return f, fmt.Errorf("bulletin warnings: %w", err)
 	}
-	ff, err := funds.ComputeFundsFigures(ctx, q, node, p.From, p.To)
+	ff, err := partner.ComputeFundsFigures(ctx, q, node, p.From, p.To)
 	if err != nil {
 		return f, err
 	}

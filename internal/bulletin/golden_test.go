@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the bulletin tables")
@@ -45,7 +46,9 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 	mk(&v2)
 	v3 := area.Node{ParentID: townB.ID, Level: area.Village, Kind: "社区", Code: "V3", Name: "百花社区"}
 	mk(&v3)
-	at := func(y, m, dd, h int) int64 { return time.Date(y, time.Month(m), dd, h, 0, 0, 0, cst).UnixMilli() }
+	at := func(y, m, dd, h int) int64 {
+		return time.Date(y, time.Month(m), dd, h, 0, 0, 0, zone.Shanghai).UnixMilli()
+	}
 	exec := func(q string, args ...any) int64 {
 		var id int64
 		if err := d.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
@@ -135,12 +138,12 @@ func TestBulletinGoldenFiles(t *testing.T) {
 		ctx := context.Background()
 		root := smallCounty(t, d)
 		stations, _ := area.ByLevel(ctx, d, root, area.Station)
-		month, _ := PeriodOf(Monthly, time.Date(2026, 10, 1, 0, 0, 0, 0, cst), cst)
+		month, _ := PeriodOf(Monthly, time.Date(2026, 10, 1, 0, 0, 0, 0, zone.Shanghai), zone.Shanghai)
 		for _, c := range []struct {
 			node area.Node
 			file string
 		}{{root, "county-2026-10.txt"}, {stations[0], "station-2026-10.txt"}} {
-			b, err := Compute(ctx, d, c.node, month, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), cst)
+			b, err := Compute(ctx, d, c.node, month, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), zone.Shanghai)
 			if err != nil {
 				t.Fatal(err)
 			}

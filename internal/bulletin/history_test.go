@@ -10,10 +10,11 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func day(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02", s, cst)
+	t, err := time.ParseInLocation("2006-01-02", s, zone.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -143,8 +144,8 @@ func TestBulletinNoHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		month, _ := PeriodOf(Monthly, day("2026-11-15"), cst)
-		b, err := Compute(ctx, d, root, month, day("2026-12-05"), cst)
+		month, _ := PeriodOf(Monthly, day("2026-11-15"), zone.Shanghai)
+		b, err := Compute(ctx, d, root, month, day("2026-12-05"), zone.Shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The home page's overview and the 大屏 read through the figure cache are
@@ -31,7 +32,7 @@ func TestOverviewCachedEqualsComputed(t *testing.T) {
 		stations, _ := area.ByLevel(ctx, d, root, area.Station)
 		villages, _ := area.ByLevel(ctx, d, stations[2], area.Village)
 		scopes := []area.Node{root, stations[2], villages[0]}
-		loc := time.FixedZone("CST", 8*3600)
+		loc := zone.Shanghai
 		c := warning.NewFigureCache(loc)
 		same := func(step string) {
 			t.Helper()

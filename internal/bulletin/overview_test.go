@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The overview's figures agree with a plain loop over the raw records, on a
@@ -24,7 +25,7 @@ func TestOverviewMatchesRawRecords(t *testing.T) {
 		}
 		root, _ := area.Root(ctx, d)
 		stations, _ := area.ByLevel(ctx, d, root, area.Station)
-		loc := time.FixedZone("CST", 8*3600)
+		loc := zone.Shanghai
 		for _, scope := range []area.Node{root, stations[3]} {
 			o, err := ComputeOverview(ctx, d, scope, now, loc)
 			if err != nil {

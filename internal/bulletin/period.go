@@ -1,7 +1,6 @@
 package bulletin
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/domain"
@@ -59,17 +58,17 @@ func PeriodOf(kind PeriodKind, day time.Time, loc *time.Location) (Period, error
 		from := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, loc)
 		return Period{kind, from, from.AddDate(0, 1, 0)}, nil
 	}
-	return Period{}, fmt.Errorf("bulletin period: %w: 通报类型 %q 无效（daily / weekly / monthly / custom）", domain.ErrInvalid, kind)
+	return Period{}, domain.Invalid("通报类型 %q 无效（daily / weekly / monthly / custom）", kind)
 }
 
 // CustomPeriod is [first, last] as whole local days (last included).
 func CustomPeriod(first, last time.Time, loc *time.Location) (Period, error) {
 	from, to := midnight(first, loc), midnight(last, loc).AddDate(0, 0, 1)
 	if !from.Before(to) {
-		return Period{}, fmt.Errorf("bulletin period: %w: 结束日期不能早于开始日期", domain.ErrInvalid)
+		return Period{}, domain.Invalid("结束日期不能早于开始日期")
 	}
 	if to.Sub(from) > 3*366*24*time.Hour {
-		return Period{}, fmt.Errorf("bulletin period: %w: 自定义期间最长三年", domain.ErrInvalid)
+		return Period{}, domain.Invalid("自定义期间最长三年")
 	}
 	return Period{Custom, from, to}, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 //go:embed templates/print.html
@@ -17,10 +19,8 @@ var printFS embed.FS
 var printTmpl = template.Must(template.New("print.html").Funcs(template.FuncMap{
 	"day":   func(t time.Time) string { return t.Format("2006-01-02") },
 	"last":  func(t time.Time) string { return t.AddDate(0, 0, -1).Format("2006-01-02") },
-	"stamp": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") },
+	"stamp": func(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02 15:04") },
 }).ParseFS(printFS, "templates/print.html"))
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // PrintOptions are the links of the printable page (none for an archived
 // or benchmark rendering).

@@ -71,7 +71,7 @@ func DailyHour(ctx context.Context, q db.Querier) (int, error) {
 // SetDailyHour stores the hour (0–23).
 func SetDailyHour(ctx context.Context, d *db.DB, hour int) error {
 	if hour < 0 || hour > 23 {
-		return fmt.Errorf("bulletin hour: %w: 时刻应在 0 到 23 之间", domain.ErrInvalid)
+		return domain.Invalid("时刻应在 0 到 23 之间")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM settings WHERE key = ?`, HourSetting); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The daily bulletin waits for the configured hour, is stored once for the
@@ -32,24 +33,24 @@ func TestDailySchedule(t *testing.T) {
 		}
 		root, _ := area.Root(ctx, d)
 		stations, _ := area.ByLevel(ctx, d, root, area.Station)
-		clock := time.Date(2026, 11, 21, 6, 59, 0, 0, cst)
-		s := &Scheduler{DB: d, Loc: cst, Log: slog.Default(), Now: func() time.Time { return clock }}
+		clock := time.Date(2026, 11, 21, 6, 59, 0, 0, zone.Shanghai)
+		s := &Scheduler{DB: d, Loc: zone.Shanghai, Log: slog.Default(), Now: func() time.Time { return clock }}
 		if n, err := s.Tick(ctx); err != nil || n != 0 {
 			t.Fatalf("before the hour: %d %v", n, err)
 		}
-		clock = time.Date(2026, 11, 21, 7, 0, 0, 0, cst)
+		clock = time.Date(2026, 11, 21, 7, 0, 0, 0, zone.Shanghai)
 		if n, err := s.Tick(ctx); err != nil || n != 1+len(stations) {
 			t.Fatalf("at the hour: %d %v", n, err)
 		}
 		if n, _ := s.Tick(ctx); n != 0 {
 			t.Fatalf("second tick stored %d", n)
 		}
-		restarted := &Scheduler{DB: d, Loc: cst, Log: slog.Default(), Now: func() time.Time { return clock.Add(3 * time.Hour) }}
+		restarted := &Scheduler{DB: d, Loc: zone.Shanghai, Log: slog.Default(), Now: func() time.Time { return clock.Add(3 * time.Hour) }}
 		if n, _ := restarted.Tick(ctx); n != 0 {
 			t.Fatalf("restart the same day stored %d", n)
 		}
 		// Down over the next hour: the first tick after start catches up.
-		late := &Scheduler{DB: d, Loc: cst, Log: slog.Default(), Now: func() time.Time { return time.Date(2026, 11, 22, 15, 0, 0, 0, cst) }}
+		late := &Scheduler{DB: d, Loc: zone.Shanghai, Log: slog.Default(), Now: func() time.Time { return time.Date(2026, 11, 22, 15, 0, 0, 0, zone.Shanghai) }}
 		if n, _ := late.Tick(ctx); n != 1+len(stations) {
 			t.Fatalf("late start stored %d", n)
 		}
@@ -62,7 +63,7 @@ func TestDailySchedule(t *testing.T) {
 		if err != nil || len(runs) != 2*(1+len(stations)) {
 			t.Fatalf("runs %d %v", len(runs), err)
 		}
-		if runs[0].From.In(cst).Format("2006-01-02") != "2026-11-21" {
+		if runs[0].From.In(zone.Shanghai).Format("2006-01-02") != "2026-11-21" {
 			t.Fatalf("newest run %v", runs[0].From)
 		}
 	})

@@ -1,7 +1,8 @@
 // Package db opens fanzha's database on one of its two engines (SQLite, the
 // embedded default, or PostgreSQL, chosen by a postgres:// URL), applies the
 // embedded migrations and offers the few helpers every domain package uses:
-// placeholder rebinding, transactions and time conversion.
+// placeholder rebinding, transactions, time conversion and the list-query
+// builder (Where, Page in listquery.go).
 //
 // Conventions shared by all packages:
 //   - queries are written with '?' placeholders; DB.Rebind turns them into
@@ -15,7 +16,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +24,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -46,7 +48,8 @@ type DB struct {
 }
 
 // ErrNotFound is returned by helpers when a single-row query finds nothing.
-var ErrNotFound = errors.New("not found")
+// It wraps domain.ErrNotFound.
+var ErrNotFound = fmt.Errorf("db: %w", domain.ErrNotFound)
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
 func IsPostgresURL(dsn string) bool {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func TestRebind(t *testing.T) {
@@ -90,7 +91,7 @@ func TestInTxRollsBack(t *testing.T) {
 }
 
 func TestTimeRoundTrip(t *testing.T) {
-	now := time.Date(2026, 3, 1, 8, 30, 0, 123e6, time.FixedZone("CST", 8*3600))
+	now := time.Date(2026, 3, 1, 8, 30, 0, 123e6, zone.Shanghai)
 	if got := db.Time(db.Millis(now)); !got.Equal(now) || got.Location() != time.UTC {
 		t.Fatalf("round trip %v -> %v", now, got)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -53,6 +54,21 @@ func Shipped() (*Classifier, error) {
 	})
 	return shipped, shippedErr
 }
+
+// Serving is the shipped classifier as the intake and the cases use it to
+// suggest a type: nil when the embedded model cannot be decoded (logged
+// once), so warnings and cases without a type stay untyped instead of
+// failing.
+func Serving() *Classifier { return serving() }
+
+var serving = sync.OnceValue(func() *Classifier {
+	c, err := Shipped()
+	if err != nil {
+		slog.Error("fraud-type classifier unavailable; warnings and cases without a type stay untyped", "err", err)
+		return nil
+	}
+	return c
+})
 
 // Load returns a classifier over the model file at path (a model a centre
 // trained on its own cases with "fanzha fraudtype train").

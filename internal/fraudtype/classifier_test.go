@@ -201,3 +201,18 @@ func BenchmarkPredict(b *testing.B) {
 	}
 	b.ReportMetric(float64(chars)/float64(len(handExamples)), "chars/text")
 }
+
+// The intake and the cases share one decoded classifier: Serving is the
+// shipped one, the same pointer on every call.
+func TestServingIsTheShippedClassifier(t *testing.T) {
+	c, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := Serving(); s == nil || s != c || Serving() != s {
+		t.Fatalf("Serving() = %p, Shipped() = %p: want the one shipped classifier", s, c)
+	}
+	if p := Serving().Predict("对方自称公安局民警，说我涉嫌洗钱，要求把钱转到安全账户"); !p.Scam {
+		t.Errorf("shared classifier does not flag a police impersonation text: %+v", p)
+	}
+}

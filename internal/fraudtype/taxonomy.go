@@ -1,6 +1,8 @@
 // Package fraudtype holds the one fraud taxonomy used everywhere in fanzha
 // (warnings, cases, prevention, bulletins), following the public-security
-// categories of telecom and online fraud, plus the types seen locally.
+// categories of telecom and online fraud, plus the types seen locally; the
+// text classifier (one shared instance, Serving) and the officers' labels
+// it is retrained on (labels.go).
 package fraudtype
 
 // Code is the stable identifier of a fraud type, stored in the database.

@@ -148,14 +148,14 @@ func AssignInvestigator(ctx context.Context, d *db.DB, scope area.Node, who auth
 				}
 			}
 			if name == "" {
-				return fmt.Errorf("case %d investigator %d: %w: 只能指派本案所属派出所或反诈中心的侦查民警", caseID, userID, domain.ErrInvalid)
+				return domain.Invalid("只能指派本案所属派出所或反诈中心的侦查民警")
 			}
 			text = "指派办案民警：" + name
 		}
 		if _, err := tx.Exec(ctx, `UPDATE cases SET investigator_id = ?, updated_at = ? WHERE id = ?`, nullID(userID), db.Millis(now), caseID); err != nil {
 			return fmt.Errorf("case %d: %w", caseID, err)
 		}
-		if err := addCaseEvent(ctx, tx, caseID, now, "investigator", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, caseID, now, "investigator", who.UserID, text); err != nil {
 			return err
 		}
 		e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(caseID, 10))

@@ -131,7 +131,7 @@ func AddSuspect(ctx context.Context, q db.Querier, scope area.Node, userID int64
 	s.Name, s.IDNumber, s.Phone = strings.TrimSpace(s.Name), strings.TrimSpace(s.IDNumber), strings.TrimSpace(s.Phone)
 	s.Account = strings.ReplaceAll(strings.TrimSpace(s.Account), " ", "")
 	if s.Name == "" && s.IDNumber == "" && s.Phone == "" && s.Account == "" {
-		return 0, fmt.Errorf("suspect: %w: 请至少填写姓名、身份证号、手机号或账号之一", domain.ErrInvalid)
+		return 0, domain.Invalid("请至少填写姓名、身份证号、手机号或账号之一")
 	}
 	if s.Role == "" {
 		s.Role = "other"
@@ -141,7 +141,7 @@ func AddSuspect(ctx context.Context, q db.Querier, scope area.Node, userID int64
 		known = known || r.Code == s.Role
 	}
 	if !known {
-		return 0, fmt.Errorf("suspect: %w: 角色 %q 无效", domain.ErrInvalid, s.Role)
+		return 0, domain.Invalid("角色 %q 无效", s.Role)
 	}
 	var uid any
 	if userID != 0 {

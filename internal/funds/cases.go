@@ -1,6 +1,8 @@
-// Package funds is 侦办-冻结-返还: cases with their victims and losing
-// transfers, bank statements, the trace engine, stop-payment and freeze
-// requests, and the proportional return of frozen money.
+// Package funds is 侦办-冻结-返还: cases with their victims, losing
+// transfers and timeline, bank statements, the trace engine and the
+// proportional return of frozen money. The stop-payment and freeze requests
+// themselves, and their figures, are partner's (they live in
+// partner_requests).
 package funds
 
 import (
@@ -8,7 +10,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -163,44 +164,16 @@ type CaseFilter struct {
 
 // ListCases returns cases in scope, newest first, without victims.
 func ListCases(ctx context.Context, q db.Querier, scope area.Node, f CaseFilter) ([]Case, error) {
-	cond, arg := area.UnderClause("c.area_id", scope)
-	query := selectCase + ` WHERE ` + cond
-	args := []any{arg}
-	if f.Status != "" {
-		query += ` AND c.status = ?`
-		args = append(args, f.Status)
-	}
-	if f.FraudType != "" {
-		query += ` AND c.fraud_type = ?`
-		args = append(args, f.FraudType)
-	}
-	if !f.From.IsZero() {
-		query += ` AND c.reported_at >= ?`
-		args = append(args, db.Millis(f.From))
-	}
-	if !f.To.IsZero() {
-		query += ` AND c.reported_at < ?`
-		args = append(args, db.Millis(f.To))
-	}
-	switch {
-	case f.Investigator > 0:
-		query += ` AND c.investigator_id = ?`
-		args = append(args, f.Investigator)
-	case f.Investigator < 0:
-		query += ` AND c.investigator_id IS NULL`
-	}
-	if f.BeforeID > 0 {
-		query += ` AND c.id < ?`
-		args = append(args, f.BeforeID)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	if limit > 500 {
-		limit = 500
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), args...)
+	var where db.Where
+	where.And(area.UnderClause("c.area_id", scope)).
+		AndIf(f.Status != "", "c.status = ?", f.Status).
+		AndIf(f.FraudType != "", "c.fraud_type = ?", f.FraudType).
+		Between("c.reported_at", f.From, f.To).
+		AndIf(f.Investigator > 0, "c.investigator_id = ?", f.Investigator).
+		AndIf(f.Investigator < 0, "c.investigator_id IS NULL").
+		AndIf(f.BeforeID > 0, "c.id < ?", f.BeforeID)
+	page := db.Page{Limit: f.Limit}.Clamp(100, 500)
+	rows, err := q.Query(ctx, selectCase+` WHERE `+where.String()+` ORDER BY c.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}

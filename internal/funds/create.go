@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // NewCase is what opening a case needs. A case opens from a report form,
@@ -55,7 +56,7 @@ type NewTransfer struct {
 // letters: unique, readable on the phone.
 func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (int64, string, error) {
 	if nc.AreaID == 0 {
-		return 0, "", fmt.Errorf("create case: %w: 案件必须属于一个辖区", domain.ErrInvalid)
+		return 0, "", domain.Invalid("案件必须属于一个辖区")
 	}
 	if nc.ReportedAt.IsZero() {
 		nc.ReportedAt = now
@@ -68,17 +69,17 @@ func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (i
 	var total int64
 	for i, v := range nc.Victims {
 		if strings.TrimSpace(v.Name) == "" {
-			return 0, "", fmt.Errorf("create case: %w: 第 %d 名受害人缺少姓名", domain.ErrInvalid, i+1)
+			return 0, "", domain.Invalid("第 %d 名受害人缺少姓名", i+1)
 		}
 		loss := v.LossFen
 		if len(v.Transfers) > 0 {
 			loss = 0
 			for j, t := range v.Transfers {
 				if t.AmountFen <= 0 {
-					return 0, "", fmt.Errorf("create case: %w: 受害人 %s 的第 %d 笔转账金额必须为正", domain.ErrInvalid, v.Name, j+1)
+					return 0, "", domain.Invalid("受害人 %s 的第 %d 笔转账金额必须为正", v.Name, j+1)
 				}
 				if strings.TrimSpace(t.ToAccount) == "" {
-					return 0, "", fmt.Errorf("create case: %w: 受害人 %s 的第 %d 笔转账缺少收款账号", domain.ErrInvalid, v.Name, j+1)
+					return 0, "", domain.Invalid("受害人 %s 的第 %d 笔转账缺少收款账号", v.Name, j+1)
 				}
 				loss += t.AmountFen
 			}
@@ -104,7 +105,7 @@ func CreateCase(ctx context.Context, q db.Querier, nc NewCase, now time.Time) (i
 	if err != nil {
 		return 0, "", fmt.Errorf("create case: %w", err)
 	}
-	caseNo := fmt.Sprintf("AJ%s-%06d", nc.ReportedAt.In(time.FixedZone("CST", 8*3600)).Format("2006"), id)
+	caseNo := fmt.Sprintf("AJ%s-%06d", nc.ReportedAt.In(zone.Shanghai).Format("2006"), id)
 	if _, err := q.Exec(ctx, `UPDATE cases SET case_no = ? WHERE id = ?`, caseNo, id); err != nil {
 		return 0, "", fmt.Errorf("number case: %w", err)
 	}

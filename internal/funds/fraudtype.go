@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -18,16 +16,6 @@ import (
 	"github.com/fanzha/fanzha/internal/fraudtype"
 )
 
-// classifier is the shipped fraud-type model, loaded once.
-var classifier = sync.OnceValue(func() *fraudtype.Classifier {
-	c, err := fraudtype.Shipped()
-	if err != nil {
-		slog.Error("fraud-type classifier unavailable; cases without a type stay untyped", "err", err)
-		return nil
-	}
-	return c
-})
-
 // SuggestFraudType returns the classifier's type for a case narrative, or
 // "" when it has no confident answer. A narrative of a reported case is a
 // fraud by definition, so only the type is asked of the model.
@@ -35,7 +23,7 @@ func SuggestFraudType(narrative string) string {
 	if strings.TrimSpace(narrative) == "" {
 		return ""
 	}
-	c := classifier()
+	c := fraudtype.Serving()
 	if c == nil {
 		return ""
 	}
@@ -51,7 +39,7 @@ func SuggestFraudType(narrative string) string {
 func SetCaseFraudType(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, userID, id int64, code string, now time.Time) error {
 	c, ok := fraudtype.Parse(code)
 	if !ok {
-		return fmt.Errorf("set fraud type: %w: 诈骗类型 %q 不在分类表中", domain.ErrInvalid, code)
+		return domain.Invalid("诈骗类型 %q 不在分类表中", code)
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		cond, arg := area.UnderClause("area_id", scope)
@@ -67,9 +55,8 @@ func SetCaseFraudType(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return fmt.Errorf("set fraud type: %w", err)
 		}
 		if strings.TrimSpace(summary) != "" {
-			if _, err := tx.Exec(ctx, `INSERT INTO fraudtype_labels (at, user_id, object_type, object_id, text, suggested, label)
-				VALUES (?,?,?,?,?,?,?)`, db.Millis(now), nullID(userID), "case", id, summary, old, string(c)); err != nil {
-				return fmt.Errorf("keep label: %w", err)
+			if err := fraudtype.KeepLabel(ctx, tx, now, userID, "case", id, summary, old, c); err != nil {
+				return err
 			}
 		}
 		e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(id, 10))

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The return workflow (冻结资金返还) on top of ComputeReturn: a plan per
@@ -313,7 +314,7 @@ func executeBlocker(p ReturnPlan, openObjections int, now time.Time) string {
 	case p.NoticeDays > 0 && p.Status != PlanNotice:
 		return fmt.Sprintf("按比例返还须先公告 %d 日", p.NoticeDays)
 	case p.Status == PlanNotice && now.Before(p.NoticeEndsAt):
-		return fmt.Sprintf("公告期至 %s 结束，公告期内不能执行", p.NoticeEndsAt.In(shanghaiLoc).Format("2006-01-02 15:04"))
+		return fmt.Sprintf("公告期至 %s 结束，公告期内不能执行", p.NoticeEndsAt.In(zone.Shanghai).Format("2006-01-02 15:04"))
 	case openObjections > 0:
 		return fmt.Sprintf("尚有 %d 项异议未处理", openObjections)
 	}
@@ -382,7 +383,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
 		}
 		if status != "confirmed" {
-			return fmt.Errorf("freeze %d: %w: 只有已确认、仍在期限内的冻结可以制定返还方案（当前状态：%s）", requestID, domain.ErrConflict, status)
+			return domain.Conflict("只有已确认、仍在期限内的冻结可以制定返还方案（当前状态：%s）", status)
 		}
 		// What earlier plans of this freeze returned, and what is promised.
 		var paidHere int64
@@ -408,7 +409,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 				}
 				if rc.ReturnedFen > paid {
 					rows.Close()
-					return fmt.Errorf("freeze %d: %w: 方案 #%d 已执行但尚有 %s 未登记返还，请先登记返还", requestID, domain.ErrConflict, pid, yuan(rc.ReturnedFen-paid))
+					return domain.Conflict("方案 #%d 已执行但尚有 %s 未登记返还，请先登记返还", pid, yuan(rc.ReturnedFen-paid))
 				}
 			}
 			if st == PlanDraft || st == PlanNotice {
@@ -421,12 +422,12 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return err
 		}
 		if !db.NullTime(confirmed).Equal(tracedAt) {
-			return fmt.Errorf("freeze %d: %w: 冻结刚刚发生变化，请重试", requestID, domain.ErrConflict)
+			return domain.Conflict("冻结刚刚发生变化，请重试")
 		}
 		claims := claimsFor(c, account, traced, returned)
 		calc, err := ComputeReturn(frozen-paidHere, claims)
 		if err != nil {
-			return fmt.Errorf("return plan: %w: %v", domain.ErrInvalid, err)
+			return domain.Invalid("%v", err)
 		}
 		body, err := json.Marshal(calc)
 		if err != nil {
@@ -451,7 +452,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if len(open) > 0 {
 			text += fmt.Sprintf("（取代方案 #%d）", open[0])
 		}
-		if err := addCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
+		if err := AddCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditCreate, id, now, fmt.Sprintf("freeze %d rule %s pot %d", requestID, calc.Rule, calc.FrozenFen))
@@ -560,19 +561,19 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			return err
 		}
 		if p.Status != PlanDraft {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，只有待公告的方案可以公告", id, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，只有待公告的方案可以公告", p.StatusName)
 		}
 		if p.NoticeDays <= 0 {
-			return fmt.Errorf("return plan %d: %w: 本方案按「%s」返还，无需公告，可直接执行", id, domain.ErrConflict, p.RuleName)
+			return domain.Conflict("本方案按「%s」返还，无需公告，可直接执行", p.RuleName)
 		}
 		ends := start.Add(time.Duration(p.NoticeDays) * 24 * time.Hour)
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'notice', notice_starts_at = ?, notice_ends_at = ? WHERE id = ?`,
 			db.Millis(start), db.Millis(ends), id); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(shanghaiLoc).Format("2006-01-02 15:04"),
-			ends.In(shanghaiLoc).Format("2006-01-02 15:04"), p.NoticeDays)
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
+		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(zone.Shanghai).Format("2006-01-02 15:04"),
+			ends.In(zone.Shanghai).Format("2006-01-02 15:04"), p.NoticeDays)
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, id, now, "notice "+start.Format(time.RFC3339)+" – "+ends.Format(time.RFC3339))
@@ -583,7 +584,7 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, planID int64, objector, text string, now time.Time) (int64, error) {
 	objector, text = strings.TrimSpace(objector), strings.TrimSpace(text)
 	if objector == "" || text == "" {
-		return 0, fmt.Errorf("objection: %w: 请填写异议人和异议内容", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写异议人和异议内容")
 	}
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -592,13 +593,13 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 			return err
 		}
 		if p.Status != PlanDraft && p.Status != PlanNotice {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，不能再提出异议", planID, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，不能再提出异议", p.StatusName)
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO return_objections (plan_id, at, objector, text, status, created_by) VALUES (?,?,?,?,'open',?) RETURNING id`,
 			planID, db.Millis(now), objector, text, nullID(who.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("record objection: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d", id))
@@ -610,7 +611,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, objectionID int64, resolution string, now time.Time) error {
 	resolution = strings.TrimSpace(resolution)
 	if resolution == "" {
-		return fmt.Errorf("objection: %w: 请写明处理结果", domain.ErrInvalid)
+		return domain.Invalid("请写明处理结果")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		var planID int64
@@ -627,13 +628,13 @@ func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return err
 		}
 		if status != "open" {
-			return fmt.Errorf("objection %d: %w: 该异议已处理", objectionID, domain.ErrConflict)
+			return domain.Conflict("该异议已处理")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE return_objections SET status = 'resolved', resolution = ?, resolved_at = ? WHERE id = ?`,
 			resolution, db.Millis(now), objectionID); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d resolved", objectionID))
@@ -649,19 +650,19 @@ func ExecutePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditE
 			return err
 		}
 		if !p.Executable {
-			return fmt.Errorf("return plan %d: %w: 不能执行：%s", id, domain.ErrConflict, p.Blocker)
+			return domain.Conflict("不能执行：%s", p.Blocker)
 		}
 		var status string
 		if err := tx.QueryRow(ctx, `SELECT status FROM partner_requests WHERE id = ?`, p.RequestID).Scan(&status); err != nil {
 			return err
 		}
 		if status != "confirmed" {
-			return fmt.Errorf("return plan %d: %w: 不能执行：冻结 #%d 已不在期限内", id, domain.ErrConflict, p.RequestID)
+			return domain.Conflict("不能执行：冻结 #%d 已不在期限内", p.RequestID)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'executed', executed_at = ? WHERE id = ?`, db.Millis(now), id); err != nil {
 			return err
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
 			fmt.Sprintf("返还方案 #%d 执行：返还 %s，%s 继续冻结", id, yuan(p.ReturnFen), yuan(p.LeftFen))); err != nil {
 			return err
 		}
@@ -681,7 +682,7 @@ type NewPayment struct {
 // plan never exceed the victim's share.
 func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, planID int64, np NewPayment, now time.Time) (int64, error) {
 	if np.AmountFen <= 0 {
-		return 0, fmt.Errorf("payment: %w: 返还金额必须为正", domain.ErrInvalid)
+		return 0, domain.Invalid("返还金额必须为正")
 	}
 	if np.PaidAt.IsZero() {
 		np.PaidAt = now
@@ -693,7 +694,7 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			return err
 		}
 		if p.Status != PlanExecuted {
-			return fmt.Errorf("return plan %d: %w: 方案当前状态为「%s」，执行后才能登记返还", planID, domain.ErrConflict, p.StatusName)
+			return domain.Conflict("方案当前状态为「%s」，执行后才能登记返还", p.StatusName)
 		}
 		var line *ReturnLine
 		for i := range p.Lines {
@@ -702,30 +703,21 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			}
 		}
 		if line == nil {
-			return fmt.Errorf("payment: %w: 被害人 %d 不在方案 #%d 中", domain.ErrInvalid, np.VictimID, planID)
+			return domain.Invalid("被害人 %d 不在方案 #%d 中", np.VictimID, planID)
 		}
 		if np.AmountFen > line.OutstandingFen {
-			return fmt.Errorf("payment: %w: %s 应返还 %s，已返还 %s，本次 %s 超出应返还额", domain.ErrConflict, line.Name,
-				yuan(line.ShareFen), yuan(line.PaidFen), yuan(np.AmountFen))
+			return domain.Conflict("%s 应返还 %s，已返还 %s，本次 %s 超出应返还额", line.Name, yuan(line.ShareFen), yuan(line.PaidFen), yuan(np.AmountFen))
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO return_payments (plan_id, victim_id, amount_fen, paid_at, reference, created_by, created_at)
 			VALUES (?,?,?,?,?,?,?) RETURNING id`, planID, np.VictimID, np.AmountFen, db.Millis(np.PaidAt), strings.TrimSpace(np.Reference),
 			nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
 			return fmt.Errorf("record payment: %w", err)
 		}
-		if err := addCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
-			yuan(np.AmountFen), np.PaidAt.In(shanghaiLoc).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
+		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
+			yuan(np.AmountFen), np.PaidAt.In(zone.Shanghai).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("payment %d victim %d %d fen", id, np.VictimID, np.AmountFen))
 	})
 	return id, err
 }
-
-var shanghaiLoc = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()

@@ -3,6 +3,8 @@ package funds
 import (
 	"fmt"
 	"sort"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Returning frozen money to victims follows Art. 8 of the 2016 rules on
@@ -80,17 +82,17 @@ type ReturnCalc struct {
 // claims on it.
 func ComputeReturn(frozenFen int64, claims []Claim) (ReturnCalc, error) {
 	if frozenFen < 0 {
-		return ReturnCalc{}, fmt.Errorf("冻结金额不能为负数")
+		return ReturnCalc{}, domain.Invalid("冻结金额不能为负数")
 	}
 	c := ReturnCalc{FrozenFen: frozenFen}
 	var live []Claim
 	seen := map[int64]bool{}
 	for _, cl := range claims {
 		if cl.LossFen < 0 || cl.TracedFen < 0 {
-			return c, fmt.Errorf("被害人 %d 的金额不能为负数", cl.VictimID)
+			return c, domain.Invalid("被害人 %d 的金额不能为负数", cl.VictimID)
 		}
 		if seen[cl.VictimID] {
-			return c, fmt.Errorf("被害人 %d 重复", cl.VictimID)
+			return c, domain.Invalid("被害人 %d 重复", cl.VictimID)
 		}
 		seen[cl.VictimID] = true
 		if cl.LossFen > 0 {

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Bank statements (银行流水) come with each bank's own column names. A
@@ -152,7 +154,7 @@ func (m Mapping) Validate() error {
 		missing = append(missing, "对方账号列")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("映射不完整，缺少：%s", strings.Join(missing, "、"))
+		return domain.Invalid("映射不完整，缺少：%s", strings.Join(missing, "、"))
 	}
 	return nil
 }
@@ -249,12 +251,12 @@ func chooseMapping(candidates []Mapping, name string, h tabular.Header, head []s
 			if m.Name == name {
 				b, missing := bind(m, h)
 				if len(missing) > 0 {
-					return nil, fmt.Errorf("映射 %s 与表头不符，缺少列：%s（表头：%s）", name, strings.Join(missing, "、"), strings.Join(head, ", "))
+					return nil, domain.Invalid("映射 %s 与表头不符，缺少列：%s（表头：%s）", name, strings.Join(missing, "、"), strings.Join(head, ", "))
 				}
 				return b, nil
 			}
 		}
-		return nil, fmt.Errorf("没有名为 %q 的映射", name)
+		return nil, domain.Invalid("没有名为 %q 的映射", name)
 	}
 	var ok []*boundMapping
 	for _, m := range candidates {
@@ -269,7 +271,7 @@ func chooseMapping(candidates []Mapping, name string, h tabular.Header, head []s
 				names = append(names, "「"+MappingTitle(m.Name)+"」")
 			}
 		}
-		return nil, fmt.Errorf("无法识别流水的表头（%s）：已有的列映射%s都对应不上；请在流水导入页新增这家银行的列映射", strings.Join(head, "、"), strings.Join(names, ""))
+		return nil, domain.Invalid("无法识别流水的表头（%s）：已有的列映射%s都对应不上；请在流水导入页新增这家银行的列映射", strings.Join(head, "、"), strings.Join(names, ""))
 	}
 	sort.SliceStable(ok, func(i, j int) bool { return ok[i].matched > ok[j].matched })
 	return ok[0], nil
@@ -293,14 +295,12 @@ type StatementRow struct {
 	MAC           string    `json:"mac,omitempty"`
 }
 
-var shanghai = time.FixedZone("CST", 8*3600)
-
 var stmtTimeLayouts = []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04",
 	"20060102 150405", "20060102150405", "2006-01-02T15:04:05", "2006.01.02 15:04:05", "2006-01-02 15:04:05.000"}
 var stmtDateLayouts = []string{"2006-01-02", "2006/01/02", "20060102", "2006/1/2", "2006.01.02", "2006年1月2日"}
 var stmtTODLayouts = []string{"15:04:05", "150405", "15:04", "15.04.05", "15:04:05.000"}
 
-func parseStmtTime(s string) (time.Time, error) { return parseStmtTimeIn(s, shanghai) }
+func parseStmtTime(s string) (time.Time, error) { return parseStmtTimeIn(s, zone.Shanghai) }
 
 func parseStmtTimeIn(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -309,7 +309,7 @@ func parseStmtTimeIn(s string, loc *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("交易时间 %q 无法识别", s)
+	return time.Time{}, domain.Invalid("交易时间 %q 无法识别", s)
 }
 
 func parseStmtDateTime(d, tod string) (time.Time, error) {
@@ -321,13 +321,13 @@ func parseStmtDateTime(d, tod string) (time.Time, error) {
 	var day time.Time
 	ok := false
 	for _, l := range stmtDateLayouts {
-		if t, err := time.ParseInLocation(l, d, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, d, zone.Shanghai); err == nil {
 			day, ok = t, true
 			break
 		}
 	}
 	if !ok {
-		return time.Time{}, fmt.Errorf("交易日期 %q 无法识别", d)
+		return time.Time{}, domain.Invalid("交易日期 %q 无法识别", d)
 	}
 	if len(tod) == 5 && !strings.Contains(tod, ":") { // 93000 for 09:30:00
 		tod = "0" + tod
@@ -338,7 +338,7 @@ func parseStmtDateTime(d, tod string) (time.Time, error) {
 				time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())).UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("交易时间 %q 无法识别", tod)
+	return time.Time{}, domain.Invalid("交易时间 %q 无法识别", tod)
 }
 
 // parse reads one data row.
@@ -352,11 +352,11 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 	r.Account = strings.TrimPrefix(r.Account, "'") // Excel's text marker
 	r.Counter = strings.TrimPrefix(r.Counter, "'")
 	if r.Account == "" {
-		return r, fmt.Errorf("缺少本方账号")
+		return r, domain.Invalid("缺少本方账号")
 	}
 	var err error
 	if b.time >= 0 {
-		loc := shanghai
+		loc := zone.Shanghai
 		if b.m.UTC {
 			loc = time.UTC
 		}
@@ -383,7 +383,7 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 		case b.dirOut[flag]:
 			r.AmountFen = -v
 		default:
-			return r, fmt.Errorf("借贷标志 %q 无法识别（收入：%s；支出：%s）", c(b.dir), strings.Join(keys(b.dirIn), "/"), strings.Join(keys(b.dirOut), "/"))
+			return r, domain.Invalid("借贷标志 %q 无法识别（收入：%s；支出：%s）", c(b.dir), strings.Join(keys(b.dirIn), "/"), strings.Join(keys(b.dirOut), "/"))
 		}
 	case b.amount >= 0 && b.m.Transfer:
 		parse := money.ParseYuan
@@ -395,10 +395,10 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 			return r, err
 		}
 		if v <= 0 {
-			return r, fmt.Errorf("转账金额必须为正：%q", c(b.amount))
+			return r, domain.Invalid("转账金额必须为正：%q", c(b.amount))
 		}
 		if r.Counter == r.Account {
-			return r, fmt.Errorf("转出和转入是同一账户")
+			return r, domain.Invalid("转出和转入是同一账户")
 		}
 		r.AmountFen = -v // the payer's outflow; the importer adds the payee's inflow
 	case b.amount >= 0:
@@ -424,7 +424,7 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 		}
 		switch {
 		case in != 0 && out != 0:
-			return r, fmt.Errorf("收入和支出同时有金额（%s / %s）", c(b.in), c(b.out))
+			return r, domain.Invalid("收入和支出同时有金额（%s / %s）", c(b.in), c(b.out))
 		case in != 0:
 			r.AmountFen = in
 		default:
@@ -432,7 +432,7 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 		}
 	}
 	if r.AmountFen == 0 {
-		return r, fmt.Errorf("交易金额为 0 或为空")
+		return r, domain.Invalid("交易金额为 0 或为空")
 	}
 	if v := c(b.balance); v != "" {
 		bal, err := money.ParseYuan(v)
@@ -475,7 +475,7 @@ func PreviewStatement(name string, r io.Reader, candidates []Mapping, mapping st
 	p.Encoding = tr.Encoding()
 	head, _, err := tr.Next()
 	if err != nil {
-		return p, fmt.Errorf("%s: 文件为空或无法读取表头", name)
+		return p, domain.Invalid("%s: 文件为空或无法读取表头", name)
 	}
 	p.Header = head
 	bm, err := chooseMapping(candidates, mapping, tabular.NewHeader(head), head)

@@ -75,11 +75,11 @@ func Mappings(ctx context.Context, q db.Querier) ([]Mapping, error) {
 // SaveMapping stores a user's mapping (a bank's new dialect).
 func SaveMapping(ctx context.Context, q db.Querier, m Mapping, userID int64, now time.Time) error {
 	if err := m.Validate(); err != nil {
-		return fmt.Errorf("save mapping: %w: %v", domain.ErrInvalid, err)
+		return domain.Invalid("%v", err)
 	}
 	for _, b := range BuiltinMappings {
 		if b.Name == m.Name {
-			return fmt.Errorf("save mapping: %w: %s 是内置映射的名称", domain.ErrConflict, m.Name)
+			return domain.Conflict("%s 是内置映射的名称", m.Name)
 		}
 	}
 	spec, _ := json.Marshal(m)
@@ -130,7 +130,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 	rep.Encoding = tr.Encoding()
 	head, _, err := tr.Next()
 	if errors.Is(err, io.EOF) {
-		return rep, fmt.Errorf("%s: 文件为空", name)
+		return rep, domain.Invalid("%s: 文件为空", name)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", name, err)

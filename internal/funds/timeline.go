@@ -57,8 +57,9 @@ func caseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID int6
 	return nil
 }
 
-// addCaseEvent writes a line of a case's timeline.
-func addCaseEvent(ctx context.Context, q db.Querier, caseID int64, at time.Time, kind string, userID int64, detail string) error {
+// AddCaseEvent writes a line of a case's timeline (also for the freeze
+// lifecycle in partner, which reports its steps on the case).
+func AddCaseEvent(ctx context.Context, q db.Querier, caseID int64, at time.Time, kind string, userID int64, detail string) error {
 	if _, err := q.Exec(ctx, `INSERT INTO case_events (case_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
 		caseID, db.Millis(at), kind, nullID(userID), detail); err != nil {
 		return fmt.Errorf("case %d timeline: %w", caseID, err)

@@ -3,13 +3,13 @@ package funds
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // The trace engine (资金穿透): from victims' losing transfers, follow the
@@ -263,17 +263,18 @@ func (t *tracer) newState() *acctState {
 	return s
 }
 
-// ErrTraceInput marks starts or options the engine cannot use.
-var ErrTraceInput = errors.New("trace input")
+// ErrTraceInput marks starts or options the engine cannot use; it wraps
+// domain.ErrInvalid, and Trace's refusals wrap it with a Chinese message.
+var ErrTraceInput = fmt.Errorf("trace input: %w", domain.ErrInvalid)
 
 // Trace follows the money of the given victim transfers through the ledger.
 func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error) {
 	if opt.MaxHops < 0 || opt.MaxLag < 0 {
-		return TraceResult{}, fmt.Errorf("%w: negative limit", ErrTraceInput)
+		return TraceResult{}, domain.Invalid("资金追踪的最大跳数和最长间隔不能为负数").With(ErrTraceInput)
 	}
 	for k, s := range starts {
 		if s.AmountFen <= 0 {
-			return TraceResult{}, fmt.Errorf("%w: start %d: amount %d", ErrTraceInput, k, s.AmountFen)
+			return TraceResult{}, domain.Invalid("第 %d 笔起始转账的金额必须为正（现为 %d 分）", k+1, s.AmountFen).With(ErrTraceInput)
 		}
 	}
 	sc := l.getScratch()

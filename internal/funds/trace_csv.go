@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // The transfer CSV of fanzha bench trace (and of any export of transfers
@@ -31,8 +33,9 @@ import (
 // TransferCSVHeader is the first line of a transfer CSV.
 const TransferCSVHeader = "from,to,amount_fen,at_ms,kind"
 
-// ErrTransferCSV marks a malformed transfer CSV.
-var ErrTransferCSV = errors.New("transfer csv")
+// ErrTransferCSV marks a malformed transfer CSV; it wraps
+// domain.ErrInvalid.
+var ErrTransferCSV = fmt.Errorf("transfer csv: %w", domain.ErrInvalid)
 
 // LoadTransferCSV reads a transfer CSV into a ledger. sizeHint, the number
 // of lines expected (0 if unknown), only sizes the buffers.

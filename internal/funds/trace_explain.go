@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // ExplainStep is one traced transfer carrying a victim's money.
@@ -32,15 +33,13 @@ type Explanation struct {
 	Text        string        `json:"text"`
 }
 
-var traceCST = time.FixedZone("CST", 8*3600)
-
 // Explain tells the path a victim's money took to a node of the flow graph
 // (an account or a leaf). Under FIFO each transfer listed carried part of
 // the money; under the proportional rule every earlier inflow contributes
 // a share, so all of them are listed.
 func (r *TraceResult) Explain(node string, victimID int64) (Explanation, error) {
 	if r.ledger == nil {
-		return Explanation{}, fmt.Errorf("explain: %w: empty trace", domain.ErrNotFound)
+		return Explanation{}, domain.NotFound("empty trace")
 	}
 	n, ok := r.Node(node)
 	if !ok {
@@ -180,7 +179,7 @@ func (ex Explanation) text(asOf time.Time, n TraceNode) string {
 		fmt.Fprintf(&b, "路径：%s\n", strings.Join(p, " → "))
 	}
 	for _, s := range ex.Steps {
-		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", s.At.In(traceCST).Format("2006-01-02 15:04:05"), s.From, s.To, money.FormatYuan(s.AmountFen))
+		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", s.At.In(zone.Shanghai).Format("2006-01-02 15:04:05"), s.From, s.To, money.FormatYuan(s.AmountFen))
 	}
 	return b.String()
 }
@@ -215,5 +214,5 @@ func AsOfText(asOf time.Time) string {
 	if asOf.IsZero() {
 		return "无流水"
 	}
-	return asOf.In(traceCST).Format("2006-01-02 15:04:05")
+	return asOf.In(zone.Shanghai).Format("2006-01-02 15:04:05")
 }

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Feature is one explainable mule signal. Each account gets, per feature, a
@@ -67,11 +69,9 @@ var Features = [NumFeatures]FeatureInfo{
 var subThresholds = [...]int64{1_000_000, 5_000_000, 20_000_000}
 
 const (
-	hourMs = 3600_000
-	dayMs  = 24 * hourMs
-	// shanghaiMs shifts UTC milliseconds to Asia/Shanghai wall time.
-	shanghaiMs = 8 * hourMs
-	youngDays  = 90
+	hourMs    = 3600_000
+	dayMs     = 24 * hourMs
+	youngDays = 90
 )
 
 // Vector is one account's features: raw values and signals.
@@ -164,7 +164,7 @@ func (f *Flows) vector(s *scratch, a int32) Vector {
 				break
 			}
 		}
-		local := f.at[t] + shanghaiMs
+		local := f.at[t] + zone.OffsetMillis
 		if h := (local % dayMs) / hourMs; h >= 0 && h < 6 {
 			night++
 		}
@@ -321,7 +321,7 @@ func (f *Flows) linkWeight(s *scratch, a int32, marked func(c int32) bool, weigh
 
 // dayOf is the Asia/Shanghai calendar day of a time.
 func dayOf(ms int64) int64 {
-	local := ms + shanghaiMs
+	local := ms + zone.OffsetMillis
 	if local < 0 {
 		return (local - dayMs + 1) / dayMs
 	}

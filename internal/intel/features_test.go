@@ -6,10 +6,12 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // base is a Monday, 10:00 Asia/Shanghai.
-var base = time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)).UnixMilli()
+var base = time.Date(2026, 3, 2, 10, 0, 0, 0, zone.Shanghai).UnixMilli()
 
 const minute = int64(60_000)
 

@@ -1,10 +1,11 @@
 package intel
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Fitting: the weights are refit from labelled accounts by logistic
@@ -18,7 +19,7 @@ import (
 const PointsPerLogit = 10
 
 // ErrTooFewLabels is returned when a fit has no example of a class.
-var ErrTooFewLabels = errors.New("intel: need labelled examples of both mules and cleared accounts")
+var ErrTooFewLabels = domain.Invalid("拟合需要两类已标注的账户：确认涉诈的和已排除的，各至少一个")
 
 // Example is one labelled account's signals.
 type Example struct {

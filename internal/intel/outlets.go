@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Implicated outlets (涉两卡单位): the bank branches and telecom outlets
@@ -197,7 +198,7 @@ func ImportOutlets(ctx context.Context, d *db.DB, name string, r io.Reader) (int
 	cNum, cKind := h.Find("卡号", "号码", "账号", "手机号"), h.Find("类别", "类型")
 	cIss, cOut, cDate := h.Find("发卡行", "运营商", "开户行"), h.Find("开户网点", "营业厅", "网点"), h.Find("开户日期", "开卡日期")
 	if cNum < 0 || cOut < 0 {
-		return 0, fmt.Errorf("%w: %s 缺少 卡号/号码 或 开户网点/营业厅 列", domain.ErrInvalid, name)
+		return 0, domain.Invalid("%s 缺少 卡号/号码 或 开户网点/营业厅 列", name)
 	}
 	n := 0
 	err = d.InTx(ctx, func(tx *db.Tx) error {
@@ -220,9 +221,9 @@ func ImportOutlets(ctx context.Context, d *db.DB, name string, r io.Reader) (int
 			}
 			var opened any
 			if ds := strings.TrimSpace(tabular.Cell(row, cDate)); ds != "" {
-				t, err := time.ParseInLocation("2006-01-02", ds, time.FixedZone("CST", 8*3600))
+				t, err := time.ParseInLocation("2006-01-02", ds, zone.Shanghai)
 				if err != nil {
-					return fmt.Errorf("%w: %s 第 %d 行: 开户日期 %q 应为 YYYY-MM-DD", domain.ErrInvalid, name, line, ds)
+					return domain.Invalid("%s 第 %d 行: 开户日期 %q 应为 YYYY-MM-DD", name, line, ds)
 				}
 				opened = db.Millis(t)
 			}

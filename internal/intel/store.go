@@ -178,13 +178,13 @@ func Labels(ctx context.Context, q db.Querier, kind string) (map[string]bool, er
 func SetLabel(ctx context.Context, d *db.DB, who auth.AuditEntry, kind, subject, label, note string, now time.Time) error {
 	subject = strings.TrimSpace(subject)
 	if kind != KindAccount && kind != KindPhone {
-		return fmt.Errorf("%w: 类型只能是 account 或 phone", domain.ErrInvalid)
+		return domain.Invalid("类型只能是 account 或 phone")
 	}
 	if label != LabelMule && label != LabelCleared {
-		return fmt.Errorf("%w: 标注只能是 mule（确认涉案）或 cleared（排除）", domain.ErrInvalid)
+		return domain.Invalid("标注只能是 mule（确认涉案）或 cleared（排除）")
 	}
 	if subject == "" {
-		return fmt.Errorf("%w: 缺少账号或号码", domain.ErrInvalid)
+		return domain.Invalid("缺少账号或号码")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		var uid any

@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // TransferMapping names the columns of a transfer list: one row per
@@ -43,7 +44,7 @@ type TransferMapping struct {
 // (sourceNodeId,targetNodeId,value,time, time a day step).
 var AMLSimMapping = TransferMapping{
 	Name: "amlsim", From: "sourceNodeId", To: "targetNodeId", Amount: "value", Time: "time",
-	DayStep: true, Epoch: time.Date(2025, 1, 1, 12, 0, 0, 0, time.FixedZone("CST", 8*3600)), Prefix: "AML",
+	DayStep: true, Epoch: time.Date(2025, 1, 1, 12, 0, 0, 0, zone.Shanghai), Prefix: "AML",
 }
 
 // statementHeader is the "signed" dialect funds.BuiltinMappings knows.
@@ -84,7 +85,7 @@ func TransfersAsStatement(r io.Reader, m TransferMapping, w io.Writer) error {
 		at := ""
 		fen, aerr := money.ParseYuan(tabular.Cell(row, ca))
 		if t, terr := m.time(tabular.Cell(row, cti)); terr == nil && aerr == nil && fen > 0 && from != "" && to != "" {
-			at = t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+			at = t.In(zone.Shanghai).Format("2006-01-02 15:04:05")
 		}
 		amt := money.FormatYuan(fen)
 		summary := "转账 第" + strconv.Itoa(line) + "行"
@@ -109,7 +110,7 @@ func (m TransferMapping) time(s string) (time.Time, error) {
 		return m.Epoch.AddDate(0, 0, n), nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, time.FixedZone("CST", 8*3600)); err == nil {
+		if t, err := time.ParseInLocation(layout, s, zone.Shanghai); err == nil {
 			return t, nil
 		}
 	}

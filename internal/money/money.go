@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // ParseYuan converts a yuan amount written by a person or a bank ("1,234.50",
@@ -26,14 +28,14 @@ func ParseYuan(s string) (int64, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" && !hasDot {
-		return 0, fmt.Errorf("金额 %q 不是数字", s)
+		return 0, domain.Invalid("金额 %q 不是数字", s)
 	}
 	if whole == "" {
 		whole = "0"
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("金额 %q 不是数字", s)
+		return 0, domain.Invalid("金额 %q 不是数字", s)
 	}
 	// Fractional digits: up to 2 for yuan (fen); with 万 up to 6.
 	maxFrac := 2
@@ -41,11 +43,11 @@ func ParseYuan(s string) (int64, error) {
 		maxFrac = 6
 	}
 	if len(frac) > maxFrac {
-		return 0, fmt.Errorf("金额 %q 小数位过多（精确到分）", s)
+		return 0, domain.Invalid("金额 %q 小数位过多（精确到分）", s)
 	}
 	for _, r := range frac {
 		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("金额 %q 不是数字", s)
+			return 0, domain.Invalid("金额 %q 不是数字", s)
 		}
 	}
 	padded := frac + strings.Repeat("0", maxFrac-len(frac))
@@ -62,7 +64,7 @@ func ParseYuan(s string) (int64, error) {
 		fen = w*mult*100 + f
 	}
 	if w > 1<<50 {
-		return 0, fmt.Errorf("金额 %q 过大", s)
+		return 0, domain.Invalid("金额 %q 过大", s)
 	}
 	if neg {
 		fen = -fen

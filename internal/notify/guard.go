@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // A member unit chooses its own webhook address, and fanzha then makes
@@ -89,10 +91,10 @@ func (g Guard) CheckAddr(ctx context.Context, ip netip.Addr) error {
 func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return fmt.Errorf("推送地址应为 http(s) URL")
+		return domain.Invalid("推送地址应为 http(s) URL")
 	}
 	if u.User != nil {
-		return fmt.Errorf("推送地址不能包含用户名或密码")
+		return domain.Invalid("推送地址不能包含用户名或密码")
 	}
 	host := u.Hostname()
 	var addrs []netip.Addr
@@ -101,13 +103,13 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	} else {
 		h := strings.ToLower(strings.TrimSuffix(host, "."))
 		if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-			return fmt.Errorf("推送地址不能指向本机（%s）", host)
+			return domain.Invalid("推送地址不能指向本机（%s）", host)
 		}
 		// 127.1, 2130706433, 0x7f.1: numeric forms some resolvers take for
 		// addresses. No top-level domain is numeric.
 		last := h[strings.LastIndex(h, ".")+1:]
 		if last == "" || strings.Trim(last, "0123456789") == "" || strings.HasPrefix(last, "0x") {
-			return fmt.Errorf("推送地址的主机名 %s 无效", host)
+			return domain.Invalid("推送地址的主机名 %s 无效", host)
 		}
 		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
@@ -115,7 +117,7 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	}
 	for _, ip := range addrs {
 		if err := g.CheckAddr(ctx, ip); err != nil {
-			return fmt.Errorf("推送地址 %s 指向本机、内网或保留地址（%s），不允许；如确需推送到内网，请中心管理员在系统设置中把该网段加入允许列表", host, ip.Unmap())
+			return domain.Invalid("推送地址 %s 指向本机、内网或保留地址（%s），不允许；如确需推送到内网，请中心管理员在系统设置中把该网段加入允许列表", host, ip.Unmap())
 		}
 	}
 	return nil

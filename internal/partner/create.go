@@ -42,14 +42,14 @@ type CaseRequest struct {
 func CreateForCase(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, userID, caseID int64, r CaseRequest, now time.Time) (int64, error) {
 	within, ok := answerWithin[r.Kind]
 	if !ok || r.Kind == "suspend_card" || r.Kind == "suspend_number" {
-		return 0, fmt.Errorf("request: %w: 请求类型 %q 无效（stop_payment 止付 / freeze 冻结 / release 解冻 / query 查询 / holder_check 持卡人核查）", domain.ErrInvalid, r.Kind)
+		return 0, domain.Invalid("请求类型 %q 无效（stop_payment 止付 / freeze 冻结 / release 解冻 / query 查询 / holder_check 持卡人核查）", r.Kind)
 	}
 	r.Account = strings.ReplaceAll(strings.TrimSpace(r.Account), " ", "")
 	if r.Account == "" {
-		return 0, fmt.Errorf("request: %w: 请填写账号", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写账号")
 	}
 	if r.AmountFen < 0 {
-		return 0, fmt.Errorf("request: %w: 金额不能为负数", domain.ErrInvalid)
+		return 0, domain.Invalid("金额不能为负数")
 	}
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -64,12 +64,12 @@ func CreateForCase(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		var kind string
 		if err := tx.QueryRow(ctx, `SELECT kind FROM units WHERE id = ?`, r.UnitID).Scan(&kind); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("request: %w: 成员单位 %d 不存在", domain.ErrInvalid, r.UnitID)
+				return domain.Invalid("成员单位 %d 不存在", r.UnitID)
 			}
 			return err
 		}
 		if kind != "bank" {
-			return fmt.Errorf("request: %w: 止付、冻结和账户查询应发给银行", domain.ErrInvalid)
+			return domain.Invalid("止付、冻结和账户查询应发给银行")
 		}
 		if err := unitAcceptsRequests(ctx, tx, r.UnitID); err != nil {
 			return err

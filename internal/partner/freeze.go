@@ -13,6 +13,8 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The stop-payment and freeze lifecycle (止付/冻结), on partner_requests of
@@ -63,7 +65,7 @@ func loadMeasure(ctx context.Context, q db.Querier, scope *area.Node, id int64) 
 
 // refuse is the error of a move the lifecycle does not allow.
 func refuse(m measure, action string) error {
-	return fmt.Errorf("request %d: %w: %s #%d 当前状态为「%s」，不能%s", m.id, domain.ErrConflict, KindName(m.kind), m.id, StatusName(m.status), action)
+	return domain.Conflict("%s #%d 当前状态为「%s」，不能%s", KindName(m.kind), m.id, StatusName(m.status), action)
 }
 
 // caseEvent writes a line of a case's timeline.
@@ -71,11 +73,7 @@ func caseEvent(ctx context.Context, q db.Querier, caseID int64, at time.Time, ki
 	if caseID == 0 {
 		return nil
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO case_events (case_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-		caseID, db.Millis(at), kind, nullable(userID), detail); err != nil {
-		return fmt.Errorf("case %d timeline: %w", caseID, err)
-	}
-	return nil
+	return funds.AddCaseEvent(ctx, q, caseID, at, kind, userID, detail)
 }
 
 func audit(ctx context.Context, q db.Querier, who auth.AuditEntry, id int64, now time.Time, detail string) error {
@@ -133,7 +131,7 @@ func Confirm(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry
 func Reject(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return fmt.Errorf("reject: %w: 请写明银行拒绝的原因", domain.ErrInvalid)
+		return domain.Invalid("请写明银行拒绝的原因")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		m, err := loadMeasure(ctx, tx, &scope, id)
@@ -174,7 +172,7 @@ func answerMeasure(ctx context.Context, tx *db.Tx, who auth.AuditEntry, id int64
 
 func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, frozenFen int64, reference, result string, now time.Time) error {
 	if frozenFen <= 0 {
-		return fmt.Errorf("confirm: %w: 确认%s须填写实际%s金额（账户无余额时请答复拒绝并说明）", domain.ErrInvalid, KindName(m.kind), KindName(m.kind))
+		return domain.Invalid("确认%s须填写实际%s金额（账户无余额时请答复拒绝并说明）", KindName(m.kind), KindName(m.kind))
 	}
 	terms, err := LoadTerms(ctx, tx)
 	if err != nil {
@@ -209,7 +207,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 					return err
 				}
 			}
-			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(shanghai).Format("2006-01-02 15:04"))
+			detail = fmt.Sprintf("（续冻 #%d，期限自 %s 起）", prior.id, start.In(zone.Shanghai).Format("2006-01-02 15:04"))
 		}
 	}
 	expires := terms.TermOf(m.kind).From(start)
@@ -219,7 +217,7 @@ func confirmTx(ctx context.Context, tx *db.Tx, who auth.AuditEntry, m measure, f
 		return fmt.Errorf("confirm request %d: %w", m.id, err)
 	}
 	text := fmt.Sprintf("银行确认%s #%d：账号 %s，金额 %s，文书号 %s，到期 %s%s", KindName(m.kind), m.id, auth.MaskCard(m.account),
-		yuan(frozenFen), orNone(reference), expires.In(shanghai).Format("2006-01-02 15:04"), detail)
+		yuan(frozenFen), orNone(reference), expires.In(zone.Shanghai).Format("2006-01-02 15:04"), detail)
 	if err := caseEvent(ctx, tx, m.caseID, now, "freeze_confirmed", who.UserID, text); err != nil {
 		return err
 	}
@@ -332,7 +330,7 @@ func Convert(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry
 // a release request to the same bank; the bank's "done" releases it.
 func Release(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, reason string, now time.Time) (int64, error) {
 	if strings.TrimSpace(reason) == "" {
-		return 0, fmt.Errorf("release: %w: 请写明解冻事由（如已返还完毕、撤销案件）", domain.ErrInvalid)
+		return 0, domain.Invalid("请写明解冻事由（如已返还完毕、撤销案件）")
 	}
 	var newID int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -365,7 +363,7 @@ func noPending(ctx context.Context, tx *db.Tx, m measure, kind, what string) err
 		return err
 	}
 	if n > 0 {
-		return fmt.Errorf("request %d: %w: %s #%d 已有待银行答复的%s请求", m.id, domain.ErrConflict, KindName(m.kind), m.id, what)
+		return domain.Conflict("%s #%d 已有待银行答复的%s请求", KindName(m.kind), m.id, what)
 	}
 	return nil
 }
@@ -452,46 +450,27 @@ func scanFreeze(sc interface{ Scan(...any) error }, now time.Time) (FreezeRow, e
 // ListFreezes returns the stop-payments and freezes of cases in scope:
 // confirmed ones first by expiry, then the rest newest first.
 func ListFreezes(ctx context.Context, q db.Querier, scope area.Node, f FreezeFilter, now time.Time) ([]FreezeRow, error) {
-	cond, arg := area.UnderClause("c.area_id", scope)
-	query := selectFreeze + ` AND ` + cond
-	args := []any{arg}
+	var where db.Where
+	where.And(area.UnderClause("c.area_id", scope))
 	switch {
 	case f.Status == "":
 	case f.Status == "active":
-		query += ` AND r.status = 'confirmed'`
+		where.And("r.status = 'confirmed'")
 	case freezeStatuses[f.Status]:
-		query += ` AND r.status = ?`
-		args = append(args, f.Status)
+		where.And("r.status = ?", f.Status)
 	default:
-		return nil, fmt.Errorf("freezes: %w: 状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", domain.ErrInvalid, f.Status)
+		return nil, domain.Invalid("状态 %q 无效（active/drafted/sent/seen/confirmed/rejected/lapsed/released/renewed）", f.Status)
 	}
-	if f.CaseID != 0 {
-		query += ` AND r.case_id = ?`
-		args = append(args, f.CaseID)
-	}
-	if f.StationID != 0 {
-		query += ` AND c.station_id = ?`
-		args = append(args, f.StationID)
-	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		query += ` AND (r.account LIKE ? OR c.case_no LIKE ?)`
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-		args = append(args, like, like)
-	}
-	if f.Mine != 0 {
-		query += ` AND (c.investigator_id = ? OR r.created_by = ?)`
-		args = append(args, f.Mine, f.Mine)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 500
-	}
+	where.AndIf(f.CaseID != 0, "r.case_id = ?", f.CaseID).
+		AndIf(f.StationID != 0, "c.station_id = ?", f.StationID).
+		Contains(f.Search, "r.account", "c.case_no").
+		AndIf(f.Mine != 0, "(c.investigator_id = ? OR r.created_by = ?)", f.Mine, f.Mine)
+	page := db.Page{Limit: f.Limit, Offset: f.Offset}.ClampToDefault(500, 1000)
 	// Expiring first: confirmed measures by expiry, then those waiting for
 	// the bank by their answer deadline, then drafts and ended ones, newest first.
-	query += ` ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
-		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC
-		LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, selectFreeze+` AND `+where.String()+`
+		ORDER BY CASE WHEN r.status = 'confirmed' THEN 0 WHEN r.status IN ('sent', 'seen') THEN 1 WHEN r.status = 'drafted' THEN 2 ELSE 3 END,
+		CASE WHEN r.status = 'confirmed' THEN r.expires_at WHEN r.status IN ('sent', 'seen') THEN r.due_at ELSE 0 END, r.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list freezes: %w", err)
 	}

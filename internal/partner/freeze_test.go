@@ -31,7 +31,29 @@ type world struct {
 	bankWho        auth.AuditEntry
 }
 
+// newWorld is newCounty with a case in each station, reported at t0.
 func newWorld(t *testing.T, d *db.DB) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := newCounty(t, d)
+	for i, st := range []area.Node{w.stA, w.stB} {
+		var id int64
+		if err := d.QueryRow(ctx, `INSERT INTO cases (case_no, area_id, station_id, reported_at, loss_fen, created_at, updated_at)
+			VALUES (?,?,?,?,100,?,?) RETURNING id`, "AJ-"+st.Code, st.ID, st.ID, db.Millis(t0), db.Millis(t0), db.Millis(t0)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			w.caseA = id
+		} else {
+			w.caseB = id
+		}
+	}
+	return w
+}
+
+// newCounty is a county with two stations (青石, 城关) and two banks, and
+// no cases.
+func newCounty(t *testing.T, d *db.DB) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{d: d}
@@ -55,18 +77,6 @@ func newWorld(t *testing.T, d *db.DB) *world {
 			w.bank = id
 		} else {
 			w.bank2 = id
-		}
-	}
-	for i, st := range []area.Node{w.stA, w.stB} {
-		var id int64
-		if err := d.QueryRow(ctx, `INSERT INTO cases (case_no, area_id, station_id, reported_at, loss_fen, created_at, updated_at)
-			VALUES (?,?,?,?,100,?,?) RETURNING id`, "AJ-"+st.Code, st.ID, st.ID, db.Millis(t0), db.Millis(t0), db.Millis(t0)).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			w.caseA = id
-		} else {
-			w.caseB = id
 		}
 	}
 	w.inv = auth.AuditEntry{Username: "inv", Role: auth.RoleInvestigator}

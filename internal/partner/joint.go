@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -109,15 +110,15 @@ func clip(s string, n int) (string, bool) {
 func CreateMeeting(ctx context.Context, d *db.DB, who auth.AuditEntry, userID int64, in MeetingInput, now time.Time) (int64, error) {
 	var ok bool
 	if in.Title, ok = clip(in.Title, 200); !ok || in.Title == "" {
-		return 0, fmt.Errorf("meeting: %w: 请填写会议名称（不超过 200 字）", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写会议名称（不超过 200 字）")
 	}
 	if in.HeldAt.IsZero() {
-		return 0, fmt.Errorf("meeting: %w: 请填写会议日期", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写会议日期")
 	}
 	in.Place, _ = clip(in.Place, 200)
 	in.Attendees, _ = clip(in.Attendees, 4000)
 	if in.Decisions, ok = clip(in.Decisions, 20000); !ok {
-		return 0, fmt.Errorf("meeting: %w: 会议决定过长", domain.ErrInvalid)
+		return 0, domain.Invalid("会议决定过长")
 	}
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -133,7 +134,7 @@ func CreateMeeting(ctx context.Context, d *db.DB, who auth.AuditEntry, userID in
 			}
 			seen[u] = true
 			if _, err := GetUnit(ctx, tx, u); err != nil {
-				return fmt.Errorf("meeting: %w: 成员单位 %d 不存在", domain.ErrInvalid, u)
+				return domain.Invalid("成员单位 %d 不存在", u)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO joint_meeting_units (meeting_id, unit_id) VALUES (?,?)`, id, u); err != nil {
 				return err
@@ -191,14 +192,14 @@ func meetingUnits(ctx context.Context, q db.Querier, id int64) ([]Unit, error) {
 func CreateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID int64, in TaskInput, now time.Time) (int64, error) {
 	var ok bool
 	if in.Title, ok = clip(in.Title, 300); !ok || in.Title == "" {
-		return 0, fmt.Errorf("task: %w: 请填写任务内容（不超过 300 字）", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写任务内容（不超过 300 字）")
 	}
 	in.Detail, _ = clip(in.Detail, 10000)
 	in.Owner, _ = clip(in.Owner, 100)
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := GetUnit(ctx, tx, in.UnitID); err != nil {
-			return fmt.Errorf("task: %w: 成员单位 %d 不存在", domain.ErrInvalid, in.UnitID)
+			return domain.Invalid("成员单位 %d 不存在", in.UnitID)
 		}
 		if err := unitAcceptsRequests(ctx, tx, in.UnitID); err != nil {
 			return fmt.Errorf("task: %w", err)
@@ -209,7 +210,7 @@ func CreateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID int64
 				return err
 			}
 			if n == 0 {
-				return fmt.Errorf("task: %w: 会议 %d 不存在", domain.ErrInvalid, in.MeetingID)
+				return domain.Invalid("会议 %d 不存在", in.MeetingID)
 			}
 		}
 		var due any
@@ -259,23 +260,12 @@ const unitOrBranch = `(t.unit_id = ? OR t.unit_id IN (SELECT id FROM units WHERE
 
 // Tasks lists tasks, open ones first by due date.
 func Tasks(ctx context.Context, q db.Querier, f TaskFilter, now time.Time) ([]Task, error) {
-	var where []string
-	var args []any
-	if f.UnitID != 0 {
-		where, args = append(where, unitOrBranch), append(args, f.UnitID, f.UnitID)
-	}
-	if f.MeetingID != 0 {
-		where, args = append(where, "t.meeting_id = ?"), append(args, f.MeetingID)
-	}
-	query := selectTask
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	if f.Limit <= 0 {
-		f.Limit = 500
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY CASE WHEN t.status = 'done' THEN 1 ELSE 0 END, COALESCE(t.due_at, 9000000000000), t.id
-		LIMIT `+strconv.Itoa(f.Limit), args...)
+	var where db.Where
+	where.AndIf(f.UnitID != 0, unitOrBranch, f.UnitID, f.UnitID).
+		AndIf(f.MeetingID != 0, "t.meeting_id = ?", f.MeetingID)
+	page := db.Page{Limit: f.Limit}.Clamp(500, math.MaxInt) // no upper bound
+	rows, err := q.Query(ctx, selectTask+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN t.status = 'done' THEN 1 ELSE 0 END, COALESCE(t.due_at, 9000000000000), t.id`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
@@ -333,15 +323,15 @@ func UpdateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID, unit
 	switch u.Status {
 	case "", "open", "doing", "done":
 	default:
-		return fmt.Errorf("task: %w: 状态 %q 无效（open 待办 / doing 办理中 / done 已完成）", domain.ErrInvalid, u.Status)
+		return domain.Invalid("状态 %q 无效（open 待办 / doing 办理中 / done 已完成）", u.Status)
 	}
 	note, ok := clip(u.Note, 4000)
 	if !ok {
-		return fmt.Errorf("task: %w: 备注过长", domain.ErrInvalid)
+		return domain.Invalid("备注过长")
 	}
 	owner, _ := clip(u.Owner, 100)
 	if u.Status == "" && note == "" && owner == "" {
-		return fmt.Errorf("task: %w: 请填写状态或进展", domain.ErrInvalid)
+		return domain.Invalid("请填写状态或进展")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		t, err := GetTask(ctx, tx, unitID, id, now)

@@ -110,17 +110,17 @@ func SubmitReport(ctx context.Context, d *db.DB, in *warning.Intake, unitID, use
 	}
 	k, ok := reportKinds[r.Kind]
 	if !ok {
-		return ReportReceipt{}, fmt.Errorf("report: %w: 报告类型 %q 无效（fund_warning 资金预警 / suspicious_txn 可疑交易报告 / scam_number 涉诈号码报告）", domain.ErrInvalid, r.Kind)
+		return ReportReceipt{}, domain.Invalid("报告类型 %q 无效（fund_warning 资金预警 / suspicious_txn 可疑交易报告 / scam_number 涉诈号码报告）", r.Kind)
 	}
 	if k.unitKind != u.Kind {
-		return ReportReceipt{}, fmt.Errorf("report: %w: %s只能由%s报送", domain.ErrInvalid, k.name, map[string]string{"bank": "银行", "operator": "运营商"}[k.unitKind])
+		return ReportReceipt{}, domain.Invalid("%s只能由%s报送", k.name, UnitKindName(k.unitKind))
 	}
 	r.Ref = strings.TrimSpace(r.Ref)
 	if r.Ref == "" || len(r.Ref) > 100 {
-		return ReportReceipt{}, fmt.Errorf("report: %w: 请填写本单位的报告编号 ref（不超过 100 个字符）", domain.ErrInvalid)
+		return ReportReceipt{}, domain.Invalid("请填写本单位的报告编号 ref（不超过 100 个字符）")
 	}
 	if r.Kind == "scam_number" && strings.TrimSpace(r.Scam.Phone) == "" {
-		return ReportReceipt{}, fmt.Errorf("report: %w: 涉诈号码报告须填写 scam.phone", domain.ErrInvalid)
+		return ReportReceipt{}, domain.Invalid("涉诈号码报告须填写 scam.phone")
 	}
 	input := warning.Input{SourceRef: u.Code + ":" + r.Ref, ReceivedAt: r.ReceivedAt, Person: r.Person, Scam: r.Scam,
 		AmountFen: r.AmountFen, FraudType: r.FraudType, Text: r.Text}
@@ -143,7 +143,7 @@ func SubmitReport(ctx context.Context, d *db.DB, in *warning.Intake, unitID, use
 	}
 	it := res.Items[0]
 	if it.Status == warning.ItemRejected {
-		return ReportReceipt{}, fmt.Errorf("report: %w: %s", domain.ErrInvalid, it.Error)
+		return ReportReceipt{}, domain.Invalid("%s", it.Error)
 	}
 	// The warning is stored; record the report (once — a resend or a
 	// retry after a crash between the two finds it or adds it now).

@@ -1,7 +1,9 @@
 // Package partner is 联席: member units (banks, operators, other units) and
 // the requests the centre sends them — emergency suspension of a card or
 // number, stop-payment, freeze, release, queries — with their answers
-// flowing back to the warning or case that asked.
+// flowing back to the warning or case that asked; the stop-payment/freeze
+// lifecycle with its watcher and its figures (freeze_figures.go); joint
+// meetings and tasks.
 package partner
 
 import (
@@ -16,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // Request is a request to a partner unit.
@@ -122,22 +125,13 @@ type InboxFilter struct {
 // InboxPage lists a page of the requests addressed to a unit (and its
 // branches): open ones first, newest first within each.
 func InboxPage(ctx context.Context, q db.Querier, unitID int64, f InboxFilter, now time.Time) ([]Request, error) {
-	query := selectRequest + ` WHERE (r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'`
-	args := []any{unitID, unitID}
-	if f.Open {
-		query += ` AND r.status IN ('sent', 'seen')`
-	}
-	if s := strings.TrimSpace(f.Search); s != "" {
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(s) + "%"
-		query += ` AND (r.account LIKE ? OR r.phone LIKE ? OR r.reason LIKE ?)`
-		args = append(args, like, like, like)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC
-		LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	var where db.Where
+	where.And("(r.unit_id = ? OR r.unit_id IN (SELECT id FROM units WHERE parent_id = ?)) AND r.status <> 'drafted'", unitID, unitID).
+		AndIf(f.Open, "r.status IN ('sent', 'seen')").
+		Contains(f.Search, "r.account", "r.phone", "r.reason")
+	page := db.Page{Limit: f.Limit, Offset: f.Offset}.ClampToDefault(200, 1000)
+	rows, err := q.Query(ctx, selectRequest+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN r.status IN ('sent', 'seen') THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of unit %d: %w", unitID, err)
 	}
@@ -190,13 +184,13 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 	switch a.Status {
 	case "seen", "done", "refused":
 	default:
-		return fmt.Errorf("answer: %w: 状态 %q 无效（seen/done/refused）", domain.ErrInvalid, a.Status)
+		return domain.Invalid("状态 %q 无效（seen/done/refused）", a.Status)
 	}
 	if a.Status == "refused" && strings.TrimSpace(a.Result) == "" {
-		return fmt.Errorf("answer: %w: 拒绝时请写明原因", domain.ErrInvalid)
+		return domain.Invalid("拒绝时请写明原因")
 	}
 	if a.ResultFen < 0 {
-		return fmt.Errorf("answer: %w: 金额不能为负数", domain.ErrInvalid)
+		return domain.Invalid("金额不能为负数")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		var status, kind string
@@ -210,7 +204,7 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 			return err
 		}
 		if status != "sent" && status != "seen" {
-			return fmt.Errorf("request %d: %w: 该请求已答复（%s）", id, domain.ErrConflict, StatusName(status))
+			return domain.Conflict("该请求已答复（%s）", StatusName(status))
 		}
 		if isMeasure(kind) || kind == "release" {
 			return answerMeasure(ctx, tx, who, id, a, now)
@@ -224,8 +218,7 @@ func Respond(ctx context.Context, d *db.DB, unitID int64, who auth.AuditEntry, i
 			if a.Result != "" {
 				detail += "：" + strings.TrimSpace(a.Result)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-				warningID, db.Millis(now), "emergency", nil, detail); err != nil {
+			if err := warning.AddEvent(ctx, tx, warningID, now, "emergency", 0, detail); err != nil {
 				return err
 			}
 		}

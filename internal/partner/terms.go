@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Term is a legal duration: whole calendar months (counted in Asia/Shanghai,
@@ -22,7 +23,7 @@ type Term struct {
 
 // From returns the end of a term starting at start.
 func (t Term) From(start time.Time) time.Time {
-	return start.In(shanghai).AddDate(0, t.Months, 0).Add(t.Dur).UTC()
+	return start.In(zone.Shanghai).AddDate(0, t.Months, 0).Add(t.Dur).UTC()
 }
 
 // String writes the term as ParseTerms reads it: 6mo, 48h, 30d.
@@ -204,11 +205,3 @@ func LoadTerms(ctx context.Context, q db.Querier) (Terms, error) {
 	}
 	return ParseTerms(v)
 }
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Reminders and escalation of unanswered requests, and the announcement of
@@ -139,7 +141,7 @@ func (s *Sweeper) requestMessage(kind, title string, r Request, now time.Time) n
 		text += fmt.Sprintf("，金额 %d.%02d 元", r.AmountFen/100, r.AmountFen%100)
 	}
 	if !r.DueAt.IsZero() {
-		text += "，请于 " + r.DueAt.In(shanghai).Format("2006-01-02 15:04") + " 前答复"
+		text += "，请于 " + r.DueAt.In(zone.Shanghai).Format("2006-01-02 15:04") + " 前答复"
 	}
 	data := map[string]any{"request_id": r.ID, "kind": r.Kind, "unit_id": r.UnitID, "account": r.Account, "phone": r.Phone,
 		"amount_fen": r.AmountFen, "reason": r.Reason, "status": r.Status}
@@ -215,7 +217,7 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 			due = r.CreatedAt.Add(answerWithin[r.Kind])
 		}
 		title := fmt.Sprintf("成员单位逾期未答复：%s 请求 #%d", r.UnitName, r.ID)
-		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, due.In(shanghai).Format("2006-01-02 15:04"))
+		text := fmt.Sprintf("%s（%s）应于 %s 前答复，至今未办结。", r.UnitName, r.KindName, due.In(zone.Shanghai).Format("2006-01-02 15:04"))
 		link := "/partners"
 		if r.WarningID != 0 {
 			link = "/warnings/" + strconv.FormatInt(r.WarningID, 10)
@@ -227,8 +229,8 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 			return err
 		}
 		if r.WarningID != 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
-				r.WarningID, db.Millis(now), "emergency", nil, fmt.Sprintf("协查请求 #%d（%s）%s 逾期未答复，已升级提醒", r.ID, r.KindName, r.UnitName)); err != nil {
+			if err := warning.AddEvent(ctx, tx, r.WarningID, now, "emergency", 0,
+				fmt.Sprintf("协查请求 #%d（%s）%s 逾期未答复，已升级提醒", r.ID, r.KindName, r.UnitName)); err != nil {
 				return err
 			}
 		}

@@ -143,7 +143,7 @@ func ListUnits(ctx context.Context, q db.Querier, f UnitFilter) ([]UnitInfo, err
 func GetUnitInfo(ctx context.Context, q db.Querier, id int64) (UnitInfo, error) {
 	u, err := scanUnitInfo(q.QueryRow(ctx, selectUnitInfo+` WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("unit %d: %w: 成员单位不存在", id, domain.ErrNotFound)
+		return u, domain.NotFound("成员单位不存在")
 	}
 	if err != nil {
 		return u, fmt.Errorf("unit %d: %w", id, err)
@@ -156,7 +156,7 @@ func UnitByName(ctx context.Context, q db.Querier, name string) (UnitInfo, error
 	name = strings.TrimSpace(name)
 	u, err := scanUnitInfo(q.QueryRow(ctx, selectUnitInfo+` WHERE (u.name = ? OR u.code = ?) AND u.retired_at IS NULL ORDER BY u.id LIMIT 1`, name, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("unit %q: %w: 没有名称或代码为“%s”的在用成员单位", name, domain.ErrNotFound, name)
+		return u, domain.NotFound("没有名称或代码为“%s”的在用成员单位", name)
 	}
 	if err != nil {
 		return u, fmt.Errorf("unit %q: %w", name, err)
@@ -169,19 +169,19 @@ func (in *UnitInput) clean() error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Code = strings.TrimSpace(in.Code)
 	if _, ok := unitKind(in.Kind); !ok {
-		return fmt.Errorf("unit: %w: 单位类型 %q 无效（bank 银行 / payment 支付机构 / operator 运营商 / platform 互联网平台 / school 学校 / company 企业 / village 村居委会 / other 其他）", domain.ErrInvalid, in.Kind)
+		return domain.Invalid("单位类型 %q 无效（bank 银行 / payment 支付机构 / operator 运营商 / platform 互联网平台 / school 学校 / company 企业 / village 村居委会 / other 其他）", in.Kind)
 	}
 	if in.Name == "" {
-		return fmt.Errorf("unit: %w: 单位名称不能为空", domain.ErrInvalid)
+		return domain.Invalid("单位名称不能为空")
 	}
 	if utf8.RuneCountInString(in.Name) > 100 {
-		return fmt.Errorf("unit: %w: 单位名称不能超过 100 个字", domain.ErrInvalid)
+		return domain.Invalid("单位名称不能超过 100 个字")
 	}
 	if len(in.Code) > 40 || strings.ContainsAny(in.Code, " \t/\\?#%") {
-		return fmt.Errorf("unit: %w: 单位代码 %q 无效（不超过 40 个字符，不含空格和 / \\ ? # %%）", domain.ErrInvalid, in.Code)
+		return domain.Invalid("单位代码 %q 无效（不超过 40 个字符，不含空格和 / \\ ? # %%）", in.Code)
 	}
 	if in.ParentID < 0 {
-		return fmt.Errorf("unit: %w: 上级单位无效", domain.ErrInvalid)
+		return domain.Invalid("上级单位无效")
 	}
 	return nil
 }
@@ -194,30 +194,30 @@ func checkUnit(ctx context.Context, q db.Querier, id int64, in UnitInput) error 
 		return err
 	}
 	if n > 0 {
-		return fmt.Errorf("unit: %w: 已有名为“%s”的在用成员单位", domain.ErrConflict, in.Name)
+		return domain.Conflict("已有名为“%s”的在用成员单位", in.Name)
 	}
 	if in.ParentID == 0 {
 		return nil
 	}
 	if in.ParentID == id {
-		return fmt.Errorf("unit: %w: 上级单位不能是本单位", domain.ErrInvalid)
+		return domain.Invalid("上级单位不能是本单位")
 	}
 	var retired sql.NullInt64
 	var grand int64
 	err := q.QueryRow(ctx, `SELECT retired_at, COALESCE(parent_id, 0) FROM units WHERE id = ?`, in.ParentID).Scan(&retired, &grand)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("unit: %w: 上级单位 %d 不存在", domain.ErrInvalid, in.ParentID)
+		return domain.Invalid("上级单位 %d 不存在", in.ParentID)
 	}
 	if err != nil {
 		return err
 	}
 	if retired.Valid {
-		return fmt.Errorf("unit: %w: 上级单位已停用", domain.ErrInvalid)
+		return domain.Invalid("上级单位已停用")
 	}
 	// Walk up from the parent: the unit must not be among its ancestors.
 	for seen := 0; grand != 0 && seen < 64; seen++ {
 		if grand == id && id != 0 {
-			return fmt.Errorf("unit: %w: 上级单位不能是本单位的下级", domain.ErrInvalid)
+			return domain.Invalid("上级单位不能是本单位的下级")
 		}
 		if err := q.QueryRow(ctx, `SELECT COALESCE(parent_id, 0) FROM units WHERE id = ?`, grand).Scan(&grand); err != nil {
 			return err
@@ -252,7 +252,7 @@ func nextUnitCode(ctx context.Context, q db.Querier, kind string, parentID int64
 			return code, nil
 		}
 	}
-	return "", fmt.Errorf("unit code: %w: 无法生成单位代码，请手工填写", domain.ErrConflict)
+	return "", domain.Conflict("无法生成单位代码，请手工填写")
 }
 
 // InsertUnit validates and stores a new unit in q's transaction and bumps
@@ -276,7 +276,7 @@ func InsertUnit(ctx context.Context, q db.Querier, in UnitInput, now time.Time) 
 			return Unit{}, err
 		}
 		if n > 0 {
-			return Unit{}, fmt.Errorf("unit: %w: 单位代码 %s 已存在", domain.ErrConflict, in.Code)
+			return Unit{}, domain.Conflict("单位代码 %s 已存在", in.Code)
 		}
 	}
 	u := Unit{ParentID: in.ParentID, Kind: in.Kind, Code: in.Code, Name: in.Name}
@@ -284,7 +284,7 @@ func InsertUnit(ctx context.Context, q db.Querier, in UnitInput, now time.Time) 
 		nullable(in.ParentID), in.Kind, in.Code, in.Name, db.Millis(now), db.Millis(now)).Scan(&u.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
-			return Unit{}, fmt.Errorf("unit: %w: 单位代码 %s 已存在", domain.ErrConflict, in.Code)
+			return Unit{}, domain.Conflict("单位代码 %s 已存在", in.Code)
 		}
 		return Unit{}, fmt.Errorf("create unit: %w", err)
 	}
@@ -322,7 +322,7 @@ func UpdateUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64, in
 			return err
 		}
 		if old.Retired {
-			return fmt.Errorf("unit %d: %w: 单位已停用，请先恢复再修改", id, domain.ErrConflict)
+			return domain.Conflict("单位已停用，请先恢复再修改")
 		}
 		if err := checkUnit(ctx, tx, id, in); err != nil {
 			return err
@@ -336,7 +336,7 @@ func UpdateUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64, in
 				return err
 			}
 			if n > 0 {
-				return fmt.Errorf("unit: %w: 单位代码 %s 已存在", domain.ErrConflict, in.Code)
+				return domain.Conflict("单位代码 %s 已存在", in.Code)
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE units SET kind = ?, name = ?, code = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
@@ -364,7 +364,7 @@ func RetireUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64, no
 			return err
 		}
 		if u.Retired {
-			return fmt.Errorf("unit %d: %w: 单位已停用", id, domain.ErrConflict)
+			return domain.Conflict("单位已停用")
 		}
 		ids := []int64{id}
 		for i := 0; i < len(ids) && i < 10000; i++ {
@@ -412,11 +412,11 @@ func ReactivateUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64
 			return err
 		}
 		if !u.Retired {
-			return fmt.Errorf("unit %d: %w: 单位在用中", id, domain.ErrConflict)
+			return domain.Conflict("单位在用中")
 		}
 		if err := checkUnit(ctx, tx, id, UnitInput{Name: u.Name, ParentID: u.ParentID}); err != nil {
 			if u.ParentID != 0 && errors.Is(err, domain.ErrInvalid) {
-				return fmt.Errorf("unit %d: %w: 上级单位已停用，请先恢复上级单位", id, domain.ErrConflict)
+				return domain.Conflict("上级单位已停用，请先恢复上级单位")
 			}
 			return err
 		}
@@ -431,7 +431,7 @@ func ReactivateUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64
 }
 
 // ErrUnitRetired is wrapped in the refusal of a request to a retired unit.
-var ErrUnitRetired = fmt.Errorf("%w: 该成员单位已停用，不能再向其发送请求", domain.ErrConflict)
+var ErrUnitRetired = domain.Conflict("该成员单位已停用，不能再向其发送请求")
 
 // unitAcceptsRequests refuses a request addressed to a retired unit (in the
 // transaction that creates or sends it).
@@ -440,7 +440,7 @@ func unitAcceptsRequests(ctx context.Context, q db.Querier, unitID int64) error 
 	var name string
 	err := q.QueryRow(ctx, `SELECT name, retired_at FROM units WHERE id = ?`, unitID).Scan(&name, &retired)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("request: %w: 成员单位 %d 不存在", domain.ErrInvalid, unitID)
+		return domain.Invalid("成员单位 %d 不存在", unitID)
 	}
 	if err != nil {
 		return err
@@ -501,13 +501,13 @@ func AddContact(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64
 	c := Contact{UnitID: unitID, Name: strings.TrimSpace(in.Name), Title: strings.TrimSpace(in.Title),
 		Phone: strings.ReplaceAll(strings.TrimSpace(in.Phone), " ", ""), Note: strings.TrimSpace(in.Note), CreatedAt: now}
 	if c.Name == "" {
-		return c, fmt.Errorf("contact: %w: 联系人姓名不能为空", domain.ErrInvalid)
+		return c, domain.Invalid("联系人姓名不能为空")
 	}
 	if utf8.RuneCountInString(c.Name) > 50 || utf8.RuneCountInString(c.Title) > 50 || utf8.RuneCountInString(c.Note) > 500 {
-		return c, fmt.Errorf("contact: %w: 联系人信息过长", domain.ErrInvalid)
+		return c, domain.Invalid("联系人信息过长")
 	}
 	if c.Phone != "" && !validPhone(c.Phone) {
-		return c, fmt.Errorf("contact: %w: 电话 %q 无效（手机号或带区号的座机号）", domain.ErrInvalid, c.Phone)
+		return c, domain.Invalid("电话 %q 无效（手机号或带区号的座机号）", c.Phone)
 	}
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := GetUnitInfo(ctx, tx, unitID); err != nil {
@@ -533,7 +533,7 @@ func DeleteContact(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID, c
 		var name string
 		err := tx.QueryRow(ctx, `SELECT name FROM unit_contacts WHERE id = ? AND unit_id = ?`, contactID, unitID).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("contact %d: %w: 联系人不存在", contactID, domain.ErrNotFound)
+			return domain.NotFound("联系人不存在")
 		}
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // FreezeWatch keeps the legal terms of stop-payments and freezes. Terms are
@@ -132,7 +133,7 @@ func (w *FreezeWatch) lapse(ctx context.Context, tx *db.Tx, x watched, now time.
 		return fmt.Errorf("lapse request %d: %w", x.id, err)
 	}
 	at := db.Time(x.expires)
-	text := fmt.Sprintf("%s #%d 已于 %s 到期失效：账号 %s（%s），金额 %s", KindName(x.kind), x.id, at.In(shanghai).Format("2006-01-02 15:04"),
+	text := fmt.Sprintf("%s #%d 已于 %s 到期失效：账号 %s（%s），金额 %s", KindName(x.kind), x.id, at.In(zone.Shanghai).Format("2006-01-02 15:04"),
 		auth.MaskCard(x.account), x.bank, yuan(x.frozen))
 	if err := caseEvent(ctx, tx, x.caseID, now, "freeze_lapsed", 0, text); err != nil {
 		return err
@@ -199,10 +200,10 @@ func (w *FreezeWatch) remind(ctx context.Context, tx *db.Tx, x watched, leads []
 	exp := db.Time(x.expires)
 	left := exp.Sub(now).Round(time.Minute)
 	text := fmt.Sprintf("%s #%d 将于 %s 到期（还剩 %s）：账号 %s（%s），金额 %s。如需继续冻结请及时办理续冻。", KindName(x.kind), x.id,
-		exp.In(shanghai).Format("2006-01-02 15:04"), HumanLeft(left), auth.MaskCard(x.account), x.bank, yuan(x.frozen))
+		exp.In(zone.Shanghai).Format("2006-01-02 15:04"), HumanLeft(left), auth.MaskCard(x.account), x.bank, yuan(x.frozen))
 	if x.kind == "stop_payment" {
 		text = fmt.Sprintf("%s #%d 将于 %s 到期（还剩 %s）：账号 %s（%s），金额 %s。止付到期前请办理冻结。", KindName(x.kind), x.id,
-			exp.In(shanghai).Format("2006-01-02 15:04"), HumanLeft(left), auth.MaskCard(x.account), x.bank, yuan(x.frozen))
+			exp.In(zone.Shanghai).Format("2006-01-02 15:04"), HumanLeft(left), auth.MaskCard(x.account), x.bank, yuan(x.frozen))
 	}
 	if x.investigator != "" {
 		text = "提醒 " + x.investigator + "：" + text

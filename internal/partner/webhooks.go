@@ -47,7 +47,7 @@ func UnitWebhook(ctx context.Context, q db.Querier, unitID int64) (Webhook, erro
 	err := q.QueryRow(ctx, `SELECT id, unit_id, url, format, secret, enabled, created_at, updated_at FROM unit_webhooks WHERE unit_id = ?`, unitID).
 		Scan(&w.ID, &w.UnitID, &w.URL, &w.Format, &secret, &enabled, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return w, fmt.Errorf("webhook of unit %d: %w: 本单位尚未配置推送地址", unitID, domain.ErrNotFound)
+		return w, domain.NotFound("本单位尚未配置推送地址")
 	}
 	if err != nil {
 		return w, fmt.Errorf("webhook of unit %d: %w", unitID, err)
@@ -63,20 +63,20 @@ func UnitWebhook(ctx context.Context, q db.Querier, unitID int64) (Webhook, erro
 func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64, in WebhookInput, guard notify.Guard, now time.Time) (Webhook, error) {
 	in.URL = strings.TrimSpace(in.URL)
 	if len(in.URL) > 2000 {
-		return Webhook{}, fmt.Errorf("webhook: %w: 推送地址过长", domain.ErrInvalid)
+		return Webhook{}, domain.Invalid("推送地址过长")
 	}
 	if err := guard.CheckURL(ctx, in.URL); err != nil {
-		return Webhook{}, fmt.Errorf("webhook: %w: %s", domain.ErrInvalid, err.Error())
+		return Webhook{}, domain.Invalid("%s", err.Error())
 	}
 	switch in.Format {
 	case "", "json-hmac":
 		in.Format = string(notify.FormatJSON)
 	case string(notify.FormatJSON), string(notify.FormatWeCom), string(notify.FormatDingTalk):
 	default:
-		return Webhook{}, fmt.Errorf("webhook: %w: 格式 %q 无效（json / wecom / dingtalk）", domain.ErrInvalid, in.Format)
+		return Webhook{}, domain.Invalid("格式 %q 无效（json / wecom / dingtalk）", in.Format)
 	}
 	if len(in.Secret) > 256 {
-		return Webhook{}, fmt.Errorf("webhook: %w: 密钥过长", domain.ErrInvalid)
+		return Webhook{}, domain.Invalid("密钥过长")
 	}
 	enabled := 1
 	if in.Enabled != nil && !*in.Enabled {
@@ -94,7 +94,7 @@ func SetWebhook(ctx context.Context, d *db.DB, who auth.AuditEntry, unitID int64
 		var current string
 		err := tx.QueryRow(ctx, `SELECT id, secret FROM unit_webhooks WHERE unit_id = ?`, unitID).Scan(&id, &current)
 		if (err == nil || errors.Is(err, sql.ErrNoRows)) && in.Format == string(notify.FormatJSON) && in.Secret == "" && current == "" {
-			return fmt.Errorf("webhook: %w: JSON 推送须设置签名密钥", domain.ErrInvalid)
+			return domain.Invalid("JSON 推送须设置签名密钥")
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):

@@ -112,7 +112,7 @@ const (
 )
 
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("prevention event: %w: %s", domain.ErrInvalid, fmt.Sprintf(format, args...))
+	return domain.Invalid("%s", fmt.Sprintf(format, args...))
 }
 
 // Validate checks an event against its rules at now; it trims and
@@ -282,37 +282,21 @@ func splitList(s string) []string {
 // List returns the events in scope matching f, newest first, with the number
 // of photos of each (not their bytes).
 func List(ctx context.Context, q db.Querier, scope area.Node, f Filter) ([]Event, error) {
-	cond, arg := area.UnderClause("e.area_id", scope)
-	where := []string{cond}
-	args := []any{arg}
+	var where db.Where
+	where.And(area.UnderClause("e.area_id", scope))
 	if f.AreaID != 0 {
 		n, err := area.Get(ctx, q, f.AreaID)
 		if err != nil || !scope.Contains(n) {
 			return nil, fmt.Errorf("area %d: %w", f.AreaID, domain.ErrNotFound)
 		}
-		c, a := area.UnderClause("e.area_id", n)
-		where, args = append(where, c), append(args, a)
+		where.And(area.UnderClause("e.area_id", n))
 	}
-	if !f.From.IsZero() {
-		where, args = append(where, "e.at >= ?"), append(args, db.Millis(f.From))
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, "e.at < ?"), append(args, db.Millis(f.To))
-	}
-	if f.Kind != "" {
-		where, args = append(where, "e.kind = ?"), append(args, f.Kind)
-	}
-	if f.CreatedBy != 0 {
-		where, args = append(where, "e.created_by = ?"), append(args, f.CreatedBy)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	if f.Limit > 1000 {
-		f.Limit = 1000
-	}
+	where.Between("e.at", f.From, f.To).
+		AndIf(f.Kind != "", "e.kind = ?", f.Kind).
+		AndIf(f.CreatedBy != 0, "e.created_by = ?", f.CreatedBy)
+	page := db.Page{Limit: f.Limit}.Clamp(100, 1000)
 	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM prevention_events e JOIN areas a ON a.id = e.area_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.at DESC, e.id DESC LIMIT `+strconv.Itoa(f.Limit), args...)
+		WHERE `+where.String()+` ORDER BY e.at DESC, e.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("prevention events: %w", err)
 	}

@@ -17,12 +17,10 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/sim"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
-var (
-	testNow = time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC)
-	testLoc = time.FixedZone("CST", 8*3600)
-)
+var testNow = time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC)
 
 func tinyPNG(t *testing.T) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
@@ -248,7 +246,7 @@ func TestTargetingRowsExplained(t *testing.T) {
 		ctx := context.Background()
 		root := county(t, d)
 		p := TargetingParams{CaseDays: 180, QuietDays: 60, Limit: 500}
-		tg, err := ComputeTargeting(ctx, d, root, p, testNow, testLoc)
+		tg, err := ComputeTargeting(ctx, d, root, p, testNow, zone.Shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +282,7 @@ func TestTargetingRowsExplained(t *testing.T) {
 				if at < testNow.AddDate(0, 0, -p.CaseDays).UnixMilli() || at >= testNow.UnixMilli() || village(a) != r.VillageID || ft != r.FraudType {
 					continue
 				}
-				age, ok := AgeAt(birth, time.UnixMilli(at), testLoc)
+				age, ok := AgeAt(birth, time.UnixMilli(at), zone.Shanghai)
 				if VictimGroup(age, ok, occ) == r.Group {
 					victims++
 					loss += l
@@ -352,7 +350,7 @@ func TestSurveyTrend(t *testing.T) {
 		if _, err := d.Exec(ctx, `DELETE FROM awareness_surveys`); err != nil { // the demo year's surveys
 			t.Fatal(err)
 		}
-		day := func(m, dd int) time.Time { return time.Date(2026, time.Month(m), dd, 0, 0, 0, 0, testLoc) }
+		day := func(m, dd int) time.Time { return time.Date(2026, time.Month(m), dd, 0, 0, 0, 0, zone.Shanghai) }
 		for _, s := range []NewSurvey{{vs[0].ID, day(9, 3), 200, 130, "questionnaire", ""}, {vs[1].ID, day(9, 20), 100, 80, "", ""},
 			{vs[0].ID, day(10, 5), 300, 276, "phone", ""}} {
 			if _, err := RecordSurvey(ctx, d, root, who, s, testNow); err != nil {
@@ -362,7 +360,7 @@ func TestSurveyTrend(t *testing.T) {
 		if _, err := RecordSurvey(ctx, d, root, who, NewSurvey{vs[0].ID, day(10, 6), 10, 11, "", ""}, testNow); !errors.Is(err, domain.ErrInvalid) {
 			t.Fatalf("aware > sample: %v", err)
 		}
-		tr, err := Trends(ctx, d, root, testLoc)
+		tr, err := Trends(ctx, d, root, zone.Shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,7 +43,7 @@ type Survey struct {
 
 // RecordSurvey validates and stores a survey in scope, audited.
 func RecordSurvey(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, s NewSurvey, now time.Time) (int64, error) {
-	bad := func(msg string) error { return fmt.Errorf("awareness survey: %w: %s", domain.ErrInvalid, msg) }
+	bad := func(msg string) error { return domain.Invalid("%s", msg) }
 	switch {
 	case s.AreaID <= 0:
 		return 0, bad("请选择调查的辖区")

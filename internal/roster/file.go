@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The roster file (CSV in UTF-8 or GBK, or .xlsx): a header row, then one
@@ -40,11 +41,11 @@ var timeLayouts = []string{TimeLayout, "2006-01-02 15:04:05", "2006/01/02 15:04"
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, Shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, zone.Shanghai); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%w: 时间 %q 格式不对，应为 2026-12-08 08:00", domain.ErrInvalid, s)
+	return time.Time{}, domain.Invalid("时间 %q 格式不对，应为 2026-12-08 08:00", s)
 }
 
 // BadRow is a row of a file that cannot be imported.
@@ -62,17 +63,6 @@ type ImportReport struct {
 	Bad      []BadRow `json:"bad"`
 }
 
-// reason is the Chinese part of a domain error (after the sentinel).
-func reason(err error) string {
-	s := err.Error()
-	for _, e := range []error{domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict, domain.ErrForbidden} {
-		if i := strings.LastIndex(s, e.Error()+": "); i >= 0 {
-			return s[i+len(e.Error())+2:]
-		}
-	}
-	return s
-}
-
 type fileShift struct {
 	row int
 	in  ShiftInput
@@ -88,22 +78,22 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 	rep := ImportReport{File: name, Bad: []BadRow{}}
 	tr, err := tabular.Open(name, r)
 	if err != nil {
-		return rep, fmt.Errorf("%w: 无法读取文件 %s：%v", domain.ErrInvalid, name, err)
+		return rep, domain.Invalid("无法读取文件 %s：%v", name, err)
 	}
 	defer tr.Close()
 	rep.Encoding = tr.Encoding()
 	head, _, err := tr.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return rep, fmt.Errorf("%w: 文件 %s 是空的", domain.ErrInvalid, name)
+			return rep, domain.Invalid("文件 %s 是空的", name)
 		}
-		return rep, fmt.Errorf("%w: 无法读取文件 %s：%v", domain.ErrInvalid, name, err)
+		return rep, domain.Invalid("无法读取文件 %s：%v", name, err)
 	}
 	h := tabular.NewHeader(head)
 	cUser, cStart, cEnd := h.Find("用户名", "username", "账号"), h.Find("开始", "开始时间", "start", "starts_at"), h.Find("结束", "结束时间", "end", "ends_at")
 	cDuty, cArea := h.Find("岗位", "duty"), h.Find("所属", "所属单位", "station", "area")
 	if cUser < 0 || cStart < 0 || cEnd < 0 {
-		return rep, fmt.Errorf("%w: 表头须包含 用户名、开始、结束 三列（可选 岗位、所属）", domain.ErrInvalid)
+		return rep, domain.Invalid("表头须包含 用户名、开始、结束 三列（可选 岗位、所属）")
 	}
 	users := map[string]auth.User{}
 	codes := map[string]int64{}
@@ -115,7 +105,7 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 			break
 		}
 		if err != nil {
-			return rep, fmt.Errorf("%w: 第 %d 行无法读取：%v", domain.ErrInvalid, line, err)
+			return rep, domain.Invalid("第 %d 行无法读取：%v", line, err)
 		}
 		rep.Rows++
 		bad := func(format string, args ...any) {
@@ -140,16 +130,16 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 		}
 		start, err := ParseTime(tabular.Cell(row, cStart))
 		if err != nil {
-			bad("开始%s", reason(err))
+			bad("开始%s", domain.Message(err))
 			continue
 		}
 		end, err := ParseTime(tabular.Cell(row, cEnd))
 		if err != nil {
-			bad("结束%s", reason(err))
+			bad("结束%s", domain.Message(err))
 			continue
 		}
 		if err := checkTimes(start, end); err != nil {
-			bad("%s", reason(err))
+			bad("%s", domain.Message(err))
 			continue
 		}
 		in := ShiftInput{UserID: u.ID, Start: start, End: end}
@@ -160,7 +150,7 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 				continue
 			}
 		} else if homeErr != nil {
-			bad("%s", reason(homeErr))
+			bad("%s", domain.Message(homeErr))
 			continue
 		} else {
 			in.Duty = homeDuty
@@ -181,11 +171,11 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 		} else if in.Duty == homeDuty && homeErr == nil {
 			in.AreaID = homeArea
 		} else if in.AreaID, err = homeFor(ctx, q, u, in.Duty); err != nil {
-			bad("%s", reason(err))
+			bad("%s", domain.Message(err))
 			continue
 		}
 		if _, err := place(ctx, q, a.Scope, in.AreaID, u.ID, in.Duty); err != nil {
-			bad("%s", reason(err))
+			bad("%s", domain.Message(err))
 			continue
 		}
 		clash := 0
@@ -202,7 +192,7 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 		if other, err := overlapping(ctx, q, u.ID, start, end, 0); err != nil {
 			return rep, err
 		} else if other != 0 {
-			bad("%s", reason(overlapError(ctx, q, u, other)))
+			bad("%s", domain.Message(overlapError(ctx, q, u, other)))
 			continue
 		}
 		fs := fileShift{row: line, in: in}
@@ -210,10 +200,10 @@ func Import(ctx context.Context, q db.Querier, a Actor, name string, r io.Reader
 		mine[u.ID] = append(mine[u.ID], fs)
 	}
 	if len(rep.Bad) > 0 {
-		return rep, fmt.Errorf("%w: %d 行有误，未导入任何班次", domain.ErrInvalid, len(rep.Bad))
+		return rep, domain.Invalid("%d 行有误，未导入任何班次", len(rep.Bad))
 	}
 	if rep.Rows == 0 {
-		return rep, fmt.Errorf("%w: 文件 %s 没有数据行", domain.ErrInvalid, name)
+		return rep, domain.Invalid("文件 %s 没有数据行", name)
 	}
 	for _, fs := range good {
 		if _, err := addShift(ctx, q, a, fs.in, "import", false); err != nil {
@@ -236,7 +226,7 @@ func ExportRows(ctx context.Context, q db.Querier, scope area.Node, from, to tim
 		if s.Start.Before(from) {
 			continue
 		}
-		out = append(out, []string{s.Username, s.Start.In(Shanghai).Format(TimeLayout), s.End.In(Shanghai).Format(TimeLayout),
+		out = append(out, []string{s.Username, s.Start.In(zone.Shanghai).Format(TimeLayout), s.End.In(zone.Shanghai).Format(TimeLayout),
 			DutyName(s.Duty), s.AreaCode})
 	}
 	return out, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Gap is a span when a node of the roster has nobody on duty: a station
@@ -173,11 +174,11 @@ func (w *GapWatch) Sweep(ctx context.Context) ([]Gap, error) {
 			if k, _ := res.RowsAffected(); k == 0 {
 				return nil // announced already (by another replica)
 			}
-			title := "【排班缺岗】" + g.AreaName + " " + g.Start.In(Shanghai).Format("01-02 15:04") + " 起无人在岗"
+			title := "【排班缺岗】" + g.AreaName + " " + g.Start.In(zone.Shanghai).Format("01-02 15:04") + " 起无人在岗"
 			text := g.Text()
 			if g.Start.UnixMilli() == 0 {
 				title = "【排班缺岗】" + g.AreaName + " 没有排班"
-				text = fmt.Sprintf("%s 至 %s 没有排班，无人在岗（已开始）", g.AreaName, g.End.In(Shanghai).Format("01-02 15:04"))
+				text = fmt.Sprintf("%s 至 %s 没有排班，无人在岗（已开始）", g.AreaName, g.End.In(zone.Shanghai).Format("01-02 15:04"))
 			} else if !g.Start.After(now) {
 				text += "（已开始）"
 			} else {

@@ -33,7 +33,7 @@ func officerInScope(ctx context.Context, q db.Querier, scope area.Node, userID i
 			return u, nil
 		}
 	}
-	return auth.User{}, fmt.Errorf("user %d: %w: 民警不存在或不在您的辖区", userID, domain.ErrNotFound)
+	return auth.User{}, domain.NotFound("民警不存在或不在您的辖区")
 }
 
 // AddLeave puts an officer of the actor's jurisdiction on leave.
@@ -43,14 +43,14 @@ func AddLeave(ctx context.Context, q db.Querier, a Actor, userID int64, start, e
 		return 0, err
 	}
 	if start.IsZero() || end.IsZero() || !end.After(start) {
-		return 0, fmt.Errorf("%w: 请假的结束时间必须晚于开始时间", domain.ErrInvalid)
+		return 0, domain.Invalid("请假的结束时间必须晚于开始时间")
 	}
 	if end.Sub(start) > 366*24*time.Hour {
-		return 0, fmt.Errorf("%w: 一次请假不能超过一年", domain.ErrInvalid)
+		return 0, domain.Invalid("一次请假不能超过一年")
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > 200 {
-		return 0, fmt.Errorf("%w: 事由不超过 200 字", domain.ErrInvalid)
+		return 0, domain.Invalid("事由不超过 200 字")
 	}
 	var id int64
 	if err := q.QueryRow(ctx, `INSERT INTO roster_leave (user_id, starts_at, ends_at, reason, created_by, created_at) VALUES (?,?,?,?,?,?) RETURNING id`,
@@ -67,7 +67,7 @@ func DeleteLeave(ctx context.Context, q db.Querier, a Actor, id int64) error {
 		return err
 	}
 	if len(list) == 0 {
-		return fmt.Errorf("leave %d: %w: 请假记录不存在或不在您的辖区", id, domain.ErrNotFound)
+		return domain.NotFound("请假记录不存在或不在您的辖区")
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM roster_leave WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete leave %d: %w", id, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Horizon is how far ahead patterns are materialised into shifts.
@@ -85,17 +86,17 @@ type Interval struct{ Start, End time.Time }
 
 // ParseDay reads YYYY-MM-DD as midnight in Shanghai.
 func ParseDay(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(DayLayout, strings.TrimSpace(s), Shanghai)
+	t, err := time.ParseInLocation(DayLayout, strings.TrimSpace(s), zone.Shanghai)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: 日期 %q 格式不对，应为 2026-12-08", domain.ErrInvalid, s)
+		return time.Time{}, domain.Invalid("日期 %q 格式不对，应为 2026-12-08", s)
 	}
 	return t, nil
 }
 
 // DayOf is midnight (Shanghai) of the day holding t.
 func DayOf(t time.Time) time.Time {
-	l := t.In(Shanghai)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, Shanghai)
+	l := t.In(zone.Shanghai)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone.Shanghai)
 }
 
 // Occurrences lists the shifts of p that start in [from, to). A shift that
@@ -145,7 +146,7 @@ type PatternInput struct {
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", strings.TrimSpace(s))
 	if err != nil {
-		return 0, fmt.Errorf("%w: 开始时间 %q 格式不对，应为 08:00", domain.ErrInvalid, s)
+		return 0, domain.Invalid("开始时间 %q 格式不对，应为 08:00", s)
 	}
 	return t.Hour()*60 + t.Minute(), nil
 }
@@ -154,7 +155,7 @@ func ParseClock(s string) (int, error) {
 // start of today to the horizon.
 func AddPattern(ctx context.Context, q db.Querier, a Actor, in PatternInput) (int64, error) {
 	if in.Weekdays&AllWeek == 0 {
-		return 0, fmt.Errorf("%w: 请至少选择一个星期几", domain.ErrInvalid)
+		return 0, domain.Invalid("请至少选择一个星期几")
 	}
 	start, err := ParseClock(in.Start)
 	if err != nil {
@@ -162,7 +163,7 @@ func AddPattern(ctx context.Context, q db.Querier, a Actor, in PatternInput) (in
 	}
 	minutes := int(in.Hours*60 + 0.5)
 	if minutes < 15 || minutes > int(MaxShift/time.Minute) {
-		return 0, fmt.Errorf("%w: 班次时长应在 0.25 到 24 小时之间", domain.ErrInvalid)
+		return 0, domain.Invalid("班次时长应在 0.25 到 24 小时之间")
 	}
 	from, err := ParseDay(in.From)
 	if err != nil {
@@ -174,7 +175,7 @@ func AddPattern(ctx context.Context, q db.Querier, a Actor, in PatternInput) (in
 			return 0, err
 		}
 		if until.Before(from) {
-			return 0, fmt.Errorf("%w: 截止日期早于起始日期", domain.ErrInvalid)
+			return 0, domain.Invalid("截止日期早于起始日期")
 		}
 	}
 	if in.AreaID, err = areaOrHome(ctx, q, in.AreaID, in.UserID, in.Duty); err != nil {
@@ -261,7 +262,7 @@ func DeletePattern(ctx context.Context, q db.Querier, a Actor, id int64) error {
 		return err
 	}
 	if len(list) == 0 {
-		return fmt.Errorf("pattern %d: %w: 排班规则不存在或不在您的辖区", id, domain.ErrNotFound)
+		return domain.NotFound("排班规则不存在或不在您的辖区")
 	}
 	p := list[0]
 	now := db.Millis(a.now())
@@ -378,7 +379,7 @@ func MaterialiseAhead(ctx context.Context, d *db.DB, now time.Time) (int, error)
 			return err
 		}
 		return auth.Audit(ctx, tx, auth.AuditEntry{At: now, Username: "system", Action: auth.AuditCreate, ObjectType: "duty_shift",
-			Detail: fmt.Sprintf("排班规则生成班次 %d 个（至 %s）", n, now.Add(Horizon).In(Shanghai).Format(DayLayout))})
+			Detail: fmt.Sprintf("排班规则生成班次 %d 个（至 %s）", n, now.Add(Horizon).In(zone.Shanghai).Format(DayLayout))})
 	})
 	return n, err
 }
@@ -395,7 +396,7 @@ type CopyResult struct {
 func CopyWeek(ctx context.Context, q db.Querier, a Actor, areaID int64, week string, weeks int) (CopyResult, error) {
 	var res CopyResult
 	if weeks < 1 || weeks > 12 {
-		return res, fmt.Errorf("%w: 复制周数应在 1 到 12 之间", domain.ErrInvalid)
+		return res, domain.Invalid("复制周数应在 1 到 12 之间")
 	}
 	day, err := ParseDay(week)
 	if err != nil {
@@ -406,7 +407,7 @@ func CopyWeek(ctx context.Context, q db.Querier, a Actor, areaID int64, week str
 		// would copy nothing but be recorded as done.
 		n, err := area.Get(ctx, q, areaID)
 		if err != nil || !a.Scope.Contains(n) {
-			return res, fmt.Errorf("roster node %d: %w: 所属单位不存在或不在您的辖区", areaID, domain.ErrNotFound)
+			return res, domain.NotFound("所属单位不存在或不在您的辖区")
 		}
 	}
 	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))

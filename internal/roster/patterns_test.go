@@ -3,10 +3,12 @@ package roster
 import (
 	"testing"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func sh(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, zone.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -43,7 +45,7 @@ func TestPatternOccurrences(t *testing.T) {
 		{"start before window excluded", Pattern{Weekdays: AllWeek, StartMinute: 8 * 60, Minutes: 8 * 60, From: "2026-12-01"},
 			"2026-12-07 09:00", "2026-12-08 09:00",
 			[][2]string{{"2026-12-08 08:00", "2026-12-08 16:00"}}},
-		{"window across a month end (no DST in Shanghai)", Pattern{Weekdays: AllWeek, StartMinute: 2 * 60, Minutes: 60, From: "2026-03-01"},
+		{"window across a month end (no DST in zone.Shanghai)", Pattern{Weekdays: AllWeek, StartMinute: 2 * 60, Minutes: 60, From: "2026-03-01"},
 			"2027-03-28 00:00", "2027-03-30 00:00",
 			[][2]string{{"2027-03-28 02:00", "2027-03-28 03:00"}, {"2027-03-29 02:00", "2027-03-29 03:00"}}},
 		{"no weekday", Pattern{Weekdays: 0, StartMinute: 0, Minutes: 60, From: "2026-12-01"}, "2026-12-07 00:00", "2026-12-14 00:00", nil},
@@ -56,7 +58,7 @@ func TestPatternOccurrences(t *testing.T) {
 			}
 			for i, w := range c.want {
 				if !got[i].Start.Equal(sh(w[0])) || !got[i].End.Equal(sh(w[1])) {
-					t.Errorf("occurrence %d: %v–%v, want %s–%s", i, got[i].Start.In(Shanghai), got[i].End.In(Shanghai), w[0], w[1])
+					t.Errorf("occurrence %d: %v–%v, want %s–%s", i, got[i].Start.In(zone.Shanghai), got[i].End.In(zone.Shanghai), w[0], w[1])
 				}
 			}
 		})

@@ -27,11 +27,8 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
-
-// Shanghai is the roster's clock: China has no daylight saving time, so a
-// day is always 24 hours and a week 168.
-var Shanghai = time.FixedZone("CST", 8*3600)
 
 // MaxShift is the longest shift the roster accepts.
 const MaxShift = 24 * time.Hour
@@ -135,34 +132,34 @@ type placement struct {
 // roles are refused.
 func place(ctx context.Context, q db.Querier, scope area.Node, nodeID, userID int64, duty Duty) (placement, error) {
 	if duty != Dissuader && duty != DutyOfficer {
-		return placement{}, fmt.Errorf("%w: 岗位必须是劝阻或值班", domain.ErrInvalid)
+		return placement{}, domain.Invalid("岗位必须是劝阻或值班")
 	}
 	n, err := area.Get(ctx, q, nodeID)
 	if err != nil || !scope.Contains(n) {
-		return placement{}, fmt.Errorf("roster node %d: %w: 所属单位不存在或不在您的辖区", nodeID, domain.ErrNotFound)
+		return placement{}, domain.NotFound("所属单位不存在或不在您的辖区")
 	}
 	if n.Retired {
-		return placement{}, fmt.Errorf("%w: %s 已撤销，不能排班", domain.ErrInvalid, n.Name)
+		return placement{}, domain.Invalid("%s 已撤销，不能排班", n.Name)
 	}
 	switch duty {
 	case Dissuader:
 		if n.Level != area.Station {
-			return placement{}, fmt.Errorf("%w: 劝阻岗位只能排在派出所（%s 不是派出所）", domain.ErrInvalid, n.Name)
+			return placement{}, domain.Invalid("劝阻岗位只能排在派出所（%s 不是派出所）", n.Name)
 		}
 	case DutyOfficer:
 		if n.ParentID != 0 {
-			return placement{}, fmt.Errorf("%w: 值班岗位只能排在中心（%s 不是中心）", domain.ErrInvalid, n.Name)
+			return placement{}, domain.Invalid("值班岗位只能排在中心（%s 不是中心）", n.Name)
 		}
 	}
 	u, err := auth.GetUser(ctx, q, userID)
 	if err != nil {
-		return placement{}, fmt.Errorf("%w: 用户 %d 不存在", domain.ErrNotFound, userID)
+		return placement{}, domain.NotFound("用户 %d 不存在", userID)
 	}
 	if u.Disabled {
-		return placement{}, fmt.Errorf("%w: 用户 %s 已停用，不能排班", domain.ErrInvalid, u.Username)
+		return placement{}, domain.Invalid("用户 %s 已停用，不能排班", u.Username)
 	}
 	if !officerRole(u.Role) {
-		return placement{}, fmt.Errorf("%w: %s（%s）不是民警，不能排班", domain.ErrInvalid, u.Username, auth.RoleName(u.Role))
+		return placement{}, domain.Invalid("%s（%s）不是民警，不能排班", u.Username, auth.RoleName(u.Role))
 	}
 	un, err := area.Get(ctx, q, u.AreaID)
 	if err != nil {
@@ -171,11 +168,11 @@ func place(ctx context.Context, q db.Querier, scope area.Node, nodeID, userID in
 	switch duty {
 	case Dissuader:
 		if !n.Contains(un) {
-			return placement{}, fmt.Errorf("%w: %s 不属于 %s，不能排在该所", domain.ErrInvalid, u.Username, n.Name)
+			return placement{}, domain.Invalid("%s 不属于 %s，不能排在该所", u.Username, n.Name)
 		}
 	case DutyOfficer:
 		if u.AreaID != n.ID {
-			return placement{}, fmt.Errorf("%w: %s 不属于中心，不能排中心值班", domain.ErrInvalid, u.Username)
+			return placement{}, domain.Invalid("%s 不属于中心，不能排中心值班", u.Username)
 		}
 	}
 	return placement{node: n, user: u, duty: duty}, nil
@@ -196,7 +193,7 @@ func HomeOf(ctx context.Context, q db.Querier, u auth.User) (int64, Duty, error)
 		return root.ID, DutyOfficer, nil
 	}
 	if n.StationID == 0 {
-		return 0, "", fmt.Errorf("%w: %s 不属于任何派出所，请指定岗位和所属", domain.ErrInvalid, u.Username)
+		return 0, "", domain.Invalid("%s 不属于任何派出所，请指定岗位和所属", u.Username)
 	}
 	return n.StationID, Dissuader, nil
 }
@@ -210,7 +207,7 @@ func areaOrHome(ctx context.Context, q db.Querier, areaID, userID int64, duty Du
 	}
 	u, err := auth.GetUser(ctx, q, userID)
 	if err != nil {
-		return 0, fmt.Errorf("%w: 用户 %d 不存在", domain.ErrNotFound, userID)
+		return 0, domain.NotFound("用户 %d 不存在", userID)
 	}
 	return homeFor(ctx, q, u, duty)
 }
@@ -228,20 +225,20 @@ func homeFor(ctx context.Context, q db.Querier, u auth.User, duty Duty) (int64, 
 		return 0, err
 	}
 	if n.StationID == 0 {
-		return 0, fmt.Errorf("%w: %s 不属于任何派出所，不能排劝阻岗", domain.ErrInvalid, u.Username)
+		return 0, domain.Invalid("%s 不属于任何派出所，不能排劝阻岗", u.Username)
 	}
 	return n.StationID, nil
 }
 
 func checkTimes(start, end time.Time) error {
 	if start.IsZero() || end.IsZero() {
-		return fmt.Errorf("%w: 请填写开始和结束时间", domain.ErrInvalid)
+		return domain.Invalid("请填写开始和结束时间")
 	}
 	if !end.After(start) {
-		return fmt.Errorf("%w: 结束时间必须晚于开始时间", domain.ErrInvalid)
+		return domain.Invalid("结束时间必须晚于开始时间")
 	}
 	if end.Sub(start) > MaxShift {
-		return fmt.Errorf("%w: 一个班次不能超过 24 小时", domain.ErrInvalid)
+		return domain.Invalid("一个班次不能超过 24 小时")
 	}
 	return nil
 }
@@ -261,12 +258,12 @@ func overlapping(ctx context.Context, q db.Querier, userID int64, start, end tim
 func overlapError(ctx context.Context, q db.Querier, u auth.User, id int64) error {
 	var s, e int64
 	_ = q.QueryRow(ctx, `SELECT starts_at, ends_at FROM duty_shifts WHERE id = ?`, id).Scan(&s, &e)
-	return fmt.Errorf("%w: %s 在 %s 已有班次，时间重叠", domain.ErrConflict, u.DisplayName, span(db.Time(s), db.Time(e)))
+	return domain.Conflict("%s 在 %s 已有班次，时间重叠", u.DisplayName, span(db.Time(s), db.Time(e)))
 }
 
 // span formats an interval in Shanghai time.
 func span(s, e time.Time) string {
-	s, e = s.In(Shanghai), e.In(Shanghai)
+	s, e = s.In(zone.Shanghai), e.In(zone.Shanghai)
 	if s.Format("2006-01-02") == e.Format("2006-01-02") || (e.Sub(s) <= 24*time.Hour && e.Hour() == 0 && e.Minute() == 0) {
 		end := e.Format("15:04")
 		if end == "00:00" && e.After(s) {
@@ -324,10 +321,10 @@ func addShift(ctx context.Context, q db.Querier, a Actor, in ShiftInput, source 
 
 // StartInput and EndInput are the shift's times as a datetime-local form
 // value in Shanghai (2026-12-08T08:00).
-func (s Shift) StartInput() string { return s.Start.In(Shanghai).Format("2006-01-02T15:04") }
+func (s Shift) StartInput() string { return s.Start.In(zone.Shanghai).Format("2006-01-02T15:04") }
 
 // EndInput: see StartInput.
-func (s Shift) EndInput() string { return s.End.In(Shanghai).Format("2006-01-02T15:04") }
+func (s Shift) EndInput() string { return s.End.In(zone.Shanghai).Format("2006-01-02T15:04") }
 
 const shiftColumns = `s.id, s.area_id, a.name, a.code, s.user_id, u.username, u.display_name, u.disabled, s.duty, s.starts_at, s.ends_at,
 	s.source, COALESCE(s.pattern_id, 0)`
@@ -348,7 +345,7 @@ func GetShift(ctx context.Context, q db.Querier, scope area.Node, id int64) (Shi
 	cond, arg := area.UnderClause("s.area_id", scope)
 	s, err := scanShift(q.QueryRow(ctx, `SELECT `+shiftColumns+shiftFrom+` WHERE s.id = ? AND `+cond, id, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Shift{}, fmt.Errorf("shift %d: %w: 班次不存在或不在您的辖区", id, domain.ErrNotFound)
+		return Shift{}, domain.NotFound("班次不存在或不在您的辖区")
 	}
 	return s, err
 }
@@ -445,7 +442,7 @@ func SwapShift(ctx context.Context, q db.Querier, a Actor, id, toUser int64) err
 		return err
 	}
 	if toUser == s.UserID {
-		return fmt.Errorf("%w: 请选择另一名民警", domain.ErrInvalid)
+		return domain.Invalid("请选择另一名民警")
 	}
 	pl, err := place(ctx, q, a.Scope, s.AreaID, toUser, s.Duty)
 	if err != nil {
@@ -468,7 +465,7 @@ func SwapShift(ctx context.Context, q db.Querier, a Actor, id, toUser int64) err
 func Officers(ctx context.Context, q db.Querier, scope area.Node, nodeID int64) ([]auth.User, error) {
 	n, err := area.Get(ctx, q, nodeID)
 	if err != nil || !scope.Contains(n) {
-		return nil, fmt.Errorf("roster node %d: %w: 所属单位不存在或不在您的辖区", nodeID, domain.ErrNotFound)
+		return nil, domain.NotFound("所属单位不存在或不在您的辖区")
 	}
 	var list []auth.User
 	if n.ParentID == 0 {

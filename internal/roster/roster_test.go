@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // county is a small tree: the centre, two stations with a town and a
@@ -34,7 +35,7 @@ type county struct {
 }
 
 func sh(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, roster.Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, zone.Shanghai)
 	if err != nil {
 		panic(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Overrides are the start-up flags (or their FANZHA_* variables) that win
@@ -433,7 +434,7 @@ func (s *Store) List(ctx context.Context) ([]GroupValues, error) {
 				if st.by != "" {
 					val.SourceText += "（" + st.by
 					if !st.at.IsZero() {
-						val.SourceText += "，" + st.at.In(shanghai).Format("2006-01-02 15:04")
+						val.SourceText += "，" + st.at.In(zone.Shanghai).Format("2006-01-02 15:04")
 					}
 					val.SourceText += "）"
 				}
@@ -481,11 +482,12 @@ func (e *ValidationError) Error() string {
 	for _, f := range e.Fields {
 		parts = append(parts, f.Label+"："+f.Message)
 	}
-	return domain.ErrInvalid.Error() + ": 设置未保存，" + strings.Join(parts, "；")
+	return "设置未保存，" + strings.Join(parts, "；")
 }
 
-// Unwrap makes errors.Is(err, domain.ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return domain.ErrInvalid }
+// Unwrap makes the error one of the domain family, of kind Invalid with
+// the same message (errors.Is(err, domain.ErrInvalid) is true).
+func (e *ValidationError) Unwrap() error { return domain.Invalid("%s", e.Error()) }
 
 // Change is one stored change.
 type Change struct {
@@ -644,7 +646,7 @@ func crossCheck(vals map[string]string) []FieldError {
 		return []FieldError{{Key: "freeze.freeze", Label: "止付冻结期限", Message: err.Error()}}
 	}
 	var out []FieldError
-	ref := time.Date(2026, 2, 1, 0, 0, 0, 0, shanghai) // the shortest six months: Feb–Jul
+	ref := time.Date(2026, 2, 1, 0, 0, 0, 0, zone.Shanghai) // the shortest six months: Feb–Jul
 	check := func(key string, term partner.Term, leads []time.Duration) {
 		length := term.From(ref).Sub(ref)
 		for _, l := range leads {
@@ -722,14 +724,6 @@ func IsValidation(err error) ([]FieldError, bool) {
 	}
 	return nil, false
 }
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
 
 // DeadlinesFlag writes a policy's deadlines as --deadlines takes them.
 func DeadlinesFlag(p warning.Policy) string {

@@ -33,10 +33,10 @@ import (
 const TokenTTL = 24 * time.Hour
 
 // ErrDone is returned when the centre is already set up.
-var ErrDone = fmt.Errorf("%w: 系统已完成初始化", domain.ErrConflict)
+var ErrDone = domain.Conflict("系统已完成初始化")
 
 // ErrBadToken is returned for a setup link that is unknown, used or expired.
-var ErrBadToken = fmt.Errorf("%w: 初始化链接无效、已使用或已过期：请重新启动服务获取新的链接，或在服务器上运行 fanzha setup", domain.ErrForbidden)
+var ErrBadToken = domain.Forbidden("初始化链接无效、已使用或已过期：请重新启动服务获取新的链接，或在服务器上运行 fanzha setup")
 
 // Required reports whether the database has no county yet.
 func Required(ctx context.Context, q db.Querier) (bool, error) {
@@ -154,18 +154,18 @@ var provinces = map[string]bool{
 // (those end in 00).
 func ValidateCountyCode(code string) error {
 	if len(code) != 6 {
-		return fmt.Errorf("%w: 县级行政区划代码应为 6 位数字，如 430102", domain.ErrInvalid)
+		return domain.Invalid("县级行政区划代码应为 6 位数字，如 430102")
 	}
 	for _, c := range code {
 		if c < '0' || c > '9' {
-			return fmt.Errorf("%w: 县级行政区划代码应为 6 位数字，如 430102", domain.ErrInvalid)
+			return domain.Invalid("县级行政区划代码应为 6 位数字，如 430102")
 		}
 	}
 	if !provinces[code[:2]] {
-		return fmt.Errorf("%w: 行政区划代码 %s 的前两位 %s 不是省级代码", domain.ErrInvalid, code, code[:2])
+		return domain.Invalid("行政区划代码 %s 的前两位 %s 不是省级代码", code, code[:2])
 	}
 	if code[4:] == "00" {
-		return fmt.Errorf("%w: %s 是省级或地级代码，请填写县（区、市、旗）级代码（末两位不为 00）", domain.ErrInvalid, code)
+		return domain.Invalid("%s 是省级或地级代码，请填写县（区、市、旗）级代码（末两位不为 00）", code)
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func CountyKind(name string) (kind, stem string, err error) {
 			return kind, strings.TrimSuffix(name, s), nil
 		}
 	}
-	return "", "", fmt.Errorf("%w: 县级单位名称应以 县、区、市 或 旗 结尾，如 云溪县", domain.ErrInvalid)
+	return "", "", domain.Invalid("县级单位名称应以 县、区、市 或 旗 结尾，如 云溪县")
 }
 
 // Validate checks the parameters and returns them trimmed.
@@ -199,28 +199,28 @@ func (p Params) Validate() (Params, error) {
 		return p, err
 	}
 	if p.CountyName == "" {
-		return p, fmt.Errorf("%w: 请填写县（区、市、旗）名称", domain.ErrInvalid)
+		return p, domain.Invalid("请填写县（区、市、旗）名称")
 	}
 	if utf8.RuneCountInString(p.CountyName) > 32 {
-		return p, fmt.Errorf("%w: 名称过长（最多 32 个字）", domain.ErrInvalid)
+		return p, domain.Invalid("名称过长（最多 32 个字）")
 	}
 	if _, _, err := CountyKind(p.CountyName); err != nil {
 		return p, err
 	}
 	if p.AdminUsername == "" {
-		return p, fmt.Errorf("%w: 请填写管理员用户名", domain.ErrInvalid)
+		return p, domain.Invalid("请填写管理员用户名")
 	}
 	if len(p.AdminUsername) > 64 || strings.ContainsAny(p.AdminUsername, " \t\r\n") {
-		return p, fmt.Errorf("%w: 用户名不能含空白，最长 64 个字符", domain.ErrInvalid)
+		return p, domain.Invalid("用户名不能含空白，最长 64 个字符")
 	}
 	if utf8.RuneCountInString(p.AdminName) > 32 {
-		return p, fmt.Errorf("%w: 姓名过长（最多 32 个字）", domain.ErrInvalid)
+		return p, domain.Invalid("姓名过长（最多 32 个字）")
 	}
 	if p.Password == "" {
-		return p, fmt.Errorf("%w: 请设置管理员密码（系统没有默认密码）", domain.ErrInvalid)
+		return p, domain.Invalid("请设置管理员密码（系统没有默认密码）")
 	}
 	if p.Password2 != "" && p.Password2 != p.Password {
-		return p, fmt.Errorf("%w: 两次输入的密码不一致", domain.ErrInvalid)
+		return p, domain.Invalid("两次输入的密码不一致")
 	}
 	if err := auth.CheckPasswordRule(p.AdminUsername, p.Password); err != nil {
 		return p, err

@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // pendingCase is a case to write: from a defrauded warning or a report.
@@ -224,7 +225,7 @@ func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *mu
 		return 0, 0, err
 	}
 	defer insTr.Close()
-	loc := time.FixedZone("CST", 8*3600)
+	loc := zone.Shanghai
 	victims := 0
 	for i, pc := range cases {
 		status := []string{"open", "investigating", "investigating", "solved", "closed"}[rng.IntN(5)]

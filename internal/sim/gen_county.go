@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/roster"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // CountyName is the demo county (fictional).
@@ -458,6 +459,6 @@ func (c *county) rota(st area.Node, si, w, sh int) []auth.User {
 // onDuty returns the dissuaders of a station on duty at t by the rotation
 // of buildRoster's patterns (the generated history assigns warnings by it).
 func (c *county) onDuty(st area.Node, si int, t time.Time, _ time.Time) []auth.User {
-	lt := t.In(roster.Shanghai)
+	lt := t.In(zone.Shanghai)
 	return c.rota(st, si, (int(lt.Weekday())+6)%7, lt.Hour()/8)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // genJoint writes the year's 联席会议: a meeting every quarter with the
@@ -75,7 +76,7 @@ func genJoint(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) err
 	for q := 3; q >= 0; q-- {
 		held := now.AddDate(0, -3*q, 0).Add(-time.Duration(10+rng.IntN(20)) * 24 * time.Hour)
 		held = time.Date(held.Year(), held.Month(), held.Day(), 1+rng.IntN(2), 30, 0, 0, time.UTC) // 09:30–10:30 Beijing
-		title := "县打击治理电信网络新型违法犯罪工作联席会议（" + held.In(time.FixedZone("CST", 8*3600)).Format("2006年1月") + "）"
+		title := "县打击治理电信网络新型违法犯罪工作联席会议（" + held.In(zone.Shanghai).Format("2006年1月") + "）"
 		decisions := "1. 通报本季度发案、劝阻、止付冻结情况；2. 银行、运营商落实“断卡”行动责任；3. 教育、乡镇按网格开展宣传全覆盖；4. 下季度重点：冒充公检法、刷单返利。"
 		var mid int64
 		if err := insMeeting.QueryRowContext(ctx, db.Millis(held), title, "县公安局三楼会议室", "县反诈中心、各派出所、成员单位代表",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 var eventKinds = []struct {
@@ -56,7 +57,7 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 	for _, k := range eventKinds {
 		tot += k.weight
 	}
-	loc := time.FixedZone("CST", 8*3600)
+	loc := zone.Shanghai
 	start := now.Add(-365 * 24 * time.Hour)
 	n := 0
 	for i := 0; i < count; i++ {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // genSurveys writes a year of awareness surveys (知晓率): one survey a month
@@ -20,7 +21,7 @@ func genSurveys(ctx context.Context, tx *db.Tx, seed int64, c *county, now time.
 		return 0, err
 	}
 	defer ins.Close()
-	loc := time.FixedZone("CST", 8*3600)
+	loc := zone.Shanghai
 	local := now.In(loc)
 	methods := []string{"questionnaire", "phone", "street", "online"}
 	n := 0

@@ -12,6 +12,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // person is someone the generator writes about.
@@ -215,7 +216,7 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 	}
 	defer ct.Close()
 	policy := warning.DefaultPolicy()
-	loc := time.FixedZone("CST", 8*3600)
+	loc := zone.Shanghai
 	// Receipt times, sorted, over the year before now; the last few hours
 	// get a handful more so the live queue is realistic.
 	times := make([]time.Time, 0, count+20)

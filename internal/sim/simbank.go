@@ -18,6 +18,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
 )
 
@@ -223,7 +224,7 @@ func StatementBalance(ctx context.Context, d *db.DB) func(string) int64 {
 func StartDemoBank(ctx context.Context, d *db.DB, baseURL string, delay time.Duration, log *slog.Logger) error {
 	u, err := auth.GetUserByName(ctx, d, "bank")
 	if err != nil {
-		if errors.Is(err, auth.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		}
 		return fmt.Errorf("simulated bank: %w", err)

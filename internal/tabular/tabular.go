@@ -21,6 +21,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
+
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Reader yields the rows of a table.
@@ -33,8 +35,9 @@ type Reader interface {
 	Close() error
 }
 
-// ErrUnsupported is returned for files that are neither CSV nor XLSX.
-var ErrUnsupported = errors.New("unsupported file type")
+// ErrUnsupported is returned for files that are neither CSV nor XLSX; it
+// wraps domain.ErrInvalid.
+var ErrUnsupported = fmt.Errorf("unsupported file type: %w", domain.ErrInvalid)
 
 // Limits on what one file may make the server hold. A row, a cell or a
 // workbook over them is refused with a LimitError naming the row: real
@@ -77,8 +80,9 @@ const (
 	maxCellElements = 16384
 )
 
-// ErrTooLarge is what every LimitError is (errors.Is).
-var ErrTooLarge = errors.New("table over its size limits")
+// ErrTooLarge is what every LimitError is (errors.Is); it wraps
+// domain.ErrTooLarge.
+var ErrTooLarge = fmt.Errorf("table over its size limits: %w", domain.ErrTooLarge)
 
 // LimitError is a file, row or cell over a limit. Its text is the Chinese
 // message for the person who uploaded the file; Line is the row (0 for the
@@ -90,6 +94,10 @@ type LimitError struct {
 
 func (e *LimitError) Error() string        { return e.Msg }
 func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
+
+// Unwrap makes the error one of the domain family: kind TooLarge, with the
+// same message.
+func (e *LimitError) Unwrap() error { return domain.TooLarge("%s", e.Msg) }
 
 func limitErr(line int, format string, args ...any) error {
 	return &LimitError{Line: line, Msg: fmt.Sprintf(format, args...)}
@@ -131,7 +139,7 @@ func Open(name string, r io.Reader) (Reader, error) {
 		return openXLSX(br)
 	}
 	if ext == ".xls" {
-		return nil, fmt.Errorf("%w: .xls (Excel 97-2003) — 请在 Excel 中另存为 .xlsx 或 CSV", ErrUnsupported)
+		return nil, domain.Invalid("不支持 .xls (Excel 97-2003) 文件，请在 Excel 中另存为 .xlsx 或 CSV").With(ErrUnsupported)
 	}
 	return openCSV(br)
 }
@@ -241,7 +249,7 @@ func (c *csvReader) Next() ([]string, int, error) {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				c.line = pe.Line
-				return nil, pe.Line, fmt.Errorf("第 %d 行 CSV 格式错误：%v", pe.Line, pe.Err)
+				return nil, pe.Line, domain.Invalid("第 %d 行 CSV 格式错误：%v", pe.Line, pe.Err)
 			}
 			return nil, c.line, fmt.Errorf("read CSV: %w", err)
 		}
@@ -319,7 +327,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return fail(fmt.Errorf("Excel 文件没有工作表"))
+		return fail(domain.Invalid("Excel 文件没有工作表"))
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
@@ -337,7 +345,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 // errNotXLSX is what a person reads when a file named .xlsx is not a
 // workbook; the library's own message (「zip: not a valid zip file」) is
 // no help to them.
-var errNotXLSX = errors.New("打开 Excel 文件失败（文件损坏或不是 .xlsx 格式），请在 Excel 中另存为 .xlsx 或 CSV 后重试")
+var errNotXLSX = domain.Invalid("打开 Excel 文件失败（文件损坏或不是 .xlsx 格式），请在 Excel 中另存为 .xlsx 或 CSV 后重试")
 
 func checkWorkbook(data []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -87,32 +87,15 @@ type BoardItem struct {
 
 // Board returns the open warnings in scope in the order of SortBoard.
 func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, now time.Time) ([]BoardItem, error) {
-	cond, arg := scopeClause("w", scope)
-	query := selectWarning + ` WHERE w.status = 'open' AND ` + cond
-	args := []any{arg}
-	if f.StationID != 0 {
-		query += ` AND w.station_id = ?`
-		args = append(args, f.StationID)
-	}
-	if f.Grade != "" {
-		query += ` AND w.grade = ?`
-		args = append(args, f.Grade)
-	}
-	if f.FraudType != "" {
-		query += ` AND w.fraud_type = ?`
-		args = append(args, f.FraudType)
-	}
-	if f.AssigneeID != 0 {
-		query += ` AND w.assignee_id = ?`
-		args = append(args, f.AssigneeID)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 500
-	}
+	var where db.Where
+	where.And("w.status = 'open'").And(scopeClause("w", scope)).
+		AndIf(f.StationID != 0, "w.station_id = ?", f.StationID).
+		AndIf(f.Grade != "", "w.grade = ?", f.Grade).
+		AndIf(f.FraudType != "", "w.fraud_type = ?", f.FraudType).
+		AndIf(f.AssigneeID != 0, "w.assignee_id = ?", f.AssigneeID)
 	// The limit keeps the earliest first-contact deadlines; SortBoard makes the order.
-	query += ` ORDER BY w.contact_due_at, w.id LIMIT ` + strconv.Itoa(limit)
-	rows, err := q.Query(ctx, query, args...)
+	page := db.Page{Limit: f.Limit}.ClampToDefault(500, 1000)
+	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+` ORDER BY w.contact_due_at, w.id`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("duty board: %w", err)
 	}

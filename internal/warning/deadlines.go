@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Deadlines are stored on the warning rows (contact_due_at, onsite_due_at),
@@ -101,7 +102,7 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 			}
 			late := now.Sub(b.DueAt).Round(time.Second)
 			text := fmt.Sprintf("%s超时（应于 %s 前完成，已超 %s），已升级至中心值班", what,
-				b.DueAt.In(shanghai).Format("01-02 15:04"), late)
+				b.DueAt.In(zone.Shanghai).Format("01-02 15:04"), late)
 			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, detail) VALUES (?,?,?,?)`,
 				b.WarningID, db.Millis(now), "escalated", text); err != nil {
 				return fmt.Errorf("escalation event: %w", err)
@@ -166,8 +167,6 @@ func (e *Escalator) log() *slog.Logger {
 	}
 	return slog.Default()
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // maskName keeps the surname only (张**) for messages leaving the system.
 func maskName(s string) string {

@@ -13,9 +13,8 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // cacheCounty generates a county whose history ends now by the real clock,
 // so the triggers' "older than 24 hours" and the cache's closed days are the
@@ -45,13 +44,13 @@ func cacheCounty(t *testing.T, d *db.DB) (time.Time, []area.Node) {
 
 // periods are the ones the console asks for, and a few that cut days.
 func cachePeriods(now time.Time) [][2]time.Time {
-	l := now.In(cst)
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, cst)
+	l := now.In(zone.Shanghai)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone.Shanghai)
 	return [][2]time.Time{
 		{day, now}, // 今日
 		{now.AddDate(0, 0, -7), now},
-		{time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, cst), now},
-		{time.Date(l.Year(), 1, 1, 0, 0, 0, 0, cst), now},
+		{time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, zone.Shanghai), now},
+		{time.Date(l.Year(), 1, 1, 0, 0, 0, 0, zone.Shanghai), now},
 		{now.AddDate(0, 0, -40).Add(3 * time.Hour), now.AddDate(0, 0, -2).Add(-5 * time.Hour)}, // closed days only, cut inside days
 		{day.AddDate(0, 0, -2).Add(7 * time.Hour), now.Add(48 * time.Hour)},                    // across the cut, into the future
 		{now.AddDate(-2, 0, 0), now},                                                           // older than the cache holds: read from the database
@@ -74,7 +73,7 @@ func assertSameFigures(t *testing.T, step string, c *warning.FigureCache, d *db.
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s: %s %s–%s:\ncache    %+v\ncomputed %+v", step, scope.Name, p[0].In(cst), p[1].In(cst), got, want)
+				t.Fatalf("%s: %s %s–%s:\ncache    %+v\ncomputed %+v", step, scope.Name, p[0].In(zone.Shanghai), p[1].In(zone.Shanghai), got, want)
 			}
 		}
 	}
@@ -113,7 +112,7 @@ func TestFigureCacheEqualsComputeFigures(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now, scopes := cacheCounty(t, d)
-		c := warning.NewFigureCache(cst)
+		c := warning.NewFigureCache(zone.Shanghai)
 
 		// Days move on: first as of three days ago, then now.
 		assertSameFigures(t, "three days ago", c, d, scopes, now.AddDate(0, 0, -3))
@@ -189,9 +188,9 @@ func TestFigureCacheTwoReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer d2.Close()
-		a, b := warning.NewFigureCache(cst), warning.NewFigureCache(cst)
-		l := now.In(cst)
-		year := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, cst)
+		a, b := warning.NewFigureCache(zone.Shanghai), warning.NewFigureCache(zone.Shanghai)
+		l := now.In(zone.Shanghai)
+		year := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, zone.Shanghai)
 		if now.Sub(year) < 20*24*time.Hour {
 			year = now.AddDate(0, 0, -20)
 		}

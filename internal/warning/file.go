@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Warning files (Excel .xlsx or CSV in UTF-8 or GBK) have a header row; the
@@ -70,7 +72,7 @@ func ReadFile(name string, r io.Reader) (FileRows, error) {
 	fr.Encoding = tr.Encoding()
 	head, _, err := tr.Next()
 	if errors.Is(err, io.EOF) {
-		return fr, fmt.Errorf("文件为空：第 1 行应为表头（来源, 来源编号, 姓名, 手机号, 地址 …）")
+		return fr, domain.Invalid("文件为空：第 1 行应为表头（来源, 来源编号, 姓名, 手机号, 地址 …）")
 	}
 	if err != nil {
 		return fr, err
@@ -90,7 +92,7 @@ func ReadFile(name string, r io.Reader) (FileRows, error) {
 		missing = append(missing, "手机号 或 身份证号")
 	}
 	if len(missing) > 0 {
-		return fr, fmt.Errorf("表头缺少必需的列：%s（第 1 行是：%s）", strings.Join(missing, "、"), strings.Join(head, ", "))
+		return fr, domain.Invalid("表头缺少必需的列：%s（第 1 行是：%s）", strings.Join(missing, "、"), strings.Join(head, ", "))
 	}
 	for {
 		row, line, err := tr.Next()
@@ -103,7 +105,7 @@ func ReadFile(name string, r io.Reader) (FileRows, error) {
 			return fr, nil
 		}
 		if len(fr.Inputs)+len(fr.Errors) >= MaxFileRows {
-			return fr, fmt.Errorf("文件超过 %d 行，请拆分后上传或改用接口批量提交", MaxFileRows)
+			return fr, domain.Invalid("文件超过 %d 行，请拆分后上传或改用接口批量提交", MaxFileRows)
 		}
 		in, perr := rowInput(row, col)
 		if perr != nil {
@@ -138,7 +140,7 @@ func rowInput(row []string, col map[string]int) (Input, error) {
 	if v := get("age"); v != "" {
 		a, err := strconv.Atoi(strings.TrimSuffix(v, "岁"))
 		if err != nil {
-			return in, fmt.Errorf("年龄 %q 不是整数", v)
+			return in, domain.Invalid("年龄 %q 不是整数", v)
 		}
 		in.Person.Age = a
 	}
@@ -163,11 +165,11 @@ func ParseLocalTime(s string) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	for _, l := range localLayouts {
-		if t, err := time.ParseInLocation(l, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, zone.Shanghai); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("时间 %q 无法识别（应为 2006-01-02 15:04:05 这类格式）", s)
+	return time.Time{}, domain.Invalid("时间 %q 无法识别（应为 2006-01-02 15:04:05 这类格式）", s)
 }
 
 func normalizeDate(s string) string {

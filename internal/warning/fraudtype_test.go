@@ -6,6 +6,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/fraudtype"
 )
 
 // A warning that comes without a type gets the classifier's suggestion;
@@ -44,7 +45,7 @@ func TestFraudTypeSuggestionAndCorrection(t *testing.T) {
 		if w1.FraudType != "screen_share" || w1.FraudTypeSource != "officer" {
 			t.Fatalf("after correction: %q from %q", w1.FraudType, w1.FraudTypeSource)
 		}
-		labels, err := Labels(ctx, d)
+		labels, err := fraudtype.Labels(ctx, d)
 		if err != nil || len(labels) != 1 || labels[0].Label != "screen_share" || labels[0].Text != untyped.Text {
 			t.Fatalf("labels: %+v %v", labels, err)
 		}

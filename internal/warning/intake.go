@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/roster"
 )
 
@@ -198,7 +199,7 @@ type SubmitOptions struct {
 const MaxBatch = 10000
 
 // ErrBatchTooLarge is returned for batches over MaxBatch.
-var ErrBatchTooLarge = fmt.Errorf("一次最多提交 %d 条预警", MaxBatch)
+var ErrBatchTooLarge = domain.TooLarge("一次最多提交 %d 条预警，请拆成几批提交", MaxBatch)
 
 // openWarning is what intake needs of a person's open primary warning.
 type openWarning struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Actor is the officer changing a warning: who (for the timeline and the
@@ -65,15 +66,17 @@ func loadForChange(ctx context.Context, tx *db.Tx, a Actor, id int64) (status st
 		return "", "", onsiteDue, fmt.Errorf("warning %d: %w", id, err)
 	}
 	if status == "merged" {
-		return "", "", onsiteDue, fmt.Errorf("warning %d: %w: 该预警已并入另一条预警，请在主预警上操作", id, domain.ErrConflict)
+		return "", "", onsiteDue, domain.Conflict("该预警已并入另一条预警，请在主预警上操作")
 	}
 	if status != "open" {
-		return "", "", onsiteDue, fmt.Errorf("warning %d: %w: 该预警已办结", id, domain.ErrConflict)
+		return "", "", onsiteDue, domain.Conflict("该预警已办结")
 	}
 	return status, grade, onsiteDue, nil
 }
 
-func addEvent(ctx context.Context, q db.Querier, id int64, at time.Time, kind string, userID int64, detail string) error {
+// AddEvent writes a line of a warning's timeline (also for the partner
+// requests about the warning, which report their answers on it).
+func AddEvent(ctx context.Context, q db.Querier, id int64, at time.Time, kind string, userID int64, detail string) error {
 	_, err := q.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`,
 		id, db.Millis(at), kind, nullable(userID), detail)
 	if err != nil {
@@ -93,16 +96,16 @@ func auditChange(ctx context.Context, q db.Querier, a Actor, at time.Time, id in
 // warning starts the on-site check deadline.
 func RecordContact(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, c ContactInput, now time.Time) error {
 	if _, ok := contactMethods[c.Method]; !ok {
-		return fmt.Errorf("record contact: %w: 联系方式 %q 无效（call/sms/visit/bank_counter/family/other）", domain.ErrInvalid, c.Method)
+		return domain.Invalid("联系方式 %q 无效（call/sms/visit/bank_counter/family/other）", c.Method)
 	}
 	if _, ok := contactResults[c.Result]; !ok {
-		return fmt.Errorf("record contact: %w: 联系结果 %q 无效（reached/no_answer/refused/wrong_number/at_risk/safe）", domain.ErrInvalid, c.Result)
+		return domain.Invalid("联系结果 %q 无效（reached/no_answer/refused/wrong_number/at_risk/safe）", c.Result)
 	}
 	if c.At.IsZero() {
 		c.At = now
 	}
 	if c.At.After(now.Add(5 * time.Minute)) {
-		return fmt.Errorf("record contact: %w: 联系时间不能晚于当前时间", domain.ErrInvalid)
+		return domain.Invalid("联系时间不能晚于当前时间")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		_, grade, onsiteDue, err := loadForChange(ctx, tx, a, id)
@@ -134,7 +137,7 @@ func RecordContact(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, c
 		if c.Note != "" {
 			detail += "（" + strings.TrimSpace(c.Note) + "）"
 		}
-		if err := addEvent(ctx, tx, id, c.At, "contact", a.UserID, detail); err != nil {
+		if err := AddEvent(ctx, tx, id, c.At, "contact", a.UserID, detail); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "contact "+c.Method+" "+c.Result)
@@ -168,13 +171,13 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 	switch o.Outcome {
 	case OutcomeDissuaded, OutcomeDefrauded, OutcomeUnreachable, OutcomeFalseAlarm:
 	default:
-		return OutcomeResult{}, fmt.Errorf("set outcome: %w: 结果 %q 无效（dissuaded/defrauded/unreachable/false_alarm）", domain.ErrInvalid, o.Outcome)
+		return OutcomeResult{}, domain.Invalid("结果 %q 无效（dissuaded/defrauded/unreachable/false_alarm）", o.Outcome)
 	}
 	if o.KeptFen < 0 || o.LossFen < 0 {
-		return OutcomeResult{}, fmt.Errorf("set outcome: %w: 金额不能为负数", domain.ErrInvalid)
+		return OutcomeResult{}, domain.Invalid("金额不能为负数")
 	}
 	if o.KeptFen > 0 && o.Outcome != OutcomeDissuaded {
-		return OutcomeResult{}, fmt.Errorf("set outcome: %w: 只有劝阻成功才有避免损失金额", domain.ErrInvalid)
+		return OutcomeResult{}, domain.Invalid("只有劝阻成功才有避免损失金额")
 	}
 	var res OutcomeResult
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -193,8 +196,8 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 				return fmt.Errorf("set outcome: %w", err)
 			}
 			res.Status = "open"
-			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(shanghai).Format("01-02 15:04"))
-			if err := addEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
+			detail := fmt.Sprintf("无法联系，转落地核查（限 %s 前）", db.Time(due.Int64).In(zone.Shanghai).Format("01-02 15:04"))
+			if err := AddEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
 				return err
 			}
 			return auditChange(ctx, tx, a, now, id, "outcome unreachable -> onsite")
@@ -223,7 +226,7 @@ func SetOutcome(ctx context.Context, d *db.DB, p Policy, a Actor, id int64, o Ou
 		if res.CaseID != 0 {
 			detail += "，已立案 " + res.CaseNo
 		}
-		if err := addEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "outcome", a.UserID, withNote(detail, o.Note)); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "outcome "+string(o.Outcome))
@@ -283,7 +286,7 @@ type HandoverInput struct {
 // with a reason (交回 / 转交).
 func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput, now time.Time) error {
 	if strings.TrimSpace(h.Reason) == "" {
-		return fmt.Errorf("handover: %w: 请填写交回或转交的原因", domain.ErrInvalid)
+		return domain.Invalid("请填写交回或转交的原因")
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		if _, _, _, err := loadForChange(ctx, tx, a, id); err != nil {
@@ -308,7 +311,7 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 				return err
 			}
 			if !u.Role.Can(auth.CapWarningWrite) || u.Disabled {
-				return fmt.Errorf("handover: %w: %s 不能处理预警", domain.ErrInvalid, u.DisplayName)
+				return domain.Invalid("%s 不能处理预警", u.DisplayName)
 			}
 			// The handling station becomes the new officer's when it was
 			// the centre's queue or another station. The person's place
@@ -337,7 +340,7 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 				detail = "转交 " + st.Name + " " + u.DisplayName + "（当事人属地仍为 " + place + "）：" + h.Reason
 			}
 		}
-		if err := addEvent(ctx, tx, id, now, "handover", a.UserID, detail); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "handover", a.UserID, detail); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, detail)
@@ -361,13 +364,13 @@ const EmergencyDue = 30 * time.Minute
 // RequestEmergency creates a tracked request to a partner unit.
 func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e EmergencyInput, now time.Time) (int64, error) {
 	if e.Kind != "suspend_card" && e.Kind != "suspend_number" {
-		return 0, fmt.Errorf("emergency: %w: 措施 %q 无效（suspend_card 紧急止付 / suspend_number 紧急停机）", domain.ErrInvalid, e.Kind)
+		return 0, domain.Invalid("措施 %q 无效（suspend_card 紧急止付 / suspend_number 紧急停机）", e.Kind)
 	}
 	if e.Kind == "suspend_card" && strings.TrimSpace(e.Account) == "" {
-		return 0, fmt.Errorf("emergency: %w: 请填写要止付的银行卡号", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写要止付的银行卡号")
 	}
 	if e.Kind == "suspend_number" && strings.TrimSpace(e.Phone) == "" {
-		return 0, fmt.Errorf("emergency: %w: 请填写要停机的号码", domain.ErrInvalid)
+		return 0, domain.Invalid("请填写要停机的号码")
 	}
 	var reqID int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -378,12 +381,12 @@ func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e Emerge
 		var unitRetired sql.NullInt64
 		if err := tx.QueryRow(ctx, `SELECT kind, name, retired_at FROM units WHERE id = ?`, e.UnitID).Scan(&unitKind, &unitName, &unitRetired); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("emergency: %w: 成员单位 %d 不存在", domain.ErrInvalid, e.UnitID)
+				return domain.Invalid("成员单位 %d 不存在", e.UnitID)
 			}
 			return err
 		}
 		if unitRetired.Valid {
-			return fmt.Errorf("emergency: %w: 成员单位“%s”已停用，不能再向其发送请求", domain.ErrConflict, unitName)
+			return domain.Conflict("成员单位“%s”已停用，不能再向其发送请求", unitName)
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO partner_requests (kind, unit_id, warning_id, account, phone, reason, status, due_at, created_by, created_at)
 			VALUES (?,?,?,?,?,?,'sent',?,?,?) RETURNING id`, e.Kind, e.UnitID, id, strings.TrimSpace(e.Account), strings.TrimSpace(e.Phone),
@@ -395,7 +398,7 @@ func RequestEmergency(ctx context.Context, d *db.DB, a Actor, id int64, e Emerge
 		if e.Kind == "suspend_number" {
 			what = "紧急停机 " + auth.MaskPhone(e.Phone)
 		}
-		if err := addEvent(ctx, tx, id, now, "emergency", a.UserID, fmt.Sprintf("向%s申请%s（请求 #%d）", unitName, what, reqID)); err != nil {
+		if err := AddEvent(ctx, tx, id, now, "emergency", a.UserID, fmt.Sprintf("向%s申请%s（请求 #%d）", unitName, what, reqID)); err != nil {
 			return err
 		}
 		return auditChange(ctx, tx, a, now, id, "emergency "+e.Kind)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -79,42 +78,15 @@ type Filter struct {
 
 // List returns warnings in scope matching f, newest first.
 func List(ctx context.Context, q db.Querier, scope area.Node, f Filter) ([]Warning, error) {
-	cond, arg := scopeClause("w", scope)
-	query := selectWarning + ` WHERE ` + cond
-	args := []any{arg}
-	if f.Status != "" {
-		query += ` AND w.status = ?`
-		args = append(args, f.Status)
-	}
-	if f.Grade != "" {
-		query += ` AND w.grade = ?`
-		args = append(args, f.Grade)
-	}
-	if f.StationID != 0 {
-		query += ` AND w.station_id = ?`
-		args = append(args, f.StationID)
-	}
-	if !f.From.IsZero() {
-		query += ` AND w.received_at >= ?`
-		args = append(args, db.Millis(f.From))
-	}
-	if !f.To.IsZero() {
-		query += ` AND w.received_at < ?`
-		args = append(args, db.Millis(f.To))
-	}
-	if f.BeforeID > 0 {
-		query += ` AND w.id < ?`
-		args = append(args, f.BeforeID)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	if limit > 500 {
-		limit = 500
-	}
-	query += ` ORDER BY w.id DESC LIMIT ` + strconv.Itoa(limit)
-	rows, err := q.Query(ctx, query, args...)
+	var where db.Where
+	where.And(scopeClause("w", scope)).
+		AndIf(f.Status != "", "w.status = ?", f.Status).
+		AndIf(f.Grade != "", "w.grade = ?", f.Grade).
+		AndIf(f.StationID != 0, "w.station_id = ?", f.StationID).
+		Between("w.received_at", f.From, f.To).
+		AndIf(f.BeforeID > 0, "w.id < ?", f.BeforeID)
+	page := db.Page{Limit: f.Limit}.Clamp(100, 500)
+	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+` ORDER BY w.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list warnings: %w", err)
 	}

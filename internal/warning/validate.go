@@ -6,7 +6,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Input is a warning as a sender gives it, by any of the intake doors.
@@ -82,29 +84,29 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	n := normalized{Input: in}
 	src, ok := ParseSource(string(in.Source))
 	if !ok {
-		return n, fmt.Errorf("来源 %q 无效，应为 upper/bank/operator/hotline/walkin/partner/other 或 上级中心/银行/运营商/96110/来访/成员单位/其他", in.Source)
+		return n, domain.Invalid("来源 %q 无效，应为 upper/bank/operator/hotline/walkin/partner/other 或 上级中心/银行/运营商/96110/来访/成员单位/其他", in.Source)
 	}
 	n.Source = src
 	n.SourceRef = strings.TrimSpace(in.SourceRef)
 	if n.SourceRef == "" {
-		return n, fmt.Errorf("缺少来源编号 source_ref（发送方自己的预警编号，用于去重）")
+		return n, domain.Invalid("缺少来源编号 source_ref（发送方自己的预警编号，用于去重）")
 	}
 	if len(n.SourceRef) > 128 {
-		return n, fmt.Errorf("来源编号超过 128 个字符")
+		return n, domain.Invalid("来源编号超过 128 个字符")
 	}
 	if n.ReceivedAt.IsZero() {
 		n.ReceivedAt = now
 	}
 	if n.ReceivedAt.After(now.Add(maxFuture)) {
-		return n, fmt.Errorf("接收时间 %s 晚于当前时间，请检查发送方时钟或时区", n.ReceivedAt.Format(time.RFC3339))
+		return n, domain.Invalid("接收时间 %s 晚于当前时间，请检查发送方时钟或时区", n.ReceivedAt.Format(time.RFC3339))
 	}
 	n.ReceivedAt = n.ReceivedAt.UTC().Truncate(time.Millisecond)
 	g, ok := ParseGrade(string(in.Grade))
 	if !ok {
-		return n, fmt.Errorf("等级 %q 无效，应为 fund/high/ordinary 或 资金预警/高危/一般", in.Grade)
+		return n, domain.Invalid("等级 %q 无效，应为 fund/high/ordinary 或 资金预警/高危/一般", in.Grade)
 	}
 	if in.AmountFen < 0 {
-		return n, fmt.Errorf("涉及金额不能为负数")
+		return n, domain.Invalid("涉及金额不能为负数")
 	}
 	// The fraud type never stops a warning: the person is at risk whatever
 	// the sender calls the scam (resolveFraudType, after the text is read).
@@ -117,15 +119,15 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	p.Address = strings.TrimSpace(p.Address)
 	p.Birth = strings.TrimSpace(p.Birth)
 	if p.Phone == "" && p.IDNumber == "" {
-		return n, fmt.Errorf("缺少当事人手机号和身份证号：至少要有一个才能联系和合并预警")
+		return n, domain.Invalid("缺少当事人手机号和身份证号：至少要有一个才能联系和合并预警")
 	}
 	if p.Phone != "" && !plausiblePhone(p.Phone) {
-		return n, fmt.Errorf("当事人电话 %q 不是有效号码（手机 11 位或带区号的座机）", in.Person.Phone)
+		return n, domain.Invalid("当事人电话 %q 不是有效号码（手机 11 位或带区号的座机）", in.Person.Phone)
 	}
 	if p.IDNumber != "" {
 		switch err := CheckIDNumber(p.IDNumber); {
 		case err == errIDFormat:
-			return n, fmt.Errorf("身份证号 %q 格式不对（应为 18 位，末位可为 X）", in.Person.IDNumber)
+			return n, domain.Invalid("身份证号 %q 格式不对（应为 18 位，末位可为 X）", in.Person.IDNumber)
 		case err != nil:
 			// A wrong check digit is usually one mistyped digit: keep the
 			// warning (the person is at risk) and say so on the timeline.
@@ -134,7 +136,7 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	}
 	if p.Birth != "" {
 		if _, err := time.Parse("2006-01-02", p.Birth); err != nil {
-			return n, fmt.Errorf("出生日期 %q 应为 YYYY-MM-DD", p.Birth)
+			return n, domain.Invalid("出生日期 %q 应为 YYYY-MM-DD", p.Birth)
 		}
 	} else if b, ok := BirthFromID(p.IDNumber); ok {
 		p.Birth = b
@@ -143,7 +145,7 @@ func normalize(in Input, now time.Time) (normalized, error) {
 		p.Age = ageAt(p.Birth, n.ReceivedAt)
 	}
 	if p.Age < 0 || p.Age > 120 {
-		return n, fmt.Errorf("年龄 %d 不合理", p.Age)
+		return n, domain.Invalid("年龄 %d 不合理", p.Age)
 	}
 	if p.Sex == "" {
 		p.Sex = SexFromID(p.IDNumber)
@@ -159,7 +161,7 @@ func normalize(in Input, now time.Time) (normalized, error) {
 	} else if strings.TrimSpace(n.Text) != "" {
 		// No type given: the classifier suggests one from the text; the
 		// officer confirms or corrects it on the warning page.
-		if c := classifier(); c != nil {
+		if c := fraudtype.Serving(); c != nil {
 			pr := c.Predict(n.Text)
 			if pr.Scam && len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 {
 				n.FraudType, n.typeSource = string(pr.Type), "model"
@@ -188,7 +190,7 @@ func (n *normalized) resolveFraudType(given string) {
 		}
 		return
 	}
-	if c := classifier(); c != nil {
+	if c := fraudtype.Serving(); c != nil {
 		pr := c.Predict(given + "\n" + n.Text)
 		if len(pr.Top) > 0 && pr.Top[0].Prob >= 0.5 && fraudtype.Valid(pr.Top[0].Type) {
 			n.FraudType, n.typeSource = string(pr.Top[0].Type), "model"
@@ -312,7 +314,7 @@ func ageAt(birth string, at time.Time) int {
 	if err != nil {
 		return 0
 	}
-	local := at.In(time.FixedZone("CST", 8*3600))
+	local := at.In(zone.Shanghai)
 	age := local.Year() - b.Year()
 	if local.Month() < b.Month() || (local.Month() == b.Month() && local.Day() < b.Day()) {
 		age--

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Grade is the sender's or fanzha's urgency class.
@@ -177,7 +178,7 @@ func (w Warning) Masked(m auth.Masker) Warning {
 			// (two warnings of one person on different days narrow it
 			// further); the difference of the years says no more than the
 			// birth year does.
-			w.Person.Age = max(0, w.ReceivedAt.In(time.FixedZone("CST", 8*3600)).Year()-y)
+			w.Person.Age = max(0, w.ReceivedAt.In(zone.Shanghai).Year()-y)
 		}
 	}
 	w.Person.Birth = m.Birth(w.Person.Birth)

@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // 辖区树: the jurisdiction tree in the console (/admin/areas) and the API
@@ -39,15 +40,6 @@ func (s *Server) areaAdminRoutes() {
 	m.HandleFunc("POST /admin/areas/{id}/move", s.page(auth.CapAreaAdmin, s.handleAreaMoveForm))
 	m.HandleFunc("POST /admin/areas/{id}/merge", s.page(auth.CapAreaAdmin, s.handleAreaMergeForm))
 	m.HandleFunc("POST /admin/areas/{id}/retire", s.page(auth.CapAreaAdmin, s.handleAreaRetireForm))
-
-	m.HandleFunc("POST /api/v1/areas/import", s.api(auth.CapAreaAdmin, s.handleAreasImportAPI))
-	m.HandleFunc("GET /api/v1/areas/export", s.api(auth.CapAreaRead, s.handleAreasExportAPI))
-	m.HandleFunc("POST /api/v1/areas/boundaries", s.api(auth.CapAreaAdmin, s.handleBoundariesAPI))
-	m.HandleFunc("POST /api/v1/areas", s.api(auth.CapAreaAdmin, s.handleAreaAddAPI))
-	m.HandleFunc("PATCH /api/v1/areas/{id}", s.api(auth.CapAreaAdmin, s.handleAreaEditAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/move", s.api(auth.CapAreaAdmin, s.handleAreaMoveAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/merge", s.api(auth.CapAreaAdmin, s.handleAreaMergeAPI))
-	m.HandleFunc("POST /api/v1/areas/{id}/retire", s.api(auth.CapAreaAdmin, s.handleAreaRetireAPI))
 }
 
 // errTreeTooLarge answers an upload over maxTreeUpload.
@@ -254,7 +246,7 @@ func (s *Server) exportTree(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err := s.audit(r, p, auth.AuditExport, "area", p.Scope.Code, fmt.Sprintf("export %d nodes as %s", n, format)); err != nil {
 		return err
 	}
-	fname := fmt.Sprintf("辖区树-%s-%s.%s", p.Scope.Name, s.now().In(Shanghai).Format("20060102"), format)
+	fname := fmt.Sprintf("辖区树-%s-%s.%s", p.Scope.Name, s.now().In(zone.Shanghai).Format("20060102"), format)
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fname}))
 	w.Header().Set("Cache-Control", "no-store")

@@ -36,15 +36,6 @@ func (s *Server) peopleRoutes() {
 	m.HandleFunc("POST /admin/users/{id}/password", s.page(auth.CapStaffManage, s.handleUserPasswordForm))
 	m.HandleFunc("POST /admin/users/{id}/tokens", s.page(auth.CapStaffManage, s.handleUserTokenForm))
 	m.HandleFunc("POST /admin/users/{id}/tokens/{token}/revoke", s.page(auth.CapStaffManage, s.handleUserTokenRevokeForm))
-
-	// JSON API (GET /api/v1/users, in server.go, stays as it was).
-	m.HandleFunc("POST /api/v1/users", s.api(auth.CapStaffManage, s.handleCreateUserAPI))
-	m.HandleFunc("GET /api/v1/users/{id}", s.api(auth.CapStaffManage, s.handleUserAPI))
-	m.HandleFunc("PATCH /api/v1/users/{id}", s.api(auth.CapStaffManage, s.handleUpdateUserAPI))
-	m.HandleFunc("POST /api/v1/users/{id}/disable", s.api(auth.CapStaffManage, s.handleDisableUserAPI))
-	m.HandleFunc("POST /api/v1/users/{id}/enable", s.api(auth.CapStaffManage, s.handleEnableUserAPI))
-	m.HandleFunc("GET /api/v1/users/{id}/tokens", s.api(auth.CapStaffManage, s.handleUserTokensAPI))
-	m.HandleFunc("DELETE /api/v1/users/{id}/tokens/{token}", s.api(auth.CapStaffManage, s.handleRevokeUserTokenAPI))
 }
 
 // roleOption is a role in a select.

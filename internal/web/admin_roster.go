@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/roster"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // 值班排班 (/admin/roster): who is on duty now, the next 14 days of a
@@ -147,11 +148,11 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	}
 	// Bands: the distinct start–end times of the shifts, by start.
 	band := func(sh roster.Shift) string {
-		e := sh.End.In(roster.Shanghai).Format("15:04")
+		e := sh.End.In(zone.Shanghai).Format("15:04")
 		if e == "00:00" {
 			e = "24:00"
 		}
-		return sh.Start.In(roster.Shanghai).Format("15:04") + "–" + e
+		return sh.Start.In(zone.Shanghai).Format("15:04") + "–" + e
 	}
 	seen := map[string]bool{}
 	for _, sh := range shifts {
@@ -184,11 +185,11 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, p *auth.Pr
 				if ge.After(next) {
 					ge = next
 				}
-				es := ge.In(roster.Shanghai).Format("15:04")
+				es := ge.In(zone.Shanghai).Format("15:04")
 				if ge.Equal(next) {
 					es = "24:00"
 				}
-				day.Gaps = append(day.Gaps, gs.In(roster.Shanghai).Format("15:04")+"–"+es)
+				day.Gaps = append(day.Gaps, gs.In(zone.Shanghai).Format("15:04")+"–"+es)
 			}
 		}
 		pd.Days = append(pd.Days, day)
@@ -246,7 +247,7 @@ func (s *Server) handleShiftAdd(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	rosterBack(w, r, "已添加班次 "+start.In(Shanghai).Format("01-02 15:04")+"–"+end.In(Shanghai).Format("01-02 15:04"))
+	rosterBack(w, r, "已添加班次 "+start.In(zone.Shanghai).Format("01-02 15:04")+"–"+end.In(zone.Shanghai).Format("01-02 15:04"))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func (c *consoleClient) upload(path, csrf, name string, content []byte, fields url.Values) pageAnswer {
@@ -61,7 +62,7 @@ func TestRosterConsole(t *testing.T) {
 		}
 		var offA int64
 		_ = d.QueryRow(ctx, `SELECT id FROM users WHERE username = 'offA'`).Scan(&offA)
-		now := time.Now().In(Shanghai)
+		now := time.Now().In(zone.Shanghai)
 		at := func(h time.Duration) string { return now.Add(h).Format("2006-01-02T15:04") }
 		// Nobody on duty: the duty board shows the gaps.
 		if b := c.get("/warnings"); !strings.Contains(b.body, `id="roster-gaps"`) || !strings.Contains(b.body, "青石派出所") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/settings"
 )
 
@@ -18,8 +19,6 @@ func (s *Server) settingsRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /admin/settings", s.page(auth.CapSettingsAdmin, s.handleSettingsPage))
 	m.HandleFunc("POST /admin/settings/{group}", s.page(auth.CapSettingsAdmin, s.handleSettingsForm))
-	m.HandleFunc("GET /api/v1/settings", s.api(auth.CapSettingsAdmin, s.handleSettingsAPI))
-	m.HandleFunc("PUT /api/v1/settings", s.api(auth.CapSettingsAdmin, s.handleSettingsPut))
 }
 
 // settingsDoc is the JSON of GET /api/v1/settings.
@@ -54,7 +53,7 @@ func (s *Server) handleSettingsPut(w http.ResponseWriter, r *http.Request, p *au
 	}
 	changes, err := s.settings.Save(r.Context(), s.auditWho(r, p), body.Values, body.ClearSecret)
 	if fields, ok := settings.IsValidation(err); ok {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": trimSentinel(err, "设置无效"), "code": "invalid_settings",
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": domain.Message(err), "code": "invalid_settings",
 			"fields": fields, "request_id": requestID(r.Context())})
 		return nil
 	}
@@ -147,7 +146,7 @@ func (s *Server) handleSettingsForm(w http.ResponseWriter, r *http.Request, p *a
 		for _, f := range fields {
 			pg.Errors[f.Key] = f.Message
 		}
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, pg, trimSentinel(err, "设置无效"))
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, pg, domain.Message(err))
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,15 +29,6 @@ func (s *Server) unitAdminRoutes() {
 	m.HandleFunc("POST /admin/units/{id}/users", s.page(auth.CapUnitAdmin, s.handleUnitUserForm))
 	m.HandleFunc("POST /admin/units/{id}/retire", s.page(auth.CapUnitAdmin, s.handleUnitRetireForm))
 	m.HandleFunc("POST /admin/units/{id}/reactivate", s.page(auth.CapUnitAdmin, s.handleUnitReactivateForm))
-
-	// JSON API (GET /api/v1/units, the units in use, stays in api_partner_ext.go).
-	m.HandleFunc("POST /api/v1/units", s.api(auth.CapUnitAdmin, s.handleCreateUnitAPI))
-	m.HandleFunc("GET /api/v1/units/{id}", s.api(auth.CapUnitAdmin, s.handleUnitAPI))
-	m.HandleFunc("PATCH /api/v1/units/{id}", s.api(auth.CapUnitAdmin, s.handleUpdateUnitAPI))
-	m.HandleFunc("POST /api/v1/units/{id}/retire", s.api(auth.CapUnitAdmin, s.handleRetireUnitAPI))
-	m.HandleFunc("POST /api/v1/units/{id}/reactivate", s.api(auth.CapUnitAdmin, s.handleReactivateUnitAPI))
-	m.HandleFunc("POST /api/v1/units/{id}/contacts", s.api(auth.CapUnitAdmin, s.handleAddContactAPI))
-	m.HandleFunc("DELETE /api/v1/units/{id}/contacts/{contact}", s.api(auth.CapUnitAdmin, s.handleDeleteContactAPI))
 }
 
 // unitsAdminPage is what admin_units.html shows.
@@ -258,7 +248,7 @@ func (s *Server) handleUnitAdminWebhookForm(w http.ResponseWriter, r *http.Reque
 			return err
 		}
 		if u.Retired {
-			return fmt.Errorf("unit %d: %w: 单位已停用，请先恢复再设置推送地址", id, domain.ErrConflict)
+			return domain.Conflict("单位已停用，请先恢复再设置推送地址")
 		}
 		_, err = partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), id, partner.WebhookInput{URL: r.FormValue("url"),
 			Format: r.FormValue("format"), Secret: r.FormValue("secret"), Enabled: &enabled}, s.settings.WebhookGuard(), s.now())

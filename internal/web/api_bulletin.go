@@ -16,12 +16,6 @@ import (
 // bulletinRoutes registers the bulletins (研判通报) and the dashboard (大屏).
 func (s *Server) bulletinRoutes() {
 	m := s.mux
-	m.HandleFunc("GET /api/v1/bulletins/report", s.api(auth.CapBulletinRead, s.handleBulletinJSON))
-	m.HandleFunc("GET /api/v1/bulletins/report.xlsx", s.api(auth.CapBulletinRead, s.handleBulletinXLSX))
-	m.HandleFunc("GET /api/v1/bulletins/runs", s.api(auth.CapBulletinRead, s.handleBulletinRuns))
-	m.HandleFunc("GET /api/v1/bulletins/schedule", s.api(auth.CapBulletinRead, s.handleBulletinSchedule))
-	m.HandleFunc("PUT /api/v1/bulletins/schedule", s.api(auth.CapUserAdmin, s.handleSetBulletinSchedule))
-	m.HandleFunc("GET /api/v1/dashboard", s.api(auth.CapBulletinRead, s.handleDashboard))
 	m.HandleFunc("GET /bulletins/report", s.page(auth.CapBulletinRead, s.handleBulletinPrint))
 	m.HandleFunc("GET /dashboard", s.page(auth.CapBulletinRead, s.handleDashboardPage))
 }

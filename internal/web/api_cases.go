@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Opening a case from a report (报案): POST /api/v1/cases and the report
@@ -169,7 +170,7 @@ func (s *Server) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *au
 	victims := clampInt(r.URL.Query().Get("victims"), 1, maxFormVictims)
 	rows := clampInt(r.URL.Query().Get("rows"), 5, maxFormTransfers)
 	s.render(w, r, http.StatusOK, "case_new", page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Groups": groups,
-		"Now": time.Now().In(Shanghai).Format("2006-01-02T15:04"), "Victims": seq(victims), "Rows": seq(rows),
+		"Now": time.Now().In(zone.Shanghai).Format("2006-01-02T15:04"), "Victims": seq(victims), "Rows": seq(rows),
 		"MoreVictims": fmt.Sprintf("/cases/new?victims=%d&rows=%d", min(victims+1, maxFormVictims), rows),
 		"MoreRows":    fmt.Sprintf("/cases/new?victims=%d&rows=%d", victims, min(rows+5, maxFormTransfers))}})
 	return nil
@@ -240,7 +241,7 @@ func (s *Server) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *au
 		if to == "" {
 			continue
 		}
-		at, err := time.ParseInLocation("2006-01-02T15:04", r.FormValue(fmt.Sprintf("at_%d", k)), Shanghai)
+		at, err := time.ParseInLocation("2006-01-02T15:04", r.FormValue(fmt.Sprintf("at_%d", k)), zone.Shanghai)
 		if err != nil {
 			return errorf(http.StatusUnprocessableEntity, "bad_time", "第 %d 笔转账的时间无效", k+1)
 		}

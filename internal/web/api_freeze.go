@@ -17,33 +17,6 @@ import (
 	"github.com/fanzha/fanzha/internal/partner"
 )
 
-// freezeRoutes registers the stop-payment/freeze lifecycle, the return of
-// frozen money and the funds figures: API and console (docs/FREEZE.md).
-func (s *Server) freezeRoutes() {
-	m := s.mux
-	m.HandleFunc("GET /api/v1/freezes", s.api(auth.CapFundsRead, s.handleFreezes))
-	m.HandleFunc("GET /api/v1/freezes/{id}", s.api(auth.CapFundsRead, s.handleFreeze))
-	m.HandleFunc("POST /api/v1/freezes/{id}/send", s.api(auth.CapFundsWrite, s.handleFreezeSend))
-	m.HandleFunc("POST /api/v1/freezes/{id}/confirm", s.api(auth.CapFundsWrite, s.handleFreezeConfirm))
-	m.HandleFunc("POST /api/v1/freezes/{id}/reject", s.api(auth.CapFundsWrite, s.handleFreezeReject))
-	m.HandleFunc("POST /api/v1/freezes/{id}/renew", s.api(auth.CapFundsWrite, s.handleFreezeRenew))
-	m.HandleFunc("POST /api/v1/freezes/{id}/convert", s.api(auth.CapFundsWrite, s.handleFreezeConvert))
-	m.HandleFunc("POST /api/v1/freezes/{id}/release", s.api(auth.CapFundsWrite, s.handleFreezeRelease))
-	m.HandleFunc("GET /api/v1/freeze-terms", s.api(auth.CapFundsRead, s.handleFreezeTerms))
-	m.HandleFunc("GET /api/v1/cases/{id}/timeline", s.api(auth.CapCaseRead, s.handleCaseTimeline))
-	m.HandleFunc("GET /api/v1/cases/{id}/returns", s.api(auth.CapFundsRead, s.handleCaseReturns))
-	m.HandleFunc("GET /api/v1/cases/{id}/returns.xlsx", s.api(auth.CapFundsRead, s.handleCaseReturnsXLSX))
-	m.HandleFunc("POST /api/v1/freezes/{id}/return-plans", s.api(auth.CapFundsWrite, s.handleCreateReturnPlan))
-	m.HandleFunc("GET /api/v1/return-plans/{id}", s.api(auth.CapFundsRead, s.handleReturnPlan))
-	m.HandleFunc("POST /api/v1/return-plans/{id}/notice", s.api(auth.CapFundsWrite, s.handleReturnNotice))
-	m.HandleFunc("POST /api/v1/return-plans/{id}/objections", s.api(auth.CapFundsWrite, s.handleReturnObjection))
-	m.HandleFunc("POST /api/v1/return-objections/{id}/resolve", s.api(auth.CapFundsWrite, s.handleResolveObjection))
-	m.HandleFunc("POST /api/v1/return-plans/{id}/execute", s.api(auth.CapFundsWrite, s.handleExecuteReturnPlan))
-	m.HandleFunc("POST /api/v1/return-plans/{id}/payments", s.api(auth.CapFundsWrite, s.handleReturnPayment))
-	m.HandleFunc("GET /api/v1/figures/funds", s.api(auth.CapFiguresRead, s.handleFundsFigures))
-	s.freezePages()
-}
-
 func (s *Server) auditEntry(r *http.Request, p *auth.Principal) auth.AuditEntry {
 	return auth.AuditFor(p, clientIP(r), requestID(r.Context()))
 }
@@ -376,7 +349,7 @@ func (s *Server) handleFundsFigures(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	f, err := funds.ComputeFundsFigures(r.Context(), s.db, scope, from, to)
+	f, err := partner.ComputeFundsFigures(r.Context(), s.db, scope, from, to)
 	if err != nil {
 		return err
 	}

@@ -34,21 +34,6 @@ var (
 
 func (s *Server) intelRoutes() {
 	m := s.mux
-	m.HandleFunc("GET /api/v1/intel/watch", s.api(auth.CapIntelRead, s.handleIntelWatch))
-	m.HandleFunc("GET /api/v1/intel/accounts", s.api(auth.CapIntelRead, s.handleIntelBusiest))
-	m.HandleFunc("GET /api/v1/intel/accounts/{id}", s.api(auth.CapIntelRead, s.handleIntelAccount))
-	m.HandleFunc("POST /api/v1/intel/labels", s.api(auth.CapIntelWrite, s.handleIntelLabel))
-	m.HandleFunc("POST /api/v1/intel/rescore", s.api(auth.CapIntelWrite, s.handleIntelRescore))
-	m.HandleFunc("POST /api/v1/intel/fit", s.api(auth.CapIntelWrite, s.handleIntelFit))
-	m.HandleFunc("GET /api/v1/intel/weights", s.api(auth.CapIntelRead, s.handleIntelWeights))
-	m.HandleFunc("GET /api/v1/intel/outlets", s.api(auth.CapIntelRead, s.handleIntelOutlets))
-	m.HandleFunc("GET /api/v1/intel/outlets/export", s.api(auth.CapIntelRead, s.handleIntelOutletsExport))
-	m.HandleFunc("POST /api/v1/intel/outlets/import", s.api(auth.CapIntelWrite, s.handleIntelOutletsImport))
-	m.HandleFunc("GET /api/v1/intel/graph/expand", s.api(auth.CapIntelRead, s.handleIntelExpand))
-	m.HandleFunc("GET /api/v1/intel/groups", s.api(auth.CapIntelRead, s.handleIntelGroups))
-	m.HandleFunc("GET /api/v1/intel/groups/{ref}", s.api(auth.CapIntelRead, s.handleIntelGroup))
-	m.HandleFunc("GET /api/v1/intel/cases/{id}/linked", s.api(auth.CapIntelRead, s.handleIntelLinkedCases))
-
 	m.HandleFunc("GET /intel/watch", s.page(auth.CapIntelRead, s.handleIntelWatchPage))
 	m.HandleFunc("POST /intel/rescore", s.page(auth.CapIntelWrite, s.handleIntelRescoreForm))
 	m.HandleFunc("GET /intel/accounts/{id}", s.page(auth.CapIntelRead, s.handleIntelAccountPage))

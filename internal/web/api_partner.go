@@ -7,6 +7,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
 
 func (s *Server) handleCreateCaseRequest(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -46,7 +47,7 @@ func (s *Server) handleCaseRequests(w http.ResponseWriter, r *http.Request, p *a
 	for i := range list {
 		list[i] = list[i].Masked(m)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"requests": list})
+	writeJSON(w, http.StatusOK, apiv1.Requests(list))
 	return nil
 }
 
@@ -61,7 +62,7 @@ func (s *Server) handlePartnerInbox(w http.ResponseWriter, r *http.Request, p *a
 	if list == nil {
 		list = []partner.Request{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"requests": list})
+	writeJSON(w, http.StatusOK, apiv1.Requests(list))
 	return nil
 }
 
@@ -70,14 +71,14 @@ func (s *Server) handlePartnerAnswer(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	var a partner.Answer
+	var a apiv1.PartnerAnswer
 	if err := decodeJSON(r, &a, 1<<16); err != nil {
 		return err
 	}
-	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a, s.now()); err != nil {
+	if err := partner.Respond(r.Context(), s.db, p.User.UnitID, auth.AuditFor(p, clientIP(r), requestID(r.Context())), id, a.Domain(), s.now()); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": a.Status})
+	writeJSON(w, http.StatusOK, apiv1.StatusBody{Status: a.Status})
 	return nil
 }
 

@@ -6,123 +6,79 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
 
 // The partner API (联席) beyond the inbox: per-unit webhooks, partner
 // reports into the warning intake, joint meetings and tasks, per-unit
-// figures, and the OpenAPI document describing it. Every route is one entry
-// of partnerOps, which both registers it and documents it (openapi.go).
+// figures. Every route is one entry of partnerOps, part of the route table
+// that both registers it and documents it (api_routes.go, openapi.go).
 
-// apiOp is one documented API operation.
-type apiOp struct {
-	Method, Path string
-	Cap          auth.Capability
-	Handler      apiHandler // nil: registered elsewhere (server.go), documented here
-	Tag          string     // partner: for member units; centre: for the centre's officers
-	Summary      string
-	Description  string
-	Request      any // a value of the request body's type, or nil
-	Response     any // a value of the 2xx body's type
-	Status       int // the success status (200 when zero)
-	Query        []apiParam
-}
-
-type apiParam struct{ Name, Type, Description string }
-
-func (s *Server) partnerOps() []apiOp {
-	return []apiOp{
+// partnerOps is the route table's partner API (联席): what member units
+// call (tag partner) and what the centre manages of them (tag centre).
+func (s *Server) partnerOps() []apiRoute {
+	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/partner/me", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerMe, Tag: "partner",
-			Summary: "本单位信息", Description: "The caller's own member unit.", Response: partnerMe{}},
-		{Method: "GET", Path: "/api/v1/partner/requests", Cap: auth.CapPartnerInbox, Tag: "partner",
+			Summary: "本单位信息", Description: "The caller's own member unit.", Response: apiv1.PartnerMe{}},
+		{Method: "GET", Path: "/api/v1/partner/requests", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerInbox, Tag: "partner",
 			Summary: "协查请求收件箱", Description: "Requests addressed to the caller's unit and its branches, open ones first (up to 500). The account and number are in full: the unit must act on them.",
-			Response: requestsBody{}},
-		{Method: "POST", Path: "/api/v1/partner/requests/{id}/answer", Cap: auth.CapPartnerInbox, Tag: "partner",
+			Response: apiv1.RequestsBody{}},
+		{Method: "POST", Path: "/api/v1/partner/requests/{id}/answer", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerAnswer, Tag: "partner",
 			Summary: "答复协查请求", Description: "seen (查看), done (办结, with the result and for a freeze the frozen amount in fen) or refused (拒绝, with the reason). An answered request cannot be answered again (409). The answer flows back to the warning or case that asked.",
-			Request: partner.Answer{}, Response: statusBody{}},
+			Request: apiv1.PartnerAnswer{}, Response: apiv1.StatusBody{}},
 		{Method: "POST", Path: "/api/v1/partner/reports", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSubmitReport, Tag: "partner",
 			Summary: "报送预警", Description: "A bank's fund warning (fund_warning) or suspicious-transaction report (suspicious_txn), an operator's scam-number report (scam_number), into the warning intake. Idempotent on the unit's ref: resending answers intake=duplicate. 201 when new, 200 when already received.",
-			Request: partner.ReportInput{}, Response: partner.ReportReceipt{}, Status: http.StatusCreated},
+			Request: apiv1.PartnerReportInput{}, Response: apiv1.PartnerReportReceipt{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/partner/reports", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerReports, Tag: "partner",
 			Summary: "本单位报送的预警及办理情况", Description: "The unit's own reports, newest first, with the state of the warning each became (已受理 / 处置中 / 已办结 and the outcome). No officer or other person is shown.",
-			Response: reportsBody{}},
+			Response: apiv1.ReportsBody{}},
 		{Method: "GET", Path: "/api/v1/partner/tasks", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTasks, Tag: "partner",
-			Summary: "本单位的联席任务", Description: "Tasks given to the unit (and its branches) by joint meetings.", Response: tasksBody{}},
+			Summary: "本单位的联席任务", Description: "Tasks given to the unit (and its branches) by joint meetings.", Response: apiv1.TasksBody{}},
 		{Method: "GET", Path: "/api/v1/partner/tasks/{id}", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTask, Tag: "partner",
-			Summary: "联席任务详情", Description: "A task of the unit with its follow-up notes; another unit's task is 404.", Response: partner.Task{}},
+			Summary: "联席任务详情", Description: "A task of the unit with its follow-up notes; another unit's task is 404.", Response: apiv1.PartnerTask{}},
 		{Method: "POST", Path: "/api/v1/partner/tasks/{id}/progress", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerTaskProgress, Tag: "partner",
 			Summary: "更新任务进展", Description: "Set the status (open / doing / done), the owner, and/or add a follow-up note.",
-			Request: partner.TaskUpdate{}, Response: partner.Task{}},
+			Request: apiv1.PartnerTaskUpdate{}, Response: apiv1.PartnerTask{}},
 		{Method: "GET", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerWebhook, Tag: "partner",
-			Summary: "本单位推送地址", Description: "The unit's webhook (404 when none). The secret is never returned.", Response: partner.Webhook{}},
+			Summary: "本单位推送地址", Description: "The unit's webhook (404 when none). The secret is never returned.", Response: apiv1.PartnerWebhook{}},
 		{Method: "PUT", Path: "/api/v1/partner/webhook", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerSetWebhook, Tag: "partner",
 			Summary: "设置本单位推送地址", Description: "URL, format (json-hmac / json, wecom, dingtalk) and the HMAC secret (required for JSON; empty on an update keeps it). Every request addressed to the unit is then posted there, signed X-Fanzha-Signature: sha256=HMAC-SHA256(secret, body), retried with backoff, in order. Loopback, private, link-local and reserved addresses are refused (400) unless the centre allow-lists the network; redirects are not followed.",
-			Request: partner.WebhookInput{}, Response: partner.Webhook{}},
+			Request: apiv1.PartnerWebhookInput{}, Response: apiv1.PartnerWebhook{}},
 		{Method: "GET", Path: "/api/v1/partner/webhook/deliveries", Cap: auth.CapPartnerInbox, Handler: s.handlePartnerDeliveries, Tag: "partner",
-			Summary: "推送记录", Description: "The latest 100 deliveries of the unit's webhook: attempts, delivered time, and of a failure only HTTP <status>, robot error <code> or a fixed 'could not connect' text.", Response: deliveriesBody{}},
+			Summary: "推送记录", Description: "The latest 100 deliveries of the unit's webhook: attempts, delivered time, and of a failure only HTTP <status>, robot error <code> or a fixed 'could not connect' text.", Response: apiv1.DeliveriesBody{}},
 
 		{Method: "GET", Path: "/api/v1/units", Cap: auth.CapPartnerManage, Handler: s.handleUnitsAPI, Tag: "centre",
 			Summary: "成员单位", Description: "All member units.", Response: unitsBody{}},
 		{Method: "GET", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleUnitWebhook, Tag: "centre",
-			Summary: "成员单位推送地址", Description: "The centre admin only (unit.admin).", Response: partner.Webhook{}},
+			Summary: "成员单位推送地址", Description: "The centre admin only (unit.admin).", Response: apiv1.PartnerWebhook{}},
 		{Method: "PUT", Path: "/api/v1/units/{id}/webhook", Cap: auth.CapUnitAdmin, Handler: s.handleSetUnitWebhook, Tag: "centre",
-			Summary: "设置成员单位推送地址", Description: "The centre admin only (unit.admin); the same address rules as the unit's own PUT.", Request: partner.WebhookInput{}, Response: partner.Webhook{}},
+			Summary: "设置成员单位推送地址", Description: "The centre admin only (unit.admin); the same address rules as the unit's own PUT.", Request: apiv1.PartnerWebhookInput{}, Response: apiv1.PartnerWebhook{}},
 		{Method: "GET", Path: "/api/v1/units/{id}/webhook/deliveries", Cap: auth.CapUnitAdmin, Handler: s.handleUnitDeliveries, Tag: "centre",
-			Summary: "成员单位推送记录", Description: "The centre admin only (unit.admin); numbers in the payloads masked.", Response: deliveriesBody{}},
+			Summary: "成员单位推送记录", Description: "The centre admin only (unit.admin); numbers in the payloads masked.", Response: apiv1.DeliveriesBody{}},
 		{Method: "GET", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleMeetings, Tag: "centre",
 			Summary: "联席会议", Response: meetingsBody{}},
 		{Method: "POST", Path: "/api/v1/joint/meetings", Cap: auth.CapPartnerManage, Handler: s.handleCreateMeeting, Tag: "centre",
 			Summary: "记录联席会议", Request: partner.MeetingInput{}, Response: idBody{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/joint/tasks", Cap: auth.CapPartnerManage, Handler: s.handleJointTasks, Tag: "centre",
 			Summary: "联席任务", Query: []apiParam{{"unit_id", "integer", "only this unit's tasks"}, {"meeting_id", "integer", "only this meeting's tasks"}},
-			Response: tasksBody{}},
+			Response: apiv1.TasksBody{}},
 		{Method: "POST", Path: "/api/v1/joint/tasks", Cap: auth.CapPartnerManage, Handler: s.handleCreateTask, Tag: "centre",
 			Summary: "下达联席任务", Request: partner.TaskInput{}, Response: idBody{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/joint/tasks/{id}", Cap: auth.CapPartnerManage, Handler: s.handleJointTask, Tag: "centre",
-			Summary: "联席任务详情", Response: partner.Task{}},
+			Summary: "联席任务详情", Response: apiv1.PartnerTask{}},
 		{Method: "POST", Path: "/api/v1/joint/tasks/{id}/progress", Cap: auth.CapPartnerManage, Handler: s.handleJointTaskProgress, Tag: "centre",
-			Summary: "督办任务", Request: partner.TaskUpdate{}, Response: partner.Task{}},
+			Summary: "督办任务", Request: apiv1.PartnerTaskUpdate{}, Response: apiv1.PartnerTask{}},
 		{Method: "GET", Path: "/api/v1/joint/figures", Cap: auth.CapPartnerManage, Handler: s.handleJointFigures, Tag: "centre",
 			Summary: "成员单位答复情况", Description: "Per unit: requests, answered, answered in time, overdue, in-time per mille, median answer time; over the last `days` days (default 90).",
 			Query: []apiParam{{"days", "integer", "window in days (default 90)"}}, Response: figuresBody{}},
 	}
 }
 
-// partnerRoutes registers the operations above and the OpenAPI document.
-func (s *Server) partnerRoutes() {
-	for _, op := range s.partnerOps() {
-		if op.Handler != nil {
-			s.mux.HandleFunc(op.Method+" "+op.Path, s.api(op.Cap, op.Handler))
-		}
-	}
-	s.mux.HandleFunc("GET /api/v1/openapi.json", s.handleOpenAPI)
-	s.jointConsoleRoutes()
-}
-
 // Response bodies, named for the document.
 type (
-	partnerMe struct {
-		Unit     partner.Unit `json:"unit"`
-		Username string       `json:"username"`
-	}
-	requestsBody struct {
-		Requests []partner.Request `json:"requests"`
-	}
-	statusBody struct {
-		Status string `json:"status"`
-	}
-	reportsBody struct {
-		Reports []partner.Report `json:"reports"`
-	}
-	tasksBody struct {
-		Tasks []partner.Task `json:"tasks"`
-	}
-	deliveriesBody struct {
-		Deliveries []notify.Delivery `json:"deliveries"`
-	}
 	unitsBody struct {
-		Units []partner.Unit `json:"units"`
+		Units []apiv1.PartnerUnit `json:"units"`
 	}
 	meetingsBody struct {
 		Meetings []partner.Meeting `json:"meetings"`
@@ -144,12 +100,12 @@ func (s *Server) handlePartnerMe(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, partnerMe{Unit: u, Username: p.User.Username})
+	writeJSON(w, http.StatusOK, apiv1.PartnerMe{Unit: apiv1.Unit(u), Username: p.User.Username})
 	return nil
 }
 
 func (s *Server) handlePartnerSubmitReport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	var in partner.ReportInput
+	var in apiv1.PartnerReportInput
 	if err := decodeJSON(r, &in, 1<<16); err != nil {
 		return err
 	}
@@ -157,7 +113,7 @@ func (s *Server) handlePartnerSubmitReport(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	rc, err := partner.SubmitReport(r.Context(), s.db, intake, p.User.UnitID, p.User.ID, s.auditWho(r, p), in, s.now())
+	rc, err := partner.SubmitReport(r.Context(), s.db, intake, p.User.UnitID, p.User.ID, s.auditWho(r, p), in.Domain(), s.now())
 	if err != nil {
 		return err
 	}
@@ -165,7 +121,7 @@ func (s *Server) handlePartnerSubmitReport(w http.ResponseWriter, r *http.Reques
 	if rc.Intake == "duplicate" {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, rc)
+	writeJSON(w, status, apiv1.ReportReceipt(rc))
 	return nil
 }
 
@@ -174,7 +130,7 @@ func (s *Server) handlePartnerReports(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, reportsBody{Reports: list})
+	writeJSON(w, http.StatusOK, apiv1.Reports(list))
 	return nil
 }
 
@@ -183,7 +139,7 @@ func (s *Server) handlePartnerTasks(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, tasksBody{Tasks: list})
+	writeJSON(w, http.StatusOK, apiv1.Tasks(list))
 	return nil
 }
 
@@ -200,7 +156,7 @@ func (s *Server) writeTask(w http.ResponseWriter, r *http.Request, unitID int64)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, apiv1.Task(t))
 	return nil
 }
 
@@ -209,11 +165,11 @@ func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	var u partner.TaskUpdate
+	var u apiv1.PartnerTaskUpdate
 	if err := decodeJSON(r, &u, 1<<16); err != nil {
 		return err
 	}
-	if err := partner.UpdateTask(r.Context(), s.db, s.auditWho(r, p), p.User.ID, unitID, id, u, s.now()); err != nil {
+	if err := partner.UpdateTask(r.Context(), s.db, s.auditWho(r, p), p.User.ID, unitID, id, u.Domain(), s.now()); err != nil {
 		return err
 	}
 	return s.writeTask(w, r, unitID)
@@ -228,20 +184,20 @@ func (s *Server) handlePartnerWebhook(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wh)
+	writeJSON(w, http.StatusOK, apiv1.Webhook(wh))
 	return nil
 }
 
 func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p *auth.Principal, unitID int64) error {
-	var in partner.WebhookInput
+	var in apiv1.PartnerWebhookInput
 	if err := decodeJSON(r, &in, 1<<14); err != nil {
 		return err
 	}
-	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in, s.settings.WebhookGuard(), s.now())
+	wh, err := partner.SetWebhook(r.Context(), s.db, s.auditWho(r, p), unitID, in.Domain(), s.settings.WebhookGuard(), s.now())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wh)
+	writeJSON(w, http.StatusOK, apiv1.Webhook(wh))
 	return nil
 }
 
@@ -260,7 +216,7 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, unitID int64
 	for i := range list {
 		list[i].Payload = auth.MaskNumbersInText(list[i].Payload)
 	}
-	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
+	writeJSON(w, http.StatusOK, apiv1.Deliveries(list))
 	return nil
 }
 
@@ -272,7 +228,7 @@ func (s *Server) handlePartnerDeliveries(w http.ResponseWriter, r *http.Request,
 	for i := range list {
 		list[i].LastError = partnerDeliveryError(list[i].LastError)
 	}
-	writeJSON(w, http.StatusOK, deliveriesBody{Deliveries: list})
+	writeJSON(w, http.StatusOK, apiv1.Deliveries(list))
 	return nil
 }
 
@@ -301,7 +257,7 @@ func (s *Server) handleUnitsAPI(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, unitsBody{Units: list})
+	writeJSON(w, http.StatusOK, unitsBody{Units: apiv1.Units(list)})
 	return nil
 }
 
@@ -314,7 +270,7 @@ func (s *Server) handleUnitWebhook(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wh)
+	writeJSON(w, http.StatusOK, apiv1.Webhook(wh))
 	return nil
 }
 
@@ -369,7 +325,7 @@ func (s *Server) handleJointTasks(w http.ResponseWriter, r *http.Request, p *aut
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, tasksBody{Tasks: list})
+	writeJSON(w, http.StatusOK, apiv1.Tasks(list))
 	return nil
 }
 

@@ -15,22 +15,12 @@ import (
 	"github.com/fanzha/fanzha/internal/prevent"
 )
 
-// preventRoutes registers the API and console routes of 宣传防范 (prevention
+// preventRoutes registers the console pages of 宣传防范 (prevention
 // events, coverage, surveys, targeting), 研判通报 (bulletins) and the 大屏
 // dashboard. routes() calls it once.
 func (s *Server) preventRoutes() {
 	m := s.mux
-	m.HandleFunc("GET /api/v1/prevention/options", s.api(auth.CapPreventRead, s.handlePreventionOptions))
-	m.HandleFunc("GET /api/v1/prevention/events", s.api(auth.CapPreventRead, s.handlePreventionEvents))
-	m.HandleFunc("POST /api/v1/prevention/events", s.api(auth.CapPreventWrite, s.handleCreatePreventionEvent))
-	m.HandleFunc("GET /api/v1/prevention/events/{id}", s.api(auth.CapPreventRead, s.handlePreventionEvent))
-	m.HandleFunc("GET /api/v1/prevention/photos/{id}", s.api(auth.CapPreventRead, s.handlePreventionPhoto))
-	m.HandleFunc("GET /api/v1/prevention/coverage", s.api(auth.CapPreventRead, s.handleCoverage))
-	m.HandleFunc("GET /api/v1/prevention/surveys", s.api(auth.CapPreventRead, s.handleSurveys))
-	m.HandleFunc("POST /api/v1/prevention/surveys", s.api(auth.CapPreventWrite, s.handleCreateSurvey))
-	m.HandleFunc("GET /api/v1/prevention/targeting", s.api(auth.CapPreventRead, s.handleTargeting))
 	s.bulletinRoutes()
-
 	m.HandleFunc("GET /prevention/new", s.page(auth.CapPreventWrite, s.handlePreventionNewPage))
 	m.HandleFunc("POST /prevention/events", s.page(auth.CapPreventWrite, s.handlePreventionForm))
 	m.HandleFunc("GET /prevention/events/{id}", s.page(auth.CapPreventRead, s.handlePreventionEventPage))

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The fund trace of a case (资金穿透), its explanation of any amount, and
@@ -23,15 +23,6 @@ import (
 // asks for ?unmask=1 (audited). Nodes therefore get opaque ids (n0, n1, …,
 // stable for the same data and options) and a label; a request names its
 // account by accounts.id, which the candidates carry.
-
-func (s *Server) traceRoutes() {
-	m := s.mux
-	m.HandleFunc("POST /api/v1/cases", s.api(auth.CapCaseWrite, s.handleCreateCase))
-	m.HandleFunc("POST /api/v1/cases/{id}/suspects", s.api(auth.CapCaseWrite, s.handleAddSuspect))
-	m.HandleFunc("GET /api/v1/cases/{id}/trace", s.api(auth.CapCaseRead, s.handleCaseTrace))
-	m.HandleFunc("GET /api/v1/cases/{id}/trace/explain", s.api(auth.CapCaseRead, s.handleCaseTraceExplain))
-	m.HandleFunc("POST /api/v1/cases/{id}/trace/requests", s.api(auth.CapFundsWrite, s.handleCaseTraceRequest))
-}
 
 // traceOptions reads a trace's options from query parameters (or form
 // fields): rule=fifo|proportional, libr=1, max_hops=N, max_lag=hours (or a
@@ -74,7 +65,7 @@ func traceOptions(get func(string) string) (funds.TraceOptions, error) {
 	if v := get("as_of"); v != "" {
 		// RFC 3339 carries its zone; the others are Beijing time.
 		for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04"} {
-			if t, err := time.ParseInLocation(layout, v, Shanghai); err == nil {
+			if t, err := time.ParseInLocation(layout, v, zone.Shanghai); err == nil {
 				opt.AsOf = t
 				break
 			}
@@ -261,7 +252,7 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 			frozen[q.Account] = max(frozen[q.Account], q.ResultFen)
 		}
 	}
-	units, err := bulletin.Units(ctx, s.db)
+	units, err := partner.UnitSummaries(ctx, s.db)
 	if err != nil {
 		return traceView{}, err
 	}
@@ -325,8 +316,8 @@ func (s *Server) traceView(r *http.Request, p *auth.Principal, ct *caseTrace, m 
 // bankUnit finds the member unit (a bank's county branch, top level) for an
 // account's bank: "中国工商银行" matches "工商银行云溪支行", "中国银行" matches
 // "中国银行云溪支行" (and never any other unit whose name merely has 银行).
-func bankUnit(units []bulletin.Unit, bank string) (bulletin.Unit, bool) {
-	var best bulletin.Unit
+func bankUnit(units []partner.UnitSummary, bank string) (partner.UnitSummary, bool) {
+	var best partner.UnitSummary
 	for _, u := range units {
 		if u.Kind == "bank" && u.Parent == "" && partner.IsUnitOfBank(u.Name, bank) && (best.ID == 0 || u.ID < best.ID) {
 			best = u
@@ -414,7 +405,7 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 	for _, st := range ex.Steps {
 		sv := explainStepView{From: ct.ids[st.From], To: ct.ids[st.To], FromLabel: label(st.From), ToLabel: label(st.To), At: st.At, AmountFen: st.AmountFen}
 		v.Steps = append(v.Steps, sv)
-		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(Shanghai).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
+		fmt.Fprintf(&b, "%s  %s → %s  %s 元\n", st.At.In(zone.Shanghai).Format("2006-01-02 15:04:05"), sv.FromLabel, sv.ToLabel, money.FormatYuan(st.AmountFen))
 	}
 	v.Text = b.String()
 	writeJSON(w, http.StatusOK, v)
@@ -507,13 +498,13 @@ func (s *Server) requestFromTrace(r *http.Request, p *auth.Principal, caseID int
 			"账户 %s 在本案的资金追踪中没有留存余额，不能从追踪结果发起止付/冻结；如确有需要，请在案件页手工发起请求", auth.MaskCard(number))
 	}
 	c := cands[i]
-	units, err := bulletin.Units(r.Context(), s.db)
+	units, err := partner.UnitSummaries(r.Context(), s.db)
 	if err != nil {
 		return traceRequestOut{}, err
 	}
-	var unit bulletin.Unit
+	var unit partner.UnitSummary
 	if in.UnitID != 0 {
-		k := slices.IndexFunc(units, func(u bulletin.Unit) bool { return u.ID == in.UnitID && u.Kind == "bank" })
+		k := slices.IndexFunc(units, func(u partner.UnitSummary) bool { return u.ID == in.UnitID && u.Kind == "bank" })
 		if k < 0 {
 			return traceRequestOut{}, errorf(http.StatusUnprocessableEntity, "bad_unit", "成员单位 %d 不是银行", in.UnitID)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // SessionCookie is the console's session cookie: HttpOnly, SameSite=Lax,
@@ -34,7 +35,7 @@ func (s *Server) withPrincipal(next http.Handler) http.Handler {
 			return
 		}
 		p, err := s.resolvePrincipal(r)
-		if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+		if err != nil && !errors.Is(err, domain.ErrUnauthenticated) {
 			// A bad token is an answer, not an anonymous request: the
 			// caller meant to authenticate.
 			writeError(w, r, err)
@@ -59,7 +60,7 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 			if errors.Is(err, auth.ErrTokenExpired) {
 				return nil, errorf(http.StatusUnauthorized, "token_expired", "API 令牌已过期，请用 fanzha user token 或在系统管理中重新生成")
 			}
-			if errors.Is(err, auth.ErrUnauthenticated) {
+			if errors.Is(err, domain.ErrUnauthenticated) {
 				return nil, errorf(http.StatusUnauthorized, "bad_token", "API 令牌无效或已吊销，请用 fanzha user token 重新生成")
 			}
 			return nil, err
@@ -68,16 +69,16 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
-		return nil, auth.ErrUnauthenticated
+		return nil, domain.ErrUnauthenticated
 	}
 	u, sess, err := s.sessions.User(ctx, s.db, c.Value, s.now())
 	if err != nil {
-		return nil, auth.ErrUnauthenticated
+		return nil, domain.ErrUnauthenticated
 	}
 	if sess.Stage != auth.StageFull {
 		// Password checked, second factor not yet: only the 2FA pages
 		// (totp.go) may use this session.
-		return nil, auth.ErrUnauthenticated
+		return nil, domain.ErrUnauthenticated
 	}
 	p, err := auth.LoadPrincipal(ctx, s.db, u, "session")
 	if err != nil {
@@ -99,7 +100,7 @@ func (s *Server) api(c auth.Capability, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := principalFrom(r.Context())
 		if p == nil {
-			writeError(w, r, auth.ErrUnauthenticated)
+			writeError(w, r, domain.ErrUnauthenticated)
 			return
 		}
 		// The capability first: a caller who may not use the route is

@@ -18,12 +18,13 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The console is server-rendered html/template pages with a small embedded
@@ -117,8 +118,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.1f 小时", s/3600)
 	},
 	"kindname": eventKindName,
-	"evkind":   bulletin.EventKindName,
-	"audience": bulletin.AudienceName,
+	"evkind":   prevent.KindName,
 	"unitkind": partner.UnitKindName, // every kind, the new ones too
 	"action":   auditActionName,
 	"gradecount": func(m map[warning.Grade]int64, g string) int64 {
@@ -153,14 +153,14 @@ func local(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("2006-01-02 15:04")
+	return t.In(zone.Shanghai).Format("2006-01-02 15:04")
 }
 
 func localSec(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("01-02 15:04:05")
+	return t.In(zone.Shanghai).Format("01-02 15:04:05")
 }
 
 func sexName(s string) string {
@@ -197,7 +197,7 @@ func localFull(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(Shanghai).Format("2006-01-02 15:04:05")
+	return t.In(zone.Shanghai).Format("2006-01-02 15:04:05")
 }
 
 // thousands formats an integer with thousands separators: 4,199,865.
@@ -329,7 +329,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // consoleError renders a Chinese error page with the right status.
 func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error) {
-	ae := classify(err)
+	ae := classifyRequest(r, err)
+	if ae.Status == statusCanceled {
+		w.WriteHeader(statusCanceled)
+		return
+	}
 	if ae.Status >= 500 {
 		s.log.Error("console request failed", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
 	}

@@ -130,7 +130,7 @@ func (s *Server) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *au
 	var figures []figureCard
 	if p.Can(auth.CapFiguresRead) {
 		now := s.now()
-		fg, err := funds.ComputeFundsFigures(r.Context(), s.db, p.Scope, now.AddDate(0, 0, -30), now)
+		fg, err := partner.ComputeFundsFigures(r.Context(), s.db, p.Scope, now.AddDate(0, 0, -30), now)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Console pages of 联席: /joint for the centre (meetings, tasks, per-unit
@@ -34,7 +35,7 @@ func parseDay(r *http.Request, name string, hour int) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", v, Shanghai)
+	t, err := time.ParseInLocation("2006-01-02", v, zone.Shanghai)
 	if err != nil {
 		return t, errorf(http.StatusBadRequest, "bad_param", "%s 应为日期（YYYY-MM-DD）", name)
 	}
@@ -73,7 +74,7 @@ func (s *Server) handleJointPage(w http.ResponseWriter, r *http.Request, p *auth
 		}
 	}
 	s.render(w, r, http.StatusOK, "joint", page{Title: "联席会议", Active: "/joint", Data: map[string]any{
-		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(Shanghai).Format("2006-01-02")}})
+		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(zone.Shanghai).Format("2006-01-02")}})
 	return nil
 }
 

@@ -149,7 +149,7 @@ type warningPageData struct {
 	Events   []warning.Event
 	Merged   []warning.Warning
 	Requests []partner.Request
-	Units    []bulletin.Unit
+	Units    []partner.UnitSummary
 	Officers []warning.Candidate // the handover picker, the warning's station on duty first
 	// HandoverTo is the picker's default: the first of the warning's station on duty (not its assignee), else 0 (交回中心).
 	HandoverTo int64
@@ -198,7 +198,7 @@ func (s *Server) handleWarningPage(w http.ResponseWriter, r *http.Request, p *au
 	_ = s.db.QueryRow(r.Context(), `SELECT score_detail FROM warnings WHERE id = ?`, id).Scan(&detail)
 	d.Score = scoreText(detail)
 	if d.CanWrite && wa.Status == "open" {
-		units, err := bulletin.Units(r.Context(), s.db)
+		units, err := partner.UnitSummaries(r.Context(), s.db)
 		if err != nil {
 			return err
 		}
@@ -426,10 +426,10 @@ func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.
 	for i := range reqs {
 		reqs[i] = reqs[i].Masked(m)
 	}
-	var banks []bulletin.Unit
+	var banks []partner.UnitSummary
 	canRequest := p.Can(auth.CapFundsWrite)
 	if canRequest {
-		units, err := bulletin.Units(r.Context(), s.db)
+		units, err := partner.UnitSummaries(r.Context(), s.db)
 		if err != nil {
 			return err
 		}
@@ -597,7 +597,7 @@ func (s *Server) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (s *Server) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	units, err := bulletin.Units(r.Context(), s.db)
+	units, err := partner.UnitSummaries(r.Context(), s.db)
 	if err != nil {
 		return err
 	}

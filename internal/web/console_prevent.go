@@ -10,10 +10,11 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/prevent"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 func init() {
-	funcs["localday"] = func(t time.Time) string { return t.In(Shanghai).Format("2006-01-02") }
+	funcs["localday"] = func(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02") }
 	funcs["pkind"] = prevent.KindName
 	funcs["paud"] = prevent.AudienceName
 	funcs["porg"] = prevent.OrganiserKindName

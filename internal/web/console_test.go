@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The console tests drive the server-rendered pages as a browser would: a
@@ -482,13 +483,13 @@ func TestAuditPage(t *testing.T) {
 			t.Errorf("second page %s: %d rows", older, rows(b.body))
 		}
 
-		today := time.Now().In(Shanghai).Format("2006-01-02")
+		today := time.Now().In(zone.Shanghai).Format("2006-01-02")
 		a = c.get("/audit?action=login&to=" + today)
 		if rows(a.body) != 1 || !strings.Contains(a.body, `<td translate="no">admin</td>`) {
 			t.Errorf("login entries up to and including today: %d rows", rows(a.body))
 		}
-		a = c.get("/audit?user=offB&from=" + time.Now().Add(-72*time.Hour).In(Shanghai).Format("2006-01-02") + "&to=" +
-			time.Now().Add(-24*time.Hour).In(Shanghai).Format("2006-01-02"))
+		a = c.get("/audit?user=offB&from=" + time.Now().Add(-72*time.Hour).In(zone.Shanghai).Format("2006-01-02") + "&to=" +
+			time.Now().Add(-24*time.Hour).In(zone.Shanghai).Format("2006-01-02"))
 		if rows(a.body) != auditPageSize || strings.Contains(a.body, `<td translate="no">admin</td>`) || !strings.Contains(a.body, "查看完整号码") {
 			t.Errorf("offB's lines two days ago: %d rows", rows(a.body))
 		}
@@ -505,7 +506,7 @@ func TestAuditPage(t *testing.T) {
 			}
 		}
 		u, err := url.Parse(export)
-		if err != nil || u.Query().Get("action") != "login" || u.Query().Get("user") != "admin" || !strings.HasPrefix(u.Query().Get("to"), time.Now().In(Shanghai).AddDate(0, 0, 1).Format("2006-01-02")+"T00:00:00") {
+		if err != nil || u.Query().Get("action") != "login" || u.Query().Get("user") != "admin" || !strings.HasPrefix(u.Query().Get("to"), time.Now().In(zone.Shanghai).AddDate(0, 0, 1).Format("2006-01-02")+"T00:00:00") {
 			t.Fatalf("export link %q", export)
 		}
 		e := c.get(export)

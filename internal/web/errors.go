@@ -8,16 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/fanzha/fanzha/internal/area"
-	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
-	"github.com/fanzha/fanzha/internal/tabular"
 )
 
-// apiError is an error with the HTTP status and machine code to answer with.
-// Its message is written for the person reading it: what went wrong and
-// what to do.
+// apiError is an error of the web layer itself (a request it cannot read:
+// bad JSON, a missing form field, a wrong content type …) with the HTTP
+// status and machine code to answer with. Its message is written for the
+// person reading it: what went wrong and what to do. Errors of the domain
+// packages are domain.Error values, mapped by classify.
 type apiError struct {
 	Status  int
 	Code    string
@@ -30,56 +28,65 @@ func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// classify maps an error to its HTTP answer. This is the one place where
-// sentinel errors of the domain packages become statuses.
+// statusCanceled is the status of a request whose client went away
+// (nginx's 499); nothing is written.
+const statusCanceled = 499
+
+// classify maps an error to its HTTP answer; the JSON API (writeError) and
+// the console's pages (consoleError) both answer with it. This is the one
+// place where the kinds of the domain family become statuses and codes;
+// the message of a domain error reaches the body unchanged, and a kind's
+// bare sentinel gets the kind's standard text.
 func classify(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
 	}
-	// An uploaded table over its limits (a huge cell, a zip bomb …).
-	var le *tabular.LimitError
-	if errors.As(err, &le) {
-		return &apiError{http.StatusRequestEntityTooLarge, "too_large", le.Msg}
+	if de, ok := domain.As(err); ok {
+		ae := &apiError{Code: de.CodeOf(), Message: de.Msg}
+		var fallback string
+		switch de.Kind {
+		case domain.KindInvalid:
+			ae.Status, fallback = http.StatusBadRequest, "请求内容有误"
+		case domain.KindUnauthenticated:
+			ae.Status, fallback = http.StatusUnauthorized, "请先登录，或在 Authorization: Bearer 中提供有效的 API 令牌"
+		case domain.KindForbidden:
+			ae.Status, fallback = http.StatusForbidden, "当前角色无权执行此操作"
+		case domain.KindNotFound:
+			ae.Status, fallback = http.StatusNotFound, "记录不存在或不在您的辖区内"
+		case domain.KindConflict:
+			ae.Status, fallback = http.StatusConflict, "与现有记录冲突"
+		case domain.KindTooLarge:
+			ae.Status, fallback = http.StatusRequestEntityTooLarge, "内容超过大小上限"
+		default:
+			return internalError()
+		}
+		if ae.Message == "" {
+			ae.Message = fallback
+		}
+		return ae
 	}
 	switch {
-	case errors.Is(err, domain.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, area.ErrNotFound), errors.Is(err, db.ErrNotFound):
-		return &apiError{http.StatusNotFound, "not_found", "记录不存在或不在您的辖区内"}
-	case errors.Is(err, auth.ErrUnauthenticated):
-		return &apiError{http.StatusUnauthorized, "unauthenticated", "请先登录，或在 Authorization: Bearer 中提供有效的 API 令牌"}
-	case errors.Is(err, auth.ErrBadCredentials):
-		return &apiError{http.StatusUnauthorized, "bad_credentials", "用户名或密码错误"}
-	case errors.Is(err, auth.ErrDisabled):
-		return &apiError{http.StatusForbidden, "disabled", "账号已停用，请联系中心管理员"}
-	case errors.Is(err, auth.ErrForbidden), errors.Is(err, domain.ErrForbidden):
-		return &apiError{http.StatusForbidden, "forbidden", trimSentinel(err, "当前角色无权执行此操作")}
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, domain.ErrInvalid):
-		return &apiError{http.StatusBadRequest, "invalid", trimSentinel(err, "请求内容有误")}
-	case errors.Is(err, auth.ErrConflict), errors.Is(err, domain.ErrConflict):
-		return &apiError{http.StatusConflict, "conflict", trimSentinel(err, "与现有记录冲突")}
+	case errors.Is(err, context.Canceled):
+		return &apiError{statusCanceled, "canceled", "请求已取消"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &apiError{http.StatusServiceUnavailable, "timeout", "处理超时，请稍后重试；如持续出现请把请求号告诉管理员"}
 	}
+	return internalError()
+}
+
+func internalError() *apiError {
 	return &apiError{http.StatusInternalServerError, "internal", "服务器内部错误，请稍后重试；如持续出现请把请求号告诉管理员"}
 }
 
-// trimSentinel returns the human part of a wrapped validation error: the
-// text after the last sentinel, or a fallback.
-func trimSentinel(err error, fallback string) string {
-	msg := err.Error()
-	for _, s := range []error{auth.ErrInvalid, auth.ErrForbidden, auth.ErrConflict, domain.ErrInvalid, domain.ErrForbidden, domain.ErrConflict} {
-		if i := lastIndex(msg, s.Error()+": "); i >= 0 {
-			return msg[i+len(s.Error())+2:]
-		}
+// classifyRequest classifies the error of a request. A cancellation the
+// client did not cause (its request is still live) is a server error.
+func classifyRequest(r *http.Request, err error) *apiError {
+	ae := classify(err)
+	if ae.Status == statusCanceled && r.Context().Err() == nil {
+		return internalError()
 	}
-	return fallback
-}
-
-func lastIndex(s, sub string) int {
-	for i := len(s) - len(sub); i >= 0; i-- {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
+	return ae
 }
 
 type errorBody struct {
@@ -91,13 +98,13 @@ type errorBody struct {
 // writeError answers with {"error": "...", "code": "..."} and the right
 // status; server errors are logged with the request ID.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+	ae := classifyRequest(r, err)
+	if ae.Status == statusCanceled {
 		// The client went away (navigated on, closed the tab): nothing to
 		// answer and nothing went wrong on our side.
-		w.WriteHeader(499)
+		w.WriteHeader(statusCanceled)
 		return
 	}
-	ae := classify(err)
 	rid := requestID(r.Context())
 	if ae.Status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "err", err, "request_id", rid, "path", r.URL.Path)

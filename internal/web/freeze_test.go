@@ -17,6 +17,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // A freeze request made from a case reaches the bank's inbox, the bank
@@ -509,7 +510,7 @@ func TestInboxPageOrderSearchPaging(t *testing.T) {
 		pg := bank.get("/inbox")
 		checkHTML(t, "inbox", pg)
 		first := strings.Index(pg.body, "<td>#")
-		year := time.Now().In(Shanghai).Format("2006-")
+		year := time.Now().In(zone.Shanghai).Format("2006-")
 		if pg.status != 200 || first < 0 || !strings.HasPrefix(pg.body[first:], "<td>#"+itoa(ids[51])+"<") || !strings.Contains(pg.body, `id="next-page"`) ||
 			!strings.Contains(pg.body, `name="q"`) || !strings.Contains(pg.body, year) {
 			t.Fatalf("inbox: %d %.3000s", pg.status, pg.body)

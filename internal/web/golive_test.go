@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/setup"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // TestGoLiveFromEmptyDatabase is the go-live flow of the browser test
@@ -97,7 +98,7 @@ func TestGoLiveFromEmptyDatabase(t *testing.T) {
 
 		// The dissuader on duty now at 河西派出所.
 		const layout = "2006-01-02T15:04"
-		now := time.Now().In(Shanghai)
+		now := time.Now().In(zone.Shanghai)
 		if a = admin.post("/admin/roster/shifts", url.Values{"csrf_token": {csrf}, "area": {itoa(hexi)}, "user_id": {itoa(disID)},
 			"duty": {"dissuader"}, "starts_at": {now.Add(-time.Hour).Format(layout)}, "ends_at": {now.Add(10 * time.Hour).Format(layout)}}); a.status != http.StatusSeeOther {
 			t.Fatalf("shift: %d %.300s", a.status, a.body)

@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // villages adds a town and two villages under station A and one under B.
@@ -142,7 +143,7 @@ func TestPreventionAndBulletinAPI(t *testing.T) {
 			t.Errorf("coverage %s", cov.body)
 		}
 		// Surveys.
-		if a := f.do(t, "POST", "/api/v1/prevention/surveys", "offA", `{"area_id":`+itoa(vA1.ID)+`,"day":"`+time.Now().In(Shanghai).Format("2006-01-02")+
+		if a := f.do(t, "POST", "/api/v1/prevention/surveys", "offA", `{"area_id":`+itoa(vA1.ID)+`,"day":"`+time.Now().In(zone.Shanghai).Format("2006-01-02")+
 			`","sample":200,"aware":150}`); a.status != 201 {
 			t.Errorf("survey: %d %s", a.status, a.body)
 		}
@@ -150,7 +151,7 @@ func TestPreventionAndBulletinAPI(t *testing.T) {
 			t.Errorf("survey trend: %s", a.body)
 		}
 		// Bulletins: JSON tables, Excel export audited, schedule admin only.
-		b := f.do(t, "GET", "/api/v1/bulletins/report?kind=custom&from="+time.Now().In(Shanghai).AddDate(0, 0, -3).Format("2006-01-02"), "leader", "")
+		b := f.do(t, "GET", "/api/v1/bulletins/report?kind=custom&from="+time.Now().In(zone.Shanghai).AddDate(0, 0, -3).Format("2006-01-02"), "leader", "")
 		if b.status != 200 || len(b.json["tables"].([]any)) != 5 {
 			t.Fatalf("bulletin: %d %.300s", b.status, b.body)
 		}
@@ -213,7 +214,7 @@ func TestPreventionConsolePages(t *testing.T) {
 			{"/dashboard", 403, nil},
 		})
 		form := url.Values{"csrf_token": {grid.csrf()}, "area_id": {itoa(vA1.ID)}, "kind": {"stall"}, "title": {"摆摊宣传"},
-			"at": {time.Now().In(Shanghai).Add(-time.Hour).Format("2006-01-02T15:04")}, "audience": {"general", "elderly"}, "reached": {"120"}}
+			"at": {time.Now().In(zone.Shanghai).Add(-time.Hour).Format("2006-01-02T15:04")}, "audience": {"general", "elderly"}, "reached": {"120"}}
 		a := grid.post("/prevention/events", form)
 		if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/prevention/events/") {
 			t.Fatalf("form post: %d %s %.300s", a.status, a.location, a.body)

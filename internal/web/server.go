@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Config is what a Server needs.
@@ -77,17 +78,6 @@ type Server struct {
 	jsBuilt bool
 }
 
-// Shanghai is the console's time zone; storage is UTC.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// The binary embeds the zone database (time/tzdata is imported by
-		// cmd/fanzha); a fixed +08:00 is the same zone without DST.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
 // New builds a server; call Handler to serve it.
 func New(cfg Config) *Server {
 	s := &Server{
@@ -96,7 +86,7 @@ func New(cfg Config) *Server {
 		now:     cfg.Now,
 		secure:  cfg.Secure,
 		dataDir: cfg.DataDir,
-		loc:     Shanghai,
+		loc:     zone.Shanghai,
 		// Five failed logins per username from one address, thirty from
 		// one address, in 15 minutes (counted in the database).
 		limiter:        auth.NewLoginLimiter(5, 30, 15*time.Minute),
@@ -105,7 +95,7 @@ func New(cfg Config) *Server {
 		mux:            newRouteMux(),
 		hub:            newHub(),
 		policy:         cfg.Policy,
-		figures:        warning.NewFigureCache(Shanghai),
+		figures:        warning.NewFigureCache(zone.Shanghai),
 	}
 	if s.policy.ContactWithin == nil {
 		s.policy = warning.DefaultPolicy()
@@ -151,48 +141,17 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.handleHealthz)
 	m.HandleFunc("GET /readyz", s.handleReadyz)
 
-	// API.
-	m.HandleFunc("POST /api/v1/login", s.handleAPILogin)
-	m.HandleFunc("POST /api/v1/logout", s.handleAPILogout)
-	m.HandleFunc("GET /api/v1/me", s.api("", s.handleMe))
-	m.HandleFunc("GET /api/v1/areas", s.api(auth.CapAreaRead, s.handleAreas))
-	m.HandleFunc("GET /api/v1/areas/{id}", s.api(auth.CapAreaRead, s.handleArea))
-	m.HandleFunc("GET /api/v1/users", s.api(auth.CapUserAdmin, s.handleUsers))
-	m.HandleFunc("GET /api/v1/audit", s.api(auth.CapAuditRead, s.handleAudit))
-	m.HandleFunc("GET /api/v1/audit/export", s.api(auth.CapAuditRead, s.handleAuditExport))
-	m.HandleFunc("GET /api/v1/warnings", s.api(auth.CapWarningRead, s.handleWarnings))
-	m.HandleFunc("GET /api/v1/warnings/{id}", s.api(auth.CapWarningRead, s.handleWarning))
-	m.HandleFunc("POST /api/v1/warnings", s.api(auth.CapWarningWrite, s.handleCreateWarnings))
-	m.HandleFunc("POST /api/v1/warnings/import", s.api(auth.CapWarningWrite, s.handleImportWarnings))
-	m.HandleFunc("GET /api/v1/warnings/{id}/timeline", s.api(auth.CapWarningRead, s.handleWarningTimeline))
-	m.HandleFunc("POST /api/v1/warnings/{id}/contacts", s.api(auth.CapWarningWrite, s.handleWarningContact))
-	m.HandleFunc("POST /api/v1/warnings/{id}/outcome", s.api(auth.CapWarningWrite, s.handleWarningOutcome))
-	m.HandleFunc("POST /api/v1/warnings/{id}/handover", s.api(auth.CapWarningWrite, s.handleWarningHandover))
-	m.HandleFunc("POST /api/v1/warnings/{id}/emergency", s.api(auth.CapWarningWrite, s.handleWarningEmergency))
-	m.HandleFunc("POST /api/v1/warnings/{id}/fraud-type", s.api(auth.CapWarningWrite, s.handleWarningFraudType))
-	m.HandleFunc("GET /api/v1/board", s.api(auth.CapWarningRead, s.handleBoard))
-	m.HandleFunc("GET /api/v1/events", s.api(auth.CapWarningRead, s.handleEvents))
-	m.HandleFunc("GET /api/v1/cases", s.api(auth.CapCaseRead, s.handleCases))
-	m.HandleFunc("GET /api/v1/cases/{id}", s.api(auth.CapCaseRead, s.handleCase))
-	m.HandleFunc("POST /api/v1/cases/{id}/requests", s.api(auth.CapFundsWrite, s.handleCreateCaseRequest))
-	m.HandleFunc("GET /api/v1/cases/{id}/requests", s.api(auth.CapCaseRead, s.handleCaseRequests))
-	m.HandleFunc("POST /api/v1/cases/{id}/fraud-type", s.api(auth.CapCaseWrite, s.handleCaseFraudType))
-	m.HandleFunc("GET /api/v1/partner/requests", s.api(auth.CapPartnerInbox, s.handlePartnerInbox))
-	m.HandleFunc("POST /api/v1/partner/requests/{id}/answer", s.api(auth.CapPartnerInbox, s.handlePartnerAnswer))
-	s.partnerRoutes() // 联席: webhooks, partner reports, joint tasks, OpenAPI (api_partner_ext.go)
-	m.HandleFunc("POST /api/v1/statements/import", s.api(auth.CapFundsWrite, s.handleImportStatements))
-	m.HandleFunc("GET /api/v1/statements/mappings", s.api(auth.CapFundsRead, s.handleMappings))
-	m.HandleFunc("POST /api/v1/statements/mappings", s.api(auth.CapFundsWrite, s.handleSaveMapping))
-	m.HandleFunc("GET /api/v1/figures/overview", s.api(auth.CapFiguresRead, s.handleOverview))
-	m.HandleFunc("GET /api/v1/figures/warnings", s.api(auth.CapFiguresRead, s.handleWarningFigures))
-	s.traceRoutes()  // cases opened by API, fund trace, requests from the trace: api_trace.go, api_cases.go
-	s.freezeRoutes() // 止付/冻结, 返还, funds figures: api_freeze.go
+	// API: every /api/v1 route is one entry of the route table, which
+	// registers it and documents it in /api/v1/openapi.json (api_routes.go).
+	s.registerAPI()
 	m.HandleFunc("/api/", s.handleAPINotFound)
 
 	s.consoleRoutes()
-	s.preventRoutes() // 宣传防范, 研判通报, 大屏: api_prevent.go
-	s.intelRoutes()   // 两卡研判: API and console pages (api_intel.go)
-	s.adminRoutes()   // 系统管理: setup, tree, units, people, roster, settings (admin.go)
+	s.jointConsoleRoutes() // 联席 pages: console_joint.go
+	s.freezePages()        // 止付/冻结 and 返还 pages: console_freeze.go
+	s.preventRoutes()      // 宣传防范, 研判通报, 大屏 pages: api_prevent.go
+	s.intelRoutes()        // 两卡研判 pages: api_intel.go
+	s.adminRoutes()        // 系统管理: setup, tree, units, people, roster, settings (admin.go)
 	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 

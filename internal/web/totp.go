@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // Two-factor login pages: the second login step (/login/2fa: the code, or
@@ -143,7 +144,7 @@ func (s *Server) handleSecondStepForm(w http.ResponseWriter, r *http.Request) {
 	case auth.StageEnrol:
 		p := &auth.Principal{User: u, Via: "session", SessionID: sess.ID}
 		codes, err := auth.ConfirmTOTP(ctx, s.db, s.auditWho(r, p), u, code, now)
-		if errors.Is(err, auth.ErrInvalid) {
+		if errors.Is(err, domain.ErrInvalid) {
 			if ferr := s.loginFailed(r, u.Username, "2fa enrolment code refused"); ferr != nil {
 				s.consoleError(w, r, ferr)
 				return

@@ -1,4 +1,4 @@
-package funds
+package partner
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Figures of 止付/冻结/返还 for a jurisdiction and a period [From, To):
@@ -93,7 +94,7 @@ func ComputeFundsFigures(ctx context.Context, q db.Querier, scope area.Node, fro
 		return stations[k]
 	}
 	month := func(ms int64) *FundsFiguresRow {
-		k := db.Time(ms).In(shanghaiLoc).Format("2006-01")
+		k := db.Time(ms).In(zone.Shanghai).Format("2006-01")
 		if months[k] == nil {
 			months[k] = &FundsFiguresRow{Key: k, Label: k}
 		}

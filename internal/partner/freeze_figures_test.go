@@ -1,4 +1,4 @@
-package funds
+package partner
 
 import (
 	"context"
@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/funds"
 )
 
 func TestPercentileNearestRank(t *testing.T) {
@@ -36,14 +38,14 @@ func TestPercentileNearestRank(t *testing.T) {
 // The figures against a hand computation (see the comments).
 func TestFundsFigures(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		w := newReturnWorld(t, d)
+		w := newCounty(t, d)
 		ctx := context.Background()
-		T := rt0
-		c1 := w.newCase(t, w.stA, T, victim("甲", "a", "A1", 100_000, T))
-		c2 := w.newCase(t, w.stA, T.Add(24*time.Hour), victim("乙", "b", "A2", 100_000, T))
-		c3 := w.newCase(t, w.stB, T.Add(48*time.Hour), victim("丙", "c", "A3", 100_000, T))
-		w.newCase(t, w.stB, T.Add(72*time.Hour), victim("丁", "d", "A4", 100_000, T))
-		c5 := w.newCase(t, w.stA, T.AddDate(0, 0, -40), victim("戊", "e", "A5", 100_000, T))
+		T := t0
+		c1 := newCase(t, d, w.stA, T, victim("甲", "a", "A1", 100_000, T))
+		c2 := newCase(t, d, w.stA, T.Add(24*time.Hour), victim("乙", "b", "A2", 100_000, T))
+		c3 := newCase(t, d, w.stB, T.Add(48*time.Hour), victim("丙", "c", "A3", 100_000, T))
+		newCase(t, d, w.stB, T.Add(72*time.Hour), victim("丁", "d", "A4", 100_000, T))
+		c5 := newCase(t, d, w.stA, T.AddDate(0, 0, -40), victim("戊", "e", "A5", 100_000, T))
 		req := func(c int64, kind, account string, reported time.Time, sent, confirmed time.Duration, fen int64, prior int64) int64 {
 			var conf any
 			if confirmed > 0 {
@@ -134,4 +136,18 @@ func TestFundsFigures(t *testing.T) {
 			t.Errorf("station B scope: %s", got)
 		}
 	})
+}
+
+// newCase opens a case in station st; each victim pays amount into account.
+func newCase(t *testing.T, d *db.DB, st area.Node, reported time.Time, victims ...funds.NewVictim) int64 {
+	t.Helper()
+	id, _, err := funds.CreateCase(context.Background(), d, funds.NewCase{AreaID: st.ID, StationID: st.ID, FraudType: "police", ReportedAt: reported, Victims: victims}, reported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func victim(name, from, to string, fen int64, at time.Time) funds.NewVictim {
+	return funds.NewVictim{Name: name, Transfers: []funds.NewTransfer{{At: at, FromAccount: from, ToAccount: to, AmountFen: fen}}}
 }

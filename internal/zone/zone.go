@@ -1,0 +1,31 @@
+// Package zone is fanzha's one time zone. Storage is UTC (Unix
+// milliseconds, see internal/db); what people read and type — console and
+// bulletin dates, file times, day and month buckets, legal terms counted in
+// calendar months — is Asia/Shanghai. It is its own package, importing
+// nothing of fanzha, so every package (domain, web, sim, cmd/fanzha) can use
+// it without a cycle; the zone database is embedded (time/tzdata), so the
+// binary and the tests need no zone files on the host.
+package zone
+
+import (
+	"time"
+	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
+)
+
+// Shanghai is Asia/Shanghai.
+var Shanghai = load()
+
+// OffsetMillis is Asia/Shanghai's offset from UTC in milliseconds. It is
+// fixed (no daylight saving since 1991), so day arithmetic on stored
+// milliseconds may add it instead of converting every time.
+const OffsetMillis = 8 * 3600 * 1000
+
+func load() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// Unreachable with the embedded database; a fixed +08:00 is the
+		// same zone since 1991 (no daylight saving).
+		return time.FixedZone("CST", OffsetMillis/1000)
+	}
+	return loc
+}
