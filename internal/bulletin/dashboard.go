@@ -7,6 +7,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // Dashboard is what the 大屏 shows: the live overview and a schematic map of
@@ -31,7 +32,13 @@ type StationMap struct {
 
 // ComputeDashboard computes the dashboard of scope at now.
 func ComputeDashboard(ctx context.Context, q db.Querier, scope area.Node, now time.Time, loc *time.Location) (Dashboard, error) {
-	o, err := ComputeOverview(ctx, q, scope, now, loc)
+	return ComputeDashboardCached(ctx, q, nil, scope, now, loc)
+}
+
+// ComputeDashboardCached is ComputeDashboard with the overview read through
+// c (ComputeOverviewCached).
+func ComputeDashboardCached(ctx context.Context, q db.Querier, c *warning.FigureCache, scope area.Node, now time.Time, loc *time.Location) (Dashboard, error) {
+	o, err := ComputeOverviewCached(ctx, q, c, scope, now, loc)
 	if err != nil {
 		return Dashboard{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // Overview is the set of live figures on the console's home page.
@@ -84,35 +85,64 @@ type StationCount struct {
 const dayMillis = 86400000
 
 // ComputeOverview computes the home page figures for scope at now, with days
-// cut in loc.
+// cut in loc, everything read from the database.
 func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now time.Time, loc *time.Location) (Overview, error) {
+	return computeOverview(ctx, q, nil, scope, now, loc)
+}
+
+// ComputeOverviewCached is ComputeOverview with the warnings of closed days
+// read from c (warning.FigureCache): the same figures, without reading a
+// year of warnings on every page. A nil c reads everything.
+func ComputeOverviewCached(ctx context.Context, q db.Querier, c *warning.FigureCache, scope area.Node, now time.Time, loc *time.Location) (Overview, error) {
+	if c == nil {
+		return ComputeOverview(ctx, q, scope, now, loc)
+	}
+	s, err := c.Snapshot(ctx, q, scope, now)
+	if err != nil {
+		return Overview{}, err
+	}
+	return computeOverview(ctx, q, s, scope, now, loc)
+}
+
+// computeOverview reads the warnings from s when it holds the year and the
+// trend, else with SQL; cases and prevention are always read with SQL.
+func computeOverview(ctx context.Context, q db.Querier, snap *warning.FigureSnapshot, scope area.Node, now time.Time, loc *time.Location) (Overview, error) {
 	o := Overview{Scope: scope.FullName, AsOf: now.UTC()}
 	local := now.In(loc)
 	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	yearStart := time.Date(local.Year(), 1, 1, 0, 0, 0, 0, loc)
 	trendStart := dayStart.AddDate(0, 0, -29)
+	if snap != nil && (!snap.Covers(yearStart) || !snap.Covers(trendStart)) {
+		snap = nil
+	}
 	wCond, wArg := area.UnderClause("area_id", scope)
 	cCond, cArg := area.UnderClause("area_id", scope)
 
-	err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN grade = 'fund' THEN 1 ELSE 0 END), 0),
+	if snap == nil {
+		err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN grade = 'fund' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN outcome = 'dissuaded' THEN 1 ELSE 0 END), 0)
 		FROM warnings WHERE `+wCond+` AND received_at >= ?`, wArg, db.Millis(dayStart)).
-		Scan(&o.Today.Warnings, &o.Today.FundWarnings, &o.Today.Dissuaded)
-	if err != nil {
-		return o, fmt.Errorf("overview today warnings: %w", err)
+			Scan(&o.Today.Warnings, &o.Today.FundWarnings, &o.Today.Dissuaded)
+		if err != nil {
+			return o, fmt.Errorf("overview today warnings: %w", err)
+		}
 	}
-	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+` AND reported_at >= ?`,
+	err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+` AND reported_at >= ?`,
 		cArg, db.Millis(dayStart)).Scan(&o.Today.Cases, &o.Today.LossFen)
 	if err != nil {
 		return o, fmt.Errorf("overview today cases: %w", err)
 	}
-	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN contact_due_at < ? AND first_contact_at IS NULL THEN 1 ELSE 0 END), 0)
-		FROM warnings WHERE `+wCond+` AND status = 'open'`, db.Millis(now), wArg).Scan(&o.OpenNow, &o.OverdueNow)
+	// Open warnings of any day, through the join so that both engines walk
+	// the partial indexes of open warnings, not every warning of the scope.
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN w.contact_due_at < ? AND w.first_contact_at IS NULL THEN 1 ELSE 0 END), 0)
+		FROM warnings w JOIN areas a ON a.id = w.area_id WHERE a.path LIKE ? AND w.status = 'open'`, db.Millis(now), scope.SubtreePattern()).
+		Scan(&o.OpenNow, &o.OverdueNow)
 	if err != nil {
 		return o, fmt.Errorf("overview open warnings: %w", err)
 	}
 	y := &o.Year
-	err = q.QueryRow(ctx, `SELECT COUNT(*),
+	if snap == nil {
+		err := q.QueryRow(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN grade = 'fund' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN grade = 'high' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN outcome = 'dissuaded' THEN 1 ELSE 0 END), 0),
@@ -121,12 +151,10 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 		COALESCE(SUM(CASE WHEN outcome = 'false_alarm' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(kept_fen), 0)
 		FROM warnings WHERE `+wCond+` AND received_at >= ?`, wArg, db.Millis(yearStart)).
-		Scan(&y.Warnings, &y.FundWarnings, &y.HighWarnings, &y.Dissuaded, &y.Defrauded, &y.Unreachable, &y.FalseAlarm, &y.KeptFen)
-	if err != nil {
-		return o, fmt.Errorf("overview year warnings: %w", err)
-	}
-	if d := y.Dissuaded + y.Defrauded + y.Unreachable; d > 0 {
-		y.DissuasionPermille = (y.Dissuaded*1000 + d/2) / d
+			Scan(&y.Warnings, &y.FundWarnings, &y.HighWarnings, &y.Dissuaded, &y.Defrauded, &y.Unreachable, &y.FalseAlarm, &y.KeptFen)
+		if err != nil {
+			return o, fmt.Errorf("overview year warnings: %w", err)
+		}
 	}
 	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+` AND reported_at >= ?`,
 		cArg, db.Millis(yearStart)).Scan(&y.Cases, &y.LossFen)
@@ -150,24 +178,26 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 		o.Daily[i].Day = d.Format("2006-01-02")
 		days[(d.UnixMilli()+offMs)/dayMillis] = &o.Daily[i]
 	}
-	rows, err := q.Query(ctx, `SELECT (received_at + ?) / ?, COUNT(*) FROM warnings WHERE `+wCond+`
+	if snap == nil {
+		rows, err := q.Query(ctx, `SELECT (received_at + ?) / ?, COUNT(*) FROM warnings WHERE `+wCond+`
 		AND received_at >= ? GROUP BY 1`,
-		offMs, int64(dayMillis), wArg, db.Millis(trendStart))
-	if err != nil {
-		return o, fmt.Errorf("overview warning trend: %w", err)
-	}
-	for rows.Next() {
-		var k, n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			rows.Close()
-			return o, err
+			offMs, int64(dayMillis), wArg, db.Millis(trendStart))
+		if err != nil {
+			return o, fmt.Errorf("overview warning trend: %w", err)
 		}
-		if p := days[k]; p != nil {
-			p.Warnings = n
+		for rows.Next() {
+			var k, n int64
+			if err := rows.Scan(&k, &n); err != nil {
+				rows.Close()
+				return o, err
+			}
+			if p := days[k]; p != nil {
+				p.Warnings = n
+			}
 		}
+		rows.Close()
 	}
-	rows.Close()
-	rows, err = q.Query(ctx, `SELECT (reported_at + ?) / ?, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
+	rows, err := q.Query(ctx, `SELECT (reported_at + ?) / ?, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
 		AND reported_at >= ? GROUP BY 1`,
 		offMs, int64(dayMillis), cArg, db.Millis(trendStart))
 	if err != nil {
@@ -213,22 +243,73 @@ func ComputeOverview(ctx context.Context, q db.Querier, scope area.Node, now tim
 		idx[s.ID] = len(o.ByStation)
 		o.ByStation = append(o.ByStation, StationCount{StationID: s.ID, Name: s.Name})
 	}
-	rows, err = q.Query(ctx, `SELECT station_id, COUNT(*) FROM warnings WHERE `+wCond+` AND received_at >= ?
+	if snap == nil {
+		rows, err = q.Query(ctx, `SELECT station_id, COUNT(*) FROM warnings WHERE `+wCond+` AND received_at >= ?
 		AND station_id IS NOT NULL GROUP BY station_id`, wArg, db.Millis(yearStart))
-	if err != nil {
-		return o, fmt.Errorf("overview by station: %w", err)
-	}
-	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return o, err
+		if err != nil {
+			return o, fmt.Errorf("overview by station: %w", err)
 		}
-		if i, ok := idx[id]; ok {
-			o.ByStation[i].Warnings = n
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return o, err
+			}
+			if i, ok := idx[id]; ok {
+				o.ByStation[i].Warnings = n
+			}
 		}
+		rows.Close()
+	} else {
+		// One pass over the year's warnings (the trend's 30 days lie in it
+		// or in the snapshot's held month before 1 January).
+		ds, ys, ts := db.Millis(dayStart), db.Millis(yearStart), db.Millis(trendStart)
+		first := yearStart
+		if trendStart.Before(first) {
+			first = trendStart
+		}
+		snap.Each(first, time.Time{}, func(r *warning.FigureRow) {
+			if p := days[(r.ReceivedAt+offMs)/dayMillis]; p != nil && r.ReceivedAt >= ts {
+				p.Warnings++
+			}
+			if r.ReceivedAt >= ds {
+				o.Today.Warnings++
+				if r.Grade == warning.GradeFund {
+					o.Today.FundWarnings++
+				}
+				if r.Outcome == warning.OutcomeDissuaded {
+					o.Today.Dissuaded++
+				}
+			}
+			if r.ReceivedAt < ys {
+				return
+			}
+			y.Warnings++
+			switch r.Grade {
+			case warning.GradeFund:
+				y.FundWarnings++
+			case warning.GradeHigh:
+				y.HighWarnings++
+			}
+			switch r.Outcome {
+			case warning.OutcomeDissuaded:
+				y.Dissuaded++
+			case warning.OutcomeDefrauded:
+				y.Defrauded++
+			case warning.OutcomeUnreachable:
+				y.Unreachable++
+			case warning.OutcomeFalseAlarm:
+				y.FalseAlarm++
+			}
+			y.KeptFen += r.KeptFen
+			if i, ok := idx[r.StationID]; ok && r.StationID != 0 {
+				o.ByStation[i].Warnings++
+			}
+		})
 	}
-	rows.Close()
+	if d := y.Dissuaded + y.Defrauded + y.Unreachable; d > 0 {
+		y.DissuasionPermille = (y.Dissuaded*1000 + d/2) / d
+	}
 	rows, err = q.Query(ctx, `SELECT station_id, COUNT(*), COALESCE(SUM(loss_fen), 0) FROM cases WHERE `+cCond+`
 		AND reported_at >= ? AND station_id IS NOT NULL GROUP BY station_id`, cArg, db.Millis(yearStart))
 	if err != nil {

@@ -16,6 +16,10 @@ const (
 	GenSettings = "settings" // settings edited in the console
 	GenUsers    = "users"    // users: roles, jurisdiction, disabling
 	GenUnits    = "units"    // member units
+	// GenWarningHistory is bumped by database triggers (migration 00020),
+	// not by Bump: any change to a warning received more than 24 hours ago
+	// by the database's clock (SELECT ms FROM db_clock).
+	GenWarningHistory = "warning_history"
 )
 
 // Bump advances the generation counter name. Call it in the transaction that

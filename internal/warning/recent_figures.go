@@ -31,12 +31,19 @@ func recentSpans(now time.Time, loc *time.Location) []span {
 	}
 }
 
-// RecentFigures computes the figures of scope (ComputeFigures) for today,
-// the last 7 days, this month and this year up to now.
-func RecentFigures(ctx context.Context, q db.Querier, scope area.Node, now time.Time, loc *time.Location) ([]SpanFigures, error) {
+// RecentFigures computes the figures of scope for today, the last 7 days,
+// this month and this year up to now: through the figure cache c when
+// given (closed days held in memory), else ComputeFigures.
+func RecentFigures(ctx context.Context, q db.Querier, c *FigureCache, scope area.Node, now time.Time, loc *time.Location) ([]SpanFigures, error) {
 	var out []SpanFigures
 	for _, s := range recentSpans(now, loc) {
-		f, err := ComputeFigures(ctx, q, scope, s.from, s.to, now)
+		var f Figures
+		var err error
+		if c != nil {
+			f, err = c.Figures(ctx, q, scope, s.from, s.to, now)
+		} else {
+			f, err = ComputeFigures(ctx, q, scope, s.from, s.to, now)
+		}
 		if err != nil {
 			return nil, err
 		}

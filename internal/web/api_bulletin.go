@@ -167,7 +167,7 @@ func (s *Server) handleSetBulletinSchedule(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	d, err := bulletin.ComputeDashboard(r.Context(), s.db, p.Scope, s.now(), s.loc)
+	d, err := bulletin.ComputeDashboardCached(r.Context(), s.db, s.figures, p.Scope, s.now(), s.loc)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 func (s *Server) handleDashboardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	d, err := bulletin.ComputeDashboard(r.Context(), s.db, p.Scope, s.now(), s.loc)
+	d, err := bulletin.ComputeDashboardCached(r.Context(), s.db, s.figures, p.Scope, s.now(), s.loc)
 	if err != nil {
 		return err
 	}

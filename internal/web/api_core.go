@@ -214,7 +214,7 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	o, err := bulletin.ComputeOverview(r.Context(), s.db, scope, s.now(), s.loc)
+	o, err := bulletin.ComputeOverviewCached(r.Context(), s.db, s.figures, scope, s.now(), s.loc)
 	if err != nil {
 		return err
 	}

@@ -285,7 +285,7 @@ func (s *Server) handleWarningFigures(w http.ResponseWriter, r *http.Request, p 
 	if !from.Before(to) {
 		return errorf(http.StatusBadRequest, "bad_period", "起始时间应早于结束时间")
 	}
-	f, err := warning.ComputeFigures(r.Context(), s.db, scope, from, to, now)
+	f, err := s.figures.Figures(r.Context(), s.db, scope, from, to, now)
 	if err != nil {
 		return err
 	}

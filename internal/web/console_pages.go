@@ -27,7 +27,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	var o *bulletin.Overview
 	if p.Can(auth.CapFiguresRead) {
-		ov, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, s.now(), s.loc)
+		ov, err := bulletin.ComputeOverviewCached(r.Context(), s.db, s.figures, p.Scope, s.now(), s.loc)
 		if err != nil {
 			return err
 		}
@@ -512,11 +512,11 @@ func (s *Server) handlePreventionPage(w http.ResponseWriter, r *http.Request, p 
 
 func (s *Server) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	now := s.now()
-	rows, err := warning.RecentFigures(r.Context(), s.db, p.Scope, now, s.loc)
+	rows, err := warning.RecentFigures(r.Context(), s.db, s.figures, p.Scope, now, s.loc)
 	if err != nil {
 		return err
 	}
-	o, err := bulletin.ComputeOverview(r.Context(), s.db, p.Scope, now, s.loc)
+	o, err := bulletin.ComputeOverviewCached(r.Context(), s.db, s.figures, p.Scope, now, s.loc)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,9 @@ type Server struct {
 	mux       *routeMux
 	hub       *hub
 	policy    warning.Policy
+	// figures holds the warnings of closed days for the figures pages
+	// (warning.FigureCache; exact across replicas by its generation).
+	figures *warning.FigureCache
 	// settings is the store of the settings in force (admin_settings.go).
 	settings *settings.Store
 
@@ -92,6 +95,7 @@ func New(cfg Config) *Server {
 		mux:            newRouteMux(),
 		hub:            newHub(),
 		policy:         cfg.Policy,
+		figures:        warning.NewFigureCache(zone.Shanghai),
 	}
 	if s.policy.ContactWithin == nil {
 		s.policy = warning.DefaultPolicy()
