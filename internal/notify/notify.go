@@ -281,8 +281,19 @@ func (d *Deliverer) claim(ctx context.Context) ([]item, error) {
 	if d.DB.Dialect == db.Postgres {
 		lock = " FOR UPDATE OF o SKIP LOCKED"
 	}
+	// Most rounds find nothing: look before taking a write transaction
+	// (on SQLite, the database's write lock).
+	var any int
+	err := d.DB.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE delivered_at IS NULL AND next_at <= ?
+		AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1) x`, db.Millis(now), db.Millis(now)).Scan(&any)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	if any == 0 {
+		return nil, nil
+	}
 	var out []item
-	err := d.DB.InTx(ctx, func(tx *db.Tx) error {
+	err = d.DB.InTx(ctx, func(tx *db.Tx) error {
 		out = out[:0]
 		rows, err := tx.Query(ctx, `SELECT o.id, o.target, o.format, o.payload, o.attempts, COALESCE(o.webhook_id, 0), COALESCE(w.secret, '')
 			FROM outbox o LEFT JOIN unit_webhooks w ON w.id = o.webhook_id
