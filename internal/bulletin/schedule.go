@@ -19,7 +19,8 @@ import (
 // The daily bulletin is generated once a day, at a configured local hour,
 // for the previous day, for the county and each station. The hour is stored
 // in settings (key bulletin.daily_hour, default 8); each generated bulletin
-// is a row of bulletin_runs, unique per kind, node and period start. The
+// is a row of bulletin_runs, unique per kind, node and period start (the
+// insert is the claim, so with several replicas each is stored once). The
 // scheduler asks "is yesterday's bulletin there?" rather than keeping a
 // timer, so a server that was down at the hour generates it at its first
 // tick after start, and a restart never generates it twice.
@@ -105,20 +106,19 @@ func Store(ctx context.Context, q db.Querier, b Bulletin) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var n int
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM bulletin_runs WHERE kind = ? AND area_id = ? AND period_from = ?`,
-		string(b.Kind), b.AreaID, db.Millis(b.Period.From)).Scan(&n); err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return false, nil
-	}
-	_, err = q.Exec(ctx, `INSERT INTO bulletin_runs (kind, area_id, period_from, period_to, generated_at, summary) VALUES (?,?,?,?,?,?)`,
+	// The unique key is the claim: a second writer of the same bulletin
+	// (another replica, a person generating it by hand) stores nothing.
+	res, err := q.Exec(ctx, `INSERT INTO bulletin_runs (kind, area_id, period_from, period_to, generated_at, summary) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (kind, area_id, period_from) DO NOTHING`,
 		string(b.Kind), b.AreaID, db.Millis(b.Period.From), db.Millis(b.Period.To), db.Millis(b.GeneratedAt), string(summary))
 	if err != nil {
 		return false, fmt.Errorf("store bulletin: %w", err)
 	}
-	return true, nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store bulletin: %w", err)
+	}
+	return n == 1, nil
 }
 
 // Runs lists the stored bulletins of nodes under scope, newest first.
@@ -156,10 +156,25 @@ type Scheduler struct {
 	Now func() time.Time // time.Now when nil
 }
 
+// DailyJob names the daily bulletin's lock (db.RunExclusive).
+const DailyJob = "bulletin.daily"
+
 // Tick generates yesterday's daily bulletins (county and stations) when the
 // local hour has come and they are not stored yet; it returns how many it
-// stored.
+// stored. Every replica ticks: on PostgreSQL the tick runs under the job's
+// advisory lock, so while one replica generates the others skip quietly
+// (0, nil), and a replica ticking afterwards finds the bulletins stored.
 func (s *Scheduler) Tick(ctx context.Context) (int, error) {
+	stored := 0
+	_, err := s.DB.RunExclusive(ctx, DailyJob, func(ctx context.Context) error {
+		var err error
+		stored, err = s.tick(ctx)
+		return err
+	})
+	return stored, err
+}
+
+func (s *Scheduler) tick(ctx context.Context) (int, error) {
 	now := time.Now()
 	if s.Now != nil {
 		now = s.Now()

@@ -5,12 +5,14 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"path"
 	"testing/fstest"
 	"text/template"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // Migrations are plain SQL files run by goose. One set of files serves both
@@ -78,13 +80,9 @@ func (d *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 	if err != nil {
 		return MigrationResult{}, err
 	}
-	gd := goose.DialectSQLite3
-	if d.Dialect == Postgres {
-		gd = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(gd, d.DB, fsys)
+	p, err := d.migrationProvider(ctx, fsys)
 	if err != nil {
-		return MigrationResult{}, fmt.Errorf("migrations: %w", err)
+		return MigrationResult{}, err
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
@@ -109,13 +107,9 @@ func (d *DB) MigrateTo(ctx context.Context, version int64) (MigrationResult, err
 	if err != nil {
 		return MigrationResult{}, err
 	}
-	gd := goose.DialectSQLite3
-	if d.Dialect == Postgres {
-		gd = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(gd, d.DB, fsys)
+	p, err := d.migrationProvider(ctx, fsys)
 	if err != nil {
-		return MigrationResult{}, fmt.Errorf("migrations: %w", err)
+		return MigrationResult{}, err
 	}
 	res, err := p.UpTo(ctx, version)
 	if err != nil {
@@ -130,6 +124,41 @@ func (d *DB) MigrateTo(ctx context.Context, version int64) (MigrationResult, err
 		return r, fmt.Errorf("read schema version: %w", err)
 	}
 	return r, nil
+}
+
+// migrationProvider is the goose provider of the rendered migrations. On
+// PostgreSQL it holds a session advisory lock while it migrates, so two
+// replicas starting together on one database apply each migration once:
+// the second waits (up to 5 minutes) and then finds nothing left to apply.
+// The lock's key is derived from the schema, so databases in other schemas
+// of the same server (the tests' schemas) do not wait on each other.
+func (d *DB) migrationProvider(ctx context.Context, fsys fs.FS) (*goose.Provider, error) {
+	gd := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if d.Dialect == Postgres {
+		gd = goose.DialectPostgres
+		var schema string
+		if err := d.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return nil, fmt.Errorf("migrations: current schema: %w", err)
+		}
+		l, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID(schema)), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	p, err := goose.NewProvider(gd, d.DB, fsys, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// migrationLockID is the advisory lock key of a schema's migrations.
+func migrationLockID(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("fanzha migrations/" + schema))
+	return int64(h.Sum64() & 0x7fffffffffffffff)
 }
 
 // LatestVersion is the highest schema version this binary carries.

@@ -111,7 +111,7 @@ func TestGuardNoRedirects(t *testing.T) {
 	defer redirector.Close()
 	g := Guard{Allowed: func(context.Context) []netip.Prefix { return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} }}
 	dl := &Deliverer{}
-	err := dl.post(context.Background(), g.Client(5*time.Second), redirector.URL, FormatJSON, "", []byte(`{}`))
+	err := dl.post(context.Background(), g.Client(5*time.Second), redirector.URL, FormatJSON, "", "1", []byte(`{}`))
 	if err == nil || !strings.HasPrefix(err.Error(), "HTTP 302") || inner.Load() != 0 {
 		t.Fatalf("redirect: err %v, internal hits %d", err, inner.Load())
 	}

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,8 +135,16 @@ type Deliverer struct {
 	// used for the admin's escalation webhooks alone.
 	Guard *Guard
 
+	// Lease is how long a claimed row stays with this sender before
+	// another may take it over (DefaultLease when 0).
+	Lease time.Duration
+	// Owner names this sender in the outbox's lease_owner; a random name
+	// when empty.
+	Owner string
+
 	guardOnce sync.Once
 	guarded   *http.Client
+	ownerOnce sync.Once
 }
 
 // unitClient is the guarded client of unit webhooks.
@@ -156,47 +166,59 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(h.Sum(nil))
 }
 
-// DeliverDue sends every message whose time has come, once, and returns how
-// many were delivered.
+// DefaultLease is how long a sender holds the rows it claimed before
+// another sender may take them over: longer than one post (10 s timeout).
+const DefaultLease = time.Minute
+
+// item is one claimed outbox row.
+type item struct {
+	id       int64
+	target   string
+	format   string
+	payload  string
+	attempts int
+	webhook  int64
+	secret   string
+}
+
+// DeliverDue sends every message whose time has come and returns how many
+// were delivered. Any number of senders (replicas) may run it on one
+// database: each claims its batch first (claim), so a row is posted by one
+// sender at a time, and marks a row delivered only while it still holds the
+// row's lease. A sender that dies after claiming leaves rows whose lease
+// expires after Lease; another sender then posts them again with the same
+// Idempotency-Key header.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
-	now := d.now()
-	// A unit webhook's messages go out in order: a message waits while an
-	// earlier one to the same webhook waits for its retry (see unit.go).
-	rows, err := d.DB.Query(ctx, `SELECT o.id, o.target, o.format, o.payload, o.attempts, COALESCE(o.webhook_id, 0), COALESCE(w.secret, '')
-		FROM outbox o LEFT JOIN unit_webhooks w ON w.id = o.webhook_id
-		WHERE o.delivered_at IS NULL AND o.next_at <= ? AND (o.webhook_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e
-			WHERE e.webhook_id = o.webhook_id AND e.delivered_at IS NULL AND e.id < o.id AND e.next_at > ?))
-		ORDER BY o.id LIMIT 100`, db.Millis(now), db.Millis(now))
+	items, err := d.claim(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("read outbox: %w", err)
+		return 0, err
 	}
-	type item struct {
-		id       int64
-		target   string
-		format   string
-		payload  string
-		attempts int
-		webhook  int64
-		secret   string
-	}
-	var items []item
-	for rows.Next() {
-		var it item
-		if err := rows.Scan(&it.id, &it.target, &it.format, &it.payload, &it.attempts, &it.webhook, &it.secret); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		items = append(items, it)
-	}
-	rows.Close()
 	delivered := 0
 	blocked := map[int64]bool{} // unit webhooks whose earlier message failed in this round
 	secrets := d.Secrets
 	if d.SecretSource != nil && len(items) > 0 {
 		secrets = d.SecretSource(ctx)
 	}
+	owner := d.owner()
 	for _, it := range items {
 		if it.webhook != 0 && blocked[it.webhook] {
+			if _, err := d.DB.Exec(ctx, `UPDATE outbox SET leased_until = NULL, lease_owner = '' WHERE id = ? AND lease_owner = ?`, it.id, owner); err != nil {
+				return delivered, fmt.Errorf("release outbox row: %w", err)
+			}
+			continue
+		}
+		// Renew the lease for this post: the rows late in a batch may have
+		// waited on slow receivers, and one taken over meanwhile is left to
+		// the sender that has it.
+		res, err := d.DB.Exec(ctx, `UPDATE outbox SET leased_until = ? WHERE id = ? AND lease_owner = ? AND delivered_at IS NULL`,
+			db.Millis(d.now().Add(d.lease())), it.id, owner)
+		if err != nil {
+			return delivered, fmt.Errorf("renew outbox lease: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if it.webhook != 0 {
+				blocked[it.webhook] = true // keep the webhook's order: the rest waits for its new sender
+			}
 			continue
 		}
 		secret := it.secret
@@ -207,11 +229,18 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		if it.webhook != 0 {
 			c = d.unitClient()
 		}
-		err := d.post(ctx, c, it.target, Format(it.format), secret, []byte(it.payload))
+		err = d.post(ctx, c, it.target, Format(it.format), secret, strconv.FormatInt(it.id, 10), []byte(it.payload))
 		if err == nil {
-			if _, err := d.DB.Exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
-				db.Millis(d.now()), it.id); err != nil {
+			res, err := d.DB.Exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = '', leased_until = NULL, lease_owner = ''
+				WHERE id = ? AND lease_owner = ? AND delivered_at IS NULL`, db.Millis(d.now()), it.id, owner)
+			if err != nil {
 				return delivered, fmt.Errorf("mark delivered: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				// The lease lapsed during the post and another sender took
+				// the row: it posts it too, with the same Idempotency-Key.
+				d.log().Warn("notification posted after its lease lapsed; another sender has it", "outbox_id", it.id, "target", it.target)
+				continue
 			}
 			delivered++
 			continue
@@ -224,13 +253,132 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		if len(msg) > 500 {
 			msg = msg[:500]
 		}
-		if _, err := d.DB.Exec(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?`,
-			n, db.Millis(d.now().Add(Backoff(n))), msg, it.id); err != nil {
+		if _, err := d.DB.Exec(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, leased_until = NULL, lease_owner = ''
+			WHERE id = ? AND lease_owner = ? AND delivered_at IS NULL`,
+			n, db.Millis(d.now().Add(Backoff(n))), msg, it.id, owner); err != nil {
 			return delivered, fmt.Errorf("reschedule: %w", err)
 		}
 		d.log().Warn("notification delivery failed; will retry", "outbox_id", it.id, "target", it.target, "attempt", n, "err", msg)
 	}
 	return delivered, nil
+}
+
+// claim takes a batch of due rows in one short transaction: rows neither
+// delivered, nor waiting for a retry, nor leased by a live sender. On
+// PostgreSQL the SELECT locks them FOR UPDATE SKIP LOCKED, so two senders
+// claiming at once take different rows; on SQLite the transaction holds
+// the write lock. Each row is then leased by a conditional UPDATE (the
+// lease still free), which is the claim on both engines.
+//
+// A unit webhook's messages go out in order: a row is taken only when
+// every earlier undelivered row of its webhook is in the same batch, so a
+// message never overtakes one waiting for its retry or in another sender's
+// hands (see unit.go).
+func (d *Deliverer) claim(ctx context.Context) ([]item, error) {
+	now := d.now()
+	owner := d.owner()
+	lock := ""
+	if d.DB.Dialect == db.Postgres {
+		lock = " FOR UPDATE OF o SKIP LOCKED"
+	}
+	// Most rounds find nothing: look before taking a write transaction
+	// (on SQLite, the database's write lock).
+	var any int
+	err := d.DB.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE delivered_at IS NULL AND next_at <= ?
+		AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1) x`, db.Millis(now), db.Millis(now)).Scan(&any)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	if any == 0 {
+		return nil, nil
+	}
+	var out []item
+	err = d.DB.InTx(ctx, func(tx *db.Tx) error {
+		out = out[:0]
+		rows, err := tx.Query(ctx, `SELECT o.id, o.target, o.format, o.payload, o.attempts, COALESCE(o.webhook_id, 0), COALESCE(w.secret, '')
+			FROM outbox o LEFT JOIN unit_webhooks w ON w.id = o.webhook_id
+			WHERE o.delivered_at IS NULL AND o.next_at <= ? AND (o.leased_until IS NULL OR o.leased_until <= ?)
+			  AND (o.webhook_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e
+				WHERE e.webhook_id = o.webhook_id AND e.delivered_at IS NULL AND e.id < o.id AND (e.next_at > ? OR e.leased_until > ?)))
+			ORDER BY o.id LIMIT 100`+lock, db.Millis(now), db.Millis(now), db.Millis(now), db.Millis(now))
+		if err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		var batch []item
+		for rows.Next() {
+			var it item
+			if err := rows.Scan(&it.id, &it.target, &it.format, &it.payload, &it.attempts, &it.webhook, &it.secret); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		before := map[int64]int{} // rows of each unit webhook taken so far
+		stopped := map[int64]bool{}
+		until := db.Millis(now.Add(d.lease()))
+		for _, it := range batch {
+			if it.webhook != 0 {
+				if stopped[it.webhook] {
+					continue
+				}
+				var earlier int
+				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE webhook_id = ? AND delivered_at IS NULL AND id < ?`,
+					it.webhook, it.id).Scan(&earlier); err != nil {
+					return fmt.Errorf("outbox order: %w", err)
+				}
+				if earlier != before[it.webhook] {
+					stopped[it.webhook] = true // an earlier row is elsewhere: wait for it
+					continue
+				}
+			}
+			res, err := tx.Exec(ctx, `UPDATE outbox SET leased_until = ?, lease_owner = ?
+				WHERE id = ? AND delivered_at IS NULL AND (leased_until IS NULL OR leased_until <= ?)`, until, owner, it.id, db.Millis(now))
+			if err != nil {
+				return fmt.Errorf("lease outbox row: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				if it.webhook != 0 {
+					stopped[it.webhook] = true
+				}
+				continue
+			}
+			if it.webhook != 0 {
+				before[it.webhook]++
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (d *Deliverer) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return DefaultLease
+}
+
+// owner names this sender in lease_owner: the host, the process and a
+// random part, so two senders in one process differ too.
+func (d *Deliverer) owner() string {
+	d.ownerOnce.Do(func() {
+		if d.Owner != "" {
+			return
+		}
+		host, _ := os.Hostname()
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		d.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	})
+	return d.Owner
 }
 
 func (d *Deliverer) now() time.Time {
@@ -247,7 +395,7 @@ func (d *Deliverer) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (d *Deliverer) post(ctx context.Context, c *http.Client, url string, f Format, secret string, body []byte) error {
+func (d *Deliverer) post(ctx context.Context, c *http.Client, url string, f Format, secret, key string, body []byte) error {
 	if c == nil {
 		c = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -257,6 +405,9 @@ func (d *Deliverer) post(ctx context.Context, c *http.Client, url string, f Form
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "fanzha-notify/1")
+	// The outbox row's id: the same on every redelivery, so a receiver
+	// can drop a message it has already taken.
+	req.Header.Set("Idempotency-Key", key)
 	if f == FormatJSON {
 		if secret != "" {
 			req.Header.Set("X-Fanzha-Signature", Sign(secret, body))

@@ -100,10 +100,13 @@ func (w *FreezeWatch) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		for _, x := range list {
 			if x.expires <= db.Millis(now) {
-				if err := w.lapse(ctx, tx, x, now); err != nil {
+				won, err := w.lapse(ctx, tx, x, now)
+				if err != nil {
 					return err
 				}
-				res.Lapsed = append(res.Lapsed, x.id)
+				if won {
+					res.Lapsed = append(res.Lapsed, x.id)
+				}
 				continue
 			}
 			sent, err := w.remind(ctx, tx, x, terms.RemindersOf(x.kind), now)
@@ -128,22 +131,32 @@ func (w *FreezeWatch) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-func (w *FreezeWatch) lapse(ctx context.Context, tx *db.Tx, x watched, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'lapsed', ended_at = expires_at WHERE id = ? AND status = 'confirmed'`, x.id); err != nil {
-		return fmt.Errorf("lapse request %d: %w", x.id, err)
+// lapse marks a term lapsed if it still is confirmed with the same
+// expiry, and only then writes the case event, the audit entry and the
+// notification: a second replica's UPDATE waits for the first's commit and
+// finds the request lapsed (0 rows), and a renewal made meanwhile (a new
+// expiry) is left alone. It reports whether this sweep lapsed it.
+func (w *FreezeWatch) lapse(ctx context.Context, tx *db.Tx, x watched, now time.Time) (bool, error) {
+	r, err := tx.Exec(ctx, `UPDATE partner_requests SET status = 'lapsed', ended_at = expires_at
+		WHERE id = ? AND status = 'confirmed' AND expires_at = ?`, x.id, x.expires)
+	if err != nil {
+		return false, fmt.Errorf("lapse request %d: %w", x.id, err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return false, err
 	}
 	at := db.Time(x.expires)
 	text := fmt.Sprintf("%s #%d 已于 %s 到期失效：账号 %s（%s），金额 %s", KindName(x.kind), x.id, at.In(zone.Shanghai).Format("2006-01-02 15:04"),
 		auth.MaskCard(x.account), x.bank, yuan(x.frozen))
 	if err := caseEvent(ctx, tx, x.caseID, now, "freeze_lapsed", 0, text); err != nil {
-		return err
+		return false, err
 	}
 	e := auth.AuditEntry{Username: "system", Action: auth.AuditUpdate, ObjectType: "partner_request", ObjectID: strconv.FormatInt(x.id, 10),
 		At: now, Detail: "lapsed at " + at.Format(time.RFC3339)}
 	if err := auth.Audit(ctx, tx, e); err != nil {
-		return err
+		return false, err
 	}
-	return w.notify(ctx, tx, x, "lapsed", fmt.Sprintf("【已失效】案件 %s %s #%d 已到期", x.caseNo, KindName(x.kind), x.id), text, now)
+	return true, w.notify(ctx, tx, x, "lapsed", fmt.Sprintf("【已失效】案件 %s %s #%d 已到期", x.caseNo, KindName(x.kind), x.id), text, now)
 }
 
 // remind sends the nearest due reminder of a term once and records every
@@ -178,13 +191,23 @@ func (w *FreezeWatch) remind(ctx context.Context, tx *db.Tx, x watched, leads []
 		if done[l.Milliseconds()] {
 			continue
 		}
+		// The row is the claim: a second replica's insert waits for the
+		// first's commit and then inserts nothing.
+		r, err := tx.Exec(ctx, `INSERT INTO freeze_reminders (request_id, expires_at, lead_ms, sent_at) VALUES (?,?,?,?)
+			ON CONFLICT (request_id, expires_at, lead_ms) DO NOTHING`,
+			x.id, x.expires, l.Milliseconds(), db.Millis(now))
+		if err != nil {
+			return false, fmt.Errorf("record reminder of request %d: %w", x.id, err)
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return false, err
+		} else if n == 0 {
+			done[l.Milliseconds()] = true
+			continue
+		}
 		fresh = true
 		if nearest == 0 || l < nearest {
 			nearest = l
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO freeze_reminders (request_id, expires_at, lead_ms, sent_at) VALUES (?,?,?,?)`,
-			x.id, x.expires, l.Milliseconds(), db.Millis(now)); err != nil {
-			return false, fmt.Errorf("record reminder of request %d: %w", x.id, err)
 		}
 	}
 	if !fresh {

@@ -214,7 +214,16 @@ func (w *GapWatch) Run(ctx context.Context, every time.Duration) {
 	for {
 		now := w.now()
 		if w.materialisedAt.IsZero() || now.Sub(w.materialisedAt) >= time.Hour || now.Before(w.materialisedAt) {
-			if n, err := MaterialiseAhead(ctx, w.DB, now); err != nil && ctx.Err() == nil {
+			// One replica at a time: the shifts are unique per pattern and
+			// start, but the check that an officer is not double-booked
+			// reads what the other replica has not committed yet.
+			var n int
+			_, err := w.DB.RunExclusive(ctx, "roster.materialise", func(ctx context.Context) error {
+				var err error
+				n, err = MaterialiseAhead(ctx, w.DB, now)
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
 				w.log().Error("roster patterns", "err", err)
 			} else {
 				w.materialisedAt = now

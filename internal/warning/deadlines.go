@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"time"
 
@@ -34,7 +35,10 @@ type Breach struct {
 
 // Escalator finds missed deadlines and escalates them to the centre: a
 // timeline event, escalated_at (the duty board shows it red), and
-// notifications to the configured webhooks, all in one transaction.
+// notifications to the configured webhooks, all in one transaction. Any
+// number of replicas may sweep one database: each warning is claimed by a
+// conditional UPDATE (claimBreach) and only the winner writes the event and
+// the notification.
 type Escalator struct {
 	DB      *db.DB
 	Now     func() time.Time
@@ -87,15 +91,28 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		seen := map[int64]bool{}
+		// Claim each warning with an UPDATE that re-checks the breach: on
+		// PostgreSQL a second replica's UPDATE waits for the first's
+		// commit and then finds the deadline escalated (0 rows), so only
+		// the replica that won writes the event and the notification.
+		// Warnings are claimed in id order, so two sweeps never deadlock.
+		sort.SliceStable(out, func(i, j int) bool { return out[i].WarningID < out[j].WarningID })
+		won := out[:0:0]
+		claimed := map[int64]bool{}
 		for _, b := range out {
-			if seen[b.WarningID] {
+			if claimed[b.WarningID] {
+				won = append(won, b) // the warning's other deadline, escalated with it
 				continue
 			}
-			seen[b.WarningID] = true
-			if _, err := tx.Exec(ctx, `UPDATE warnings SET escalated_at = ?, updated_at = ? WHERE id = ?`, db.Millis(now), db.Millis(now), b.WarningID); err != nil {
-				return fmt.Errorf("escalate warning %d: %w", b.WarningID, err)
+			ok, err := claimBreach(ctx, tx, b, now)
+			if err != nil {
+				return err
 			}
+			if !ok {
+				continue // escalated by another replica, or met meanwhile
+			}
+			claimed[b.WarningID] = true
+			won = append(won, b)
 			what := "首次联系"
 			if b.Kind == "onsite" {
 				what = "落地核查"
@@ -120,6 +137,7 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 				}
 			}
 		}
+		out = won
 		return nil
 	})
 	if err != nil {
@@ -136,6 +154,29 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 		}
 	}
 	return out, nil
+}
+
+// claimBreach marks a warning escalated if the breach is still one: the
+// warning open, the deadline unchanged and unmet, and not escalated since
+// it passed. It reports whether this sweep won the warning.
+func claimBreach(ctx context.Context, tx *db.Tx, b Breach, now time.Time) (bool, error) {
+	q := `UPDATE warnings SET escalated_at = ?, updated_at = ? WHERE id = ? AND status = 'open'
+		AND contact_due_at = ? AND (last_contact_at IS NULL OR last_contact_at < COALESCE(last_intake_at, received_at))
+		AND (escalated_at IS NULL OR escalated_at < contact_due_at)`
+	if b.Kind == "onsite" {
+		q = `UPDATE warnings SET escalated_at = ?, updated_at = ? WHERE id = ? AND status = 'open'
+		AND onsite_due_at = ? AND onsite_at IS NULL
+		AND (escalated_at IS NULL OR escalated_at < onsite_due_at)`
+	}
+	res, err := tx.Exec(ctx, q, db.Millis(now), db.Millis(now), b.WarningID, db.Millis(b.DueAt))
+	if err != nil {
+		return false, fmt.Errorf("escalate warning %d: %w", b.WarningID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("escalate warning %d: %w", b.WarningID, err)
+	}
+	return n == 1, nil
 }
 
 // Run sweeps at once and then every interval until ctx ends.
