@@ -92,16 +92,19 @@ type BoardItem struct {
 	// person was reached) and Why says it in Chinese for the row's tooltip.
 	Expected Expected `json:"expected"`
 	Why      string   `json:"why,omitempty"`
+	// ExpectedText is the row's short form: "¥40,000 · 50%".
+	ExpectedText string `json:"expected_text,omitempty"`
 }
 
 // setPriority fills the dispatch priority of a row at now.
 func (it *BoardItem) setPriority(now time.Time) {
-	it.Expected, it.Why = Expected{}, ""
+	it.Expected, it.Why, it.ExpectedText = Expected{}, "", ""
 	if !it.Waiting {
 		return
 	}
 	it.Expected = ExpectedKept(it.Grade, it.AmountFen, now.Sub(it.WaitingSince))
 	it.Why = it.Expected.Why()
+	it.ExpectedText = "¥" + yuanText(it.Expected.KeptFen) + " · " + permilleText(it.Expected.ChancePermille)
 }
 
 // Board returns the open warnings in scope in the order of SortBoard.

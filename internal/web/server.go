@@ -150,6 +150,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/warnings/{id}", s.api(auth.CapWarningRead, s.handleWarning))
 	m.HandleFunc("POST /api/v1/warnings", s.api(auth.CapWarningWrite, s.handleCreateWarnings))
 	m.HandleFunc("POST /api/v1/warnings/import", s.api(auth.CapWarningWrite, s.handleImportWarnings))
+	m.HandleFunc("POST /api/v1/warnings/next", s.api(auth.CapWarningWrite, s.handleNextWarning))
 	m.HandleFunc("GET /api/v1/warnings/{id}/timeline", s.api(auth.CapWarningRead, s.handleWarningTimeline))
 	m.HandleFunc("POST /api/v1/warnings/{id}/contacts", s.api(auth.CapWarningWrite, s.handleWarningContact))
 	m.HandleFunc("POST /api/v1/warnings/{id}/outcome", s.api(auth.CapWarningWrite, s.handleWarningOutcome))
