@@ -183,6 +183,10 @@ func TestNextReassignsAndClaimsOnce(t *testing.T) {
 		if _, err := d.Exec(ctx, `UPDATE warnings SET assignee_id = NULL WHERE id = ?`, lone); err != nil {
 			t.Fatal(err)
 		}
+		// Another station's officer never gets it.
+		if r, err := Next(ctx, d, c.actor(c.offB), ByExpectedKept, c.now); !errors.Is(err, ErrNothingWaiting) {
+			t.Fatalf("station B's officer was handed station A's warning: %v %+v", err, r)
+		}
 		var wg sync.WaitGroup
 		got := make([]int64, 2)
 		for i, u := range []auth.User{c.offA1, c.offA2} {

@@ -125,6 +125,22 @@ func TestBoardOrderByExpectedMoney(t *testing.T) {
 		if err != nil || r.status != http.StatusSeeOther || w.Person.Name != "乙九分" || w.AssigneeID == 0 {
 			t.Fatalf("下一条: %d %s → %+v %v", r.status, r.location, w.Person, err)
 		}
+		// The API's 「下一条」 for station B's dissuader: nothing of station A.
+		if b := f.do(t, "POST", "/api/v1/warnings/next", "offB", ""); b.status != http.StatusNotFound || !strings.Contains(b.body, "nothing_waiting") {
+			t.Fatalf("station B's 下一条: %d %s", b.status, b.body)
+		}
+		// Station A's: the same warning until a contact is recorded, then
+		// the next row, with its reason.
+		if b := f.do(t, "POST", "/api/v1/warnings/next", "offA", ""); !strings.Contains(b.body, `"resumed":true`) || !strings.Contains(b.body, "乙九分") {
+			t.Fatalf("下一条 during a call in progress: %d %s", b.status, b.body)
+		}
+		if b := f.do(t, "POST", "/api/v1/warnings/"+strconv.FormatInt(w.ID, 10)+"/contacts", "offA", `{"method":"call","result":"reached"}`); b.status != http.StatusCreated {
+			t.Fatalf("contact: %d %s", b.status, b.body)
+		}
+		b := f.do(t, "POST", "/api/v1/warnings/next", "offA", "")
+		if b.status != http.StatusOK || !strings.Contains(b.body, "丙超时") || !strings.Contains(b.body, `"why":"预计可挽回`) {
+			t.Fatalf("station A's API 下一条: %d %s", b.status, b.body)
+		}
 	})
 }
 
