@@ -115,12 +115,15 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 		AndIf(f.Grade != "", "w.grade = ?", f.Grade).
 		AndIf(f.FraudType != "", "w.fraud_type = ?", f.FraudType).
 		AndIf(f.AssigneeID != 0, "w.assignee_id = ?", f.AssigneeID)
-	// The limit keeps the earliest first-contact deadlines (a warning's
-	// deadline and its priority both follow its grade and arrival, so the
-	// rows a busy board leaves out are those it would list last); SortBoard
-	// makes the order.
+	// The limit keeps the rows SortBoard lists first: the warnings waiting
+	// for a contact, newest intake first (the chance that the money is
+	// still there falls with the wait, so what a busy board leaves out is
+	// the longest-waiting), then the others by their deadline.
 	page := db.Page{Limit: f.Limit}.ClampToDefault(500, 1000)
-	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+` ORDER BY w.contact_due_at, w.id`+page.SQL(), where.Args()...)
+	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN w.last_contact_at IS NOT NULL AND w.last_contact_at >= COALESCE(w.last_intake_at, w.received_at) THEN 1 ELSE 0 END,
+		CASE WHEN w.last_contact_at IS NOT NULL AND w.last_contact_at >= COALESCE(w.last_intake_at, w.received_at) THEN 0 ELSE COALESCE(w.last_intake_at, w.received_at) END DESC,
+		w.onsite_due_at, w.id`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("duty board: %w", err)
 	}
