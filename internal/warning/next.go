@@ -27,8 +27,8 @@ import (
 //     contact on it since (a call in progress). Ordinary warnings stay with
 //     their officer: their money is rarely at immediate risk.
 //
-// A warning another officer took less than CallFor ago and has not yet
-// contacted is theirs. Among what is left, the first by DispatchOrder.Ahead
+// A warning another officer took less than CallFor ago and has recorded no
+// contact on since is theirs (their call in progress). Among what is left, the first by DispatchOrder.Ahead
 // wins — the same function the duty board sorts with.
 
 // CallFor is how long a warning taken with 「下一条」 counts as a call in
@@ -54,7 +54,14 @@ type candidate struct {
 	item     BoardItem
 	assignee int64
 	takenAt  int64
+	contact  int64  // last contact, 0 when none
 	why      string // reassignment reason
+}
+
+// inCall reports whether the warning is its assignee's call in progress:
+// taken with 「下一条」 since stale, no contact recorded since.
+func (c candidate) inCall(stale int64) bool {
+	return c.takenAt != 0 && c.takenAt >= stale && c.contact < c.takenAt
 }
 
 // ErrNothingWaiting is Next's answer when no waiting warning is left for
@@ -73,7 +80,7 @@ func Next(ctx context.Context, d *db.DB, a Actor, order DispatchOrder, now time.
 	// The officer's own call in progress comes back first: record the
 	// contact, then ask for the next.
 	for _, c := range cands {
-		if c.assignee == a.UserID && c.takenAt >= stale {
+		if c.assignee == a.UserID && c.inCall(stale) {
 			return nextResult(ctx, d, a, c, true)
 		}
 	}
@@ -89,7 +96,7 @@ func Next(ctx context.Context, d *db.DB, a Actor, order DispatchOrder, now time.
 	}
 	for _, c := range cands {
 		switch {
-		case c.assignee != 0 && c.assignee != a.UserID && c.takenAt >= stale:
+		case c.assignee != 0 && c.assignee != a.UserID && c.inCall(stale):
 			continue // another officer's call in progress
 		case c.assignee == 0 || c.assignee == a.UserID:
 		case !onDuty[c.assignee]:
@@ -128,7 +135,7 @@ func Next(ctx context.Context, d *db.DB, a Actor, order DispatchOrder, now time.
 func nextCandidates(ctx context.Context, d *db.DB, a Actor, now time.Time) ([]candidate, error) {
 	cond, arg := scopeClause("w", a.Scope)
 	rows, err := d.Query(ctx, `SELECT w.id, w.grade, w.amount_fen, w.received_at, COALESCE(w.last_intake_at, w.received_at),
-		COALESCE(w.assignee_id, 0), COALESCE(w.taken_at, 0)
+		COALESCE(w.assignee_id, 0), COALESCE(w.taken_at, 0), COALESCE(w.last_contact_at, 0)
 		FROM warnings w WHERE w.status = 'open' AND `+cond+`
 		AND (w.last_contact_at IS NULL OR w.last_contact_at < COALESCE(w.last_intake_at, w.received_at))`, arg)
 	if err != nil {
@@ -139,7 +146,7 @@ func nextCandidates(ctx context.Context, d *db.DB, a Actor, now time.Time) ([]ca
 	for rows.Next() {
 		var c candidate
 		var received, since int64
-		if err := rows.Scan(&c.item.ID, &c.item.Grade, &c.item.AmountFen, &received, &since, &c.assignee, &c.takenAt); err != nil {
+		if err := rows.Scan(&c.item.ID, &c.item.Grade, &c.item.AmountFen, &received, &since, &c.assignee, &c.takenAt, &c.contact); err != nil {
 			return nil, err
 		}
 		c.item.ReceivedAt, c.item.WaitingSince, c.item.Waiting = db.Time(received), db.Time(since), true
@@ -197,7 +204,7 @@ func claim(ctx context.Context, d *db.DB, a Actor, c candidate, stale int64, now
 		ms := db.Millis(now)
 		res, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = ?, taken_at = ?, updated_at = ?
 			WHERE id = ? AND status = 'open' AND COALESCE(assignee_id, 0) = ?
-			AND (taken_at IS NULL OR taken_at < ? OR assignee_id = ?)
+			AND (taken_at IS NULL OR taken_at < ? OR assignee_id = ? OR last_contact_at >= taken_at)
 			AND (last_contact_at IS NULL OR last_contact_at < COALESCE(last_intake_at, received_at))`,
 			a.UserID, ms, ms, c.item.ID, c.assignee, stale, a.UserID)
 		if err != nil {
