@@ -34,8 +34,9 @@ func runBench(ctx context.Context, args []string) error {
 	return fmt.Errorf("%w: unknown benchmark %q\n%s", errUsage, args[0], benchUsage)
 }
 
-// benchDispatch replays seeded county days under first-come-first-served
-// and under fanzha's loss-weighted dispatch at the same staffing.
+// benchDispatch replays seeded county days through the product (intake,
+// roster, 「下一条」, contacts and outcomes on a temporary SQLite database)
+// with 「下一条」 in arrival order and in fanzha's order, at the same staffing.
 func benchDispatch(args []string) error {
 	fs := newFlags("bench dispatch")
 	c := sim.DefaultDayConfig(1)
@@ -44,13 +45,16 @@ func benchDispatch(args []string) error {
 	fs.IntVar(&c.WarningsPerDay, "warnings", c.WarningsPerDay, "mean warnings per day")
 	fs.IntVar(&c.StationOfficers, "station-officers", c.StationOfficers, "dissuaders on duty per station by day")
 	fs.IntVar(&c.NightOfficers, "night-officers", c.NightOfficers, "dissuaders on duty per station at night")
-	fs.IntVar(&c.CentreOfficers, "centre-officers", c.CentreOfficers, "centre dissuaders (take any station's warnings)")
+	fs.IntVar(&c.CentreOfficers, "centre-officers", c.CentreOfficers, "centre dissuaders (「下一条」 over the whole county)")
 	fs.Float64Var(&c.ContactMinutes, "contact-minutes", c.ContactMinutes, "mean officer minutes per warning")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	c.Seed = *seed
-	r := sim.CompareDispatch(c, *days)
+	r, err := sim.CompareDispatch(context.Background(), c, *days)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("dispatch simulation: %d days, seed %d, %d warnings/day, %d stations × %d officers (night %d) + %d centre, %.0f min per contact\n",
 		*days, c.Seed, c.WarningsPerDay, c.Stations, c.StationOfficers, c.NightOfficers, c.CentreOfficers, c.ContactMinutes)
 	for i, d := range r.PerDay {

@@ -1,24 +1,36 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
-// The county day simulator compares dispatch policies on the same seeded
-// days. Warnings arrive by a realistic hourly pattern; each fund and
+// The county day simulator replays seeded days through the product (the
+// warning package on a temporary SQLite database, see RunDay) to compare
+// fanzha's dispatch order with first-come-first-served. Warnings arrive by a realistic hourly pattern; each fund and
 // high-risk warning carries a hidden time-to-transfer (when the person will
 // pay the fraudster if nobody reaches them first); officers make a limited
 // number of contacts per hour. A warning contacted before its transfer
 // keeps its money with the dissuasion success probability; one contacted
 // after keeps nothing.
 //
-// Both policies see the same warnings, the same officers, the same hidden
+// Both runs see the same warnings, the same officers, the same hidden
 // fuses and the same random outcome of each call: the only difference is
-// the order in which queues are worked and who takes what.
+// the order 「下一条」 hands out waiting warnings (warning.DispatchOrder).
 
 // DayConfig describes a simulated day.
 type DayConfig struct {
@@ -132,91 +144,6 @@ func dispatchLognormal(rng *rand.Rand, mu, sigma float64) float64 {
 	return math.Exp(mu + sigma*rng.NormFloat64())
 }
 
-// Policy chooses which waiting warning a free dispatchOfficer takes.
-type Policy interface {
-	Name() string
-	// Pick returns the index in waiting of the warning to take, or -1.
-	// station is the dispatchOfficer's station, or -1 for a centre dispatchOfficer who can
-	// take any station's warning.
-	Pick(waiting []*SimWarning, station int, now float64) int
-}
-
-// FIFO works the oldest warning first: a station dispatchOfficer takes the oldest
-// of the station, a centre dispatchOfficer the oldest of the county.
-type FIFO struct{}
-
-// Name of the policy.
-func (FIFO) Name() string { return "fifo" }
-
-// Pick the oldest.
-func (FIFO) Pick(waiting []*SimWarning, station int, now float64) int {
-	best := -1
-	for i, w := range waiting {
-		if station >= 0 && w.Station != station {
-			continue
-		}
-		if best < 0 || w.Arrive < waiting[best].Arrive {
-			best = i
-		}
-	}
-	return best
-}
-
-// LossWeighted is fanzha's dispatch: take the warning with the largest
-// expected money saved by calling now — the amount at risk times the
-// chance the money has not moved yet, given the time since it arrived and
-// the grade's known distribution of time-to-transfer. The fuse of a single
-// warning is unknown; its distribution per grade is learned from history.
-// Warnings whose money has most likely moved already fall back, so an
-// dispatchOfficer's call goes where it can still change the outcome. Centre
-// officers take the best warning of the whole county, which moves capacity
-// to the station that is overloaded now.
-type LossWeighted struct{}
-
-// Name of the policy.
-func (LossWeighted) Name() string { return "fanzha" }
-
-// Pick the warning of greatest expected loss averted.
-func (LossWeighted) Pick(waiting []*SimWarning, station int, now float64) int {
-	best, bestV := -1, -1.0
-	for i, w := range waiting {
-		if station >= 0 && w.Station != station {
-			continue
-		}
-		v := float64(w.AmountFen) * transferSurvival(w.Grade, now-w.Arrive)
-		// Elderly people are called first among equals: they are the ones a
-		// scam most often empties.
-		if w.Age >= 60 {
-			v *= 1.1
-		}
-		if v > bestV || (v == bestV && best >= 0 && w.Arrive < waiting[best].Arrive) {
-			best, bestV = i, v
-		}
-	}
-	return best
-}
-
-// survival is the probability the money has not moved after elapsed
-// seconds, for the grade's lognormal time-to-transfer (the same parameters
-// the history gives), minus nothing else: an ordinary warning's small
-// chance of a transfer at all is folded in.
-func transferSurvival(grade string, elapsed float64) float64 {
-	var mu, sigma, p float64
-	switch grade {
-	case "fund":
-		mu, sigma, p = math.Log(25*60), 0.8, 1
-	case "high":
-		mu, sigma, p = math.Log(150*60), 0.9, 1
-	default:
-		mu, sigma, p = math.Log(20*3600), 0.7, 0.3
-	}
-	if elapsed <= 0 {
-		return p
-	}
-	z := (math.Log(elapsed) - mu) / sigma
-	return p * 0.5 * math.Erfc(z/math.Sqrt2)
-}
-
 // DayResult is the outcome of one policy on one day.
 type DayResult struct {
 	Policy        string
@@ -237,29 +164,124 @@ func (r DayResult) InTimeShare() float64 {
 	return float64(r.InTime) / float64(r.AtRisk)
 }
 
+// dispatchTowns name the simulated county's stations' towns; addresses
+// name them so that the product's address matcher routes each warning.
+var dispatchTowns = []string{"青石镇", "城关镇", "柳河镇", "白沙镇", "龙泉镇", "桃源镇", "双溪镇", "松林镇", "金山镇", "凤鸣镇", "石门镇", "清水镇"}
+
+// dispatchBase is midnight (Asia/Shanghai) of the simulated day.
+var dispatchBase = time.Date(2026, 11, 2, 0, 0, 0, 0, zone.Shanghai)
+
 type dispatchOfficer struct {
+	user    auth.User
+	scope   area.Node
 	station int // -1 centre
+	day     bool
+	night   bool
 	freeAt  float64
-	night   bool // on duty at night only
-	day     bool // on duty by day only
+	callEnd float64 // when the call ends and the contact is recorded
+	called  bool    // the contact of current is recorded
+	current int64   // warning being worked, 0 when free
+	idle    bool    // asked and got nothing since the last change
 }
 
-// RunDay replays a day under a policy.
-func RunDay(c DayConfig, warnings []SimWarning, p Policy) DayResult {
-	ws := make([]SimWarning, len(warnings))
-	copy(ws, warnings)
+// RunDay replays a day through the product on a fresh temporary SQLite
+// database: the county, its dissuaders and their shifts are created as an
+// administrator would; each warning arrives through warning.Intake (routing
+// by address, assignment by load); every free on-duty officer presses
+// 「下一条」 (warning.Next under order); when the call is over the contact and
+// the outcome are recorded with warning.RecordContact and
+// warning.SetOutcome, the functions the API calls. The clock is simulated.
+func RunDay(ctx context.Context, c DayConfig, warnings []SimWarning, order warning.DispatchOrder, name string) (DayResult, error) {
+	dir, err := os.MkdirTemp("", "fanzha-dispatch-")
+	if err != nil {
+		return DayResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	d, err := db.Open(ctx, filepath.Join(dir, "day.db"), "")
+	if err != nil {
+		return DayResult{}, err
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		return DayResult{}, err
+	}
+	if c.Stations > len(dispatchTowns) {
+		return DayResult{}, fmt.Errorf("at most %d stations", len(dispatchTowns))
+	}
+	auth.BcryptCost = 4
+	root := area.Node{Level: area.County, Kind: "县", Code: "SIM", Name: "云溪县", Aliases: "云溪"}
+	if err := area.Create(ctx, d, &root); err != nil {
+		return DayResult{}, err
+	}
 	var offs []*dispatchOfficer
+	seq := 0
+	officer := func(scope area.Node, station int, day, night bool) error {
+		seq++
+		u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: fmt.Sprintf("o%d", seq), DisplayName: fmt.Sprintf("劝阻员%d", seq),
+			Role: auth.RoleDissuader, AreaID: scope.ID, Password: "Sim-dispatch-2026!"})
+		if err != nil {
+			return err
+		}
+		offs = append(offs, &dispatchOfficer{user: u, scope: scope, station: station, day: day, night: night})
+		// Shifts over the simulated 36 hours: by day 08–20, by night
+		// 20–08 (and the night before), the centre around the clock.
+		var spans [][2]float64
+		switch {
+		case day:
+			spans = [][2]float64{{8, 20}, {32, 44}}
+		case night:
+			spans = [][2]float64{{-4, 8}, {20, 32}}
+		default:
+			spans = [][2]float64{{-4, 44}}
+		}
+		for _, sp := range spans {
+			if _, err := d.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at) VALUES (?,?,?,?,?)`,
+				u.ID, scope.ID, "dissuader", db.Millis(dispatchAt(sp[0]*3600)), db.Millis(dispatchAt(sp[1]*3600))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for s := 0; s < c.Stations; s++ {
+		st := area.Node{ParentID: root.ID, Level: area.Station, Kind: "派出所", Code: fmt.Sprintf("SIM-S%d", s), Name: dispatchTowns[s][:len(dispatchTowns[s])-len("镇")] + "派出所"}
+		if err := area.Create(ctx, d, &st); err != nil {
+			return DayResult{}, err
+		}
+		town := area.Node{ParentID: st.ID, Level: area.Town, Kind: "镇", Code: fmt.Sprintf("SIM-T%d", s), Name: dispatchTowns[s]}
+		if err := area.Create(ctx, d, &town); err != nil {
+			return DayResult{}, err
+		}
 		for k := 0; k < c.StationOfficers; k++ {
-			offs = append(offs, &dispatchOfficer{station: s, day: true})
+			if err := officer(st, s, true, false); err != nil {
+				return DayResult{}, err
+			}
 		}
 		for k := 0; k < c.NightOfficers; k++ {
-			offs = append(offs, &dispatchOfficer{station: s, night: true})
+			if err := officer(st, s, false, true); err != nil {
+				return DayResult{}, err
+			}
 		}
 	}
 	for k := 0; k < c.CentreOfficers; k++ {
-		offs = append(offs, &dispatchOfficer{station: -1})
+		if err := officer(root, -1, false, false); err != nil {
+			return DayResult{}, err
+		}
 	}
+	now := 0.0
+	// The simulated clock; intake reads it from its load refresher too.
+	var clockMs atomic.Int64
+	clock := func() time.Time { return time.UnixMilli(clockMs.Load()).UTC() }
+	in, err := warning.NewIntake(ctx, d, warning.DefaultPolicy(), clock)
+	if err != nil {
+		return DayResult{}, err
+	}
+	policy := warning.DefaultPolicy()
+
+	ws := make([]SimWarning, len(warnings))
+	copy(ws, warnings)
+	byRef := map[string]*SimWarning{}
+	byWarning := map[int64]*SimWarning{}
+	reached := map[int]float64{}
 	onDuty := func(o *dispatchOfficer, t float64) bool {
 		h := math.Mod(t/3600, 24)
 		isDay := h >= 8 && h < 20
@@ -271,70 +293,133 @@ func RunDay(c DayConfig, warnings []SimWarning, p Policy) DayResult {
 		}
 		return true
 	}
-	res := DayResult{Policy: p.Name(), Warnings: len(ws)}
-	var waiting []*SimWarning
+	res := DayResult{Policy: name, Warnings: len(ws)}
 	next := 0
-	now := 0.0
 	const horizon = 36 * 3600.0 // the day's warnings are worked into the next morning
 	var waitSum, ordWait float64
 	var ordN int
 	for now < horizon {
+		clockMs.Store(db.Millis(dispatchAt(now)))
+		changed := false
+		// Calls that ended: the contact and the outcome, as the officer
+		// records them in the console.
+		for _, o := range offs {
+			if o.current != 0 && !o.called && o.callEnd <= now {
+				if err := dispatchContact(ctx, d, policy, o, byWarning[o.current], reached, clock()); err != nil {
+					return DayResult{}, err
+				}
+				o.called, changed = true, true
+			}
+			if o.current == 0 || o.freeAt > now {
+				continue
+			}
+			if err := dispatchFinish(ctx, d, policy, o, byWarning[o.current], reached, clock()); err != nil {
+				return DayResult{}, err
+			}
+			o.current, changed = 0, true
+		}
+		var batch []warning.Input
 		for next < len(ws) && ws[next].Arrive <= now {
-			waiting = append(waiting, &ws[next])
+			w := &ws[next]
+			ref := fmt.Sprintf("SIM-%d", w.ID)
+			byRef[ref] = w
+			batch = append(batch, dispatchInput(w, ref))
 			next++
 		}
-		progressed := false
+		if len(batch) > 0 {
+			r, err := in.Submit(ctx, batch, warning.SubmitOptions{Door: "api"})
+			if err != nil {
+				return DayResult{}, err
+			}
+			for _, it := range r.Items {
+				if it.Status != warning.ItemCreated {
+					return DayResult{}, fmt.Errorf("simulated warning %s: %s %s", it.SourceRef, it.Status, it.Error)
+				}
+				byWarning[it.ID] = byRef[it.SourceRef]
+			}
+			changed = true
+		}
+		if changed {
+			for _, o := range offs {
+				o.idle = false
+			}
+		}
 		for _, o := range offs {
-			if o.freeAt > now || !onDuty(o, now) || len(waiting) == 0 {
+			if o.current != 0 || o.idle || !onDuty(o, now) {
 				continue
 			}
-			i := p.Pick(waiting, o.station, now)
-			if i < 0 {
+			a := warning.Actor{UserID: o.user.ID, Scope: o.scope, Audit: auth.AuditEntry{UserID: o.user.ID, Username: o.user.Username, Role: o.user.Role}}
+			r, err := warning.Next(ctx, d, a, order, clock())
+			if errors.Is(err, warning.ErrNothingWaiting) {
+				o.idle = true
 				continue
 			}
-			w := waiting[i]
-			waiting = append(waiting[:i], waiting[i+1:]...)
-			w.reached = now
-			o.freeAt = now + w.service
+			if err != nil {
+				return DayResult{}, err
+			}
+			w := byWarning[r.Warning.ID]
+			reached[w.ID] = now
+			o.current, o.freeAt, o.called = r.Warning.ID, now+w.service, false
+			o.callEnd = now + min(w.service, dispatchCallMax)
 			waitSum += now - w.Arrive
 			if w.Grade == "ordinary" {
 				ordWait += now - w.Arrive
 				ordN++
 			}
-			progressed = true
+			// A taken warning may let another officer take a busy
+			// colleague's fund or high-risk warning.
+			for _, x := range offs {
+				x.idle = false
+			}
 		}
-		if next >= len(ws) && len(waiting) == 0 {
+		if next >= len(ws) && len(reached) == len(ws) && dispatchAllFree(offs) {
 			break
 		}
-		if !progressed {
-			// Advance to the next event: an arrival or an dispatchOfficer freeing up.
-			t := horizon
-			if next < len(ws) {
-				t = ws[next].Arrive
+		// Advance to the next event: an arrival, a call ending, a shift change.
+		t := horizon
+		if next < len(ws) {
+			t = ws[next].Arrive
+		}
+		for _, o := range offs {
+			if o.current != 0 && o.freeAt < t {
+				t = o.freeAt
 			}
-			for _, o := range offs {
-				if o.freeAt > now && o.freeAt < t {
-					t = o.freeAt
+			if o.current != 0 && !o.called && o.callEnd < t {
+				t = o.callEnd
+			}
+		}
+		for _, sh := range []float64{8 * 3600, 20 * 3600, 32 * 3600} {
+			if sh > now && sh < t {
+				t = sh
+				for _, o := range offs {
+					o.idle = false
 				}
 			}
-			// Shift changes at 08:00 and 20:00 (and the next day's).
-			for _, sh := range []float64{8 * 3600, 20 * 3600, 32 * 3600} {
-				if sh > now && sh < t {
-					t = sh
+		}
+		if t <= now {
+			t = now + 1
+		}
+		now = t
+	}
+	for _, o := range offs {
+		if o.current != 0 {
+			if !o.called {
+				if err := dispatchContact(ctx, d, policy, o, byWarning[o.current], reached, clock()); err != nil {
+					return DayResult{}, err
 				}
 			}
-			if t <= now {
-				t = now + 1
+			if err := dispatchFinish(ctx, d, policy, o, byWarning[o.current], reached, clock()); err != nil {
+				return DayResult{}, err
 			}
-			now = t
 		}
 	}
-	reachedN := 0
+	// The money kept is what the officers recorded: the product's figure.
+	if err := d.QueryRow(ctx, `SELECT COALESCE(SUM(kept_fen), 0) FROM warnings`).Scan(&res.KeptFen); err != nil {
+		return DayResult{}, err
+	}
 	for _, w := range ws {
-		if w.reached > 0 {
-			reachedN++
-		}
-		inTime := w.reached > 0 && w.reached < w.Transfer
+		r, ok := reached[w.ID]
+		inTime := ok && r < w.Transfer
 		if w.Grade != "ordinary" {
 			res.AtRisk++
 			if inTime {
@@ -343,18 +428,77 @@ func RunDay(c DayConfig, warnings []SimWarning, p Policy) DayResult {
 		}
 		if !math.IsInf(w.Transfer, 1) {
 			res.AtRiskFen += w.AmountFen
-			if inTime && w.persuaded {
-				res.KeptFen += w.AmountFen
-			}
 		}
 	}
-	if reachedN > 0 {
-		res.MeanWaitS = waitSum / float64(reachedN)
+	if len(reached) > 0 {
+		res.MeanWaitS = waitSum / float64(len(reached))
 	}
 	if ordN > 0 {
 		res.OrdinaryWaitS = ordWait / float64(ordN)
 	}
-	return res
+	return res, nil
+}
+
+func dispatchAllFree(offs []*dispatchOfficer) bool {
+	for _, o := range offs {
+		if o.current != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func dispatchAt(sec float64) time.Time {
+	return dispatchBase.Add(time.Duration(sec * float64(time.Second))).UTC()
+}
+
+// dispatchInput is the warning as the upper-level centre or a bank sends it.
+func dispatchInput(w *SimWarning, ref string) warning.Input {
+	g := warning.GradeOrdinary
+	switch w.Grade {
+	case "fund":
+		g = warning.GradeFund
+	case "high":
+		g = warning.GradeHigh
+	}
+	return warning.Input{Source: warning.SourceUpper, SourceRef: ref, ReceivedAt: dispatchAt(w.Arrive), Grade: g, FraudType: "police",
+		AmountFen: w.AmountFen, Person: warning.Person{Name: "当事人", Phone: fmt.Sprintf("139%08d", w.ID+1), Age: w.Age,
+			Address: dispatchTowns[w.Station] + fmt.Sprintf("%d号", w.ID+1)}}
+}
+
+// dispatchCallMax bounds the call itself: an officer's time on a warning
+// beyond it is follow-up (family, bank, notes) after the contact is
+// recorded, and stays below warning.CallFor, after which a claim lapses.
+const dispatchCallMax = 20 * 60.0
+
+func dispatchActor(o *dispatchOfficer) warning.Actor {
+	return warning.Actor{UserID: o.user.ID, Scope: o.scope, Audit: auth.AuditEntry{UserID: o.user.ID, Username: o.user.Username, Role: o.user.Role}}
+}
+
+// dispatchContact records the call o made on w when it ends: the person
+// was reached at the instant the officer took the warning.
+func dispatchContact(ctx context.Context, d *db.DB, p warning.Policy, o *dispatchOfficer, w *SimWarning, reached map[int]float64, now time.Time) error {
+	return warning.RecordContact(ctx, d, p, dispatchActor(o), o.current, warning.ContactInput{Method: "call", Result: "reached", At: dispatchAt(reached[w.ID])}, now)
+}
+
+// dispatchFinish records the outcome when o is done with w: reached before
+// the transfer, the person is talked out of it with the warning's drawn
+// luck (the money kept); after it the money is gone.
+func dispatchFinish(ctx context.Context, d *db.DB, p warning.Policy, o *dispatchOfficer, w *SimWarning, reached map[int]float64, now time.Time) error {
+	a := dispatchActor(o)
+	r := reached[w.ID]
+	out := warning.OutcomeInput{Outcome: warning.OutcomeFalseAlarm}
+	switch {
+	case r < w.Transfer && w.persuaded:
+		out.Outcome = warning.OutcomeDissuaded
+		if !math.IsInf(w.Transfer, 1) {
+			out.KeptFen = w.AmountFen
+		}
+	case !math.IsInf(w.Transfer, 1):
+		out = warning.OutcomeInput{Outcome: warning.OutcomeDefrauded, LossFen: w.AmountFen}
+	}
+	_, err := warning.SetOutcome(ctx, d, p, a, o.current, out, now)
+	return err
 }
 
 // DispatchComparison is the result of `fanzha bench dispatch`.
@@ -366,8 +510,9 @@ type DispatchComparison struct {
 	Duration time.Duration
 }
 
-// CompareDispatch replays days seeded days under FIFO and fanzha's policy.
-func CompareDispatch(c DayConfig, days int) DispatchComparison {
+// CompareDispatch replays days seeded days through the product twice: with
+// 「下一条」 in arrival order (FIFO) and in fanzha's order.
+func CompareDispatch(ctx context.Context, c DayConfig, days int) (DispatchComparison, error) {
 	start := time.Now()
 	out := DispatchComparison{Days: days, FIFO: DayResult{Policy: "fifo"}, Fanzha: DayResult{Policy: "fanzha"}}
 	add := func(dst *DayResult, r DayResult) {
@@ -381,14 +526,20 @@ func CompareDispatch(c DayConfig, days int) DispatchComparison {
 	}
 	for d := 0; d < days; d++ {
 		ws := GenerateDay(c, d)
-		f := RunDay(c, ws, FIFO{})
-		z := RunDay(c, ws, LossWeighted{})
+		f, err := RunDay(ctx, c, ws, warning.ByArrival, "fifo")
+		if err != nil {
+			return out, fmt.Errorf("day %d, fifo: %w", d+1, err)
+		}
+		z, err := RunDay(ctx, c, ws, warning.ByExpectedKept, "fanzha")
+		if err != nil {
+			return out, fmt.Errorf("day %d, fanzha: %w", d+1, err)
+		}
 		add(&out.FIFO, f)
 		add(&out.Fanzha, z)
 		out.PerDay = append(out.PerDay, [2]DayResult{f, z})
 	}
 	out.Duration = time.Since(start)
-	return out
+	return out, nil
 }
 
 // Describe formats one result line.

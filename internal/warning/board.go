@@ -83,6 +83,28 @@ type BoardItem struct {
 	DueKind string    `json:"due_kind"` // contact | onsite | none
 	Overdue bool      `json:"overdue"`
 	Merged  int       `json:"merged_count"`
+	// Waiting: nobody has reached the person since the last intake (a
+	// merged new warning asks for a new contact). WaitingSince is that
+	// last intake.
+	Waiting      bool      `json:"waiting"`
+	WaitingSince time.Time `json:"waiting_since"`
+	// Expected is the dispatch priority of a waiting warning (zero once the
+	// person was reached) and Why says it in Chinese for the row's tooltip.
+	Expected Expected `json:"expected"`
+	Why      string   `json:"why,omitempty"`
+	// ExpectedText is the row's short form: "¥40,000 · 50%".
+	ExpectedText string `json:"expected_text,omitempty"`
+}
+
+// setPriority fills the dispatch priority of a row at now.
+func (it *BoardItem) setPriority(now time.Time) {
+	it.Expected, it.Why, it.ExpectedText = Expected{}, "", ""
+	if !it.Waiting {
+		return
+	}
+	it.Expected = ExpectedKept(it.Grade, it.AmountFen, now.Sub(it.WaitingSince))
+	it.Why = it.Expected.Why()
+	it.ExpectedText = "¥" + yuanText(it.Expected.KeptFen) + " · " + permilleText(it.Expected.ChancePermille)
 }
 
 // Board returns the open warnings in scope in the order of SortBoard.
@@ -93,9 +115,15 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 		AndIf(f.Grade != "", "w.grade = ?", f.Grade).
 		AndIf(f.FraudType != "", "w.fraud_type = ?", f.FraudType).
 		AndIf(f.AssigneeID != 0, "w.assignee_id = ?", f.AssigneeID)
-	// The limit keeps the earliest first-contact deadlines; SortBoard makes the order.
+	// The limit keeps the rows SortBoard lists first: the warnings waiting
+	// for a contact, newest intake first (the chance that the money is
+	// still there falls with the wait, so what a busy board leaves out is
+	// the longest-waiting), then the others by their deadline.
 	page := db.Page{Limit: f.Limit}.ClampToDefault(500, 1000)
-	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+` ORDER BY w.contact_due_at, w.id`+page.SQL(), where.Args()...)
+	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+`
+		ORDER BY CASE WHEN w.last_contact_at IS NOT NULL AND w.last_contact_at >= COALESCE(w.last_intake_at, w.received_at) THEN 1 ELSE 0 END,
+		CASE WHEN w.last_contact_at IS NOT NULL AND w.last_contact_at >= COALESCE(w.last_intake_at, w.received_at) THEN 0 ELSE COALESCE(w.last_intake_at, w.received_at) END DESC,
+		w.onsite_due_at, w.id`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("duty board: %w", err)
 	}
@@ -138,6 +166,8 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 			it := &items[idx[id]]
 			it.Merged = merged
 			contacted := lastContact != 0 && lastContact >= lastIntake
+			it.Waiting, it.WaitingSince = !contacted, db.Time(lastIntake)
+			it.setPriority(now)
 			switch {
 			case !contacted && !it.ContactDueAt.IsZero():
 				it.Due, it.DueKind = it.ContactDueAt, "contact"
@@ -156,27 +186,42 @@ func Board(ctx context.Context, q db.Querier, scope area.Node, f BoardFilter, no
 
 // BoardOrder says in Chinese how the duty board is sorted; the page shows
 // it above the table so the order it claims is the order SortBoard makes.
-const BoardOrder = "按剩余时间排序：已超时的在最前（超时最久的在前），其余按距当前期限的剩余时间由短到长，已联系且无待办期限的在最后"
+const BoardOrder = "按预计可挽回金额排序：尚未联系的在前，按“涉案金额 × 资金尚未转出的概率”由高到低（鼠标停在金额上可看依据）；" +
+	"已联系待落地核查的按核查期限先后；无待办期限的在最后。超时的标红"
 
-// SortBoard orders the board by the time left to each warning's current
-// deadline (first contact, else on-site check): the earliest deadline first,
-// so overdue warnings come first with the most overdue on top; warnings with
-// no live deadline go last, newest intake first. Ties keep the older warning
-// first. This is the one place the board's order is decided.
+// SortBoard orders the board: first the warnings waiting for a contact, by
+// the dispatch priority (ByExpectedKept.Ahead: the money expected to be
+// kept by calling now); then those contacted with an on-site check pending,
+// earliest deadline first; last those with no live deadline, newest intake
+// first. Overdue rows keep their place and are marked (Overdue). This is
+// the one place the board's order is decided; 「我的预警」 is the same board
+// filtered to one officer, and 「下一条」 (Next) ranks with the same Ahead.
 func SortBoard(items []BoardItem) {
-	less := func(a, b BoardItem) bool {
-		an, bn := a.DueKind == "none" || a.Due.IsZero(), b.DueKind == "none" || b.Due.IsZero()
-		if an != bn {
-			return bn
+	rank := func(it BoardItem) int {
+		switch {
+		case it.Waiting:
+			return 0
+		case it.DueKind == "onsite" && !it.Due.IsZero():
+			return 1
 		}
-		if an {
+		return 2
+	}
+	less := func(a, b BoardItem) bool {
+		ra, rb := rank(a), rank(b)
+		if ra != rb {
+			return ra < rb
+		}
+		switch ra {
+		case 0:
+			return ByExpectedKept.Ahead(a, b)
+		case 1:
+			if !a.Due.Equal(b.Due) {
+				return a.Due.Before(b.Due)
+			}
+		default:
 			if !a.ReceivedAt.Equal(b.ReceivedAt) {
 				return a.ReceivedAt.After(b.ReceivedAt)
 			}
-			return a.ID < b.ID
-		}
-		if !a.Due.Equal(b.Due) {
-			return a.Due.Before(b.Due)
 		}
 		return a.ID < b.ID
 	}

@@ -5,18 +5,20 @@ import (
 	"time"
 )
 
-// The board is sorted by the time left to each row's current deadline: the
-// earliest deadline on top (so overdue rows first, most overdue first),
-// priority plays no part, rows without a live deadline last.
+// The board: warnings waiting for a contact first, by the money expected
+// to be kept by calling now (not by deadline: overdue rows stay marked where
+// they stand); then contacted ones with an on-site check, earliest deadline
+// first; rows without a live deadline last, newest first.
 func TestSortBoard(t *testing.T) {
 	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
-	item := func(id int64, prio int64, due time.Duration, kind string) BoardItem {
-		it := BoardItem{DueKind: kind}
-		it.ID, it.Priority, it.ReceivedAt = id, prio, now.Add(-time.Hour+time.Duration(id)*time.Minute)
+	item := func(id int64, g Grade, amount int64, waited time.Duration, due time.Duration, kind string) BoardItem {
+		it := BoardItem{DueKind: kind, Waiting: kind == "contact", WaitingSince: now.Add(-waited)}
+		it.ID, it.Grade, it.AmountFen, it.ReceivedAt = id, g, amount, now.Add(-waited)
 		if kind != "none" {
 			it.Due = now.Add(due)
 			it.Overdue = it.Due.Before(now)
 		}
+		it.setPriority(now)
 		return it
 	}
 	cases := []struct {
@@ -24,10 +26,21 @@ func TestSortBoard(t *testing.T) {
 		items []BoardItem
 		want  []int64
 	}{
-		{"time left beats priority", []BoardItem{item(1, 900, 28*time.Minute+21*time.Second, "contact"), item(2, 100, 9*time.Minute+6*time.Second, "contact")}, []int64{2, 1}},
-		{"overdue on top, most overdue first", []BoardItem{item(1, 900, time.Minute, "contact"), item(2, 0, -2*time.Minute, "onsite"), item(3, 0, -10*time.Minute, "contact")}, []int64{3, 2, 1}},
-		{"no live deadline last, newest first", []BoardItem{item(1, 900, 0, "none"), item(2, 0, 0, "none"), item(3, 0, time.Hour, "onsite")}, []int64{3, 2, 1}},
-		{"ties by id", []BoardItem{item(5, 0, time.Minute, "contact"), item(4, 0, time.Minute, "onsite")}, []int64{4, 5}},
+		{"expected money beats the nearest deadline", []BoardItem{
+			item(1, GradeOrdinary, 2000_00, 10*time.Minute, -time.Minute, "contact"),
+			item(2, GradeFund, 60000_00, 5*time.Minute, 10*time.Minute, "contact")}, []int64{2, 1}},
+		{"a fund warning whose money has likely gone falls back", []BoardItem{
+			item(1, GradeFund, 60000_00, 6*time.Hour, -5*time.Hour, "contact"),
+			item(2, GradeHigh, 20000_00, 10*time.Minute, 20*time.Minute, "contact")}, []int64{2, 1}},
+		{"waiting, then on-site by deadline, then none newest first", []BoardItem{
+			item(1, GradeHigh, 0, 3*time.Hour, 0, "none"),
+			item(2, GradeHigh, 0, 2*time.Hour, 0, "none"),
+			item(3, GradeHigh, 0, time.Hour, 2*time.Hour, "onsite"),
+			item(4, GradeHigh, 0, time.Hour, -time.Hour, "onsite"),
+			item(5, GradeOrdinary, 100_00, time.Hour, -30*time.Minute, "contact")}, []int64{5, 4, 3, 2, 1}},
+		{"ties: older first, then id", []BoardItem{
+			item(5, GradeOrdinary, 0, time.Minute, time.Minute, "contact"),
+			item(4, GradeOrdinary, 0, time.Minute, time.Minute, "contact")}, []int64{4, 5}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -35,6 +48,11 @@ func TestSortBoard(t *testing.T) {
 			for i, it := range c.items {
 				if it.ID != c.want[i] {
 					t.Fatalf("order %v, want %v", ids(c.items), c.want)
+				}
+			}
+			for _, it := range c.items {
+				if it.Waiting != (it.Why != "") {
+					t.Errorf("row %d: waiting %v but why %q", it.ID, it.Waiting, it.Why)
 				}
 			}
 		})

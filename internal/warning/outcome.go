@@ -296,7 +296,7 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 		if h.ToUserID == 0 {
 			// Back to the centre's queue: no station, no officer; the
 			// person's place (area_id) stays.
-			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = NULL, station_id = NULL, handed_reason = ?, updated_at = ? WHERE id = ?`,
+			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = NULL, station_id = NULL, taken_at = NULL, handed_reason = ?, updated_at = ? WHERE id = ?`,
 				h.Reason, db.Millis(now), id); err != nil {
 				return fmt.Errorf("handover: %w", err)
 			}
@@ -327,7 +327,7 @@ func Handover(ctx context.Context, d *db.DB, a Actor, id int64, h HandoverInput,
 			if n.StationID != 0 && n.StationID != curStation {
 				newStation = n.StationID
 			}
-			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = ?, station_id = ?, handed_reason = ?, updated_at = ? WHERE id = ?`,
+			if _, err := tx.Exec(ctx, `UPDATE warnings SET assignee_id = ?, station_id = ?, taken_at = NULL, handed_reason = ?, updated_at = ? WHERE id = ?`,
 				u.ID, nullable(newStation), h.Reason, db.Millis(now), id); err != nil {
 				return fmt.Errorf("handover: %w", err)
 			}

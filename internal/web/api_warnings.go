@@ -232,6 +232,24 @@ func (s *Server) handleWarningEmergency(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
+// handleNextWarning is 「下一条」: it hands the caller the waiting warning of
+// their jurisdiction where a call now is expected to keep the most money,
+// claimed for them (warning.Next); 404 nothing_waiting when there is none.
+func (s *Server) handleNextWarning(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	res, err := warning.Next(r.Context(), s.db, s.actor(r, p), warning.ByExpectedKept, s.now())
+	if err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{res.Warning.ID})
+	m, err := s.masker(r, p, "warning", strconv.FormatInt(res.Warning.ID, 10))
+	if err != nil {
+		return err
+	}
+	res.Warning = res.Warning.Masked(m)
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := warning.BoardFilter{Grade: warning.Grade(r.URL.Query().Get("grade")), FraudType: r.URL.Query().Get("type")}
 	var err error

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,6 +71,7 @@ func (s *Server) warningPages() {
 	m.HandleFunc("POST /warnings/import", s.page(auth.CapWarningWrite, s.handleImportPage))
 	m.HandleFunc("GET /warnings/new", s.page(auth.CapWarningWrite, s.handleNewWarningPage))
 	m.HandleFunc("POST /warnings/new", s.page(auth.CapWarningWrite, s.handleNewWarningPage))
+	m.HandleFunc("POST /warnings/next", s.page(auth.CapWarningWrite, s.handleNextForm))
 	m.HandleFunc("GET /warnings/{id}", s.page(auth.CapWarningRead, s.handleWarningPage))
 	m.HandleFunc("POST /warnings/{id}/contact", s.page(auth.CapWarningWrite, s.handleContactForm))
 	m.HandleFunc("POST /warnings/{id}/outcome", s.page(auth.CapWarningWrite, s.handleOutcomeForm))
@@ -226,6 +228,28 @@ func scoreText(parts []warning.ScorePart) string {
 		out = append(out, fmt.Sprintf("%s +%d", p.Reason, p.Points))
 	}
 	return strings.Join(out, "；")
+}
+
+// handleNextForm is the 「下一条」 button: the warning it hands out opens, with
+// why it came first; with nothing waiting, back to 「我的预警」.
+func (s *Server) handleNextForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	res, err := warning.Next(r.Context(), s.db, s.actor(r, p), warning.ByExpectedKept, s.now())
+	if errors.Is(err, warning.ErrNothingWaiting) {
+		redirectFlash(w, r, "/warnings/mine", "当前没有等待联系的预警")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.hub.Publish([]int64{res.Warning.ID})
+	msg := "下一条：" + res.Why
+	if res.Resumed {
+		msg = "请先记录这条预警的联系情况，再取下一条"
+	} else if res.Reassigned != "" {
+		msg += "；" + res.Reassigned + "，已改派给你"
+	}
+	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", res.Warning.ID), msg)
+	return nil
 }
 
 func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

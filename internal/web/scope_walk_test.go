@@ -434,6 +434,7 @@ var walkNoID = map[string]bool{
 	"PUT /api/v1/partner/webhook": true, "POST /api/v1/joint/meetings": true, "POST /api/v1/joint/tasks": true,
 	"POST /joint/meetings": true, "POST /joint/tasks": true, "POST /unit/webhook": true,
 	"POST /api/v1/statements/import": true, "POST /api/v1/statements/mappings": true, "POST /api/v1/cases": true,
+	"POST /api/v1/warnings/next": true, "POST /warnings/next": true,
 	"POST /warnings/import": true, "POST /warnings/new": true, "POST /statements/import": true, "POST /statements/mappings": true, "POST /cases/new": true,
 	"POST /api/v1/prevention/events": true, "POST /api/v1/prevention/surveys": true, "PUT /api/v1/bulletins/schedule": true,
 	"POST /prevention/events": true, "POST /prevention/surveys": true,

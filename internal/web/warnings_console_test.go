@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // addWarning inserts an open warning of station A with the given deadlines
@@ -78,25 +80,29 @@ func dueLines(body string) string {
 	return strings.Join(out, "\n")
 }
 
-// Item 2 of issue 19: the duty board says what it is sorted by and is
-// sorted exactly so — the earliest current deadline first (overdue on top,
-// most overdue first), whatever the priority.
-func TestBoardOrderByTimeLeft(t *testing.T) {
+// Issue 21 (replacing issue 19's order by time left): the duty board says
+// what it is sorted by and is sorted exactly so — waiting warnings by the
+// money expected to be kept by calling now, whatever their deadline; overdue
+// rows stay marked; each row says why. 「下一条」 hands a dissuader the first.
+func TestBoardOrderByExpectedMoney(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		now := time.Now()
-		f.addWarning(t, "甲二八", 900, now.Add(28*time.Minute+21*time.Second), time.Time{})
-		f.addWarning(t, "乙九分", 100, now.Add(9*time.Minute+6*time.Second), time.Time{})
-		f.addWarning(t, "丙超时", 0, now.Add(-3*time.Minute), time.Time{})
-		f.addWarning(t, "丁久超", 50, now.Add(-30*time.Minute), time.Time{})
+		amounts := map[string]int64{"甲二八": 5000_00, "乙九分": 80000_00, "丙超时": 20000_00, "丁久超": 1000_00}
+		for n, due := range map[string]time.Duration{"甲二八": 28 * time.Minute, "乙九分": 9 * time.Minute, "丙超时": -3 * time.Minute, "丁久超": -30 * time.Minute} {
+			id := f.addWarning(t, n, 0, now.Add(due), time.Time{})
+			if _, err := d.Exec(context.Background(), `UPDATE warnings SET amount_fen = ?, assignee_id = NULL WHERE id = ?`, amounts[n], id); err != nil {
+				t.Fatal(err)
+			}
+		}
 		c := newConsoleClient(t, f.srv.URL)
 		c.login("admin", "secret-admin")
 		a := c.get("/warnings")
 		checkHTML(t, "/warnings", a)
-		if strings.Contains(a.body, "按紧急程度排序") || !strings.Contains(a.body, "按剩余时间排序") {
+		if !strings.Contains(a.body, "按预计可挽回金额排序") || strings.Contains(a.body, "按剩余时间排序") {
 			t.Errorf("board does not say truthfully how it is sorted")
 		}
-		want := []string{"丁久超", "丙超时", "乙九分", "甲二八"}
+		want := []string{"乙九分", "丙超时", "甲二八", "丁久超"}
 		last := -1
 		for _, n := range want {
 			i := strings.Index(a.body, ">"+n+"</a>")
@@ -105,7 +111,48 @@ func TestBoardOrderByTimeLeft(t *testing.T) {
 			}
 			last = i
 		}
+		if n := strings.Count(a.body, `overdue" data-id=`); n != 2 {
+			t.Errorf("%d rows marked overdue, want 2", n)
+		}
+		if !strings.Contains(a.body, `title="预计可挽回 ¥80,000：涉案 ¥80,000 × 资金尚未转出的概率 100%`) || !strings.Contains(a.body, "¥80,000 · 100%") {
+			t.Errorf("the first row does not say why it is first")
+		}
+		// 「下一条」 as station A's dissuader: the first row, now theirs.
+		o := newConsoleClient(t, f.srv.URL)
+		o.login("offA", "secret-offA")
+		r := o.post("/warnings/next", url.Values{"csrf_token": {o.csrf()}})
+		w, err := warning.Get(context.Background(), d, f.root, pathTail(t, r.location))
+		if err != nil || r.status != http.StatusSeeOther || w.Person.Name != "乙九分" || w.AssigneeID == 0 {
+			t.Fatalf("下一条: %d %s → %+v %v", r.status, r.location, w.Person, err)
+		}
+		// The API's 「下一条」 for station B's dissuader: nothing of station A.
+		if b := f.do(t, "POST", "/api/v1/warnings/next", "offB", ""); b.status != http.StatusNotFound || !strings.Contains(b.body, "nothing_waiting") {
+			t.Fatalf("station B's 下一条: %d %s", b.status, b.body)
+		}
+		// Station A's: the same warning until a contact is recorded, then
+		// the next row, with its reason.
+		if b := f.do(t, "POST", "/api/v1/warnings/next", "offA", ""); !strings.Contains(b.body, `"resumed":true`) || !strings.Contains(b.body, "乙九分") {
+			t.Fatalf("下一条 during a call in progress: %d %s", b.status, b.body)
+		}
+		if b := f.do(t, "POST", "/api/v1/warnings/"+strconv.FormatInt(w.ID, 10)+"/contacts", "offA", `{"method":"call","result":"reached"}`); b.status != http.StatusCreated {
+			t.Fatalf("contact: %d %s", b.status, b.body)
+		}
+		b := f.do(t, "POST", "/api/v1/warnings/next", "offA", "")
+		if b.status != http.StatusOK || !strings.Contains(b.body, "丙超时") || !strings.Contains(b.body, `"why":"预计可挽回`) {
+			t.Fatalf("station A's API 下一条: %d %s", b.status, b.body)
+		}
 	})
+}
+
+// pathTail is the record id at the end of a redirect like /warnings/12?flash=….
+func pathTail(t *testing.T, loc string) int64 {
+	t.Helper()
+	loc, _, _ = strings.Cut(loc, "?")
+	id, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+	if err != nil {
+		t.Fatalf("redirect %q names no record", loc)
+	}
+	return id
 }
 
 // Item 15 of issue 19: the handover picker shows each officer's station,

@@ -236,8 +236,8 @@ test('a dissuader records a contact and an outcome', async () => {
   await page.goto(demo.base + '/warnings/mine');
   const first = page.locator('#board-body tr[data-id] a').first();
   await first.waitFor();
-  // At 390 px the row's key columns (期限, 等级, 当事人, 类型) are on screen.
-  const right = await page.$eval('#board-body tr[data-id] td:nth-child(4)', (td) => td.getBoundingClientRect().right);
+  // At 390 px the row's key columns (期限, 预计可挽回, 等级, 当事人, 类型) are on screen.
+  const right = await page.$eval('#board-body tr[data-id] td:nth-child(5)', (td) => td.getBoundingClientRect().right);
   assert.ok(right <= 390, `类型 column ends at ${right} px`);
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= 390, `page is ${scroll} px wide`);

@@ -9,6 +9,7 @@ function row(it, fresh, mine) {
   const dueMs = it.due_kind === 'none' ? 0 : new Date(it.due).getTime();
   return `<tr class="g-${esc(it.grade)}${it.overdue ? ' overdue' : ''}${fresh ? ' fresh' : ''}" data-id="${it.id}">
   <td class="due" data-due="${dueMs}" data-kind="${esc(it.due_kind)}">${esc(due)}</td>
+  <td class="exp"${it.waiting ? ` title="${esc(it.why)}"` : ''}>${it.waiting ? esc(it.expected_text) : '<span class="muted">已联系</span>'}</td>
   <td><span class="tag g-${esc(it.grade)}">${esc(gradeName[it.grade] || it.grade)}</span>${it.merged_count ? ` <span class="tag">+${it.merged_count}</span>` : ''}</td>
   <td><a href="/warnings/${it.id}">${esc(p.name)}</a> <span class="phone">${esc(p.phone)}</span>${p.age ? ` · ${p.age}岁` : ''}</td>
   <td>${esc(window.fanzhaTypes && window.fanzhaTypes[it.fraud_type] || it.fraud_type || '')}</td>
@@ -41,7 +42,7 @@ export function initBoard() {
       const data = await res.json();
       const items = data.items || [];
       body.innerHTML = items.length ? items.map((it) => row(it, !known.has(String(it.id)), table.dataset.mine === 'true')).join('')
-        : '<tr class="empty"><td colspan="7">没有在办预警</td></tr>';
+        : '<tr class="empty"><td colspan="8">没有在办预警</td></tr>';
       known = new Set(items.map((it) => String(it.id)));
       const c = document.getElementById('board-count');
       if (c) c.textContent = String(items.length);
