@@ -90,7 +90,14 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 // stored statement, while accounts that merely trade with the case's
 // accounts (a payment platform's thousands of customers) are never read.
 // Levels counts the rounds.
+//
+// Results are cached per case, options and statement generation
+// (trace_cache.go); the cached result is shared and must only be read.
 func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
+	return cachedCaseTrace(ctx, q, c, opt, func() (TraceResult, LedgerScope, error) { return traceCaseFrom(ctx, q, c, opt) })
+}
+
+func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
 	starts := StartsOfCase(c)
 	var sc LedgerScope
 	var rows []LedgerRow
