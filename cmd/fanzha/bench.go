@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register("bench", "benchmarks: dispatch, ingest, trace, intel, bulletin, pages", runBench)
+	register("bench", "benchmarks: dispatch, ingest, trace, casetrace, intel, bulletin, pages", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|intel|bulletin|pages> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|casetrace|intel|bulletin|pages> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -24,6 +24,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchIngest(ctx, args[1:])
 	case "trace":
 		return benchTrace(ctx, args[1:])
+	case "casetrace":
+		return benchCaseTrace(ctx, args[1:])
 	case "bulletin":
 		return benchBulletin(ctx, args[1:])
 	case "pages":

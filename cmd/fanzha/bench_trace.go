@@ -42,7 +42,6 @@ func benchTrace(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "folder for the generated CSV (default: a temporary folder)")
 	keep := fs.Bool("keep", false, "keep the generated CSV")
 	finbench := fs.String("finbench", "", "run FinBench TCR5 on the LDBC example data in this folder instead")
-	helper := fs.Bool("envelope-helper", true, "compute each trace's envelope on a second core while the trace runs the allocation (false: one core)")
 	window := fs.String("window", "", "TCR5 window from,to (RFC 3339); default: the parameter file's, or the whole data when it selects nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -60,7 +59,6 @@ func benchTrace(ctx context.Context, args []string) error {
 	if *finbench != "" {
 		return benchTCR5(ctx, *finbench, *window, *pgURL)
 	}
-	funds.SetEnvelopeHelper(*helper)
 	if *accounts <= 0 {
 		*accounts = max(100, *transfers/10)
 	}
@@ -231,9 +229,6 @@ func benchTrace(ctx context.Context, args []string) error {
 	fmt.Printf("traces: %d victim transfers × %d rounds, %d hops, rule %s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms; mean %.0f accounts reachable, %.1f nodes in the flow graph (%.1f leaves)\n",
 		n, *rounds, *hops, rule, traceMs(tracePct(lat, 0.5)), traceMs(tracePct(lat, 0.9)), traceMs(tracePct(lat, 0.99)), traceMs(tracePct(lat, 1)),
 		float64(reached)/float64(n), float64(nodes)/float64(n), float64(leaves)/float64(n))
-	if helped, local, joined := funds.EnvelopeHelperStats(); *helper {
-		fmt.Printf("envelopes on the second core: %d of %d traces (%d posted but taken back by the trace itself); %d frontier accounts of them expanded by the traces\n", helped, (*rounds+1)*n, local, joined)
-	}
 	pgP50, speedup := "NA", "NA"
 	if pg != nil {
 		fmt.Printf("PostgreSQL recursive CTE on %d transfers: p50 %.2f ms, p99 %.2f ms, max %.2f ms; reached sets identical on %d of %d traces\n",

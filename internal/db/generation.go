@@ -11,11 +11,12 @@ import (
 // change made in the console reaches intake at once, and how a change made on
 // one replica reaches the others.
 const (
-	GenTree     = "tree"     // the jurisdiction tree: nodes, names, aliases, retirement
-	GenRoster   = "roster"   // the duty roster
-	GenSettings = "settings" // settings edited in the console
-	GenUsers    = "users"    // users: roles, jurisdiction, disabling
-	GenUnits    = "units"    // member units
+	GenTree       = "tree"       // the jurisdiction tree: nodes, names, aliases, retirement
+	GenRoster     = "roster"     // the duty roster
+	GenSettings   = "settings"   // settings edited in the console
+	GenUsers      = "users"      // users: roles, jurisdiction, disabling
+	GenUnits      = "units"      // member units
+	GenStatements = "statements" // statement rows (imports): case traces cached on it
 	// GenWarningHistory is bumped by database triggers (migration 00020),
 	// not by Bump: any change to a warning received more than 24 hours ago
 	// by the database's clock (SELECT ms FROM db_clock).

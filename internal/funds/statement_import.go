@@ -250,7 +250,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			return err
 		}
 		rep.ImportID = importID
-		return nil
+		return db.Bump(ctx, tx, db.GenStatements)
 	})
 	if errors.Is(err, errRefused) {
 		rep.Stored, rep.Duplicates = 0, 0

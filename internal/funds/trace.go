@@ -288,14 +288,6 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	t.maxLag = opt.MaxLag.Milliseconds()
 	t.owners = []int64{0}
 	t.lost = []int64{0}
-	// The envelope goes to the helper on the other core (trace_helper.go)
-	// while this one runs the allocation.
-	var h *envelopeHelper
-	if opt.Envelope {
-		if h = theHelper(); h != nil && !h.post(l, t.seeds(starts), t.opt.MaxHops, t.maxLag, t.asOf) {
-			h = nil
-		}
-	}
 	for k, s := range starts {
 		t.addStart(k, s)
 	}
@@ -304,11 +296,7 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	res := t.result(starts)
 	res.skipped = t.skipped
 	if opt.Envelope {
-		if h != nil {
-			res.reach = h.collect(sc)
-		} else {
-			res.reach = t.envelope(starts)
-		}
+		res.reach = t.envelope(starts)
 		res.hasReach = true
 	}
 	return res, nil

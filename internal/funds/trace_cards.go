@@ -65,7 +65,6 @@ func (l *Ledger) buildCards() {
 	}
 	pack := func(e *outEdge) uint64 { return l.packEdge(e.at, e.to, last[e.to] > e.at) }
 	cards := make([]outCard, n)
-	adviseHugePages(cards)
 	for a := 0; a < n; a++ {
 		lo, hi := l.outIdx[a].lo, l.outIdx[a+1].lo
 		c := &cards[a]

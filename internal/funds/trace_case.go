@@ -27,7 +27,7 @@ const (
 type LedgerScope struct {
 	Accounts  int  `json:"accounts"`  // accounts whose statements were loaded
 	Rows      int  `json:"rows"`      // statement rows loaded
-	Levels    int  `json:"levels"`    // counterparty levels followed from the receiving accounts
+	Levels    int  `json:"levels"`    // rounds of loading (LoadLedgerFrom: counterparty levels) from the receiving accounts
 	Truncated bool `json:"truncated"` // a limit was reached: accounts beyond it count as without statement
 }
 
@@ -80,23 +80,75 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 	return b.Build(), sc, nil
 }
 
-// TraceCaseFrom traces a case's losing transfers through the statements
-// reachable from its receiving accounts (LoadLedgerFrom).
+// TraceCaseFrom traces a case's losing transfers, loading statements as the
+// traced money reaches them: the receiving accounts' statements first, then,
+// after each trace, the statements of the accounts the traced money went to
+// whose statements are not loaded yet (the trace's no-statement leaves),
+// until the money reaches no account with an unread statement or a limit
+// above is reached. How the engine allocates money at an account depends on
+// that account's own rows only, so the result is the trace over every
+// stored statement, while accounts that merely trade with the case's
+// accounts (a payment platform's thousands of customers) are never read.
+// Levels counts the rounds.
+//
+// Results are cached per case, options and statement generation
+// (trace_cache.go); the cached result is shared and must only be read.
 func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
+	return cachedCaseTrace(ctx, q, c, opt, func() (TraceResult, LedgerScope, error) { return traceCaseFrom(ctx, q, c, opt) })
+}
+
+func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
 	starts := StartsOfCase(c)
-	seeds := make([]string, 0, len(starts))
+	var sc LedgerScope
+	var rows []LedgerRow
+	asked := map[string]bool{}
+	withRows := map[string]bool{}
+	want := make([]string, 0, len(starts))
 	for _, s := range starts {
-		seeds = append(seeds, s.ToAccount)
+		want = append(want, s.ToAccount)
 	}
-	l, sc, err := LoadLedgerFrom(ctx, q, seeds, opt.MaxHops)
-	if err != nil {
-		return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+	var res TraceResult
+	for round := 0; ; round++ {
+		var next []string
+		for _, a := range want {
+			a = strings.TrimSpace(a)
+			if a != "" && !asked[a] {
+				asked[a] = true
+				next = append(next, a)
+			}
+		}
+		if round > 0 && len(next) == 0 {
+			return res, sc, nil
+		}
+		if round > 0 && (sc.Levels == CaseLedgerMaxLevels || len(withRows)+len(next) > CaseLedgerMaxAccounts) {
+			sc.Truncated = true
+			return res, sc, nil
+		}
+		sc.Levels++
+		b := NewLedgerBuilder()
+		for _, r := range rows {
+			if err := b.AddRow(r); err != nil {
+				return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+			}
+		}
+		err := loadAccountsInto(ctx, q, b, next, func(r LedgerRow) {
+			rows = append(rows, r)
+			withRows[r.Account] = true
+		})
+		if err != nil {
+			return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+		}
+		sc.Rows, sc.Accounts = len(rows), len(withRows)
+		if res, err = Trace(b.Build(), starts, opt); err != nil {
+			return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+		}
+		want = want[:0]
+		for _, n := range res.Nodes {
+			if n.Kind == "leaf" && n.LeafType == LeafNoStatement && n.Counter != "" {
+				want = append(want, n.Counter)
+			}
+		}
 	}
-	res, err := Trace(l, starts, opt)
-	if err != nil {
-		return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
-	}
-	return res, sc, nil
 }
 
 // Candidate is an account still holding traced money: where a stop-payment

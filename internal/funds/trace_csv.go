@@ -275,7 +275,6 @@ func ledgerFromTransfers(names accountNames, index *acctIndex, st *transferStagi
 		l.stmt[a] = true
 	}
 	l.rows = make([]ledgerRow, rows)
-	adviseHugePages(l.rows)
 	pos := make([]int32, n)
 	copy(pos, l.start[:n])
 	// Rows are placed in batches: the rows' cache lines are first read in

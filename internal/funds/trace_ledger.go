@@ -263,7 +263,6 @@ func (b *LedgerBuilder) Build() *Ledger {
 	nr := len(perm)
 	l.start = make([]int32, n+1)
 	l.rows = make([]ledgerRow, nr)
-	adviseHugePages(l.rows)
 	pos := make([]int32, len(b.rows)) // builder row → ledger row
 	for i, k := range perm {
 		r := &b.rows[k]
@@ -316,7 +315,6 @@ func (l *Ledger) finish() {
 		}
 	}
 	l.out = make([]outEdge, 0, m)
-	adviseHugePages(l.out[:m])
 	for a := 0; a < n; a++ {
 		r := outRange{lo: int32(len(l.out))}
 		for i := l.start[a]; i < l.start[a+1]; i++ {
@@ -330,7 +328,6 @@ func (l *Ledger) finish() {
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
 	l.buildCards()
 	l.buildSkips()
-	l.collapseHugePages()
 }
 
 // outRange locates an account's out-edges (8 bytes: the index of a

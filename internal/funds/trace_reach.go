@@ -48,12 +48,6 @@ type reachSeed struct {
 //
 // With a lag the walk is computed by reachLag.
 func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
-	return l.reachShared(sc, seeds, maxHops, maxLag, asOf, seqLimit, nil)
-}
-
-// reachShared is reach whose levels' expansions may be shared with another
-// goroutine through share (trace_helper.go); nil: not shared.
-func (l *Ledger) reachShared(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32, share *levelShare) []int32 {
 	if maxLag > 0 {
 		return l.reachLag(seeds, maxHops, maxLag, asOf, seqLimit)
 	}
@@ -88,25 +82,7 @@ func (l *Ledger) reachShared(sc *traceScratch, seeds []reachSeed, maxHops int, m
 	// arrival, then the arrivals.
 	for h := 0; len(frontier) > 0 && (maxHops <= 0 || h < maxHops); h++ {
 		last := maxHops > 0 && h == maxHops-1
-		if useCards && share != nil && len(frontier) >= shareMin && len(frontier) <= shareMax {
-			// The arrival and bound of every frontier account (as below),
-			// then the expansions, in chunks claimed by this goroutine and
-			// the one sharing the work.
-			times = times[:0]
-			bounds := rb.bounds[:0]
-			for _, u := range frontier {
-				su := slots.get(u)
-				bound := asOf
-				if su.expSec != 0 {
-					bound = min(bound, l.secUp(su.expSec))
-				}
-				su.expSec = l.secOf(su.best)
-				times = append(times, su.best)
-				bounds = append(bounds, bound)
-			}
-			rb.bounds = bounds
-			cand = share.expand(l, frontier, times, bounds, cand[:0])
-		} else {
+		{
 			if useCards {
 				var touch int32
 				for _, u := range frontier {
@@ -208,21 +184,6 @@ func (l *Ledger) reachShared(sc *traceScratch, seeds []reachSeed, maxHops int, m
 		return nil // whichever scratch computed it
 	}
 	return slices.Clone(out) // one allocation of the result's size
-}
-
-// expandChunk appends the out-edges of accounts us after their arrivals
-// times and up to bounds, loading all their cards first so that the
-// misses overlap.
-func (l *Ledger) expandChunk(cand []reachCand, us []int32, times, bounds []int64, sink *int32) []reachCand {
-	var touch int32
-	for _, u := range us {
-		touch += l.cards[u].n
-	}
-	*sink += touch
-	for k, u := range us {
-		cand = l.expandCard(cand, u, times[k], bounds[k])
-	}
-	return cand
 }
 
 // reachLag is reach with a lag: a walk continues from an account only by
@@ -337,7 +298,7 @@ func (l *Ledger) secUp(s uint32) int64 { return l.minAt + int64(s)*1000 }
 // reachBufs are the envelope's working lists, reused from trace to trace.
 type reachBufs struct {
 	out, frontier, next, los, his []int32
-	times, bounds                 []int64
+	times                         []int64
 	cand                          []reachCand
 }
 

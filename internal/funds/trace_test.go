@@ -384,6 +384,27 @@ func TestLoadLedgerTrace(t *testing.T) {
 		if err != nil || sc1.Levels != 2 || sc1.Accounts != 3 {
 			t.Fatalf("one hop: %+v %v", sc1, err)
 		}
+		// The case trace loads statements as the traced money reaches
+		// them and traces as the whole table does. An account that only
+		// paid money to A before the victim's money arrived (its statement
+		// is in the table) is never read.
+		if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, counter_account, summary, row_key)
+			VALUES ('Z', ?, -500, 'A', '转账', 'kz')`, db.Millis(tAt(0, 0).Add(-time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		st := multiHopStart[0]
+		cs := Case{CaseNo: "T-1", Transfers: []Transfer{{ID: st.TransferID, VictimID: st.VictimID, At: st.At, FromAccount: st.FromAccount,
+			ToAccount: st.ToAccount, AmountFen: st.AmountFen}}}
+		got4, sc4, err := TraceCaseFrom(ctx, d, cs, TraceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got4.Nodes, want.Nodes) || !reflect.DeepEqual(got4.Edges, want.Edges) {
+			t.Fatalf("case trace differs from the whole table's:\n%+v\n%+v", got4.Nodes, want.Nodes)
+		}
+		if sc4.Truncated || sc4.Accounts > 3 || sc4.Rows > 10 {
+			t.Fatalf("case trace scope %+v: read more than A, B, D", sc4)
+		}
 		_, sc0, err := LoadLedgerFrom(ctx, d, []string{"NOPE", "", "NOPE"}, 0)
 		if err != nil || sc0.Accounts != 0 || sc0.Rows != 0 {
 			t.Fatalf("unknown account: %+v %v", sc0, err)

@@ -294,7 +294,10 @@ func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *mu
 		}
 	}
 	rows, err := writeStatements(ctx, tx, rng, net, c, now)
-	return len(cases), rows, err
+	if err != nil {
+		return len(cases), rows, err
+	}
+	return len(cases), rows, db.Bump(ctx, tx, db.GenStatements)
 }
 
 func fraudIndex(c fraudtype.Code) int {
