@@ -100,6 +100,16 @@ func GeneratePassword() string {
 		j := int(n.Int64())
 		b[i], b[j] = b[j], b[i]
 	}
+	// A password is handed out in CSV files that spreadsheets open: one
+	// beginning with - or @ would be neutralised there as a formula (a
+	// leading apostrophe the person would then type), so it begins with a
+	// letter or digit.
+	for i := range b {
+		if !strings.ContainsRune(sym, rune(b[i])) {
+			b[0], b[i] = b[i], b[0]
+			break
+		}
+	}
 	return string(b)
 }
 
