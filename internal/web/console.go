@@ -100,7 +100,7 @@ var funcs = template.FuncMap{
 	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"ms":        func(t time.Time) int64 { return t.UnixMilli() },
 	"sexname":   sexName,
-	"occupname": occupationName,
+	"occupname": funds.OccupationName,
 	"add":       func(a, b int) int { return a + b },
 	"pct": func(a, b int64) string {
 		if b == 0 {
@@ -117,7 +117,7 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f 小时", s/3600)
 	},
-	"kindname": eventKindName,
+	"kindname": warning.EventKindName,
 	"evkind":   prevent.KindName,
 	"unitkind": partner.UnitKindName, // every kind, the new ones too
 	"action":   auditActionName,
@@ -130,22 +130,10 @@ var funcs = template.FuncMap{
 	"auditobject": auditObjectText,
 	"entkind":     entityKindName,
 	"helptext":    helpText,
-	"channel": func(c string) string {
-		m := map[string]string{"mobile_banking": "手机银行", "bank_transfer": "网银转账", "counter": "柜面", "atm": "ATM", "alipay": "支付宝", "wechat": "微信"}
-		if v, ok := m[c]; ok {
-			return v
-		}
-		return c
-	},
-	"join":    func(s []string) string { return strings.Join(s, "、") },
-	"rstatus": partner.StatusName,
-	"cstatus": func(s string) string {
-		m := map[string]string{"open": "新立", "investigating": "侦办中", "solved": "已破案", "closed": "已结案"}
-		if v, ok := m[s]; ok {
-			return v
-		}
-		return s
-	},
+	"channel":     funds.ChannelName,
+	"join":        func(s []string) string { return strings.Join(s, "、") },
+	"rstatus":     partner.StatusName,
+	"cstatus":     funds.CaseStatusName,
 }
 
 // local formats a time in Asia/Shanghai.
@@ -171,24 +159,6 @@ func sexName(s string) string {
 		return "女"
 	}
 	return "—"
-}
-
-func occupationName(s string) string {
-	m := map[string]string{"retired": "退休", "student": "学生", "enterprise": "企业职工", "farmer": "农民", "unemployed": "无业",
-		"civil_servant": "公职人员", "self_employed": "个体", "other": "其他"}
-	if v, ok := m[s]; ok {
-		return v
-	}
-	return s
-}
-
-func eventKindName(k string) string {
-	m := map[string]string{"intake": "接收", "routed": "分流", "assigned": "分派", "merged": "合并", "contact": "联系", "outcome": "结果",
-		"handover": "移交", "emergency": "紧急措施", "escalated": "超时升级"}
-	if v, ok := m[k]; ok {
-		return v
-	}
-	return k
 }
 
 // localFull formats a time in Asia/Shanghai with the date and seconds, for
