@@ -312,6 +312,13 @@ func buildPrepared(ctx context.Context, q db.Querier, scope area.Node) (*Graph, 
 	return g, nil
 }
 
+// Held reports whether the cache holds (or is building) the scope's graph.
+func (c *GraphCache) Held(key string, scope area.Node) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key+"|"+scope.Path] != nil
+}
+
 // Prefetch starts building a scope's graph in the background when none is
 // cached or being built, so the page that needs it next (the group list
 // after the 两卡研判 page) finds it ready or under way.

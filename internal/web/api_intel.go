@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -9,7 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/intel"
 )
 
@@ -52,6 +56,21 @@ func (s *Server) graphKey() string {
 		key, _ = graphKeys.LoadOrStore(s.db, strconv.FormatInt(graphKeySeq.Add(1), 10))
 	}
 	return key.(string)
+}
+
+// WarmIntelGraph starts building the county's entity graph in the
+// background, so that the first visit to 两卡研判 after a start does not wait
+// for it (the graph is then kept while the data's fingerprint holds).
+func (s *Server) WarmIntelGraph(ctx context.Context) error {
+	root, err := area.Root(ctx, s.db)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil // no county yet (before the first-start setup)
+		}
+		return err
+	}
+	intelGraphs.Prefetch(s.db, s.graphKey(), root, s.now())
+	return nil
 }
 
 // prefetchIntelGraph starts building the caller's graph in the background
