@@ -91,6 +91,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                       // chains the audit log after commit (internal/auth/auditchain.go)
 	go (&bulletin.Scheduler{DB: d, Loc: zone.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
 	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
+	// Duty boards hear of warnings changed on the other replicas (PostgreSQL).
+	go srv.ListenReplicas(ctx, nil)
 	// The county's entity graph, built once in the background so the first
 	// visit to 两卡研判 does not wait for it.
 	if err := srv.WarmIntelGraph(ctx); err != nil {

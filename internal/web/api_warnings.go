@@ -35,7 +35,7 @@ func (s *Server) warningIntake(ctx context.Context) (*warning.Intake, error) {
 		return nil, err
 	}
 	in.SetPolicy(p)
-	in.OnStored = s.hub.Publish
+	in.OnStored = s.publish
 	s.intake = in
 	return in, nil
 }
@@ -59,7 +59,7 @@ func (s *Server) Settings() *settings.Store { return s.settings }
 func (s *Server) Intake(ctx context.Context) (*warning.Intake, error) { return s.warningIntake(ctx) }
 
 // PublishWarnings tells open duty boards that warnings changed.
-func (s *Server) PublishWarnings(ids []int64) { s.hub.Publish(ids) }
+func (s *Server) PublishWarnings(ids []int64) { s.publish(ids) }
 
 func (s *Server) actor(r *http.Request, p *auth.Principal) warning.Actor {
 	return warning.Actor{UserID: p.User.ID, Scope: p.Scope, Audit: auth.AuditFor(p, clientIP(r), requestID(r.Context()))}
@@ -174,7 +174,7 @@ func (s *Server) handleWarningContact(w http.ResponseWriter, r *http.Request, p 
 	if err := warning.RecordContact(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, c, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	writeJSON(w, http.StatusCreated, map[string]any{"status": "recorded"})
 	return nil
 }
@@ -192,7 +192,7 @@ func (s *Server) handleWarningOutcome(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -209,7 +209,7 @@ func (s *Server) handleWarningHandover(w http.ResponseWriter, r *http.Request, p
 	if err := warning.Handover(r.Context(), s.db, s.actor(r, p), id, h, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	writeJSON(w, http.StatusOK, map[string]any{"status": "handed over"})
 	return nil
 }
@@ -227,7 +227,7 @@ func (s *Server) handleWarningEmergency(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	writeJSON(w, http.StatusCreated, map[string]any{"request_id": reqID, "status": "sent"})
 	return nil
 }
@@ -240,7 +240,7 @@ func (s *Server) handleNextWarning(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{res.Warning.ID})
+	s.publish([]int64{res.Warning.ID})
 	m, err := s.masker(r, p, "warning", strconv.FormatInt(res.Warning.ID, 10))
 	if err != nil {
 		return err
@@ -325,7 +325,7 @@ func (s *Server) handleWarningFraudType(w http.ResponseWriter, r *http.Request, 
 	if err := warning.SetFraudType(r.Context(), s.db, s.actor(r, p), id, in.FraudType, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	writeJSON(w, http.StatusOK, map[string]any{"fraud_type": in.FraudType, "fraud_type_source": "officer"})
 	return nil
 }

@@ -20,7 +20,7 @@ func (s *Server) handleFraudTypeForm(w http.ResponseWriter, r *http.Request, p *
 	if err := warning.SetFraudType(r.Context(), s.db, s.actor(r, p), id, code, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), "诈骗类型已确认为 "+fraudtype.Name(fraudtype.Code(code)))
 	return nil
 }

@@ -241,7 +241,7 @@ func (s *Server) handleNextForm(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{res.Warning.ID})
+	s.publish([]int64{res.Warning.ID})
 	msg := "下一条：" + res.Why
 	if res.Resumed {
 		msg = "请先记录这条预警的联系情况，再取下一条"
@@ -261,7 +261,7 @@ func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, p *au
 	if err := warning.RecordContact(r.Context(), s.db, s.policyNow(r.Context()), s.actor(r, p), id, c, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), "已记录联系情况")
 	return nil
 }
@@ -282,7 +282,7 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	msg := "已记录结果：" + warning.OutcomeName(o.Outcome)
 	if res.CaseNo != "" {
 		msg += "，已立案 " + res.CaseNo
@@ -306,7 +306,7 @@ func (s *Server) handleHandoverForm(w http.ResponseWriter, r *http.Request, p *a
 	if err := warning.Handover(r.Context(), s.db, s.actor(r, p), id, warning.HandoverInput{ToUserID: to, Reason: r.FormValue("reason")}, s.now()); err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	if _, err := warning.Get(r.Context(), s.db, p.Scope, id); err != nil {
 		redirectFlash(w, r, "/warnings", "预警已移交，已不在您的辖区内")
 		return nil
@@ -329,7 +329,7 @@ func (s *Server) handleEmergencyForm(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	s.hub.Publish([]int64{id})
+	s.publish([]int64{id})
 	redirectFlash(w, r, fmt.Sprintf("/warnings/%d", id), fmt.Sprintf("已发出紧急措施请求 #%d", reqID))
 	return nil
 }

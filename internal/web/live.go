@@ -21,6 +21,11 @@ import (
 type hub struct {
 	mu   sync.Mutex
 	subs map[*subscriber]struct{}
+	// origin names this process in notices to other replicas; out, while
+	// ListenReplicas runs, takes what is published for them
+	// (live_replicas.go).
+	origin string
+	out    chan []int64
 }
 
 // subscriber is one open event stream and the node whose warnings it may
@@ -30,7 +35,7 @@ type subscriber struct {
 	c     chan []int64
 }
 
-func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}} }
+func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}, origin: newOrigin()} }
 
 // Publish tells every subscriber that these warnings changed. A slow
 // subscriber misses notices rather than blocking intake; its next notice
