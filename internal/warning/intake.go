@@ -365,6 +365,9 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 		for _, j := range jobs {
 			items = append(items, j.items...)
 		}
+		if err := lockPeople(ctx, tx, items); err != nil {
+			return err
+		}
 		if err := b.prefetch(ctx, items); err != nil {
 			return err
 		}
