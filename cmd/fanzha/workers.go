@@ -132,6 +132,17 @@ func (f *streamFlags) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noNATS, "no-nats", false, "turn the stream door off")
 }
 
+// check validates --nats-replicas before anything starts and puts the
+// default for --nats-url in place of 0.
+func (f *streamFlags) check() error {
+	n, err := stream.ResolveReplicas(f.natsReplicas, f.natsURL)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	f.natsReplicas = n
+	return nil
+}
+
 // startStream starts (or connects to) NATS JetStream and consumes
 // fanzha.warnings.in into the intake until ctx ends. The returned function
 // stops it.
