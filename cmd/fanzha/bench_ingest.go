@@ -176,7 +176,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := stream.EnsureStream(ctx, js); err != nil {
+	if _, err := stream.EnsureStream(ctx, js, stream.DefaultReplicasEmbedded, log); err != nil {
 		return err
 	}
 	var before int64

@@ -40,6 +40,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := stf.check(); err != nil {
+		return err
+	}
 	cfg, err := sf.webConfig()
 	if err != nil {
 		return err

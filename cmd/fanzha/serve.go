@@ -117,6 +117,9 @@ func runServe(ctx context.Context, args []string) error {
 	if err := nf.check(); err != nil {
 		return err
 	}
+	if err := stf.check(); err != nil {
+		return err
+	}
 	log, err := newLogger(sf.logFormat, sf.logLevel, os.Stderr)
 	if err != nil {
 		return err

@@ -119,15 +119,28 @@ func startFreezeWatch(ctx context.Context, d *db.DB, st *settings.Store, base st
 
 // streamFlags configure the stream door.
 type streamFlags struct {
-	natsURL  string
-	natsPort int
-	noNATS   bool
+	natsURL      string
+	natsPort     int
+	natsReplicas int // 0: stream.DefaultReplicas
+	noNATS       bool
 }
 
 func (f *streamFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.natsURL, "nats-url", "", "external NATS cluster URL(s) for the warning stream; empty runs an embedded NATS JetStream server")
+	fs.IntVar(&f.natsReplicas, "nats-replicas", 0, "replicas of the warning stream and its consumer, 1..5 (default: 1 on the embedded server, 3 with --nats-url)")
 	fs.IntVar(&f.natsPort, "nats-port", 0, "port of the embedded NATS server on 127.0.0.1 (0: any free port)")
 	fs.BoolVar(&f.noNATS, "no-nats", false, "turn the stream door off")
+}
+
+// check validates --nats-replicas before anything starts and puts the
+// default for --nats-url in place of 0.
+func (f *streamFlags) check() error {
+	n, err := stream.ResolveReplicas(f.natsReplicas, f.natsURL)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	f.natsReplicas = n
+	return nil
 }
 
 // startStream starts (or connects to) NATS JetStream and consumes
@@ -137,10 +150,13 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 	if sf.noNATS {
 		return func() {}, nil
 	}
+	replicas, err := stream.ResolveReplicas(sf.natsReplicas, sf.natsURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
 	url := sf.natsURL
 	var emb *stream.Embedded
 	if url == "" {
-		var err error
 		emb, err = stream.StartEmbedded(dataDir, sf.natsPort)
 		if err != nil {
 			return nil, err
@@ -159,6 +175,15 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	// The stream at its replica count now, so a server that cannot hold
+	// them (not a cluster) stops the start with the reason.
+	if _, err := stream.EnsureStream(ctx, js, replicas, log); err != nil {
+		nc.Close()
+		if emb != nil {
+			emb.Shutdown()
+		}
+		return nil, err
+	}
 	in, err := srv.Intake(ctx)
 	waitSetup := errors.Is(err, area.ErrNotFound) // empty database: consume once the county exists
 	if err != nil && !waitSetup {
@@ -167,7 +192,7 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log}
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log, Replicas: replicas}
 	go func() {
 		defer close(done)
 		if waitSetup {
@@ -184,7 +209,7 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 			log.Error("warning stream consumer stopped", "err", err)
 		}
 	}()
-	log.Info("warning stream ready", "nats", url, "subject", stream.SubjectIn, "embedded", emb != nil)
+	log.Info("warning stream ready", "nats", url, "subject", stream.SubjectIn, "embedded", emb != nil, "replicas", replicas)
 	return func() {
 		cancel()
 		<-done

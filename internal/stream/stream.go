@@ -82,21 +82,90 @@ func Connect(url, name string) (*nats.Conn, error) {
 	return nc, nil
 }
 
+// Replica counts of the stream and its consumer (--nats-replicas).
+const (
+	MaxReplicas              = 5 // JetStream's limit
+	DefaultReplicasEmbedded  = 1 // the embedded server is a single node
+	DefaultReplicasClustered = 3 // an external cluster: survives the loss of one node
+)
+
+// DefaultReplicas is the replica count used when --nats-replicas is not
+// given (0): one on the embedded server (natsURL empty), three on an
+// external cluster.
+func DefaultReplicas(natsURL string) int {
+	if natsURL == "" {
+		return DefaultReplicasEmbedded
+	}
+	return DefaultReplicasClustered
+}
+
+// ResolveReplicas validates --nats-replicas (0: the default for natsURL).
+func ResolveReplicas(flag int, natsURL string) (int, error) {
+	if flag == 0 {
+		return DefaultReplicas(natsURL), nil
+	}
+	if flag < 1 || flag > MaxReplicas {
+		return 0, fmt.Errorf("--nats-replicas must be 1..%d, got %d", MaxReplicas, flag)
+	}
+	return flag, nil
+}
+
 // EnsureStream creates (or updates) the warnings stream: file storage,
-// kept until consumed, duplicates within 2 minutes dropped by message id.
-func EnsureStream(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+// kept until consumed, duplicates within 2 minutes dropped by message id,
+// held on replicas servers (below 1 means 1). A stream that exists with
+// another replica count is updated to this one, and the change is logged.
+func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int, log *slog.Logger) (jetstream.Stream, error) {
+	if replicas < 1 {
+		replicas = 1
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	cfg := jetstream.StreamConfig{
 		Name:       StreamName,
 		Subjects:   []string{SubjectIn},
 		Storage:    jetstream.FileStorage,
 		Retention:  jetstream.WorkQueuePolicy,
 		Duplicates: 2 * time.Minute,
-	})
+		Replicas:   replicas,
+	}
+	var st jetstream.Stream
+	old, err := js.Stream(ctx, StreamName)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		st, err = js.CreateStream(ctx, cfg)
+	case err != nil:
+		return nil, fmt.Errorf("look up stream %s: %w", StreamName, err)
+	default:
+		was := old.CachedInfo().Config.Replicas
+		st, err = js.UpdateStream(ctx, cfg)
+		if err == nil && was != replicas {
+			log.Info("warning stream replicas changed", "stream", StreamName, "from", was, "to", replicas)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+		return nil, replicaError(fmt.Errorf("create stream %s with %d replica(s): %w", StreamName, replicas, err), replicas)
 	}
 	return st, nil
 }
+
+// replicaError explains a refusal of more than one replica: a single NATS
+// server (the embedded one, or an external server not in a cluster) holds
+// one copy only.
+func replicaError(err error, replicas int) error {
+	var api *jetstream.APIError
+	if replicas > 1 && errors.As(err, &api) && (api.ErrorCode == jsErrCodeReplicasNotSupported || api.ErrorCode == jsErrCodeClusterNotActive || api.ErrorCode == jsErrCodeInsufficientResources) {
+		return fmt.Errorf("%w; the NATS server is not a JetStream cluster of at least %d nodes: run a cluster (docs/SETUP.md) or set --nats-replicas 1 (FANZHA_NATS_REPLICAS=1)", err, replicas)
+	}
+	return err
+}
+
+// JetStream error codes (nats-server) of a refused replica count.
+const (
+	jsErrCodeClusterNotActive      jetstream.ErrorCode = 10006 // JetStream not in clustered mode
+	jsErrCodeInsufficientResources jetstream.ErrorCode = 10023 // fewer nodes than replicas
+	jsErrCodeReplicasNotSupported  jetstream.ErrorCode = 10074 // replicas > 1 not supported in non-clustered mode
+)
 
 // Consumer takes warnings from the stream into the intake.
 type Consumer struct {
@@ -106,6 +175,8 @@ type Consumer struct {
 	Log    *slog.Logger
 	// Batch is how many messages are taken per intake transaction.
 	Batch int
+	// Replicas of the stream and the durable consumer (below 1: 1).
+	Replicas int
 }
 
 // Rejection is what fanzha publishes on SubjectRejected for a message it
@@ -122,7 +193,12 @@ type Rejection struct {
 // transaction; messages are acknowledged after it commits. If the store
 // fails, nothing is acknowledged and JetStream redelivers.
 func (c *Consumer) Run(ctx context.Context) error {
-	st, err := EnsureStream(ctx, c.JS)
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	replicas := max(c.Replicas, 1)
+	st, err := EnsureStream(ctx, c.JS, replicas, log)
 	if err != nil {
 		return err
 	}
@@ -131,17 +207,14 @@ func (c *Consumer) Run(ctx context.Context) error {
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       60 * time.Second,
 		MaxAckPending: 50000,
+		Replicas:      replicas,
 	})
 	if err != nil {
-		return fmt.Errorf("create consumer: %w", err)
+		return replicaError(fmt.Errorf("create consumer %s with %d replica(s): %w", ConsumerName, replicas, err), replicas)
 	}
 	batch := c.Batch
 	if batch <= 0 {
 		batch = 2000
-	}
-	log := c.Log
-	if log == nil {
-		log = slog.Default()
 	}
 	// A reader goroutine keeps messages flowing from the server (the client
 	// buffers up to two batches ahead) while the previous batch commits:

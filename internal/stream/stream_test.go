@@ -68,7 +68,7 @@ func TestStreamIntake(t *testing.T) {
 			defer close(done)
 			_ = (&Consumer{JS: js, NC: nc, Intake: in, Batch: 50}).Run(cctx)
 		}()
-		if _, err := EnsureStream(ctx, js); err != nil {
+		if _, err := EnsureStream(ctx, js, 1, nil); err != nil {
 			t.Fatal(err)
 		}
 		pub := func(v any) {
