@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bytes"
@@ -9,13 +9,13 @@ import (
 var benchTraceSet struct {
 	once sync.Once
 	l    *Ledger
-	gen  TraceGenResult
+	gen  GenResult
 }
 
-func benchLedger(b *testing.B) (*Ledger, TraceGenResult) {
+func benchLedger(b *testing.B) (*Ledger, GenResult) {
 	benchTraceSet.once.Do(func() {
 		var buf bytes.Buffer
-		gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 1, Transfers: 1_000_000, Accounts: 100_000, Victims: 1000})
+		gen, err := WriteBenchCSV(&buf, GenConfig{Seed: 1, Transfers: 1_000_000, Accounts: 100_000, Victims: 1000})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func BenchmarkTrace(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := gen.Starts[i%len(gen.Starts)]
-		if _, err := Trace(l, []TraceStart{s}, TraceOptions{MaxHops: 6, Envelope: true}); err != nil {
+		if _, err := Trace(l, []Start{s}, Options{MaxHops: 6, Envelope: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -47,7 +47,7 @@ func BenchmarkTraceAllocation(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := gen.Starts[i%len(gen.Starts)]
-		if _, err := Trace(l, []TraceStart{s}, TraceOptions{MaxHops: 6}); err != nil {
+		if _, err := Trace(l, []Start{s}, Options{MaxHops: 6}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,6 +59,6 @@ func BenchmarkReach(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := gen.Starts[i%len(gen.Starts)]
-		l.Reach([]TraceStart{s}, 6, 0, 0)
+		l.Reach([]Start{s}, 6, 0, 0)
 	}
 }

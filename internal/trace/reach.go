@@ -1,10 +1,8 @@
-package funds
+package trace
 
 import (
 	"slices"
 	"time"
-
-	"github.com/fanzha/fanzha/internal/db"
 )
 
 // The envelope of a trace: every account the victims' money could have
@@ -43,7 +41,7 @@ type reachSeed struct {
 // — a few hundred entries that stay in the processor's cache, where an
 // array over all accounts would cost a cache and TLB miss per account — and
 // the accounts first reached at the last level, most of them, need only
-// their bit. Out-edges come from the accounts' cards (trace_cards.go) when
+// their bit. Out-edges come from the accounts' cards (cards.go) when
 // the ledger has them.
 //
 // With a lag the walk is computed by reachLag.
@@ -310,17 +308,17 @@ type reachCand struct { // 16 bytes
 
 // envelope computes the reachable accounts of a trace. It uses its own
 // part of the scratch, so it may run alongside the allocation.
-func (t *tracer) envelope(starts []TraceStart) []int32 {
+func (t *tracer) envelope(starts []Start) []int32 {
 	return t.l.reach(t.sc, t.seeds(starts), t.opt.MaxHops, t.maxLag, t.asOf, 0)
 }
 
 // seeds are the envelope's starting points: the accounts receiving the
 // victims' transfers, at the transfers' times.
-func (t *tracer) seeds(starts []TraceStart) []reachSeed {
+func (t *tracer) seeds(starts []Start) []reachSeed {
 	seeds := t.seedBuf[:0]
 	for _, s := range starts {
 		if a, ok := t.l.index.get(s.ToAccount); ok {
-			seeds = append(seeds, reachSeed{a, db.Millis(s.At)})
+			seeds = append(seeds, reachSeed{a, millis(s.At)})
 		}
 	}
 	t.seedBuf = seeds
@@ -330,13 +328,13 @@ func (t *tracer) seeds(starts []TraceStart) []reachSeed {
 // Reach returns the envelope of the given starts (see above) considering
 // only rows added before seqLimit (all rows when seqLimit ≤ 0): the accounts
 // reachable within maxHops transfers of strictly increasing time.
-func (l *Ledger) Reach(starts []TraceStart, maxHops int, maxLag time.Duration, seqLimit int) []string {
+func (l *Ledger) Reach(starts []Start, maxHops int, maxLag time.Duration, seqLimit int) []string {
 	sc := l.getScratch()
 	defer l.scratch.Put(sc)
 	seeds := make([]reachSeed, 0, len(starts))
 	for _, s := range starts {
 		if a, ok := l.index.get(s.ToAccount); ok {
-			seeds = append(seeds, reachSeed{a, db.Millis(s.At)})
+			seeds = append(seeds, reachSeed{a, millis(s.At)})
 		}
 	}
 	ids := l.reach(sc, seeds, maxHops, maxLag.Milliseconds(), l.maxAt, int32(seqLimit))

@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // out-edge index alone and an enumeration of walks, with and without a lag.
 func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
 	var buf bytes.Buffer
-	gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 3, Transfers: 6000, Accounts: 200, Victims: 40, Span: 2 * time.Hour})
+	gen, err := WriteBenchCSV(&buf, GenConfig{Seed: 3, Transfers: 6000, Accounts: 200, Victims: 40, Span: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
 		for _, lag := range []time.Duration{0, 10 * time.Minute} {
 			const hops = 3
 			var wantNames []string
-			for a := range walkReach(l, []TraceStart{s}, hops, lag) {
+			for a := range walkReach(l, []Start{s}, hops, lag) {
 				wantNames = append(wantNames, a)
 			}
 			slices.Sort(wantNames)
@@ -49,7 +49,7 @@ func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
 				if withCards {
 					l.cards = cards
 				}
-				got := l.Reach([]TraceStart{s}, hops, lag, 0)
+				got := l.Reach([]Start{s}, hops, lag, 0)
 				slices.Sort(got)
 				if !reflect.DeepEqual(got, wantNames) {
 					t.Fatalf("start %d lag %v cards %v: envelope of %d accounts, walks reach %d", k, lag, withCards, len(got), len(wantNames))
@@ -81,7 +81,7 @@ func TestCardsNotBuiltWhenTheLedgerDoesNotFit(t *testing.T) {
 	if l.cards != nil {
 		t.Fatal("cards built for a ledger spanning five years")
 	}
-	got := l.Reach([]TraceStart{{VictimID: 1, At: t0, FromAccount: "V", ToAccount: "A", AmountFen: 1000}}, 0, 0, 0)
+	got := l.Reach([]Start{{VictimID: 1, At: t0, FromAccount: "V", ToAccount: "A", AmountFen: 1000}}, 0, 0, 0)
 	slices.Sort(got)
 	if want := []string{"A", "B", "C"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("envelope %v, want %v", got, want)
@@ -189,7 +189,7 @@ func TestEnvelopeDeadEnds(t *testing.T) {
 	if l.cards == nil {
 		t.Fatal("no cards")
 	}
-	start := TraceStart{VictimID: 1, FromAccount: "900", ToAccount: "100", At: t0, AmountFen: 100}
+	start := Start{VictimID: 1, FromAccount: "900", ToAccount: "100", At: t0, AmountFen: 100}
 	for _, c := range []struct {
 		hops int
 		want []string
@@ -199,13 +199,13 @@ func TestEnvelopeDeadEnds(t *testing.T) {
 		{3, []string{"100", "200", "300", "400", "600", "700", "800"}}, // G through the earlier arrival at F
 		{0, []string{"100", "200", "300", "400", "600", "700", "800"}},
 	} {
-		got := l.Reach([]TraceStart{start}, c.hops, 0, 0)
+		got := l.Reach([]Start{start}, c.hops, 0, 0)
 		slices.Sort(got)
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%d hops: reached %v, want %v", c.hops, got, c.want)
 		}
 		var walks []string
-		for a := range walkReach(l, []TraceStart{start}, c.hops, 0) {
+		for a := range walkReach(l, []Start{start}, c.hops, 0) {
 			walks = append(walks, a)
 		}
 		slices.Sort(walks)
