@@ -65,8 +65,7 @@ type Ledger struct {
 	// after secUp(outIdx[a].lastSec), so an arrival then needs no look at out.
 	outIdx []outRange
 	out    []outEdge
-	cards  []outCard // account id → its out-edge card (cards.go); nil when the ledger does not fit
-	floor  []int64   // floored balance before every skipStride-th row (skip.go); nil when links are not exact in time
+	floor  []int64 // floored balance before every skipStride-th row (skip.go); nil when links are not exact in time
 
 	scratch sync.Pool // *traceScratch, reused by traces
 	sink    int64     // values of loads issued only to bring cache lines in early
@@ -325,7 +324,6 @@ func (l *Ledger) finish() {
 		l.outIdx[a] = r
 	}
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
-	l.buildCards()
 	l.buildSkips()
 }
 
