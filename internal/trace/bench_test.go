@@ -62,3 +62,35 @@ func BenchmarkReach(b *testing.B) {
 		l.Reach([]Start{s}, 6, 0, 0)
 	}
 }
+
+var benchCaseSet struct {
+	once sync.Once
+	l    *Ledger
+	gen  GenResult
+}
+
+// BenchmarkTraceCaseSized: the allocation (no envelope, as the case trace
+// asks) on a ledger of a case's size — 50,000 rows among 5,000 accounts —
+// where the whole ledger sits in the processor's caches.
+func BenchmarkTraceCaseSized(b *testing.B) {
+	benchCaseSet.once.Do(func() {
+		var buf bytes.Buffer
+		gen, err := WriteBenchCSV(&buf, GenConfig{Seed: 2, Transfers: 25_000, Accounts: 5_000, Victims: 200})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := LoadTransferCSV(&buf, gen.Lines)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchCaseSet.l, benchCaseSet.gen = l, gen
+	})
+	l, gen := benchCaseSet.l, benchCaseSet.gen
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := gen.Starts[i%len(gen.Starts)]
+		if _, err := Trace(l, []Start{s}, Options{MaxHops: 6}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

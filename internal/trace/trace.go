@@ -163,7 +163,6 @@ type delivery struct {
 type traceScratch struct {
 	seen  []uint64             // envelope membership, one bit per account; all clear between traces
 	slots acctTable[reachSlot] // envelope slots of the accounts reached before the last level
-	touch int64                // sink of the envelope's prefetching loads
 	rbuf  reachBufs
 
 	splits splitScratch
@@ -203,7 +202,6 @@ type tracer struct {
 	parts   []tracePart
 	lost    []int64
 	skipped int
-	sink    int64            // values of loads issued only to bring cache lines in early
 	byAcct  acctTable[int32] // account → its state in states
 	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no table lookup
 	seedBuf []reachSeed      // the envelope's seeds
@@ -382,21 +380,6 @@ func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 	return s, true
 }
 
-// warmRows loads the first rows a newly reached account will step, one
-// load per cache line and independent of each other, so that their misses
-// overlap now instead of coming one at a time as the rows are stepped.
-func (t *tracer) warmRows(s *acctState) {
-	var x int64
-	for i, end := s.cursor, min(s.end, s.cursor+warmRowCount); i < end; i += 2 { // two 32-byte rows a line
-		x += t.l.rows[i].at
-	}
-	t.sink += x
-}
-
-// warmRowCount is how many rows warmRows loads: a dozen rows from the skip
-// point to the delivery and some after it.
-const warmRowCount = 24
-
 // setKey caches the heap key of an account's next row.
 func (t *tracer) setKey(s *acctState) {
 	if s.cursor < s.end {
@@ -561,7 +544,6 @@ func (t *tracer) route(s *acctState, i int32, parts []tracePart) {
 			rs, fresh = t.touch(c, s.depth+1)
 			if fresh {
 				t.skip(rs, dest, at)
-				t.warmRows(rs)
 			}
 			if _, taken := t.deliv[dest]; taken || rs.cursor > dest {
 				leaf = leafUnmatched // the receiving row was already read: clocks too far apart
@@ -636,9 +618,6 @@ func (t *tracer) record(from, to int32, leaf uint8, owner int32, at, amt int64) 
 		}
 	}
 	t.recs = append(t.recs, traceRec{from: from, to: to, leaf: leaf, owner: owner, start: -1, at: at, amt: amt})
-	if leaf != leafNone && to >= 0 {
-		t.sink += int64(t.l.names.off[to]) // the leaf's node names it: load it early, beside other misses
-	}
 }
 
 // Heap of account states by (next row time, outflow before inflow, account).
