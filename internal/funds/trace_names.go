@@ -6,20 +6,15 @@ import (
 	"github.com/fanzha/fanzha/internal/trace"
 )
 
-// Names internal/web still uses from before the engine moved to
-// internal/trace; new code uses the trace package's own names.
+// Names internal/web (api_trace.go, errors_test.go) still uses from before
+// the engine moved to internal/trace; new code uses the trace package's
+// own names. Remove them once web names internal/trace itself.
 
 // TraceOptions are trace.Options.
 type TraceOptions = trace.Options
 
 // TraceStart is trace.Start.
 type TraceStart = trace.Start
-
-// ErrTraceInput is trace.ErrInput; ErrTransferCSV is trace.ErrTransferCSV.
-var (
-	ErrTraceInput  = trace.ErrInput
-	ErrTransferCSV = trace.ErrTransferCSV
-)
 
 // TransferCSVHeader is trace.TransferCSVHeader.
 const TransferCSVHeader = trace.TransferCSVHeader
