@@ -138,3 +138,5 @@ func count(t *testing.T, d *db.DB, q string, args ...any) int {
 	}
 	return n
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
