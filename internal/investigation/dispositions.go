@@ -2,6 +2,8 @@ package investigation
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -115,15 +117,22 @@ func DisposeIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audi
 	if !slices.Contains(Kinds, in.Kind) {
 		return 0, domain.Invalid("处置类型 %q 无效", in.Kind)
 	}
-	c, err := funds.GetCase(ctx, q, scope, in.CaseID)
+	c, err := caseIn(ctx, q, scope, in.CaseID)
 	if err != nil {
 		return 0, err
 	}
-	s, err := GetSuspect(ctx, q, scope, in.SuspectID)
-	if err != nil {
-		return 0, err
+	var sname string
+	var onCase bool
+	cond, arg := suspectVisible("s.id", scope)
+	err = q.QueryRow(ctx, `SELECT s.name, EXISTS (SELECT 1 FROM suspect_cases sc WHERE sc.suspect_id = s.id AND sc.case_id = ?)
+		FROM suspects s WHERE s.id = ? AND `+cond, in.CaseID, in.SuspectID, arg).Scan(&sname, &onCase)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("suspect %d: %w", in.SuspectID, domain.ErrNotFound)
 	}
-	if !slices.Contains(s.CaseIDs, in.CaseID) {
+	if err != nil {
+		return 0, fmt.Errorf("suspect %d: %w", in.SuspectID, err)
+	}
+	if !onCase {
 		return 0, domain.Invalid("该嫌疑人不在本案中，请先把他添加到本案")
 	}
 	if in.At.IsZero() {
@@ -172,7 +181,7 @@ func DisposeIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audi
 	if err != nil {
 		return 0, fmt.Errorf("disposition: %w", err)
 	}
-	who2 := s.Name
+	who2 := sname
 	if who2 == "" {
 		who2 = "身份待查的嫌疑人"
 	}

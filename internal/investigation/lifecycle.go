@@ -235,14 +235,36 @@ type CaseState struct {
 // StateOf reads the state of a case in scope; a case outside the scope is
 // not found.
 func StateOf(ctx context.Context, q db.Querier, scope area.Node, caseID int64) (CaseState, error) {
-	c, err := funds.GetCase(ctx, q, scope, caseID)
+	c, err := caseIn(ctx, q, scope, caseID)
 	if err != nil {
 		return CaseState{}, err
 	}
 	return stateOf(ctx, q, c)
 }
 
-func stateOf(ctx context.Context, q db.Querier, c funds.Case) (CaseState, error) {
+// caseRef is what the lifecycle reads of a case (funds' table cases).
+type caseRef struct {
+	ID         int64
+	ReportedAt time.Time
+}
+
+// caseIn reads a case in scope; a case outside the scope is not found.
+func caseIn(ctx context.Context, q db.Querier, scope area.Node, id int64) (caseRef, error) {
+	c := caseRef{ID: id}
+	var reported int64
+	err := q.QueryRow(ctx, `SELECT c.reported_at FROM cases c JOIN areas a ON a.id = c.area_id WHERE c.id = ? AND a.path LIKE ?`,
+		id, scope.SubtreePattern()).Scan(&reported)
+	if errors.Is(err, sql.ErrNoRows) {
+		return caseRef{}, fmt.Errorf("case %d: %w", id, domain.ErrNotFound)
+	}
+	if err != nil {
+		return caseRef{}, fmt.Errorf("case %d: %w", id, err)
+	}
+	c.ReportedAt = db.Time(reported)
+	return c, nil
+}
+
+func stateOf(ctx context.Context, q db.Querier, c caseRef) (CaseState, error) {
 	cs := CaseState{CaseID: c.ID, State: Reported, Since: c.ReportedAt}
 	var state string
 	var since int64
@@ -294,7 +316,7 @@ func MoveIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEn
 	if !slices.Contains(step.Roles, who.Role) {
 		return Transition{}, domain.Forbidden("%s无权办理“%s”", auth.RoleName(who.Role), step.Name)
 	}
-	c, err := funds.GetCase(ctx, q, scope, r.CaseID)
+	c, err := caseIn(ctx, q, scope, r.CaseID)
 	if err != nil {
 		return Transition{}, err
 	}
@@ -386,7 +408,7 @@ func DecideIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audit
 	if !slices.Contains(Approvers, who.Role) {
 		return Transition{}, domain.Forbidden("只有领导可以审批办案环节")
 	}
-	c, err := funds.GetCase(ctx, q, scope, caseID)
+	c, err := caseIn(ctx, q, scope, caseID)
 	if err != nil {
 		return Transition{}, err
 	}
@@ -474,7 +496,7 @@ func stateList(ss []State) string {
 // History is the lifecycle of a case in scope, oldest first: every step
 // done, pending or rejected.
 func History(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]Transition, error) {
-	if _, err := funds.GetCase(ctx, q, scope, caseID); err != nil {
+	if _, err := caseIn(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	return history(ctx, q, caseID, "")

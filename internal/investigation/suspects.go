@@ -168,7 +168,7 @@ func AddSuspectIn(ctx context.Context, q db.Querier, scope area.Node, who auth.A
 	if err := mayWrite(who); err != nil {
 		return 0, err
 	}
-	if _, err := funds.GetCase(ctx, q, scope, caseID); err != nil {
+	if _, err := caseIn(ctx, q, scope, caseID); err != nil {
 		return 0, err
 	}
 	if err := in.clean(); err != nil {
@@ -227,7 +227,7 @@ func LinkSuspectIn(ctx context.Context, q db.Querier, scope area.Node, who auth.
 	if err != nil {
 		return err
 	}
-	if _, err := funds.GetCase(ctx, q, scope, caseID); err != nil {
+	if _, err := caseIn(ctx, q, scope, caseID); err != nil {
 		return err
 	}
 	if slices.Contains(s.CaseIDs, caseID) {
@@ -266,8 +266,8 @@ func mayWrite(who auth.AuditEntry) error {
 // suspectVisible is the condition that a suspect (column) is on a case in
 // scope.
 func suspectVisible(column string, scope area.Node) (string, any) {
-	cond, arg := area.UnderClause("vc.area_id", scope)
-	return `EXISTS (SELECT 1 FROM suspect_cases vs JOIN cases vc ON vc.id = vs.case_id WHERE vs.suspect_id = ` + column + ` AND ` + cond + `)`, arg
+	return `EXISTS (SELECT 1 FROM suspect_cases vs JOIN cases vc ON vc.id = vs.case_id JOIN areas va ON va.id = vc.area_id
+		WHERE vs.suspect_id = ` + column + ` AND va.path LIKE ?)`, scope.SubtreePattern()
 }
 
 // GetSuspect reads a suspect on a case in scope, with the cases and
@@ -297,7 +297,7 @@ func GetSuspect(ctx context.Context, q db.Querier, scope area.Node, id int64) (S
 // CaseSuspects lists the suspects of a case in scope, with their numbers
 // and the dispositions the scope sees.
 func CaseSuspects(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]Suspect, error) {
-	if _, err := funds.GetCase(ctx, q, scope, caseID); err != nil {
+	if _, err := caseIn(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT s.id, s.name, s.id_number, s.role, s.note, s.created_at
