@@ -117,7 +117,7 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 		}
 		at := cr.reported.Add(time.Duration(1+rng.IntN(20)) * time.Hour)
 		year := cr.reported.Year()
-		var caught []int64 // this case's suspects, caught
+		var struck []int64 // this case's suspects under a criminal measure
 		var chargedAt time.Time
 		for _, a := range path {
 			var gap time.Duration
@@ -145,7 +145,7 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 			if a == investigation.Solve {
 				// The suspects, caught before the case is solved: a gang
 				// now and then.
-				n := 1 + rng.IntN(3)
+				n := 1 + rng.IntN(2)
 				if rng.IntN(5) == 0 {
 					n = 3 + rng.IntN(6)
 				}
@@ -168,7 +168,6 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 						return out, fmt.Errorf("case %d 抓获: %w", cr.id, err)
 					}
 					out.dispositions++
-					caught = append(caught, sid)
 					// Criminal measures for most, administrative for the rest.
 					var kind investigation.Kind
 					switch r := rng.IntN(10); {
@@ -195,6 +194,9 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 						return out, fmt.Errorf("case %d %s: %w", cr.id, kind, err)
 					}
 					out.dispositions++
+					if kind.Criminal() {
+						struck = append(struck, sid)
+					}
 					if kind == investigation.Detained {
 						arrested := caughtAt.Add(time.Duration(7*24+rng.IntN(23*24)) * time.Hour)
 						if arrested.Before(now) {
@@ -237,10 +239,10 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 				at = decided
 			}
 		}
-		// The caught suspects of a case sent to prosecution go with it,
-		// and the oldest are sentenced.
+		// The suspects under a criminal measure go to prosecution with the
+		// case, and the oldest are sentenced.
 		if !chargedAt.IsZero() {
-			for _, sid := range caught {
+			for _, sid := range struck {
 				if _, err := investigation.DisposeIn(ctx, tx, c.root, who, investigation.DispositionInput{SuspectID: sid, CaseID: cr.id,
 					Kind: investigation.Charged, At: chargedAt}, chargedAt); err != nil {
 					return out, fmt.Errorf("case %d 移送起诉: %w", cr.id, err)
