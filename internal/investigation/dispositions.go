@@ -195,8 +195,8 @@ func DisposeIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audi
 	if err := funds.AddCaseEvent(ctx, q, c.ID, now, "disposition", who.UserID, text); err != nil {
 		return 0, err
 	}
-	e := who.With(auth.AuditCreate, "suspect_disposition", strconv.FormatInt(id, 10))
-	e.At, e.Detail = now, "suspect "+strconv.FormatInt(in.SuspectID, 10)+" case "+strconv.FormatInt(in.CaseID, 10)+" "+string(in.Kind)
+	e := who.With(auth.AuditUpdate, "case_suspect", strconv.FormatInt(in.SuspectID, 10))
+	e.At, e.Detail = now, "disposition "+strconv.FormatInt(id, 10)+" "+string(in.Kind)+" case "+strconv.FormatInt(in.CaseID, 10)
 	return id, auth.Audit(ctx, q, e)
 }
 

@@ -188,7 +188,7 @@ func AddSuspectIn(ctx context.Context, q db.Querier, scope area.Node, who auth.A
 		if err != nil {
 			return 0, fmt.Errorf("add suspect: %w", err)
 		}
-		e := who.With(auth.AuditCreate, "suspect", strconv.FormatInt(id, 10))
+		e := who.With(auth.AuditCreate, "case_suspect", strconv.FormatInt(id, 10))
 		e.At, e.Detail = now, "case "+strconv.FormatInt(caseID, 10)
 		if err := auth.Audit(ctx, q, e); err != nil {
 			return 0, err

@@ -186,7 +186,7 @@ func TestDispositionRules(t *testing.T) {
 		if strings.Join(kinds, ",") != "抓获,刑事拘留,逮捕,移送起诉,判决" || s.Disposals[0].Unit != "青石派出所" || s.Disposals[0].Place != "广东省东莞市" {
 			t.Fatalf("dispositions %v %+v", kinds, s.Disposals[0])
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM audit_log WHERE object_type = 'suspect_disposition' AND action = 'create'`); n != 5 {
+		if n := count(t, d, `SELECT COUNT(*) FROM audit_log WHERE object_type = 'case_suspect' AND object_id = ? AND action = 'update' AND detail LIKE 'disposition %'`, itoa(sid)); n != 5 {
 			t.Errorf("%d disposition audit lines, want 5", n)
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM case_events WHERE case_id = ? AND kind = 'disposition' AND detail LIKE '抓获 2026-10-03：赵某，青石派出所于广东省东莞市'`, a); n != 1 {
