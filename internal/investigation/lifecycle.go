@@ -264,6 +264,22 @@ func caseIn(ctx context.Context, q db.Querier, scope area.Node, id int64) (caseR
 	return c, nil
 }
 
+// lockCase makes sure the case has its state row and takes that row's
+// write lock for the rest of the transaction (a no-op UPDATE): two steps on
+// one case at once, on two replicas, run one after the other, and the
+// second reads the state the first left. SQLite's writers are serialised
+// already.
+func lockCase(ctx context.Context, q db.Querier, c caseRef, now time.Time) error {
+	if _, err := q.Exec(ctx, `INSERT INTO case_states (case_id, state, since, updated_at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`,
+		c.ID, string(Reported), db.Millis(c.ReportedAt), db.Millis(now)); err != nil {
+		return fmt.Errorf("case %d state: %w", c.ID, err)
+	}
+	if _, err := q.Exec(ctx, `UPDATE case_states SET updated_at = updated_at WHERE case_id = ?`, c.ID); err != nil {
+		return fmt.Errorf("case %d lock: %w", c.ID, err)
+	}
+	return nil
+}
+
 func stateOf(ctx context.Context, q db.Querier, c caseRef) (CaseState, error) {
 	cs := CaseState{CaseID: c.ID, State: Reported, Since: c.ReportedAt}
 	var state string
@@ -318,6 +334,9 @@ func MoveIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEn
 	}
 	c, err := caseIn(ctx, q, scope, r.CaseID)
 	if err != nil {
+		return Transition{}, err
+	}
+	if err := lockCase(ctx, q, c, now); err != nil {
 		return Transition{}, err
 	}
 	cs, err := stateOf(ctx, q, c)
@@ -412,6 +431,9 @@ func DecideIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audit
 	if err != nil {
 		return Transition{}, err
 	}
+	if err := lockCase(ctx, q, c, now); err != nil {
+		return Transition{}, err
+	}
 	cs, err := stateOf(ctx, q, c)
 	if err != nil {
 		return Transition{}, err
@@ -456,18 +478,16 @@ func DecideIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audit
 	return t, auth.Audit(ctx, q, e)
 }
 
-// apply moves the case to the transition's state and sets the coarse status.
+// apply moves the case (locked by lockCase) from the transition's state to
+// its target and sets the coarse status.
 func apply(ctx context.Context, q db.Querier, t Transition, now time.Time) error {
-	res, err := q.Exec(ctx, `UPDATE case_states SET state = ?, since = ?, updated_at = ? WHERE case_id = ?`,
-		string(t.To), db.Millis(t.At), db.Millis(now), t.CaseID)
+	res, err := q.Exec(ctx, `UPDATE case_states SET state = ?, since = ?, updated_at = ? WHERE case_id = ? AND state = ?`,
+		string(t.To), db.Millis(t.At), db.Millis(now), t.CaseID, string(t.From))
 	if err != nil {
 		return fmt.Errorf("case %d state: %w", t.CaseID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := q.Exec(ctx, `INSERT INTO case_states (case_id, state, since, updated_at) VALUES (?,?,?,?)`,
-			t.CaseID, string(t.To), db.Millis(t.At), db.Millis(now)); err != nil {
-			return fmt.Errorf("case %d state: %w", t.CaseID, err)
-		}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("case %d is no longer %s: %w", t.CaseID, t.From, domain.ErrConflict)
 	}
 	return funds.SetCaseStatus(ctx, q, t.CaseID, t.To.Coarse(), now)
 }

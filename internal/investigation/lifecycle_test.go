@@ -305,3 +305,64 @@ func TestListCasesByState(t *testing.T) {
 		}
 	})
 }
+
+// Two officers taking the same step on one case at the same moment (two
+// requests, or two replicas on PostgreSQL): one step is taken, the other is
+// refused as a conflict with the state it finds; two leaders approving the
+// same request: one approval.
+func TestLifecycleConcurrentSteps(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		for round := 0; round < 5; round++ {
+			id := w.newCase(t, d, w.vA, t0)
+			errs := make(chan error, 2)
+			for _, who := range []auth.AuditEntry{w.inv, w.inv2} {
+				go func() {
+					_, err := inv.Move(ctx, d, w.root, who, inv.Request{CaseID: id, Action: inv.Accept, At: day(0)}, now)
+					errs <- err
+				}()
+			}
+			var ok, conflict int
+			for range 2 {
+				switch err := <-errs; {
+				case err == nil:
+					ok++
+				case errorsIs(err, domain.ErrConflict):
+					conflict++
+				default:
+					t.Fatal(err)
+				}
+			}
+			if ok != 1 || conflict != 1 {
+				t.Fatalf("round %d: %d steps taken, %d refused; want 1 and 1", round, ok, conflict)
+			}
+			if _, err := inv.Move(ctx, d, w.stA, w.inv, inv.Request{CaseID: id, Action: inv.File, At: day(1), DocNo: "立字"}, now); err != nil {
+				t.Fatal(err)
+			}
+			for _, who := range []auth.AuditEntry{w.leader, w.headA} {
+				go func() {
+					_, err := inv.Decide(ctx, d, w.scopeOf(who), who, id, true, "", now)
+					errs <- err
+				}()
+			}
+			ok, conflict = 0, 0
+			for range 2 {
+				switch err := <-errs; {
+				case err == nil:
+					ok++
+				case errorsIs(err, domain.ErrConflict):
+					conflict++
+				default:
+					t.Fatal(err)
+				}
+			}
+			if ok != 1 || conflict != 1 {
+				t.Fatalf("round %d: %d approvals, %d refused; want 1 and 1", round, ok, conflict)
+			}
+			if n := count(t, d, `SELECT COUNT(*) FROM case_transitions WHERE case_id = ?`, id); n != 2 {
+				t.Fatalf("round %d: %d transitions, want 2", round, n)
+			}
+		}
+	})
+}

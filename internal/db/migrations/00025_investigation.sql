@@ -3,8 +3,9 @@
 -- with their dispositions. docs/INVESTIGATION.md describes the states,
 -- transitions and figures.
 
--- The lifecycle state of a case (接报 … 结案), one row per case that has
--- left 接报; a case without a row is still 接报 (reported). cases.status
+-- The lifecycle state of a case (接报 … 结案), one row per case a step was
+-- asked on (its row is locked while a step is taken); a case without a row
+-- is still 接报 (reported). cases.status
 -- keeps the coarse status (open | investigating | solved | closed) the case
 -- list and the assignment load read, written by funds.SetCaseStatus when the
 -- lifecycle moves.
