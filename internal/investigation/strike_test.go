@@ -144,9 +144,9 @@ func strikeCounty(t *testing.T, d *db.DB) *world {
 		// - a suspect caught in October with no measure yet is caught, not
 		//   struck;
 		suspect(id, 5, at(2026, 10, 23)) // role 其他
-		// - September's first suspect, detained in September, arrested in
-		//   October: struck in September only.
-		dispose(t, tx, w, sepFirst, sepCase, inv.Arrested, at(2026, 10, 2))
+		// - September's first suspect, detained and arrested in September,
+		//   sent to prosecution in October: struck in September only.
+		dispose(t, tx, w, sepFirst, sepCase, inv.Charged, at(2026, 10, 2))
 		return nil
 	})
 	if err != nil {
