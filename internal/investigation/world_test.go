@@ -140,3 +140,14 @@ func count(t *testing.T, d *db.DB, q string, args ...any) int {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// entry is a fresh investigator at a node, as the audit entry of a caller.
+func entry(t *testing.T, d *db.DB, at area.Node) auth.AuditEntry {
+	t.Helper()
+	u, err := auth.CreateUser(context.Background(), d, auth.NewUser{Username: fmt.Sprintf("inv%d", time.Now().UnixNano()),
+		DisplayName: "办案民警", Role: auth.RoleInvestigator, AreaID: at.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.AuditEntry{UserID: u.ID, Username: u.Username, Role: u.Role}
+}

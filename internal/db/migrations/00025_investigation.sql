@@ -97,5 +97,22 @@ SELECT id, CASE status WHEN 'investigating' THEN 'investigating' WHEN 'solved' T
        updated_at, updated_at
 FROM cases WHERE status IN ('investigating', 'solved', 'closed');
 
+-- Suspects recorded per case before this migration (funds' case_suspects)
+-- become persons on their case, with the same ids; the two roles the new
+-- list does not have are kept in the note.
+INSERT INTO suspects (id, name, id_number, role, note, created_by, created_at, updated_at)
+SELECT id, name, UPPER(id_number),
+       CASE role WHEN 'organiser' THEN 'organiser' WHEN 'money_mule' THEN 'mule' WHEN 'card_holder' THEN 'card_farmer' ELSE 'other' END,
+       CASE role WHEN 'caller' THEN TRIM(note || ' （原登记角色：实施诈骗（话务/聊天））')
+                 WHEN 'card_seller' THEN TRIM(note || ' （原登记角色：收购、贩卖两卡）') ELSE note END,
+       created_by, created_at, created_at
+FROM case_suspects;
+INSERT INTO suspect_cases (suspect_id, case_id, created_by, created_at)
+SELECT id, case_id, created_by, created_at FROM case_suspects;
+INSERT INTO suspect_numbers (suspect_id, kind, number) SELECT id, 'phone', phone FROM case_suspects WHERE phone <> '';
+INSERT INTO suspect_numbers (suspect_id, kind, number) SELECT id, 'account', account FROM case_suspects WHERE account <> '';
+{{if .Postgres}}
+SELECT setval(pg_get_serial_sequence('suspects', 'id'), COALESCE((SELECT MAX(id) FROM suspects), 0) + 1, false);
+{{end}}
 -- +goose Down
 SELECT 1;
