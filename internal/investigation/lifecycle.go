@@ -214,6 +214,13 @@ type Transition struct {
 	DecisionNote string    `json:"decision_note,omitempty"`
 }
 
+// Masked returns the transition with numbers in its free text (reason,
+// decision note) masked by m.
+func (t Transition) Masked(m auth.Masker) Transition {
+	t.Reason, t.DecisionNote = m.Text(t.Reason), m.Text(t.DecisionNote)
+	return t
+}
+
 // Transition statuses.
 const (
 	StatusDone     = "done"
@@ -468,7 +475,7 @@ func DecideIn(ctx context.Context, q db.Querier, scope area.Node, who auth.Audit
 			return Transition{}, err
 		}
 	} else {
-		text = "退回“" + t.ActionName + "”申请：" + note
+		text = "退回“" + t.ActionName + "”申请：" + auth.MaskNumbersInText(note)
 	}
 	if err := funds.AddCaseEvent(ctx, q, c.ID, now, "lifecycle", who.UserID, text); err != nil {
 		return Transition{}, err
@@ -500,7 +507,7 @@ func describe(t Transition) string {
 	}
 	s += "，日期 " + t.At.In(zone.Shanghai).Format("2006-01-02")
 	if t.Reason != "" {
-		s += "，理由：" + t.Reason
+		s += "，理由：" + auth.MaskNumbersInText(t.Reason) // the timeline is shown as written
 	}
 	return s
 }

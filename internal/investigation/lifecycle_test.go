@@ -217,8 +217,16 @@ func TestLifecycleApprovals(t *testing.T) {
 		wantErr(t, err, domain.ErrNotFound, "")
 		_, err = inv.Decide(ctx, d, w.stA, w.headA, id, false, " ", now)
 		wantErr(t, err, domain.ErrInvalid, "退回申请须写明理由")
-		if _, err := inv.Decide(ctx, d, w.stA, w.headA, id, false, "文书号有误", now); err != nil {
+		if _, err := inv.Decide(ctx, d, w.stA, w.headA, id, false, "文书号有误，报案人电话 13812345678 未核实", now); err != nil {
 			t.Fatal(err)
+		}
+		// The timeline shows numbers in free text masked; the history keeps
+		// them for those who may unmask.
+		if n := count(t, d, `SELECT COUNT(*) FROM case_events WHERE case_id = ? AND detail LIKE '%13812345678%'`, id); n != 0 {
+			t.Errorf("the timeline shows a full phone number")
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM case_events WHERE case_id = ? AND detail LIKE '退回“立案”申请：文书号有误，报案人电话 138****5678 未核实'`, id); n != 1 {
+			t.Errorf("the rejection is not on the timeline as written")
 		}
 		if cs, _ := inv.StateOf(ctx, d, w.stA, id); cs.State != inv.Accepted || cs.Pending != nil {
 			t.Fatalf("after a rejection: %+v", cs)
@@ -241,8 +249,11 @@ func TestLifecycleApprovals(t *testing.T) {
 		for _, h := range hist {
 			statuses = append(statuses, h.Status)
 		}
-		if len(hist) != 4 || hist[1].Status != inv.StatusRejected || hist[1].DecisionNote != "文书号有误" || hist[2].Status != inv.StatusDone {
+		if len(hist) != 4 || hist[1].Status != inv.StatusRejected || hist[1].DecisionNote != "文书号有误，报案人电话 13812345678 未核实" || hist[2].Status != inv.StatusDone {
 			t.Fatalf("history statuses %v", statuses)
+		}
+		if m := hist[1].Masked(auth.Masker{}); m.DecisionNote != "文书号有误，报案人电话 138****5678 未核实" {
+			t.Errorf("masked note %q", m.DecisionNote)
 		}
 		// An investigator of the centre cannot approve either.
 		_, err = inv.Decide(ctx, d, w.root, w.inv2, id, true, "", now)
