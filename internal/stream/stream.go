@@ -129,7 +129,11 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int, log
 	}
 	until := time.Now().Add(EnsureWait)
 	for {
-		st, err := ensureStreamOnce(ctx, js, replicas, log)
+		// Each try has its own timeout: a request nobody answers (no
+		// leader yet) must not take the caller's whole deadline.
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		st, err := ensureStreamOnce(tctx, js, replicas, log)
+		cancel()
 		if err == nil || !transientJSError(err) || ctx.Err() != nil || time.Now().After(until) {
 			return st, err
 		}
