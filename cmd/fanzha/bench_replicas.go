@@ -12,10 +12,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/stream"
@@ -139,9 +142,10 @@ type replicaRun struct {
 	dir     string
 	admin   *db.DB // the server, for the schema
 	schema  string
-	dsn     string // the schema
-	d       *db.DB // the schema, for the counts
-	token   string
+	dsn     string          // the schema
+	d       *db.DB          // the schema, for the counts
+	token   string          // duty1's, for the warnings
+	head    *consoleSession // head6 signed in on replica A, for the roster change
 	nats    []*benchProc
 	natsURL string
 	serves  []*benchProc
@@ -217,17 +221,18 @@ func (r *replicaRun) keep() bool { return r.c.keep }
 // replicaResult are the counts of one run.
 type replicaResult struct {
 	acceptedHTTP, acceptedStream, refused, stored int
-	lost                                           int
-	escalations, escalationEvents, dupEscalations  int
-	deliveries, keys, dupDeliveries, undelivered   int
-	splitPeople                                    int
-	rosterLagMS                                    int64
+	lost                                          int
+	escalations, escalationEvents, dupEscalations int
+	deliveries, keys, dupDeliveries, undelivered  int
+	splitPeople                                   int
+	rosterLagMS                                   int64
 }
 
 func (r *replicaRun) run(ctx context.Context) (replicaResult, error) {
 	var res replicaResult
 	t0 := time.Now()
-	if err := r.setupCounty(ctx); err != nil {
+	err := r.setupCounty(ctx)
+	if err != nil {
 		return res, err
 	}
 	fmt.Printf("county set up through fanzha setup / areas import / user import / roster import (%.1f s)\n", time.Since(t0).Seconds())
@@ -239,6 +244,9 @@ func (r *replicaRun) run(ctx context.Context) (replicaResult, error) {
 	}
 	if err := r.startServes(ctx); err != nil {
 		return res, err
+	}
+	if r.head, err = signInConsole(ctx, r.serves[0].addr, "head6", benchPassword); err != nil {
+		return res, fmt.Errorf("station head's console sign-in on replica A: %w", err)
 	}
 	fmt.Printf("3 NATS nodes (%s) and 3 fanzha replicas running on schema %s (%.1f s); load for %s…\n",
 		r.natsURL, r.schema, time.Since(t0).Seconds(), r.c.duration)
@@ -446,6 +454,8 @@ func (r *replicaRun) setupCounty(ctx context.Context) error {
 		return err
 	}
 	users := [][]string{{"用户名", "姓名", "角色", "辖区代码", "手机", "初始密码"}, {"duty1", "值班一", "duty", benchCountyCode, "", benchPassword}}
+	// The head of the roster-lag station changes its roster on replica A.
+	users = append(users, []string{"head6", "所领导", "station_head", fmt.Sprintf("S%d", lagStation), "", benchPassword})
 	var onDuty []string
 	for s := 1; s <= benchStations; s++ {
 		for k := 1; k <= 3; k++ {
@@ -898,55 +908,170 @@ func (r *replicaRun) kills(ctx context.Context, js jetstream.JetStream) error {
 }
 
 // rosterLag puts the first dissuader of the station nobody was rostered at
-// on duty (fanzha roster import, a process of its own as the console of
-// another replica would be) and posts a warning for that station to
-// replica B every 100 ms until B assigns one to that dissuader. The lag is
-// from the import's end (its commit) to the POST whose answer names the
-// dissuader.
+// on duty through replica A (its head, signed in on A's console, adds a
+// shift with the roster page's form) and posts a warning for
+// that station to replica B every 100 ms until B assigns one to that
+// dissuader. The lag is from A's answer to the POST on B whose answer
+// names the dissuader.
 func (r *replicaRun) rosterLag(ctx context.Context) (int64, error) {
-	var uid int64
-	if err := r.d.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, fmt.Sprintf("d%d1", lagStation)).Scan(&uid); err != nil {
+	var uid, station int64
+	if err := r.d.QueryRow(ctx, `SELECT id, area_id FROM users WHERE username = ?`, fmt.Sprintf("d%d1", lagStation)).Scan(&uid, &station); err != nil {
 		return -1, fmt.Errorf("roster-lag dissuader: %w", err)
 	}
 	villages := stationVillages(lagStation)
 	probe := 0
-	send := func() (bool, time.Time, error) {
+	send := func() (bool, error) {
 		w := benchWarning{ref: fmt.Sprintf("BR-R-%d", probe), phone: fmt.Sprintf("136%08d", probe), grade: "ordinary",
 			addr: benchAddress(villages[probe%len(villages)])}
 		probe++
-		at := time.Now()
 		a, err := r.post(ctx, 1, w)
-		return err == nil && a.AssigneeID == uid, at, err
+		return err == nil && a.AssigneeID == uid, err
 	}
 	// Before the change the station has nobody on duty.
-	if got, _, err := send(); err != nil || got {
+	if got, err := send(); err != nil || got {
 		if err != nil {
 			return -1, err
 		}
 		return -1, fmt.Errorf("station %d assigned to d%d1 before the roster change", lagStation, lagStation)
 	}
 	now := time.Now()
-	file := filepath.Join(r.dir, "roster-change.csv")
-	if err := writeCSV(file, rosterRows([]string{fmt.Sprintf("d%d1", lagStation)}, now)); err != nil {
-		return -1, err
-	}
-	if _, err := r.cli(ctx, "", "roster", "import", "--db", r.dsn, "--data", filepath.Join(r.dir, "cli"), file); err != nil {
-		return -1, err
+	f := func(t time.Time) string { return t.In(zone.Shanghai).Format("2006-01-02 15:04") }
+	if err := r.head.post(ctx, "/admin/roster?area="+strconv.FormatInt(station, 10), "/admin/roster/shifts", url.Values{
+		"user_id": {strconv.FormatInt(uid, 10)}, "area": {strconv.FormatInt(station, 10)}, "duty": {"劝阻"},
+		"starts_at": {f(now.Add(-time.Hour))}, "ends_at": {f(now.Add(20 * time.Hour))}}); err != nil {
+		return -1, fmt.Errorf("roster change on replica A: %w", err)
 	}
 	changed := time.Now()
 	for time.Since(changed) < 10*time.Second {
-		got, _, err := send()
+		got, err := send()
 		if err != nil {
 			return -1, err
 		}
 		if got {
 			lag := time.Since(changed).Milliseconds()
-			fmt.Printf("roster change: replica B assigned station %d's warning to the new dissuader %d ms after the import\n", lagStation, lag)
+			fmt.Printf("roster change on replica A: replica B assigned station %d's warning to the new dissuader %d ms after A's answer\n", lagStation, lag)
 			return lag, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	return -1, nil
+}
+
+// consoleSession is a browser's session on one replica's console.
+type consoleSession struct {
+	base   string
+	client *http.Client
+}
+
+var (
+	csrfFieldRe  = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+	totpSecretRe = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+)
+
+// signInConsole signs a user in on a replica's console as a person would:
+// the login form, then (the role may unmask numbers, so two-factor login
+// is required) the enrolment of an authenticator with the secret shown,
+// answered with the app's current code.
+func signInConsole(ctx context.Context, base, username, password string) (*consoleSession, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &consoleSession{base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	tok, err := c.field(ctx, "/login", csrfFieldRe)
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := c.form(ctx, "/login", url.Values{"csrf_token": {tok}, "username": {username}, "password": {password}})
+	if err != nil {
+		return nil, err
+	}
+	if st != http.StatusSeeOther {
+		return nil, fmt.Errorf("login: status %d", st)
+	}
+	body, err := c.page(ctx, "/login/2fa")
+	if err != nil {
+		return nil, err
+	}
+	sec, csrf := totpSecretRe.FindStringSubmatch(body), csrfFieldRe.FindStringSubmatch(body)
+	if sec == nil || csrf == nil {
+		return nil, fmt.Errorf("no two-factor enrolment form on /login/2fa: %.300s", body)
+	}
+	code, err := totp.GenerateCode(sec[1], time.Now())
+	if err != nil {
+		return nil, err
+	}
+	st, b, err := c.form(ctx, "/login/2fa", url.Values{"csrf_token": {csrf[1]}, "code": {code}})
+	if err != nil {
+		return nil, err
+	}
+	if st != http.StatusOK {
+		return nil, fmt.Errorf("two-factor enrolment: status %d %.300s", st, b)
+	}
+	return c, nil
+}
+
+func (c *consoleSession) page(ctx context.Context, path string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return string(b), err
+}
+
+func (c *consoleSession) field(ctx context.Context, path string, re *regexp.Regexp) (string, error) {
+	body, err := c.page(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("GET %s: no form token", path)
+	}
+	return m[1], nil
+}
+
+func (c *consoleSession) form(ctx context.Context, path string, v url.Values) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(v.Encode()))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// post submits a form of the page at from (which gives the form token) to
+// path, and wants the console's redirect back.
+func (c *consoleSession) post(ctx context.Context, from, path string, v url.Values) error {
+	tok, err := c.field(ctx, from, csrfFieldRe)
+	if err != nil {
+		return err
+	}
+	v.Set("csrf_token", tok)
+	st, b, err := c.form(ctx, path, v)
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther {
+		return fmt.Errorf("POST %s: status %d %.300s", path, st, b)
+	}
+	return nil
 }
 
 // ---- drain and count ----
