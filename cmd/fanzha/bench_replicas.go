@@ -58,6 +58,7 @@ type replicaConfig struct {
 	duration time.Duration
 	deadline time.Duration // fund contact deadline (high ×1.5, ordinary ×2)
 	workers  int
+	locked   int // warnings held locked across their deadline
 	keep     bool
 }
 
@@ -71,6 +72,7 @@ func benchReplicas(ctx context.Context, args []string) error {
 	fs.DurationVar(&c.duration, "duration", 60*time.Second, "how long the load runs; the kills happen at half time")
 	fs.DurationVar(&c.deadline, "deadline", 20*time.Second, "contact deadline of fund warnings (high ×1.5, ordinary ×2): escalations happen during the run")
 	fs.IntVar(&c.workers, "workers", 8, "concurrent HTTP senders")
+	fs.IntVar(&c.locked, "locked", 20, "fund warnings held locked (SELECT … FOR UPDATE) from before their deadline to 3 s after it, at a quarter of the run")
 	fs.StringVar(&c.bin, "bin", "", "the fanzha binary to start (default: this one)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the schema, the folder and the process logs")
 	if err := parseFlags(fs, args); err != nil {
@@ -82,8 +84,8 @@ func benchReplicas(ctx context.Context, args []string) error {
 	if !db.IsPostgresURL(c.dsn) {
 		return fmt.Errorf("%w: bench replicas runs several fanzha processes on one database, which needs PostgreSQL: give --db postgres://… or set FANZHA_TEST_POSTGRES (SQLite serves one process only)", errUsage)
 	}
-	if c.http < 1 || c.stream < 0 || c.pairs < 0 || c.duration < 5*time.Second || c.deadline < time.Second || c.workers < 1 {
-		return fmt.Errorf("%w: --warnings ≥ 1, --stream ≥ 0, --pairs ≥ 0, --duration ≥ 5s, --deadline ≥ 1s, --workers ≥ 1", errUsage)
+	if c.http < 1 || c.stream < 0 || c.pairs < 0 || c.duration < 5*time.Second || c.deadline < time.Second || c.workers < 1 || c.locked < 0 {
+		return fmt.Errorf("%w: --warnings ≥ 1, --stream ≥ 0, --pairs ≥ 0, --duration ≥ 5s, --deadline ≥ 1s, --workers ≥ 1, --locked ≥ 0", errUsage)
 	}
 	if c.bin == "" {
 		exe, err := os.Executable()
@@ -819,6 +821,14 @@ func (r *replicaRun) load(ctx context.Context) (int64, error) {
 		return paced(lctx, len(streamW), 4, r.c.duration, func(i int) error { return r.publish(lctx, js, streamW[i]) })
 	})
 	run("pairs", func() error { return r.pairs(lctx, js) })
+	run("locks across deadlines", func() error {
+		select {
+		case <-time.After(r.c.duration / 4):
+		case <-lctx.Done():
+			return nil
+		}
+		return r.holdLocks(lctx)
+	})
 	lag := int64(-1)
 	run("kills and roster change", func() error {
 		select {
@@ -881,6 +891,46 @@ func (r *replicaRun) pairs(ctx context.Context, js jetstream.JetStream) error {
 		wg.Wait()
 		return errors.Join(ea, eb)
 	})
+}
+
+// holdLocks locks open fund warnings whose contact deadline is a few
+// seconds ahead, in one transaction, and keeps them locked until 3 s after
+// the last of those deadlines: every replica's escalator meets the locked
+// rows when the deadlines pass and must still escalate each once.
+func (r *replicaRun) holdLocks(ctx context.Context) error {
+	if r.c.locked == 0 {
+		return nil
+	}
+	var held int
+	var until time.Time
+	t0 := time.Now()
+	err := r.d.InTx(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, contact_due_at FROM warnings WHERE status = 'open' AND grade = 'fund'
+			AND escalated_at IS NULL AND contact_due_at > ? ORDER BY contact_due_at LIMIT ? FOR UPDATE`,
+			db.Millis(time.Now().Add(2*time.Second)), r.c.locked)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, due int64
+			if err := rows.Scan(&id, &due); err != nil {
+				rows.Close()
+				return err
+			}
+			held++
+			until = db.Time(due).Add(3 * time.Second)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sleepCtx(ctx, time.Until(until))
+	})
+	if err != nil {
+		return fmt.Errorf("hold warnings locked: %w", err)
+	}
+	fmt.Printf("held %d fund warnings locked across their deadlines for %.1f s\n", held, time.Since(t0).Seconds())
+	return nil
 }
 
 // kills ends replica C and the NATS node leading the warning stream with
