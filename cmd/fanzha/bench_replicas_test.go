@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
 
@@ -70,4 +75,64 @@ func TestBenchReplicasRefusesSQLite(t *testing.T) {
 	if !strings.Contains(string(out), "needs PostgreSQL") || !strings.Contains(string(out), "FANZHA_TEST_POSTGRES") {
 		t.Fatalf("message: %s", out)
 	}
+}
+
+// The bench's counts find what they are for: an acknowledged warning that
+// is not stored, a deadline escalated twice (two outbox rows and two
+// events), a webhook key posted twice, and a phone with two open warnings;
+// a merged warning about the same phone and a warning escalated for two
+// different deadlines are not counted.
+func TestBenchReplicasCounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		root := area.Node{Level: area.County, Code: "R", Name: "云溪县"}
+		if err := area.Create(ctx, d, &root); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		ms := db.Millis(now)
+		ids := map[string]int64{}
+		for _, w := range []struct{ ref, phone, status string }{
+			{"BR-H-1", "13900000001", "open"},
+			{"BR-H-2", "13900000001", "merged"}, // merged into BR-H-1: not a split
+			{"BR-PA-1", "13700000001", "open"},
+			{"BR-PB-1", "13700000001", "open"}, // the pair left split
+			{"BR-S-1", "13800000001", "open"},
+		} {
+			var id int64
+			if err := d.QueryRow(ctx, `INSERT INTO warnings (source, source_ref, received_at, grade, person_phone, area_id, status, created_at, updated_at)
+				VALUES ('bank', ?, ?, 'fund', ?, ?, ?, ?, ?) RETURNING id`, w.ref, ms, w.phone, root.ID, w.status, ms, ms).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids[w.ref] = id
+		}
+		esc := func(ref, deadline string, due time.Time) {
+			t.Helper()
+			payload := fmt.Sprintf(`{"kind":"escalation","data":{"warning_id":%d,"deadline":%q,"due_at":%q}}`, ids[ref], deadline, due.UTC().Format(time.RFC3339Nano))
+			if _, err := d.Exec(ctx, `INSERT INTO outbox (kind, target, format, payload, created_at, next_at, delivered_at) VALUES ('escalation', 'http://x', 'json', ?, ?, ?, ?)`,
+				payload, ms, ms, ms); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, detail) VALUES (?, ?, 'escalated', '')`, ids[ref], ms); err != nil {
+				t.Fatal(err)
+			}
+		}
+		esc("BR-H-1", "contact", now)
+		esc("BR-H-1", "onsite", now.Add(time.Hour)) // another deadline: not a duplicate
+		esc("BR-S-1", "contact", now)
+		esc("BR-S-1", "contact", now) // escalated twice
+		r := &replicaRun{d: d, accepted: map[string]string{"BR-H-1": "http", "BR-H-2": "http", "BR-PA-1": "http", "BR-PB-1": "http",
+			"BR-S-1": "stream", "BR-S-2": "stream"}, // BR-S-2 acknowledged, never stored
+			hook: &hookReceiver{keys: map[string]int{"1": 1, "2": 2, "3": 1}}}
+		r.hook.total = 4
+		res, err := r.count(ctx, replicaResult{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := replicaResult{acceptedHTTP: 4, acceptedStream: 2, stored: 5, lost: 1, escalations: 3, escalationEvents: 4, dupEscalations: 1,
+			deliveries: 4, keys: 3, dupDeliveries: 1, splitPeople: 1}
+		if res != want {
+			t.Fatalf("counts\n got %+v\nwant %+v", res, want)
+		}
+	})
 }
