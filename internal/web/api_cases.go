@@ -22,8 +22,7 @@ import (
 // openCase stores a report as a case investigated by the caller
 // (funds.OpenCase); the API and the report form share it.
 func (s *Server) openCase(r *http.Request, p *auth.Principal, in funds.CaseReport) (funds.OpenedCase, error) {
-	oc, err := funds.OpenCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), in, s.now())
-	return oc, ruleError(err)
+	return funds.OpenCase(r.Context(), s.db, p.Scope, auth.AuditFor(p, clientIP(r), requestID(r.Context())), in, s.now())
 }
 
 func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -90,7 +90,7 @@ func (s *Server) handleCaseTrace(w http.ResponseWriter, r *http.Request, p *auth
 	}
 	v, err := partner.CaseTraceView(r.Context(), s.db, p.Scope, id, opt, m, s.now())
 	if err != nil {
-		return ruleError(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
@@ -116,11 +116,11 @@ func (s *Server) handleCaseTraceExplain(w http.ResponseWriter, r *http.Request, 
 	}
 	ct, err := funds.TraceCaseInScope(r.Context(), s.db, p.Scope, id, opt)
 	if err != nil {
-		return ruleError(err)
+		return err
 	}
 	v, err := ct.ExplainNode(q.Get("node"), victim, m)
 	if err != nil {
-		return ruleError(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
@@ -166,7 +166,7 @@ func (s *Server) handleCaseTraceRequest(w http.ResponseWriter, r *http.Request, 
 		id, opt, partner.TraceRequest{AccountID: in.AccountID, Kind: in.Kind, UnitID: in.UnitID, AmountFen: in.AmountFen, Reason: in.Reason,
 			Preview: in.Preview}, s.now())
 	if err != nil {
-		return ruleError(err)
+		return err
 	}
 	if in.Preview {
 		writeJSON(w, http.StatusOK, out)

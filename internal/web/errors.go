@@ -58,6 +58,8 @@ func classify(err error) *apiError {
 			ae.Status, fallback = http.StatusConflict, "与现有记录冲突"
 		case domain.KindTooLarge:
 			ae.Status, fallback = http.StatusRequestEntityTooLarge, "内容超过大小上限"
+		case domain.KindRule:
+			ae.Status, fallback = http.StatusUnprocessableEntity, "现有记录不允许此操作"
 		default:
 			return internalError()
 		}

@@ -81,6 +81,7 @@ func TestErrorKinds(t *testing.T) {
 		domain.KindNotFound:        {http.StatusNotFound, "not_found", "记录不存在或不在您的辖区内"},
 		domain.KindConflict:        {http.StatusConflict, "conflict", "与现有记录冲突"},
 		domain.KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "内容超过大小上限"},
+		domain.KindRule:            {http.StatusUnprocessableEntity, "refused", "现有记录不允许此操作"},
 	}
 	for _, k := range domain.Kinds {
 		w, ok := want[k]
