@@ -12,9 +12,9 @@ import (
 // URL read). It is called once per record view, after the jurisdiction
 // check found the record; list pages are not record reads. An unmasked read
 // was already recorded by masker as "unmask", so it adds nothing then.
-func (s *Server) auditRead(r *http.Request, p *auth.Principal, m auth.Masker, objectType, objectID string) error {
+func (s *Server) AuditRead(r *http.Request, p *auth.Principal, m auth.Masker, objectType, objectID string) error {
 	if m.Unmasked {
 		return nil
 	}
-	return s.audit(r, p, auth.AuditView, objectType, objectID, r.URL.RequestURI())
+	return s.Audit(r, p, auth.AuditView, objectType, objectID, r.URL.RequestURI())
 }

@@ -35,7 +35,7 @@ func (m *routeMux) record(pattern string) {
 }
 
 // routePatterns returns the registered patterns in registration order.
-func (m *routeMux) routePatterns() []string {
+func (m *routeMux) RoutePatterns() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]string(nil), m.patterns...)

@@ -1,0 +1,157 @@
+package console
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/zone"
+)
+
+// The console's report form: victims and transfers in rows. The page is
+// rendered with ?victims=N and ?rows=N rows (plain links add more without
+// JavaScript; the script adds rows in place), and the form is read by
+// whatever row numbers were posted.
+
+const (
+	maxFormVictims   = 20
+	maxFormTransfers = 200
+)
+
+func (s *handler) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	groups, err := area.StationGroups(r.Context(), s.DB, p.Scope)
+	if err != nil {
+		return err
+	}
+	victims := clampInt(r.URL.Query().Get("victims"), 1, maxFormVictims)
+	rows := clampInt(r.URL.Query().Get("rows"), 5, maxFormTransfers)
+	s.Render(w, r, http.StatusOK, "case_new", web.Page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Groups": groups,
+		"Now": time.Now().In(zone.Shanghai).Format("2006-01-02T15:04"), "Victims": seq(victims), "Rows": seq(rows),
+		"MoreVictims": fmt.Sprintf("/cases/new?victims=%d&rows=%d", min(victims+1, maxFormVictims), rows),
+		"MoreRows":    fmt.Sprintf("/cases/new?victims=%d&rows=%d", victims, min(rows+5, maxFormTransfers))}})
+	return nil
+}
+
+// clampInt reads a row count: def when absent or bad, at most limit.
+func clampInt(v string, def, limit int) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < def {
+		return def
+	}
+	return min(n, limit)
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// formIndexes lists the row numbers posted for fields named prefix+N.
+func formIndexes(r *http.Request, prefix string, limit int) []int {
+	var out []int
+	for k := range r.PostForm {
+		if n, ok := strings.CutPrefix(k, prefix); ok {
+			if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < limit {
+				out = append(out, i)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (s *handler) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return web.Errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
+	}
+	var in funds.CaseReport
+	var err error
+	if in.AreaID, err = web.FormInt(r, "area_id"); err != nil {
+		return err
+	}
+	in.FraudType, in.Summary = r.FormValue("fraud_type"), r.FormValue("summary")
+	// Victim 0's fields are name, sex …; victim N's name_N, sex_N ….
+	field := func(name string, v int) string {
+		if v == 0 {
+			return r.FormValue(name)
+		}
+		return r.FormValue(fmt.Sprintf("%s_%d", name, v))
+	}
+	victims := []int{0}
+	for _, v := range formIndexes(r, "name_", maxFormVictims) {
+		if v > 0 && strings.TrimSpace(field("name", v)) != "" {
+			victims = append(victims, v)
+		}
+	}
+	pos := map[int]int{}
+	for i, v := range victims {
+		pos[v] = i
+		in.Victims = append(in.Victims, funds.ReportedVictim{Name: field("name", v), Sex: field("sex", v), IDNumber: field("id_number", v),
+			Phone: field("phone", v), Address: field("address", v)})
+	}
+	for _, k := range formIndexes(r, "to_account_", maxFormTransfers) {
+		to := strings.TrimSpace(r.FormValue(fmt.Sprintf("to_account_%d", k)))
+		if to == "" {
+			continue
+		}
+		at, err := time.ParseInLocation("2006-01-02T15:04", r.FormValue(fmt.Sprintf("at_%d", k)), zone.Shanghai)
+		if err != nil {
+			return web.Errorf(http.StatusUnprocessableEntity, "bad_time", "第 %d 笔转账的时间无效", k+1)
+		}
+		vi := 0
+		if v := r.FormValue(fmt.Sprintf("victim_%d", k)); v != "" {
+			n, err := strconv.Atoi(v)
+			i, ok := pos[n]
+			if err != nil || !ok {
+				return web.Errorf(http.StatusUnprocessableEntity, "bad_victim", "第 %d 笔转账的受害人未填写姓名", k+1)
+			}
+			vi = i
+		}
+		in.Victims[vi].Transfers = append(in.Victims[vi].Transfers, funds.ReportedTransfer{At: at, FromAccount: r.FormValue(fmt.Sprintf("from_account_%d", k)), ToAccount: to,
+			ToBank: r.FormValue(fmt.Sprintf("to_bank_%d", k)), ToName: r.FormValue(fmt.Sprintf("to_name_%d", k)), Amount: r.FormValue(fmt.Sprintf("amount_%d", k)),
+			Channel: r.FormValue(fmt.Sprintf("channel_%d", k))})
+	}
+	for i, v := range victims {
+		if len(in.Victims[i].Transfers) > 0 {
+			continue
+		}
+		if in.Victims[i].LossFen, err = money.ParseYuan(field("loss", v)); err != nil || in.Victims[i].LossFen <= 0 {
+			return web.Errorf(http.StatusUnprocessableEntity, "no_loss", "请为受害人 %s 登记被骗转账，或填写损失金额", cmp.Or(strings.TrimSpace(in.Victims[i].Name), strconv.Itoa(i+1)))
+		}
+	}
+	oc, err := s.OpenCase(r, p, in)
+	if err != nil {
+		return err
+	}
+	web.RedirectFlash(w, r, "/cases/"+strconv.FormatInt(oc.ID, 10), "已立案 "+oc.CaseNo)
+	return nil
+}
+
+func (s *handler) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return web.Errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
+	}
+	in := funds.Suspect{CaseID: id, Name: r.FormValue("name"), IDNumber: r.FormValue("id_number"), Phone: r.FormValue("phone"),
+		Account: r.FormValue("account"), Role: r.FormValue("role"), Note: r.FormValue("note")}
+	if _, err := s.AddSuspect(r, p, in); err != nil {
+		return err
+	}
+	web.RedirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
+	return nil
+}
