@@ -16,15 +16,15 @@ import (
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
-// errTreeTooLarge answers an upload over maxTreeUpload.
+// ErrTreeTooLarge answers an upload over maxTreeUpload.
 var ErrTreeTooLarge = Errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
 
-// areaAuditor writes the tree's audit lines as the caller (auth.AreaAuditor).
+// AreaAuditor writes the tree's audit lines as the caller (auth.AreaAuditor).
 func (s *Server) AreaAuditor(r *http.Request, p *auth.Principal) area.Auditor {
 	return auth.AreaAuditor(s.AuditWho(r, p), s.Now())
 }
 
-// treeUpload opens the uploaded tree file: multipart field "file", or (API)
+// TreeUpload opens the uploaded tree file: multipart field "file", or (API)
 // the raw body with the file name in ?name= or Content-Disposition. The
 // body is bounded before anything is parsed; cleanup removes temporary
 // files of the multipart form.
@@ -85,7 +85,7 @@ func TreeUpload(w http.ResponseWriter, r *http.Request) (name string, rd tabular
 	return name, rd, cleanup, nil
 }
 
-// exportTree writes the caller's tree as CSV or XLSX, audited.
+// ExportTree writes the caller's tree as CSV or XLSX, audited.
 func (s *Server) ExportTree(w http.ResponseWriter, r *http.Request, p *auth.Principal, format string) error {
 	var buf strings.Builder
 	var n int
@@ -116,7 +116,7 @@ func (s *Server) ExportTree(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	return nil
 }
 
-// boundaryUpload opens an uploaded GeoJSON file: multipart field "file" or
+// BoundaryUpload opens an uploaded GeoJSON file: multipart field "file" or
 // the raw body (the body is bounded by the route's limit, bodylimit.go).
 func BoundaryUpload(r *http.Request) (io.Reader, func(), error) {
 	cleanup := func() {}

@@ -6,7 +6,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 )
 
-// auditRead records that p read one person's record — a warning, a case, an
+// AuditRead records that p read one person's record — a warning, a case, an
 // intel account, masked or not — with who, what, when and from where (the
 // audit entry's user, object, time and client address; the detail is the
 // URL read). It is called once per record view, after the jurisdiction

@@ -77,7 +77,7 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 	}
 	if sess.Stage != auth.StageFull {
 		// Password checked, second factor not yet: only the 2FA pages
-		// (totp.go) may use this session.
+		// (console/account.go) may use this session.
 		return nil, domain.ErrUnauthenticated
 	}
 	p, err := auth.LoadPrincipal(ctx, s.DB, u, "session")
@@ -89,11 +89,11 @@ func (s *Server) resolvePrincipal(r *http.Request) (*auth.Principal, error) {
 	return p, nil
 }
 
-// apiHandler is the shape of an API handler: it gets the authenticated
+// APIHandler is the shape of an API handler: it gets the authenticated
 // caller and returns an error, which is written as JSON.
 type APIHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
 
-// api wraps an API handler: it requires a caller and the capability (none
+// API wraps an API handler: it requires a caller and the capability (none
 // when empty), bounds and reads the body (prepareBody) and, for console
 // sessions making unsafe requests, checks the CSRF token.
 func (s *Server) API(c auth.Capability, h APIHandler) http.HandlerFunc {
@@ -129,7 +129,7 @@ func isUnsafe(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// checkCSRF refuses an unsafe request made with a session cookie unless it
+// CheckCSRF refuses an unsafe request made with a session cookie unless it
 // carries the session's CSRF token: the X-CSRF-Token header, or the form
 // field csrf_token of a form body (never the query string). The body is
 // read only within the route's limit (the request went through
@@ -156,14 +156,14 @@ func CheckCSRF(r *http.Request, p *auth.Principal) error {
 	return nil
 }
 
-// secondStep is what login answers when the password was right and a
+// SecondStep is what login answers when the password was right and a
 // second factor is still needed: the pending session's cookie is set and
-// the browser goes to /login/2fa (totp.go).
+// the browser goes to /login/2fa (console/account.go).
 type SecondStep struct{ stage string }
 
 func (e *SecondStep) Error() string { return "second login step: " + e.stage }
 
-// login checks a username and password under the rate limit, writes the
+// Login checks a username and password under the rate limit, writes the
 // audit line, starts a session and sets its cookie. The console form and
 // the first-start page use it; a user with two-factor login (or who must
 // enrol) gets a pending session and a *secondStep error.
@@ -171,7 +171,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, username, passwor
 	return s.SignIn(w, r, username, password, "", false)
 }
 
-// signIn is login for the console (api false) and the JSON login (api
+// SignIn is login for the console (api false) and the JSON login (api
 // true: the code of the second factor comes with the password, and there
 // is no pending session).
 func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, username, password, code string, api bool) (*auth.Principal, error) {
@@ -243,7 +243,7 @@ func SecondFactorDetail(recovery bool) string {
 	return "2fa"
 }
 
-// loginAllowed applies the login limiter (per username and address, per
+// LoginAllowed applies the login limiter (per username and address, per
 // address) before a password or code is checked.
 func (s *Server) LoginAllowed(r *http.Request, username string) error {
 	ctx := r.Context()
@@ -261,7 +261,7 @@ func (s *Server) LoginAllowed(r *http.Request, username string) error {
 	return nil
 }
 
-// loginFailed counts a failed password or code and audits it.
+// LoginFailed counts a failed password or code and audits it.
 func (s *Server) LoginFailed(r *http.Request, username, detail string) error {
 	ctx := r.Context()
 	now := s.Now()
@@ -297,7 +297,7 @@ func (s *Server) loginStage(ctx context.Context, u auth.User) (string, error) {
 	return auth.StageFull, nil
 }
 
-// loginDone finishes a login in a full session: the limiter forgets the
+// LoginDone finishes a login in a full session: the limiter forgets the
 // user's failures from this address and the login is audited.
 func (s *Server) LoginDone(w http.ResponseWriter, r *http.Request, u auth.User, sess auth.Session, detail string) (*auth.Principal, error) {
 	ctx := r.Context()
@@ -318,7 +318,7 @@ func (s *Server) LoginDone(w http.ResponseWriter, r *http.Request, u auth.User, 
 	return p, nil
 }
 
-// logout ends the session of the request, if any.
+// Logout ends the session of the request, if any.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		_ = auth.DeleteSession(r.Context(), s.DB, c.Value)
@@ -330,7 +330,7 @@ func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// audit writes an audit line for the caller of r.
+// Audit writes an audit line for the caller of r.
 func (s *Server) Audit(r *http.Request, p *auth.Principal, action, objectType, objectID, detail string) error {
 	e := auth.AuditFor(p, ClientIP(r), RequestID(r.Context())).With(action, objectType, objectID)
 	e.Detail = detail

@@ -14,7 +14,7 @@ import (
 // add a child, rename (aliases, figures), move, merge, retire. The domain
 // rules live in internal/area; this file only translates HTTP.
 
-// maxTreeUpload bounds a tree file (a county's tree is a few hundred KB).
+// MaxTreeUpload bounds a tree file (a county's tree is a few hundred KB).
 const MaxTreeUpload = 10 << 20
 
 // 人员账号: the centre admin manages every user; a station head manages the
@@ -22,7 +22,7 @@ const MaxTreeUpload = 10 << 20
 // Generated passwords and new API tokens are shown once, in the answer to
 // the form that made them, and never stored in plain text.
 
-// maxUserImport bounds an officers file.
+// MaxUserImport bounds an officers file.
 const MaxUserImport = 8 << 20
 
 // 值班排班 (/admin/roster): who is on duty now, the next 14 days of a
@@ -31,13 +31,13 @@ const MaxUserImport = 8 << 20
 // forward, file import and export. A station head sees and edits their own
 // station only (internal/roster checks it in every query).
 
-// maxRosterUpload bounds a roster file upload.
+// MaxRosterUpload bounds a roster file upload.
 const MaxRosterUpload = 8 << 20
 
-// maxUpload is the largest file the console accepts.
+// MaxUpload is the largest file the console accepts.
 const MaxUpload = 64 << 20
 
-// maxEventBody bounds an event upload: every photo at its limit plus the
+// MaxEventBody bounds an event upload: every photo at its limit plus the
 // form fields.
 const MaxEventBody = prevent.MaxPhotos*prevent.MaxPhotoBytes + 1<<20
 
@@ -52,7 +52,7 @@ const MaxEventBody = prevent.MaxPhotos*prevent.MaxPhotoBytes + 1<<20
 // request ends (withBodyLimit), whatever the handler did.
 
 const (
-	// maxFormBody bounds every route not listed in routeBodyLimits: plain
+	// MaxFormBody bounds every route not listed in routeBodyLimits: plain
 	// console forms and JSON requests.
 	MaxFormBody = 1 << 20
 	// maxStatementUpload bounds a statement upload (several bank statement
@@ -65,7 +65,7 @@ const (
 	multipartMemory = 4 << 20
 )
 
-// routeBodyLimits are the routes that take more than a plain form, by the
+// RouteBodyLimits are the routes that take more than a plain form, by the
 // pattern they are registered with.
 var RouteBodyLimits = map[string]int64{
 	"POST /api/v1/statements/import":    maxStatementUpload,

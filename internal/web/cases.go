@@ -10,13 +10,13 @@ import (
 // Opening a case from a report (报案): POST /api/v1/cases and the report
 // form on the console. Amounts are yuan as text ("1,234.50") or fen.
 
-// openCase stores a report as a case investigated by the caller
+// OpenCase stores a report as a case investigated by the caller
 // (funds.OpenCase); the API and the report form share it.
 func (s *Server) OpenCase(r *http.Request, p *auth.Principal, in funds.CaseReport) (funds.OpenedCase, error) {
 	return funds.OpenCase(r.Context(), s.DB, p.Scope, auth.AuditFor(p, ClientIP(r), RequestID(r.Context())), in, s.Now())
 }
 
-// addSuspect records a suspect of a case in the caller's scope and audits it.
+// AddSuspect records a suspect of a case in the caller's scope and audits it.
 func (s *Server) AddSuspect(r *http.Request, p *auth.Principal, in funds.Suspect) (int64, error) {
 	return funds.RecordSuspect(r.Context(), s.DB, p.Scope, auth.AuditFor(p, ClientIP(r), RequestID(r.Context())), in, s.Now())
 }

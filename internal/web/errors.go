@@ -32,7 +32,7 @@ func Errorf(status int, code, format string, args ...any) *apiError {
 // (nginx's 499); nothing is written.
 const statusCanceled = 499
 
-// classify maps an error to its HTTP answer; the JSON API (writeError) and
+// Classify maps an error to its HTTP answer; the JSON API (writeError) and
 // the console's pages (consoleError) both answer with it. This is the one
 // place where the kinds of the domain family become statuses and codes;
 // the message of a domain error reaches the body unchanged, and a kind's
@@ -97,7 +97,7 @@ type ErrorBody struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// writeError answers with {"error": "...", "code": "..."} and the right
+// WriteError answers with {"error": "...", "code": "..."} and the right
 // status; server errors are logged with the request ID.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := classifyRequest(r, err)
@@ -123,7 +123,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decodeJSON reads a JSON body of at most maxBytes into v.
+// DecodeJSON reads a JSON body of at most maxBytes into v.
 func DecodeJSON(r *http.Request, v any, maxBytes int64) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBytes))
 	dec.DisallowUnknownFields()

@@ -9,7 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
-// writeReturnsXLSX answers a case's return calculation as a workbook, with
+// WriteReturnsXLSX answers a case's return calculation as a workbook, with
 // the account numbers in full (the document goes to the bank and the
 // court), and audits the export.
 func (s *Server) WriteReturnsXLSX(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -9,7 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
-// warningIntake returns the intake pipeline, built on first use (the demo
+// WarningIntake returns the intake pipeline, built on first use (the demo
 // county's tree may be generated after the server starts).
 func (s *Server) WarningIntake(ctx context.Context) (*warning.Intake, error) {
 	s.intakeMu.Lock()
@@ -35,7 +35,7 @@ func (s *Server) WarningIntake(ctx context.Context) (*warning.Intake, error) {
 	return in, nil
 }
 
-// policyNow is the warning policy in force (系统设置 under the start-up
+// PolicyNow is the warning policy in force (系统设置 under the start-up
 // flags), for contacts and outcomes that set on-site deadlines.
 func (s *Server) PolicyNow(ctx context.Context) warning.Policy {
 	p, err := s.SettingsStore.CachedPolicy(ctx)

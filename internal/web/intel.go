@@ -33,7 +33,7 @@ func (s *Server) WatchList(r *http.Request, p *auth.Principal, m auth.Masker) ([
 	return list, nil
 }
 
-// busiestAccounts is the list of the console's 两卡研判 page and of
+// BusiestAccounts is the list of the console's 两卡研判 page and of
 // GET /api/v1/intel/accounts: one scoped domain query for both.
 func (s *Server) BusiestAccounts(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.AccountActivity, error) {
 	limit, err := QueryInt(r, "limit")
@@ -53,7 +53,7 @@ func (s *Server) BusiestAccounts(r *http.Request, p *auth.Principal, m auth.Mask
 	return list, nil
 }
 
-// accountView is an account's score with where to start its graph.
+// AccountView is an account's score with where to start its graph.
 type AccountView struct {
 	intel.Scored
 	GraphRef string `json:"graph_ref,omitempty"`
@@ -86,7 +86,7 @@ func (s *Server) IntelAccount(r *http.Request, p *auth.Principal) (AccountView, 
 	return v, nil
 }
 
-// setLabel records a label in the caller's jurisdiction (intel.Label).
+// SetLabel records a label in the caller's jurisdiction (intel.Label).
 func (s *Server) SetLabel(r *http.Request, p *auth.Principal, in intel.LabelInput) error {
 	err := intel.Label(r.Context(), s.DB, p.Scope, auth.AuditFor(p, ClientIP(r), RequestID(r.Context())), in, s.Now())
 	if err == nil {
@@ -134,7 +134,7 @@ func (s *Server) HandleIntelOutletsExport(w http.ResponseWriter, r *http.Request
 	return intel.WriteOutletsXLSX(w, list, period)
 }
 
-// groupSummary is a group in the list.
+// GroupSummary is a group in the list.
 type GroupSummary struct {
 	Ref         string          `json:"ref"` // a member to open the group by
 	Size        int             `json:"size"`
@@ -144,7 +144,7 @@ type GroupSummary struct {
 	CaseNos     []intel.CaseRef `json:"case_nos"`
 }
 
-// hubView is a hub of the graph: an entity so many others share that it is
+// HubView is a hub of the graph: an entity so many others share that it is
 // left out of the groups.
 type HubView struct {
 	Ref       string `json:"ref"`
@@ -203,7 +203,7 @@ func (s *Server) IntelGroups(r *http.Request, p *auth.Principal) ([]GroupSummary
 	return out, nil
 }
 
-// groupDetail is one group with its members, links, cases and money, and
+// GroupDetail is one group with its members, links, cases and money, and
 // the entities outside it that its members are linked to.
 type GroupDetail struct {
 	Ref         string           `json:"ref"`
@@ -237,7 +237,7 @@ type caseBrief struct {
 	LossFen int64  `json:"loss_fen"`
 }
 
-// intelGroup reads the group of a member; at most limit members and links
+// IntelGroup reads the group of a member; at most limit members and links
 // are rendered (0: all the group returns).
 func (s *Server) IntelGroup(r *http.Request, p *auth.Principal, limit int) (GroupDetail, error) {
 	g, err := s.IntelGraph(r, p)

@@ -19,7 +19,7 @@ import (
 // linked cases). Domain work is in internal/intel; this file only
 // translates HTTP.
 
-// intelGraphs keeps each jurisdiction's entity graph while the data it is
+// IntelGraphs keeps each jurisdiction's entity graph while the data it is
 // built from is unchanged (checked in the database on every read).
 var IntelGraphs intel.GraphCache
 
@@ -57,7 +57,7 @@ func (s *Server) WarmIntelGraph(ctx context.Context) error {
 	return nil
 }
 
-// prefetchIntelGraph starts building the caller's graph in the background
+// PrefetchIntelGraph starts building the caller's graph in the background
 // (the 两卡研判 page does not need it, the pages it links to do).
 func (s *Server) PrefetchIntelGraph(p *auth.Principal) {
 	IntelGraphs.Prefetch(s.DB, s.GraphKey(), p.Scope, s.Now())

@@ -21,7 +21,7 @@ import (
 
 const liveChannel = "warnings"
 
-// maxNotice keeps a payload under PostgreSQL's 8,000-byte limit.
+// MaxNotice keeps a payload under PostgreSQL's 8,000-byte limit.
 const MaxNotice = 7800
 
 // newOrigin names this process in its notices, so it skips its own.
@@ -31,7 +31,7 @@ func newOrigin() string {
 	return hex.EncodeToString(b)
 }
 
-// publish tells this server's boards, and (when ListenReplicas runs) the
+// Publish tells this server's boards, and (when ListenReplicas runs) the
 // other replicas', that these warnings changed.
 func (s *Server) Publish(ids []int64) {
 	if len(ids) == 0 {
@@ -50,7 +50,7 @@ func (s *Server) Publish(ids []int64) {
 	}
 }
 
-// notices encodes ids as "origin:id,id,…" payloads of at most maxNotice
+// Notices encodes ids as "origin:id,id,…" payloads of at most maxNotice
 // bytes.
 func Notices(origin string, ids []int64) []string {
 	var out []string
@@ -74,7 +74,7 @@ func Notices(origin string, ids []int64) []string {
 	return out
 }
 
-// parseNotice is the inverse of notices; ok is false for a payload that is
+// ParseNotice is the inverse of notices; ok is false for a payload that is
 // not one.
 func ParseNotice(p string) (origin string, ids []int64, ok bool) {
 	origin, list, found := strings.Cut(p, ":")

@@ -175,7 +175,7 @@ func peerAddr(r *http.Request) string {
 	return host
 }
 
-// resolveClient finds the client address and scheme of a request. Only a
+// ResolveClient finds the client address and scheme of a request. Only a
 // peer inside the trusted proxies may speak for the client: X-Forwarded-For
 // is then read from the right (the entries its proxies appended) and the
 // first address that is not itself a trusted proxy is the client. What a
@@ -230,7 +230,7 @@ func (s *Server) withClient(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address a request came from, for the audit log and the
+// ClientIP is the address a request came from, for the audit log and the
 // login limiter: the TCP peer, or what trusted proxies report (withClient).
 func ClientIP(r *http.Request) string {
 	if c, ok := r.Context().Value(keyClient).(clientInfo); ok {
@@ -248,6 +248,6 @@ func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil
 }
 
-// secureCookies reports whether cookies set on r are marked Secure: always
+// SecureCookies reports whether cookies set on r are marked Secure: always
 // with --secure-cookies, and whenever the request came over HTTPS.
 func (s *Server) SecureCookies(r *http.Request) bool { return s.secure || isHTTPS(r) }

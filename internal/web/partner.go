@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// partnerDeliveryError is what a partner reads of a failed delivery: the
+// PartnerDeliveryError is what a partner reads of a failed delivery: the
 // HTTP status its receiver answered, without the body — a partner may point
 // its webhook anywhere, and fanzha must not become a way to read what other
 // hosts answer. A transport error (refused, timeout, an address the guard

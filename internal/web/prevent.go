@@ -38,7 +38,7 @@ func (s *Server) periodParams(r *http.Request, days int) (time.Time, time.Time, 
 	return from, to, nil
 }
 
-// readEvent reads an event from a JSON body or a multipart form (the
+// ReadEvent reads an event from a JSON body or a multipart form (the
 // console's form and API clients with photos use multipart: fields as in
 // the JSON, audience and fraud_types repeated or comma-separated, files
 // under "photos").
@@ -120,7 +120,7 @@ func (s *Server) ReadEvent(w http.ResponseWriter, r *http.Request) (prevent.NewE
 	return e, photos, nil
 }
 
-// coverage computes the coverage the request asks for (?area_id= under the
+// Coverage computes the coverage the request asks for (?area_id= under the
 // caller's node, ?from=&to= or the last 30 days) and returns it with the
 // node it is for; API and console page answer the same figures.
 func (s *Server) Coverage(r *http.Request, p *auth.Principal) (prevent.Coverage, area.Node, error) {
@@ -174,7 +174,7 @@ func (s *Server) targetingParams(r *http.Request) (prevent.TargetingParams, erro
 	return prevent.TargetingParams{CaseDays: int(cd), QuietDays: int(qd), Limit: int(lim)}, nil
 }
 
-// targeting computes the to-do list the request asks for (?area_id= under
+// Targeting computes the to-do list the request asks for (?area_id= under
 // the caller's node and the targeting parameters); API and console page
 // answer the same list.
 func (s *Server) Targeting(r *http.Request, p *auth.Principal) (prevent.Targeting, error) {

@@ -54,8 +54,8 @@ var navItems = []navItem{
 	{"/bulletins", "研判通报", auth.CapBulletinRead},
 	{"/partners", "联席协作", auth.CapPartnerManage},
 	{"/inbox", "协查请求", auth.CapPartnerInbox},
-	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (api_partner_ext.go)
-	{"/unit", "本单位事务", auth.CapPartnerInbox},  // partner extension (api_partner_ext.go)
+	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (web/api/partner_ext.go, web/console/joint.go)
+	{"/unit", "本单位事务", auth.CapPartnerInbox},  // partner extension (web/api/partner_ext.go, web/console/joint.go)
 	{"/audit", "审计日志", auth.CapAuditRead},
 	{"/admin", "系统管理", auth.CapStaffManage}, // admin.go
 }
@@ -65,7 +65,7 @@ var navItems = []navItem{
 // ({{if $.Can "case.write"}}…{{end}}), so no role is shown a 403.
 func (pg Page) Can(c string) bool { return pg.P.Can(auth.Capability(c)) }
 
-// page is what every template gets.
+// Page is what every template gets.
 type Page struct {
 	Title     string
 	Active    string
@@ -134,7 +134,7 @@ var Funcs = template.FuncMap{
 	"cstatus":     funds.CaseStatusName,
 }
 
-// local formats a time in Asia/Shanghai.
+// Local formats a time in Asia/Shanghai.
 func Local(t time.Time) string {
 	if t.IsZero() {
 		return "—"
@@ -168,7 +168,7 @@ func localFull(t time.Time) string {
 	return t.In(zone.Shanghai).Format("2006-01-02 15:04:05")
 }
 
-// thousands formats an integer with thousands separators: 4,199,865.
+// Thousands formats an integer with thousands separators: 4,199,865.
 func Thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
@@ -186,7 +186,7 @@ func Thousands(n int64) string {
 	return b.String()
 }
 
-// wan formats fen as 万元 with two decimals and thousands separators, in
+// Wan formats fen as 万元 with two decimals and thousands separators, in
 // integer arithmetic: 1 万元 is 1,000,000 fen.
 func Wan(fen int64) string {
 	hundredths := fen / 10000
@@ -198,7 +198,7 @@ func Wan(fen int64) string {
 	return money.FormatYuan(hundredths)
 }
 
-// auditActions are the audit log's actions with their Chinese labels, in
+// AuditActions are the audit log's actions with their Chinese labels, in
 // the order the audit page's filter lists them.
 var AuditActions = []struct{ Code, Name string }{
 	{auth.AuditLogin, "登录"}, {auth.AuditLoginFailed, "登录失败"}, {auth.AuditLogout, "退出"},
@@ -256,7 +256,7 @@ func LoadTemplates() (templates, error) {
 	return out, nil
 }
 
-// render writes a page with the layout.
+// Render writes a page with the layout.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, pg Page) {
 	p := PrincipalFrom(r.Context())
 	pg.P = p
@@ -295,7 +295,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = w.Write(buf.Bytes())
 }
 
-// consoleError renders a Chinese error page with the right status.
+// ConsoleError renders a Chinese error page with the right status.
 func (s *Server) ConsoleError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := classifyRequest(r, err)
 	if ae.Status == statusCanceled {
@@ -331,16 +331,16 @@ func errorTitle(status int) string {
 	return "出错了"
 }
 
-// handleConsoleNotFound answers paths no route knows with the Chinese 404
+// HandleConsoleNotFound answers paths no route knows with the Chinese 404
 // page (the API has its own JSON 404 under /api/).
 func (s *Server) HandleConsoleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.ConsoleError(w, r, Errorf(http.StatusNotFound, "not_found", "没有这个页面：%s", r.URL.Path))
 }
 
-// consoleHandler is a console page handler.
+// ConsoleHandler is a console page handler.
 type ConsoleHandler func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error
 
-// page wraps a console handler: a caller who is not signed in goes to the
+// Page wraps a console handler: a caller who is not signed in goes to the
 // login page (and comes back after); missing capability is a 403 page,
 // before the body is read; the body is bounded by the route's limit and a
 // multipart form parsed within it (prepareBody); unsafe requests need the
@@ -375,7 +375,7 @@ func (s *Server) Page(c auth.Capability, h ConsoleHandler) http.HandlerFunc {
 	}
 }
 
-// loginCSRFCookie carries the pre-login CSRF token (double submit): the
+// LoginCSRFCookie carries the pre-login CSRF token (double submit): the
 // login form is not yet tied to a session.
 const LoginCSRFCookie = "fanzha_login_csrf"
 
@@ -385,7 +385,7 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// safeNext keeps redirects after login on this site: only a clean path
+// SafeNext keeps redirects after login on this site: only a clean path
 // (with an optional query) is accepted, anything else goes home. Browsers
 // drop tabs and newlines and read backslashes as slashes, so "/\t/evil"
 // or "/\\evil" would leave the site; encoded slashes are refused as well.
@@ -413,7 +413,7 @@ func SafeNext(next string) string {
 // flashCookie carries the message of the redirect that set it.
 const flashCookie = "fanzha_flash"
 
-// redirectFlash answers a console form post with a redirect and a message.
+// RedirectFlash answers a console form post with a redirect and a message.
 // A page shows ?flash= only when the short-lived cookie set here holds the
 // same text: a link written by someone else (/login?flash=账号异常，请致电…)
 // shows nothing on a trusted page, as no one can set another's cookies.
@@ -450,7 +450,7 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return q
 }
 
-// formInt parses an optional integer form or query value.
+// FormInt parses an optional integer form or query value.
 func FormInt(r *http.Request, name string) (int64, error) {
 	v := strings.TrimSpace(r.FormValue(name))
 	if v == "" {
@@ -463,7 +463,7 @@ func FormInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// unmaskAsked reports whether the page was asked with ?unmask=1.
+// UnmaskAsked reports whether the page was asked with ?unmask=1.
 func UnmaskAsked(r *http.Request) bool { return r.URL.Query().Get("unmask") == "1" }
 
 var JSONUnmarshal = json.Unmarshal

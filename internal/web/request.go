@@ -10,7 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 )
 
-// pathID parses the {id} path value.
+// PathID parses the {id} path value.
 func PathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -19,7 +19,7 @@ func PathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// queryInt parses an optional integer query parameter.
+// QueryInt parses an optional integer query parameter.
 func QueryInt(r *http.Request, name string) (int64, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -32,7 +32,7 @@ func QueryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// queryTime parses an optional time parameter: RFC 3339, or a date
+// QueryTime parses an optional time parameter: RFC 3339, or a date
 // YYYY-MM-DD taken as local midnight in Asia/Shanghai.
 func (s *Server) QueryTime(r *http.Request, name string) (time.Time, error) {
 	v := r.URL.Query().Get(name)
@@ -48,7 +48,7 @@ func (s *Server) QueryTime(r *http.Request, name string) (time.Time, error) {
 	return time.Time{}, Errorf(http.StatusBadRequest, "bad_param", "参数 %s=%q 应为日期 YYYY-MM-DD 或 RFC 3339 时间", name, v)
 }
 
-// masker decides masking for a response. ?unmask=1 asks for the full
+// Masker decides masking for a response. ?unmask=1 asks for the full
 // numbers: refused unless the role may see them; when granted, the read is
 // audited with what was read.
 func (s *Server) Masker(r *http.Request, p *auth.Principal, objectType, objectID string) (auth.Masker, error) {
@@ -80,7 +80,7 @@ func (s *Server) AuditFilter(r *http.Request) (auth.AuditFilter, error) {
 	return f, nil
 }
 
-// scopeParam is the node a figures request is about: ?area=ID under the
+// ScopeParam is the node a figures request is about: ?area=ID under the
 // caller's jurisdiction, or the jurisdiction itself.
 func (s *Server) ScopeParam(r *http.Request, p *auth.Principal) (area.Node, error) {
 	id, err := QueryInt(r, "area")
@@ -98,7 +98,7 @@ func (s *Server) AuditWho(r *http.Request, p *auth.Principal) auth.AuditEntry {
 	return auth.AuditFor(p, ClientIP(r), RequestID(r.Context()))
 }
 
-// ownOnly is the creator filter of prevention lists: grid workers and
+// OwnOnly is the creator filter of prevention lists: grid workers and
 // schools (role grid) see the events they logged themselves; officers see
 // every event of their jurisdiction.
 func OwnOnly(p *auth.Principal) int64 {
@@ -108,7 +108,7 @@ func OwnOnly(p *auth.Principal) int64 {
 	return 0
 }
 
-// subScope is the node ?area_id= names under the caller's node, or the
+// SubScope is the node ?area_id= names under the caller's node, or the
 // caller's node.
 func (s *Server) SubScope(r *http.Request, p *auth.Principal) (area.Node, error) {
 	id, err := QueryInt(r, "area_id")

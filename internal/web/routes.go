@@ -34,7 +34,7 @@ func (m *routeMux) record(pattern string) {
 	m.mu.Unlock()
 }
 
-// routePatterns returns the registered patterns in registration order.
+// RoutePatterns returns the registered patterns in registration order.
 func (m *routeMux) RoutePatterns() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()

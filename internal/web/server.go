@@ -1,8 +1,14 @@
-// Package web translates HTTP to calls of the domain packages and back: the
-// JSON API under /api/v1, the server-rendered Chinese console, health
-// endpoints and the middleware every request passes (request IDs, logging,
-// recovery, authentication, CSRF, security headers). Handlers stay thin:
-// rules, queries and jurisdiction filters live in the domain packages.
+// Package web is the core of fanzha's HTTP side: the Server with the
+// dependencies its doors share (exported fields), the middleware every
+// request passes (request IDs, logging, recovery, client address, security
+// headers, body limits), authentication, sessions and CSRF, the one error
+// mapping (errors.go), rendering of the console's templates (render.go,
+// templates/ with the partials of templates/common, static/), the recorded
+// router (routes.go), the live event hub, request helpers, and the helpers
+// both doors call (one file per domain: cases.go, intel.go …). The doors
+// are web/api (the JSON API under /api/v1) and web/console (the pages);
+// web/server assembles them. Handlers stay thin: rules, queries and
+// jurisdiction filters live in the domain packages.
 package web
 
 import (
@@ -57,15 +63,15 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	Sessions       auth.SessionPolicy
 	ready          atomic.Bool
-	// setupDone remembers that the county exists (admin_setup.go).
+	// SetupDone remembers that the county exists (setup.go).
 	SetupDone atomic.Bool
 	Mux       *routeMux
 	Hub       *hub
 	policy    warning.Policy
-	// figures holds the warnings of closed days for the figures pages
+	// Figures holds the warnings of closed days for the figures pages
 	// (warning.FigureCache; exact across replicas by its generation).
 	Figures *warning.FigureCache
-	// settings is the store of the settings in force (admin_settings.go).
+	// SettingsStore is the store of the settings in force (console/admin_settings.go).
 	SettingsStore *settings.Store
 
 	intakeMu sync.Mutex

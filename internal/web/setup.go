@@ -6,7 +6,7 @@ import (
 	"github.com/fanzha/fanzha/internal/setup"
 )
 
-// setupComplete reports whether the county exists. Once true it stays true
+// SetupComplete reports whether the county exists. Once true it stays true
 // (a county is never removed), so the answer is remembered.
 func (s *Server) SetupComplete(r *http.Request) (bool, error) {
 	if s.SetupDone.Load() {

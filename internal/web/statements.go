@@ -9,14 +9,14 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
-// fileFailure is a statement file that could not be imported at all (not
+// FileFailure is a statement file that could not be imported at all (not
 // a table, no recognisable header, …); nothing of it was stored.
 type FileFailure struct {
 	File  string `json:"file"`
 	Error string `json:"error"`
 }
 
-// importStatementFiles imports the uploaded files (multipart field "file",
+// ImportStatementFiles imports the uploaded files (multipart field "file",
 // repeated) one by one, each in its own transaction: a file that cannot be
 // read is reported and the others still go in. A successful import asks for
 // a background rescore of accounts.

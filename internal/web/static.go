@@ -45,7 +45,7 @@ func staticHashes() map[string]string {
 	return assetHashes
 }
 
-// assetURL is the versioned link of a static file, for templates.
+// AssetURL is the versioned link of a static file, for templates.
 func AssetURL(name string) string {
 	if h, ok := staticHashes()[name]; ok {
 		return "/static/" + name + "?v=" + h
@@ -55,14 +55,14 @@ func AssetURL(name string) string {
 
 func init() { Funcs["asset"] = AssetURL }
 
-// jsBuilt reports whether the binary embeds the console's script, that is
+// JSBuilt reports whether the binary embeds the console's script, that is
 // whether `make web` ran before `go build`.
 func JSBuilt() bool {
 	_, ok := staticHashes()["dist/app.js"]
 	return ok
 }
 
-// staticHandler serves the embedded files with an ETag and the cache
+// StaticHandler serves the embedded files with an ETag and the cache
 // lifetime their link allows; folders are not listed.
 func StaticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")

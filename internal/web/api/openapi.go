@@ -14,7 +14,7 @@ import (
 )
 
 // The OpenAPI 3.1 document of the whole API, generated from the route table
-// (api_routes.go): paths from the routes, schemas by reflection from the Go
+// (routes*.go): paths from the routes, schemas by reflection from the Go
 // types of their bodies (json tags), the bearer-token security scheme and
 // the error body every failure shares. It lists exactly the routes the
 // router serves (TestOpenAPIListsEveryRoute).
@@ -147,7 +147,7 @@ func nullable(s map[string]any) map[string]any {
 	return s
 }
 
-// object is the schema of a struct as encoding/json writes it: the fields
+// Object is the schema of a struct as encoding/json writes it: the fields
 // of an embedded struct without a json name are the outer struct's own.
 func (ss *schemaSet) Object(t reflect.Type) map[string]any {
 	props := map[string]any{}
@@ -214,7 +214,7 @@ func schemaName(t reflect.Type) string {
 // pathParamTypes are the path parameters that are not integer ids.
 var pathParamTypes = map[string]string{"ref": "string"}
 
-// tagDescriptions name the document's groups, in order.
+// TagDescriptions name the document's groups, in order.
 var TagDescriptions = []struct{ Name, Description string }{
 	{"auth", "sign-in, the caller, this document"},
 	{"warnings", "预警: intake, the duty board, contacts, outcomes"},
@@ -237,7 +237,7 @@ func (s *handler) openAPI() map[string]any {
 	return BuildOpenAPI(s.apiRoutes(), func(rt APIRoute) bool { return true })
 }
 
-// buildOpenAPI is the document of the routes keep selects.
+// BuildOpenAPI is the document of the routes keep selects.
 func BuildOpenAPI(routes []APIRoute, keep func(APIRoute) bool) map[string]any {
 	ss := NewSchemaSet()
 	// The contract's types first, so they keep their names.

@@ -13,7 +13,7 @@ import (
 // The partner API (联席) beyond the inbox: per-unit webhooks, partner
 // reports into the warning intake, joint meetings and tasks, per-unit
 // figures. Every route is one entry of partnerOps, part of the route table
-// that both registers it and documents it (api_routes.go, openapi.go).
+// that both registers it and documents it (routes.go, openapi.go).
 
 // partnerOps is the route table's partner API (联席): what member units
 // call (tag partner) and what the centre manages of them (tag centre).

@@ -11,21 +11,21 @@ import (
 	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
 
-// The API's route table: every route under /api/v1 is one apiRoute, from
+// The API's route table: every route under /api/v1 is one APIRoute, from
 // which both the router (registerAPI) and the OpenAPI document
 // (openapi.go, GET /api/v1/openapi.json) are built, so the document lists
 // exactly what the router serves. The table is split by area over
-// api_routes_*.go; console pages register in their own files and are not
-// in the document.
+// routes_*.go; console pages register in package console and are not in
+// the document.
 
-// apiRoute is one API operation.
+// APIRoute is one API operation.
 type APIRoute struct {
 	Method, Path string
 	// Cap is the capability the caller's role must hold (any signed-in
-	// caller when empty); checked by Server.api before the handler runs.
+	// caller when empty); checked by web.Server.API before the handler runs.
 	Cap     auth.Capability
 	Handler web.APIHandler
-	// Open is a handler that runs without Server.api: the routes that
+	// Open is a handler that runs without web.Server.API: the routes that
 	// authenticate (login, logout) or need no caller (the document).
 	// Exactly one of Handler and Open is set.
 	Open http.HandlerFunc
@@ -71,7 +71,7 @@ func (s *handler) apiRoutes() []APIRoute {
 }
 
 // registerAPI registers every route of the table: Open handlers as they
-// are, the others behind the capability check of Server.api.
+// are, the others behind the capability check of web.Server.API.
 func (s *handler) registerAPI() {
 	for _, rt := range s.apiRoutes() {
 		h := rt.Open

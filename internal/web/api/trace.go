@@ -23,7 +23,7 @@ import (
 // stable for the same data and options) and a label; a request names its
 // account by accounts.id, which the candidates carry.
 
-// traceOptions reads a trace's options from query parameters (or form
+// TraceOptions reads a trace's options from query parameters (or form
 // fields): rule=fifo|proportional, libr=1, max_hops=N, max_lag=hours (or a
 // Go duration such as 90m), as_of=RFC 3339 or "2006-01-02 15:04" (Beijing
 // time).

@@ -121,7 +121,7 @@ func (s *handler) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.Login(w, r, v.AdminUsername, v.Password); err != nil {
 		var step *web.SecondStep
 		if errors.As(err, &step) {
-			// 2FA required: the new admin enrols first (totp.go).
+			// 2FA required: the new admin enrols first (console/account.go).
 			http.Redirect(w, r, "/login/2fa?next=%2Fadmin", http.StatusSeeOther)
 			return
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/web"
 )
 
-// auditPageSize is how many audit entries the page shows at a time.
+// AuditPageSize is how many audit entries the page shows at a time.
 const AuditPageSize = 100
 
 // handleAuditPage is the admin's audit log: filters by user, action and

@@ -26,7 +26,7 @@ func (s *handler) consoleRoutes() {
 	m.HandleFunc("/", s.HandleConsoleNotFound)
 	m.HandleFunc("GET /login", s.handleLoginPage)
 	m.HandleFunc("POST /login", s.handleLoginForm)
-	s.totpRoutes() // two-factor login, 我的账号 (totp.go)
+	s.totpRoutes() // two-factor login, 我的账号 (console/account.go)
 	m.HandleFunc("POST /logout", s.Page("", func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 		s.Logout(w, r)
 		web.RedirectFlash(w, r, "/login", "已退出登录")
@@ -58,7 +58,7 @@ func (s *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	data := map[string]string{"Token": tok, "Next": web.SafeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}
 	if done, err := s.SetupComplete(r); err == nil && !done {
-		data["SetupRequired"] = "1" // admin_setup.go
+		data["SetupRequired"] = "1" // setup.go, console/admin_setup.go
 	}
 	s.Render(w, r, status, "login", web.Page{Title: "登录", Error: msg, Data: data})
 }
