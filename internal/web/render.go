@@ -30,7 +30,7 @@ import (
 // works from the binary alone: nothing is loaded from the internet. Forms
 // post back to the console with the session's CSRF token and redirect.
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/common/*.html
 var templateFS embed.FS
 
 //go:embed all:static
@@ -217,6 +217,7 @@ func AuditActionName(code string) string {
 }
 
 func init() {
+	Funcs["empty"] = func(cols int, text string) EmptyRow { return EmptyRow{cols, text} }
 	Funcs["local"] = Local
 	Funcs["localsec"] = localSec
 	Funcs["localfull"] = localFull
@@ -225,10 +226,23 @@ func init() {
 // templates holds one parsed set per page: the layout plus the page.
 type templates map[string]*template.Template
 
+// LoadTemplates parses every page of templates/ with the layout and the
+// partials of templates/common.
 func LoadTemplates() (templates, error) {
-	layout, err := templateFS.ReadFile("templates/layout.html")
+	// The layout and the partials every page may use (templates/common).
+	common, err := fs.ReadDir(templateFS, "templates/common")
 	if err != nil {
 		return nil, err
+	}
+	base := template.New("layout").Funcs(Funcs)
+	for _, e := range common {
+		body, err := templateFS.ReadFile("templates/common/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if _, err := base.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("template common/%s: %w", e.Name(), err)
+		}
 	}
 	entries, err := fs.ReadDir(templateFS, "templates")
 	if err != nil {
@@ -237,16 +251,16 @@ func LoadTemplates() (templates, error) {
 	out := templates{}
 	for _, e := range entries {
 		name := e.Name()
-		if name == "layout.html" {
+		if e.IsDir() {
 			continue
 		}
 		body, err := templateFS.ReadFile("templates/" + name)
 		if err != nil {
 			return nil, err
 		}
-		t, err := template.New("layout").Funcs(Funcs).Parse(string(layout))
+		t, err := base.Clone()
 		if err != nil {
-			return nil, fmt.Errorf("template layout: %w", err)
+			return nil, err
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
@@ -295,6 +309,54 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = w.Write(buf.Bytes())
 }
 
+// Pager is the numbered pager of a list page, shown by the "pager"
+// partial (templates/common/pager.html): the links to the previous and
+// the next page, "" on the first or the last.
+type Pager struct {
+	ID         string // the element's id
+	Prev, Next string
+	Page       int
+}
+
+// Keyset is the pager of a newest-first list paged by the last id, shown
+// by the "keyset" partial: First leads back to the newest rows ("" when
+// they are shown), Older to the rows after this page ("" when none).
+type Keyset struct{ First, Older string }
+
+// NewKeyset is the pager of a list filtered by params (name, value, name,
+// value … in the order of the links) showing the rows before the id
+// before (0: the newest) whose last row is next (0: no older rows).
+func NewKeyset(before, next int64, params ...string) Keyset {
+	var q strings.Builder
+	for i := 0; i+1 < len(params); i += 2 {
+		if i > 0 {
+			q.WriteByte('&')
+		}
+		q.WriteString(url.QueryEscape(params[i]) + "=" + url.QueryEscape(params[i+1]))
+	}
+	var k Keyset
+	if before != 0 {
+		k.First = "?" + q.String()
+	}
+	if next != 0 {
+		k.Older = "?" + q.String() + "&before=" + strconv.FormatInt(next, 10)
+	}
+	return k
+}
+
+// EmptyRow is the row a table shows when it has none, by the "empty"
+// partial (templates/common/table.html): {{template "empty" (empty 7 "没有案件")}}.
+type EmptyRow struct {
+	Cols int
+	Text string
+}
+
+// errorView is the data of the console's error page.
+type errorView struct {
+	Status             int
+	Message, RequestID string
+}
+
 // ConsoleError renders a Chinese error page with the right status.
 func (s *Server) ConsoleError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := classifyRequest(r, err)
@@ -306,7 +368,7 @@ func (s *Server) ConsoleError(w http.ResponseWriter, r *http.Request, err error)
 		s.Log.Error("console request failed", "err", err, "request_id", RequestID(r.Context()), "path", r.URL.Path)
 	}
 	s.Render(w, r, ae.Status, "error", Page{Title: errorTitle(ae.Status),
-		Data: map[string]any{"Status": ae.Status, "Message": ae.Message, "RequestID": RequestID(r.Context())}})
+		Data: errorView{Status: ae.Status, Message: ae.Message, RequestID: RequestID(r.Context())}})
 }
 
 // errorTitle is the heading of a console error page.

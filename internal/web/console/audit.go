@@ -14,6 +14,24 @@ import (
 // AuditPageSize is how many audit entries the page shows at a time.
 const AuditPageSize = 100
 
+// auditView is the data of the audit page.
+type auditView struct {
+	Entries []auth.AuditEntry
+	Before  int64
+	Actions []struct {
+		Code string
+		Name string
+	}
+	User      string
+	Action    string
+	From      string
+	To        string
+	Filtered  bool
+	FirstURL  string
+	OlderURL  string
+	ExportURL string
+}
+
 // handleAuditPage is the admin's audit log: filters by user, action and
 // dates (both days included, Asia/Shanghai), newest first, paged by id, and
 // an export link that hands the same filter to GET /api/v1/audit/export.
@@ -78,10 +96,10 @@ func (s *handler) handleAuditPage(w http.ResponseWriter, r *http.Request, p *aut
 		page.Set("before", strconv.FormatInt(next, 10))
 		older = "/audit?" + page.Encode()
 	}
-	s.Render(w, r, http.StatusOK, "audit", pageData("审计日志", "/audit", map[string]any{
-		"Entries": entries, "Before": f.BeforeID, "Actions": web.AuditActions,
-		"User": f.Username, "Action": f.Action, "From": q.Get("from"), "To": q.Get("to"), "Filtered": len(page) > 0,
-		"FirstURL": first, "OlderURL": older, "ExportURL": "/api/v1/audit/export?" + api.Encode()}))
+	s.Render(w, r, http.StatusOK, "audit", pageData("审计日志", "/audit", auditView{
+		Entries: entries, Before: f.BeforeID, Actions: web.AuditActions,
+		User: f.Username, Action: f.Action, From: q.Get("from"), To: q.Get("to"), Filtered: len(page) > 0,
+		FirstURL: first, OlderURL: older, ExportURL: "/api/v1/audit/export?" + api.Encode()}))
 	return nil
 }
 

@@ -42,12 +42,21 @@ func (s *handler) handleDashboardPage(w http.ResponseWriter, r *http.Request, p 
 	return nil
 }
 
+// bulletinChoices is what the bulletins page offers to make a bulletin:
+// the nodes, the stored runs, the daily hour and default dates.
+type bulletinChoices struct {
+	Nodes                        []area.Node
+	Runs                         []bulletin.Run
+	Hour                         int
+	Today, Yesterday, MonthStart string
+}
+
 // bulletinChoices is what the bulletins page offers: the nodes a bulletin
 // can be made for, default dates, the stored runs and the daily hour.
-func (s *handler) bulletinChoices(r *http.Request, p *auth.Principal) (map[string]any, error) {
+func (s *handler) bulletinChoices(r *http.Request, p *auth.Principal) (bulletinChoices, error) {
 	nodes, err := area.Subtree(r.Context(), s.DB, p.Scope)
 	if err != nil {
-		return nil, err
+		return bulletinChoices{}, err
 	}
 	var choices []area.Node
 	for _, n := range nodes {
@@ -58,15 +67,15 @@ func (s *handler) bulletinChoices(r *http.Request, p *auth.Principal) (map[strin
 	}
 	runs, err := bulletin.Runs(r.Context(), s.DB, p.Scope, 30)
 	if err != nil {
-		return nil, err
+		return bulletinChoices{}, err
 	}
 	hour, err := bulletin.DailyHour(r.Context(), s.DB)
 	if err != nil {
-		return nil, err
+		return bulletinChoices{}, err
 	}
 	now := s.Now().In(s.Loc)
-	return map[string]any{"Nodes": choices, "Runs": runs, "Hour": hour, "Today": now.Format("2006-01-02"),
-		"Yesterday": now.AddDate(0, 0, -1).Format("2006-01-02"), "MonthStart": now.AddDate(0, 0, 1-now.Day()).Format("2006-01-02")}, nil
+	return bulletinChoices{Nodes: choices, Runs: runs, Hour: hour, Today: now.Format("2006-01-02"),
+		Yesterday: now.AddDate(0, 0, -1).Format("2006-01-02"), MonthStart: now.AddDate(0, 0, 1-now.Day()).Format("2006-01-02")}, nil
 }
 
 // printScript is the console script's link for the printable page, or ""

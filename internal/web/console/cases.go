@@ -27,6 +27,16 @@ const (
 	maxFormTransfers = 200
 )
 
+// caseNewView is the data of the case_new page.
+type caseNewView struct {
+	Groups      []area.StationGroup
+	Now         string
+	Victims     []int
+	Rows        []int
+	MoreVictims string
+	MoreRows    string
+}
+
 func (s *handler) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	groups, err := area.StationGroups(r.Context(), s.DB, p.Scope)
 	if err != nil {
@@ -34,10 +44,10 @@ func (s *handler) handleNewCasePage(w http.ResponseWriter, r *http.Request, p *a
 	}
 	victims := clampInt(r.URL.Query().Get("victims"), 1, maxFormVictims)
 	rows := clampInt(r.URL.Query().Get("rows"), 5, maxFormTransfers)
-	s.Render(w, r, http.StatusOK, "case_new", web.Page{Title: "报案登记", Active: "/cases", Data: map[string]any{"Groups": groups,
-		"Now": time.Now().In(zone.Shanghai).Format("2006-01-02T15:04"), "Victims": seq(victims), "Rows": seq(rows),
-		"MoreVictims": fmt.Sprintf("/cases/new?victims=%d&rows=%d", min(victims+1, maxFormVictims), rows),
-		"MoreRows":    fmt.Sprintf("/cases/new?victims=%d&rows=%d", victims, min(rows+5, maxFormTransfers))}})
+	s.Render(w, r, http.StatusOK, "case_new", web.Page{Title: "报案登记", Active: "/cases", Data: caseNewView{Groups: groups,
+		Now: time.Now().In(zone.Shanghai).Format("2006-01-02T15:04"), Victims: seq(victims), Rows: seq(rows),
+		MoreVictims: fmt.Sprintf("/cases/new?victims=%d&rows=%d", min(victims+1, maxFormVictims), rows),
+		MoreRows:    fmt.Sprintf("/cases/new?victims=%d&rows=%d", victims, min(rows+5, maxFormTransfers))}})
 	return nil
 }
 

@@ -48,6 +48,28 @@ var freezeStatuses = []struct{ Code, Name string }{
 	{"rejected", "被拒绝"}, {"lapsed", "已失效"}, {"released", "已解除"}, {"renewed", "已续冻"}, {"converted", "已转冻结"},
 }
 
+// freezesView is the data of the freezes page.
+type freezesView struct {
+	Figures  []figureCard
+	Lines    []freezeLine
+	Status   string
+	Statuses []struct {
+		Code string
+		Name string
+	}
+	CanWrite          bool
+	Q                 string
+	Station           int64
+	Stations          []area.Node
+	Mine              bool
+	Pager             web.Pager
+	Keep              string
+	StopPayment       string
+	Freeze            string
+	RemindFreeze      string
+	RemindStopPayment string
+}
+
 func (s *handler) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	qv := r.URL.Query()
 	status := qv.Get("status")
@@ -144,13 +166,13 @@ func (s *handler) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *a
 			{"已返还", "¥" + money.FormatYuan(t.ReturnedFen), "近 30 天登记"},
 		}
 	}
-	s.Render(w, r, http.StatusOK, "freezes", web.Page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: map[string]any{
-		"Figures": figures,
-		"Lines":   lines, "Status": status, "Statuses": freezeStatuses, "CanWrite": p.Can(auth.CapFundsWrite),
-		"Q": f.Search, "Station": f.StationID, "Stations": stationOpts, "Mine": mine, "Page": pageNo, "Prev": prevURL, "Next": nextURL,
-		"Keep":        keep.Encode(),
-		"StopPayment": termText(terms.StopPayment), "Freeze": termText(terms.Freeze),
-		"RemindFreeze": leadsText(terms.RemindFreeze), "RemindStopPayment": leadsText(terms.RemindStopPayment)}})
+	s.Render(w, r, http.StatusOK, "freezes", web.Page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: freezesView{
+		Figures: figures,
+		Lines:   lines, Status: status, Statuses: freezeStatuses, CanWrite: p.Can(auth.CapFundsWrite),
+		Q: f.Search, Station: f.StationID, Stations: stationOpts, Mine: mine, Pager: web.Pager{ID: "freeze-pager", Page: pageNo, Prev: prevURL, Next: nextURL},
+		Keep:        keep.Encode(),
+		StopPayment: termText(terms.StopPayment), Freeze: termText(terms.Freeze),
+		RemindFreeze: leadsText(terms.RemindFreeze), RemindStopPayment: leadsText(terms.RemindStopPayment)}})
 	return nil
 }
 
@@ -198,6 +220,14 @@ func (s *handler) handleFreezeForm(w http.ResponseWriter, r *http.Request, p *au
 	return nil
 }
 
+// returnsView is the data of the returns page.
+type returnsView struct {
+	V        funds.CaseReturns
+	CanWrite bool
+	Today    string
+	Events   []funds.CaseEvent
+}
+
 func (s *handler) handleReturnsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := web.PathID(r)
 	if err != nil {
@@ -217,8 +247,8 @@ func (s *handler) handleReturnsPage(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "returns", web.Page{Title: "冻结资金返还 " + v.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
-		"V": v.Masked(m), "CanWrite": p.Can(auth.CapFundsWrite), "Today": s.Now().In(s.Loc).Format("2006-01-02"), "Events": events}})
+	s.Render(w, r, http.StatusOK, "returns", web.Page{Title: "冻结资金返还 " + v.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: returnsView{
+		V: v.Masked(m), CanWrite: p.Can(auth.CapFundsWrite), Today: s.Now().In(s.Loc).Format("2006-01-02"), Events: events}})
 	return nil
 }
 

@@ -34,6 +34,15 @@ func (s *handler) handleIntelRescoreForm(w http.ResponseWriter, r *http.Request,
 
 // Console pages.
 
+// intelWatchView is the data of the intel_watch page.
+type intelWatchView struct {
+	Accounts []intel.Scored
+	Phones   []intel.Scored
+	Weights  intel.Weights
+	CanWrite bool
+	Pager    web.Pager
+}
+
 func (s *handler) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	m := auth.Masker{}
 	var err error
@@ -63,20 +72,26 @@ func (s *handler) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p
 	}
 	more := len(accounts) > perPage || len(phones) > perPage
 	accounts, phones = accounts[:min(len(accounts), perPage)], phones[:min(len(phones), perPage)]
-	pager := map[string]any{"Page": pageNo}
+	pager := web.Pager{ID: "watch-pager", Page: pageNo}
 	if pageNo > 1 {
-		pager["Prev"] = "/intel/watch?page=" + strconv.Itoa(pageNo-1)
+		pager.Prev = "/intel/watch?page=" + strconv.Itoa(pageNo-1)
 	}
 	if more {
-		pager["Next"] = "/intel/watch?page=" + strconv.Itoa(pageNo+1)
+		pager.Next = "/intel/watch?page=" + strconv.Itoa(pageNo+1)
 	}
 	wts, err := intel.CurrentWeights(r.Context(), s.DB)
 	if err != nil {
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "intel_watch", web.Page{Title: "关注名单", Active: "/intel", Unmasked: m.Unmasked,
-		Data: map[string]any{"Accounts": accounts, "Phones": phones, "Weights": wts, "CanWrite": p.Can(auth.CapIntelWrite), "Pager": pager}})
+		Data: intelWatchView{Accounts: accounts, Phones: phones, Weights: wts, CanWrite: p.Can(auth.CapIntelWrite), Pager: pager}})
 	return nil
+}
+
+// intelAccountView is the data of the intel_account page.
+type intelAccountView struct {
+	A        web.AccountView
+	CanWrite bool
 }
 
 func (s *handler) handleIntelAccountPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -85,7 +100,7 @@ func (s *handler) handleIntelAccountPage(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "intel_account", web.Page{Title: "账户研判", Active: "/intel", Unmasked: web.UnmaskAsked(r) && p.Can(auth.CapUnmask),
-		Data: map[string]any{"A": v, "CanWrite": p.Can(auth.CapIntelWrite)}})
+		Data: intelAccountView{A: v, CanWrite: p.Can(auth.CapIntelWrite)}})
 	return nil
 }
 
@@ -101,11 +116,25 @@ func (s *handler) handleIntelLabelForm(w http.ResponseWriter, r *http.Request, p
 	return nil
 }
 
+// intelGraphView is the data of the intel_graph page.
+type intelGraphView struct {
+	Node    string
+	Account string
+	Case    string
+}
+
 func (s *handler) handleIntelGraphPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	q := r.URL.Query()
 	s.Render(w, r, http.StatusOK, "intel_graph", web.Page{Title: "关系图谱", Active: "/intel",
-		Data: map[string]string{"Node": q.Get("node"), "Account": q.Get("account"), "Case": q.Get("case")}})
+		Data: intelGraphView{Node: q.Get("node"), Account: q.Get("account"), Case: q.Get("case")}})
 	return nil
+}
+
+// intelGroupsView is the data of the intel_groups page.
+type intelGroupsView struct {
+	Groups    []web.GroupSummary
+	Hubs      []web.HubView
+	HubDegree int
 }
 
 func (s *handler) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -117,7 +146,7 @@ func (s *handler) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: map[string]any{"Groups": list, "Hubs": hubs, "HubDegree": intel.HubDegree}})
+	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: intelGroupsView{Groups: list, Hubs: hubs, HubDegree: intel.HubDegree}})
 	return nil
 }
 
@@ -133,6 +162,14 @@ func (s *handler) handleIntelGroupPage(w http.ResponseWriter, r *http.Request, p
 	return nil
 }
 
+// intelOutletsView is the data of the intel_outlets page.
+type intelOutletsView struct {
+	Items []intel.Outlet
+	From  string
+	To    string
+	Query string
+}
+
 func (s *handler) handleIntelOutletsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f, err := s.OutletFilter(r)
 	if err != nil {
@@ -143,6 +180,6 @@ func (s *handler) handleIntelOutletsPage(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "intel_outlets", web.Page{Title: "涉两卡单位", Active: "/intel",
-		Data: map[string]any{"Items": list, "From": r.URL.Query().Get("from"), "To": r.URL.Query().Get("to"), "Query": r.URL.RawQuery}})
+		Data: intelOutletsView{Items: list, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Query: r.URL.RawQuery}})
 	return nil
 }

@@ -43,6 +43,16 @@ func parseDay(r *http.Request, name string, hour int) (time.Time, error) {
 	return t.Add(time.Duration(hour) * time.Hour).UTC(), nil
 }
 
+// jointView is the data of the joint page.
+type jointView struct {
+	Meetings []partner.Meeting
+	Tasks    []partner.Task
+	Units    []partner.Unit
+	Figures  []partner.UnitFigure
+	Webhooks []partner.WebhookStatus
+	Today    string
+}
+
 func (s *handler) handleJointPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	ctx := r.Context()
 	meetings, err := partner.Meetings(ctx, s.DB, 50)
@@ -74,8 +84,8 @@ func (s *handler) handleJointPage(w http.ResponseWriter, r *http.Request, p *aut
 			hooks[i].URL, hooks[i].LastError = "", web.PartnerDeliveryError(hooks[i].LastError)
 		}
 	}
-	s.Render(w, r, http.StatusOK, "joint", web.Page{Title: "联席会议", Active: "/joint", Data: map[string]any{
-		"Meetings": meetings, "Tasks": tasks, "Units": units, "Figures": figs, "Webhooks": hooks, "Today": now.In(zone.Shanghai).Format("2006-01-02")}})
+	s.Render(w, r, http.StatusOK, "joint", web.Page{Title: "联席会议", Active: "/joint", Data: jointView{
+		Meetings: meetings, Tasks: tasks, Units: units, Figures: figs, Webhooks: hooks, Today: now.In(zone.Shanghai).Format("2006-01-02")}})
 	return nil
 }
 
@@ -143,6 +153,16 @@ func (s *handler) handleUnitProgressForm(w http.ResponseWriter, r *http.Request,
 	return s.progressForm(w, r, p, p.User.UnitID, "/unit")
 }
 
+// unitView is the data of a member unit's own page (本单位事务); Webhook
+// is nil until the unit sets one.
+type unitView struct {
+	Unit       partner.Unit
+	Tasks      []partner.Task
+	Reports    []partner.Report
+	Webhook    *partner.Webhook
+	Deliveries []notify.Delivery
+}
+
 func (s *handler) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	ctx := r.Context()
 	unit, err := partner.GetUnit(ctx, s.DB, p.User.UnitID)
@@ -157,11 +177,11 @@ func (s *handler) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Unit": unit, "Tasks": tasks, "Reports": reports}
+	data := unitView{Unit: unit, Tasks: tasks, Reports: reports}
 	wh, err := partner.UnitWebhook(ctx, s.DB, unit.ID)
 	switch {
 	case err == nil:
-		data["Webhook"] = wh
+		data.Webhook = &wh
 		list, err := notify.Deliveries(ctx, s.DB, wh.ID, 30)
 		if err != nil {
 			return err
@@ -169,7 +189,7 @@ func (s *handler) handleUnitPage(w http.ResponseWriter, r *http.Request, p *auth
 		for i := range list {
 			list[i].LastError = web.PartnerDeliveryError(list[i].LastError)
 		}
-		data["Deliveries"] = list
+		data.Deliveries = list
 	case !errors.Is(err, domain.ErrNotFound):
 		return err
 	}

@@ -52,13 +52,20 @@ func (s *handler) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, "")
 }
 
+// loginView is the data of the login page.
+type loginView struct {
+	Token, Next, Username string
+	// SetupRequired: the county is not set up yet (the page links to setup).
+	SetupRequired bool
+}
+
 func (s *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	tok := web.NewToken()
 	http.SetCookie(w, &http.Cookie{Name: web.LoginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.SecureCookies(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	data := map[string]string{"Token": tok, "Next": web.SafeNext(r.URL.Query().Get("next")), "Username": r.FormValue("username")}
+	data := loginView{Token: tok, Next: web.SafeNext(r.URL.Query().Get("next")), Username: r.FormValue("username")}
 	if done, err := s.SetupComplete(r); err == nil && !done {
-		data["SetupRequired"] = "1" // setup.go, console/admin_setup.go
+		data.SetupRequired = true // setup.go, console/admin_setup.go
 	}
 	s.Render(w, r, status, "login", web.Page{Title: "登录", Error: msg, Data: data})
 }

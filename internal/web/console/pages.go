@@ -22,6 +22,16 @@ import (
 	"github.com/fanzha/fanzha/internal/web"
 )
 
+// homeView is the data of the home page: the figures (nil for a role
+// without them), recent prevention events and, for a dissuader, their own
+// open warnings.
+type homeView struct {
+	O         *bulletin.Overview
+	Events    []prevent.Event
+	Dissuader bool
+	Mine      []warning.BoardItem
+}
+
 func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if p.User.Role == auth.RolePartner {
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
@@ -45,7 +55,7 @@ func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		}
 		events = ev
 	}
-	data := map[string]any{"O": o, "Events": events}
+	data := homeView{O: o, Events: events}
 	if p.User.Role == auth.RoleDissuader {
 		// A dissuader's day starts with their own open warnings, most
 		// urgent first; the station's figures follow.
@@ -57,7 +67,7 @@ func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		for i := range mine {
 			mine[i].Warning = mine[i].Warning.Masked(m)
 		}
-		data["Dissuader"], data["Mine"] = true, mine
+		data.Dissuader, data.Mine = true, mine
 	}
 	s.Render(w, r, http.StatusOK, "home", web.Page{Title: "首页", Active: "/", Data: data})
 	return nil
@@ -125,6 +135,14 @@ func (s *handler) handleBoardPage(w http.ResponseWriter, r *http.Request, p *aut
 	return nil
 }
 
+// warningsView is the data of the warnings page.
+type warningsView struct {
+	List   []warning.Warning
+	Pager  web.Keyset
+	Status string
+	Grade  string
+}
+
 func (s *handler) handleWarningListPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := warning.Filter{Status: r.URL.Query().Get("status"), Grade: warning.Grade(r.URL.Query().Get("grade")), Limit: 100}
 	var err error
@@ -142,8 +160,8 @@ func (s *handler) handleWarningListPage(w http.ResponseWriter, r *http.Request, 
 	if len(list) == f.Limit {
 		next = list[len(list)-1].ID
 	}
-	s.Render(w, r, http.StatusOK, "warnings", web.Page{Title: "全部预警", Active: "/warnings", Data: map[string]any{"List": list, "Next": next,
-		"Before": f.BeforeID, "Status": f.Status, "Grade": string(f.Grade)}})
+	s.Render(w, r, http.StatusOK, "warnings", web.Page{Title: "全部预警", Active: "/warnings", Data: warningsView{List: list,
+		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "grade", string(f.Grade)), Status: f.Status, Grade: string(f.Grade)}})
 	return nil
 }
 
@@ -335,6 +353,11 @@ func (s *handler) handleEmergencyForm(w http.ResponseWriter, r *http.Request, p 
 	return nil
 }
 
+// importView is the data of the import page.
+type importView struct {
+	Report *warning.ImportReport
+}
+
 func (s *handler) handleImportPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var rep *warning.ImportReport
 	var fail string
@@ -363,7 +386,7 @@ func (s *handler) handleImportPage(w http.ResponseWriter, r *http.Request, p *au
 			}
 		}
 	}
-	s.Render(w, r, http.StatusOK, "import", web.Page{Title: "预警导入", Active: "/warnings", Error: fail, Data: map[string]any{"Report": rep}})
+	s.Render(w, r, http.StatusOK, "import", web.Page{Title: "预警导入", Active: "/warnings", Error: fail, Data: importView{Report: rep}})
 	return nil
 }
 
@@ -379,6 +402,16 @@ func (s *handler) recordPages() {
 	m.HandleFunc("GET /partners", s.Page(auth.CapPartnerManage, s.handlePartnersPage))
 	m.HandleFunc("GET /inbox", s.Page(auth.CapPartnerInbox, s.handleInboxPage))
 	m.HandleFunc("POST /inbox/{id}", s.Page(auth.CapPartnerInbox, s.handleInboxAnswer))
+}
+
+// casesView is the data of the cases page.
+type casesView struct {
+	List   []funds.Case
+	Pager  web.Keyset
+	Types  []fraudtype.Type
+	Type   string
+	Status string
+	Who    string
 }
 
 func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -407,9 +440,26 @@ func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *aut
 	if len(list) == f.Limit {
 		next = list[len(list)-1].ID
 	}
-	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: map[string]any{"List": list, "Next": next,
-		"Before": f.BeforeID, "Types": fraudtype.All(), "Type": f.FraudType, "Status": f.Status, "Who": who}})
+	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: casesView{List: list,
+		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "type", f.FraudType, "who", who), Types: fraudtype.All(), Type: f.FraudType, Status: f.Status, Who: who}})
 	return nil
+}
+
+// caseView is the data of the case page.
+type caseView struct {
+	C            funds.Case
+	Requests     []partner.Request
+	Banks        []partner.Unit
+	CanRequest   bool
+	Accounts     []string
+	Related      []funds.RelatedCase
+	Suspects     []funds.Suspect
+	SuspectRoles []struct {
+		Code string
+		Name string
+	}
+	CanWrite      bool
+	Investigators []funds.Investigator
 }
 
 func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -459,10 +509,10 @@ func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth
 			return err
 		}
 	}
-	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: map[string]any{
-		"C": c.Masked(m), "Requests": reqs, "Banks": banks, "CanRequest": canRequest, "Accounts": accounts,
-		"Related": links.Related, "Suspects": links.Suspects, "SuspectRoles": funds.SuspectRoles, "CanWrite": p.Can(auth.CapCaseWrite),
-		"Investigators": investigators}})
+	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: caseView{
+		C: c.Masked(m), Requests: reqs, Banks: banks, CanRequest: canRequest, Accounts: accounts,
+		Related: links.Related, Suspects: links.Suspects, SuspectRoles: funds.SuspectRoles, CanWrite: p.Can(auth.CapCaseWrite),
+		Investigators: investigators}})
 	return nil
 }
 
@@ -519,6 +569,15 @@ func (s *handler) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
+// preventionView is the data of the prevention page.
+type preventionView struct {
+	Events    []prevent.Event
+	ByStation []prevent.StationCoverage
+	Towns     []prevent.TownCoverage
+	Own       bool
+	CanWrite  bool
+}
+
 func (s *handler) handlePreventionPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	events, err := prevent.List(r.Context(), s.DB, p.Scope, prevent.Filter{CreatedBy: web.OwnOnly(p), Limit: 100})
 	if err != nil {
@@ -530,9 +589,16 @@ func (s *handler) handlePreventionPage(w http.ResponseWriter, r *http.Request, p
 		return err
 	}
 	by := cov.Stations
-	s.Render(w, r, http.StatusOK, "prevention", web.Page{Title: "宣传防范", Active: "/prevention", Data: map[string]any{"Events": events, "ByStation": by,
-		"Towns": cov.Towns, "Own": web.OwnOnly(p) != 0, "CanWrite": p.Can(auth.CapPreventWrite)}})
+	s.Render(w, r, http.StatusOK, "prevention", web.Page{Title: "宣传防范", Active: "/prevention", Data: preventionView{Events: events, ByStation: by,
+		Towns: cov.Towns, Own: web.OwnOnly(p) != 0, CanWrite: p.Can(auth.CapPreventWrite)}})
 	return nil
+}
+
+// bulletinsView is the data of the bulletins page.
+type bulletinsView struct {
+	Rows []warning.SpanFigures
+	O    bulletin.Overview
+	Gen  bulletinChoices
 }
 
 func (s *handler) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -549,7 +615,7 @@ func (s *handler) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "bulletins", web.Page{Title: "研判通报", Active: "/bulletins", Data: map[string]any{"Rows": rows, "O": o, "Gen": gen}})
+	s.Render(w, r, http.StatusOK, "bulletins", web.Page{Title: "研判通报", Active: "/bulletins", Data: bulletinsView{Rows: rows, O: o, Gen: gen}})
 	return nil
 }
 
@@ -577,6 +643,15 @@ func (s *handler) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *
 	}
 	s.Render(w, r, http.StatusOK, "partners", web.Page{Title: "联席成员单位", Active: "/partners", Data: units})
 	return nil
+}
+
+// inboxView is the data of the inbox page.
+type inboxView struct {
+	Unit     string
+	Requests []partner.Request
+	Q        string
+	Open     bool
+	Pager    web.Pager
 }
 
 func (s *handler) handleInboxPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -619,8 +694,8 @@ func (s *handler) handleInboxPage(w http.ResponseWriter, r *http.Request, p *aut
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "inbox", web.Page{Title: "协查请求", Active: "/inbox", Data: map[string]any{"Unit": unit.Name, "Requests": reqs,
-		"Q": f.Search, "Open": f.Open, "Page": pageNo, "Prev": prev, "Next": next}})
+	s.Render(w, r, http.StatusOK, "inbox", web.Page{Title: "协查请求", Active: "/inbox", Data: inboxView{Unit: unit.Name, Requests: reqs,
+		Q: f.Search, Open: f.Open, Pager: web.Pager{ID: "inbox-pager", Page: pageNo, Prev: prev, Next: next}}})
 	return nil
 }
 

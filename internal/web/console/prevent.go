@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/prevent"
@@ -102,15 +103,33 @@ func (s *handler) handlePreventionEventPage(w http.ResponseWriter, r *http.Reque
 	return nil
 }
 
+// coverageView is the data of the coverage page.
+type coverageView struct {
+	C      prevent.Coverage
+	From   string
+	To     string
+	AreaID int64
+	Query  string
+}
+
 func (s *handler) handleCoveragePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	c, scope, err := s.Coverage(r, p)
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "coverage", web.Page{Title: "宣传覆盖", Active: "/prevention", Data: map[string]any{
-		"C": c, "From": c.From.In(s.Loc).Format("2006-01-02"), "To": c.To.Add(-time.Millisecond).In(s.Loc).Format("2006-01-02"), "AreaID": scope.ID,
-		"Query": r.URL.RawQuery}})
+	s.Render(w, r, http.StatusOK, "coverage", web.Page{Title: "宣传覆盖", Active: "/prevention", Data: coverageView{
+		C: c, From: c.From.In(s.Loc).Format("2006-01-02"), To: c.To.Add(-time.Millisecond).In(s.Loc).Format("2006-01-02"), AreaID: scope.ID,
+		Query: r.URL.RawQuery}})
 	return nil
+}
+
+// surveysView is the data of the surveys page.
+type surveysView struct {
+	T        prevent.SurveyTrends
+	Places   []area.Node
+	Methods  []prevent.Option
+	Today    string
+	CanWrite bool
 }
 
 func (s *handler) handleSurveysPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -122,9 +141,9 @@ func (s *handler) handleSurveysPage(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "surveys", web.Page{Title: "知晓率调查", Active: "/prevention", Data: map[string]any{
-		"T": t, "Places": places, "Methods": prevent.SurveyMethods, "Today": s.Now().In(s.Loc).Format("2006-01-02"),
-		"CanWrite": p.Can(auth.CapPreventWrite)}})
+	s.Render(w, r, http.StatusOK, "surveys", web.Page{Title: "知晓率调查", Active: "/prevention", Data: surveysView{
+		T: t, Places: places, Methods: prevent.SurveyMethods, Today: s.Now().In(s.Loc).Format("2006-01-02"),
+		CanWrite: p.Can(auth.CapPreventWrite)}})
 	return nil
 }
 

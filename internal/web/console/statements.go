@@ -23,13 +23,16 @@ func (s *handler) statementPages() {
 	m.HandleFunc("POST /cases/{id}/suspects", s.Page(auth.CapCaseWrite, s.handleSuspectForm))
 }
 
-// mappingFields are the mapping editor's fields: form name, label, and
-// where the value goes in a funds.Mapping.
-var mappingFields = []struct {
+// mappingField is a field of the mapping editor.
+type mappingField struct {
 	Name, Label, Hint string
 	Required          bool
 	field             func(*funds.Mapping) *[]string
-}{
+}
+
+// mappingFields are the mapping editor's fields: form name, label, and
+// where the value goes in a funds.Mapping.
+var mappingFields = []mappingField{
 	{"account", "本方账号列", "交易卡号, 交易账号", true, func(m *funds.Mapping) *[]string { return &m.Account }},
 	{"holder", "本方户名列", "户名, 客户名称", false, func(m *funds.Mapping) *[]string { return &m.Holder }},
 	{"account_branch", "开户网点列", "开户网点", false, func(m *funds.Mapping) *[]string { return &m.AccountBranch }},
@@ -66,7 +69,23 @@ func splitNames(s string) []string {
 	return out
 }
 
-func (s *handler) renderStatements(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, data map[string]any) error {
+// statementsView is the data of the statements page: the imports and
+// mappings always, what an upload or a mapping form left to show.
+type statementsView struct {
+	Imports  []funds.ImportRecord
+	Mappings []funds.Mapping
+	Fields   []mappingField
+	CanWrite bool
+	// After an upload: the reports, the files refused, the mapping chosen.
+	Reports []funds.ImportReport
+	Failed  []string
+	Chosen  string
+	// After a mapping form: what was typed and why it was refused.
+	Form         map[string]string
+	MappingError string
+}
+
+func (s *handler) renderStatements(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, data statementsView) error {
 	imports, err := funds.RecentImports(r.Context(), s.DB, p.Scope, 30)
 	if err != nil {
 		return err
@@ -75,9 +94,6 @@ func (s *handler) renderStatements(w http.ResponseWriter, r *http.Request, p *au
 	if err != nil {
 		return err
 	}
-	if data == nil {
-		data = map[string]any{}
-	}
 	// The benchmark-only mappings (FinBench) are not for officers.
 	shown := ms[:0]
 	for _, m := range ms {
@@ -85,17 +101,17 @@ func (s *handler) renderStatements(w http.ResponseWriter, r *http.Request, p *au
 			shown = append(shown, m)
 		}
 	}
-	data["Imports"], data["Mappings"], data["Fields"] = imports, shown, mappingFields
-	data["CanWrite"] = p.Can(auth.CapFundsWrite)
-	if _, ok := data["Form"]; !ok {
-		data["Form"] = map[string]string{}
+	data.Imports, data.Mappings, data.Fields = imports, shown, mappingFields
+	data.CanWrite = p.Can(auth.CapFundsWrite)
+	if data.Form == nil {
+		data.Form = map[string]string{}
 	}
 	s.Render(w, r, status, "statements", web.Page{Title: "流水导入", Active: "/cases", Data: data})
 	return nil
 }
 
 func (s *handler) handleStatementsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return s.renderStatements(w, r, p, http.StatusOK, nil)
+	return s.renderStatements(w, r, p, http.StatusOK, statementsView{})
 }
 
 func (s *handler) handleStatementsUpload(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -111,7 +127,7 @@ func (s *handler) handleStatementsUpload(w http.ResponseWriter, r *http.Request,
 	if len(reports) == 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.renderStatements(w, r, p, status, map[string]any{"Reports": reports, "Failed": msgs, "Chosen": opt.Mapping})
+	return s.renderStatements(w, r, p, status, statementsView{Reports: reports, Failed: msgs, Chosen: opt.Mapping})
 }
 
 func (s *handler) handleMappingForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -126,11 +142,11 @@ func (s *handler) handleMappingForm(w http.ResponseWriter, r *http.Request, p *a
 		*f.field(&m) = splitNames(v)
 	}
 	if m.Name == "" {
-		return s.renderStatements(w, r, p, http.StatusUnprocessableEntity, map[string]any{"Form": form, "MappingError": "请填写映射名称（如 某某银行2024版）"})
+		return s.renderStatements(w, r, p, http.StatusUnprocessableEntity, statementsView{Form: form, MappingError: "请填写映射名称（如 某某银行2024版）"})
 	}
 	if err := funds.SaveMapping(r.Context(), s.DB, m, p.User.ID, s.Now()); err != nil {
 		ae := web.Classify(err)
-		return s.renderStatements(w, r, p, ae.Status, map[string]any{"Form": form, "MappingError": ae.Message})
+		return s.renderStatements(w, r, p, ae.Status, statementsView{Form: form, MappingError: ae.Message})
 	}
 	if err := s.Audit(r, p, auth.AuditCreate, "statement_mapping", m.Name, ""); err != nil {
 		return err
