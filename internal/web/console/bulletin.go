@@ -7,6 +7,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
@@ -85,4 +86,29 @@ func (s *handler) printScript() string {
 		return ""
 	}
 	return web.AssetURL("dist/app.js")
+}
+
+// bulletinsView is the data of the bulletins page.
+type bulletinsView struct {
+	Rows []warning.SpanFigures
+	O    bulletin.Overview
+	Gen  bulletinChoices
+}
+
+func (s *handler) handleBulletinsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	now := s.Now()
+	rows, err := warning.RecentFigures(r.Context(), s.DB, s.Figures, p.Scope, now, s.Loc)
+	if err != nil {
+		return err
+	}
+	o, err := bulletin.ComputeOverviewCached(r.Context(), s.DB, s.Figures, p.Scope, now, s.Loc)
+	if err != nil {
+		return err
+	}
+	gen, err := s.bulletinChoices(r, p)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "bulletins", web.Page{Title: "研判通报", Active: "/bulletins", Data: bulletinsView{Rows: rows, O: o, Gen: gen}})
+	return nil
 }

@@ -11,8 +11,10 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/web"
 	"github.com/fanzha/fanzha/internal/zone"
 )
@@ -163,5 +165,184 @@ func (s *handler) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *a
 		return err
 	}
 	web.RedirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
+	return nil
+}
+
+func (s *handler) recordPages() {
+	m := s.Mux
+	m.HandleFunc("GET /cases", s.Page(auth.CapCaseRead, s.handleCasesPage))
+	m.HandleFunc("GET /cases/{id}", s.Page(auth.CapCaseRead, s.handleCasePage))
+	m.HandleFunc("POST /cases/{id}/requests", s.Page(auth.CapFundsWrite, s.handleCaseRequestForm))
+	m.HandleFunc("POST /cases/{id}/investigator", s.Page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
+	m.HandleFunc("GET /prevention", s.Page(auth.CapPreventRead, s.handlePreventionPage))
+	m.HandleFunc("GET /bulletins", s.Page(auth.CapBulletinRead, s.handleBulletinsPage))
+	m.HandleFunc("GET /intel", s.Page(auth.CapIntelRead, s.handleIntelPage))
+	m.HandleFunc("GET /partners", s.Page(auth.CapPartnerManage, s.handlePartnersPage))
+	m.HandleFunc("GET /inbox", s.Page(auth.CapPartnerInbox, s.handleInboxPage))
+	m.HandleFunc("POST /inbox/{id}", s.Page(auth.CapPartnerInbox, s.handleInboxAnswer))
+}
+
+// casesView is the data of the cases page.
+type casesView struct {
+	List   []funds.Case
+	Pager  web.Keyset
+	Types  []fraudtype.Type
+	Type   string
+	Status string
+	Who    string
+}
+
+func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("type"), Limit: 100}
+	who := r.URL.Query().Get("who")
+	switch who {
+	case "mine":
+		f.Investigator = p.User.ID
+	case "none":
+		f.Investigator = -1
+	default:
+		who = ""
+	}
+	var err error
+	if f.BeforeID, err = web.FormInt(r, "before"); err != nil {
+		return err
+	}
+	list, err := funds.ListCases(r.Context(), s.DB, p.Scope, f)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i] = list[i].Masked(auth.Masker{}) // summaries may hold numbers
+	}
+	var next int64
+	if len(list) == f.Limit {
+		next = list[len(list)-1].ID
+	}
+	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: casesView{List: list,
+		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "type", f.FraudType, "who", who), Types: fraudtype.All(), Type: f.FraudType, Status: f.Status, Who: who}})
+	return nil
+}
+
+// caseView is the data of the case page.
+type caseView struct {
+	C            funds.Case
+	Requests     []partner.Request
+	Banks        []partner.Unit
+	CanRequest   bool
+	Accounts     []string
+	Related      []funds.RelatedCase
+	Suspects     []funds.Suspect
+	SuspectRoles []struct {
+		Code string
+		Name string
+	}
+	CanWrite      bool
+	Investigators []funds.Investigator
+}
+
+func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := funds.GetCase(r.Context(), s.DB, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	m := auth.Masker{}
+	if web.UnmaskAsked(r) {
+		if m, err = s.Masker(r, p, "case", strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+	}
+	if err := s.AuditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	reqs, err := partner.ForCase(r.Context(), s.DB, p.Scope, id, s.Now())
+	if err != nil {
+		return err
+	}
+	for i := range reqs {
+		reqs[i] = reqs[i].Masked(m)
+	}
+	var banks []partner.Unit
+	canRequest := p.Can(auth.CapFundsWrite)
+	if canRequest {
+		if banks, err = partner.RequestUnits(r.Context(), s.DB, "bank"); err != nil {
+			return err
+		}
+	}
+	// Accounts the victims paid into, by position (funds.Case.ReceivingAccounts).
+	var accounts []string // labels, masked unless the page is unmasked
+	for _, a := range c.ReceivingAccounts() {
+		accounts = append(accounts, m.Card(a))
+	}
+	links, err := funds.CaseLinks(r.Context(), s.DB, p.Scope, c.ID, m)
+	if err != nil {
+		return err
+	}
+	var investigators []funds.Investigator
+	if p.Can(auth.CapCaseWrite) {
+		if investigators, err = funds.Investigators(r.Context(), s.DB, p.Scope, c.ID, s.Now()); err != nil {
+			return err
+		}
+	}
+	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: caseView{
+		C: c.Masked(m), Requests: reqs, Banks: banks, CanRequest: canRequest, Accounts: accounts,
+		Related: links.Related, Suspects: links.Suspects, SuspectRoles: funds.SuspectRoles, CanWrite: p.Can(auth.CapCaseWrite),
+		Investigators: investigators}})
+	return nil
+}
+
+// handleCaseInvestigatorForm assigns the case's investigator (empty: 未指派).
+func (s *handler) handleCaseInvestigatorForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	user, err := web.FormInt(r, "investigator_id")
+	if err != nil {
+		return err
+	}
+	if err := funds.AssignInvestigator(r.Context(), s.DB, p.Scope, auth.AuditFor(p, web.ClientIP(r), web.RequestID(r.Context())), id, user, s.Now()); err != nil {
+		return err
+	}
+	msg := "已指派办案民警"
+	if user == 0 {
+		msg = "办案民警已改为未指派"
+	}
+	web.RedirectFlash(w, r, fmt.Sprintf("/cases/%d", id), msg)
+	return nil
+}
+
+func (s *handler) handleCaseRequestForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	unit, err := web.FormInt(r, "unit_id")
+	if err != nil {
+		return err
+	}
+	amount, err := money.ParseYuan(r.FormValue("amount"))
+	if err != nil {
+		return web.Errorf(http.StatusBadRequest, "bad_amount", "金额：%v", err)
+	}
+	account := strings.TrimSpace(r.FormValue("account"))
+	if idx, err := strconv.Atoi(r.FormValue("account_index")); err == nil && account == "" {
+		c, err := funds.GetCase(r.Context(), s.DB, p.Scope, id)
+		if err != nil {
+			return err
+		}
+		if accounts := c.ReceivingAccounts(); idx >= 0 && idx < len(accounts) {
+			account = accounts[idx]
+		}
+	}
+	reqID, err := partner.CreateForCase(r.Context(), s.DB, p.Scope, auth.AuditFor(p, web.ClientIP(r), web.RequestID(r.Context())), p.User.ID, id,
+		partner.CaseRequest{Kind: r.FormValue("kind"), UnitID: unit, Account: account, AmountFen: amount, Reason: r.FormValue("reason")}, s.Now())
+	if err != nil {
+		return err
+	}
+	web.RedirectFlash(w, r, fmt.Sprintf("/cases/%d", id), fmt.Sprintf("已向银行发出%s请求 #%d", partner.KindName(r.FormValue("kind")), reqID))
 	return nil
 }

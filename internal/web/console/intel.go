@@ -183,3 +183,20 @@ func (s *handler) handleIntelOutletsPage(w http.ResponseWriter, r *http.Request,
 		Data: intelOutletsView{Items: list, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Query: r.URL.RawQuery}})
 	return nil
 }
+
+func (s *handler) handleIntelPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	m := auth.Masker{}
+	var err error
+	if web.UnmaskAsked(r) {
+		if m, err = s.Masker(r, p, "accounts", "intel"); err != nil {
+			return err
+		}
+	}
+	list, err := s.BusiestAccounts(r, p, m)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "intel", web.Page{Title: "两卡研判", Active: "/intel", Unmasked: m.Unmasked, Data: list})
+	s.PrefetchIntelGraph(p)
+	return nil
+}

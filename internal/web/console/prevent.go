@@ -176,3 +176,28 @@ func (s *handler) handleTargetingPage(w http.ResponseWriter, r *http.Request, p 
 	s.Render(w, r, http.StatusOK, "targeting", web.Page{Title: "精准滴灌", Active: "/prevention", Data: t})
 	return nil
 }
+
+// preventionView is the data of the prevention page.
+type preventionView struct {
+	Events    []prevent.Event
+	ByStation []prevent.StationCoverage
+	Towns     []prevent.TownCoverage
+	Own       bool
+	CanWrite  bool
+}
+
+func (s *handler) handlePreventionPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	events, err := prevent.List(r.Context(), s.DB, p.Scope, prevent.Filter{CreatedBy: web.OwnOnly(p), Limit: 100})
+	if err != nil {
+		return err
+	}
+	// The same coverage as /prevention/coverage (docs/PREVENTION.md).
+	cov, err := prevent.ComputeCoverage(r.Context(), s.DB, p.Scope, s.Now().AddDate(0, 0, -30), s.Now())
+	if err != nil {
+		return err
+	}
+	by := cov.Stations
+	s.Render(w, r, http.StatusOK, "prevention", web.Page{Title: "宣传防范", Active: "/prevention", Data: preventionView{Events: events, ByStation: by,
+		Towns: cov.Towns, Own: web.OwnOnly(p) != 0, CanWrite: p.Can(auth.CapPreventWrite)}})
+	return nil
+}
