@@ -68,11 +68,8 @@ func (s *Server) IntelAccount(r *http.Request, p *auth.Principal) (AccountView, 
 	if err != nil {
 		return AccountView{}, err
 	}
-	m, err := s.Masker(r, p, "account", strconv.FormatInt(id, 10))
+	m, err := s.ViewMasker(r, p, "account", id)
 	if err != nil {
-		return AccountView{}, err
-	}
-	if err := s.AuditRead(r, p, m, "account", strconv.FormatInt(id, 10)); err != nil {
 		return AccountView{}, err
 	}
 	v := AccountView{Scored: sc.Masked(m)}

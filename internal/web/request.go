@@ -48,6 +48,35 @@ func (s *Server) QueryTime(r *http.Request, name string) (time.Time, error) {
 	return time.Time{}, Errorf(http.StatusBadRequest, "bad_param", "参数 %s=%q 应为日期 YYYY-MM-DD 或 RFC 3339 时间", name, v)
 }
 
+// ListWindow is the window of a newest-first list a request asks for:
+// ?before (keyset paging), ?limit, ?from and ?to.
+type ListWindow struct {
+	BeforeID int64
+	Limit    int
+	From, To time.Time
+}
+
+// ListWindowOf reads the list window of r.
+func (s *Server) ListWindowOf(r *http.Request) (ListWindow, error) {
+	var lw ListWindow
+	var err error
+	if lw.BeforeID, err = QueryInt(r, "before"); err != nil {
+		return ListWindow{}, err
+	}
+	limit, err := QueryInt(r, "limit")
+	if err != nil {
+		return ListWindow{}, err
+	}
+	lw.Limit = int(limit)
+	if lw.From, err = s.QueryTime(r, "from"); err != nil {
+		return ListWindow{}, err
+	}
+	if lw.To, err = s.QueryTime(r, "to"); err != nil {
+		return ListWindow{}, err
+	}
+	return lw, nil
+}
+
 // Masker decides masking for a response. ?unmask=1 asks for the full
 // numbers: refused unless the role may see them; when granted, the read is
 // audited with what was read.

@@ -7,10 +7,41 @@
 // helpers shared with the console are in package web.
 package api
 
-import "github.com/fanzha/fanzha/internal/web"
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/web"
+)
 
 // handler is the server seen by the API's handlers.
 type handler struct{ *web.Server }
+
+// masked is a record that masks its numbers for a caller.
+type masked[T any] interface{ Masked(auth.Masker) T }
+
+// writeOne answers the record of the path's id, read by get in the
+// caller's scope and masked for the caller (objectType names it in the
+// audit entry of an unmask).
+func writeOne[T masked[T]](s *handler, w http.ResponseWriter, r *http.Request, p *auth.Principal, objectType string,
+	get func(ctx context.Context, id int64) (T, error)) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	m, err := s.Masker(r, p, objectType, strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, v.Masked(m))
+	return nil
+}
 
 // Mount registers every route of the table on s, and answers any other
 // path under /api/ with a JSON 404.

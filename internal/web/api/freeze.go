@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -38,20 +37,9 @@ func (s *handler) handleFreezes(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 func (s *handler) handleFreeze(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := web.PathID(r)
-	if err != nil {
-		return err
-	}
-	f, err := partner.GetFreeze(r.Context(), s.DB, p.Scope, id, s.Now())
-	if err != nil {
-		return err
-	}
-	m, err := s.Masker(r, p, "partner_request", strconv.FormatInt(id, 10))
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, f.Masked(m))
-	return nil
+	return writeOne(s, w, r, p, "partner_request", func(ctx context.Context, id int64) (partner.FreezeRow, error) {
+		return partner.GetFreeze(ctx, s.DB, p.Scope, id, s.Now())
+	})
 }
 
 // freezeAnswer writes the freeze after a change.
@@ -173,20 +161,9 @@ func (s *handler) handleCaseTimeline(w http.ResponseWriter, r *http.Request, p *
 }
 
 func (s *handler) handleCaseReturns(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := web.PathID(r)
-	if err != nil {
-		return err
-	}
-	v, err := funds.GetCaseReturns(r.Context(), s.DB, p.Scope, id, s.Now())
-	if err != nil {
-		return err
-	}
-	m, err := s.Masker(r, p, "case", strconv.FormatInt(id, 10))
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, v.Masked(m))
-	return nil
+	return writeOne(s, w, r, p, "case", func(ctx context.Context, id int64) (funds.CaseReturns, error) {
+		return funds.GetCaseReturns(ctx, s.DB, p.Scope, id, s.Now())
+	})
 }
 
 func (s *handler) handleCaseReturnsXLSX(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

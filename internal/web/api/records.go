@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
@@ -16,20 +15,11 @@ func (s *handler) handleWarnings(w http.ResponseWriter, r *http.Request, p *auth
 	if f.StationID, err = web.QueryInt(r, "station"); err != nil {
 		return err
 	}
-	if f.BeforeID, err = web.QueryInt(r, "before"); err != nil {
-		return err
-	}
-	limit, err := web.QueryInt(r, "limit")
+	lw, err := s.ListWindowOf(r)
 	if err != nil {
 		return err
 	}
-	f.Limit = int(limit)
-	if f.From, err = s.QueryTime(r, "from"); err != nil {
-		return err
-	}
-	if f.To, err = s.QueryTime(r, "to"); err != nil {
-		return err
-	}
+	f.BeforeID, f.Limit, f.From, f.To = lw.BeforeID, lw.Limit, lw.From, lw.To
 	list, err := warning.List(r.Context(), s.DB, p.Scope, f)
 	if err != nil {
 		return err
@@ -54,11 +44,8 @@ func (s *handler) handleWarning(w http.ResponseWriter, r *http.Request, p *auth.
 	if err != nil {
 		return err
 	}
-	m, err := s.Masker(r, p, "warning", strconv.FormatInt(id, 10))
+	m, err := s.ViewMasker(r, p, "warning", id)
 	if err != nil {
-		return err
-	}
-	if err := s.AuditRead(r, p, m, "warning", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, wa.Masked(m))
@@ -67,21 +54,11 @@ func (s *handler) handleWarning(w http.ResponseWriter, r *http.Request, p *auth.
 
 func (s *handler) handleCases(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("fraud_type")}
-	var err error
-	if f.BeforeID, err = web.QueryInt(r, "before"); err != nil {
-		return err
-	}
-	limit, err := web.QueryInt(r, "limit")
+	lw, err := s.ListWindowOf(r)
 	if err != nil {
 		return err
 	}
-	f.Limit = int(limit)
-	if f.From, err = s.QueryTime(r, "from"); err != nil {
-		return err
-	}
-	if f.To, err = s.QueryTime(r, "to"); err != nil {
-		return err
-	}
+	f.BeforeID, f.Limit, f.From, f.To = lw.BeforeID, lw.Limit, lw.From, lw.To
 	list, err := funds.ListCases(r.Context(), s.DB, p.Scope, f)
 	if err != nil {
 		return err
@@ -102,11 +79,8 @@ func (s *handler) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	m, err := s.Masker(r, p, "case", strconv.FormatInt(id, 10))
+	m, err := s.ViewMasker(r, p, "case", id)
 	if err != nil {
-		return err
-	}
-	if err := s.AuditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	links, err := funds.CaseLinks(r.Context(), s.DB, p.Scope, c.ID, m)

@@ -249,13 +249,8 @@ func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
-	m := auth.Masker{}
-	if web.UnmaskAsked(r) {
-		if m, err = s.Masker(r, p, "case", strconv.FormatInt(id, 10)); err != nil {
-			return err
-		}
-	}
-	if err := s.AuditRead(r, p, m, "case", strconv.FormatInt(id, 10)); err != nil {
+	m, err := s.ViewMasker(r, p, "case", id)
+	if err != nil {
 		return err
 	}
 	reqs, err := partner.ForCase(r.Context(), s.DB, p.Scope, id, s.Now())

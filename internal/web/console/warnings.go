@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -135,13 +134,8 @@ func (s *handler) handleWarningPage(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	m := auth.Masker{}
-	if web.UnmaskAsked(r) {
-		if m, err = s.Masker(r, p, "warning", strconv.FormatInt(id, 10)); err != nil {
-			return err
-		}
-	}
-	if err := s.AuditRead(r, p, m, "warning", strconv.FormatInt(id, 10)); err != nil {
+	m, err := s.ViewMasker(r, p, "warning", id)
+	if err != nil {
 		return err
 	}
 	events, err := warning.Timeline(r.Context(), s.DB, p.Scope, id)
