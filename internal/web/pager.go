@@ -1,4 +1,5 @@
-// The pagers and empty rows of list pages (templates/common partials).
+// The pagers, filter drop-downs and empty rows of list pages (the partials
+// of templates/common).
 package web
 
 import (
@@ -47,4 +48,27 @@ func NewKeyset(before, next int64, params ...string) Keyset {
 type EmptyRow struct {
 	Cols int
 	Text string
+}
+
+// Select is a drop-down of a filter bar, shown by the "select" partial
+// (templates/common/filters.html).
+type Select struct {
+	Name    string // the query parameter
+	Label   string // aria-label; "" when the first option says it
+	Options []Option
+}
+
+// Option is one choice of a Select.
+type Option struct {
+	Value, Name string
+	Selected    bool
+}
+
+// NewSelect is the drop-down of parameter name offering opts, with the
+// option of value chosen selected.
+func NewSelect(name, label, chosen string, opts ...Option) Select {
+	for i := range opts {
+		opts[i].Selected = opts[i].Value == chosen
+	}
+	return Select{Name: name, Label: label, Options: opts}
 }

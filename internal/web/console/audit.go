@@ -16,20 +16,25 @@ const AuditPageSize = 100
 
 // auditView is the data of the audit page.
 type auditView struct {
-	Entries []auth.AuditEntry
-	Before  int64
-	Actions []struct {
-		Code string
-		Name string
-	}
+	Entries   []auth.AuditEntry
+	Before    int64
+	Actions   web.Select
 	User      string
-	Action    string
 	From      string
 	To        string
 	Filtered  bool
 	FirstURL  string
 	OlderURL  string
 	ExportURL string
+}
+
+// auditActionSelect is the filter bar's choice of action.
+func auditActionSelect(chosen string) web.Select {
+	opts := []web.Option{{Value: "", Name: "全部操作"}}
+	for _, a := range web.AuditActions {
+		opts = append(opts, web.Option{Value: a.Code, Name: a.Name})
+	}
+	return web.NewSelect("action", "", chosen, opts...)
 }
 
 // handleAuditPage is the admin's audit log: filters by user, action and
@@ -97,8 +102,8 @@ func (s *handler) handleAuditPage(w http.ResponseWriter, r *http.Request, p *aut
 		older = "/audit?" + page.Encode()
 	}
 	s.Render(w, r, http.StatusOK, "audit", pageData("审计日志", "/audit", auditView{
-		Entries: entries, Before: f.BeforeID, Actions: web.AuditActions,
-		User: f.Username, Action: f.Action, From: q.Get("from"), To: q.Get("to"), Filtered: len(page) > 0,
+		Entries: entries, Before: f.BeforeID, Actions: auditActionSelect(f.Action),
+		User: f.Username, From: q.Get("from"), To: q.Get("to"), Filtered: len(page) > 0,
 		FirstURL: first, OlderURL: older, ExportURL: "/api/v1/audit/export?" + api.Encode()}))
 	return nil
 }

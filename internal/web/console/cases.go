@@ -184,13 +184,13 @@ func (s *handler) recordPages() {
 
 // casesView is the data of the cases page.
 type casesView struct {
-	List   []funds.Case
-	Pager  web.Keyset
-	Types  []fraudtype.Type
-	Type   string
-	Status string
-	Who    string
+	List              []funds.Case
+	Pager             web.Keyset
+	Status, Type, Who web.Select // the filter bar
 }
+
+// caseStatuses are the case statuses the list filters by.
+var caseStatuses = []string{"open", "investigating", "solved", "closed"}
 
 func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	f := funds.CaseFilter{Status: r.URL.Query().Get("status"), FraudType: r.URL.Query().Get("type"), Limit: 100}
@@ -218,8 +218,19 @@ func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *aut
 	if len(list) == f.Limit {
 		next = list[len(list)-1].ID
 	}
+	statuses := []web.Option{{Value: "", Name: "全部状态"}}
+	for _, c := range caseStatuses {
+		statuses = append(statuses, web.Option{Value: c, Name: funds.CaseStatusName(c)})
+	}
+	types := []web.Option{{Value: "", Name: "全部类型"}}
+	for _, t := range fraudtype.All() {
+		types = append(types, web.Option{Value: string(t.Code), Name: t.Name})
+	}
 	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: casesView{List: list,
-		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "type", f.FraudType, "who", who), Types: fraudtype.All(), Type: f.FraudType, Status: f.Status, Who: who}})
+		Pager:  web.NewKeyset(f.BeforeID, next, "status", f.Status, "type", f.FraudType, "who", who),
+		Status: web.NewSelect("status", "", f.Status, statuses...),
+		Type:   web.NewSelect("type", "", f.FraudType, types...),
+		Who:    web.NewSelect("who", "", who, web.Option{Value: "", Name: "全部民警"}, web.Option{Value: "mine", Name: "我的案件"}, web.Option{Value: "none", Name: "未指派"})}})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,24 +44,21 @@ type freezeLine struct {
 	Red      bool // less than 24 hours left, or lapsed
 }
 
-var freezeStatuses = []struct{ Code, Name string }{
-	{"", "全部"}, {"active", "冻结中（已确认）"}, {"drafted", "草稿"}, {"sent", "已发送"}, {"seen", "银行已查看"},
-	{"rejected", "被拒绝"}, {"lapsed", "已失效"}, {"released", "已解除"}, {"renewed", "已续冻"}, {"converted", "已转冻结"},
+// freezeStatuses are the choices of the list's status filter.
+var freezeStatuses = []web.Option{
+	{Value: "", Name: "全部"}, {Value: "active", Name: "冻结中（已确认）"}, {Value: "drafted", Name: "草稿"}, {Value: "sent", Name: "已发送"},
+	{Value: "seen", Name: "银行已查看"}, {Value: "rejected", Name: "被拒绝"}, {Value: "lapsed", Name: "已失效"}, {Value: "released", Name: "已解除"},
+	{Value: "renewed", Name: "已续冻"}, {Value: "converted", Name: "已转冻结"},
 }
 
 // freezesView is the data of the freezes page.
 type freezesView struct {
-	Figures  []figureCard
-	Lines    []freezeLine
-	Status   string
-	Statuses []struct {
-		Code string
-		Name string
-	}
+	Figures           []figureCard
+	Lines             []freezeLine
+	Status            web.Select
 	CanWrite          bool
 	Q                 string
-	Station           int64
-	Stations          []area.Node
+	Station           *web.Select // nil with one station
 	Mine              bool
 	Pager             web.Pager
 	Keep              string
@@ -102,6 +100,15 @@ func (s *handler) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *a
 		if n.Level == area.Station {
 			stationOpts = append(stationOpts, n)
 		}
+	}
+	var stationSelect *web.Select
+	if len(stationOpts) > 1 {
+		opts := []web.Option{{Value: "", Name: "全部派出所"}}
+		for _, n := range stationOpts {
+			opts = append(opts, web.Option{Value: strconv.FormatInt(n.ID, 10), Name: n.Name})
+		}
+		sel := web.NewSelect("station", "派出所", strconv.FormatInt(f.StationID, 10), opts...)
+		stationSelect = &sel
 	}
 	// The filters, for the pager's and the unmask link's addresses.
 	keep := url.Values{}
@@ -168,8 +175,8 @@ func (s *handler) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *a
 	}
 	s.Render(w, r, http.StatusOK, "freezes", web.Page{Title: "止付冻结", Active: "/freezes", Unmasked: m.Unmasked, Data: freezesView{
 		Figures: figures,
-		Lines:   lines, Status: status, Statuses: freezeStatuses, CanWrite: p.Can(auth.CapFundsWrite),
-		Q: f.Search, Station: f.StationID, Stations: stationOpts, Mine: mine, Pager: web.Pager{ID: "freeze-pager", Page: pageNo, Prev: prevURL, Next: nextURL},
+		Lines:   lines, Status: web.NewSelect("status", "", status, slices.Clone(freezeStatuses)...), CanWrite: p.Can(auth.CapFundsWrite),
+		Q: f.Search, Station: stationSelect, Mine: mine, Pager: web.Pager{ID: "freeze-pager", Page: pageNo, Prev: prevURL, Next: nextURL},
 		Keep:        keep.Encode(),
 		StopPayment: termText(terms.StopPayment), Freeze: termText(terms.Freeze),
 		RemindFreeze: leadsText(terms.RemindFreeze), RemindStopPayment: leadsText(terms.RemindStopPayment)}})

@@ -84,10 +84,14 @@ func (s *handler) handleBoardPage(w http.ResponseWriter, r *http.Request, p *aut
 
 // warningsView is the data of the warnings page.
 type warningsView struct {
-	List   []warning.Warning
-	Pager  web.Keyset
-	Status string
-	Grade  string
+	List          []warning.Warning
+	Pager         web.Keyset
+	Status, Grade web.Select // the filter bar
+}
+
+// gradeOption is a grade in the filter bar.
+func gradeOption(g warning.Grade) web.Option {
+	return web.Option{Value: string(g), Name: warning.GradeName(g)}
 }
 
 func (s *handler) handleWarningListPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -108,7 +112,11 @@ func (s *handler) handleWarningListPage(w http.ResponseWriter, r *http.Request, 
 		next = list[len(list)-1].ID
 	}
 	s.Render(w, r, http.StatusOK, "warnings", web.Page{Title: "全部预警", Active: "/warnings", Data: warningsView{List: list,
-		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "grade", string(f.Grade)), Status: f.Status, Grade: string(f.Grade)}})
+		Pager: web.NewKeyset(f.BeforeID, next, "status", f.Status, "grade", string(f.Grade)),
+		Status: web.NewSelect("status", "", f.Status, web.Option{Value: "", Name: "全部状态"}, web.Option{Value: "open", Name: "在办"},
+			web.Option{Value: "closed", Name: "已办结"}, web.Option{Value: "merged", Name: "已合并"}),
+		Grade: web.NewSelect("grade", "", string(f.Grade), web.Option{Value: "", Name: "全部等级"},
+			gradeOption(warning.GradeFund), gradeOption(warning.GradeHigh), gradeOption(warning.GradeOrdinary))}})
 	return nil
 }
 
