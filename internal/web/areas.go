@@ -16,6 +16,9 @@ import (
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
+// 辖区 helpers both doors use: the audit of tree changes, reading an
+// uploaded tree or boundary file, the tree export.
+
 // ErrTreeTooLarge answers an upload over maxTreeUpload.
 var ErrTreeTooLarge = Errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：辖区树文件不超过 10 MB")
 

@@ -9,6 +9,8 @@ import (
 	"github.com/fanzha/fanzha/internal/bulletin"
 )
 
+// 研判通报 helpers both doors use: reading a bulletin request, computing it.
+
 // bulletinRequest reads kind (daily | weekly | monthly | custom), date (a
 // day inside the period, default: the last complete period),
 // from/to (custom: first and last day, both included) and area_id (a node

@@ -7,6 +7,9 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
+// 侦办 helpers both doors use: opening a case from a report, adding a
+// suspect, each audited for the caller.
+
 // Opening a case from a report (报案): POST /api/v1/cases and the report
 // form on the console. Amounts are yuan as text ("1,234.50") or fen.
 

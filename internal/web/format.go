@@ -1,5 +1,3 @@
-// The template functions of the console: times in Asia/Shanghai, money,
-// counts and the labels of codes.
 package web
 
 import (
@@ -18,6 +16,9 @@ import (
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/zone"
 )
+
+// The template functions of the console: times in Asia/Shanghai, money,
+// counts and the labels of codes.
 
 var Funcs = template.FuncMap{
 	"yuan":  func(fen int64) string { return money.FormatYuan(fen) },

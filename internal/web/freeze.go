@@ -9,6 +9,8 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
+// 返还 helpers both doors use: the Excel of a case's return plans.
+
 // WriteReturnsXLSX answers a case's return calculation as a workbook, with
 // the account numbers in full (the document goes to the bank and the
 // court), and audits the export.

@@ -9,6 +9,9 @@ import (
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
+// The warning intake the server holds (one per process) and what the doors
+// need of it: the policy in force, the caller as the intake's actor.
+
 // WarningIntake returns the intake pipeline, built on first use (the demo
 // county's tree may be generated after the server starts).
 func (s *Server) WarningIntake(ctx context.Context) (*warning.Intake, error) {

@@ -9,6 +9,9 @@ import (
 	"github.com/fanzha/fanzha/internal/intel"
 )
 
+// 两卡研判 helpers both doors use: watch list, busiest accounts, one account,
+// labels, rescoring, outlets, hubs and groups, read for the caller's scope.
+
 func (s *Server) WatchList(r *http.Request, p *auth.Principal, m auth.Masker) ([]intel.Scored, error) {
 	kind := r.URL.Query().Get("kind")
 	if kind != "" && kind != intel.KindAccount && kind != intel.KindPhone {

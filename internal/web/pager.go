@@ -1,5 +1,3 @@
-// The pagers, filter drop-downs and empty rows of list pages (the partials
-// of templates/common).
 package web
 
 import (
@@ -7,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 )
+
+// The pagers, filter drop-downs and empty rows of list pages (the partials
+// of templates/common).
 
 // Pager is the numbered pager of a list page, shown by the "pager"
 // partial (templates/common/pager.html): the links to the previous and

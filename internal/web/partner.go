@@ -4,6 +4,8 @@ import (
 	"strings"
 )
 
+// 联席 helpers both doors use.
+
 // PartnerDeliveryError is what a partner reads of a failed delivery: the
 // HTTP status its receiver answered, without the body — a partner may point
 // its webhook anywhere, and fanzha must not become a way to read what other

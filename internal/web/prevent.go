@@ -12,6 +12,9 @@ import (
 	"github.com/fanzha/fanzha/internal/prevent"
 )
 
+// 宣传防范 helpers both doors use: period parameters, reading an event with
+// its photos, coverage, surveys, targeting.
+
 // periodParams reads from/to (dates or RFC 3339) with a default of the last
 // days days up to now; a date as to includes that day.
 func (s *Server) periodParams(r *http.Request, days int) (time.Time, time.Time, error) {

@@ -10,6 +10,9 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 )
 
+// Reading a request: path and query parameters, the list window, the
+// caller's masker and scope, audit entries.
+
 // PathID parses the {id} path value.
 func PathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)

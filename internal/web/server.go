@@ -50,24 +50,30 @@ type Config struct {
 	Sessions auth.SessionPolicy
 }
 
-// Server is the HTTP side of fanzha.
+// Server is the HTTP side of fanzha: the core the doors (web/api,
+// web/console) are mounted on. Its exported fields are what the doors
+// share.
 type Server struct {
-	DB      *db.DB
-	Log     *slog.Logger
-	Now     func() time.Time
+	DB  *db.DB
+	Log *slog.Logger
+	Now func() time.Time // the clock
+	// Loc is Asia/Shanghai, the zone of the dates people read and type.
+	Loc     *time.Location
 	secure  bool
 	dataDir string
-	Loc     *time.Location
 	limiter *auth.LoginLimiter
 	// trustedProxies may report the client address (middleware.go).
 	trustedProxies []netip.Prefix
-	Sessions       auth.SessionPolicy
-	ready          atomic.Bool
+	// Sessions are the console session lifetimes.
+	Sessions auth.SessionPolicy
+	ready    atomic.Bool
 	// SetupDone remembers that the county exists (setup.go).
 	SetupDone atomic.Bool
-	Mux       *routeMux
-	Hub       *hub
-	policy    warning.Policy
+	// Mux is the router; it records every pattern registered (routes.go).
+	Mux *routeMux
+	// Hub is the live event hub of the duty boards (live.go).
+	Hub    *hub
+	policy warning.Policy
 	// Figures holds the warnings of closed days for the figures pages
 	// (warning.FigureCache; exact across replicas by its generation).
 	Figures *warning.FigureCache
@@ -80,7 +86,10 @@ type Server struct {
 	rescoreKick chan struct{}
 	intake      *warning.Intake
 
-	Tmpl    templates
+	// Tmpl holds the console's parsed templates (LoadTemplates), set when
+	// the console is mounted.
+	Tmpl templates
+	// JSBuilt: the binary embeds the console's script bundle (static.go).
 	JSBuilt bool
 }
 

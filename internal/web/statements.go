@@ -9,6 +9,8 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 )
 
+// 流水导入 helpers both doors use: importing uploaded bank statements.
+
 // FileFailure is a statement file that could not be imported at all (not
 // a table, no recognisable header, …); nothing of it was stored.
 type FileFailure struct {

@@ -1,5 +1,3 @@
-// The home page: figures, recent prevention events and a dissuader's own
-// open warnings.
 package console
 
 import (
@@ -11,6 +9,9 @@ import (
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
+
+// The home page: figures, recent prevention events and a dissuader's own
+// open warnings.
 
 // homeView is the data of the home page: the figures (nil for a role
 // without them), recent prevention events and, for a dissuader, their own

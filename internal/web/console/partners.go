@@ -1,5 +1,3 @@
-// 联席 member units seen by the centre (成员单位) and by a unit (协查请求,
-// its inbox and answers).
 package console
 
 import (
@@ -14,6 +12,9 @@ import (
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/web"
 )
+
+// 联席 member units seen by the centre (成员单位) and by a unit (协查请求,
+// its inbox and answers).
 
 func (s *handler) handlePartnersPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	units, err := partner.UnitSummaries(r.Context(), s.DB)

@@ -1,6 +1,3 @@
-// 预警劝阻 pages: the duty board, 我的预警, the list of all warnings, one
-// warning with its contact, outcome, handover and emergency forms, 下一条,
-// and the file import.
 package console
 
 import (
@@ -19,6 +16,10 @@ import (
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
+
+// 预警劝阻 pages: the duty board, 我的预警, the list of all warnings, one
+// warning with its contact, outcome, handover and emergency forms, 下一条,
+// and the file import.
 
 func (s *handler) warningPages() {
 	m := s.Mux
