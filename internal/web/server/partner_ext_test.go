@@ -371,20 +371,6 @@ func TestJointConsolePages(t *testing.T) {
 	})
 }
 
-func TestPartnerDeliveryError(t *testing.T) {
-	for in, want := range map[string]string{
-		"HTTP 503: internal admin page <secret>":            "HTTP 503",
-		"robot error 93000: invalid webhook url":            "robot error 93000",
-		"dial tcp 10.0.0.1:80: connect: connection refused": "投递失败：未能连接接收地址",
-		`Post "http://127.0.0.1:22/": net/http: HTTP/1.x transport connection broken: malformed HTTP response "SSH-2.0-OpenSSH_9.2p1"`: "投递失败：未能连接接收地址",
-		"": "",
-	} {
-		if got := web.PartnerDeliveryError(in); got != want {
-			t.Errorf("%q → %q, want %q", in, got, want)
-		}
-	}
-}
-
 // An emergency suspension the bank leaves unanswered is escalated on the
 // timeline of the warning that asked, once.
 func TestUnansweredEmergencyEscalatesOnTheWarning(t *testing.T) {
