@@ -15,7 +15,7 @@ import (
 // bad JSON, a missing form field, a wrong content type …) with the HTTP
 // status and machine code to answer with. Its message is written for the
 // person reading it: what went wrong and what to do. Errors of the domain
-// packages are domain.Error values, mapped by classify.
+// packages are domain.Error values, mapped by Classify.
 type apiError struct {
 	Status  int
 	Code    string
@@ -32,8 +32,8 @@ func Errorf(status int, code, format string, args ...any) *apiError {
 // (nginx's 499); nothing is written.
 const statusCanceled = 499
 
-// Classify maps an error to its HTTP answer; the JSON API (writeError) and
-// the console's pages (consoleError) both answer with it. This is the one
+// Classify maps an error to its HTTP answer; the JSON API (WriteError) and
+// the console's pages (ConsoleError) both answer with it. This is the one
 // place where the kinds of the domain family become statuses and codes;
 // the message of a domain error reaches the body unchanged, and a kind's
 // bare sentinel gets the kind's standard text.
