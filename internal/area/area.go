@@ -193,6 +193,20 @@ func Root(ctx context.Context, q db.Querier) (Node, error) {
 	return n, err
 }
 
+// CentreOf returns the centre a node belongs to: the node itself when it
+// is a county, city or province, else the county above it (the root when
+// the tree has none).
+func CentreOf(ctx context.Context, q db.Querier, n Node) (Node, error) {
+	for !n.Level.Centre() && n.ParentID != 0 {
+		p, err := Get(ctx, q, n.ParentID)
+		if err != nil {
+			return Node{}, err
+		}
+		n = p
+	}
+	return n, nil
+}
+
 // Subtree returns every node under (and including) root, ordered by path so
 // parents come before children.
 func Subtree(ctx context.Context, q db.Querier, root Node) ([]Node, error) {
