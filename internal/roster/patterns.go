@@ -294,9 +294,43 @@ func Materialise(ctx context.Context, q db.Querier, from, to, now time.Time) (in
 	return materialise(ctx, q, list, from, to, now)
 }
 
+// MaterialiseUnder is Materialise for the patterns placed in scope's
+// subtree only: one county's roster made without reading the rest of a
+// province's.
+func MaterialiseUnder(ctx context.Context, q db.Querier, scope area.Node, from, to, now time.Time) (int, error) {
+	cond, arg := area.UnderClause("p.area_id", scope)
+	list, err := queryPatterns(ctx, q, `SELECT `+patternColumns+` WHERE p.deleted_at IS NULL AND u.disabled = 0
+		AND (p.until_day = '' OR p.until_day >= ?) AND p.from_day <= ? AND `+cond+` ORDER BY p.id`,
+		DayOf(from).Format(DayLayout), DayOf(to).Format(DayLayout), arg)
+	if err != nil {
+		return 0, err
+	}
+	return materialise(ctx, q, list, from, to, now)
+}
+
+// busyUsersMax is the most officers whose shifts materialise reads by
+// name; a longer list (a whole province's patterns) reads the window's
+// shifts of everyone.
+const busyUsersMax = 500
+
 func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, now time.Time) (int, error) {
 	if len(list) == 0 {
 		return 0, nil
+	}
+	// Only the shifts of the patterns' officers matter below.
+	var users []any
+	seen := map[int64]bool{}
+	for _, p := range list {
+		if !seen[p.UserID] {
+			seen[p.UserID] = true
+			users = append(users, p.UserID)
+		}
+	}
+	userCond := ""
+	if len(users) <= busyUsersMax {
+		userCond = ` AND user_id IN (?` + strings.Repeat(`,?`, len(users)-1) + `)`
+	} else {
+		users = nil
 	}
 	skips := map[[2]int64]bool{}
 	rows, err := q.Query(ctx, `SELECT pattern_id, starts_at FROM roster_skips WHERE starts_at >= ? AND starts_at < ?`, db.Millis(from), db.Millis(to))
@@ -316,8 +350,8 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 	// shift the officer already has (by hand, imported, or another pattern)
 	// is left out, so a pattern never double-books anyone.
 	busy := map[int64][]Interval{}
-	br, err := q.Query(ctx, `SELECT user_id, starts_at, ends_at FROM duty_shifts WHERE starts_at < ? AND ends_at > ?`,
-		db.Millis(to.Add(MaxShift)), db.Millis(from))
+	br, err := q.Query(ctx, `SELECT user_id, starts_at, ends_at FROM duty_shifts WHERE starts_at < ? AND ends_at > ?`+userCond,
+		append([]any{db.Millis(to.Add(MaxShift)), db.Millis(from)}, users...)...)
 	if err != nil {
 		return 0, fmt.Errorf("read shifts: %w", err)
 	}

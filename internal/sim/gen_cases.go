@@ -79,7 +79,7 @@ func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
 				h := c.newPerson(rng, 18+rng.IntN(12), now)
 				m.holder[a] = h
 				if rng.IntN(3) > 0 {
-					m.branch[a] = bankShort(bi) + "云溪支行" + []string{"营业部", "城关分理处", "青石分理处"}[rng.IntN(3)]
+					m.branch[a] = bankShort(bi) + c.spec.stem() + "支行" + []string{"营业部", "城关分理处", "青石分理处"}[rng.IntN(3)]
 				} else {
 					m.branch[a] = bankShort(bi) + otherCities[rng.IntN(len(otherCities))] + "分行营业部"
 				}
@@ -194,10 +194,11 @@ func splitAmount(rng *rand.Rand, total int64, n int) []int64 {
 // accounts and of ordinary accounts.
 func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *muleNet, fromWarnings []pendingCase, now time.Time, total int) (int, int, error) {
 	cases := append([]pendingCase(nil), fromWarnings...)
-	start := now.Add(-365 * 24 * time.Hour)
+	span := time.Duration(c.spec.days()) * 24 * time.Hour
+	start := now.Add(-span)
 	for len(cases) < total {
 		age := drawAge(rng)
-		at := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+		at := start.Add(time.Duration(rng.Int64N(int64(span))))
 		p := c.newPerson(rng, age, at)
 		ft := drawFraudType(rng, age)
 		loss := int64(math.Exp(math.Log(9000)+1.25*rng.NormFloat64())) * 100
@@ -256,7 +257,7 @@ func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *mu
 		}
 		var caseID int64
 		summary := fmt.Sprintf("%s，被骗 %s 元。", pc.text, yuanStr(caseLoss))
-		if err := insCase.QueryRowContext(ctx, fmt.Sprintf("AJ%s-%06d", pc.reportedAt.In(loc).Format("2006"), i+1), pc.victim.v.node.ID, st.ID,
+		if err := insCase.QueryRowContext(ctx, fmt.Sprintf("AJ%s%s-%06d", c.spec.Ref, pc.reportedAt.In(loc).Format("2006"), i+1), pc.victim.v.node.ID, st.ID,
 			string(pc.fraudType), status, db.Millis(pc.reportedAt), inv.ID, summary, caseLoss, nullID(pc.warningID),
 			db.Millis(pc.reportedAt), db.Millis(pc.reportedAt)).Scan(&caseID); err != nil {
 			return 0, 0, fmt.Errorf("case %d: %w", i, err)

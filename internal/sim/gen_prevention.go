@@ -58,11 +58,12 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 		tot += k.weight
 	}
 	loc := zone.Shanghai
-	start := now.Add(-365 * 24 * time.Hour)
+	days := c.spec.days()
+	start := now.Add(-time.Duration(days) * 24 * time.Hour)
 	n := 0
 	for i := 0; i < count; i++ {
 		v := c.villages[rng.IntN(len(c.villages))]
-		day := start.Add(time.Duration(rng.IntN(365)) * 24 * time.Hour).In(loc)
+		day := start.Add(time.Duration(rng.IntN(days)) * 24 * time.Hour).In(loc)
 		at := time.Date(day.Year(), day.Month(), day.Day(), 8+rng.IntN(11), rng.IntN(60), 0, 0, loc).UTC()
 		if at.After(now) {
 			at = now.Add(-time.Duration(1+rng.IntN(48)) * time.Hour)
@@ -96,7 +97,7 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 		case k.kind == "school_class":
 			orgKind, org = "school", v.town.Name+"中心学校"
 		case k.kind == "bank_counter":
-			orgKind, org = "bank", bankShort(rng.IntN(len(banks)))+"云溪支行"
+			orgKind, org = "bank", bankShort(rng.IntN(len(banks)))+c.spec.stem()+"支行"
 		case k.kind == "door_to_door" || k.kind == "group_push":
 			for _, g := range c.grid {
 				if g.AreaID == v.node.ID {

@@ -28,7 +28,7 @@ func (c *county) newPerson(rng *rand.Rand, age int, at time.Time) person {
 	male := rng.IntN(2) == 0
 	by := at.Year() - age
 	m, d := 1+rng.IntN(12), 1+rng.IntN(28)
-	p := person{name: personName(rng, male), phone: mobile(rng), id: idNumber(rng, by, m, d, male), age: age, v: v,
+	p := person{name: personName(rng, male), phone: mobile(rng), id: idNumber(rng, c.spec.Code, by, m, d, male), age: age, v: v,
 		birth: fmt.Sprintf("%04d-%02d-%02d", by, m, d)}
 	if male {
 		p.sex = "M"
@@ -60,15 +60,16 @@ func residentAddress(rng *rand.Rand, v *village) string {
 	} else {
 		tail = fmt.Sprintf("%d组%d号", 1+rng.IntN(12), 1+rng.IntN(60))
 	}
+	county, province := v.county.Name, v.county.Province
 	switch rng.IntN(10) {
 	case 0, 1:
-		return "湘南省" + CountyName + v.town.Name + v.node.Name + tail
+		return province + v.county.City + county + v.town.Name + v.node.Name + tail
 	case 2:
 		return v.town.Name + v.node.Name + tail // no county
 	case 3:
-		return CountyName + v.town.Aliases + v.node.Aliases + tail // abbreviated
+		return county + v.town.Aliases + v.node.Aliases + tail // abbreviated
 	default:
-		return CountyName + v.town.Name + v.node.Name + tail
+		return county + v.town.Name + v.node.Name + tail
 	}
 }
 
@@ -190,7 +191,7 @@ func newScamPool(rng *rand.Rand, mules []string) *scamPool {
 	return p
 }
 
-// genWarnings writes the year of warnings; defrauded warnings become cases
+// genWarnings writes the years of warnings; defrauded warnings become cases
 // (returned for genCases to give them victims and transfers).
 func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool *scamPool, now, rosterStart time.Time, count int) (warnStats, []pendingCase, error) {
 	var st warnStats
@@ -220,9 +221,10 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 	// Receipt times, sorted, over the year before now; the last few hours
 	// get a handful more so the live queue is realistic.
 	times := make([]time.Time, 0, count+20)
-	start := now.Add(-365 * 24 * time.Hour)
+	days := c.spec.days()
+	start := now.Add(-time.Duration(days) * 24 * time.Hour)
 	for i := 0; i < count; i++ {
-		day := start.Add(time.Duration(rng.IntN(365)) * 24 * time.Hour).In(loc)
+		day := start.Add(time.Duration(rng.IntN(days)) * 24 * time.Hour).In(loc)
 		t := time.Date(day.Year(), day.Month(), day.Day(), drawHour(rng), rng.IntN(60), rng.IntN(60), 0, loc)
 		if t.After(now) || t.Before(start) {
 			t = now.Add(-time.Duration(1+rng.IntN(3000)) * time.Hour)
@@ -402,7 +404,7 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 		}
 		lastContact := firstContact
 		var id int64
-		err := ins.QueryRowContext(ctx, string(src), fmt.Sprintf("%s-%s-%05d", sourceCode(src), at.In(loc).Format("20060102"), i),
+		err := ins.QueryRowContext(ctx, string(src), fmt.Sprintf("%s%s-%s-%05d", c.spec.Ref, sourceCode(src), at.In(loc).Format("20060102"), i),
 			db.Millis(at), string(grade), score, p.name, p.phone, p.id, p.birth, p.age, p.sex, p.address, string(ft), sc, sa, su, sapp,
 			amount, textFor(rng, ft), areaID, nullID(stationID), reason, nullID(assignee), status, nullID(mergedInto),
 			db.Millis(due), onsiteDue, firstContact, onsiteAt, escalated, string(outcome), outcomeAt, kept, db.Millis(at), lastContact, "",
