@@ -436,8 +436,12 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 			}
 		}
 	}
+	township := "青石镇人民政府"
+	if c.spec.Ref != "" { // a province's counties all have a 青石镇
+		township = c.spec.Name + township
+	}
 	for i, o := range []struct{ kind, name string }{{"education", c.spec.Name + "教育局"}, {"regulator", c.spec.Name + "市场监督管理局"},
-		{"township", "青石镇人民政府"}, {"other", c.spec.Name + "人民法院"}} {
+		{"township", township}, {"other", c.spec.Name + "人民法院"}} {
 		if _, err := addUnit(0, o.kind, fmt.Sprintf("M%02d", i+1), o.name); err != nil {
 			return err
 		}
