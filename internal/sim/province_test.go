@@ -8,12 +8,14 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // TestGeneratedProvince: fanzha demo --counties 2 --years 2 makes 湘南省
@@ -97,6 +99,26 @@ func TestGeneratedProvince(t *testing.T) {
 		}
 		if home, duty, err := roster.HomeOf(ctx, d, u); err != nil || home != b.ID || duty != roster.DutyOfficer {
 			t.Fatalf("county002-duty stands %s at %d (%v), want %d", duty, home, err, b.ID)
+		}
+		// The province's home page and map count per city, the city's per
+		// county, a county's per station; the rows add up to the scope's
+		// year.
+		for _, c := range []struct {
+			scope area.Node
+			rows  int
+		}{{root, 1}, {cities[0], 2}, {a, 9}} {
+			dash, err := bulletin.ComputeDashboard(ctx, d, c.scope, testNow, zone.Shanghai)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := dash.Overview
+			var sumW int64
+			for _, r := range o.ByStation {
+				sumW += r.Warnings
+			}
+			if len(o.ByStation) != c.rows || len(dash.Stations) != c.rows || o.Year.Warnings == 0 || sumW == 0 || sumW > o.Year.Warnings {
+				t.Fatalf("%s: %d rows (map %d), year %d warnings, rows %d", c.scope.Name, len(o.ByStation), len(dash.Stations), o.Year.Warnings, sumW)
+			}
 		}
 		// Jurisdiction: the province and the city see both counties'
 		// records, a county only its own.
