@@ -42,7 +42,9 @@ func TestValidate(t *testing.T) {
 		{"no password", func(p *Params) { p.Password, p.Password2 = "", "" }, false},
 		{"passwords differ", func(p *Params) { p.Password2 = "Other-one-99" }, false},
 		{"province", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430000", "湖南省" }, true},
-		{"autonomous region", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "450000", "广西壮族自治区" }, true},
+		{"autonomous region", func(p *Params) {
+			p.Level, p.CountyCode, p.CountyName = area.Province, "450000", "广西壮族自治区"
+		}, true},
 		{"municipality", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "500000", "重庆市" }, true},
 		{"province with a county code", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430102", "湖南省" }, false},
 		{"province with a prefecture code", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430100", "湖南省" }, false},
