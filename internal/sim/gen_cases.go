@@ -374,12 +374,8 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 			legs[a] = append(legs[a], leg{at: at.Add(time.Duration(1+rng.IntN(48)) * time.Hour), amount: -amt / 2, summary: "快捷支付", channel: "第三方支付", cname: "财付通"})
 		}
 	}
-	ins, err := tx.Prepare(ctx, `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, counter_name, counter_bank,
-		summary, channel, branch, ip, mac, import_id, row_key, source_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer ins.Close()
+	ins := newBulk(ctx, tx, "statement_rows", []string{"account", "at", "amount_fen", "balance_fen", "counter_account", "counter_name",
+		"counter_bank", "summary", "channel", "branch", "ip", "mac", "import_id", "row_key", "source_row"})
 	var importID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO statement_imports (at, file_name, mapping) VALUES (?,?,?) RETURNING id`,
 		db.Millis(now), "演示县生成的银行流水", "generated").Scan(&importID); err != nil {
@@ -416,12 +412,15 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 		for i, l := range ls {
 			bal += l.amount
 			sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d|%s|%d", a, l.at.UnixMilli(), l.amount, l.counter, i)))
-			if _, err := ins.ExecContext(ctx, a, db.Millis(l.at), l.amount, bal, l.counter, l.cname, l.cbank, l.summary, l.channel, l.branch,
+			if err := ins.add(a, db.Millis(l.at), l.amount, bal, l.counter, l.cname, l.cbank, l.summary, l.channel, l.branch,
 				l.ip, l.mac, importID, hex.EncodeToString(sum[:16]), i+2); err != nil {
 				return n, err
 			}
 			n++
 		}
+	}
+	if err := ins.flush(); err != nil {
+		return n, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE statement_imports SET rows_total = ?, rows_ok = ? WHERE id = ?`, n, n, importID)
 	return n, err

@@ -41,12 +41,8 @@ var materialTypes = map[string][]fraudtype.Code{
 // each station get no event in the last two months: the coverage gaps the
 // targeting list should find.
 func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time, count int) (int, error) {
-	ins, err := tx.Prepare(ctx, `INSERT INTO prevention_events (area_id, kind, at, title, place, organiser_kind, organiser, audience, reached,
-		posters, leaflets, folders, fraud_types, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer ins.Close()
+	ins := newBulk(ctx, tx, "prevention_events", []string{"area_id", "kind", "at", "title", "place", "organiser_kind", "organiser",
+		"audience", "reached", "posters", "leaflets", "folders", "fraud_types", "created_by", "created_at"})
 	gaps := map[int64]bool{}
 	for i, v := range c.villages {
 		if i%11 == 3 {
@@ -111,11 +107,11 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 			posters, leaflets, folders = rng.IntN(6), reached/2+rng.IntN(reached+1), rng.IntN(reached/4+1)
 		}
 		title := fmt.Sprintf("%s（%s）", k.title, v.node.Name)
-		if _, err := ins.ExecContext(ctx, areaID, k.kind, db.Millis(at), title, v.node.FullName, orgKind, org, aud, reached,
+		if err := ins.add(areaID, k.kind, db.Millis(at), title, v.node.FullName, orgKind, org, aud, reached,
 			posters, leaflets, folders, strings.Join(codes, ","), createdBy, db.Millis(at)); err != nil {
 			return n, err
 		}
 		n++
 	}
-	return n, nil
+	return n, ins.flush()
 }
