@@ -367,7 +367,28 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 	if err := br.Err(); err != nil {
 		return 0, err
 	}
+	// The occurrences are written with multi-row INSERTs: a province's
+	// years of history are millions of shifts.
 	n := 0
+	const perInsert = 500
+	var args []any
+	queued := 0
+	flush := func() error {
+		if queued == 0 {
+			return nil
+		}
+		res, err := q.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, pattern_id, created_at)
+			VALUES `+strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,'pattern',?,?),`, queued), ",")+`
+			ON CONFLICT (pattern_id, starts_at) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("materialise patterns: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n += int(k)
+		}
+		args, queued = args[:0], 0
+		return nil
+	}
 	for _, p := range list {
 	occurrences:
 		for _, oc := range p.Occurrences(from, to) {
@@ -381,16 +402,16 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 				}
 			}
 			busy[p.UserID] = append(busy[p.UserID], oc)
-			res, err := q.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, pattern_id, created_at)
-				VALUES (?,?,?,?,?,'pattern',?,?) ON CONFLICT (pattern_id, starts_at) DO NOTHING`,
-				p.UserID, p.AreaID, string(p.Duty), st, db.Millis(oc.End), p.ID, db.Millis(now))
-			if err != nil {
-				return n, fmt.Errorf("materialise pattern %d: %w", p.ID, err)
-			}
-			if k, _ := res.RowsAffected(); k > 0 {
-				n += int(k)
+			args = append(args, p.UserID, p.AreaID, string(p.Duty), st, db.Millis(oc.End), p.ID, db.Millis(now))
+			if queued++; queued == perInsert {
+				if err := flush(); err != nil {
+					return n, err
+				}
 			}
 		}
+	}
+	if err := flush(); err != nil {
+		return n, err
 	}
 	if n > 0 {
 		if err := db.Bump(ctx, q, db.GenRoster); err != nil {
