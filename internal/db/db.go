@@ -24,7 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
-	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+	_ "modernc.org/sqlite"           // SQLite driver "sqlite"
 
 	"github.com/fanzha/fanzha/internal/domain"
 )
