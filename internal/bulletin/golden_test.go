@@ -234,3 +234,56 @@ func TestBulletinGoldenFiles(t *testing.T) {
 		}
 	})
 }
+
+// The 打击战果 table for a day, a week and a custom period of the small
+// county, for the county and station B: the figures of each window, and
+// the 环比 against the window before (the strike figures are counted at
+// their dates, so any period and node cut them the same way).
+func TestStrikeTablePeriods(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		root := smallCounty(t, d)
+		stations, _ := area.ByLevel(ctx, d, root, area.Station)
+		day := func(dd int) time.Time { return time.Date(2026, 10, dd, 0, 0, 0, 0, zone.Shanghai) }
+		daily, _ := PeriodOf(Daily, day(15), zone.Shanghai)
+		weekly, _ := PeriodOf(Weekly, day(15), zone.Shanghai) // Monday 10-12 to Sunday 10-18
+		custom, err := CustomPeriod(day(16), day(31), zone.Shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// rows: 立案, 破案, 刑事打击, 行政处理, 抓获, 打掉团伙 — each 本期 | 上期 | 环比.
+		for _, c := range []struct {
+			name string
+			node area.Node
+			p    Period
+			want [6][3]string
+		}{
+			{"county day", root, daily, [6][3]string{{"0", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}}},
+			// The week before (10-05 … 10-11) holds G01's 立案 on 10-10.
+			{"county week", root, weekly, [6][3]string{{"0", "1", "-100.0%"}, {"0", "0", "—"}, {"2", "0", "—"}, {"1", "0", "—"}, {"3", "0", "—"}, {"1", "0", "—"}}},
+			// 10-16 … 10-31 against 09-30 … 10-15 (G00, G01 and G05 filed
+			// there; the organiser caught and detained on 10-15).
+			{"county custom", root, custom, [6][3]string{{"1", "3", "-66.7%"}, {"1", "0", "—"}, {"1", "1", "0.0%"}, {"2", "0", "—"}, {"3", "1", "+200.0%"}, {"1", "0", "—"}}},
+			{"station B custom", stations[1], custom, [6][3]string{{"1", "1", "0.0%"}, {"0", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}}},
+		} {
+			b, err := Compute(ctx, d, c.node, c.p, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), zone.Shanghai)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tb Table
+			for _, x := range b.Tables {
+				if x.ID == "strike" {
+					tb = x
+				}
+			}
+			if len(tb.Rows) < 6 {
+				t.Fatalf("%s: no strike table in %d tables", c.name, len(b.Tables))
+			}
+			for i, w := range c.want {
+				if got := [3]string{tb.Rows[i][1], tb.Rows[i][2], tb.Rows[i][3]}; got != w {
+					t.Errorf("%s %s: %q, want %q", c.name, tb.Rows[i][0], got, w)
+				}
+			}
+		}
+	})
+}
