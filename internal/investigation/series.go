@@ -82,8 +82,14 @@ func MergeIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditE
 	if err != nil {
 		return err
 	}
-	if _, err := q.Exec(ctx, `UPDATE cases SET updated_at = updated_at WHERE id = ?`, parentID); err != nil { // the series' lock
-		return fmt.Errorf("lock case %d: %w", parentID, err)
+	// The parent's lifecycle row is the series' lock: two merges into one
+	// parent, on two replicas, run one after the other.
+	ref, err := caseIn(ctx, q, scope, parentID)
+	if err != nil {
+		return err
+	}
+	if err := lockCase(ctx, q, ref, now); err != nil {
+		return err
 	}
 	if p, err := seriesParent(ctx, q, parentID); err != nil {
 		return err
