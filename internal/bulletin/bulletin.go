@@ -32,9 +32,9 @@ type Bulletin struct {
 	Yoy         Figures    `json:"year_ago_figures"`
 	// Strike is the 打击战果 of the three periods (investigation), the
 	// source of the table 六、打击战果.
-	Strike investigation.Strike `json:"strike"`
-	Tables      []Table    `json:"tables"`
-	Highlights  []string   `json:"highlights"`
+	Strike     investigation.Strike `json:"strike"`
+	Tables     []Table              `json:"tables"`
+	Highlights []string             `json:"highlights"`
 	// Notes explain compared periods without data (History), e.g.
 	// "无去年同期数据（系统自 2025-12-01 起有数据）"; also printed after the
 	// highlights.

@@ -101,6 +101,17 @@ func mayRunCampaigns(who auth.AuditEntry) error {
 
 // CreateCampaign sets up a campaign at a node in scope, audited.
 func CreateCampaign(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, in CampaignInput, now time.Time) (int64, error) {
+	var id int64
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, err = CreateCampaignIn(ctx, tx, scope, who, in, now)
+		return err
+	})
+	return id, err
+}
+
+// CreateCampaignIn is CreateCampaign inside the caller's transaction.
+func CreateCampaignIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEntry, in CampaignInput, now time.Time) (int64, error) {
 	if err := mayRunCampaigns(who); err != nil {
 		return 0, err
 	}
@@ -114,24 +125,21 @@ func CreateCampaign(ctx context.Context, d *db.DB, scope area.Node, who auth.Aud
 	if in.Started.IsZero() {
 		in.Started = now
 	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM areas WHERE id = ? AND path LIKE ?`, in.AreaID, scope.SubtreePattern()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("area %d: %w", in.AreaID, err)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("area %d: %w", in.AreaID, domain.ErrNotFound)
+	}
 	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM areas WHERE id = ? AND path LIKE ?`, in.AreaID, scope.SubtreePattern()).Scan(&n); err != nil {
-			return fmt.Errorf("area %d: %w", in.AreaID, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("area %d: %w", in.AreaID, domain.ErrNotFound)
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO campaigns (kind, name, area_id, started_at, note, created_by, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
-			string(in.Kind), in.Name, in.AreaID, db.Millis(in.Started), in.Note, nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
-			return fmt.Errorf("campaign: %w", err)
-		}
-		e := who.With(auth.AuditCreate, "campaign", strconv.FormatInt(id, 10))
-		e.At, e.Detail = now, string(in.Kind)+" "+in.Name
-		return auth.Audit(ctx, tx, e)
-	})
-	return id, err
+	if err := q.QueryRow(ctx, `INSERT INTO campaigns (kind, name, area_id, started_at, note, created_by, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+		string(in.Kind), in.Name, in.AreaID, db.Millis(in.Started), in.Note, nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("campaign: %w", err)
+	}
+	e := who.With(auth.AuditCreate, "campaign", strconv.FormatInt(id, 10))
+	e.At, e.Detail = now, string(in.Kind)+" "+in.Name
+	return id, auth.Audit(ctx, q, e)
 }
 
 // campaignVisible is the condition that a campaign (alias g, its node ga)

@@ -268,25 +268,33 @@ type Note struct {
 func AddNote(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, caseID int64, body string, now time.Time) (int64, error) {
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		if err := mayWork(who); err != nil {
-			return err
-		}
-		if _, err := caseNo(ctx, tx, scope, caseID); err != nil {
-			return err
-		}
-		body = strings.TrimSpace(body)
-		if body == "" || len([]rune(body)) > 5000 {
-			return domain.Invalid("笔记不能为空，最长 5000 字")
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO case_notes (case_id, body, created_by, created_at) VALUES (?,?,?,?) RETURNING id`,
-			caseID, body, nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
-			return fmt.Errorf("note: %w", err)
-		}
-		e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(caseID, 10))
-		e.At, e.Detail = now, "note "+strconv.FormatInt(id, 10)
-		return auth.Audit(ctx, tx, e)
+		var err error
+		id, err = AddNoteIn(ctx, tx, scope, who, caseID, body, now)
+		return err
 	})
 	return id, err
+}
+
+// AddNoteIn is AddNote inside the caller's transaction.
+func AddNoteIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEntry, caseID int64, body string, now time.Time) (int64, error) {
+	if err := mayWork(who); err != nil {
+		return 0, err
+	}
+	if _, err := caseNo(ctx, q, scope, caseID); err != nil {
+		return 0, err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" || len([]rune(body)) > 5000 {
+		return 0, domain.Invalid("笔记不能为空，最长 5000 字")
+	}
+	var id int64
+	if err := q.QueryRow(ctx, `INSERT INTO case_notes (case_id, body, created_by, created_at) VALUES (?,?,?,?) RETURNING id`,
+		caseID, body, nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("note: %w", err)
+	}
+	e := who.With(auth.AuditUpdate, "case", strconv.FormatInt(caseID, 10))
+	e.At, e.Detail = now, "note "+strconv.FormatInt(id, 10)
+	return id, auth.Audit(ctx, q, e)
 }
 
 // CaseNotes lists the notes of a case in scope, newest first.
