@@ -107,6 +107,15 @@ func MergeIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditE
 		if err != nil {
 			return err
 		}
+		// Locked too, so a merge of the same case into another series
+		// at once waits and then reads this one.
+		member, err := caseIn(ctx, q, scope, id)
+		if err != nil {
+			return err
+		}
+		if err := lockCase(ctx, q, member, now); err != nil {
+			return err
+		}
 		if p, err := seriesParent(ctx, q, id); err != nil {
 			return err
 		} else if p != 0 {
