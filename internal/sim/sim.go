@@ -187,6 +187,9 @@ func genCountyHistory(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 	if _, err := genInvestigation(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x696e76)), c, now); err != nil { // lifecycle and suspects (gen_investigation.go)
 		return fmt.Errorf("case lifecycle and suspects: %w", err)
 	}
+	if _, err := genCasework(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x636173)), c, now); err != nil { // series, campaigns, tasks (gen_casework.go)
+		return fmt.Errorf("series, campaigns and tasks: %w", err)
+	}
 	cells := 0
 	for _, v := range c.villages {
 		cells += len(v.cells)
