@@ -158,3 +158,85 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// checkOfficerLoad fails when officer_load differs from the open warnings
+// counted per officer.
+func checkOfficerLoad(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) map[int64]int64 {
+		rows, err := d.Query(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[int64]int64{}
+		for rows.Next() {
+			var k, v int64
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = v
+		}
+		return out
+	}
+	want := read(`SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
+	got := read(`SELECT user_id, open_count FROM officer_load WHERE open_count <> 0`)
+	if len(want) == 0 || fmt.Sprint(want) != fmt.Sprint(got) {
+		t.Fatalf("officer_load %v, open warnings per officer %v", got, want)
+	}
+}
+
+// The stored open load follows every change of a warning: intake (new,
+// merged, unassigned), outcome, handover to an officer and to the centre,
+// a plain UPDATE of many rows and a DELETE.
+func TestOfficerLoadFollowsWarnings(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := newTestCounty(t, d)
+		var ins []Input
+		for i := range 30 {
+			addr := []string{"青石镇李家村", "城关街道新华社区", "", "广东省深圳市南山区"}[i%4]
+			ins = append(ins, sample(fmt.Sprintf("F-%d", i), fmt.Sprintf("1394444%04d", i%24), addr))
+		}
+		res, err := c.intake.Submit(ctx, ins, SubmitOptions{})
+		if err != nil || res.Merged == 0 {
+			t.Fatalf("intake: %+v %v", res, err)
+		}
+		checkOfficerLoad(t, d)
+		// Another batch merging into stored warnings.
+		res, err = c.intake.Submit(ctx, []Input{sample("F-x1", "13944440000", "青石镇李家村"), sample("F-x2", "13955550000", "青石镇李家村")}, SubmitOptions{})
+		if err != nil || res.Merged != 1 || res.Created != 1 {
+			t.Fatalf("second intake: %+v %v", res, err)
+		}
+		checkOfficerLoad(t, d)
+		mine := func(u auth.User) []int64 {
+			ids, err := db.Int64s(must(d.Query(ctx, `SELECT id FROM warnings WHERE assignee_id = ? AND status = 'open' ORDER BY id`, u.ID)))
+			if err != nil || len(ids) < 2 {
+				t.Fatalf("%s's open warnings %v %v", u.Username, ids, err)
+			}
+			return ids
+		}
+		a1, a2 := mine(c.offA1), mine(c.offA2)
+		if _, err := SetOutcome(ctx, d, DefaultPolicy(), c.actor(c.offA1), a1[0], OutcomeInput{Outcome: OutcomeDissuaded}, c.now); err != nil {
+			t.Fatal(err)
+		}
+		if err := Handover(ctx, d, c.actor(c.offA2), a2[0], HandoverInput{ToUserID: c.offB.ID, Reason: "当事人住在城关"}, c.now); err != nil {
+			t.Fatal(err)
+		}
+		if err := Handover(ctx, d, c.actor(c.offA2), a2[1], HandoverInput{Reason: "需中心协调"}, c.now); err != nil {
+			t.Fatal(err)
+		}
+		checkOfficerLoad(t, d)
+		if _, err := d.Exec(ctx, `UPDATE warnings SET assignee_id = ? WHERE assignee_id = ? AND status = 'open'`, c.offA2.ID, c.offA1.ID); err != nil {
+			t.Fatal(err)
+		}
+		checkOfficerLoad(t, d)
+		gone := mine(c.offA2)[0]
+		for _, q := range []string{`DELETE FROM warning_events WHERE warning_id = ?`, `DELETE FROM warnings WHERE id = ?`} {
+			if _, err := d.Exec(ctx, q, gone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkOfficerLoad(t, d)
+	})
+}

@@ -36,9 +36,9 @@ type Intake struct {
 	// the tree, the roster and the settings. Guarded by mu.
 	gens map[string]int64
 
-	// mu serialises batches in this process: assignment balances load
-	// across officers, and two batches deciding at once would both pick the
-	// same least-loaded officer.
+	// mu serialises batches in this process and guards the caches below
+	// (the open load is not one of them: it is read from the database
+	// inside each batch's transaction, see assign_load.go).
 	mu sync.Mutex
 
 	tree atomic.Pointer[treeIndex]
@@ -50,10 +50,6 @@ type Intake struct {
 	shifts        []shift
 	officerNames  map[int64]string // on-duty officers' names, read with shifts
 	shiftsAt      time.Time
-	load          map[int64]int
-	loadAt        time.Time
-	// loadRefreshing is set while a background refresh of load runs.
-	loadRefreshing bool
 
 	// OnStored, when set, is called after each committed batch with the
 	// ids of the warnings that were created or changed (for live boards).
@@ -349,23 +345,26 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	if err != nil {
 		return err
 	}
-	load, err := in.openLoad(ctx, now)
-	if err != nil {
-		return err
+	var items []*normalized
+	for _, j := range jobs {
+		items = append(items, j.items...)
 	}
+	routeItems(tree, items)
+	stations := stationKeys(items)
 	var changed []int64
-	var assigned map[int64]int
 	err = in.db.InTx(ctx, func(tx *db.Tx) error {
-		b, err := newBatch(ctx, tx, in, tree, now, onDuty, load)
+		b, err := newBatch(ctx, tx, in, tree, now, onDuty)
 		if err != nil {
 			return err
 		}
 		defer b.close()
-		var items []*normalized
-		for _, j := range jobs {
-			items = append(items, j.items...)
-		}
 		if err := lockPeople(ctx, tx, items); err != nil {
+			return err
+		}
+		if err := lockStations(ctx, tx, stations); err != nil {
+			return err
+		}
+		if b.load, err = readLoad(ctx, tx, stations, onDuty); err != nil {
 			return err
 		}
 		if err := b.prefetch(ctx, items); err != nil {
@@ -385,6 +384,9 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 			return err
 		}
 		if err := b.flushPrimaries(ctx); err != nil {
+			return err
+		}
+		if err := countAssigned(ctx, tx, b.assigned); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -419,14 +421,11 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 				return err
 			}
 		}
-		changed, assigned = b.changed, b.assigned
+		changed = b.changed
 		return nil
 	})
 	if err != nil {
 		return err
-	}
-	for uid, k := range assigned {
-		in.load[uid] += k
 	}
 	if in.OnStored != nil && len(changed) > 0 {
 		in.OnStored(changed)
@@ -479,52 +478,6 @@ func (in *Intake) officerName(id int64) string {
 	return fmt.Sprintf("（编号 %d）", id)
 }
 
-// openLoad returns the open warnings per officer. It is read from the
-// database on first use and then refreshed in the background every 10
-// seconds (warnings are closed elsewhere); intake counts its own
-// assignments up in between. The refresh never holds up a commit.
-func (in *Intake) openLoad(ctx context.Context, t time.Time) (map[int64]int, error) {
-	if in.load == nil {
-		load, err := readOpenLoad(ctx, in.db)
-		if err != nil {
-			return nil, err
-		}
-		in.load, in.loadAt = load, t
-		return in.load, nil
-	}
-	if (t.Sub(in.loadAt) >= 10*time.Second || t.Before(in.loadAt)) && !in.loadRefreshing {
-		in.loadRefreshing = true
-		go func() {
-			load, err := readOpenLoad(context.Background(), in.db)
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			in.loadRefreshing = false
-			if err == nil {
-				in.load, in.loadAt = load, in.now().UTC()
-			}
-		}()
-	}
-	return in.load, nil
-}
-
-func readOpenLoad(ctx context.Context, d *db.DB) (map[int64]int, error) {
-	rows, err := d.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
-	if err != nil {
-		return nil, fmt.Errorf("read open load: %w", err)
-	}
-	defer rows.Close()
-	load := map[int64]int{}
-	for rows.Next() {
-		var uid int64
-		var n int
-		if err := rows.Scan(&uid, &n); err != nil {
-			return nil, err
-		}
-		load[uid] = n
-	}
-	return load, rows.Err()
-}
-
 // batch is the state of one Submit transaction.
 type batch struct {
 	in    *Intake
@@ -534,7 +487,7 @@ type batch struct {
 	stmts map[string]*sql.Stmt
 
 	onDuty   map[int64][]int64 // station -> on-duty dissuaders
-	load     map[int64]int     // officer -> open warnings (the intake's cache; read only here)
+	load     map[int64]int     // officer -> open warnings, read in the transaction (readLoad)
 	assigned map[int64]int     // officer -> warnings assigned in this batch
 	seenRef  map[string]int64  // source|ref -> id, within the batch
 	byPhone  map[string]*openWarning
@@ -559,9 +512,9 @@ type batch struct {
 // when another process stored it between prefetch and insert).
 const dupQuery = `SELECT id, status, COALESCE(merged_into, 0) FROM warnings WHERE source = ? AND source_ref = ?`
 
-func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64, load map[int64]int) (*batch, error) {
+func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64) (*batch, error) {
 	b := &batch{in: in, tx: tx, tree: tree, now: now, stmts: map[string]*sql.Stmt{},
-		onDuty: onDuty, load: load, assigned: map[int64]int{}, seenRef: map[string]int64{},
+		onDuty: onDuty, assigned: map[int64]int{}, seenRef: map[string]int64{},
 		byPhone: map[string]*openWarning{}, byID: map[string]*openWarning{}}
 	return b, nil
 }
@@ -606,7 +559,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 		PriorWarnings: prior, ContactInCase: contactInCase})
 	detail, _ := json.Marshal(parts)
 
-	m := b.tree.matcher.Match(n.Person.Address)
+	m := n.route
 	areaID, stationID, reason := m.NodeID, m.StationID, m.Reason
 	if areaID == 0 {
 		areaID = b.tree.root.ID
@@ -639,7 +592,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 	}
 	ms := db.Millis(b.now)
 	id = b.nextID()
-	b.rows = append(b.rows, pendingRow{id: id, item: it, key: key, args: []any{id, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
+	b.rows = append(b.rows, pendingRow{id: id, item: it, key: key, assignee: assignee, args: []any{id, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
 		n.Person.Name, n.Person.Phone, n.Person.IDNumber, n.Person.Birth, ageArg, n.Person.Sex, n.Person.Address,
 		n.FraudType, n.Scam.Phone, n.Scam.Account, n.Scam.URL, n.Scam.App, n.AmountFen, n.Text,
 		areaID, stationArg, reason, nullable(assignee), status, nullable(mergedInto),
@@ -726,23 +679,6 @@ func (b *batch) openPrimary(ctx context.Context, phone, idNumber string) (*openW
 	// Everything stored was read by prefetch: no open warning here means
 	// none exists.
 	return nil, nil
-}
-
-// assign picks the on-duty dissuader of the station with the fewest open
-// warnings (ties: the lowest user id, so the choice is reproducible).
-func (b *batch) assign(stationID int64) int64 {
-	cands := b.onDuty[stationID]
-	if len(cands) == 0 {
-		return 0
-	}
-	best := cands[0]
-	for _, c := range cands[1:] {
-		if b.load[c]+b.assigned[c] < b.load[best]+b.assigned[best] {
-			best = c
-		}
-	}
-	b.assigned[best]++
-	return best
 }
 
 // mergeInto folds a new warning into the person's open primary: the primary
