@@ -1,0 +1,69 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/db/dbtest"
+)
+
+// Many transactions of one process at once on SQLite: each waits for its
+// turn in the process (not in SQLite's sleeping busy wait), all commit, and
+// a caller whose context ends while waiting gets its error.
+func TestInTxTakesTurns(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	if _, err := d.Exec(ctx, `INSERT INTO generations (name, n) VALUES ('turns', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- d.InTx(ctx, func(tx *db.Tx) error {
+				var n int
+				if err := tx.QueryRow(ctx, `SELECT n FROM generations WHERE name = 'turns'`).Scan(&n); err != nil {
+					return err
+				}
+				time.Sleep(time.Millisecond)
+				_, err := tx.Exec(ctx, `UPDATE generations SET n = ? WHERE name = 'turns'`, n+1)
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := d.QueryRow(ctx, `SELECT n FROM generations WHERE name = 'turns'`).Scan(&n); err != nil || n != 40 {
+		t.Fatalf("counter %d, want 40 (%v)", n, err)
+	}
+
+	// A transaction holds the turn; another caller gives up with its context.
+	held, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = d.InTx(ctx, func(tx *db.Tx) error {
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	err := d.InTx(cctx, func(tx *db.Tx) error { return nil })
+	close(done)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waiting caller's context ended: got %v", err)
+	}
+}
