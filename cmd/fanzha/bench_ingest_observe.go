@@ -82,14 +82,18 @@ func (o *ingestObserver) report() string {
 		part("work", func(c timedCommit) time.Duration { return c.Work }), part("commit", func(c timedCommit) time.Duration { return c.Commit }))
 	if len(o.checks) > 0 {
 		var longest timedCheckpoint
-		pages := 0
+		pages, restarts := 0, 0
 		for _, c := range o.checks {
 			if c.Took > longest.Took {
 				longest = c
 			}
 			pages = max(pages, c.LogPages)
+			if c.Restarted {
+				restarts++
+			}
 		}
-		fmt.Fprintf(&b, "\n  checkpoints: %d, longest %.1f ms (%d of %d log pages copied), largest log %d pages", len(o.checks), ms(longest.Took), longest.CopiedPages, longest.LogPages, pages)
+		fmt.Fprintf(&b, "\n  checkpoints: %d (%d restarted the log), longest %.1f ms (%d of %d log pages copied), largest log %d pages",
+			len(o.checks), restarts, ms(longest.Took), longest.CopiedPages, longest.LogPages, pages)
 	}
 	return b.String()
 }

@@ -332,14 +332,28 @@ func (d *DB) RunCheckpoints(ctx context.Context, every time.Duration) {
 	d.RunCheckpointsObserved(ctx, every, nil)
 }
 
-// Checkpoint is the outcome of one PASSIVE checkpoint.
+// Checkpoint is the outcome of one background checkpoint.
 type Checkpoint struct {
 	Took         time.Duration
 	LogPages     int // pages in the write-ahead log
 	CopiedPages  int // pages of it now in the database file
 	Busy         bool
+	Restarted    bool // the log was large, fully copied, and started over (RESTART)
 	Err          error
 	StartedAfter time.Duration // since RunCheckpointsObserved started
+}
+
+// restartAbove is the log size (pages) from which a fully copied log is
+// restarted by a RESTART checkpoint (a quarter of wal_autocheckpoint).
+const restartAbove = 8192
+
+func (d *DB) checkpoint(ctx context.Context, mode string) Checkpoint {
+	t0 := time.Now()
+	var c Checkpoint
+	var busy int
+	c.Err = d.DB.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &c.LogPages, &c.CopiedPages)
+	c.Busy, c.Took = busy != 0, time.Since(t0)
+	return c
 }
 
 // RunCheckpointsObserved is RunCheckpoints telling fn (when not nil) about
@@ -356,11 +370,22 @@ func (d *DB) RunCheckpointsObserved(ctx context.Context, every time.Duration, fn
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			t0 := time.Now()
-			var c Checkpoint
-			var busy int
-			c.Err = d.DB.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &c.LogPages, &c.CopiedPages)
-			c.Busy, c.Took, c.StartedAfter = busy != 0, time.Since(t0), t0.Sub(start)
+			c := d.checkpoint(ctx, "PASSIVE")
+			c.StartedAfter = time.Since(start) - c.Took
+			if c.Err == nil && c.LogPages >= restartAbove && c.CopiedPages == c.LogPages {
+				// Everything is copied but readers kept the log from
+				// starting over; wait for them (in this process's writer
+				// turn, so the intake's next commit follows at once) and
+				// restart it, before it reaches wal_autocheckpoint and every
+				// COMMIT checkpoints.
+				if release, err := d.writerTurn(ctx); err == nil {
+					r := d.checkpoint(ctx, "RESTART")
+					release()
+					r.StartedAfter = time.Since(start) - r.Took
+					c.Took += r.Took
+					c.Err, c.Busy, c.Restarted = r.Err, r.Busy, r.Err == nil && !r.Busy
+				}
+			}
 			if fn != nil {
 				fn(c)
 			}

@@ -67,3 +67,51 @@ func TestInTxTakesTurns(t *testing.T) {
 		t.Fatalf("waiting caller's context ended: got %v", err)
 	}
 }
+
+// A large write-ahead log, fully copied by the background checkpoint, is
+// started over (RESTART) rather than left to grow to wal_autocheckpoint,
+// where every COMMIT would checkpoint.
+func TestCheckpointsRestartLargeLog(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	if _, err := d.Exec(ctx, `CREATE TABLE ballast (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	// About 10,000 pages of log.
+	if _, err := d.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+		INSERT INTO ballast SELECT randomblob(3900) FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	seen := make(chan db.Checkpoint, 16)
+	go d.RunCheckpointsObserved(cctx, 20*time.Millisecond, func(c db.Checkpoint) {
+		select {
+		case seen <- c:
+		default:
+		}
+	})
+	first := <-seen
+	if first.Err != nil || first.LogPages < 8192 || !first.Restarted {
+		t.Fatalf("first checkpoint %+v: want the %d-page log copied and restarted", first, first.LogPages)
+	}
+	if _, err := d.Exec(ctx, `INSERT INTO ballast VALUES (x'00')`); err != nil {
+		t.Fatal(err)
+	}
+	// Checkpoints queued before the write still show the old log; one
+	// after it shows the log started over with the one write in it.
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case c := <-seen:
+			if c.Err != nil {
+				t.Fatal(c.Err)
+			}
+			if c.LogPages > 0 && c.LogPages < 100 {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the log did not start over after the restart and a small write")
+		}
+	}
+}
