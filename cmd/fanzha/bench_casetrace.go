@@ -23,6 +23,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/setup"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -89,7 +90,7 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
 		return err
 	}
-	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
+	srv := server.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
 	srv.SetReady(true)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

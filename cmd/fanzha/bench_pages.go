@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/crawl"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 // benchPages generates the demo county in a temporary folder (the same
@@ -57,7 +58,7 @@ func benchPages(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("demo county ready in %.1f s\n", time.Since(t0).Seconds())
-	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
+	srv := server.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
 	srv.SetReady(true)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // Recent case traces, so that an explain click, a freeze from the trace or
@@ -20,7 +21,7 @@ const traceCacheSize = 32
 
 type traceCacheEntry struct {
 	gen int64
-	res TraceResult
+	res trace.Result
 	sc  LedgerScope
 }
 
@@ -30,21 +31,21 @@ var traceCache = struct {
 	order []string // oldest first
 }{m: map[string]traceCacheEntry{}}
 
-func traceCacheKey(d *db.DB, starts []TraceStart, opt TraceOptions) string {
+func traceCacheKey(d *db.DB, starts []trace.Start, opt trace.Options) string {
 	return fmt.Sprintf("%p|%s|%+v|%+v", d, d.DSN, starts, opt)
 }
 
 // cachedCaseTrace is TraceCaseFrom through the cache when q is a database
 // handle.
-func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt TraceOptions,
-	trace func() (TraceResult, LedgerScope, error)) (TraceResult, LedgerScope, error) {
+func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt trace.Options,
+	run func() (trace.Result, LedgerScope, error)) (trace.Result, LedgerScope, error) {
 	d, ok := q.(*db.DB)
 	if !ok {
-		return trace()
+		return run()
 	}
 	gens, err := db.Generations(ctx, d)
 	if err != nil {
-		return TraceResult{}, LedgerScope{}, err
+		return trace.Result{}, LedgerScope{}, err
 	}
 	gen := gens[db.GenStatements]
 	key := traceCacheKey(d, StartsOfCase(c), opt)
@@ -54,7 +55,7 @@ func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt TraceOptions
 	if hit && e.gen == gen {
 		return e.res, e.sc, nil
 	}
-	res, sc, err := trace()
+	res, sc, err := run()
 	if err != nil {
 		return res, sc, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -27,15 +28,15 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 		imp("a.csv", "A1,2026-10-01 10:00:00,5000.00,V1,转账\nA1,2026-10-01 11:00:00,-3000.00,B1,转账\n")
 		at := time.Date(2026, 10, 1, 10, 0, 0, 0, zone.Shanghai)
 		c := Case{CaseNo: "T-9", Transfers: []Transfer{{ID: 1, VictimID: 9, At: at, FromAccount: "V1", ToAccount: "A1", AmountFen: 500000}}}
-		leafTo := func(res TraceResult, counter string) bool {
+		leafTo := func(res trace.Result, counter string) bool {
 			for _, n := range res.Nodes {
-				if n.Kind == "leaf" && n.LeafType == LeafNoStatement && n.Counter == counter {
+				if n.Kind == "leaf" && n.LeafType == trace.LeafNoStatement && n.Counter == counter {
 					return true
 				}
 			}
 			return false
 		}
-		res, _, err := TraceCaseFrom(ctx, d, c, TraceOptions{})
+		res, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil || !leafTo(res, "B1") {
 			t.Fatalf("first trace: %v %+v", err, res.Nodes)
 		}
@@ -45,7 +46,7 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 			VALUES ('B1', ?, 300000, 'A1', '转账', 'raw1')`, db.Millis(at.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if res, _, err = TraceCaseFrom(ctx, d, c, TraceOptions{}); err != nil || !leafTo(res, "B1") {
+		if res, _, err = TraceCaseFrom(ctx, d, c, trace.Options{}); err != nil || !leafTo(res, "B1") {
 			t.Fatalf("second trace not from the cache: %v %+v", err, res.Nodes)
 		}
 		// B1's statement imported through another handle: the trace now
@@ -59,7 +60,7 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 		if err != nil || rep.Stored != 1 {
 			t.Fatalf("import b.csv: %v %+v", err, rep)
 		}
-		res, _, err = TraceCaseFrom(ctx, d, c, TraceOptions{})
+		res, _, err = TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil || leafTo(res, "B1") || !leafTo(res, "C1") {
 			t.Fatalf("trace after the import: %v %+v", err, res.Nodes)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // Limits of the statements a case trace loads from the database. A case's
@@ -38,8 +39,8 @@ type LedgerScope struct {
 // is reached. Inflows and the time order play no part in choosing what to
 // load (the engine applies them): the set is a superset of what any rule
 // reaches within maxHops.
-func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops int) (*Ledger, LedgerScope, error) {
-	b := NewLedgerBuilder()
+func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops int) (*trace.Ledger, LedgerScope, error) {
+	b := trace.NewLedgerBuilder()
 	var sc LedgerScope
 	known := map[string]bool{}
 	var frontier []string
@@ -62,7 +63,7 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 		sc.Levels++
 		var next []string
 		withRows := map[string]bool{}
-		err := loadAccountsInto(ctx, q, b, frontier, func(r LedgerRow) {
+		err := loadAccountsInto(ctx, q, b, frontier, func(r trace.LedgerRow) {
 			sc.Rows++
 			withRows[r.Account] = true
 			c := strings.TrimSpace(r.Counter)
@@ -80,6 +81,16 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 	return b.Build(), sc, nil
 }
 
+// StartsOfCase turns a case's losing transfers into trace starts.
+func StartsOfCase(c Case) []trace.Start {
+	out := make([]trace.Start, 0, len(c.Transfers))
+	for _, t := range c.Transfers {
+		out = append(out, trace.Start{VictimID: t.VictimID, TransferID: t.ID, At: t.At,
+			FromAccount: t.FromAccount, ToAccount: t.ToAccount, AmountFen: t.AmountFen})
+	}
+	return out
+}
+
 // TraceCaseFrom traces a case's losing transfers, loading statements as the
 // traced money reaches them: the receiving accounts' statements first, then,
 // after each trace, the statements of the accounts the traced money went to
@@ -93,21 +104,21 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 //
 // Results are cached per case, options and statement generation
 // (trace_cache.go); the cached result is shared and must only be read.
-func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
-	return cachedCaseTrace(ctx, q, c, opt, func() (TraceResult, LedgerScope, error) { return traceCaseFrom(ctx, q, c, opt) })
+func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, error) {
+	return cachedCaseTrace(ctx, q, c, opt, func() (trace.Result, LedgerScope, error) { return traceCaseFrom(ctx, q, c, opt) })
 }
 
-func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
+func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, error) {
 	starts := StartsOfCase(c)
 	var sc LedgerScope
-	var rows []LedgerRow
+	var rows []trace.LedgerRow
 	asked := map[string]bool{}
 	withRows := map[string]bool{}
 	want := make([]string, 0, len(starts))
 	for _, s := range starts {
 		want = append(want, s.ToAccount)
 	}
-	var res TraceResult
+	var res trace.Result
 	for round := 0; ; round++ {
 		var next []string
 		for _, a := range want {
@@ -125,26 +136,26 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 			return res, sc, nil
 		}
 		sc.Levels++
-		b := NewLedgerBuilder()
+		b := trace.NewLedgerBuilder()
 		for _, r := range rows {
 			if err := b.AddRow(r); err != nil {
-				return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+				return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
 			}
 		}
-		err := loadAccountsInto(ctx, q, b, next, func(r LedgerRow) {
+		err := loadAccountsInto(ctx, q, b, next, func(r trace.LedgerRow) {
 			rows = append(rows, r)
 			withRows[r.Account] = true
 		})
 		if err != nil {
-			return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+			return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
 		}
 		sc.Rows, sc.Accounts = len(rows), len(withRows)
-		if res, err = Trace(b.Build(), starts, opt); err != nil {
-			return TraceResult{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+		if res, err = trace.Trace(b.Build(), starts, opt); err != nil {
+			return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
 		}
 		want = want[:0]
 		for _, n := range res.Nodes {
-			if n.Kind == "leaf" && n.LeafType == LeafNoStatement && n.Counter != "" {
+			if n.Kind == "leaf" && n.LeafType == trace.LeafNoStatement && n.Counter != "" {
 				want = append(want, n.Counter)
 			}
 		}
@@ -154,17 +165,17 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 // Candidate is an account still holding traced money: where a stop-payment
 // or freeze request should go.
 type Candidate struct {
-	NodeID      string         `json:"node_id"`
-	Account     string         `json:"account"`
-	AccountID   int64          `json:"account_id,omitempty"` // accounts.id (0: the account is not in the accounts table)
-	Bank        string         `json:"bank,omitempty"`
-	Branch      string         `json:"branch,omitempty"`
-	Holder      string         `json:"holder,omitempty"`
-	BalanceFen  int64          `json:"balance_fen"` // traced money still there at the trace's AsOf
-	Balance     []VictimAmount `json:"balance"`     // per victim
-	ReceivedFen int64          `json:"received_fen"`
-	LastInAt    time.Time      `json:"last_in_at"` // the latest traced transfer into the account
-	Depth       int            `json:"depth"`
+	NodeID      string               `json:"node_id"`
+	Account     string               `json:"account"`
+	AccountID   int64                `json:"account_id,omitempty"` // accounts.id (0: the account is not in the accounts table)
+	Bank        string               `json:"bank,omitempty"`
+	Branch      string               `json:"branch,omitempty"`
+	Holder      string               `json:"holder,omitempty"`
+	BalanceFen  int64                `json:"balance_fen"` // traced money still there at the trace's AsOf
+	Balance     []trace.VictimAmount `json:"balance"`     // per victim
+	ReceivedFen int64                `json:"received_fen"`
+	LastInAt    time.Time            `json:"last_in_at"` // the latest traced transfer into the account
+	Depth       int                  `json:"depth"`
 }
 
 // Candidates ranks the accounts of a trace that still hold traced money:
@@ -172,7 +183,7 @@ type Candidate struct {
 // reached most recently first (it is the most likely to move next), then
 // by account number. Bank, branch and holder come from the accounts table;
 // a bank it does not name is read from the card number's prefix (CardBank).
-func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidate, error) {
+func Candidates(ctx context.Context, q db.Querier, res *trace.Result) ([]Candidate, error) {
 	lastIn := map[string]time.Time{}
 	for _, e := range res.Edges {
 		if e.LastAt.After(lastIn[e.To]) {
@@ -247,29 +258,4 @@ func AccountByID(ctx context.Context, q db.Querier, id int64) (number, bank stri
 		return "", "", fmt.Errorf("account %d: %w", id, err)
 	}
 	return number, bank, nil
-}
-
-// LeafTypeName is the Chinese label of a leaf type.
-func LeafTypeName(t string) string {
-	switch t {
-	case LeafNoStatement:
-		return "未调取流水的账户"
-	case LeafCash:
-		return "取现"
-	case LeafPayment:
-		return "消费/支付"
-	case LeafFee:
-		return "手续费"
-	case LeafUnknown:
-		return "对手不明"
-	case LeafUnmatched:
-		return "对方流水无对应入账"
-	case LeafHopLimit:
-		return "超出追踪层数"
-	case LeafMaxLag:
-		return "超出停留时限"
-	case LeafInTransit:
-		return "在途"
-	}
-	return t
 }
