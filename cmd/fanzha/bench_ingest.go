@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	dur := fs.Duration("duration", 10*time.Second, "duration of the single-POST load")
 	keep := fs.Bool("keep", false, "keep the temporary folder")
 	seal := fs.Bool("seal", true, "chain the audit log every second as serve does (false: measure without the sealer)")
+	profile := fs.String("profile", "", "folder for CPU, block and mutex profiles of the single-POST phase (empty: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,7 +81,13 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	srv := server.New(web.Config{DB: d, Log: log, DataDir: dir})
 	srv.SetReady(true)
-	go d.RunCheckpoints(ctx, 2*time.Second)
+	in, err := srv.Intake(ctx)
+	if err != nil {
+		return err
+	}
+	obs := &ingestObserver{}
+	in.OnCommit = obs.commit
+	go d.RunCheckpointsObserved(ctx, 2*time.Second, obs.checkpoint)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -127,11 +135,20 @@ func benchIngest(ctx context.Context, args []string) error {
 	fmt.Printf("batch API intake: %d warnings in %.2f s = %.0f warnings/s; batch of %d p50 %.1f ms p99 %.1f ms\n",
 		*total, el.Seconds(), perS, *batch, ms(pct(lat, 0.5)), ms(pct(lat, 0.99)))
 
+	fmt.Printf("  %s\n", obs.report())
+
 	// 2. Single POSTs at a fixed rate from a separate process.
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(*profile)
+	if err != nil {
+		return err
+	}
+	obs.reset()
+	var gc0 runtime.MemStats
+	runtime.ReadMemStats(&gc0)
 	cmd := exec.CommandContext(ctx, exe, "bench-load", "--url", base+"/api/v1/warnings", "--token", token,
 		"--rate", strconv.Itoa(*rate), "--duration", dur.String())
 	cmd.Stderr = os.Stderr
@@ -143,8 +160,19 @@ func benchIngest(ctx context.Context, args []string) error {
 	if err := json.Unmarshal(bytes.TrimSpace(out), &lr); err != nil {
 		return fmt.Errorf("load process output %q: %w", out, err)
 	}
-	fmt.Printf("single POST at %d/s for %s from a separate process: %d sent, %d errors, p50 %.2f ms p99 %.2f ms max %.2f ms\n",
-		*rate, dur, lr.Sent, lr.Errors, lr.P50, lr.P99, lr.Max)
+	if err := stopProfiles(); err != nil {
+		return err
+	}
+	var gc1 runtime.MemStats
+	runtime.ReadMemStats(&gc1)
+	fmt.Printf("single POST at %d/s for %s from a separate process: %d sent, %d errors, p50 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.2f ms\n",
+		*rate, dur, lr.Sent, lr.Errors, lr.P50, lr.P99, lr.P999, lr.Max)
+	fmt.Printf("  %s\n", obs.report())
+	fmt.Printf("  GC during the phase: %d cycles, pause total %.1f ms, longest %.2f ms, heap %d MB\n", gc1.NumGC-gc0.NumGC,
+		float64(gc1.PauseTotalNs-gc0.PauseTotalNs)/1e6, longestPause(&gc1, gc0.NumGC), gc1.HeapAlloc>>20)
+	for _, sl := range lr.Slowest {
+		fmt.Printf("  slow request sent at +%.3f s: %.1f ms; %s\n", float64(sl.SentUnixNano-lr.StartUnixNano)/1e9, sl.Ms, obs.around(sl.SentUnixNano, sl.Ms))
+	}
 
 	// 3. The stream door.
 	emb, err := stream.StartEmbedded(dir, 0)
@@ -173,10 +201,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, err := srv.Intake(ctx)
-	if err != nil {
-		return err
-	}
+	obs.reset()
 	if _, err := stream.EnsureStream(ctx, js, stream.DefaultReplicasEmbedded, log); err != nil {
 		return err
 	}
@@ -230,8 +255,9 @@ func benchIngest(ctx context.Context, args []string) error {
 	natsPerS := float64(stored-before) / sel.Seconds()
 	fmt.Printf("NATS stream intake: %d published, %d stored (lost: %d) in %.2f s = %.0f warnings/s\n",
 		*total, stored-before, int64(*total)-(stored-before), sel.Seconds(), natsPerS)
-	fmt.Printf("RESULT ingest_per_s=%.0f p99_ms=%.1f http_p99_ms=%.2f nats_per_s=%.0f nats_lost=%d engine=%s\n",
-		perS, ms(pct(lat, 0.99)), lr.P99, natsPerS, int64(*total)-(stored-before), d.Dialect)
+	fmt.Printf("  %s\n", obs.report())
+	fmt.Printf("RESULT ingest_per_s=%.0f p99_ms=%.1f http_p99_ms=%.2f http_p999_ms=%.2f http_max_ms=%.2f nats_per_s=%.0f nats_lost=%d engine=%s\n",
+		perS, ms(pct(lat, 0.99)), lr.P99, lr.P999, lr.Max, natsPerS, int64(*total)-(stored-before), d.Dialect)
 	return nil
 }
 
@@ -323,11 +349,21 @@ func (g *benchGen) batch(prefix string, from, n int) []warning.Input {
 }
 
 type loadResult struct {
-	Sent   int     `json:"sent"`
-	Errors int     `json:"errors"`
-	P50    float64 `json:"p50_ms"`
-	P99    float64 `json:"p99_ms"`
-	Max    float64 `json:"max_ms"`
+	Sent          int        `json:"sent"`
+	Errors        int        `json:"errors"`
+	P50           float64    `json:"p50_ms"`
+	P99           float64    `json:"p99_ms"`
+	P999          float64    `json:"p999_ms"`
+	Max           float64    `json:"max_ms"`
+	StartUnixNano int64      `json:"start_unix_nano"`
+	Slowest       []slowSend `json:"slowest"`
+}
+
+// slowSend is one of the slowest requests: when it was due and how long it
+// took, to set beside the server's commits and checkpoints.
+type slowSend struct {
+	SentUnixNano int64   `json:"sent_unix_nano"`
+	Ms           float64 `json:"ms"`
 }
 
 // runBenchLoad is the separate load process: open-loop single-warning POSTs
@@ -358,6 +394,7 @@ func runBenchLoad(ctx context.Context, args []string) error {
 	}
 	var mu sync.Mutex
 	var lat []time.Duration
+	var sends []slowSend
 	errs := 0
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(*rate)
@@ -375,6 +412,7 @@ func runBenchLoad(ctx context.Context, args []string) error {
 			l := time.Since(sched)
 			mu.Lock()
 			lat = append(lat, l)
+			sends = append(sends, slowSend{SentUnixNano: sched.UnixNano(), Ms: ms(l)})
 			if err != nil {
 				errs++
 			}
@@ -382,7 +420,9 @@ func runBenchLoad(ctx context.Context, args []string) error {
 		}(bodies[i], at)
 	}
 	wg.Wait()
-	res := loadResult{Sent: n, Errors: errs, P50: ms(pct(lat, 0.5)), P99: ms(pct(lat, 0.99)), Max: ms(pct(lat, 1))}
+	sort.Slice(sends, func(i, j int) bool { return sends[i].Ms > sends[j].Ms })
+	res := loadResult{Sent: n, Errors: errs, P50: ms(pct(lat, 0.5)), P99: ms(pct(lat, 0.99)), P999: ms(pct(lat, 0.999)), Max: ms(pct(lat, 1)),
+		StartUnixNano: start.UnixNano(), Slowest: sends[:min(5, len(sends))]}
 	b, _ := json.Marshal(res)
 	fmt.Println(string(b))
 	return nil

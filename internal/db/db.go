@@ -46,7 +46,22 @@ type DB struct {
 	// PostgreSQL URL with its password), kept for tools that need a second
 	// connection such as benchmarks.
 	DSN string
+	// writers (SQLite) admits one InTx of this process at a time, in
+	// arrival order, before BEGIN IMMEDIATE asks SQLite for the write lock.
+	// SQLite's own wait for a busy lock polls with growing sleeps (1, 2,
+	// 5 … 100 ms): a commit queued behind the audit sealer's transaction
+	// slept up to tens of milliseconds after the lock was free, and every
+	// intake caller of that group commit with it. A channel hands the turn
+	// over at once. Other processes (fanzha import while serve runs) still
+	// meet SQLite's busy wait.
+	writers chan struct{}
 }
+
+// writerWait is how long InTx waits for its turn before asking SQLite
+// anyway (which then waits up to busy_timeout): the same order of time, so
+// a transaction begun inside another on the same handle fails as before
+// instead of hanging.
+const writerWait = 10 * time.Second
 
 // ErrNotFound is returned by helpers when a single-row query finds nothing.
 // It wraps domain.ErrNotFound.
@@ -83,8 +98,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// WAL lets readers run while one writer commits; busy_timeout makes a
 	// second writer wait instead of failing; synchronous=FULL syncs the WAL
 	// at every commit, so what fanzha has acknowledged (a warning, an
-	// outcome, a deadline) survives a crash or a power cut.
-	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(8000)&_txlock=immediate"
+	// outcome, a deadline) survives a crash or a power cut. The automatic
+	// checkpoint runs inside the COMMIT of the writer that crosses its
+	// limit (every intake caller of that group commit waits for it), so the
+	// limit is high (32,768 pages, 128 MB): servers move the log in the
+	// background (RunCheckpoints) long before it, and the limit only
+	// bounds the log of a process that does not. journal_size_limit gives
+	// the disk back after a large log was checkpointed.
+	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(32768)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -98,7 +119,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: sdb, Dialect: SQLite, DSN: path}, nil
+	return &DB{DB: sdb, Dialect: SQLite, DSN: path, writers: make(chan struct{}, 1)}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -224,6 +245,13 @@ func (t *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 // back otherwise. On SQLite the transaction takes the write lock at BEGIN
 // (_txlock=immediate), so two writers never deadlock on lock upgrade.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if d.writers != nil {
+		release, err := d.writerTurn(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	stx, err := d.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -237,6 +265,27 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// writerTurn waits for this process's turn to write (SQLite); release
+// gives it to the next.
+func (d *DB) writerTurn(ctx context.Context) (release func(), err error) {
+	release = func() { <-d.writers }
+	select {
+	case d.writers <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case d.writers <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Querier is what both DB and Tx offer; domain functions that may run inside
@@ -292,17 +341,66 @@ func NullTime(n sql.NullInt64) time.Time {
 // the writer rarely pays for an automatic checkpoint inside a commit. It
 // does nothing on PostgreSQL.
 func (d *DB) RunCheckpoints(ctx context.Context, every time.Duration) {
+	d.RunCheckpointsObserved(ctx, every, nil)
+}
+
+// Checkpoint is the outcome of one background checkpoint.
+type Checkpoint struct {
+	Took         time.Duration
+	LogPages     int // pages in the write-ahead log
+	CopiedPages  int // pages of it now in the database file
+	Busy         bool
+	Restarted    bool // the log was large, fully copied, and started over (RESTART)
+	Err          error
+	StartedAfter time.Duration // since RunCheckpointsObserved started
+}
+
+// restartAbove is the log size (pages) from which a fully copied log is
+// restarted by a RESTART checkpoint (a quarter of wal_autocheckpoint).
+const restartAbove = 8192
+
+func (d *DB) checkpoint(ctx context.Context, mode string) Checkpoint {
+	t0 := time.Now()
+	var c Checkpoint
+	var busy int
+	c.Err = d.DB.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &c.LogPages, &c.CopiedPages)
+	c.Busy, c.Took = busy != 0, time.Since(t0)
+	return c
+}
+
+// RunCheckpointsObserved is RunCheckpoints telling fn (when not nil) about
+// every checkpoint (bench ingest times them).
+func (d *DB) RunCheckpointsObserved(ctx context.Context, every time.Duration, fn func(Checkpoint)) {
 	if d.Dialect != SQLite {
 		return
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	start := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_, _ = d.DB.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+			c := d.checkpoint(ctx, "PASSIVE")
+			c.StartedAfter = time.Since(start) - c.Took
+			if c.Err == nil && c.LogPages >= restartAbove && c.CopiedPages == c.LogPages {
+				// Everything is copied but readers kept the log from
+				// starting over; wait for them (in this process's writer
+				// turn, so the intake's next commit follows at once) and
+				// restart it, before it reaches wal_autocheckpoint and every
+				// COMMIT checkpoints.
+				if release, err := d.writerTurn(ctx); err == nil {
+					r := d.checkpoint(ctx, "RESTART")
+					release()
+					r.StartedAfter = time.Since(start) - r.Took
+					c.Took += r.Took
+					c.Err, c.Busy, c.Restarted = r.Err, r.Busy, r.Err == nil && !r.Busy
+				}
+			}
+			if fn != nil {
+				fn(c)
+			}
 		}
 	}
 }

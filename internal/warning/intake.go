@@ -36,9 +36,9 @@ type Intake struct {
 	// the tree, the roster and the settings. Guarded by mu.
 	gens map[string]int64
 
-	// mu serialises batches in this process: assignment balances load
-	// across officers, and two batches deciding at once would both pick the
-	// same least-loaded officer.
+	// mu serialises batches in this process and guards the caches below
+	// (the open load is not one of them: it is read from the database
+	// inside each batch's transaction, see assign_load.go).
 	mu sync.Mutex
 
 	tree atomic.Pointer[treeIndex]
@@ -50,14 +50,31 @@ type Intake struct {
 	shifts        []shift
 	officerNames  map[int64]string // on-duty officers' names, read with shifts
 	shiftsAt      time.Time
-	load          map[int64]int
-	loadAt        time.Time
-	// loadRefreshing is set while a background refresh of load runs.
-	loadRefreshing bool
 
 	// OnStored, when set, is called after each committed batch with the
 	// ids of the warnings that were created or changed (for live boards).
 	OnStored func(ids []int64)
+	// OnCommit, when set (before the first Submit), is told how long each
+	// intake transaction and its parts took (bench ingest).
+	OnCommit func(CommitStats)
+}
+
+// CommitStats is the timing of one intake transaction.
+type CommitStats struct {
+	Warnings int
+	Jobs     int
+	// Wait is the time spent waiting for this process's previous batch.
+	Wait time.Duration
+	// Prepare is reading what changed (generations, roster) before the
+	// transaction.
+	Prepare time.Duration
+	// Begin is the wait for the transaction (on SQLite the write lock).
+	Begin time.Duration
+	// Work is locks, reads and writes inside the transaction.
+	Work time.Duration
+	// Commit is the COMMIT itself: the disk sync (and, on SQLite, an
+	// automatic checkpoint when the log has grown past its limit).
+	Commit time.Duration
 }
 
 type treeIndex struct {
@@ -250,6 +267,7 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 		}
 	}
 	var err error
+	failedFrom := 0 // the first item not stored when err != nil
 	switch {
 	case len(j.items) == 0:
 	case len(j.items) < groupCommitBelow:
@@ -264,14 +282,25 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 		}
 		err = <-j.done
 	default:
-		err = in.commit(ctx, []*job{j})
+		// A large batch is stored in chunks of batchChunk warnings, one
+		// transaction each, so that single warnings waiting for the group
+		// committer are taken between two chunks instead of behind a
+		// 5,000-warning transaction. A chunk is stored whole or not at
+		// all; when one fails, the chunks before it stay stored (their
+		// items say so) and a resent batch finds them as duplicates.
+		for start := 0; start < len(j.items); start += batchChunk {
+			end := min(start+batchChunk, len(j.items))
+			part := &job{items: j.items[start:end], results: j.results[start:end], audit: j.audit}
+			if err = in.commit(ctx, []*job{part}); err != nil {
+				failedFrom = start
+				break
+			}
+		}
 	}
 	if err != nil {
-		// Nothing of the batch is stored; say so on every item.
-		for i := range res.Items {
-			if res.Items[i].Status != ItemRejected {
-				res.Items[i].Status, res.Items[i].ID, res.Items[i].MergedInto = "", 0, 0
-			}
+		// Say so on every item not stored.
+		for _, it := range j.results[failedFrom:] {
+			it.Status, it.ID, it.MergedInto, it.AssigneeID = "", 0, 0, 0
 		}
 		return res, fmt.Errorf("store warnings: %w", err)
 	}
@@ -290,8 +319,12 @@ func (in *Intake) Submit(ctx context.Context, inputs []Input, opt SubmitOptions)
 }
 
 // groupCommitBelow: submissions with fewer warnings go through the group
-// committer; larger batches are their own transaction.
-const groupCommitBelow = 200
+// committer; larger batches are their own transactions of at most
+// batchChunk warnings (about 50 ms of work on a 2-core server).
+const (
+	groupCommitBelow = 200
+	batchChunk       = 1000
+)
 
 // maxGroup bounds the warnings of one group commit.
 const maxGroup = 5000
@@ -338,8 +371,12 @@ func (in *Intake) runCommitter() {
 
 // commit stores the jobs in one transaction.
 func (in *Intake) commit(ctx context.Context, jobs []*job) error {
+	t0 := time.Now()
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	var st CommitStats
+	tLocked := time.Now()
+	st.Wait = tLocked.Sub(t0)
 	if err := in.refresh(ctx); err != nil {
 		return err
 	}
@@ -349,23 +386,30 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	if err != nil {
 		return err
 	}
-	load, err := in.openLoad(ctx, now)
-	if err != nil {
-		return err
+	var items []*normalized
+	for _, j := range jobs {
+		items = append(items, j.items...)
 	}
+	routeItems(tree, items)
+	stations := stationKeys(items)
 	var changed []int64
-	var assigned map[int64]int
+	var tIn, tOut time.Time
+	tTx := time.Now()
 	err = in.db.InTx(ctx, func(tx *db.Tx) error {
-		b, err := newBatch(ctx, tx, in, tree, now, onDuty, load)
+		tIn = time.Now()
+		defer func() { tOut = time.Now() }()
+		b, err := newBatch(ctx, tx, in, tree, now, onDuty)
 		if err != nil {
 			return err
 		}
 		defer b.close()
-		var items []*normalized
-		for _, j := range jobs {
-			items = append(items, j.items...)
-		}
 		if err := lockPeople(ctx, tx, items); err != nil {
+			return err
+		}
+		if err := lockStations(ctx, tx, stations); err != nil {
+			return err
+		}
+		if b.load, err = readLoad(ctx, tx, stations, onDuty); err != nil {
 			return err
 		}
 		if err := b.prefetch(ctx, items); err != nil {
@@ -385,6 +429,9 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 			return err
 		}
 		if err := b.flushPrimaries(ctx); err != nil {
+			return err
+		}
+		if err := countAssigned(ctx, tx, b.assigned); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -419,14 +466,17 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 				return err
 			}
 		}
-		changed, assigned = b.changed, b.assigned
+		changed = b.changed
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for uid, k := range assigned {
-		in.load[uid] += k
+	if in.OnCommit != nil {
+		end := time.Now()
+		st.Warnings, st.Jobs = len(items), len(jobs)
+		st.Prepare, st.Begin, st.Work, st.Commit = tTx.Sub(tLocked), tIn.Sub(tTx), tOut.Sub(tIn), end.Sub(tOut)
+		in.OnCommit(st)
 	}
 	if in.OnStored != nil && len(changed) > 0 {
 		in.OnStored(changed)
@@ -479,52 +529,6 @@ func (in *Intake) officerName(id int64) string {
 	return fmt.Sprintf("（编号 %d）", id)
 }
 
-// openLoad returns the open warnings per officer. It is read from the
-// database on first use and then refreshed in the background every 10
-// seconds (warnings are closed elsewhere); intake counts its own
-// assignments up in between. The refresh never holds up a commit.
-func (in *Intake) openLoad(ctx context.Context, t time.Time) (map[int64]int, error) {
-	if in.load == nil {
-		load, err := readOpenLoad(ctx, in.db)
-		if err != nil {
-			return nil, err
-		}
-		in.load, in.loadAt = load, t
-		return in.load, nil
-	}
-	if (t.Sub(in.loadAt) >= 10*time.Second || t.Before(in.loadAt)) && !in.loadRefreshing {
-		in.loadRefreshing = true
-		go func() {
-			load, err := readOpenLoad(context.Background(), in.db)
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			in.loadRefreshing = false
-			if err == nil {
-				in.load, in.loadAt = load, in.now().UTC()
-			}
-		}()
-	}
-	return in.load, nil
-}
-
-func readOpenLoad(ctx context.Context, d *db.DB) (map[int64]int, error) {
-	rows, err := d.Query(ctx, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
-	if err != nil {
-		return nil, fmt.Errorf("read open load: %w", err)
-	}
-	defer rows.Close()
-	load := map[int64]int{}
-	for rows.Next() {
-		var uid int64
-		var n int
-		if err := rows.Scan(&uid, &n); err != nil {
-			return nil, err
-		}
-		load[uid] = n
-	}
-	return load, rows.Err()
-}
-
 // batch is the state of one Submit transaction.
 type batch struct {
 	in    *Intake
@@ -534,7 +538,7 @@ type batch struct {
 	stmts map[string]*sql.Stmt
 
 	onDuty   map[int64][]int64 // station -> on-duty dissuaders
-	load     map[int64]int     // officer -> open warnings (the intake's cache; read only here)
+	load     map[int64]int     // officer -> open warnings, read in the transaction (readLoad)
 	assigned map[int64]int     // officer -> warnings assigned in this batch
 	seenRef  map[string]int64  // source|ref -> id, within the batch
 	byPhone  map[string]*openWarning
@@ -559,9 +563,9 @@ type batch struct {
 // when another process stored it between prefetch and insert).
 const dupQuery = `SELECT id, status, COALESCE(merged_into, 0) FROM warnings WHERE source = ? AND source_ref = ?`
 
-func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64, load map[int64]int) (*batch, error) {
+func newBatch(ctx context.Context, tx *db.Tx, in *Intake, tree *treeIndex, now time.Time, onDuty map[int64][]int64) (*batch, error) {
 	b := &batch{in: in, tx: tx, tree: tree, now: now, stmts: map[string]*sql.Stmt{},
-		onDuty: onDuty, load: load, assigned: map[int64]int{}, seenRef: map[string]int64{},
+		onDuty: onDuty, assigned: map[int64]int{}, seenRef: map[string]int64{},
 		byPhone: map[string]*openWarning{}, byID: map[string]*openWarning{}}
 	return b, nil
 }
@@ -606,7 +610,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 		PriorWarnings: prior, ContactInCase: contactInCase})
 	detail, _ := json.Marshal(parts)
 
-	m := b.tree.matcher.Match(n.Person.Address)
+	m := n.route
 	areaID, stationID, reason := m.NodeID, m.StationID, m.Reason
 	if areaID == 0 {
 		areaID = b.tree.root.ID
@@ -639,7 +643,7 @@ func (b *batch) take(ctx context.Context, n *normalized, it *ItemResult) error {
 	}
 	ms := db.Millis(b.now)
 	id = b.nextID()
-	b.rows = append(b.rows, pendingRow{id: id, item: it, key: key, args: []any{id, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
+	b.rows = append(b.rows, pendingRow{id: id, item: it, key: key, assignee: assignee, args: []any{id, n.Source, n.SourceRef, db.Millis(n.ReceivedAt), n.Grade, score,
 		n.Person.Name, n.Person.Phone, n.Person.IDNumber, n.Person.Birth, ageArg, n.Person.Sex, n.Person.Address,
 		n.FraudType, n.Scam.Phone, n.Scam.Account, n.Scam.URL, n.Scam.App, n.AmountFen, n.Text,
 		areaID, stationArg, reason, nullable(assignee), status, nullable(mergedInto),
@@ -726,23 +730,6 @@ func (b *batch) openPrimary(ctx context.Context, phone, idNumber string) (*openW
 	// Everything stored was read by prefetch: no open warning here means
 	// none exists.
 	return nil, nil
-}
-
-// assign picks the on-duty dissuader of the station with the fewest open
-// warnings (ties: the lowest user id, so the choice is reproducible).
-func (b *batch) assign(stationID int64) int64 {
-	cands := b.onDuty[stationID]
-	if len(cands) == 0 {
-		return 0
-	}
-	best := cands[0]
-	for _, c := range cands[1:] {
-		if b.load[c]+b.assigned[c] < b.load[best]+b.assigned[best] {
-			best = c
-		}
-	}
-	b.assigned[best]++
-	return best
 }
 
 // mergeInto folds a new warning into the person's open primary: the primary

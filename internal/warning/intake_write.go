@@ -18,10 +18,11 @@ import (
 
 // pendingRow is a warning waiting to be written.
 type pendingRow struct {
-	id   int64
-	item *ItemResult
-	key  string
-	args []any
+	id       int64
+	item     *ItemResult
+	key      string
+	assignee int64
+	args     []any
 }
 
 const warningColumns = `id, source, source_ref, received_at, grade, priority, person_name, person_phone,
@@ -114,6 +115,9 @@ func (b *batch) flush(ctx context.Context) error {
 			return fmt.Errorf("re-read duplicate: %w", err)
 		}
 		r.item.Status, r.item.ID, r.item.MergedInto = ItemDuplicate, id, merged
+		if r.assignee != 0 {
+			b.assigned[r.assignee]-- // not stored: no load added
+		}
 	}
 	var events [][]any
 	for _, e := range b.events {

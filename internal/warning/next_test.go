@@ -205,6 +205,8 @@ func TestNextReassignsAndClaimsOnce(t *testing.T) {
 		if (got[0] == lone) == (got[1] == lone) {
 			t.Fatalf("both or neither officer got warning %d: %v", lone, got)
 		}
+		// Claims and reassignments kept the stored open load exact.
+		checkOfficerLoad(t, d)
 	})
 }
 

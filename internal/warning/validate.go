@@ -72,6 +72,9 @@ type normalized struct {
 	// typePermille is the model's probability for a suggested type.
 	typeSource   string
 	typePermille int64
+	// route is where the address leads (routeItems, before the batch's
+	// locks).
+	route AddressMatch
 }
 
 // maxFuture is how far in the future a sender's clock may be.
