@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -22,7 +22,6 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/setup"
-	"github.com/fanzha/fanzha/internal/web"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -41,64 +40,36 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 	hubs := fs.Int("hubs", 3, "payment-platform hub accounts")
 	hubRows := fs.Int("hub-rows", 120_000, "statement rows of each hub account")
 	seed := fs.Uint64("seed", 1, "generator seed")
+	dataDir := fs.String("data-dir", "", "keep the SQLite database (and, with --db, the record of what the database holds) in this folder and reuse it when run again with the same generation flags (empty: a temporary folder)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the traces (not the generation) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "fanzha-bench-casetrace-")
+	env, err := newBenchEnv(ctx, *dsn, *dataDir, "fanzha-bench-casetrace-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := openDB(ctx, *dsn, dir, nil)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
+	defer env.Close()
+	d := env.DB
 	const password = "Case-Trace-2026"
-	res, err := setup.Run(ctx, d, setup.Params{CountyCode: "430102", CountyName: "基准区", AdminUsername: "bench", Password: password},
-		setup.Options{Audit: auth.AuditEntry{IP: "cli", Username: "cli:bench"}})
+	want := caseTraceData{Rows: *rows, Cases: *cases, HubShare: *hubShare, Hubs: *hubs, HubRows: *hubRows, Seed: *seed}
+	data, reused, err := want.load(ctx, d, env.Dir)
 	if err != nil {
 		return err
 	}
-	// An analyst of the county traces.
-	if _, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "analyst", Role: auth.RoleAnalyst, AreaID: res.County.ID, Password: password}); err != nil {
-		return err
+	if reused {
+		fmt.Printf("engine %s; reusing the %d statement rows and %d cases stored in %s\n", d.Dialect, data.Stored, len(data.IDs), env.Dir)
+	} else {
+		if data, err = want.generate(ctx, d, env, password); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("engine %s; storing %d statement rows (%d cases, %d hubs × %d rows) through the statement importer…\n",
-		d.Dialect, *rows, *cases, *hubs, *hubRows)
-	t0 := time.Now()
-	g := newCaseTraceGen(*seed, *cases, *hubs, *hubShare)
-	stored, err := g.store(ctx, d, *rows, *hubRows)
+	ids, hubIDs := data.IDs, data.ViaHub
+	base, err := env.Serve()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("stored %d rows in %.1f s\n", stored, time.Since(t0).Seconds())
-	ids, hubIDs, err := g.openCases(ctx, d, res.County.ID)
-	if err != nil {
-		return err
-	}
-	st, err := (&workerFlags{}).store(d)
-	if err != nil {
-		return err
-	}
-	// The benchmark's analyst signs in with a password only, as the demo's
-	// officers do.
-	if _, err := st.Save(ctx, auth.AuditEntry{Username: "bench", IP: "cli", At: time.Now().UTC()},
-		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
-		return err
-	}
-	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
-	srv.SetReady(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	c, err := crawl.Login(ctx, "http://"+ln.Addr().String(), "analyst", password)
+	c, err := crawl.Login(ctx, base, "analyst", password)
 	if err != nil {
 		return err
 	}
@@ -165,9 +136,95 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		len(hubTraces), ms(pct(hubTraces, 0.5)), ms(pct(hubTraces, 0.99)), ms(pct(hubTraces, 1)))
 	fmt.Printf("explain  %4d clicks p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n",
 		len(explains), ms(pct(explains, 0.5)), ms(pct(explains, 0.99)), ms(pct(explains, 1)))
-	fmt.Printf("RESULT rows=%d api_p50_ms=%.1f api_p99_ms=%.1f explain_p99_ms=%.1f engine=%s\n",
-		stored, ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(explains, 0.99)), d.Dialect)
+	fmt.Printf("RESULT rows=%d api_p50_ms=%.1f api_p99_ms=%.1f explain_p99_ms=%.1f max_ms=%.1f engine=%s\n",
+		data.Stored, ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(explains, 0.99)), ms(max(pct(traces, 1), pct(explains, 1))), d.Dialect)
 	return nil
+}
+
+// caseTraceData is what bench casetrace stored: the generation flags, the
+// rows stored and the cases opened. It is written to casetrace.json in the
+// data folder, so that a later run with the same flags reuses the database.
+type caseTraceData struct {
+	Rows     int     `json:"rows"`
+	Cases    int     `json:"cases"`
+	HubShare float64 `json:"hub_share"`
+	Hubs     int     `json:"hubs"`
+	HubRows  int     `json:"hub_rows"`
+	Seed     uint64  `json:"seed"`
+	DSN      string  `json:"dsn"`
+
+	Stored int            `json:"stored"`
+	IDs    []int64        `json:"ids"`
+	ViaHub map[int64]bool `json:"via_hub"`
+}
+
+func (w caseTraceData) sameFlags(o caseTraceData) bool {
+	return w.Rows == o.Rows && w.Cases == o.Cases && w.HubShare == o.HubShare && w.Hubs == o.Hubs && w.HubRows == o.HubRows && w.Seed == o.Seed
+}
+
+// load returns the record of dir when it was written for the same flags and
+// database and the database still holds its cases.
+func (w caseTraceData) load(ctx context.Context, d *db.DB, dir string) (caseTraceData, bool, error) {
+	w.DSN = d.DSN
+	b, err := os.ReadFile(filepath.Join(dir, "casetrace.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return w, false, nil
+	}
+	if err != nil {
+		return w, false, err
+	}
+	var got caseTraceData
+	if err := json.Unmarshal(b, &got); err != nil {
+		return w, false, fmt.Errorf("%s: %w", filepath.Join(dir, "casetrace.json"), err)
+	}
+	if !w.sameFlags(got) || got.DSN != d.DSN || len(got.IDs) == 0 {
+		return w, false, fmt.Errorf("%s holds a benchmark database of other flags or another database: use another --data-dir", dir)
+	}
+	var n int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
+		return w, false, err
+	}
+	if n != len(got.IDs) {
+		return w, false, fmt.Errorf("%s: the database holds %d cases, the record %d: use another --data-dir", dir, n, len(got.IDs))
+	}
+	return got, true, nil
+}
+
+// generate sets the county up, stores the statements, opens the cases and
+// writes the record into the data folder.
+func (w caseTraceData) generate(ctx context.Context, d *db.DB, env *benchEnv, password string) (caseTraceData, error) {
+	w.DSN = d.DSN
+	res, err := setup.Run(ctx, d, setup.Params{CountyCode: "430102", CountyName: "基准区", AdminUsername: "bench", Password: password},
+		setup.Options{Audit: auth.AuditEntry{IP: "cli", Username: "cli:bench"}})
+	if err != nil {
+		return w, err
+	}
+	// An analyst of the county traces.
+	if _, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "analyst", Role: auth.RoleAnalyst, AreaID: res.County.ID, Password: password}); err != nil {
+		return w, err
+	}
+	// The benchmark's analyst signs in with a password only, as the demo's
+	// officers do.
+	if _, err := env.St.Save(ctx, auth.AuditEntry{Username: "bench", IP: "cli", At: time.Now().UTC()},
+		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
+		return w, err
+	}
+	fmt.Printf("engine %s; storing %d statement rows (%d cases, %d hubs × %d rows) through the statement importer…\n",
+		d.Dialect, w.Rows, w.Cases, w.Hubs, w.HubRows)
+	t0 := time.Now()
+	g := newCaseTraceGen(w.Seed, w.Cases, w.Hubs, w.HubShare)
+	if w.Stored, err = g.store(ctx, d, w.Rows, w.HubRows); err != nil {
+		return w, err
+	}
+	fmt.Printf("stored %d rows in %.1f s\n", w.Stored, time.Since(t0).Seconds())
+	if w.IDs, w.ViaHub, err = g.openCases(ctx, d, res.County.ID); err != nil {
+		return w, err
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return w, err
+	}
+	return w, os.WriteFile(filepath.Join(env.Dir, "casetrace.json"), b, 0o644)
 }
 
 // getJSON GETs path with the signed-in client and decodes the answer into

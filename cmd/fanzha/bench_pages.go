@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"runtime/pprof"
@@ -17,7 +13,6 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/crawl"
 	"github.com/fanzha/fanzha/internal/sim"
-	"github.com/fanzha/fanzha/internal/web"
 )
 
 // benchPages generates the demo county in a temporary folder (the same
@@ -36,37 +31,22 @@ func benchPages(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "fanzha-bench-pages-")
+	env, err := newBenchEnv(ctx, *dsn, "", "fanzha-bench-pages-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := openDB(ctx, *dsn, dir, nil)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	st, err := (&workerFlags{}).store(d)
-	if err != nil {
-		return err
-	}
+	defer env.Close()
+	d := env.DB
 	fmt.Printf("engine %s; generating the demo county (seed %d, scale %g)…\n", d.Dialect, *seed, *scale)
 	t0 := time.Now()
-	if err := generateDemo(ctx, d, st, *seed, *scale, log); err != nil {
+	if err := generateDemo(ctx, d, env.St, *seed, *scale, env.Log); err != nil {
 		return err
 	}
 	fmt.Printf("demo county ready in %.1f s\n", time.Since(t0).Seconds())
-	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
-	srv.SetReady(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, err := env.Serve()
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
 	logins, err := sim.DemoLogins(ctx, d)
 	if err != nil {
 		return err

@@ -176,6 +176,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 		}
 		defer acct.Close()
 		seenAcct := map[string]bool{}
+		added := map[string]int64{} // rows stored per account
 		// Occurrences of each row key in this file, by the key's first 8
 		// bytes (32 bytes an entry instead of a string: a million-row file
 		// keeps about 40 MB here; a collision of 64-bit prefixes would only
@@ -201,6 +202,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			}
 			if k, _ := res.RowsAffected(); k == 1 {
 				rep.Stored++
+				added[sr.Account]++
 			} else {
 				rep.Duplicates++
 			}
@@ -250,7 +252,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			return err
 		}
 		rep.ImportID = importID
-		return db.Bump(ctx, tx, db.GenStatements)
+		return NoteStatementRows(ctx, tx, added)
 	})
 	if errors.Is(err, errRefused) {
 		rep.Stored, rep.Duplicates = 0, 0
