@@ -256,13 +256,18 @@ func getJSON(ctx context.Context, c *crawl.Client, path string, v any) (time.Dur
 	return dur, nil
 }
 
-// caseTraceGen generates the statements and cases of bench casetrace.
-// Each case's victims pay a first-layer mule account; every mule forwards
-// most of what it received to two or three accounts of the next layer
-// within hours and the last layer withdraws cash; a share of the cases
-// sends one layer's money through a payment-platform hub account. Every
-// mule also has ordinary transfers with ordinary accounts, and ordinary
-// accounts pay each other and the hubs, up to the row count asked.
+// caseTraceGen generates the statements and cases of bench casetrace, of
+// the kind the demo county holds (sim.Generate): statements of the accounts
+// the police requested — the mule accounts of fraud gangs, a few payment
+// platforms' settlement accounts (hubs) and, for the rest of the rows,
+// accounts of other inquiries — whose counterparties are mostly accounts
+// without a statement. Cases come in gangs of ten sharing their mule
+// accounts, as the demo's do: each case's victims pay one of the gang's
+// first-layer mules, every mule forwards most of what it received to two
+// or three mules of the next layer within hours and the last layer
+// withdraws cash; a share of the cases sends one layer's money through a
+// hub. Every mule also has ordinary traffic with accounts without a
+// statement; a hub has hubRows rows with its customers.
 type caseTraceGen struct {
 	rng      *rand.Rand
 	cases    []genCase
@@ -278,7 +283,10 @@ type genCase struct {
 	victims []funds.NewVictim
 }
 
-const caseTraceLayers = 4
+const (
+	caseTraceLayers = 4
+	caseTraceGang   = 10 // cases per gang
+)
 
 func newCaseTraceGen(seed uint64, cases, hubs int, hubShare float64) *caseTraceGen {
 	g := &caseTraceGen{rng: rand.New(rand.NewPCG(seed, 21)), hubShare: hubShare,
@@ -290,9 +298,11 @@ func newCaseTraceGen(seed uint64, cases, hubs int, hubShare float64) *caseTraceG
 	return g
 }
 
-func mule(c, layer, k int) string   { return fmt.Sprintf("6222%04d%02d%06d", layer, k, c) }
-func ordinary(k int) string         { return fmt.Sprintf("6217%012d", k) }
-func victimAccount(c, v int) string { return fmt.Sprintf("6228%06d%06d", v, c) }
+// The gang's mules of a layer: 3 × layer accounts.
+func mule(gang, layer, k int) string { return fmt.Sprintf("6222%04d%02d%06d", layer, k, gang) }
+func ordinary(k int) string          { return fmt.Sprintf("6217%012d", k) }
+func inquiry(k int) string           { return fmt.Sprintf("6225%012d", k) }
+func victimAccount(c, v int) string  { return fmt.Sprintf("6228%06d%06d", v, c) }
 func (g *caseTraceGen) at(day float64) time.Time {
 	return g.epoch.Add(time.Duration(day * float64(24*time.Hour))).Truncate(time.Second)
 }
@@ -303,7 +313,7 @@ func (g *caseTraceGen) row(account string, at time.Time, fen int64, counter, sum
 	g.n++
 }
 
-// transfer writes both ends of a transfer.
+// transfer writes both ends of a transfer between accounts with statements.
 func (g *caseTraceGen) transfer(from, to string, at time.Time, fen int64) {
 	g.row(from, at, -fen, to, "转账")
 	g.row(to, at, fen, from, "转账")
@@ -365,15 +375,17 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 		return nil
 	}
 	open()
-	// The cases' mule layers, with the ordinary traffic of each mule.
-	ordinaries := max(1000, rows/40)
+	ordinaries := max(1000, rows/20)
+	// The cases' mule layers, with the ordinary traffic of each mule the
+	// case uses.
 	for c := range g.cases {
 		gc := &g.cases[c]
+		gang := c / caseTraceGang
 		gc.viaHub = g.rng.Float64() < g.hubShare
 		start := g.rng.Float64() * 80
 		nv := 1 + g.rng.IntN(2)
 		inflow := int64(0)
-		l1 := mule(c, 1, 0)
+		l1 := mule(gang, 1, g.rng.IntN(3))
 		for v := range nv {
 			nt := 1 + g.rng.IntN(3)
 			vic := funds.NewVictim{Name: fmt.Sprintf("受害人%d-%d", c, v)}
@@ -386,6 +398,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 			}
 			gc.victims = append(gc.victims, vic)
 		}
+		used := []string{l1}
 		layer := []string{l1}
 		amounts := []int64{inflow}
 		t := start + 0.1
@@ -396,7 +409,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 				fan := 2 + g.rng.IntN(2)
 				out := amounts[i] * 9 / 10
 				for k := range fan {
-					to := mule(c, depth, len(next))
+					to := mule(gang, depth, g.rng.IntN(3*depth))
 					if gc.viaHub && depth == 3 && k == 0 {
 						to = g.hubs[g.rng.IntN(len(g.hubs))]
 					}
@@ -405,6 +418,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 					if to[:4] == "6222" {
 						next = append(next, to)
 						nextAmt = append(nextAmt, fen)
+						used = append(used, to)
 					}
 				}
 			}
@@ -413,45 +427,44 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 		for i, m := range layer {
 			g.row(m, g.at(t+g.rng.Float64()*0.1), -amounts[i]*9/10, "", "ATM取现")
 		}
-		// Ordinary traffic of the case's accounts, before and after.
-		for _, m := range append([]string{l1}, layer...) {
-			for range 20 + g.rng.IntN(40) {
-				o := ordinary(g.rng.IntN(ordinaries))
+		// Ordinary traffic of the case's mules, before and after.
+		for _, m := range used {
+			for range 5 + g.rng.IntN(10) {
 				fen := int64(1_00 + g.rng.IntN(3_000_00))
 				if g.rng.IntN(2) == 0 {
-					g.transfer(o, m, g.at(start-10+g.rng.Float64()*30), fen)
-				} else {
-					g.transfer(m, o, g.at(start-10+g.rng.Float64()*30), fen)
+					fen = -fen
 				}
+				g.row(m, g.at(start-10+g.rng.Float64()*30), fen, ordinary(g.rng.IntN(ordinaries)), "转账")
 			}
 		}
 		if err := flushIfFull(); err != nil {
 			return 0, err
 		}
 	}
-	// The hubs: ordinary accounts pay in and the platform pays out.
+	// The hubs: the platform's customers pay in and are paid out.
 	for _, h := range g.hubs {
 		for i := 0; i < hubRows; i++ {
-			o := ordinary(g.rng.IntN(ordinaries))
 			fen := int64(1_00 + g.rng.IntN(5_000_00))
-			at := g.at(g.rng.Float64() * 90)
-			if i%2 == 0 {
-				g.transfer(o, h, at, fen)
-			} else {
-				g.transfer(h, o, at, fen)
+			if i%2 == 1 {
+				fen = -fen
 			}
+			g.row(h, g.at(g.rng.Float64()*90), fen, ordinary(g.rng.IntN(ordinaries)), "快捷支付")
 			if err := flushIfFull(); err != nil {
 				return 0, err
 			}
 		}
 	}
-	// Ordinary accounts paying each other, up to the row count.
-	for written+g.n < rows {
-		a, b := ordinary(g.rng.IntN(ordinaries)), ordinary(g.rng.IntN(ordinaries))
-		if a == b {
-			continue
+	// Statements of other inquiries, 300 rows an account, up to the row
+	// count.
+	for k := 0; written+g.n < rows; k++ {
+		acct := inquiry(k)
+		for range 300 {
+			fen := int64(1_00 + g.rng.IntN(2_000_00))
+			if g.rng.IntN(2) == 0 {
+				fen = -fen
+			}
+			g.row(acct, g.at(g.rng.Float64()*90), fen, ordinary(g.rng.IntN(ordinaries)), "转账")
 		}
-		g.transfer(a, b, g.at(g.rng.Float64()*90), int64(1_00+g.rng.IntN(2_000_00)))
 		if err := flushIfFull(); err != nil {
 			return 0, err
 		}
