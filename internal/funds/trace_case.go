@@ -213,9 +213,10 @@ func hubSources(hub string, rows []LedgerRow, starts []TraceStart) []string {
 }
 
 // loadHubInto loads the rows of hub whose counterparty is one of sources
-// by the counterparty index, so that the hub's other rows are never read:
-// "account || ''" keeps the planner from walking the hub's 100k+ rows by
-// the account index instead (SQLite has no statistics to tell).
+// by the counterparty index, so that the hub's other rows are never read.
+// The account is compared as an expression (account concatenated with the
+// empty string) to keep the planner from walking the hub's 100k+ rows by
+// the account index instead: SQLite has no statistics to tell.
 func loadHubInto(ctx context.Context, q db.Querier, hub string, sources []string, seen func(LedgerRow)) error {
 	for i := 0; i < len(sources); i += 500 {
 		part := sources[i:min(i+500, len(sources))]
