@@ -20,6 +20,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // benchTrace measures the trace engine on a generated transaction set (or
@@ -46,7 +47,7 @@ func benchTrace(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	rule, err := funds.ParseTraceRule(*ruleName)
+	rule, err := trace.ParseRule(*ruleName)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -82,7 +83,7 @@ func benchTrace(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	gen, err := funds.WriteTraceBenchCSV(f, funds.TraceGenConfig{Seed: *seed, Transfers: *transfers, Accounts: *accounts, Victims: *victims})
+	gen, err := trace.WriteBenchCSV(f, trace.GenConfig{Seed: *seed, Transfers: *transfers, Accounts: *accounts, Victims: *victims})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -102,7 +103,7 @@ func benchTrace(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := funds.LoadTransferCSV(f, gen.Lines)
+	l, err := trace.LoadTransferCSV(f, gen.Lines)
 	f.Close()
 	if err != nil {
 		return err
@@ -141,9 +142,9 @@ func benchTrace(ctx context.Context, args []string) error {
 	// trace). So one untimed round runs first, and a collection (untimed)
 	// precedes every round: a round's results then reuse the memory the
 	// previous round's have freed.
-	opt := funds.TraceOptions{Rule: rule, LIBRCap: *libr, MaxHops: *hops, Envelope: true}
+	opt := trace.Options{Rule: rule, LIBRCap: *libr, MaxHops: *hops, Envelope: true}
 	for _, s := range gen.Starts {
-		if _, err := funds.Trace(l, []funds.TraceStart{s}, opt); err != nil {
+		if _, err := trace.Trace(l, []trace.Start{s}, opt); err != nil {
 			return err
 		}
 	}
@@ -156,7 +157,7 @@ func benchTrace(ctx context.Context, args []string) error {
 		runtime.GC()
 		for k, s := range gen.Starts {
 			t1 := time.Now()
-			res, err := funds.Trace(l, []funds.TraceStart{s}, opt)
+			res, err := trace.Trace(l, []trace.Start{s}, opt)
 			d := time.Since(t1)
 			if err != nil {
 				return err
@@ -187,7 +188,7 @@ func benchTrace(ctx context.Context, args []string) error {
 				// copies); turned into sorted sets after the timed loop,
 				// so that no other work runs between traces.
 				if pg.limit > 0 {
-					names[k] = l.Reach([]funds.TraceStart{s}, *hops, 0, pg.limit)
+					names[k] = l.Reach([]trace.Start{s}, *hops, 0, pg.limit)
 				} else {
 					names[k] = reachable
 				}
@@ -284,7 +285,7 @@ func benchTCR5(ctx context.Context, dir, window, pgURL string) error {
 	n := int(rep.Rows - rep.Bad)
 	fmt.Printf("FinBench TCR5 on %s: %d transfers imported through the statement importer (mapping %s: %d statement rows, %d lines refused: a transfer to the same account or of nothing) in %.3f s = %.0f rows/s; ledger of %d accounts read back in %.3f s\n",
 		dir, n, rep.Mapping, rep.Stored, rep.Bad, imp.Seconds(), float64(rep.Rows)/imp.Seconds(), l.Accounts(), time.Since(t0).Seconds())
-	params, err := funds.ReadTCR5Params(dir)
+	params, err := trace.ReadTCR5Params(dir)
 	if err != nil {
 		return err
 	}
@@ -330,7 +331,7 @@ func benchTCR5(ctx context.Context, dir, window, pgURL string) error {
 	paths, mismatches := 0, 0
 	for _, src := range srcs {
 		t1 := time.Now()
-		res, err := funds.TCR5(l, src, p)
+		res, err := trace.TCR5(l, src, p)
 		d := time.Since(t1)
 		if err != nil {
 			return err
@@ -384,7 +385,7 @@ type pgTraceTable struct {
 	limit  int // only transfers with seq < limit (0: all)
 }
 
-func loadPGTraceTable(ctx context.Context, url string, l *funds.Ledger, limit int) (*pgTraceTable, error) {
+func loadPGTraceTable(ctx context.Context, url string, l *trace.Ledger, limit int) (*pgTraceTable, error) {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -509,15 +510,15 @@ func (pg *pgTraceTable) query(ctx context.Context, q string, args ...any) ([]str
 	return out, d, rows.Err()
 }
 
-func (pg *pgTraceTable) reach(ctx context.Context, s funds.TraceStart, hops int) ([]string, time.Duration, error) {
+func (pg *pgTraceTable) reach(ctx context.Context, s trace.Start, hops int) ([]string, time.Duration, error) {
 	a, err := strconv.ParseInt(s.ToAccount, 10, 64)
 	if err != nil {
 		return nil, 0, err
 	}
-	return pg.query(ctx, funds.ReachSQL(pg.schema+".transfers"), a, s.At.UnixMilli(), hops)
+	return pg.query(ctx, trace.ReachSQL(pg.schema+".transfers"), a, s.At.UnixMilli(), hops)
 }
 
-func (pg *pgTraceTable) tcr5(ctx context.Context, src string, p funds.TCR5Params) ([]string, time.Duration, error) {
+func (pg *pgTraceTable) tcr5(ctx context.Context, src string, p trace.TCR5Params) ([]string, time.Duration, error) {
 	a, err := strconv.ParseInt(src, 10, 64)
 	if err != nil {
 		return nil, 0, err
@@ -526,7 +527,7 @@ func (pg *pgTraceTable) tcr5(ctx context.Context, src string, p funds.TCR5Params
 	if p.TruncationLimit > 0 {
 		limit = p.TruncationLimit
 	}
-	return pg.query(ctx, funds.TCR5SQL(pg.schema+".transfers", p.TruncationOrder), a, p.Start.UnixMilli(), p.End.UnixMilli(), limit)
+	return pg.query(ctx, trace.TCR5SQL(pg.schema+".transfers", p.TruncationOrder), a, p.Start.UnixMilli(), p.End.UnixMilli(), limit)
 }
 
 // accountSet turns account numbers into a sorted set of integers.

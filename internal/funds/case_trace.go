@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -33,7 +34,7 @@ var (
 // CaseTrace is the computed trace of a case in scope.
 type CaseTrace struct {
 	Case   Case
-	Result TraceResult
+	Result trace.Result
 	Scope  LedgerScope
 	ids    map[string]string // engine node id → view id
 	back   map[string]string // view id → engine node id
@@ -42,7 +43,7 @@ type CaseTrace struct {
 
 // TraceCaseInScope traces a case in scope (a case outside it is not found) with
 // opt through the statements reachable from its receiving accounts.
-func TraceCaseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID int64, opt TraceOptions) (*CaseTrace, error) {
+func TraceCaseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID int64, opt trace.Options) (*CaseTrace, error) {
 	c, err := GetCase(ctx, q, scope, caseID)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (ct *CaseTrace) VictimName(id int64) string { return ct.names[id] }
 
 // Label names a node of the flow graph for people: the victim, the account
 // (masked by m) or the leaf with where the money went.
-func (ct *CaseTrace) Label(n TraceNode, m auth.Masker) string {
+func (ct *CaseTrace) Label(n trace.Node, m auth.Masker) string {
 	switch n.Kind {
 	case "victim":
 		if name := ct.names[n.VictimID]; name != "" {
@@ -81,7 +82,7 @@ func (ct *CaseTrace) Label(n TraceNode, m auth.Masker) string {
 		}
 		return "受害人"
 	case "leaf":
-		l := LeafTypeName(n.LeafType)
+		l := trace.LeafTypeName(n.LeafType)
 		if n.Counter != "" {
 			l += " " + m.Card(n.Counter)
 		}
@@ -141,7 +142,7 @@ func (ct *CaseTrace) ExplainNode(viewNode string, victim int64, m auth.Masker) (
 		fmt.Fprintf(&b, "%s 的资金 %s 元在此终止追踪：%s。\n", v.VictimName, money.FormatYuan(ex.AmountFen), v.Label)
 	} else {
 		fmt.Fprintf(&b, "%s 的资金流入 %s 共 %s 元，截至 %s 仍留存 %s 元。\n", v.VictimName, v.Label, money.FormatYuan(ex.ReceivedFen),
-			AsOfText(ct.Result.AsOf), money.FormatYuan(ex.AmountFen))
+			trace.AsOfText(ct.Result.AsOf), money.FormatYuan(ex.AmountFen))
 	}
 	for _, path := range ex.Paths {
 		ls := make([]string, len(path))

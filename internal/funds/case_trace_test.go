@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // A case's trace is computed only in the caller's jurisdiction, only for a
@@ -25,14 +26,14 @@ func TestTraceCaseInScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := TraceCaseInScope(ctx, d, w.stA, b, TraceOptions{}); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := TraceCaseInScope(ctx, d, w.stA, b, trace.Options{}); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("another station's case: %v, want not found", err)
 		}
-		if _, err := TraceCaseInScope(ctx, d, w.stA, empty, TraceOptions{}); !errors.Is(err, ErrNoTransfers) || !errors.Is(err, domain.ErrInvalid) ||
+		if _, err := TraceCaseInScope(ctx, d, w.stA, empty, trace.Options{}); !errors.Is(err, ErrNoTransfers) || !errors.Is(err, domain.ErrInvalid) ||
 			!strings.Contains(err.Error(), "没有登记被骗转账") {
 			t.Errorf("a case without transfers: %v, want ErrNoTransfers", err)
 		}
-		ct, err := TraceCaseInScope(ctx, d, w.stA, a, TraceOptions{})
+		ct, err := TraceCaseInScope(ctx, d, w.stA, a, trace.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -504,9 +505,9 @@ func tracedIntoFreeze(ctx context.Context, q db.Querier, scope area.Node, reques
 	if len(c.Transfers) == 0 {
 		return out, asOf, nil
 	}
-	res, _, err := TraceCaseFrom(ctx, q, c, TraceOptions{Rule: TraceFIFO, AsOf: asOf})
+	res, _, err := TraceCaseFrom(ctx, q, c, trace.Options{Rule: trace.FIFO, AsOf: asOf})
 	if err != nil {
-		if errors.Is(err, ErrTraceInput) {
+		if errors.Is(err, trace.ErrInput) {
 			return out, asOf, nil
 		}
 		return nil, asOf, fmt.Errorf("trace for freeze %d: %w", requestID, err)

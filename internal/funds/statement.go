@@ -388,7 +388,7 @@ func (b *boundMapping) parse(row []string) (StatementRow, error) {
 	case b.amount >= 0 && b.m.Transfer:
 		parse := money.ParseYuan
 		if b.m.RoundFen {
-			parse = parseYuanRounded
+			parse = money.ParseYuanRounded
 		}
 		v, err := parse(c(b.amount))
 		if err != nil {

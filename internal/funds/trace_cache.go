@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // Recent case traces, so that an explain click, a freeze from the trace or
@@ -24,7 +25,7 @@ const traceCacheSize = 256
 
 type traceCacheEntry struct {
 	gen      int64
-	res      TraceResult
+	res      trace.Result
 	sc       LedgerScope
 	accounts []string // looked up by the trace
 }
@@ -35,22 +36,22 @@ var traceCache = struct {
 	order []string // oldest first
 }{m: map[string]*traceCacheEntry{}}
 
-func traceCacheKey(d *db.DB, starts []TraceStart, opt TraceOptions) string {
+func traceCacheKey(d *db.DB, starts []trace.Start, opt trace.Options) string {
 	return fmt.Sprintf("%p|%s|%+v|%+v", d, d.DSN, starts, opt)
 }
 
 // cachedCaseTrace is TraceCaseFrom through the cache when q is a database
 // handle.
-func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt TraceOptions,
-	trace func() (TraceResult, LedgerScope, []string, error)) (TraceResult, LedgerScope, error) {
+func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt trace.Options,
+	run func() (trace.Result, LedgerScope, []string, error)) (trace.Result, LedgerScope, error) {
 	d, ok := q.(*db.DB)
 	if !ok {
-		res, sc, _, err := trace()
+		res, sc, _, err := run()
 		return res, sc, err
 	}
 	gens, err := db.Generations(ctx, d)
 	if err != nil {
-		return TraceResult{}, LedgerScope{}, err
+		return trace.Result{}, LedgerScope{}, err
 	}
 	gen := gens[db.GenStatements]
 	key := traceCacheKey(d, StartsOfCase(c), opt)
@@ -62,7 +63,7 @@ func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt TraceOptions
 		if !fresh {
 			changed, err := accountsChangedSince(ctx, d, e.accounts, e.gen)
 			if err != nil {
-				return TraceResult{}, LedgerScope{}, err
+				return trace.Result{}, LedgerScope{}, err
 			}
 			fresh = !changed
 		}
@@ -77,7 +78,7 @@ func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt TraceOptions
 			return e.res, e.sc, nil
 		}
 	}
-	res, sc, accounts, err := trace()
+	res, sc, accounts, err := run()
 	if err != nil {
 		return res, sc, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -28,15 +29,15 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 		imp("a.csv", "A1,2026-10-01 10:00:00,5000.00,V1,转账\nA1,2026-10-01 11:00:00,-3000.00,B1,转账\n")
 		at := time.Date(2026, 10, 1, 10, 0, 0, 0, zone.Shanghai)
 		c := Case{CaseNo: "T-9", Transfers: []Transfer{{ID: 1, VictimID: 9, At: at, FromAccount: "V1", ToAccount: "A1", AmountFen: 500000}}}
-		leafTo := func(res TraceResult, counter string) bool {
+		leafTo := func(res trace.Result, counter string) bool {
 			for _, n := range res.Nodes {
-				if n.Kind == "leaf" && n.LeafType == LeafNoStatement && n.Counter == counter {
+				if n.Kind == "leaf" && n.LeafType == trace.LeafNoStatement && n.Counter == counter {
 					return true
 				}
 			}
 			return false
 		}
-		res, _, err := TraceCaseFrom(ctx, d, c, TraceOptions{})
+		res, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil || !leafTo(res, "B1") {
 			t.Fatalf("first trace: %v %+v", err, res.Nodes)
 		}
@@ -46,7 +47,7 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 			VALUES ('B1', ?, 300000, 'A1', '转账', 'raw1')`, db.Millis(at.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if res, _, err = TraceCaseFrom(ctx, d, c, TraceOptions{}); err != nil || !leafTo(res, "B1") {
+		if res, _, err = TraceCaseFrom(ctx, d, c, trace.Options{}); err != nil || !leafTo(res, "B1") {
 			t.Fatalf("second trace not from the cache: %v %+v", err, res.Nodes)
 		}
 		// B1's statement imported through another handle: the trace now
@@ -60,7 +61,7 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 		if err != nil || rep.Stored != 1 {
 			t.Fatalf("import b.csv: %v %+v", err, rep)
 		}
-		res, _, err = TraceCaseFrom(ctx, d, c, TraceOptions{})
+		res, _, err = TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil || leafTo(res, "B1") || !leafTo(res, "C1") {
 			t.Fatalf("trace after the import: %v %+v", err, res.Nodes)
 		}
@@ -77,7 +78,7 @@ func TestCaseTraceCacheKeptForOtherAccounts(t *testing.T) {
 			"B1,2026-10-01 11:00:00,3000.00,A1,转账\nB1,2026-10-01 12:00:00,-1000.00,C1,转账\n")
 		at := time.Date(2026, 10, 1, 10, 0, 0, 0, zone.Shanghai)
 		c := Case{CaseNo: "T-10", Transfers: []Transfer{{ID: 1, VictimID: 9, At: at, FromAccount: "V1", ToAccount: "A1", AmountFen: 500000}}}
-		first, _, err := TraceCaseFrom(ctx, d, c, TraceOptions{})
+		first, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestCaseTraceCacheKeptForOtherAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		importSigned(t, d, "other.csv", "Z9,2026-10-01 12:00:00,-10.00,Z8,转账\n")
-		got, _, err := TraceCaseFrom(ctx, d, c, TraceOptions{})
+		got, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,11 +99,11 @@ func TestCaseTraceCacheKeptForOtherAccounts(t *testing.T) {
 		}
 		// C1's statement (C1 was a no-statement leaf the trace looked up).
 		importSigned(t, d, "c.csv", "C1,2026-10-01 12:00:00,1000.00,B1,转账\nC1,2026-10-01 13:00:00,-600.00,D1,转账\n")
-		cached, csc, err := TraceCaseFrom(ctx, d, c, TraceOptions{})
+		cached, csc, err := TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, fsc, _, err := traceCaseFrom(ctx, d, c, TraceOptions{})
+		fresh, fsc, _, err := traceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // Limits of the statements a case trace loads from the database. A case's
@@ -46,8 +47,8 @@ type LedgerScope struct {
 // is reached. Inflows and the time order play no part in choosing what to
 // load (the engine applies them): the set is a superset of what any rule
 // reaches within maxHops.
-func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops int) (*Ledger, LedgerScope, error) {
-	b := NewLedgerBuilder()
+func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops int) (*trace.Ledger, LedgerScope, error) {
+	b := trace.NewLedgerBuilder()
 	var sc LedgerScope
 	known := map[string]bool{}
 	var frontier []string
@@ -70,7 +71,7 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 		sc.Levels++
 		var next []string
 		withRows := map[string]bool{}
-		err := loadAccountsInto(ctx, q, b, frontier, func(r LedgerRow) {
+		err := loadAccountsInto(ctx, q, b, frontier, func(r trace.LedgerRow) {
 			sc.Rows++
 			withRows[r.Account] = true
 			c := strings.TrimSpace(r.Counter)
@@ -86,6 +87,16 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 		frontier = next
 	}
 	return b.Build(), sc, nil
+}
+
+// StartsOfCase turns a case's losing transfers into trace starts.
+func StartsOfCase(c Case) []trace.Start {
+	out := make([]trace.Start, 0, len(c.Transfers))
+	for _, t := range c.Transfers {
+		out = append(out, trace.Start{VictimID: t.VictimID, TransferID: t.ID, At: t.At,
+			FromAccount: t.FromAccount, ToAccount: t.ToAccount, AmountFen: t.AmountFen})
+	}
+	return out
 }
 
 // TraceCaseFrom traces a case's losing transfers, loading statements as the
@@ -104,16 +115,16 @@ func LoadLedgerFrom(ctx context.Context, q db.Querier, seeds []string, maxHops i
 // Results are cached per case and options while none of the accounts the
 // trace looked up got statement rows (trace_cache.go); the cached result is
 // shared and must only be read.
-func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, error) {
-	return cachedCaseTrace(ctx, q, c, opt, func() (TraceResult, LedgerScope, []string, error) { return traceCaseFrom(ctx, q, c, opt) })
+func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, error) {
+	return cachedCaseTrace(ctx, q, c, opt, func() (trace.Result, LedgerScope, []string, error) { return traceCaseFrom(ctx, q, c, opt) })
 }
 
 // traceCaseFrom is TraceCaseFrom without the cache; it also returns every
 // account it looked up (what the result depends on).
-func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, LedgerScope, []string, error) {
+func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, []string, error) {
 	starts := StartsOfCase(c)
 	var sc LedgerScope
-	var rows []LedgerRow
+	var rows []trace.LedgerRow
 	asked := map[string]bool{}
 	var lookedUp []string
 	withRows := map[string]bool{}
@@ -121,9 +132,9 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 	for _, s := range starts {
 		want = append(want, s.ToAccount)
 	}
-	var res TraceResult
-	fail := func(err error) (TraceResult, LedgerScope, []string, error) {
-		return TraceResult{}, sc, nil, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+	var res trace.Result
+	fail := func(err error) (trace.Result, LedgerScope, []string, error) {
+		return trace.Result{}, sc, nil, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
 	}
 	for round := 0; ; round++ {
 		var next []string
@@ -155,7 +166,7 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 				plain = append(plain, a)
 			}
 		}
-		keep := func(r LedgerRow) {
+		keep := func(r trace.LedgerRow) {
 			rows = append(rows, r)
 			withRows[r.Account] = true
 		}
@@ -169,19 +180,19 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 				return fail(err)
 			}
 		}
-		b := NewLedgerBuilder()
+		b := trace.NewLedgerBuilder()
 		for _, r := range rows {
 			if err := b.AddRow(r); err != nil {
 				return fail(err)
 			}
 		}
 		sc.Rows, sc.Accounts = len(rows), len(withRows)
-		if res, err = Trace(b.Build(), starts, opt); err != nil {
+		if res, err = trace.Trace(b.Build(), starts, opt); err != nil {
 			return fail(err)
 		}
 		want = want[:0]
 		for _, n := range res.Nodes {
-			if n.Kind == "leaf" && n.LeafType == LeafNoStatement && n.Counter != "" {
+			if n.Kind == "leaf" && n.LeafType == trace.LeafNoStatement && n.Counter != "" {
 				want = append(want, n.Counter)
 			}
 		}
@@ -190,7 +201,7 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt TraceOptions) 
 
 // hubSources are the accounts that paid money into hub: the senders of the
 // loaded rows and the victims' own accounts.
-func hubSources(hub string, rows []LedgerRow, starts []TraceStart) []string {
+func hubSources(hub string, rows []trace.LedgerRow, starts []trace.Start) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(a string) {
@@ -217,7 +228,7 @@ func hubSources(hub string, rows []LedgerRow, starts []TraceStart) []string {
 // The account is compared as an expression (account concatenated with the
 // empty string) to keep the planner from walking the hub's 100k+ rows by
 // the account index instead: SQLite has no statistics to tell.
-func loadHubInto(ctx context.Context, q db.Querier, hub string, sources []string, seen func(LedgerRow)) error {
+func loadHubInto(ctx context.Context, q db.Querier, hub string, sources []string, seen func(trace.LedgerRow)) error {
 	for i := 0; i < len(sources); i += 500 {
 		part := sources[i:min(i+500, len(sources))]
 		args := make([]any, 0, len(part)+1)
@@ -236,17 +247,17 @@ func loadHubInto(ctx context.Context, q db.Querier, hub string, sources []string
 // Candidate is an account still holding traced money: where a stop-payment
 // or freeze request should go.
 type Candidate struct {
-	NodeID      string         `json:"node_id"`
-	Account     string         `json:"account"`
-	AccountID   int64          `json:"account_id,omitempty"` // accounts.id (0: the account is not in the accounts table)
-	Bank        string         `json:"bank,omitempty"`
-	Branch      string         `json:"branch,omitempty"`
-	Holder      string         `json:"holder,omitempty"`
-	BalanceFen  int64          `json:"balance_fen"` // traced money still there at the trace's AsOf
-	Balance     []VictimAmount `json:"balance"`     // per victim
-	ReceivedFen int64          `json:"received_fen"`
-	LastInAt    time.Time      `json:"last_in_at"` // the latest traced transfer into the account
-	Depth       int            `json:"depth"`
+	NodeID      string               `json:"node_id"`
+	Account     string               `json:"account"`
+	AccountID   int64                `json:"account_id,omitempty"` // accounts.id (0: the account is not in the accounts table)
+	Bank        string               `json:"bank,omitempty"`
+	Branch      string               `json:"branch,omitempty"`
+	Holder      string               `json:"holder,omitempty"`
+	BalanceFen  int64                `json:"balance_fen"` // traced money still there at the trace's AsOf
+	Balance     []trace.VictimAmount `json:"balance"`     // per victim
+	ReceivedFen int64                `json:"received_fen"`
+	LastInAt    time.Time            `json:"last_in_at"` // the latest traced transfer into the account
+	Depth       int                  `json:"depth"`
 }
 
 // Candidates ranks the accounts of a trace that still hold traced money:
@@ -254,7 +265,7 @@ type Candidate struct {
 // reached most recently first (it is the most likely to move next), then
 // by account number. Bank, branch and holder come from the accounts table;
 // a bank it does not name is read from the card number's prefix (CardBank).
-func Candidates(ctx context.Context, q db.Querier, res *TraceResult) ([]Candidate, error) {
+func Candidates(ctx context.Context, q db.Querier, res *trace.Result) ([]Candidate, error) {
 	lastIn := map[string]time.Time{}
 	for _, e := range res.Edges {
 		if e.LastAt.After(lastIn[e.To]) {
@@ -329,29 +340,4 @@ func AccountByID(ctx context.Context, q db.Querier, id int64) (number, bank stri
 		return "", "", fmt.Errorf("account %d: %w", id, err)
 	}
 	return number, bank, nil
-}
-
-// LeafTypeName is the Chinese label of a leaf type.
-func LeafTypeName(t string) string {
-	switch t {
-	case LeafNoStatement:
-		return "未调取流水的账户"
-	case LeafCash:
-		return "取现"
-	case LeafPayment:
-		return "消费/支付"
-	case LeafFee:
-		return "手续费"
-	case LeafUnknown:
-		return "对手不明"
-	case LeafUnmatched:
-		return "对方流水无对应入账"
-	case LeafHopLimit:
-		return "超出追踪层数"
-	case LeafMaxLag:
-		return "超出停留时限"
-	case LeafInTransit:
-		return "在途"
-	}
-	return t
 }

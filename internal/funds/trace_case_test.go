@@ -8,6 +8,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -74,7 +75,7 @@ func TestTraceCaseLoading(t *testing.T) {
 					}
 				}
 				c := Case{CaseNo: "T-1", Transfers: tc.starts}
-				res, sc, looked, err := traceCaseFrom(ctx, d, c, TraceOptions{})
+				res, sc, looked, err := traceCaseFrom(ctx, d, c, trace.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -84,7 +85,7 @@ func TestTraceCaseLoading(t *testing.T) {
 					switch {
 					case n.Kind == "account":
 						got[n.Account] = n.BalanceFen
-					case n.Kind == "leaf" && n.LeafType == LeafNoStatement:
+					case n.Kind == "leaf" && n.LeafType == trace.LeafNoStatement:
 						leaves = append(leaves, n.Counter)
 					}
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // A stop-payment or freeze request made from a case's fund trace: the case
@@ -72,7 +73,7 @@ type TraceRequestResult struct {
 // the caller (who), on the case's timeline and audited. A preview sends
 // nothing; for a caller who may unmask (canUnmask) it carries the full
 // account number and is audited as an unmask.
-func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, canUnmask bool, caseID int64, opt funds.TraceOptions,
+func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, canUnmask bool, caseID int64, opt trace.Options,
 	in TraceRequest, now time.Time) (TraceRequestResult, error) {
 	if in.Kind != "stop_payment" && in.Kind != "freeze" {
 		return TraceRequestResult{}, refuseTrace(ErrTraceRequestKind, "bad_kind", "kind 只能是 stop_payment（止付）或 freeze（冻结）")
@@ -150,8 +151,8 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 }
 
 // TraceRuleName is the Chinese name of a trace's allocation rule.
-func TraceRuleName(r funds.TraceRule) string {
-	if r == funds.TraceProportional {
+func TraceRuleName(r trace.Rule) string {
+	if r == trace.Proportional {
 		return "按比例"
 	}
 	return "先进先出"

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // traceWorld is the partner world with traced cases: station A's case paid
@@ -97,7 +98,7 @@ func TestFreezeFromTraceRules(t *testing.T) {
 			{"no member unit for the bank", w.caseA, TraceRequest{AccountID: w.m2, Kind: "freeze"}, ErrNoBankUnit, "中国建设银行"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, c.caseID, funds.TraceOptions{}, c.in, t0)
+				_, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, c.caseID, trace.Options{}, c.in, t0)
 				if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.words) {
 					t.Errorf("error %v, want %v saying %q", err, c.want, c.words)
 				}
@@ -131,14 +132,14 @@ func TestFreezeFromTraceSends(t *testing.T) {
 			return n
 		}
 		in := TraceRequest{AccountID: w.m1, Kind: "freeze", Preview: true}
-		p, err := FreezeFromTrace(ctx, d, w.stA, w.inv, false, w.caseA, funds.TraceOptions{}, in, t0)
+		p, err := FreezeFromTrace(ctx, d, w.stA, w.inv, false, w.caseA, trace.Options{}, in, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.Status != "preview" || p.Unmasked || p.Account == traceM1 || p.UnitID != w.icbc || p.AmountFen != 1_000_000 || unmasks() != 0 {
 			t.Errorf("masked preview %+v (%d unmask audits)", p, unmasks())
 		}
-		p, err = FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, funds.TraceOptions{}, in, t0)
+		p, err = FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, trace.Options{}, in, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,11 +151,11 @@ func TestFreezeFromTraceSends(t *testing.T) {
 		}
 
 		in.Preview = false
-		sent, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, funds.TraceOptions{}, in, t0)
+		sent, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, trace.Options{}, in, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		named, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, funds.TraceOptions{},
+		named, err := FreezeFromTrace(ctx, d, w.stA, w.inv, true, w.caseA, trace.Options{},
 			TraceRequest{AccountID: w.m2, Kind: "stop_payment", UnitID: w.icbc, AmountFen: fen(200_000), Reason: "  经核实  "}, t0)
 		if err != nil {
 			t.Fatal(err)
@@ -187,13 +188,13 @@ func TestCaseTraceView(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newTraceWorld(t, d)
-		if _, err := CaseTraceView(ctx, d, w.stA, w.caseB, funds.TraceOptions{}, auth.Masker{}, t0); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := CaseTraceView(ctx, d, w.stA, w.caseB, trace.Options{}, auth.Masker{}, t0); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("another station's case: %v, want not found", err)
 		}
-		if _, err := FreezeFromTrace(ctx, d, w.stA, w.inv, false, w.caseA, funds.TraceOptions{}, TraceRequest{AccountID: w.m1, Kind: "freeze"}, t0); err != nil {
+		if _, err := FreezeFromTrace(ctx, d, w.stA, w.inv, false, w.caseA, trace.Options{}, TraceRequest{AccountID: w.m1, Kind: "freeze"}, t0); err != nil {
 			t.Fatal(err)
 		}
-		v, err := CaseTraceView(ctx, d, w.stA, w.caseA, funds.TraceOptions{}, auth.Masker{}, t0)
+		v, err := CaseTraceView(ctx, d, w.stA, w.caseA, trace.Options{}, auth.Masker{}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}

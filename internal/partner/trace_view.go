@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/trace"
 )
 
 // The fund trace of a case as the console and the API show it: the flow
@@ -29,7 +30,7 @@ type TraceNodeView struct {
 	Depth        int                  `json:"depth"`
 	ReceivedFen  int64                `json:"received_fen"`
 	BalanceFen   int64                `json:"balance_fen"`
-	Balance      []funds.VictimAmount `json:"balance,omitempty"`
+	Balance      []trace.VictimAmount `json:"balance,omitempty"`
 	Frozen       bool                 `json:"frozen"`     // a freeze or stop-payment was confirmed by the bank
 	FrozenFen    int64                `json:"frozen_fen"` // the amount the bank confirmed
 }
@@ -38,7 +39,7 @@ type TraceNodeView struct {
 type TraceEdgeView struct {
 	From      string               `json:"from"`
 	To        string               `json:"to"`
-	Amounts   []funds.VictimAmount `json:"amounts"`
+	Amounts   []trace.VictimAmount `json:"amounts"`
 	TotalFen  int64                `json:"total_fen"`
 	Transfers int                  `json:"transfers"`
 	FirstAt   time.Time            `json:"first_at"`
@@ -75,7 +76,7 @@ type TraceCandidateView struct {
 	UnitID      int64                `json:"unit_id,omitempty"` // the member unit a request goes to (the bank)
 	UnitName    string               `json:"unit_name,omitempty"`
 	BalanceFen  int64                `json:"balance_fen"`
-	Balance     []funds.VictimAmount `json:"balance"`
+	Balance     []trace.VictimAmount `json:"balance"`
 	ReceivedFen int64                `json:"received_fen"`
 	LastInAt    time.Time            `json:"last_in_at"`
 	Depth       int                  `json:"depth"`
@@ -85,7 +86,7 @@ type TraceCandidateView struct {
 // TraceView is a case's trace for people.
 type TraceView struct {
 	CaseID     int64                `json:"case_id"`
-	Options    funds.TraceOptions   `json:"options"`
+	Options    trace.Options        `json:"options"`
 	AsOf       time.Time            `json:"as_of,omitzero"` // absent: no statement was read
 	Scope      funds.LedgerScope    `json:"scope"`
 	Victims    []TraceVictimView    `json:"victims"`
@@ -99,7 +100,7 @@ type TraceView struct {
 // CaseTraceView traces a case in scope with opt and shows it: account
 // numbers masked by m, each candidate with the requests about it (from the
 // case's requests) and its bank's member unit.
-func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID int64, opt funds.TraceOptions, m auth.Masker, now time.Time) (TraceView, error) {
+func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID int64, opt trace.Options, m auth.Masker, now time.Time) (TraceView, error) {
 	ct, err := funds.TraceCaseInScope(ctx, q, scope, caseID, opt)
 	if err != nil {
 		return TraceView{}, err
@@ -139,7 +140,7 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 		Candidates: make([]TraceCandidateView, 0, len(cands)), LeafNames: map[string]string{}}
 	for _, tv := range res.Victims {
 		for k := range tv.LeafFen {
-			v.LeafNames[k] = funds.LeafTypeName(k)
+			v.LeafNames[k] = trace.LeafTypeName(k)
 		}
 		v.Victims = append(v.Victims, TraceVictimView{VictimID: tv.VictimID, Name: ct.VictimName(tv.VictimID), LostFen: tv.LostFen,
 			RemainingFen: tv.RemainingFen, LeafFen: tv.LeafFen})
@@ -160,7 +161,7 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 				nv.Frozen, nv.FrozenFen = true, f
 			}
 		case "leaf":
-			nv.LeafType, nv.LeafName = n.LeafType, funds.LeafTypeName(n.LeafType)
+			nv.LeafType, nv.LeafName = n.LeafType, trace.LeafTypeName(n.LeafType)
 			nv.Account = m.Card(n.Counter)
 		}
 		v.Nodes = append(v.Nodes, nv)

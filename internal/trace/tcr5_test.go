@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
 
@@ -73,11 +72,6 @@ func TestTCR5HandWorked(t *testing.T) {
 	got, _ = TCR5(l, "1", p)
 	if !reflect.DeepEqual(pathStrings(got), []string{"1>2"}) {
 		t.Fatalf("window: %v", pathStrings(got))
-	}
-	for s, want := range map[string]int64{"100.005": 10001, "100.0049": 10000, "0.5": 50, "7": 700, "-1.235": -124} {
-		if got, err := parseYuanRounded(s); err != nil || got != want {
-			t.Errorf("parseYuanRounded(%q) = %d, %v", s, got, err)
-		}
 	}
 	if o, err := ParseTruncationOrder("TIMESTAMP_ASCENDING"); err != nil || o != TimestampAscending || o.String() != "TIMESTAMP_ASCENDING" {
 		t.Fatalf("order %v %v", o, err)
@@ -189,7 +183,7 @@ func TestTraceSQLMatchesEngine(t *testing.T) {
 	for it := 0; it < 20; it++ {
 		rng := rand.New(rand.NewPCG(uint64(it), 11))
 		var l *Ledger
-		var starts []TraceStart
+		var starts []Start
 		if it%2 == 0 {
 			l, starts, _ = randomTraceLedger(rng)
 		} else {
@@ -230,12 +224,12 @@ func TestTraceSQLMatchesEngine(t *testing.T) {
 			}
 			for _, hops := range []int{1, 3, 6} {
 				var want []string
-				for _, n := range l.Reach([]TraceStart{s}, hops, 0, 0) {
+				for _, n := range l.Reach([]Start{s}, hops, 0, 0) {
 					id, _ := l.AccountID(n)
 					want = append(want, fmt.Sprint(id))
 				}
 				slices.Sort(want)
-				got := ids(ReachSQL("tr"), a, db.Millis(s.At), hops)
+				got := ids(ReachSQL("tr"), a, millis(s.At), hops)
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("iter %d reach %d hops: sql %v engine %v", it, hops, got, want)
 				}
@@ -300,60 +294,5 @@ func TestTCR5FinBenchExample(t *testing.T) {
 	}
 	if total == 0 {
 		t.Fatal("no paths")
-	}
-}
-
-// TestFinBenchThroughStatementImporter loads the LDBC example's transfer
-// table through the statement importer (built-in mapping
-// finbench-transfer: each transfer becomes the payer's outflow and the
-// payee's inflow), reads it back as a ledger and checks TCR5 gives the same
-// paths as on the transfers loaded directly.
-func TestFinBenchThroughStatementImporter(t *testing.T) {
-	dir := "../../../shared/data/finbench-example"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("FinBench example data not present at ../shared/data/finbench-example")
-	}
-	fb, err := LoadFinBenchTransfers(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := dbtest.SQLite(t)
-	ctx := context.Background()
-	f, err := os.Open(dir + "/snapshot/AccountTransferAccount.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rep, err := ImportStatement(ctx, d, "AccountTransferAccount.csv", f, ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Mapping != "finbench-transfer" || !rep.Committed || rep.Rows != 37861 || int(rep.Bad) != fb.Skipped || rep.Stored != 2*int64(fb.Loaded) {
-		t.Fatalf("import: %+v (direct loader: %d loaded, %d skipped)", rep, fb.Loaded, fb.Skipped)
-	}
-	l, err := LoadLedger(ctx, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.Accounts() != fb.Ledger.Accounts() {
-		t.Fatalf("%d accounts through the importer, %d directly", l.Accounts(), fb.Ledger.Accounts())
-	}
-	first, last := fb.Ledger.Span()
-	for _, order := range []TruncationOrder{TimestampDescending, AmountAscending} {
-		p := TCR5Params{Start: first.Add(-time.Millisecond), End: last.Add(time.Millisecond), TruncationLimit: 20, TruncationOrder: order}
-		for a := 0; a < fb.Ledger.Accounts(); a += 7 {
-			src := fb.Ledger.AccountName(int32(a))
-			want, err := TCR5(fb.Ledger, src, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := TCR5(l, src, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("TCR5 from %s (%v): through the importer %v, directly %v", src, order, got, want)
-			}
-		}
 	}
 }

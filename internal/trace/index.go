@@ -1,4 +1,4 @@
-package funds
+package trace
 
 // acctIndex interns account numbers to dense int32 ids. Account numbers
 // are nearly always decimal card or account numbers: those in canonical

@@ -1,10 +1,8 @@
-package funds
+package trace
 
 import (
 	"slices"
 	"time"
-
-	"github.com/fanzha/fanzha/internal/db"
 )
 
 // The envelope of a trace: every account the victims' money could have
@@ -36,15 +34,11 @@ type reachSeed struct {
 // only needs its transfers up to its previous expansion time e: the later
 // ones already reached their targets at the same times with fewer hops.
 //
-// Membership is a bitmap of one bit per account (128 KiB for a million: it
-// stays in the processor's cache), set as accounts are reached and cleared
-// from the result at the end. An account reached before the last level gets
-// a slot (earliest arrival, expansion) in a small hash table of this trace
-// — a few hundred entries that stay in the processor's cache, where an
-// array over all accounts would cost a cache and TLB miss per account — and
-// the accounts first reached at the last level, most of them, need only
-// their bit. Out-edges come from the accounts' cards (trace_cards.go) when
-// the ledger has them.
+// Membership is a bitmap of one bit per account, set as accounts are
+// reached and cleared from the result at the end. An account reached
+// before the last level gets a slot (earliest arrival, expansion) in a
+// small hash table of this trace; the accounts first reached at the last
+// level, most of them, need only their bit.
 //
 // With a lag the walk is computed by reachLag.
 func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag, asOf int64, seqLimit int32) []int32 {
@@ -55,15 +49,13 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 	defer slots.reset()
 	rb := &sc.rbuf
 	out := rb.out[:0] // copied to the caller's slice at the end
-	frontier, next, times := rb.frontier[:0], rb.next[:0], rb.times[:0]
-	los, his, cand := rb.los[:0], rb.his[:0], rb.cand[:0]
+	frontier, next, cand := rb.frontier[:0], rb.next[:0], rb.cand[:0]
 	defer func() {
-		rb.frontier, rb.next, rb.times, rb.los, rb.his, rb.cand, rb.out = frontier, next, times, los, his, cand, out
+		rb.frontier, rb.next, rb.cand, rb.out = frontier, next, cand, out
 		for _, a := range out {
 			seen[a>>6] = 0 // every bit set in this trace is one of out's
 		}
 	}()
-	useCards := l.cards != nil && seqLimit <= 0
 	lv := uint32(1) // level that wrote a slot (seeds: 1)
 	for _, s := range seeds {
 		w, b := s.acct>>6, uint64(1)<<(s.acct&63)
@@ -76,77 +68,38 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			sl.best = s.at
 		}
 	}
-	// Each level: first a load of every frontier account's card (or
-	// out-edge range and first edge) — loads independent of each other, so
-	// the processor overlaps their cache misses — then the edges after each
-	// arrival, then the arrivals.
+	// Each level: the out-edges of every frontier account after its
+	// arrival, then the arrivals they make.
 	for h := 0; len(frontier) > 0 && (maxHops <= 0 || h < maxHops); h++ {
-		last := maxHops > 0 && h == maxHops-1
-		{
-			if useCards {
-				var touch int32
-				for _, u := range frontier {
-					touch += l.cards[u].n
-				}
-				sc.touch += int64(touch)
-			} else {
-				times, los, his = times[:0], los[:0], his[:0]
-				for _, u := range frontier {
-					e := slots.get(u).best
-					lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
-					if e >= l.secUp(l.outIdx[u].lastSec) {
-						hi = lo // nothing after the arrival
-					}
-					times = append(times, e)
-					los = append(los, lo)
-					his = append(his, hi)
-				}
-				var touch int64
-				for k, lo := range los {
-					if lo < his[k] {
-						touch += l.out[lo].at
-					}
-				}
-				sc.touch += touch
+		cand = cand[:0]
+		for _, u := range frontier {
+			su := slots.get(u)
+			e := su.best
+			bound := asOf
+			if su.expSec != 0 {
+				// Expanded before, with a later arrival: the transfers
+				// after that arrival reached their targets then, at the
+				// same times, in fewer hops.
+				bound = min(bound, l.secUp(su.expSec))
 			}
-			cand = cand[:0]
-			for k, u := range frontier {
-				su := slots.get(u)
-				e := su.best
-				bound := asOf
-				if su.expSec != 0 {
-					// Expanded before, with a later arrival: the transfers
-					// after that arrival reached their targets then, at the
-					// same times, in fewer hops.
-					bound = min(bound, l.secUp(su.expSec))
+			su.expSec = l.secOf(e)
+			lo, hi := l.outIdx[u].lo, l.outIdx[u+1].lo
+			if e >= l.secUp(l.outIdx[u].lastSec) {
+				continue // nothing after the arrival
+			}
+			for i := l.outAfter(lo, hi, e); i < hi; i++ {
+				ed := &l.out[i]
+				if ed.at > bound {
+					break
 				}
-				su.expSec = l.secOf(e)
-				if useCards {
-					cand = l.expandCard(cand, u, e, bound)
+				if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
 					continue
 				}
-				lo, hi := los[k], his[k]
-				var i int32
-				if hi-lo > 16 {
-					i = l.outAfter(lo, hi, e)
-				} else {
-					for i = lo; i < hi && l.out[i].at <= e; i++ {
-					}
-				}
-				for ; i < hi; i++ {
-					ed := &l.out[i]
-					if ed.at > bound {
-						break
-					}
-					if seqLimit > 0 && l.rows[ed.row].seq >= seqLimit {
-						continue
-					}
-					cand = append(cand, reachCand{at: ed.at, to: ed.to, more: true})
-				}
+				cand = append(cand, reachCand{at: ed.at, to: ed.to})
 			}
 		}
 		lv++
-		if last {
+		if maxHops > 0 && h == maxHops-1 {
 			for _, c := range cand {
 				w, b := c.to>>6, uint64(1)<<(c.to&63)
 				if seen[w]&b == 0 { // membership only: nothing expands after the last level
@@ -164,15 +117,11 @@ func (l *Ledger) reach(sc *traceScratch, seeds []reachSeed, maxHops int, maxLag,
 			if seen[w]&b == 0 { // first arrival
 				seen[w] |= b
 				out = append(out, v)
-				if !c.more { // a dead end: kept for a later, earlier arrival
-					*slots.insert(v) = reachSlot{best: c.at}
-					continue
-				}
 				*slots.insert(v) = reachSlot{mark: lv, best: c.at}
 				next = append(next, v)
 			} else if sv := slots.get(v); c.at < sv.best { // earlier arrival
 				sv.best = c.at
-				if c.more && sv.mark != lv {
+				if sv.mark != lv {
 					sv.mark = lv
 					next = append(next, v)
 				}
@@ -297,30 +246,28 @@ func (l *Ledger) secUp(s uint32) int64 { return l.minAt + int64(s)*1000 }
 
 // reachBufs are the envelope's working lists, reused from trace to trace.
 type reachBufs struct {
-	out, frontier, next, los, his []int32
-	times                         []int64
-	cand                          []reachCand
+	out, frontier, next []int32
+	cand                []reachCand
 }
 
-type reachCand struct { // 16 bytes
-	at   int64
-	to   int32
-	more bool // to may have an out-edge after at (false: a dead end here)
+type reachCand struct {
+	at int64
+	to int32
 }
 
 // envelope computes the reachable accounts of a trace. It uses its own
 // part of the scratch, so it may run alongside the allocation.
-func (t *tracer) envelope(starts []TraceStart) []int32 {
+func (t *tracer) envelope(starts []Start) []int32 {
 	return t.l.reach(t.sc, t.seeds(starts), t.opt.MaxHops, t.maxLag, t.asOf, 0)
 }
 
 // seeds are the envelope's starting points: the accounts receiving the
 // victims' transfers, at the transfers' times.
-func (t *tracer) seeds(starts []TraceStart) []reachSeed {
+func (t *tracer) seeds(starts []Start) []reachSeed {
 	seeds := t.seedBuf[:0]
 	for _, s := range starts {
 		if a, ok := t.l.index.get(s.ToAccount); ok {
-			seeds = append(seeds, reachSeed{a, db.Millis(s.At)})
+			seeds = append(seeds, reachSeed{a, millis(s.At)})
 		}
 	}
 	t.seedBuf = seeds
@@ -330,13 +277,13 @@ func (t *tracer) seeds(starts []TraceStart) []reachSeed {
 // Reach returns the envelope of the given starts (see above) considering
 // only rows added before seqLimit (all rows when seqLimit ≤ 0): the accounts
 // reachable within maxHops transfers of strictly increasing time.
-func (l *Ledger) Reach(starts []TraceStart, maxHops int, maxLag time.Duration, seqLimit int) []string {
+func (l *Ledger) Reach(starts []Start, maxHops int, maxLag time.Duration, seqLimit int) []string {
 	sc := l.getScratch()
 	defer l.scratch.Put(sc)
 	seeds := make([]reachSeed, 0, len(starts))
 	for _, s := range starts {
 		if a, ok := l.index.get(s.ToAccount); ok {
-			seeds = append(seeds, reachSeed{a, db.Millis(s.At)})
+			seeds = append(seeds, reachSeed{a, millis(s.At)})
 		}
 	}
 	ids := l.reach(sc, seeds, maxHops, maxLag.Milliseconds(), l.maxAt, int32(seqLimit))

@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bufio"
@@ -20,10 +20,10 @@ import (
 // got 1 to 90 minutes later, and leaves the last layer in cash withdrawals
 // and payments to merchants, a little staying behind. Mules are ordinary
 // accounts and carry background traffic too. Output is the transfer CSV of
-// trace_csv.go, in time order.
+// csv.go, in time order.
 
-// TraceGenConfig sizes the generated set.
-type TraceGenConfig struct {
+// GenConfig sizes the generated set.
+type GenConfig struct {
 	Seed      uint64
 	Transfers int           // lines in total (background + planted)
 	Accounts  int           // accounts 0 … Accounts−1
@@ -32,17 +32,17 @@ type TraceGenConfig struct {
 	Span      time.Duration // zero: 90 days
 }
 
-// TraceGenResult tells what was generated.
-type TraceGenResult struct {
-	Starts   []TraceStart // the planted victims' transfers
+// GenResult tells what was generated.
+type GenResult struct {
+	Starts   []Start // the planted victims' transfers
 	Lines    int
 	Planted  int // lines of the planted chains, victims' transfers included
 	Accounts int
 }
 
-// TraceBenchAccount is the account number of generated account k: a
+// BenchAccount is the account number of generated account k: a
 // 16-digit card number.
-func TraceBenchAccount(k int) string { return fmt.Sprintf("6217%012d", k) }
+func BenchAccount(k int) string { return fmt.Sprintf("6217%012d", k) }
 
 type genTransfer struct {
 	at       int64
@@ -50,10 +50,10 @@ type genTransfer struct {
 	amt      int64
 }
 
-// WriteTraceBenchCSV writes the generated transfer set to w.
-func WriteTraceBenchCSV(w io.Writer, cfg TraceGenConfig) (TraceGenResult, error) {
+// WriteBenchCSV writes the generated transfer set to w.
+func WriteBenchCSV(w io.Writer, cfg GenConfig) (GenResult, error) {
 	if cfg.Accounts < 100 || cfg.Transfers < cfg.Accounts/10 || cfg.Victims < 1 {
-		return TraceGenResult{}, fmt.Errorf("trace bench: need ≥ 100 accounts, transfers ≥ accounts/10, ≥ 1 victim (got %+v)", cfg)
+		return GenResult{}, fmt.Errorf("trace bench: need ≥ 100 accounts, transfers ≥ accounts/10, ≥ 1 victim (got %+v)", cfg)
 	}
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -72,7 +72,7 @@ func WriteTraceBenchCSV(w io.Writer, cfg TraceGenConfig) (TraceGenResult, error)
 
 	// Planted cases.
 	var planted []genTransfer
-	var starts []TraceStart
+	var starts []Start
 	type arrival struct {
 		layer, mule int
 		amt, at     int64
@@ -100,8 +100,8 @@ func WriteTraceBenchCSV(w io.Writer, cfg TraceGenConfig) (TraceGenResult, error)
 			a := logAmount(100_000, 50_000_000) // 1,000 – 500,000 yuan
 			at := tc + rng.Int64N(6*60)*minute + rng.Int64N(minute)
 			planted = append(planted, genTransfer{at, victim, layers[0][m], a})
-			starts = append(starts, TraceStart{VictimID: int64(len(starts) + 1), TransferID: int64(len(starts) + 1),
-				At: time.UnixMilli(at).UTC(), FromAccount: TraceBenchAccount(int(victim)), ToAccount: TraceBenchAccount(int(layers[0][m])), AmountFen: a})
+			starts = append(starts, Start{VictimID: int64(len(starts) + 1), TransferID: int64(len(starts) + 1),
+				At: time.UnixMilli(at).UTC(), FromAccount: BenchAccount(int(victim)), ToAccount: BenchAccount(int(layers[0][m])), AmountFen: a})
 			queue = append(queue, arrival{0, m, a, at})
 		}
 		budget := 60 // forwarding transfers of this case before fan-out stops
@@ -167,7 +167,7 @@ func WriteTraceBenchCSV(w io.Writer, cfg TraceGenConfig) (TraceGenResult, error)
 	// Account numbers, preformatted.
 	names := make([]byte, 0, 16*cfg.Accounts)
 	for k := 0; k < cfg.Accounts; k++ {
-		names = append(names, TraceBenchAccount(k)...)
+		names = append(names, BenchAccount(k)...)
 	}
 	name := func(a int32) []byte { return names[16*int(a) : 16*int(a)+16] }
 
@@ -217,7 +217,7 @@ func WriteTraceBenchCSV(w io.Writer, cfg TraceGenConfig) (TraceGenResult, error)
 		write(planted[p])
 	}
 	if err := bw.Flush(); err != nil {
-		return TraceGenResult{}, err
+		return GenResult{}, err
 	}
-	return TraceGenResult{Starts: starts, Lines: background + len(planted), Planted: len(planted), Accounts: cfg.Accounts}, nil
+	return GenResult{Starts: starts, Lines: background + len(planted), Planted: len(planted), Accounts: cfg.Accounts}, nil
 }

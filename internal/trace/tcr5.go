@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fanzha/fanzha/internal/money"
 )
 
 // FinBench TCR5, "exact account transfer trace" (LDBC Financial Benchmark,
@@ -255,7 +257,7 @@ func ReadFinBenchTransfers(r io.Reader) (FinBenchTransfers, error) {
 		if len(fs) < 4 {
 			return FinBenchTransfers{}, fmt.Errorf("finbench transfers line %d: %d fields", line, len(fs))
 		}
-		fen, err := parseYuanRounded(fs[2])
+		fen, err := money.ParseYuanRounded(fs[2])
 		if err != nil {
 			return FinBenchTransfers{}, fmt.Errorf("finbench transfers line %d: amount %q: %w", line, fs[2], err)
 		}
@@ -274,40 +276,6 @@ func ReadFinBenchTransfers(r io.Reader) (FinBenchTransfers, error) {
 		return FinBenchTransfers{}, err
 	}
 	return FinBenchTransfers{Ledger: b.Build(), Loaded: n, Skipped: skipped}, nil
-}
-
-// parseYuanRounded reads a decimal yuan amount with any number of decimals
-// and rounds it to fen, half up (away from zero).
-func parseYuanRounded(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimLeft(s, "+-")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" {
-		whole = "0"
-	}
-	if len(whole) > 15 {
-		return 0, errors.New("too large")
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	for _, c := range frac {
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("not a number")
-		}
-	}
-	frac += "000"
-	f, _ := strconv.ParseInt(frac[:2], 10, 64)
-	fen := w*100 + f
-	if frac[2] >= '5' {
-		fen++
-	}
-	if neg {
-		fen = -fen
-	}
-	return fen, nil
 }
 
 // TCR5ParamRow is one row of read_params/complex_5_param.csv

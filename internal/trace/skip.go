@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import "math"
 

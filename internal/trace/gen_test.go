@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // conserve money under every rule.
 func TestTraceBenchGeneratedSet(t *testing.T) {
 	var buf bytes.Buffer
-	gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 3, Transfers: 30_000, Accounts: 3_000, Victims: 40})
+	gen, err := WriteBenchCSV(&buf, GenConfig{Seed: 3, Transfers: 30_000, Accounts: 3_000, Victims: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,13 +27,13 @@ func TestTraceBenchGeneratedSet(t *testing.T) {
 	if l.Rows() != 2*gen.Lines-cash {
 		t.Fatalf("rows %d, lines %d, cash %d", l.Rows(), gen.Lines, cash)
 	}
-	again, _ := WriteTraceBenchCSV(new(bytes.Buffer), TraceGenConfig{Seed: 3, Transfers: 30_000, Accounts: 3_000, Victims: 40})
+	again, _ := WriteBenchCSV(new(bytes.Buffer), GenConfig{Seed: 3, Transfers: 30_000, Accounts: 3_000, Victims: 40})
 	if !reflect.DeepEqual(again.Starts, gen.Starts) {
 		t.Fatal("generator not deterministic")
 	}
-	for _, rule := range []TraceRule{TraceFIFO, TraceProportional} {
+	for _, rule := range []Rule{FIFO, Proportional} {
 		for _, s := range gen.Starts {
-			res := mustTrace(t, l, []TraceStart{s}, TraceOptions{Rule: rule, MaxHops: 6, Envelope: true})
+			res := mustTrace(t, l, []Start{s}, Options{Rule: rule, MaxHops: 6, Envelope: true})
 			v := res.Victims[0]
 			if v.LeafFen[LeafUnmatched] != 0 || v.LeafFen[LeafNoStatement] != 0 {
 				t.Fatalf("start %+v not followed: %+v", s, v)
@@ -48,7 +48,7 @@ func TestTraceBenchGeneratedSet(t *testing.T) {
 		}
 	}
 	// Multi-victim trace of the whole set.
-	res := mustTrace(t, l, gen.Starts, TraceOptions{Rule: TraceProportional, LIBRCap: true})
+	res := mustTrace(t, l, gen.Starts, Options{Rule: Proportional, LIBRCap: true})
 	if len(res.Victims) != 40 {
 		t.Fatalf("%d victims", len(res.Victims))
 	}
@@ -64,7 +64,7 @@ func TestLoadTransferCSV(t *testing.T) {
 		t.Fatalf("rows %d accounts %d", l.Rows(), l.Accounts())
 	}
 	// Out of order lines are sorted: A→B (1000) before B→C (2000).
-	res := mustTrace(t, l, []TraceStart{{VictimID: 1, At: db0(1000), FromAccount: "A", ToAccount: "B", AmountFen: 500}}, TraceOptions{})
+	res := mustTrace(t, l, []Start{{VictimID: 1, At: db0(1000), FromAccount: "A", ToAccount: "B", AmountFen: 500}}, Options{})
 	v := res.Victims[0]
 	if res.BalanceOf("B", 1) != 200 || res.BalanceOf("C", 1) != 200 || v.LeafFen[LeafCash] != 100 {
 		t.Fatalf("trace %+v %v", v, nodeIDs(res))
@@ -105,7 +105,7 @@ func FuzzTransferCSV(f *testing.F) {
 			return
 		}
 		l.EachTransfer(func(seq int32, from, to string, at, amt int64) bool {
-			res, err := Trace(l, []TraceStart{{VictimID: 1, At: db0(at), FromAccount: from, ToAccount: to, AmountFen: amt}}, TraceOptions{Envelope: true})
+			res, err := Trace(l, []Start{{VictimID: 1, At: db0(at), FromAccount: from, ToAccount: to, AmountFen: amt}}, Options{Envelope: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,30 +1,18 @@
-package funds
+package trace
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
 )
 
-// The trace engine (资金穿透): from victims' losing transfers, follow the
-// money forward through the accounts whose statements are loaded, row by
-// row in each statement's order, under an allocation rule (trace_rules.go).
-// Money leaving a traced account either continues — the outflow is matched
-// to an inflow row of a loaded statement — or ends as a leaf with its type
-// (cash, payment, fee, an account without statement, …). Conservation holds
-// exactly in fen: for each victim, the leaves plus what still sits in
-// traced accounts at AsOf equal what she lost. docs/TRACE.md has the
-// definitions.
-
-// TraceOptions chooses the rule and the limits of a trace.
-type TraceOptions struct {
-	Rule    TraceRule     `json:"rule"`
+// Options chooses the rule and the limits of a trace.
+type Options struct {
+	Rule    Rule          `json:"rule"`
 	LIBRCap bool          `json:"libr_cap"`           // lowest-intermediate-balance cap, on either rule
 	MaxLag  time.Duration `json:"max_lag,omitempty"`  // victim money held longer than this is not followed further (0: no limit)
 	MaxHops int           `json:"max_hops,omitempty"` // money is followed through at most this many transfers after the victim's (0: no limit)
@@ -38,24 +26,14 @@ type TraceOptions struct {
 	Envelope bool `json:"envelope,omitempty"`
 }
 
-// TraceStart is a victim's losing transfer, where a trace starts.
-type TraceStart struct {
+// Start is a victim's losing transfer, where a trace starts.
+type Start struct {
 	VictimID    int64     `json:"victim_id"`
 	TransferID  int64     `json:"transfer_id,omitempty"`
 	At          time.Time `json:"at"`
 	FromAccount string    `json:"from_account,omitempty"`
 	ToAccount   string    `json:"to_account"`
 	AmountFen   int64     `json:"amount_fen"`
-}
-
-// StartsOfCase turns a case's losing transfers into trace starts.
-func StartsOfCase(c Case) []TraceStart {
-	out := make([]TraceStart, 0, len(c.Transfers))
-	for _, t := range c.Transfers {
-		out = append(out, TraceStart{VictimID: t.VictimID, TransferID: t.ID, At: t.At,
-			FromAccount: t.FromAccount, ToAccount: t.ToAccount, AmountFen: t.AmountFen})
-	}
-	return out
 }
 
 // Leaf types: where traced money stops being followed.
@@ -92,9 +70,9 @@ type VictimAmount struct {
 	AmountFen int64 `json:"amount_fen"`
 }
 
-// TraceNode is a node of the flow graph: a victim, an account the traced
+// Node is a node of the flow graph: a victim, an account the traced
 // money reached, or a leaf.
-type TraceNode struct {
+type Node struct {
 	ID           string         `json:"id"`
 	Kind         string         `json:"kind"` // victim | account | leaf
 	VictimID     int64          `json:"victim_id,omitempty"`
@@ -108,8 +86,8 @@ type TraceNode struct {
 	BalanceFen   int64          `json:"balance_fen"`        // sum of Balance (account) or of Received (leaf)
 }
 
-// TraceEdge aggregates the traced transfers between two nodes.
-type TraceEdge struct {
+// Edge aggregates the traced transfers between two nodes.
+type Edge struct {
 	From      string         `json:"from"`
 	To        string         `json:"to"`
 	Amounts   []VictimAmount `json:"amounts"`
@@ -119,31 +97,31 @@ type TraceEdge struct {
 	LastAt    time.Time      `json:"last_at"`
 }
 
-// TraceVictim sums up one victim's money.
-type TraceVictim struct {
+// Victim sums up one victim's money.
+type Victim struct {
 	VictimID     int64            `json:"victim_id"`
 	LostFen      int64            `json:"lost_fen"`
 	RemainingFen int64            `json:"remaining_fen"` // still in traced accounts at AsOf
 	LeafFen      map[string]int64 `json:"leaf_fen"`      // by leaf type
 }
 
-// TraceResult is a trace: the flow graph, balances at AsOf and per-victim
+// Result is a trace: the flow graph, balances at AsOf and per-victim
 // sums; Explain tells the path of any amount.
-type TraceResult struct {
-	Options TraceOptions  `json:"options"`
-	AsOf    time.Time     `json:"as_of,omitzero"` // zero when no statement row was read and no time was asked for
-	Victims []TraceVictim `json:"victims"`
-	Nodes   []TraceNode   `json:"nodes"`
-	Edges   []TraceEdge   `json:"edges"`
+type Result struct {
+	Options Options   `json:"options"`
+	AsOf    time.Time `json:"as_of,omitzero"` // zero when no statement row was read and no time was asked for
+	Victims []Victim  `json:"victims"`
+	Nodes   []Node    `json:"nodes"`
+	Edges   []Edge    `json:"edges"`
 
 	ledger   *Ledger
-	starts   []TraceStart
+	starts   []Start
 	owners   []int64 // owner → victim id (owner 0: other)
 	recs     []traceRec
 	nodeIdx  map[string]int
 	reach    []int32 // the envelope (Envelope option)
 	hasReach bool
-	skipped  int // accounts started past their first rows (trace_skip.go), for tests
+	skipped  int // accounts started past their first rows (skip.go), for tests
 }
 
 // traceRec is one victim's part of one traced transfer.
@@ -185,7 +163,6 @@ type delivery struct {
 type traceScratch struct {
 	seen  []uint64             // envelope membership, one bit per account; all clear between traces
 	slots acctTable[reachSlot] // envelope slots of the accounts reached before the last level
-	touch int64                // sink of the envelope's prefetching loads
 	rbuf  reachBufs
 
 	splits splitScratch
@@ -208,7 +185,7 @@ func (l *Ledger) getScratch() *traceScratch {
 
 type tracer struct {
 	l      *Ledger
-	opt    TraceOptions
+	opt    Options
 	mode   ruleMode
 	sc     *traceScratch
 	asOf   int64
@@ -225,14 +202,13 @@ type tracer struct {
 	parts   []tracePart
 	lost    []int64
 	skipped int
-	sink    int64            // values of loads issued only to bring cache lines in early
 	byAcct  acctTable[int32] // account → its state in states
 	bloom   [64]uint64       // accounts with a state, hashed to 4096 bits: most rows need no table lookup
 	seedBuf []reachSeed      // the envelope's seeds
 }
 
 // reset prepares the scratch's tracer for a new trace.
-func (sc *traceScratch) tracer(l *Ledger, opt TraceOptions) *tracer {
+func (sc *traceScratch) tracer(l *Ledger, opt Options) *tracer {
 	t := &sc.tr
 	t.l, t.opt, t.sc = l, opt, sc
 	t.states, t.heap, t.arena, t.recs = t.states[:0], t.heap[:0], t.arena[:0], t.recs[:0]
@@ -263,27 +239,27 @@ func (t *tracer) newState() *acctState {
 	return s
 }
 
-// ErrTraceInput marks starts or options the engine cannot use; it wraps
+// ErrInput marks starts or options the engine cannot use; it wraps
 // domain.ErrInvalid, and Trace's refusals wrap it with a Chinese message.
-var ErrTraceInput = fmt.Errorf("trace input: %w", domain.ErrInvalid)
+var ErrInput = fmt.Errorf("trace input: %w", domain.ErrInvalid)
 
 // Trace follows the money of the given victim transfers through the ledger.
-func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error) {
+func Trace(l *Ledger, starts []Start, opt Options) (Result, error) {
 	if opt.MaxHops < 0 || opt.MaxLag < 0 {
-		return TraceResult{}, domain.Invalid("资金追踪的最大跳数和最长间隔不能为负数").With(ErrTraceInput)
+		return Result{}, domain.Invalid("资金追踪的最大跳数和最长间隔不能为负数").With(ErrInput)
 	}
 	for k, s := range starts {
 		if s.AmountFen <= 0 {
-			return TraceResult{}, domain.Invalid("第 %d 笔起始转账的金额必须为正（现为 %d 分）", k+1, s.AmountFen).With(ErrTraceInput)
+			return Result{}, domain.Invalid("第 %d 笔起始转账的金额必须为正（现为 %d 分）", k+1, s.AmountFen).With(ErrInput)
 		}
 	}
 	sc := l.getScratch()
 	defer l.scratch.Put(sc)
 	t := sc.tracer(l, opt)
-	t.mode = ruleMode{prop: opt.Rule == TraceProportional, libr: opt.LIBRCap, merge: opt.MaxLag == 0}
+	t.mode = ruleMode{prop: opt.Rule == Proportional, libr: opt.LIBRCap, merge: opt.MaxLag == 0}
 	t.asOf = l.maxAt
 	if !opt.AsOf.IsZero() {
-		t.asOf = db.Millis(opt.AsOf)
+		t.asOf = millis(opt.AsOf)
 	}
 	t.maxLag = opt.MaxLag.Milliseconds()
 	t.owners = []int64{0}
@@ -302,15 +278,6 @@ func Trace(l *Ledger, starts []TraceStart, opt TraceOptions) (TraceResult, error
 	return res, nil
 }
 
-// TraceCase loads every statement and traces the case's losing transfers.
-func TraceCase(ctx context.Context, q db.Querier, c Case, opt TraceOptions) (TraceResult, error) {
-	l, err := LoadLedger(ctx, q, nil)
-	if err != nil {
-		return TraceResult{}, err
-	}
-	return Trace(l, StartsOfCase(c), opt)
-}
-
 func (t *tracer) ownerOf(victim int64) int32 {
 	if o, ok := t.owner[victim]; ok {
 		return o
@@ -326,11 +293,11 @@ func (t *tracer) ownerOf(victim int64) int32 {
 // the receiving account's statement: the same amount, the counter account
 // equal to the victim's (when both are known), the nearest in time within
 // the tolerance, each row used once.
-func (t *tracer) addStart(k int, s TraceStart) {
+func (t *tracer) addStart(k int, s Start) {
 	l := t.l
 	o := t.ownerOf(s.VictimID)
 	t.lost[o] += s.AmountFen
-	at := db.Millis(s.At)
+	at := millis(s.At)
 	rec := traceRec{from: -1, to: -1, owner: o, start: int32(k), at: at, amt: s.AmountFen}
 	a, ok := l.index.get(s.ToAccount)
 	if ok {
@@ -412,21 +379,6 @@ func (t *tracer) touch(a int32, depth int32) (*acctState, bool) {
 	t.bloom[(a>>6)&63] |= 1 << (a & 63)
 	return s, true
 }
-
-// warmRows loads the first rows a newly reached account will step, one
-// load per cache line and independent of each other, so that their misses
-// overlap now instead of coming one at a time as the rows are stepped.
-func (t *tracer) warmRows(s *acctState) {
-	var x int64
-	for i, end := s.cursor, min(s.end, s.cursor+warmRowCount); i < end; i += 2 { // two 32-byte rows a line
-		x += t.l.rows[i].at
-	}
-	t.sink += x
-}
-
-// warmRowCount is how many rows warmRows loads: a dozen rows from the skip
-// point to the delivery and some after it.
-const warmRowCount = 24
 
 // setKey caches the heap key of an account's next row.
 func (t *tracer) setKey(s *acctState) {
@@ -592,7 +544,6 @@ func (t *tracer) route(s *acctState, i int32, parts []tracePart) {
 			rs, fresh = t.touch(c, s.depth+1)
 			if fresh {
 				t.skip(rs, dest, at)
-				t.warmRows(rs)
 			}
 			if _, taken := t.deliv[dest]; taken || rs.cursor > dest {
 				leaf = leafUnmatched // the receiving row was already read: clocks too far apart
@@ -667,9 +618,6 @@ func (t *tracer) record(from, to int32, leaf uint8, owner int32, at, amt int64) 
 		}
 	}
 	t.recs = append(t.recs, traceRec{from: from, to: to, leaf: leaf, owner: owner, start: -1, at: at, amt: amt})
-	if leaf != leafNone && to >= 0 {
-		t.sink += int64(t.l.names.off[to]) // the leaf's node names it: load it early, beside other misses
-	}
 }
 
 // Heap of account states by (next row time, outflow before inflow, account).
@@ -754,9 +702,9 @@ func victimNodeID(v int64) string { return "victim/" + strconv.FormatInt(v, 10) 
 
 // result assembles the flow graph and the sums. Nodes are found by integer
 // keys here; the index by id string is built when first asked for.
-func (t *tracer) result(starts []TraceStart) TraceResult {
+func (t *tracer) result(starts []Start) Result {
 	l := t.l
-	res := TraceResult{Options: t.opt, AsOf: time.UnixMilli(t.asOf).UTC(), ledger: l, starts: starts,
+	res := Result{Options: t.opt, AsOf: time.UnixMilli(t.asOf).UTC(), ledger: l, starts: starts,
 		owners: t.owners, recs: slices.Clone(t.recs)}
 	if len(l.rows) == 0 && t.opt.AsOf.IsZero() {
 		// No statement: balances are "as of" nothing, never 1970-01-01.
@@ -772,15 +720,15 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		}
 	}
 	maxNodes := len(t.states) + leafRecs + len(t.owners)
-	res.Nodes = make([]TraceNode, 0, maxNodes)
-	res.Edges = make([]TraceEdge, 0, min(len(t.recs), maxNodes+maxNodes/4))
+	res.Nodes = make([]Node, 0, maxNodes)
+	res.Edges = make([]Edge, 0, min(len(t.recs), maxNodes+maxNodes/4))
 	// Per-victim amounts of nodes and edges: one victim each in most
 	// traces, so they start as one-element windows of a shared array.
 	amounts := make([]VictimAmount, 0, 2*len(t.recs)+len(t.states))
 	nv := len(t.owners)
-	victims := make([]TraceVictim, nv)
+	victims := make([]Victim, nv)
 	for o := 1; o < nv; o++ {
-		victims[o] = TraceVictim{VictimID: t.owners[o], LostFen: t.lost[o], LeafFen: map[string]int64{}}
+		victims[o] = Victim{VictimID: t.owners[o], LostFen: t.lost[o], LeafFen: map[string]int64{}}
 	}
 	var acctNode map[int32]int // accounts without state (none expected)
 	victimNode := make([]int, nv)
@@ -803,13 +751,13 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		if k, ok := acctNode[a]; ok {
 			return k
 		}
-		var n TraceNode
+		var n Node
 		if st != nil {
 			name := l.names.data[st.nameLo:st.nameHi]
-			n = TraceNode{ID: name, Kind: "account", Account: name, HasStatement: true, Depth: -1} // it has rows
+			n = Node{ID: name, Kind: "account", Account: name, HasStatement: true, Depth: -1} // it has rows
 		} else {
 			name := l.names.at(a)
-			n = TraceNode{ID: name, Kind: "account", Account: name, HasStatement: l.stmt[a], Depth: -1}
+			n = Node{ID: name, Kind: "account", Account: name, HasStatement: l.stmt[a], Depth: -1}
 		}
 		k := len(res.Nodes)
 		if st != nil {
@@ -847,7 +795,7 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		if r.start >= 0 {
 			if victimNode[r.owner] == 0 {
 				victimNode[r.owner] = len(res.Nodes) + 1
-				res.Nodes = append(res.Nodes, TraceNode{ID: victimNodeID(v), Kind: "victim", VictimID: v})
+				res.Nodes = append(res.Nodes, Node{ID: victimNodeID(v), Kind: "victim", VictimID: v})
 			}
 			from = victimNode[r.owner] - 1
 		} else {
@@ -881,7 +829,7 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 				}
 			}
 			if !ok {
-				n := TraceNode{ID: res.recNodeID(k), Kind: "leaf", LeafType: leafNames[r.leaf]}
+				n := Node{ID: res.recNodeID(k), Kind: "leaf", LeafType: leafNames[r.leaf]}
 				switch {
 				case r.start >= 0:
 					n.Account, n.Counter = starts[r.start].FromAccount, starts[r.start].ToAccount
@@ -932,7 +880,7 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 			} else if edges != nil {
 				edges[ek] = e
 			}
-			res.Edges = append(res.Edges, TraceEdge{From: res.Nodes[from].ID, To: res.Nodes[to].ID, FirstAt: time.UnixMilli(r.at).UTC()})
+			res.Edges = append(res.Edges, Edge{From: res.Nodes[from].ID, To: res.Nodes[to].ID, FirstAt: time.UnixMilli(r.at).UTC()})
 		}
 		ed := &res.Edges[e]
 		ed.Amounts = addAmount(ed.Amounts, v, r.amt)
@@ -959,14 +907,14 @@ func (t *tracer) result(starts []TraceStart) TraceResult {
 		}
 	}
 	res.Victims = victims[1:]
-	slices.SortFunc(res.Victims, func(a, b TraceVictim) int { return cmp.Compare(a.VictimID, b.VictimID) })
+	slices.SortFunc(res.Victims, func(a, b Victim) int { return cmp.Compare(a.VictimID, b.VictimID) })
 	return res
 }
 
 // Reachable returns the envelope (with the Envelope option): the accounts
 // reachable from the victims' transfers within MaxHops transfers of
 // strictly increasing time, whatever the rule.
-func (r *TraceResult) Reachable() []string {
+func (r *Result) Reachable() []string {
 	out := make([]string, len(r.reach))
 	for k, a := range r.reach {
 		out[k] = r.ledger.names.at(a)
@@ -975,11 +923,11 @@ func (r *TraceResult) Reachable() []string {
 }
 
 // ReachableCount is len(Reachable()) without naming the accounts.
-func (r *TraceResult) ReachableCount() int { return len(r.reach) }
+func (r *Result) ReachableCount() int { return len(r.reach) }
 
 // CheckConservation verifies, for every victim, that the money at leaves
 // plus the money still in traced accounts equals what she lost, exactly.
-func (r *TraceResult) CheckConservation() error {
+func (r *Result) CheckConservation() error {
 	for _, v := range r.Victims {
 		sum := v.RemainingFen
 		for _, f := range v.LeafFen {
@@ -993,7 +941,7 @@ func (r *TraceResult) CheckConservation() error {
 }
 
 // Node returns the flow graph node with the given id.
-func (r *TraceResult) Node(id string) (TraceNode, bool) {
+func (r *Result) Node(id string) (Node, bool) {
 	if r.nodeIdx == nil {
 		r.nodeIdx = make(map[string]int, len(r.Nodes))
 		for k, n := range r.Nodes {
@@ -1002,14 +950,14 @@ func (r *TraceResult) Node(id string) (TraceNode, bool) {
 	}
 	k, ok := r.nodeIdx[id]
 	if !ok {
-		return TraceNode{}, false
+		return Node{}, false
 	}
 	return r.Nodes[k], true
 }
 
 // BalanceOf returns the traced money of a victim still in an account at
 // AsOf.
-func (r *TraceResult) BalanceOf(account string, victimID int64) int64 {
+func (r *Result) BalanceOf(account string, victimID int64) int64 {
 	n, ok := r.Node(account)
 	if !ok {
 		return 0

@@ -1,15 +1,11 @@
-package funds
+package trace
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
 
 var tT0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -23,7 +19,7 @@ func row(acct string, at time.Time, fen int64, counter, summary string) LedgerRo
 	return LedgerRow{Account: acct, At: at, AmountFen: fen, Counter: counter, Summary: summary}
 }
 
-func mustTrace(t *testing.T, l *Ledger, starts []TraceStart, opt TraceOptions) TraceResult {
+func mustTrace(t *testing.T, l *Ledger, starts []Start, opt Options) Result {
 	t.Helper()
 	res, err := Trace(l, starts, opt)
 	if err != nil {
@@ -35,13 +31,13 @@ func mustTrace(t *testing.T, l *Ledger, starts []TraceStart, opt TraceOptions) T
 	return res
 }
 
-func victimOf(res TraceResult, id int64) TraceVictim {
+func victimOf(res Result, id int64) Victim {
 	for _, v := range res.Victims {
 		if v.VictimID == id {
 			return v
 		}
 	}
-	return TraceVictim{}
+	return Victim{}
 }
 
 // The textbook example: P pays in 10, M pays in 10, 10 is spent, K pays in
@@ -61,21 +57,21 @@ func TestTraceTextbook(t *testing.T) {
 	}
 	l := b.Build()
 	const P, M, K = 1, 2, 3
-	starts := []TraceStart{
+	starts := []Start{
 		{VictimID: P, At: tAt(0, 0), FromAccount: "P", ToAccount: "X", AmountFen: 1000},
 		{VictimID: M, At: tAt(1, 0), FromAccount: "M", ToAccount: "X", AmountFen: 1000},
 		{VictimID: K, At: tAt(3, 0), FromAccount: "K", ToAccount: "X", AmountFen: 1000},
 	}
 	cases := []struct {
 		name    string
-		opt     TraceOptions
+		opt     Options
 		P, M, K int64
 	}{
-		{"fifo: all K's", TraceOptions{Rule: TraceFIFO}, 0, 0, 1000},
-		{"rolling pro rata: 2.5, 2.5, 5", TraceOptions{Rule: TraceProportional}, 250, 250, 500},
+		{"fifo: all K's", Options{Rule: FIFO}, 0, 0, 1000},
+		{"rolling pro rata: 2.5, 2.5, 5", Options{Rule: Proportional}, 250, 250, 500},
 		// No money but the victims' in X: the cap changes nothing.
-		{"fifo+libr", TraceOptions{Rule: TraceFIFO, LIBRCap: true}, 0, 0, 1000},
-		{"proportional+libr", TraceOptions{Rule: TraceProportional, LIBRCap: true}, 250, 250, 500},
+		{"fifo+libr", Options{Rule: FIFO, LIBRCap: true}, 0, 0, 1000},
+		{"proportional+libr", Options{Rule: Proportional, LIBRCap: true}, 250, 250, 500},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -121,21 +117,21 @@ func TestTraceOtherMoneyAndLIBR(t *testing.T) {
 		_ = b.AddRow(r)
 	}
 	l := b.Build()
-	starts := []TraceStart{{VictimID: 9, At: tAt(0, 0), FromAccount: "V", ToAccount: "A", AmountFen: 1000}}
+	starts := []Start{{VictimID: 9, At: tAt(0, 0), FromAccount: "V", ToAccount: "A", AmountFen: 1000}}
 	for _, c := range []struct {
 		name            string
-		opt             TraceOptions
+		opt             Options
 		remaining, leaf int64
 	}{
 		// FIFO: the 5.00 first, then 3.00 of V; then V's 7.00 before W's.
-		{"fifo", TraceOptions{Rule: TraceFIFO}, 0, 1000},
+		{"fifo", Options{Rule: FIFO}, 0, 1000},
 		// Cap: other money spent first; V keeps 7.00, the lowest balance
 		// after her money came in.
-		{"fifo+libr", TraceOptions{Rule: TraceFIFO, LIBRCap: true}, 700, 300},
+		{"fifo+libr", Options{Rule: FIFO, LIBRCap: true}, 700, 300},
 		// Rolling: 8.00 of 15.00 → V 5.33⅓ (533), other 2.66⅔ (267: larger
 		// remainder); then 10.00 of 27.00 → V 1.7296 (173), other 827.
-		{"proportional", TraceOptions{Rule: TraceProportional}, 294, 706},
-		{"proportional+libr", TraceOptions{Rule: TraceProportional, LIBRCap: true}, 700, 300},
+		{"proportional", Options{Rule: Proportional}, 294, 706},
+		{"proportional+libr", Options{Rule: Proportional, LIBRCap: true}, 700, 300},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := mustTrace(t, l, starts, c.opt)
@@ -178,12 +174,12 @@ func multiHopLedger(t *testing.T) *Ledger {
 	return b.Build()
 }
 
-var multiHopStart = []TraceStart{{VictimID: 7, TransferID: 1, At: tAt(0, 0), FromAccount: "6222V", ToAccount: "A", AmountFen: 1_000_000}}
+var multiHopStart = []Start{{VictimID: 7, TransferID: 1, At: tAt(0, 0), FromAccount: "6222V", ToAccount: "A", AmountFen: 1_000_000}}
 
 func TestTraceMultiHop(t *testing.T) {
 	l := multiHopLedger(t)
-	for _, rule := range []TraceRule{TraceFIFO, TraceProportional} {
-		res := mustTrace(t, l, multiHopStart, TraceOptions{Rule: rule})
+	for _, rule := range []Rule{FIFO, Proportional} {
+		res := mustTrace(t, l, multiHopStart, Options{Rule: rule})
 		v := victimOf(res, 7)
 		want := map[string]int64{LeafNoStatement: 300_000, LeafCash: 50_000, LeafPayment: 200_000, LeafUnmatched: 80_000}
 		if !reflect.DeepEqual(v.LeafFen, want) || v.RemainingFen != 370_000 {
@@ -222,7 +218,7 @@ func TestTraceMultiHop(t *testing.T) {
 	}
 }
 
-func nodeIDs(res TraceResult) []string {
+func nodeIDs(res Result) []string {
 	var ids []string
 	for _, n := range res.Nodes {
 		ids = append(ids, n.ID)
@@ -232,13 +228,13 @@ func nodeIDs(res TraceResult) []string {
 
 func TestTraceLimits(t *testing.T) {
 	l := multiHopLedger(t)
-	res := mustTrace(t, l, multiHopStart, TraceOptions{MaxHops: 1})
+	res := mustTrace(t, l, multiHopStart, Options{MaxHops: 1})
 	v := victimOf(res, 7)
 	want := map[string]int64{LeafNoStatement: 300_000, LeafCash: 50_000, LeafHopLimit: 300_000, LeafUnmatched: 50_000}
 	if !reflect.DeepEqual(v.LeafFen, want) || v.RemainingFen != 300_000 || res.BalanceOf("B", 7) != 300_000 {
 		t.Fatalf("max hops 1: %v %d", v.LeafFen, v.RemainingFen)
 	}
-	res = mustTrace(t, l, multiHopStart, TraceOptions{MaxLag: 30 * time.Minute})
+	res = mustTrace(t, l, multiHopStart, Options{MaxLag: 30 * time.Minute})
 	v = victimOf(res, 7)
 	// B's payment after 39 min stays a payment (the money ends there
 	// anyway); its return to A is not followed.
@@ -247,23 +243,23 @@ func TestTraceLimits(t *testing.T) {
 		t.Fatalf("max lag 30 min: %v %d", v.LeafFen, v.RemainingFen)
 	}
 	// As of 10:22: A has sent B its 6,000.00; nothing else happened yet.
-	res = mustTrace(t, l, multiHopStart, TraceOptions{AsOf: tAt(22, 0)})
+	res = mustTrace(t, l, multiHopStart, Options{AsOf: tAt(22, 0)})
 	if res.BalanceOf("A", 7) != 400_000 || res.BalanceOf("B", 7) != 600_000 {
 		t.Fatalf("as of 10:22: A %d B %d", res.BalanceOf("A", 7), res.BalanceOf("B", 7))
 	}
 	// A victim transfer to an account without statement is a leaf at once;
 	// one the statement does not show is unmatched.
-	res = mustTrace(t, l, []TraceStart{
+	res = mustTrace(t, l, []Start{
 		{VictimID: 1, At: tAt(0, 0), ToAccount: "NOPE", AmountFen: 500},
 		{VictimID: 2, At: tAt(0, 0), ToAccount: "A", AmountFen: 12345},
-	}, TraceOptions{})
+	}, Options{})
 	if v := victimOf(res, 1); v.LeafFen[LeafNoStatement] != 500 {
 		t.Fatalf("no statement start: %+v", v)
 	}
 	if v := victimOf(res, 2); v.LeafFen[LeafUnmatched] != 12345 {
 		t.Fatalf("unmatched start: %+v", v)
 	}
-	if _, err := Trace(l, []TraceStart{{VictimID: 1, ToAccount: "A"}}, TraceOptions{}); err == nil {
+	if _, err := Trace(l, []Start{{VictimID: 1, ToAccount: "A"}}, Options{}); err == nil {
 		t.Fatal("zero amount accepted")
 	}
 }
@@ -283,16 +279,16 @@ func TestTraceMixingVictims(t *testing.T) {
 		_ = b.AddRow(r)
 	}
 	l := b.Build()
-	starts := []TraceStart{
+	starts := []Start{
 		{VictimID: 1, At: tAt(0, 0), FromAccount: "V1", ToAccount: "A", AmountFen: 1000},
 		{VictimID: 2, At: tAt(1, 0), FromAccount: "V2", ToAccount: "A", AmountFen: 1000},
 	}
-	res := mustTrace(t, l, starts, TraceOptions{Rule: TraceFIFO})
+	res := mustTrace(t, l, starts, Options{Rule: FIFO})
 	// A sends [V1 1000, V2 500]; B spends its 4.00 first, then V1, then 2.00 of V2.
 	if got := [4]int64{res.BalanceOf("A", 1), res.BalanceOf("A", 2), res.BalanceOf("B", 1), res.BalanceOf("B", 2)}; got != [4]int64{0, 500, 0, 300} {
 		t.Fatalf("fifo: %v", got)
 	}
-	res = mustTrace(t, l, starts, TraceOptions{Rule: TraceProportional})
+	res = mustTrace(t, l, starts, Options{Rule: Proportional})
 	// A: 750/750 leave. B: other 400, V1 750, V2 750; 16.00 of 19.00 →
 	// 336.84, 631.58, 631.58 → other 337 (largest remainder), then V1 632
 	// (tie with V2, V1 first).
@@ -305,13 +301,13 @@ func TestTraceMixingVictims(t *testing.T) {
 	}
 }
 
-func edgeBetween(res TraceResult, from, to string) TraceEdge {
+func edgeBetween(res Result, from, to string) Edge {
 	for _, e := range res.Edges {
 		if e.From == from && e.To == to {
 			return e
 		}
 	}
-	return TraceEdge{}
+	return Edge{}
 }
 
 func TestSplitLargestRemainder(t *testing.T) {
@@ -333,115 +329,6 @@ func TestSplitLargestRemainder(t *testing.T) {
 			t.Errorf("split %d over %v = %v, want %v", c.x, c.w, got, c.want)
 		}
 	}
-}
-
-// The ledger loaded from the database gives the same trace as the one
-// built in memory.
-func TestLoadLedgerTrace(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		rows := multiHopRows()
-		for k, r := range rows {
-			var b any
-			if r.BalanceFen != nil {
-				b = *r.BalanceFen
-			}
-			if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, summary, row_key)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Account, db.Millis(r.At), r.AmountFen, b, r.Counter, r.Summary, fmt.Sprint("k", k)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		l, err := LoadLedger(ctx, d, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := mustTrace(t, multiHopLedger(t), multiHopStart, TraceOptions{})
-		got := mustTrace(t, l, multiHopStart, TraceOptions{})
-		if !reflect.DeepEqual(got.Victims, want.Victims) || !reflect.DeepEqual(got.Nodes, want.Nodes) || !reflect.DeepEqual(got.Edges, want.Edges) {
-			t.Fatalf("db ledger trace differs:\n%+v\n%+v", got.Victims, want.Victims)
-		}
-		l2, err := LoadLedger(ctx, d, []string{"A"})
-		if err != nil || l2.Rows() != 6 || l2.HasStatement("B") || !l2.HasStatement("A") {
-			t.Fatalf("partial load: %v rows %d", err, l2.Rows())
-		}
-
-		// Loading level by level from the receiving account reads A, then
-		// what A paid to (B, C — C has no statement, D has), then what B
-		// paid to (A again): the same trace as the whole table.
-		l3, sc, err := LoadLedgerFrom(ctx, d, []string{"A"}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sc.Accounts != 3 || sc.Rows != 10 || sc.Truncated {
-			t.Fatalf("scope %+v, want A, B, D with 10 rows", sc)
-		}
-		if got3 := mustTrace(t, l3, multiHopStart, TraceOptions{}); !reflect.DeepEqual(got3.Nodes, want.Nodes) || !reflect.DeepEqual(got3.Edges, want.Edges) {
-			t.Fatalf("level-by-level ledger traces differently:\n%+v\n%+v", got3.Nodes, want.Nodes)
-		}
-		// One hop: A's statement, and the accounts it paid to; D and B at
-		// level 2 are read, nothing beyond.
-		_, sc1, err := LoadLedgerFrom(ctx, d, []string{"A"}, 1)
-		if err != nil || sc1.Levels != 2 || sc1.Accounts != 3 {
-			t.Fatalf("one hop: %+v %v", sc1, err)
-		}
-		// The case trace loads statements as the traced money reaches
-		// them and traces as the whole table does. An account that only
-		// paid money to A before the victim's money arrived (its statement
-		// is in the table) is never read.
-		if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, counter_account, summary, row_key)
-			VALUES ('Z', ?, -500, 'A', '转账', 'kz')`, db.Millis(tAt(0, 0).Add(-time.Hour))); err != nil {
-			t.Fatal(err)
-		}
-		st := multiHopStart[0]
-		cs := Case{CaseNo: "T-1", Transfers: []Transfer{{ID: st.TransferID, VictimID: st.VictimID, At: st.At, FromAccount: st.FromAccount,
-			ToAccount: st.ToAccount, AmountFen: st.AmountFen}}}
-		got4, sc4, err := TraceCaseFrom(ctx, d, cs, TraceOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got4.Nodes, want.Nodes) || !reflect.DeepEqual(got4.Edges, want.Edges) {
-			t.Fatalf("case trace differs from the whole table's:\n%+v\n%+v", got4.Nodes, want.Nodes)
-		}
-		if sc4.Truncated || sc4.Accounts > 3 || sc4.Rows > 10 {
-			t.Fatalf("case trace scope %+v: read more than A, B, D", sc4)
-		}
-		_, sc0, err := LoadLedgerFrom(ctx, d, []string{"NOPE", "", "NOPE"}, 0)
-		if err != nil || sc0.Accounts != 0 || sc0.Rows != 0 {
-			t.Fatalf("unknown account: %+v %v", sc0, err)
-		}
-
-		// Candidates: accounts still holding traced money, largest first,
-		// with their bank from the accounts table.
-		if _, err := d.Exec(ctx, `INSERT INTO accounts (number, bank, branch, holder_name) VALUES ('A', '工商银行', '城关支行', '张三')`); err != nil {
-			t.Fatal(err)
-		}
-		cands, err := Candidates(ctx, d, &got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum int64
-		for i, c := range cands {
-			sum += c.BalanceFen
-			if c.BalanceFen <= 0 || (i > 0 && c.BalanceFen > cands[i-1].BalanceFen) {
-				t.Fatalf("candidates not ranked by balance: %+v", cands)
-			}
-			if n, _ := got.Node(c.NodeID); n.BalanceFen != c.BalanceFen || n.Account != c.Account {
-				t.Fatalf("candidate %+v does not match its node %+v", c, n)
-			}
-		}
-		var remaining int64
-		for _, v := range got.Victims {
-			remaining += v.RemainingFen
-		}
-		if sum != remaining || len(cands) == 0 {
-			t.Fatalf("candidates hold %d, the victims' remaining money is %d", sum, remaining)
-		}
-		for _, c := range cands {
-			if c.Account == "A" && (c.Bank != "工商银行" || c.AccountID == 0 || c.Holder != "张三") {
-				t.Fatalf("A's metadata: %+v", c)
-			}
-		}
-	})
 }
 
 func db0(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"fmt"
@@ -37,7 +37,7 @@ type Explanation struct {
 // (an account or a leaf). Under FIFO each transfer listed carried part of
 // the money; under the proportional rule every earlier inflow contributes
 // a share, so all of them are listed.
-func (r *TraceResult) Explain(node string, victimID int64) (Explanation, error) {
+func (r *Result) Explain(node string, victimID int64) (Explanation, error) {
 	if r.ledger == nil {
 		return Explanation{}, domain.NotFound("empty trace")
 	}
@@ -167,7 +167,7 @@ func (r *TraceResult) Explain(node string, victimID int64) (Explanation, error) 
 	return ex, nil
 }
 
-func (ex Explanation) text(asOf time.Time, n TraceNode) string {
+func (ex Explanation) text(asOf time.Time, n Node) string {
 	var b strings.Builder
 	if n.Kind == "leaf" {
 		fmt.Fprintf(&b, "受害人 %d 的资金 %s 元在 %s 处终止追踪（%s）。\n", ex.VictimID, money.FormatYuan(ex.AmountFen), n.Account, n.LeafType)
@@ -185,7 +185,7 @@ func (ex Explanation) text(asOf time.Time, n TraceNode) string {
 }
 
 // recFromID and recNodeID give the flow graph node ids of a record's ends.
-func (r *TraceResult) recFromID(k int) string {
+func (r *Result) recFromID(k int) string {
 	rc := &r.recs[k]
 	if rc.start >= 0 {
 		return victimNodeID(r.owners[rc.owner])
@@ -193,7 +193,7 @@ func (r *TraceResult) recFromID(k int) string {
 	return r.ledger.names.at(rc.from)
 }
 
-func (r *TraceResult) recNodeID(k int) string {
+func (r *Result) recNodeID(k int) string {
 	rc := &r.recs[k]
 	if rc.leaf == leafNone {
 		return r.ledger.names.at(rc.to)
@@ -215,4 +215,29 @@ func AsOfText(asOf time.Time) string {
 		return "无流水"
 	}
 	return asOf.In(zone.Shanghai).Format("2006-01-02 15:04:05")
+}
+
+// LeafTypeName is the Chinese label of a leaf type.
+func LeafTypeName(t string) string {
+	switch t {
+	case LeafNoStatement:
+		return "未调取流水的账户"
+	case LeafCash:
+		return "取现"
+	case LeafPayment:
+		return "消费/支付"
+	case LeafFee:
+		return "手续费"
+	case LeafUnknown:
+		return "对手不明"
+	case LeafUnmatched:
+		return "对方流水无对应入账"
+	case LeafHopLimit:
+		return "超出追踪层数"
+	case LeafMaxLag:
+		return "超出停留时限"
+	case LeafInTransit:
+		return "在途"
+	}
+	return t
 }

@@ -1,15 +1,11 @@
-package funds
+package trace
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/fanzha/fanzha/internal/db"
 )
 
 // The trace engine works on a Ledger: every loaded statement row of every
@@ -69,8 +65,7 @@ type Ledger struct {
 	// after secUp(outIdx[a].lastSec), so an arrival then needs no look at out.
 	outIdx []outRange
 	out    []outEdge
-	cards  []outCard // account id → its out-edge card (trace_cards.go); nil when the ledger does not fit
-	floor  []int64   // floored balance before every skipStride-th row (trace_skip.go); nil when links are not exact in time
+	floor  []int64 // floored balance before every skipStride-th row (skip.go); nil when links are not exact in time
 
 	scratch sync.Pool // *traceScratch, reused by traces
 	sink    int64     // values of loads issued only to bring cache lines in early
@@ -105,6 +100,15 @@ func (l *Ledger) AccountID(account string) (int32, bool) {
 
 // AccountName returns the number of an interned account id.
 func (l *Ledger) AccountName(id int32) string { return l.names.at(id) }
+
+// millis is a time in unix ms, 0 for the zero time (as the database
+// stores it).
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
 
 // rowsOf returns the row range of an account.
 func (l *Ledger) rowsOf(a int32) (int32, int32) { return l.start[a], l.start[a+1] }
@@ -201,18 +205,12 @@ func (b *LedgerBuilder) AddRow(r LedgerRow) error {
 	if cs := strings.TrimSpace(r.Counter); cs != "" && cs != r.Account {
 		c = b.account(cs)
 	}
-	br := builderRow{acct: a, counter: c, at: db.Millis(r.At), amt: r.AmountFen, kind: classifyRow(r.Summary, r.Channel)}
+	br := builderRow{acct: a, counter: c, at: millis(r.At), amt: r.AmountFen, kind: classifyRow(r.Summary, r.Channel)}
 	if r.BalanceFen != nil {
 		br.bal, br.hasBal = *r.BalanceFen, true
 	}
 	b.rows = append(b.rows, br)
 	return nil
-}
-
-// AddStatementRow adds a row as the statement importer reads it.
-func (b *LedgerBuilder) AddStatementRow(r StatementRow) error {
-	return b.AddRow(LedgerRow{Account: r.Account, At: r.At, AmountFen: r.AmountFen, BalanceFen: r.BalanceFen,
-		Counter: r.Counter, Summary: r.Summary, Channel: r.Channel})
 }
 
 // AddTransfer adds one transfer whose both ends are loaded: an outflow row at
@@ -226,12 +224,12 @@ func (b *LedgerBuilder) AddTransfer(from, to string, at time.Time, amountFen int
 	f := b.account(from)
 	b.stmt[f] = true
 	if to == "" {
-		b.rows = append(b.rows, builderRow{acct: f, counter: -1, at: db.Millis(at), amt: -amountFen, kind: rowCash})
+		b.rows = append(b.rows, builderRow{acct: f, counter: -1, at: millis(at), amt: -amountFen, kind: rowCash})
 		return
 	}
 	t := b.account(to)
 	b.stmt[t] = true
-	ms := db.Millis(at)
+	ms := millis(at)
 	i := int32(len(b.rows))
 	b.rows = append(b.rows, builderRow{acct: f, counter: t, at: ms, amt: -amountFen, kind: rowTransfer},
 		builderRow{acct: t, counter: f, at: ms, amt: amountFen, kind: rowTransfer})
@@ -326,7 +324,6 @@ func (l *Ledger) finish() {
 		l.outIdx[a] = r
 	}
 	l.outIdx[n] = outRange{lo: int32(len(l.out))}
-	l.buildCards()
 	l.buildSkips()
 }
 
@@ -456,71 +453,4 @@ func classifyRow(summary, channel string) uint8 {
 		return rowPayment
 	}
 	return rowTransfer
-}
-
-// LoadLedger reads statement rows from the database into a Ledger: the
-// statements of the given accounts, or of every account when accounts is
-// empty.
-func LoadLedger(ctx context.Context, q db.Querier, accounts []string) (*Ledger, error) {
-	b := NewLedgerBuilder()
-	if len(accounts) == 0 {
-		if err := scanLedgerRows(ctx, q, b, ledgerCols+` ORDER BY account, at, id`, nil, nil); err != nil {
-			return nil, err
-		}
-		return b.Build(), nil
-	}
-	if err := loadAccountsInto(ctx, q, b, accounts, nil); err != nil {
-		return nil, err
-	}
-	return b.Build(), nil
-}
-
-const ledgerCols = `SELECT account, at, amount_fen, balance_fen, counter_account, summary, channel FROM statement_rows`
-
-// loadAccountsInto adds the statements of the given accounts to b (when
-// not nil), 500 accounts a query; each row is also passed to seen when it
-// is not nil.
-func loadAccountsInto(ctx context.Context, q db.Querier, b *LedgerBuilder, accounts []string, seen func(LedgerRow)) error {
-	for i := 0; i < len(accounts); i += 500 {
-		part := accounts[i:min(i+500, len(accounts))]
-		args := make([]any, len(part))
-		for j, a := range part {
-			args[j] = a
-		}
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		if err := scanLedgerRows(ctx, q, b, ledgerCols+` WHERE account IN (`+ph+`) ORDER BY account, at, id`, args, seen); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func scanLedgerRows(ctx context.Context, q db.Querier, b *LedgerBuilder, query string, args []any, seen func(LedgerRow)) error {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("load ledger: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r LedgerRow
-		var at int64
-		var bal sql.NullInt64
-		if err := rows.Scan(&r.Account, &at, &r.AmountFen, &bal, &r.Counter, &r.Summary, &r.Channel); err != nil {
-			return fmt.Errorf("load ledger: %w", err)
-		}
-		r.At = db.Time(at)
-		if bal.Valid {
-			v := bal.Int64
-			r.BalanceFen = &v
-		}
-		if b != nil {
-			if err := b.AddRow(r); err != nil {
-				return err
-			}
-		}
-		if seen != nil {
-			seen(r)
-		}
-	}
-	return rows.Err()
 }

@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"fmt"
@@ -15,14 +15,14 @@ import (
 // inflows, opening balances, outflows beyond the balance; and several
 // victims' transfers into it (some to accounts without statement, some the
 // statement does not show).
-func randomTraceLedger(rng *rand.Rand) (*Ledger, []TraceStart, time.Time) {
+func randomTraceLedger(rng *rand.Rand) (*Ledger, []Start, time.Time) {
 	return randomWorld(rng, false)
 }
 
 // randomWorld is randomTraceLedger; exact worlds have no clock skew between
 // matched rows and put events on a few dozen minutes, so that many rows
 // share a time.
-func randomWorld(rng *rand.Rand, exact bool) (*Ledger, []TraceStart, time.Time) {
+func randomWorld(rng *rand.Rand, exact bool) (*Ledger, []Start, time.Time) {
 	b := NewLedgerBuilder()
 	n := 2 + rng.IntN(9)
 	acct := func(k int) string { return fmt.Sprintf("L%d", k) }
@@ -42,11 +42,11 @@ func randomWorld(rng *rand.Rand, exact bool) (*Ledger, []TraceStart, time.Time) 
 		}
 		return 1 + rng.Int64N(100_000)
 	}
-	var starts []TraceStart
+	var starts []Start
 	victims := 1 + rng.IntN(4)
 	for v := 1; v <= victims; v++ {
 		for j := 0; j < 1+rng.IntN(3); j++ {
-			s := TraceStart{VictimID: int64(v), TransferID: int64(len(starts) + 1), At: at(),
+			s := Start{VictimID: int64(v), TransferID: int64(len(starts) + 1), At: at(),
 				FromAccount: fmt.Sprintf("V%d", v), ToAccount: acct(rng.IntN(n)), AmountFen: amount()}
 			switch rng.IntN(12) {
 			case 0:
@@ -123,12 +123,12 @@ func TestTraceConservationProperty(t *testing.T) {
 	for it := 0; it < iters; it++ {
 		rng := rand.New(rand.NewPCG(uint64(it), 42))
 		l, starts, mid := randomTraceLedger(rng)
-		for _, rule := range []TraceRule{TraceFIFO, TraceProportional} {
+		for _, rule := range []Rule{FIFO, Proportional} {
 			for _, libr := range []bool{false, true} {
 				for _, hops := range []int{0, 1, 3} {
 					for _, lag := range []time.Duration{0, 20 * time.Minute} {
 						for _, asOf := range []time.Time{{}, mid} {
-							opt := TraceOptions{Rule: rule, LIBRCap: libr, MaxHops: hops, MaxLag: lag, AsOf: asOf, Envelope: true}
+							opt := Options{Rule: rule, LIBRCap: libr, MaxHops: hops, MaxLag: lag, AsOf: asOf, Envelope: true}
 							res, err := Trace(l, starts, opt)
 							if err != nil {
 								t.Fatalf("iter %d %+v: %v", it, opt, err)
@@ -153,7 +153,7 @@ func TestTraceConservationProperty(t *testing.T) {
 	t.Logf("%d traces on %d random ledgers", traces, iters)
 }
 
-func checkTraceGraph(t *testing.T, it int, opt TraceOptions, res TraceResult, starts []TraceStart) {
+func checkTraceGraph(t *testing.T, it int, opt Options, res Result, starts []Start) {
 	t.Helper()
 	lost := map[int64]int64{}
 	for _, s := range starts {
@@ -205,7 +205,7 @@ func checkTraceGraph(t *testing.T, it int, opt TraceOptions, res TraceResult, st
 // walkReach enumerates every walk of strictly increasing time (each
 // transfer within lag of the previous arrival when lag > 0) of at most hops
 // transfers (0: any) from the starts, and returns the accounts visited.
-func walkReach(l *Ledger, starts []TraceStart, hops int, lag time.Duration) map[string]bool {
+func walkReach(l *Ledger, starts []Start, hops int, lag time.Duration) map[string]bool {
 	seen := map[string]bool{}
 	var walk func(a int32, t int64, h int)
 	walk = func(a int32, t int64, h int) {
@@ -230,41 +230,28 @@ func walkReach(l *Ledger, starts []TraceStart, hops int, lag time.Duration) map[
 }
 
 // TestTraceEnvelopeBruteForce compares the envelope with an enumeration of
-// all walks of strictly increasing time (within the lag when one is set),
-// reading out-edges from the accounts' cards and, with the cards dropped,
-// from the out-edge index alone.
+// all walks of strictly increasing time (within the lag when one is set).
 func TestTraceEnvelopeBruteForce(t *testing.T) {
 	for it := 0; it < 400; it++ {
 		rng := rand.New(rand.NewPCG(uint64(it), 7))
 		l, starts, _ := randomTraceLedger(rng)
-		if l.cards == nil {
-			t.Fatalf("iter %d: a ledger of ten hours has no cards", it)
-		}
-		cards := l.cards
 		for _, lag := range []time.Duration{0, 40 * time.Minute} {
 			for _, hops := range []int{0, 1, 2, 4} {
 				want := walkReach(l, starts, hops, lag)
-				for _, withCards := range []bool{true, false} {
-					l.cards = nil
-					if withCards {
-						l.cards = cards
-					}
-					got := map[string]bool{}
-					for _, a := range l.Reach(starts, hops, lag, 0) {
-						got[a] = true
-					}
-					if !reflect.DeepEqual(got, want) {
-						t.Fatalf("iter %d hops %d lag %v cards %v: envelope %v, walks %v", it, hops, lag, withCards, got, want)
-					}
+				got := map[string]bool{}
+				for _, a := range l.Reach(starts, hops, lag, 0) {
+					got[a] = true
 				}
-				l.cards = cards
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("iter %d hops %d lag %v: envelope %v, walks %v", it, hops, lag, got, want)
+				}
 			}
 		}
 	}
 }
 
 // TestTraceSkipIsInvisible: skipping the rows before the money arrives
-// (trace_skip.go) changes nothing a user sees. On random worlds whose
+// (skip.go) changes nothing a user sees. On random worlds whose
 // matched rows agree on the time, with many rows sharing a time, every
 // trace under every rule and option equals the same trace stepping every
 // row: graph, balances, sums, records and envelope.
@@ -282,12 +269,12 @@ func TestTraceSkipIsInvisible(t *testing.T) {
 			continue // a receiving row matched to an outflow of another time
 		}
 		exactWorlds++
-		for _, rule := range []TraceRule{TraceFIFO, TraceProportional} {
+		for _, rule := range []Rule{FIFO, Proportional} {
 			for _, libr := range []bool{false, true} {
 				for _, hops := range []int{0, 2} {
 					for _, lag := range []time.Duration{0, 15 * time.Minute} {
 						for _, asOf := range []time.Time{{}, mid} {
-							opt := TraceOptions{Rule: rule, LIBRCap: libr, MaxHops: hops, MaxLag: lag, AsOf: asOf, Envelope: true}
+							opt := Options{Rule: rule, LIBRCap: libr, MaxHops: hops, MaxLag: lag, AsOf: asOf, Envelope: true}
 							l.floor = floor
 							got, err := Trace(l, starts, opt)
 							if err != nil {

@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"encoding/json"
@@ -30,45 +30,45 @@ import (
 // the whole balance and then from "other": unknown money never carries a
 // victim's claim.
 
-// TraceRule is an allocation rule.
-type TraceRule int
+// Rule is an allocation rule.
+type Rule int
 
 // The allocation rules.
 const (
-	TraceFIFO TraceRule = iota
-	TraceProportional
+	FIFO Rule = iota
+	Proportional
 )
 
-func (r TraceRule) String() string {
-	if r == TraceProportional {
+func (r Rule) String() string {
+	if r == Proportional {
 		return "proportional"
 	}
 	return "fifo"
 }
 
 // MarshalJSON writes the rule's name.
-func (r TraceRule) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }
+func (r Rule) MarshalJSON() ([]byte, error) { return json.Marshal(r.String()) }
 
 // UnmarshalJSON reads a rule's name.
-func (r *TraceRule) UnmarshalJSON(b []byte) error {
+func (r *Rule) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	v, err := ParseTraceRule(s)
+	v, err := ParseRule(s)
 	*r = v
 	return err
 }
 
-// ParseTraceRule reads "fifo" or "proportional" (also 先进先出, 按比例).
-func ParseTraceRule(s string) (TraceRule, error) {
+// ParseRule reads "fifo" or "proportional" (also 先进先出, 按比例).
+func ParseRule(s string) (Rule, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "fifo", "先进先出":
-		return TraceFIFO, nil
+		return FIFO, nil
 	case "proportional", "pro-rata", "prorata", "haircut", "按比例":
-		return TraceProportional, nil
+		return Proportional, nil
 	}
-	return TraceFIFO, fmt.Errorf("unknown allocation rule %q (fifo | proportional)", s)
+	return FIFO, fmt.Errorf("unknown allocation rule %q (fifo | proportional)", s)
 }
 
 // tracePart is an amount of one owner's money; at is when it arrived at the

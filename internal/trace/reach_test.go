@@ -1,4 +1,4 @@
-package funds
+package trace
 
 import (
 	"bytes"
@@ -9,13 +9,12 @@ import (
 	"time"
 )
 
-// TestEnvelopeCardsOnBusyAccounts: accounts with dozens of out-edges, so
-// arrivals land before, inside and after each card's seven latest edges;
-// the envelope read through the cards equals the one read from the
-// out-edge index alone and an enumeration of walks, with and without a lag.
-func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
+// TestEnvelopeOnBusyAccounts: accounts with dozens of out-edges, so that
+// arrivals land before, among and after each account's edges; the envelope
+// equals an enumeration of walks, with and without a lag.
+func TestEnvelopeOnBusyAccounts(t *testing.T) {
 	var buf bytes.Buffer
-	gen, err := WriteTraceBenchCSV(&buf, TraceGenConfig{Seed: 3, Transfers: 6000, Accounts: 200, Victims: 40, Span: 2 * time.Hour})
+	gen, err := WriteBenchCSV(&buf, GenConfig{Seed: 3, Transfers: 6000, Accounts: 200, Victims: 40, Span: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,47 +22,35 @@ func TestEnvelopeCardsOnBusyAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cards := l.cards
-	if cards == nil {
-		t.Fatal("no cards")
-	}
 	busy := 0
-	for a := range cards {
-		if cards[a].n > 2*cardTail {
+	for a := 0; a < l.Accounts(); a++ {
+		if l.outIdx[a+1].lo-l.outIdx[a].lo > 14 {
 			busy++
 		}
 	}
 	if busy < 50 {
-		t.Fatalf("only %d accounts with more than %d out-edges: the test does not reach the older edges", busy, 2*cardTail)
+		t.Fatalf("only %d accounts with more than 14 out-edges", busy)
 	}
 	for k, s := range gen.Starts {
 		for _, lag := range []time.Duration{0, 10 * time.Minute} {
 			const hops = 3
-			var wantNames []string
-			for a := range walkReach(l, []TraceStart{s}, hops, lag) {
-				wantNames = append(wantNames, a)
+			var want []string
+			for a := range walkReach(l, []Start{s}, hops, lag) {
+				want = append(want, a)
 			}
-			slices.Sort(wantNames)
-			for _, withCards := range []bool{true, false} {
-				l.cards = nil
-				if withCards {
-					l.cards = cards
-				}
-				got := l.Reach([]TraceStart{s}, hops, lag, 0)
-				slices.Sort(got)
-				if !reflect.DeepEqual(got, wantNames) {
-					t.Fatalf("start %d lag %v cards %v: envelope of %d accounts, walks reach %d", k, lag, withCards, len(got), len(wantNames))
-				}
+			slices.Sort(want)
+			got := l.Reach([]Start{s}, hops, lag, 0)
+			slices.Sort(got)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("start %d lag %v: envelope of %d accounts, walks reach %d", k, lag, len(got), len(want))
 			}
-			l.cards = cards
 		}
 	}
 }
 
-// TestCardsNotBuiltWhenTheLedgerDoesNotFit: a span longer than the packed
-// time (4.3 years) leaves the ledger without cards, and the envelope is
-// still right.
-func TestCardsNotBuiltWhenTheLedgerDoesNotFit(t *testing.T) {
+// TestEnvelopeOverYears: a ledger spanning five years; the envelope's
+// times in whole seconds from the first row still order its transfers.
+func TestEnvelopeOverYears(t *testing.T) {
 	b := NewLedgerBuilder()
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	add := func(acct string, at time.Time, amt int64, counter string) {
@@ -78,10 +65,7 @@ func TestCardsNotBuiltWhenTheLedgerDoesNotFit(t *testing.T) {
 	add("B", later, -400, "C")
 	add("C", later, 400, "B")
 	l := b.Build()
-	if l.cards != nil {
-		t.Fatal("cards built for a ledger spanning five years")
-	}
-	got := l.Reach([]TraceStart{{VictimID: 1, At: t0, FromAccount: "V", ToAccount: "A", AmountFen: 1000}}, 0, 0, 0)
+	got := l.Reach([]Start{{VictimID: 1, At: t0, FromAccount: "V", ToAccount: "A", AmountFen: 1000}}, 0, 0, 0)
 	slices.Sort(got)
 	if want := []string{"A", "B", "C"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("envelope %v, want %v", got, want)
@@ -158,8 +142,8 @@ func TestSlotTable(t *testing.T) {
 }
 
 // TestEnvelopeDeadEnds: an account reached when it has no out-edge left
-// (its card is then not read) still counts as reached, and is expanded when
-// a longer walk reaches it earlier. Times in ms after 2026-01-01 10:00.
+// still counts as reached, and is expanded when a longer walk reaches it
+// earlier. Times in ms after 2026-01-01 10:00.
 func TestEnvelopeDeadEnds(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	ms := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
@@ -186,10 +170,7 @@ func TestEnvelopeDeadEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.cards == nil {
-		t.Fatal("no cards")
-	}
-	start := TraceStart{VictimID: 1, FromAccount: "900", ToAccount: "100", At: t0, AmountFen: 100}
+	start := Start{VictimID: 1, FromAccount: "900", ToAccount: "100", At: t0, AmountFen: 100}
 	for _, c := range []struct {
 		hops int
 		want []string
@@ -199,13 +180,13 @@ func TestEnvelopeDeadEnds(t *testing.T) {
 		{3, []string{"100", "200", "300", "400", "600", "700", "800"}}, // G through the earlier arrival at F
 		{0, []string{"100", "200", "300", "400", "600", "700", "800"}},
 	} {
-		got := l.Reach([]TraceStart{start}, c.hops, 0, 0)
+		got := l.Reach([]Start{start}, c.hops, 0, 0)
 		slices.Sort(got)
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%d hops: reached %v, want %v", c.hops, got, c.want)
 		}
 		var walks []string
-		for a := range walkReach(l, []TraceStart{start}, c.hops, 0) {
+		for a := range walkReach(l, []Start{start}, c.hops, 0) {
 			walks = append(walks, a)
 		}
 		slices.Sort(walks)
