@@ -85,7 +85,7 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	var traces, explains, hubTraces []time.Duration
-	var maxRows int
+	var maxRows, hubStops int
 	for i, id := range ids {
 		var tv struct {
 			Scope funds.LedgerScope `json:"scope"`
@@ -105,6 +105,9 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		traces = append(traces, dur)
 		if hubIDs[id] {
 			hubTraces = append(hubTraces, dur)
+			if tv.Scope.Hubs > 0 {
+				hubStops++
+			}
 		}
 		maxRows = max(maxRows, tv.Scope.Rows)
 		// The click: the deepest account node, for the first victim.
@@ -132,8 +135,8 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("trace    %4d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms (most rows loaded by one trace: %d)\n",
 		len(traces), ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(traces, 1)), maxRows)
-	fmt.Printf("  via hub %3d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n",
-		len(hubTraces), ms(pct(hubTraces, 0.5)), ms(pct(hubTraces, 0.99)), ms(pct(hubTraces, 1)))
+	fmt.Printf("  via hub %3d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms (%d stopped at a hub)\n",
+		len(hubTraces), ms(pct(hubTraces, 0.5)), ms(pct(hubTraces, 0.99)), ms(pct(hubTraces, 1)), hubStops)
 	fmt.Printf("explain  %4d clicks p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n",
 		len(explains), ms(pct(explains, 0.5)), ms(pct(explains, 0.99)), ms(pct(explains, 1)))
 	fmt.Printf("RESULT rows=%d api_p50_ms=%.1f api_p99_ms=%.1f explain_p99_ms=%.1f max_ms=%.1f engine=%s\n",
