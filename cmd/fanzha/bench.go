@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register("bench", "benchmarks: dispatch, ingest, trace, casetrace, intel, bulletin, pages", runBench)
+	register("bench", "benchmarks: dispatch, ingest, trace, casetrace, intel, bulletin, pages, replicas", runBench)
 }
 
-const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|casetrace|intel|bulletin|pages> [flags]`
+const benchUsage = `usage: fanzha bench <dispatch|ingest|trace|casetrace|intel|bulletin|pages|replicas> [flags]`
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -32,6 +32,8 @@ func runBench(ctx context.Context, args []string) error {
 		return benchPages(ctx, args[1:])
 	case "intel":
 		return benchIntel(args[1:])
+	case "replicas":
+		return benchReplicas(ctx, args[1:])
 	}
 	return fmt.Errorf("%w: unknown benchmark %q\n%s", errUsage, args[0], benchUsage)
 }

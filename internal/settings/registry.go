@@ -23,6 +23,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
@@ -42,6 +43,7 @@ var Groups = []Group{
 	{"score", "预警评分", "评分决定值班台和劝阻员队列的处置顺序：各项分值相加，分高者先处置。默认分值保证资金预警总排在未涉及资金的高危预警之前；修改后下一条预警即按新分值评分，已有预警的分数不变。"},
 	{"webhooks", "升级通知", "处置超时、成员单位逾期未答复、止付冻结到期提醒、值班缺岗提醒发往这些地址（企业微信、钉钉群机器人或 JSON 接口）。每次检查时读取，修改后立即生效。"},
 	{"bulletin", "每日通报", "每天在设定时刻（北京时间）生成前一天的全县及各派出所通报；服务停机错过时刻的，在下次启动后补生成，不会重复。"},
+	{"investigation", "办案审批", "勾选的办案环节提交后须经领导（或本所所长）审批才生效：审批通过按申请时填写的日期生效，退回的须写明理由，可修改后重新申请。"},
 	{"security", "登录安全", "等保三级要求管理员和可查看完整号码的人员使用两步验证登录（密码 + 手机验证器上的动态验证码）。API 令牌不受影响。"},
 }
 
@@ -155,12 +157,25 @@ func init() {
 	add(Def{Key: bulletin.HourSetting, Group: "bulletin", Label: "每日通报生成时刻（时）", Kind: KindHour, Default: strconv.Itoa(bulletin.DefaultDailyHour),
 		Help: "北京时间 0–23 点；到点后生成前一天的通报，默认 8 点。"})
 
+	for _, st := range investigation.Steps {
+		add(Def{Key: investigation.ApprovalSetting(st.Action), Group: "investigation", Label: "“" + st.Name + "”须领导审批",
+			Kind: KindBool, Default: strconv.FormatBool(st.Approval), Help: approvalHelp(st)})
+	}
+
 	add(Def{Key: auth.TOTPRequiredSetting, Group: "security", Label: "管理员及可查看完整号码的角色必须启用两步验证", Kind: KindBool, Default: "true",
 		Help: "开启后，管理员和可查看完整号码的角色（值班、所长、劝阻、研判、办案民警等）尚未绑定验证器的，登录后先完成绑定才能使用系统；其他角色可在“我的账号”中自愿启用。演示环境默认关闭。"})
 
 	for i := range defs {
 		byKey[defs[i].Key] = &defs[i]
 	}
+}
+
+// approvalHelp explains an approval setting by the step's document.
+func approvalHelp(st investigation.Step) string {
+	if st.Document == "" {
+		return "开启后，“" + st.Name + "”提交后等待领导审批。"
+	}
+	return "开启后，“" + st.Name + "”（《" + st.Document + "》）提交后等待领导审批，审批通过才改变案件状态。"
 }
 
 // typeHelp explains why a fraud type scores what it does.

@@ -117,6 +117,9 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		if _, err := genSurveys(ctx, tx, o.Seed, c, now); err != nil { // awareness surveys (gen_surveys.go)
 			return fmt.Errorf("awareness surveys: %w", err)
 		}
+		if _, err := genInvestigation(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x696e76)), c, now); err != nil { // lifecycle and suspects (gen_investigation.go)
+			return fmt.Errorf("case lifecycle and suspects: %w", err)
+		}
 		for k, v := range map[string]string{"demo_seed": strconv.FormatInt(o.Seed, 10), "demo_generated_at": now.Format(time.RFC3339)} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
 				return err

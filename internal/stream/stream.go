@@ -110,16 +110,57 @@ func ResolveReplicas(flag int, natsURL string) (int, error) {
 	return flag, nil
 }
 
+// EnsureWait is how long EnsureStream retries a cluster that does not
+// answer yet (a leader being elected, peers still joining, a node lost).
+var EnsureWait = time.Minute
+
 // EnsureStream creates (or updates) the warnings stream: file storage,
 // kept until consumed, duplicates within 2 minutes dropped by message id,
 // held on replicas servers (below 1 means 1). A stream that exists with
 // another replica count is updated to this one, and the change is logged.
+// While the cluster is not ready (timeouts, JetStream temporarily
+// unavailable, not yet enough peers) it retries for up to EnsureWait:
+// replicas started together with a new cluster wait for it instead of
+// stopping; a refusal for good (a server that is not a cluster) returns at
+// once.
 func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int, log *slog.Logger) (jetstream.Stream, error) {
-	if replicas < 1 {
-		replicas = 1
-	}
 	if log == nil {
 		log = slog.Default()
+	}
+	until := time.Now().Add(EnsureWait)
+	for {
+		// Each try has its own timeout: a request nobody answers (no
+		// leader yet) must not take the caller's whole deadline.
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		st, err := ensureStreamOnce(tctx, js, replicas, log)
+		cancel()
+		if err == nil || !transientJSError(err) || ctx.Err() != nil || time.Now().After(until) {
+			return st, err
+		}
+		log.Warn("warning stream: NATS not ready, retrying", "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
+}
+
+// transientJSError reports whether a JetStream API failure may pass by
+// itself: no answer in time, no responder, or the server's answer that
+// the cluster is not ready (temporarily unavailable, no peers yet).
+func transientJSError(err error) bool {
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode == jsErrCodeClusterNotAvail || api.ErrorCode == jsErrCodeClusterNoPeers
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
+}
+
+func ensureStreamOnce(ctx context.Context, js jetstream.JetStream, replicas int, log *slog.Logger) (jetstream.Stream, error) {
+	if replicas < 1 {
+		replicas = 1
 	}
 	cfg := jetstream.StreamConfig{
 		Name:       StreamName,
@@ -154,7 +195,8 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int, log
 // one copy only.
 func replicaError(err error, replicas int) error {
 	var api *jetstream.APIError
-	if replicas > 1 && errors.As(err, &api) && (api.ErrorCode == jsErrCodeReplicasNotSupported || api.ErrorCode == jsErrCodeClusterNotActive || api.ErrorCode == jsErrCodeInsufficientResources) {
+	if replicas > 1 && errors.As(err, &api) && (api.ErrorCode == jsErrCodeReplicasNotSupported || api.ErrorCode == jsErrCodeClusterNotActive ||
+		api.ErrorCode == jsErrCodeInsufficientResources || api.ErrorCode == jsErrCodeClusterNoPeers) {
 		return fmt.Errorf("%w; the NATS server is not a JetStream cluster of at least %d nodes: run a cluster (docs/SETUP.md) or set --nats-replicas 1 (FANZHA_NATS_REPLICAS=1)", err, replicas)
 	}
 	return err
@@ -165,6 +207,8 @@ const (
 	jsErrCodeClusterNotActive      jetstream.ErrorCode = 10006 // JetStream not in clustered mode
 	jsErrCodeInsufficientResources jetstream.ErrorCode = 10023 // fewer nodes than replicas
 	jsErrCodeReplicasNotSupported  jetstream.ErrorCode = 10074 // replicas > 1 not supported in non-clustered mode
+	jsErrCodeClusterNoPeers        jetstream.ErrorCode = 10005 // no suitable peers for placement (yet)
+	jsErrCodeClusterNotAvail       jetstream.ErrorCode = 10008 // JetStream system temporarily unavailable
 )
 
 // Consumer takes warnings from the stream into the intake.
@@ -198,19 +242,24 @@ func (c *Consumer) Run(ctx context.Context) error {
 		log = slog.Default()
 	}
 	replicas := max(c.Replicas, 1)
-	st, err := EnsureStream(ctx, c.JS, replicas, log)
-	if err != nil {
-		return err
-	}
-	cons, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       60 * time.Second,
-		MaxAckPending: 50000,
-		Replicas:      replicas,
-	})
-	if err != nil {
-		return replicaError(fmt.Errorf("create consumer %s with %d replica(s): %w", ConsumerName, replicas, err), replicas)
+	// A cluster that is not ready (started with the replicas, or a node
+	// lost) is waited for: the consumer does not stop for good on it.
+	var cons jetstream.Consumer
+	for {
+		var err error
+		cons, err = c.setup(ctx, replicas, log)
+		if err == nil {
+			break
+		}
+		if !transientJSError(err) || ctx.Err() != nil {
+			return err
+		}
+		log.Warn("warning stream consumer: NATS not ready, retrying", "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	batch := c.Batch
 	if batch <= 0 {
@@ -286,6 +335,25 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// setup makes sure of the stream and the durable consumer.
+func (c *Consumer) setup(ctx context.Context, replicas int, log *slog.Logger) (jetstream.Consumer, error) {
+	st, err := EnsureStream(ctx, c.JS, replicas, log)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       60 * time.Second,
+		MaxAckPending: 50000,
+		Replicas:      replicas,
+	})
+	if err != nil {
+		return nil, replicaError(fmt.Errorf("create consumer %s with %d replica(s): %w", ConsumerName, replicas, err), replicas)
+	}
+	return cons, nil
 }
 
 func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Logger) error {
