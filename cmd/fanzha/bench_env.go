@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 // benchEnv is what a benchmark that drives the product over HTTP sets up:
@@ -58,7 +59,7 @@ func newBenchEnv(ctx context.Context, dsn, dir, prefix string) (*benchEnv, error
 // Serve serves the database with the handler serve builds, ready, on a
 // loopback port and returns its base URL; Close stops it.
 func (e *benchEnv) Serve() (string, error) {
-	srv := web.New(web.Config{DB: e.DB, Log: e.Log, DataDir: e.Dir, Settings: e.St})
+	srv := server.New(web.Config{DB: e.DB, Log: e.Log, DataDir: e.Dir, Settings: e.St})
 	srv.SetReady(true)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

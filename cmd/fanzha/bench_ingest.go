@@ -28,6 +28,7 @@ import (
 	"github.com/fanzha/fanzha/internal/stream"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 func init() {
@@ -76,7 +77,7 @@ func benchIngest(ctx context.Context, args []string) error {
 		fmt.Printf("first seal of the audit log: %d rows chained in %.2f s\n", n, time.Since(t0).Seconds())
 		go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)
 	}
-	srv := web.New(web.Config{DB: d, Log: log, DataDir: dir})
+	srv := server.New(web.Config{DB: d, Log: log, DataDir: dir})
 	srv.SetReady(true)
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

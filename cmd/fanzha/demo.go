@@ -15,7 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/sim"
-	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 func init() {
@@ -68,7 +68,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.DB, cfg.Log, cfg.Policy, cfg.Settings = d, log, policy, st
-	srv := web.New(cfg)
+	srv := server.New(cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- serveHTTP(ctx, ln, srv.Handler(), log) }()
 

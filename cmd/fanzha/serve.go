@@ -17,6 +17,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/setup"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 func init() {
@@ -139,7 +140,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.DB, cfg.Log, cfg.Policy, cfg.Settings = d, log, policy, st
-	srv := web.New(cfg)
+	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)

@@ -42,10 +42,15 @@ const (
 	KindConflict
 	// KindTooLarge: the input is over a size limit.
 	KindTooLarge
+	// KindRule: the request is well formed but the records do not allow it
+	// (a case without transfers cannot be traced, an account with no traced
+	// money cannot be frozen from the trace). A rule refusal is invalid
+	// input too: errors.Is(err, ErrInvalid) holds for it.
+	KindRule
 )
 
 // Kinds lists every kind, for tables that must cover them all.
-var Kinds = []Kind{KindInvalid, KindUnauthenticated, KindForbidden, KindNotFound, KindConflict, KindTooLarge}
+var Kinds = []Kind{KindInvalid, KindUnauthenticated, KindForbidden, KindNotFound, KindConflict, KindTooLarge, KindRule}
 
 // String is the kind's machine name, used as the API's error code.
 func (k Kind) String() string {
@@ -62,6 +67,8 @@ func (k Kind) String() string {
 		return "conflict"
 	case KindTooLarge:
 		return "too_large"
+	case KindRule:
+		return "refused"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -86,11 +93,12 @@ var (
 	ErrNotFound        = &Error{Kind: KindNotFound}
 	ErrConflict        = &Error{Kind: KindConflict}
 	ErrTooLarge        = &Error{Kind: KindTooLarge}
+	ErrRule            = &Error{Kind: KindRule}
 )
 
 // Sentinel returns the kind's sentinel.
 func (k Kind) Sentinel() *Error {
-	for _, s := range []*Error{ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrConflict, ErrTooLarge} {
+	for _, s := range []*Error{ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrConflict, ErrTooLarge, ErrRule} {
 		if s.Kind == k {
 			return s
 		}
@@ -105,10 +113,14 @@ func (e *Error) Error() string {
 	return e.Msg
 }
 
-// Is makes a kind's sentinel match every error of the kind.
+// Is makes a kind's sentinel match every error of the kind; ErrInvalid
+// also matches a rule refusal (KindRule).
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Msg == "" && t.cause == nil && t.Kind == e.Kind
+	if !ok || t.Msg != "" || t.cause != nil {
+		return false
+	}
+	return t.Kind == e.Kind || (t.Kind == KindInvalid && e.Kind == KindRule)
 }
 
 // Unwrap returns the errors wrapped with %w in the message.
@@ -146,6 +158,13 @@ func Conflict(format string, args ...any) *Error { return New(KindConflict, form
 
 // TooLarge: the input is over the size limit the message names.
 func TooLarge(format string, args ...any) *Error { return New(KindTooLarge, format, args...) }
+
+// Refuse is a rule refusal with its machine code: the one way a use case
+// says "well formed, but the records do not allow it". Add the package's
+// marker with With(marker) so callers can tell the rule apart.
+func Refuse(code, format string, args ...any) *Error {
+	return New(KindRule, format, args...).WithCode(code)
+}
 
 // As returns the outermost domain error in err's chain, if any. Its Msg is
 // "" when the chain holds only a kind's sentinel (the reader then gets the

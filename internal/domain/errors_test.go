@@ -24,6 +24,7 @@ func TestKinds(t *testing.T) {
 		{NotFound, KindNotFound, ErrNotFound, "not_found"},
 		{Conflict, KindConflict, ErrConflict, "conflict"},
 		{TooLarge, KindTooLarge, ErrTooLarge, "too_large"},
+		{func(f string, a ...any) *Error { return Refuse("refused", f, a...) }, KindRule, ErrRule, "refused"},
 	}
 	if len(cases) != len(Kinds) {
 		t.Fatalf("the table covers %d kinds, there are %d", len(cases), len(Kinds))
@@ -40,8 +41,10 @@ func TestKinds(t *testing.T) {
 			}
 			// Wrapped with context, the error keeps its kind and message.
 			wrapped := fmt.Errorf("case 7: %w", err)
-			for _, s := range []*Error{ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrConflict, ErrTooLarge} {
-				if got := errors.Is(wrapped, s); got != (s == c.sentinel) {
+			for _, s := range []*Error{ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrConflict, ErrTooLarge, ErrRule} {
+				// A rule refusal is invalid input too.
+				want := s == c.sentinel || (s == ErrInvalid && c.kind == KindRule)
+				if got := errors.Is(wrapped, s); got != want {
 					t.Errorf("errors.Is(%v, %v) = %v", wrapped, s, got)
 				}
 			}
@@ -92,7 +95,7 @@ func TestCauses(t *testing.T) {
 // domain.ErrInvalid), never reaches the reader (who gets the kind's
 // standard text): such refusals are made with the constructors.
 func TestNoMessageAfterSentinel(t *testing.T) {
-	bad := regexp.MustCompile(`Errorf\("[^"]*%w: [^"]*", *(domain\.)?Err(Invalid|Unauthenticated|Forbidden|NotFound|Conflict|TooLarge)\b`)
+	bad := regexp.MustCompile(`Errorf\("[^"]*%w: [^"]*", *(domain\.)?Err(Invalid|Unauthenticated|Forbidden|NotFound|Conflict|TooLarge|Rule)\b`)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)

@@ -18,9 +18,9 @@ import (
 // form give a CaseReport; OpenCase checks it against the caller's
 // jurisdiction, stores it and audits it in one transaction.
 
-// Markers of the rules a report can break: the refusal is a domain.Invalid
-// saying what to correct, with the rule's code (bad_area …), and
-// errors.Is matches its marker.
+// Markers of the rules a report can break: the refusal is a rule refusal
+// (domain.Refuse, answered 422) saying what to correct, with the rule's
+// code (bad_area …), and errors.Is matches its marker.
 var (
 	ErrCaseArea        = errors.New("case area")
 	ErrNoVictim        = errors.New("case victims")
@@ -28,11 +28,6 @@ var (
 	ErrTransferTime    = errors.New("transfer time")
 	ErrTransferAccount = errors.New("transfer account")
 )
-
-// refuse is a refusal of a report by rule marker and code.
-func refuse(marker error, code, format string, args ...any) error {
-	return domain.Invalid(format, args...).With(marker).WithCode(code)
-}
 
 // CaseReport is a report as the caller gives it. Amounts are fen or yuan as
 // text ("1,234.50").
@@ -90,13 +85,13 @@ func NewCaseFromReport(ctx context.Context, q db.Querier, scope area.Node, inves
 		return NewCase{}, err
 	}
 	if err != nil || !scope.Contains(a) {
-		return NewCase{}, refuse(ErrCaseArea, "bad_area", "辖区 %d 不存在或不在您的辖区内", aid)
+		return NewCase{}, domain.Refuse("bad_area", "辖区 %d 不存在或不在您的辖区内", aid).With(ErrCaseArea)
 	}
 	if a.StationID == 0 {
-		return NewCase{}, refuse(ErrCaseArea, "bad_area", "请选择派出所或其下的辖区（%s 不属于任何派出所）", a.FullName)
+		return NewCase{}, domain.Refuse("bad_area", "请选择派出所或其下的辖区（%s 不属于任何派出所）", a.FullName).With(ErrCaseArea)
 	}
 	if len(in.Victims) == 0 {
-		return NewCase{}, refuse(ErrNoVictim, "no_victim", "至少登记一名受害人")
+		return NewCase{}, domain.Refuse("no_victim", "至少登记一名受害人").With(ErrNoVictim)
 	}
 	nc := NewCase{AreaID: a.ID, StationID: a.StationID, FraudType: strings.TrimSpace(in.FraudType), InvestigatorID: investigatorID,
 		Summary: strings.TrimSpace(in.Summary)}
@@ -110,14 +105,14 @@ func NewCaseFromReport(ctx context.Context, q db.Querier, scope area.Node, inves
 			amt := t.AmountFen
 			if amt == 0 && t.Amount != "" {
 				if amt, err = money.ParseYuan(t.Amount); err != nil {
-					return NewCase{}, refuse(ErrTransferAmount, "bad_amount", "第 %d 名受害人第 %d 笔转账金额：%v", i+1, j+1, err)
+					return NewCase{}, domain.Refuse("bad_amount", "第 %d 名受害人第 %d 笔转账金额：%v", i+1, j+1, err).With(ErrTransferAmount)
 				}
 			}
 			if t.At.IsZero() {
-				return NewCase{}, refuse(ErrTransferTime, "bad_time", "第 %d 名受害人第 %d 笔转账缺少时间", i+1, j+1)
+				return NewCase{}, domain.Refuse("bad_time", "第 %d 名受害人第 %d 笔转账缺少时间", i+1, j+1).With(ErrTransferTime)
 			}
 			if strings.TrimSpace(t.ToAccount) == "" {
-				return NewCase{}, refuse(ErrTransferAccount, "bad_account", "第 %d 名受害人第 %d 笔转账缺少收款账号", i+1, j+1)
+				return NewCase{}, domain.Refuse("bad_account", "第 %d 名受害人第 %d 笔转账缺少收款账号", i+1, j+1).With(ErrTransferAccount)
 			}
 			bank := strings.TrimSpace(t.ToBank)
 			if bank == "" {

@@ -22,7 +22,7 @@ import (
 // the same data and options) and a label masked by the caller's masker.
 
 var (
-	// ErrNoTransfers marks the refusal (domain.Invalid, code no_transfers)
+	// ErrNoTransfers marks the rule refusal (domain.Refuse, code no_transfers)
 	// of a case without losing transfers to trace from.
 	ErrNoTransfers = errors.New("case transfers")
 	// ErrTraceNode marks the domain.NotFound of a node id the flow graph
@@ -49,7 +49,7 @@ func TraceCaseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID
 		return nil, err
 	}
 	if len(c.Transfers) == 0 {
-		return nil, domain.Invalid("案件 %s 没有登记被骗转账，无法追踪资金", c.CaseNo).With(ErrNoTransfers).WithCode("no_transfers")
+		return nil, domain.Refuse("no_transfers", "案件 %s 没有登记被骗转账，无法追踪资金", c.CaseNo).With(ErrNoTransfers)
 	}
 	res, sc, err := TraceCaseFrom(ctx, q, c, opt)
 	if err != nil {

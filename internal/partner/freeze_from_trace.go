@@ -23,9 +23,10 @@ import (
 // is traced again with the options the officer saw, the account must still
 // hold traced money, and the request goes to the account's bank.
 
-// Markers of the rules a request from a trace can break: the refusal is a
-// domain.Invalid saying what to do, with the rule's code (bad_kind …), and
-// errors.Is matches its marker.
+// Markers of the rules a request from a trace can break, matched by
+// errors.Is: a request the caller wrote wrong (kind, account, amount) is a
+// domain.Invalid, one the records do not allow (no traced balance, no bank)
+// a rule refusal (domain.Refuse); both say what to do, with the rule's code.
 var (
 	ErrTraceRequestKind    = errors.New("trace request kind")
 	ErrTraceRequestAccount = errors.New("trace request account")
@@ -37,11 +38,6 @@ var (
 	// ErrNoBankUnit: no member unit is the account's bank.
 	ErrNoBankUnit = errors.New("no bank unit")
 )
-
-// refuseTrace is a refusal by rule marker and code.
-func refuseTrace(marker error, code, format string, args ...any) error {
-	return domain.Invalid(format, args...).With(marker).WithCode(code)
-}
 
 // TraceRequest asks for a stop-payment or freeze of a candidate account of
 // a trace.
@@ -76,13 +72,13 @@ type TraceRequestResult struct {
 func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, canUnmask bool, caseID int64, opt trace.Options,
 	in TraceRequest, now time.Time) (TraceRequestResult, error) {
 	if in.Kind != "stop_payment" && in.Kind != "freeze" {
-		return TraceRequestResult{}, refuseTrace(ErrTraceRequestKind, "bad_kind", "kind 只能是 stop_payment（止付）或 freeze（冻结）")
+		return TraceRequestResult{}, domain.Invalid("kind 只能是 stop_payment（止付）或 freeze（冻结）").WithCode("bad_kind").With(ErrTraceRequestKind)
 	}
 	if in.AccountID <= 0 {
-		return TraceRequestResult{}, refuseTrace(ErrTraceRequestAccount, "bad_account", "请用 account_id 指定账户（见追踪结果的 candidates）")
+		return TraceRequestResult{}, domain.Invalid("请用 account_id 指定账户（见追踪结果的 candidates）").WithCode("bad_account").With(ErrTraceRequestAccount)
 	}
 	if in.AmountFen != nil && *in.AmountFen < 0 {
-		return TraceRequestResult{}, refuseTrace(ErrTraceRequestAmount, "bad_amount", "金额不能为负")
+		return TraceRequestResult{}, domain.Invalid("金额不能为负").WithCode("bad_amount").With(ErrTraceRequestAmount)
 	}
 	number, _, err := funds.AccountByID(ctx, d, in.AccountID)
 	if err != nil {
@@ -98,8 +94,8 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	}
 	i := slices.IndexFunc(cands, func(c funds.Candidate) bool { return c.Account == number })
 	if i < 0 {
-		return TraceRequestResult{}, refuseTrace(ErrNoTracedBalance, "no_traced_balance",
-			"账户 %s 在本案的资金追踪中没有留存余额，不能从追踪结果发起止付/冻结；如确有需要，请在案件页手工发起请求", auth.MaskCard(number))
+		return TraceRequestResult{}, domain.Refuse("no_traced_balance",
+			"账户 %s 在本案的资金追踪中没有留存余额，不能从追踪结果发起止付/冻结；如确有需要，请在案件页手工发起请求", auth.MaskCard(number)).With(ErrNoTracedBalance)
 	}
 	c := cands[i]
 	banks, err := BankUnits(ctx, d)
@@ -110,13 +106,13 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	if in.UnitID != 0 {
 		k := slices.IndexFunc(banks, func(u Unit) bool { return u.ID == in.UnitID })
 		if k < 0 {
-			return TraceRequestResult{}, refuseTrace(ErrNotBank, "bad_unit", "成员单位 %d 不是银行", in.UnitID)
+			return TraceRequestResult{}, domain.Refuse("bad_unit", "成员单位 %d 不是银行", in.UnitID).With(ErrNotBank)
 		}
 		unit = banks[k]
 	} else {
 		var ok bool
 		if unit, ok = BankUnitOf(banks, c.Bank); !ok {
-			return TraceRequestResult{}, refuseTrace(ErrNoBankUnit, "no_bank_unit", "找不到账户开户行（%s）对应的成员单位，请用 unit_id 指定接收请求的银行", cmp.Or(c.Bank, "未知"))
+			return TraceRequestResult{}, domain.Refuse("no_bank_unit", "找不到账户开户行（%s）对应的成员单位，请用 unit_id 指定接收请求的银行", cmp.Or(c.Bank, "未知")).With(ErrNoBankUnit)
 		}
 	}
 	amount := c.BalanceFen

@@ -18,6 +18,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/sim"
 	"github.com/fanzha/fanzha/internal/web"
+	"github.com/fanzha/fanzha/internal/web/server"
 )
 
 // End to end: a freeze request made from a case through the API reaches
@@ -58,7 +59,7 @@ func TestSimulatedBankConfirmsFreeze(t *testing.T) {
 			VALUES ('AJ-1',?,?,'police',?,2000000,?,?) RETURNING id`, st.ID, st.ID, now, now, now).Scan(&caseID); err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(web.New(web.Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+		srv := httptest.NewServer(server.New(web.Config{DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 		defer srv.Close()
 		call := func(method, path, tok, body string, out any) int {
 			req, _ := http.NewRequest(method, srv.URL+path, bytes.NewBufferString(body))

@@ -54,10 +54,10 @@ var auditWords = map[string]string{
 
 var auditWordRe = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
 
-// auditDetailText is an audit detail as the audit page shows it. A Latin
+// AuditDetailText is an audit detail as the audit page shows it. A Latin
 // word not in the dictionary is a value the detail quotes (a username, a
 // code, a file name) and is marked as such (translate="no").
-func auditDetailText(detail string) template.HTML {
+func AuditDetailText(detail string) template.HTML {
 	var b strings.Builder
 	last := 0
 	for _, m := range auditWordRe.FindAllStringIndex(detail, -1) {
@@ -76,9 +76,9 @@ func auditDetailText(detail string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// auditObjectText is an audit row's object (type and id) in Chinese: a
+// AuditObjectText is an audit row's object (type and id) in Chinese: a
 // setting by its label in 系统设置.
-func auditObjectText(typ, id string) string {
+func AuditObjectText(typ, id string) string {
 	if typ == "setting" {
 		if d, ok := settings.Lookup(id); ok {
 			return "系统设置 " + d.Label

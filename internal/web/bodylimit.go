@@ -5,7 +5,41 @@ import (
 	"io"
 	"mime"
 	"net/http"
+
+	"github.com/fanzha/fanzha/internal/prevent"
 )
+
+// 辖区树: the jurisdiction tree in the console (/admin/areas) and the API
+// (/api/v1/areas/…). Import and export of the whole tree, and per node:
+// add a child, rename (aliases, figures), move, merge, retire. The domain
+// rules live in internal/area; this file only translates HTTP.
+
+// MaxTreeUpload bounds a tree file (a county's tree is a few hundred KB).
+const MaxTreeUpload = 10 << 20
+
+// 人员账号: the centre admin manages every user; a station head manages the
+// officers of their own station (the rules live in auth/users_admin.go).
+// Generated passwords and new API tokens are shown once, in the answer to
+// the form that made them, and never stored in plain text.
+
+// MaxUserImport bounds an officers file.
+const MaxUserImport = 8 << 20
+
+// 值班排班 (/admin/roster): who is on duty now, the next 14 days of a
+// station (or of the centre) as a day × shift grid with its gaps, and the
+// forms that edit the roster — shifts, weekly patterns, leave, copy
+// forward, file import and export. A station head sees and edits their own
+// station only (internal/roster checks it in every query).
+
+// MaxRosterUpload bounds a roster file upload.
+const MaxRosterUpload = 8 << 20
+
+// MaxUpload is the largest file the console accepts.
+const MaxUpload = 64 << 20
+
+// MaxEventBody bounds an event upload: every photo at its limit plus the
+// form fields.
+const MaxEventBody = prevent.MaxPhotos*prevent.MaxPhotoBytes + 1<<20
 
 // Request bodies are bounded by route before anything reads them. The
 // order for a console page or an API call is: the caller (a visitor who is
@@ -18,9 +52,9 @@ import (
 // request ends (withBodyLimit), whatever the handler did.
 
 const (
-	// maxFormBody bounds every route not listed in routeBodyLimits: plain
+	// MaxFormBody bounds every route not listed in routeBodyLimits: plain
 	// console forms and JSON requests.
-	maxFormBody = 1 << 20
+	MaxFormBody = 1 << 20
 	// maxStatementUpload bounds a statement upload (several bank statement
 	// files of a case at once).
 	maxStatementUpload = 512 << 20
@@ -31,39 +65,39 @@ const (
 	multipartMemory = 4 << 20
 )
 
-// routeBodyLimits are the routes that take more than a plain form, by the
+// RouteBodyLimits are the routes that take more than a plain form, by the
 // pattern they are registered with.
-var routeBodyLimits = map[string]int64{
+var RouteBodyLimits = map[string]int64{
 	"POST /api/v1/statements/import":    maxStatementUpload,
 	"POST /statements/import":           maxStatementUpload,
 	"POST /api/v1/warnings":             maxWarningsJSON,
-	"POST /api/v1/warnings/import":      maxUpload,
-	"POST /warnings/import":             maxUpload,
-	"POST /api/v1/intel/outlets/import": maxUpload,
-	"POST /api/v1/prevention/events":    maxEventBody,
-	"POST /prevention/events":           maxEventBody,
-	"POST /admin/areas/import":          maxTreeUpload,
-	"POST /admin/areas/boundaries":      maxTreeUpload,
-	"POST /api/v1/areas/import":         maxTreeUpload,
-	"POST /api/v1/areas/boundaries":     maxTreeUpload,
-	"POST /admin/users/import":          maxUserImport,
-	"POST /admin/roster/import":         maxRosterUpload,
+	"POST /api/v1/warnings/import":      MaxUpload,
+	"POST /warnings/import":             MaxUpload,
+	"POST /api/v1/intel/outlets/import": MaxUpload,
+	"POST /api/v1/prevention/events":    MaxEventBody,
+	"POST /prevention/events":           MaxEventBody,
+	"POST /admin/areas/import":          MaxTreeUpload,
+	"POST /admin/areas/boundaries":      MaxTreeUpload,
+	"POST /api/v1/areas/import":         MaxTreeUpload,
+	"POST /api/v1/areas/boundaries":     MaxTreeUpload,
+	"POST /admin/users/import":          MaxUserImport,
+	"POST /admin/roster/import":         MaxRosterUpload,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.
 func bodyLimit(pattern string) int64 {
-	if n, ok := routeBodyLimits[pattern]; ok {
+	if n, ok := RouteBodyLimits[pattern]; ok {
 		return n
 	}
-	return maxFormBody
+	return MaxFormBody
 }
 
 // tooLarge is the answer to a body over its route's limit.
 func tooLarge(limit int64) error {
 	if limit >= 1<<20 {
-		return errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：上传内容不超过 %d MB，请分批上传", limit>>20)
+		return Errorf(http.StatusRequestEntityTooLarge, "too_large", "文件过大：上传内容不超过 %d MB，请分批上传", limit>>20)
 	}
-	return errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大：内容不超过 %d KB", limit>>10)
+	return Errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大：内容不超过 %d KB", limit>>10)
 }
 
 // withBodyLimit wraps the router: every body is bounded by its route's
@@ -140,7 +174,7 @@ func prepareBody(r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return tooLarge(limit)
 		}
-		return errorf(http.StatusBadRequest, "bad_form", "表单无法读取，请重新选择文件后提交（%s）", shortErr(err))
+		return Errorf(http.StatusBadRequest, "bad_form", "表单无法读取，请重新选择文件后提交（%s）", shortErr(err))
 	}
 	return nil
 }

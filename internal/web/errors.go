@@ -15,7 +15,7 @@ import (
 // bad JSON, a missing form field, a wrong content type …) with the HTTP
 // status and machine code to answer with. Its message is written for the
 // person reading it: what went wrong and what to do. Errors of the domain
-// packages are domain.Error values, mapped by classify.
+// packages are domain.Error values, mapped by Classify.
 type apiError struct {
 	Status  int
 	Code    string
@@ -24,7 +24,7 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Message }
 
-func errorf(status int, code, format string, args ...any) *apiError {
+func Errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
@@ -32,12 +32,12 @@ func errorf(status int, code, format string, args ...any) *apiError {
 // (nginx's 499); nothing is written.
 const statusCanceled = 499
 
-// classify maps an error to its HTTP answer; the JSON API (writeError) and
-// the console's pages (consoleError) both answer with it. This is the one
+// Classify maps an error to its HTTP answer; the JSON API (WriteError) and
+// the console's pages (ConsoleError) both answer with it. This is the one
 // place where the kinds of the domain family become statuses and codes;
 // the message of a domain error reaches the body unchanged, and a kind's
 // bare sentinel gets the kind's standard text.
-func classify(err error) *apiError {
+func Classify(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
@@ -58,6 +58,8 @@ func classify(err error) *apiError {
 			ae.Status, fallback = http.StatusConflict, "与现有记录冲突"
 		case domain.KindTooLarge:
 			ae.Status, fallback = http.StatusRequestEntityTooLarge, "内容超过大小上限"
+		case domain.KindRule:
+			ae.Status, fallback = http.StatusUnprocessableEntity, "现有记录不允许此操作"
 		default:
 			return internalError()
 		}
@@ -82,22 +84,22 @@ func internalError() *apiError {
 // classifyRequest classifies the error of a request. A cancellation the
 // client did not cause (its request is still live) is a server error.
 func classifyRequest(r *http.Request, err error) *apiError {
-	ae := classify(err)
+	ae := Classify(err)
 	if ae.Status == statusCanceled && r.Context().Err() == nil {
 		return internalError()
 	}
 	return ae
 }
 
-type errorBody struct {
+type ErrorBody struct {
 	Error     string `json:"error"`
 	Code      string `json:"code"`
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// writeError answers with {"error": "...", "code": "..."} and the right
+// WriteError answers with {"error": "...", "code": "..."} and the right
 // status; server errors are logged with the request ID.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := classifyRequest(r, err)
 	if ae.Status == statusCanceled {
 		// The client went away (navigated on, closed the tab): nothing to
@@ -105,14 +107,14 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(statusCanceled)
 		return
 	}
-	rid := requestID(r.Context())
+	rid := RequestID(r.Context())
 	if ae.Status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "err", err, "request_id", rid, "path", r.URL.Path)
 	}
-	writeJSON(w, ae.Status, errorBody{Error: ae.Message, Code: ae.Code, RequestID: rid})
+	WriteJSON(w, ae.Status, ErrorBody{Error: ae.Message, Code: ae.Code, RequestID: rid})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -121,16 +123,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decodeJSON reads a JSON body of at most maxBytes into v.
-func decodeJSON(r *http.Request, v any, maxBytes int64) error {
+// DecodeJSON reads a JSON body of at most maxBytes into v.
+func DecodeJSON(r *http.Request, v any, maxBytes int64) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errorf(http.StatusRequestEntityTooLarge, "too_large", "请求体超过 %d 字节上限", maxBytes)
+			return Errorf(http.StatusRequestEntityTooLarge, "too_large", "请求体超过 %d 字节上限", maxBytes)
 		}
-		return errorf(http.StatusBadRequest, "bad_json", "请求体不是有效的 JSON：%v", err)
+		return Errorf(http.StatusBadRequest, "bad_json", "请求体不是有效的 JSON：%v", err)
 	}
 	return nil
 }

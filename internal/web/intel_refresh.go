@@ -18,14 +18,14 @@ func (s *Server) rescoreSoon() {
 			for range s.rescoreKick {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 				t0 := time.Now()
-				res, err := intel.RescoreAll(ctx, s.db, s.now())
+				res, err := intel.RescoreAll(ctx, s.DB, s.Now())
 				cancel()
 				if err != nil {
-					s.log.Error("rescore after a statement import", "err", err)
+					s.Log.Error("rescore after a statement import", "err", err)
 					continue
 				}
-				intelGraphs.Invalidate()
-				s.log.Info("accounts rescored after a statement import", "accounts", res.Accounts, "watch", res.Watch, "phones", res.Phones, "seconds", time.Since(t0).Seconds())
+				IntelGraphs.Invalidate()
+				s.Log.Info("accounts rescored after a statement import", "accounts", res.Accounts, "watch", res.Watch, "phones", res.Phones, "seconds", time.Since(t0).Seconds())
 			}
 		}()
 	})

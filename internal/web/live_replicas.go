@@ -21,8 +21,8 @@ import (
 
 const liveChannel = "warnings"
 
-// maxNotice keeps a payload under PostgreSQL's 8,000-byte limit.
-const maxNotice = 7800
+// MaxNotice keeps a payload under PostgreSQL's 8,000-byte limit.
+const MaxNotice = 7800
 
 // newOrigin names this process in its notices, so it skips its own.
 func newOrigin() string {
@@ -31,16 +31,16 @@ func newOrigin() string {
 	return hex.EncodeToString(b)
 }
 
-// publish tells this server's boards, and (when ListenReplicas runs) the
+// Publish tells this server's boards, and (when ListenReplicas runs) the
 // other replicas', that these warnings changed.
-func (s *Server) publish(ids []int64) {
+func (s *Server) Publish(ids []int64) {
 	if len(ids) == 0 {
 		return
 	}
-	s.hub.Publish(ids)
-	s.hub.mu.Lock()
-	out := s.hub.out
-	s.hub.mu.Unlock()
+	s.Hub.Publish(ids)
+	s.Hub.Mu.Lock()
+	out := s.Hub.out
+	s.Hub.Mu.Unlock()
 	if out == nil {
 		return
 	}
@@ -50,13 +50,13 @@ func (s *Server) publish(ids []int64) {
 	}
 }
 
-// notices encodes ids as "origin:id,id,…" payloads of at most maxNotice
+// Notices encodes ids as "origin:id,id,…" payloads of at most maxNotice
 // bytes.
-func notices(origin string, ids []int64) []string {
+func Notices(origin string, ids []int64) []string {
 	var out []string
 	var b strings.Builder
 	for _, id := range ids {
-		if b.Len() > 0 && b.Len()+21 > maxNotice {
+		if b.Len() > 0 && b.Len()+21 > MaxNotice {
 			out = append(out, b.String())
 			b.Reset()
 		}
@@ -74,9 +74,9 @@ func notices(origin string, ids []int64) []string {
 	return out
 }
 
-// parseNotice is the inverse of notices; ok is false for a payload that is
+// ParseNotice is the inverse of notices; ok is false for a payload that is
 // not one.
-func parseNotice(p string) (origin string, ids []int64, ok bool) {
+func ParseNotice(p string) (origin string, ids []int64, ok bool) {
 	origin, list, found := strings.Cut(p, ":")
 	if !found || origin == "" {
 		return "", nil, false
@@ -96,29 +96,29 @@ func parseNotice(p string) (origin string, ids []int64, ok bool) {
 // passes on what the others do. ready, when not nil, is closed once the
 // listener is in place. On SQLite it returns at once.
 func (s *Server) ListenReplicas(ctx context.Context, ready chan<- struct{}) {
-	if s.db.Dialect != db.Postgres {
+	if s.DB.Dialect != db.Postgres {
 		if ready != nil {
 			close(ready)
 		}
 		return
 	}
 	out := make(chan []int64, 256)
-	s.hub.mu.Lock()
-	s.hub.out = out
-	s.hub.mu.Unlock()
+	s.Hub.Mu.Lock()
+	s.Hub.out = out
+	s.Hub.Mu.Unlock()
 	defer func() {
-		s.hub.mu.Lock()
-		s.hub.out = nil
-		s.hub.mu.Unlock()
+		s.Hub.Mu.Lock()
+		s.Hub.out = nil
+		s.Hub.Mu.Unlock()
 	}()
 	go s.sendNotices(ctx, out)
-	s.db.Listen(ctx, liveChannel, func(p string) {
-		origin, ids, ok := parseNotice(p)
-		if !ok || origin == s.hub.origin {
+	s.DB.Listen(ctx, liveChannel, func(p string) {
+		origin, ids, ok := ParseNotice(p)
+		if !ok || origin == s.Hub.origin {
 			return
 		}
-		s.hub.Publish(ids)
-	}, ready, func(err error) { s.log.Warn("live board: listening to other replicas", "err", err) })
+		s.Hub.Publish(ids)
+	}, ready, func(err error) { s.Log.Warn("live board: listening to other replicas", "err", err) })
 }
 
 // sendNotices sends what this server publishes to the other replicas,
@@ -140,12 +140,12 @@ func (s *Server) sendNotices(ctx context.Context, out <-chan []int64) {
 				break drain
 			}
 		}
-		for _, p := range notices(s.hub.origin, ids) {
+		for _, p := range Notices(s.Hub.origin, ids) {
 			nctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := s.db.Notify(nctx, liveChannel, p)
+			err := s.DB.Notify(nctx, liveChannel, p)
 			cancel()
 			if err != nil && ctx.Err() == nil {
-				s.log.Warn("live board: telling other replicas", "err", err)
+				s.Log.Warn("live board: telling other replicas", "err", err)
 			}
 		}
 	}

@@ -1,16 +1,8 @@
 package web
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"reflect"
 	"testing"
-	"time"
-
-	"github.com/fanzha/fanzha/internal/area"
-	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
 
 func TestNotices(t *testing.T) {
@@ -19,13 +11,13 @@ func TestNotices(t *testing.T) {
 		many = append(many, 1_000_000_000+i)
 	}
 	for _, ids := range [][]int64{{7}, {1, 22, 333}, many} {
-		ps := notices("abc", ids)
+		ps := Notices("abc", ids)
 		var got []int64
 		for _, p := range ps {
-			if len(p) > maxNotice {
+			if len(p) > MaxNotice {
 				t.Fatalf("payload of %d bytes", len(p))
 			}
-			o, part, ok := parseNotice(p)
+			o, part, ok := ParseNotice(p)
 			if !ok || o != "abc" {
 				t.Fatalf("parse %q: %v %q", p, ok, o)
 			}
@@ -36,61 +28,8 @@ func TestNotices(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "abc", ":1", "abc:", "abc:1,x", "abc:-4"} {
-		if _, _, ok := parseNotice(bad); ok {
+		if _, _, ok := ParseNotice(bad); ok {
 			t.Errorf("%q parsed", bad)
 		}
-	}
-}
-
-// A warning published on one replica reaches the duty boards of another on
-// the same PostgreSQL database, once, and a replica does not hear its own
-// notice back.
-func TestLiveBoardAcrossReplicas(t *testing.T) {
-	d := dbtest.Postgres(t)
-	d2, err := db.Open(context.Background(), d.DSN, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d2.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel() // stops the listeners before the pools close
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := New(Config{DB: d, Log: quiet})
-	b := New(Config{DB: d2, Log: quiet})
-	for _, s := range []*Server{a, b} {
-		ready := make(chan struct{})
-		go s.ListenReplicas(ctx, ready)
-		<-ready
-	}
-	subA := a.hub.subscribe(area.Node{})
-	subB := b.hub.subscribe(area.Node{})
-	a.publish([]int64{41, 42})
-	select {
-	case ids := <-subB.c:
-		if !reflect.DeepEqual(ids, []int64{41, 42}) {
-			t.Fatalf("replica B heard %v", ids)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("replica B's boards never heard of the warnings published on A")
-	}
-	if ids := <-subA.c; !reflect.DeepEqual(ids, []int64{41, 42}) { // A's own boards, directly
-		t.Fatalf("replica A heard %v", ids)
-	}
-	b.publish([]int64{43})
-	select {
-	case ids := <-subA.c:
-		if !reflect.DeepEqual(ids, []int64{43}) {
-			t.Fatalf("replica A heard %v", ids)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("replica A never heard of the warning published on B")
-	}
-	<-subB.c // B's own
-	select {
-	case ids := <-subA.c:
-		t.Fatalf("A heard %v twice or its own notice back", ids)
-	case ids := <-subB.c:
-		t.Fatalf("B heard %v twice or its own notice back", ids)
-	case <-time.After(300 * time.Millisecond):
 	}
 }

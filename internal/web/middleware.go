@@ -18,11 +18,11 @@ type ctxKey int
 
 const (
 	keyRequestID ctxKey = iota
-	keyPrincipal
+	KeyPrincipal
 	keyClient
 )
 
-func requestID(ctx context.Context) string {
+func RequestID(ctx context.Context) string {
 	s, _ := ctx.Value(keyRequestID).(string)
 	return s
 }
@@ -91,11 +91,11 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 			lvl = slog.LevelError
 		}
 		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes,
-			"ms", time.Since(start).Milliseconds(), "request_id", requestID(r.Context()), "ip", clientIP(r)}
-		if p := principalFrom(r.Context()); p != nil {
+			"ms", time.Since(start).Milliseconds(), "request_id", RequestID(r.Context()), "ip", ClientIP(r)}
+		if p := PrincipalFrom(r.Context()); p != nil {
 			attrs = append(attrs, "user", p.User.Username)
 		}
-		s.log.Log(r.Context(), lvl, "http", attrs...)
+		s.Log.Log(r.Context(), lvl, "http", attrs...)
 	})
 }
 
@@ -106,8 +106,8 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", requestID(r.Context()))
-				writeError(w, r, fmt.Errorf("panic: %v", v))
+				s.Log.Error("panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", RequestID(r.Context()))
+				WriteError(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -175,12 +175,12 @@ func peerAddr(r *http.Request) string {
 	return host
 }
 
-// resolveClient finds the client address and scheme of a request. Only a
+// ResolveClient finds the client address and scheme of a request. Only a
 // peer inside the trusted proxies may speak for the client: X-Forwarded-For
 // is then read from the right (the entries its proxies appended) and the
 // first address that is not itself a trusted proxy is the client. What a
 // client writes at the left of the header is never believed.
-func resolveClient(proxies []netip.Prefix, r *http.Request) (ip string, https bool) {
+func ResolveClient(proxies []netip.Prefix, r *http.Request) (ip string, https bool) {
 	ip = peerAddr(r)
 	https = r.TLS != nil
 	peer, err := netip.ParseAddr(ip)
@@ -225,14 +225,14 @@ type clientInfo struct {
 // resolveClient) for the logs, the audit log and the login limiter.
 func (s *Server) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip, https := resolveClient(s.trustedProxies, r)
+		ip, https := ResolveClient(s.trustedProxies, r)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyClient, clientInfo{ip: ip, https: https})))
 	})
 }
 
-// clientIP is the address a request came from, for the audit log and the
+// ClientIP is the address a request came from, for the audit log and the
 // login limiter: the TCP peer, or what trusted proxies report (withClient).
-func clientIP(r *http.Request) string {
+func ClientIP(r *http.Request) string {
 	if c, ok := r.Context().Value(keyClient).(clientInfo); ok {
 		return c.ip
 	}
@@ -248,6 +248,6 @@ func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil
 }
 
-// secureCookies reports whether cookies set on r are marked Secure: always
+// SecureCookies reports whether cookies set on r are marked Secure: always
 // with --secure-cookies, and whenever the request came over HTTPS.
-func (s *Server) secureCookies(r *http.Request) bool { return s.secure || isHTTPS(r) }
+func (s *Server) SecureCookies(r *http.Request) bool { return s.secure || isHTTPS(r) }

@@ -34,8 +34,8 @@ func (m *routeMux) record(pattern string) {
 	m.mu.Unlock()
 }
 
-// routePatterns returns the registered patterns in registration order.
-func (m *routeMux) routePatterns() []string {
+// RoutePatterns returns the registered patterns in registration order.
+func (m *routeMux) RoutePatterns() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]string(nil), m.patterns...)

@@ -1,8 +1,14 @@
-// Package web translates HTTP to calls of the domain packages and back: the
-// JSON API under /api/v1, the server-rendered Chinese console, health
-// endpoints and the middleware every request passes (request IDs, logging,
-// recovery, authentication, CSRF, security headers). Handlers stay thin:
-// rules, queries and jurisdiction filters live in the domain packages.
+// Package web is the core of fanzha's HTTP side: the Server with the
+// dependencies its doors share (exported fields), the middleware every
+// request passes (request IDs, logging, recovery, client address, security
+// headers, body limits), authentication, sessions and CSRF, the one error
+// mapping (errors.go), rendering of the console's templates (render.go,
+// templates/ with the partials of templates/common, static/), the recorded
+// router (routes.go), the live event hub, request helpers, and the helpers
+// both doors call (one file per domain: cases.go, intel.go …). The doors
+// are web/api (the JSON API under /api/v1) and web/console (the pages);
+// web/server assembles them. Handlers stay thin: rules, queries and
+// jurisdiction filters live in the domain packages.
 package web
 
 import (
@@ -44,29 +50,35 @@ type Config struct {
 	Sessions auth.SessionPolicy
 }
 
-// Server is the HTTP side of fanzha.
+// Server is the HTTP side of fanzha: the core the doors (web/api,
+// web/console) are mounted on. Its exported fields are what the doors
+// share.
 type Server struct {
-	db      *db.DB
-	log     *slog.Logger
-	now     func() time.Time
+	DB  *db.DB
+	Log *slog.Logger
+	Now func() time.Time // the clock
+	// Loc is Asia/Shanghai, the zone of the dates people read and type.
+	Loc     *time.Location
 	secure  bool
 	dataDir string
-	loc     *time.Location
 	limiter *auth.LoginLimiter
 	// trustedProxies may report the client address (middleware.go).
 	trustedProxies []netip.Prefix
-	sessions       auth.SessionPolicy
-	ready          atomic.Bool
-	// setupDone remembers that the county exists (admin_setup.go).
-	setupDone atomic.Bool
-	mux       *routeMux
-	hub       *hub
-	policy    warning.Policy
-	// figures holds the warnings of closed days for the figures pages
+	// Sessions are the console session lifetimes.
+	Sessions auth.SessionPolicy
+	ready    atomic.Bool
+	// SetupDone remembers that the county exists (setup.go).
+	SetupDone atomic.Bool
+	// Mux is the router; it records every pattern registered (routes.go).
+	Mux *routeMux
+	// Hub is the live event hub of the duty boards (live.go).
+	Hub    *hub
+	policy warning.Policy
+	// Figures holds the warnings of closed days for the figures pages
 	// (warning.FigureCache; exact across replicas by its generation).
-	figures *warning.FigureCache
-	// settings is the store of the settings in force (admin_settings.go).
-	settings *settings.Store
+	Figures *warning.FigureCache
+	// SettingsStore is the store of the settings in force (console/admin_settings.go).
+	SettingsStore *settings.Store
 
 	intakeMu sync.Mutex
 	// rescoreKick asks for a background rescore (intel_refresh.go).
@@ -74,40 +86,43 @@ type Server struct {
 	rescoreKick chan struct{}
 	intake      *warning.Intake
 
-	tmpl    templates
-	jsBuilt bool
+	// Tmpl holds the console's parsed templates (LoadTemplates), set when
+	// the console is mounted.
+	Tmpl templates
+	// JSBuilt: the binary embeds the console's script bundle (static.go).
+	JSBuilt bool
 }
 
 // New builds a server; call Handler to serve it.
 func New(cfg Config) *Server {
 	s := &Server{
-		db:      cfg.DB,
-		log:     cfg.Log,
-		now:     cfg.Now,
+		DB:      cfg.DB,
+		Log:     cfg.Log,
+		Now:     cfg.Now,
 		secure:  cfg.Secure,
 		dataDir: cfg.DataDir,
-		loc:     zone.Shanghai,
+		Loc:     zone.Shanghai,
 		// Five failed logins per username from one address, thirty from
 		// one address, in 15 minutes (counted in the database).
 		limiter:        auth.NewLoginLimiter(5, 30, 15*time.Minute),
 		trustedProxies: cfg.TrustedProxies,
-		sessions:       cfg.Sessions,
-		mux:            newRouteMux(),
-		hub:            newHub(),
+		Sessions:       cfg.Sessions,
+		Mux:            newRouteMux(),
+		Hub:            newHub(),
 		policy:         cfg.Policy,
-		figures:        warning.NewFigureCache(zone.Shanghai),
+		Figures:        warning.NewFigureCache(zone.Shanghai),
 	}
 	if s.policy.ContactWithin == nil {
 		s.policy = warning.DefaultPolicy()
 	}
-	if s.sessions.Idle == 0 || s.sessions.Max == 0 {
-		s.sessions = auth.DefaultSessionPolicy
+	if s.Sessions.Idle == 0 || s.Sessions.Max == 0 {
+		s.Sessions = auth.DefaultSessionPolicy
 	}
-	if s.log == nil {
-		s.log = slog.Default()
+	if s.Log == nil {
+		s.Log = slog.Default()
 	}
-	s.settings = cfg.Settings
-	if s.settings == nil && cfg.DB != nil {
+	s.SettingsStore = cfg.Settings
+	if s.SettingsStore == nil && cfg.DB != nil {
 		// Without a store, the deadlines given in Config act as the
 		// --deadlines flag would.
 		var o settings.Overrides
@@ -118,10 +133,10 @@ func New(cfg Config) *Server {
 		if err != nil {
 			panic(fmt.Sprintf("settings: %v", err))
 		}
-		s.settings = st
+		s.SettingsStore = st
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if s.Now == nil {
+		s.Now = time.Now
 	}
 	s.routes()
 	return s
@@ -133,52 +148,39 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
-	return s.withClient(s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.withBodyLimit(s.mux)))))))
+	return s.withClient(s.withRequestID(s.withLogging(s.withRecover(s.withSecurityHeaders(s.withPrincipal(s.withBodyLimit(s.Mux)))))))
 }
 
 func (s *Server) routes() {
-	m := s.mux
+	m := s.Mux
 	m.HandleFunc("GET /healthz", s.handleHealthz)
 	m.HandleFunc("GET /readyz", s.handleReadyz)
-
-	// API: every /api/v1 route is one entry of the route table, which
-	// registers it and documents it in /api/v1/openapi.json (api_routes.go).
-	s.registerAPI()
-	m.HandleFunc("/api/", s.handleAPINotFound)
-
-	s.consoleRoutes()
-	s.jointConsoleRoutes() // 联席 pages: console_joint.go
-	s.freezePages()        // 止付/冻结 and 返还 pages: console_freeze.go
-	s.preventRoutes()      // 宣传防范, 研判通报, 大屏 pages: api_prevent.go
-	s.intelRoutes()        // 两卡研判 pages: api_intel.go
-	s.adminRoutes()        // 系统管理: setup, tree, units, people, roster, settings (admin.go)
-	m.HandleFunc("POST /warnings/{id}/fraud-type", s.page(auth.CapWarningWrite, s.handleFraudTypeForm))
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
 	}
-	if err := s.db.PingContext(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	if err := s.DB.PingContext(r.Context()); err != nil {
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return
 	}
-	if done, err := s.setupComplete(r); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	if done, err := s.SetupComplete(r); err != nil {
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return
 	} else if !done {
 		// The process serves the setup page: ready, but nothing else yet.
-		writeJSON(w, http.StatusOK, map[string]string{"status": "setup_required"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "setup_required"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, r, errorf(http.StatusNotFound, "not_found", "没有这个接口：%s %s", r.Method, r.URL.Path))
+func (s *Server) HandleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	WriteError(w, r, Errorf(http.StatusNotFound, "not_found", "没有这个接口：%s %s", r.Method, r.URL.Path))
 }

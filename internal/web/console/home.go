@@ -1,0 +1,65 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/prevent"
+	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/web"
+)
+
+// The home page: figures, recent prevention events and a dissuader's own
+// open warnings.
+
+// homeView is the data of the home page: the figures (nil for a role
+// without them), recent prevention events and, for a dissuader, their own
+// open warnings.
+type homeView struct {
+	O         *bulletin.Overview
+	Events    []prevent.Event
+	Dissuader bool
+	Mine      []warning.BoardItem
+}
+
+func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if p.User.Role == auth.RolePartner {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+		return nil
+	}
+	var o *bulletin.Overview
+	if p.Can(auth.CapFiguresRead) {
+		ov, err := bulletin.ComputeOverviewCached(r.Context(), s.DB, s.Figures, p.Scope, s.Now(), s.Loc)
+		if err != nil {
+			return err
+		}
+		o = &ov
+	}
+	var events []prevent.Event
+	if p.User.Role == auth.RoleGrid {
+		// The same query as GET /api/v1/prevention/events: a grid worker
+		// sees the events they logged.
+		ev, err := prevent.List(r.Context(), s.DB, p.Scope, prevent.Filter{CreatedBy: web.OwnOnly(p), Limit: 20})
+		if err != nil {
+			return err
+		}
+		events = ev
+	}
+	data := homeView{O: o, Events: events}
+	if p.User.Role == auth.RoleDissuader {
+		// A dissuader's day starts with their own open warnings, most
+		// urgent first; the station's figures follow.
+		mine, err := warning.Board(r.Context(), s.DB, p.Scope, warning.BoardFilter{AssigneeID: p.User.ID}, s.Now())
+		if err != nil {
+			return err
+		}
+		m := p.Masker(false)
+		for i := range mine {
+			mine[i].Warning = mine[i].Warning.Masked(m)
+		}
+		data.Dissuader, data.Mine = true, mine
+	}
+	s.Render(w, r, http.StatusOK, "home", web.Page{Title: "首页", Active: "/", Data: data})
+	return nil
+}
