@@ -127,6 +127,8 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options)
 	var rows []trace.LedgerRow
 	asked := map[string]bool{}
 	var lookedUp []string
+	hubPaidBy := map[string]map[string]bool{} // hub → accounts whose rows with it are loaded
+	var hubOrder []string
 	withRows := map[string]bool{}
 	want := make([]string, 0, len(starts))
 	for _, s := range starts {
@@ -170,13 +172,26 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options)
 			rows = append(rows, r)
 			withRows[r.Account] = true
 		}
-		loaded := len(rows)
 		if err := loadAccountsInto(ctx, q, nil, plain, keep); err != nil {
 			return fail(err)
 		}
 		for _, h := range hubs {
 			sc.Hubs++
-			if err := loadHubInto(ctx, q, h, hubSources(h, rows[:loaded], starts), keep); err != nil {
+			hubPaidBy[h] = map[string]bool{}
+			hubOrder = append(hubOrder, h)
+		}
+		// Every hub's rows with the accounts that paid it, including
+		// accounts loaded after the hub was reached.
+		plainRows := len(rows)
+		for _, h := range hubOrder {
+			var fresh []string
+			for _, a := range hubSources(h, rows[:plainRows], starts) {
+				if !hubPaidBy[h][a] {
+					hubPaidBy[h][a] = true
+					fresh = append(fresh, a)
+				}
+			}
+			if err := loadHubInto(ctx, q, h, fresh, keep); err != nil {
 				return fail(err)
 			}
 		}

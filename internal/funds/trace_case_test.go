@@ -30,15 +30,19 @@ func importSigned(t *testing.T, d *db.DB, name, csv string) {
 func TestTraceCaseLoading(t *testing.T) {
 	at := time.Date(2026, 10, 1, 10, 0, 0, 0, zone.Shanghai)
 	// A receives 5,000 from the victim and pays B 3,000 and the hub H
-	// 1,500; B pays C 2,000; H has rows with its other customers X and Y.
+	// 1,500; B pays C 2,000 and H 500 (B is read a round after A, so H's
+	// row with B must be read then); H has rows with its other customers
+	// X and Y.
 	statements := "A,2026-10-01 10:00:00,5000.00,V1,转账\n" +
 		"A,2026-10-01 11:00:00,-3000.00,B,转账\n" +
 		"A,2026-10-01 11:30:00,-1500.00,H,转账\n" +
 		"B,2026-10-01 11:00:00,3000.00,A,转账\n" +
 		"B,2026-10-01 12:00:00,-2000.00,C,转账\n" +
+		"B,2026-10-01 12:30:00,-500.00,H,转账\n" +
 		"H,2026-09-30 09:00:00,800.00,X,转账\n" +
 		"H,2026-10-01 11:30:00,1500.00,A,转账\n" +
 		"H,2026-10-01 12:00:00,-2000.00,Y,转账\n" +
+		"H,2026-10-01 12:30:00,500.00,B,转账\n" +
 		"H,2026-10-01 13:00:00,300.00,V2,转账\n" +
 		"Y,2026-10-01 12:00:00,2000.00,H,转账\n"
 	type want struct {
@@ -57,10 +61,10 @@ func TestTraceCaseLoading(t *testing.T) {
 		{"through ordinary accounts", false, []Transfer{{ID: 1, VictimID: 1, At: at, FromAccount: "V1", ToAccount: "A", AmountFen: 500000}},
 			// Without the hub rule H is traced row by row: its
 			// 2,000 to Y takes X's 800 first (FIFO), then 1,200 of
-			// the money on to Y.
-			want{balance: map[string]int64{"A": 50000, "B": 100000, "H": 30000, "Y": 120000}, leaves: []string{"C"}, rows: 10}},
+			// the money on to Y; B's 500 comes after.
+			want{balance: map[string]int64{"A": 50000, "B": 50000, "H": 80000, "Y": 120000}, leaves: []string{"C"}, rows: 12}},
 		{"through a hub", true, []Transfer{{ID: 1, VictimID: 1, At: at, FromAccount: "V1", ToAccount: "A", AmountFen: 500000}},
-			want{balance: map[string]int64{"A": 50000, "B": 100000, "H": 150000}, leaves: []string{"C"}, notLoaded: []string{"Y"}, hubs: 1, rows: 6}},
+			want{balance: map[string]int64{"A": 50000, "B": 50000, "H": 200000}, leaves: []string{"C"}, notLoaded: []string{"Y"}, hubs: 1, rows: 8}},
 		{"paid straight into a hub", true, []Transfer{{ID: 2, VictimID: 2, At: at.Add(3 * time.Hour), FromAccount: "V2", ToAccount: "H", AmountFen: 30000}},
 			want{balance: map[string]int64{"H": 30000}, notLoaded: []string{"A", "Y"}, hubs: 1, rows: 1}},
 	} {
