@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -27,6 +28,8 @@ func runDemo(ctx context.Context, args []string) error {
 	var sf serverFlags
 	sf.bind(fs, "./data/demo")
 	seed := fs.Int64("seed", 20261, "seed of the generated county (same seed, same county)")
+	var gf genFlags
+	gf.bind(fs)
 	trickle := fs.Duration("trickle", 20*time.Second, "mean interval between live demo warnings (0 turns the trickle off)")
 	simBank := fs.Duration("sim-bank-delay", 8*time.Second, "the simulated bank answers its inbox through the API this long after a request arrives (0 turns it off)")
 	var wf workerFlags
@@ -34,6 +37,9 @@ func runDemo(ctx context.Context, args []string) error {
 	var stf streamFlags
 	stf.bind(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := gf.check(); err != nil {
 		return err
 	}
 	policy, err := wf.policy()
@@ -77,8 +83,8 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if !done {
-		log.Info("generating the demo county", "seed", *seed)
-		if err := generateDemo(ctx, d, st, *seed, 1, log); err != nil {
+		log.Info("generating the demo county", "seed", *seed, "counties", gf.counties, "years", gf.years)
+		if err := generateDemo(ctx, d, st, sim.Options{Seed: *seed, Scale: 1, Counties: gf.counties, Years: gf.years, Parallel: gf.parallel}, log); err != nil {
 			return err
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
@@ -133,15 +139,46 @@ func printDemoBanner(addr string, logins []sim.Login) {
 	fmt.Fprintln(w, strings.Repeat("-", 60))
 }
 
-// generateDemo generates the demo county into an empty database: the
-// synthetic history, password-only logins and the first scoring of
-// accounts and numbers. `fanzha demo` and `fanzha bench pages` share it.
-func generateDemo(ctx context.Context, d *db.DB, st *settings.Store, seed int64, scale float64, log *slog.Logger) error {
+// genFlags are the demo's size: one county, or a province of --counties
+// counties, with --years of history.
+type genFlags struct {
+	counties, years, parallel int
+}
+
+func (g *genFlags) bind(fs *flag.FlagSet) {
+	fs.IntVar(&g.counties, "counties", 0, fmt.Sprintf("generate a province (湘南省) of this many counties under its cities, each like the demo county (0: the demo county alone; at most %d)", sim.MaxCounties))
+	fs.IntVar(&g.years, "years", 1, "years of generated history")
+	fs.IntVar(&g.parallel, "parallel", 4, "counties of a province generated at once on PostgreSQL (SQLite: one)")
+}
+
+func (g *genFlags) check() error {
+	switch {
+	case g.counties < 0 || g.counties > sim.MaxCounties:
+		return fmt.Errorf("%w: --counties must be between 0 and %d", errUsage, sim.MaxCounties)
+	case g.years < 1 || g.years > 10:
+		return fmt.Errorf("%w: --years must be between 1 and 10", errUsage)
+	case g.parallel < 1:
+		return fmt.Errorf("%w: --parallel must be at least 1", errUsage)
+	}
+	return nil
+}
+
+// generateDemo generates the demo county (or province) into an empty
+// database: the synthetic history, password-only logins and the first
+// scoring of accounts and numbers. `fanzha demo` and `fanzha bench pages`
+// share it.
+func generateDemo(ctx context.Context, d *db.DB, st *settings.Store, o sim.Options, log *slog.Logger) error {
 	start := time.Now()
 	// Cheap hashing for the demo's many officers; real users get the
 	// full bcrypt cost.
 	auth.BcryptCost = 4
-	sum, err := sim.Generate(ctx, d, sim.Options{Seed: seed, Now: time.Now().UTC(), Scale: scale})
+	if o.Now.IsZero() {
+		o.Now = time.Now().UTC()
+	}
+	if o.Counties > 0 && o.Progress == nil {
+		o.Progress = func(s string) { log.Info("demo province", "step", s, "seconds", time.Since(start).Seconds()) }
+	}
+	sum, err := sim.Generate(ctx, d, o)
 	if err != nil {
 		return fmt.Errorf("generate demo county: %w", err)
 	}
@@ -152,7 +189,7 @@ func generateDemo(ctx context.Context, d *db.DB, st *settings.Store, seed int64,
 		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
 		return fmt.Errorf("demo settings: %w", err)
 	}
-	log.Info("demo county generated", "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
+	log.Info("demo county generated", "counties", sum.Counties, "stations", sum.Stations, "villages", sum.Villages, "cells", sum.Cells, "inhabitants", sum.Inhabitants,
 		"officers", sum.Officers, "shifts", sum.Shifts, "warnings", sum.Warnings, "fund", sum.FundWarnings, "high", sum.HighWarnings,
 		"cases", sum.Cases, "statement_rows", sum.StatementRows, "prevention_events", sum.PreventionEvents,
 		"seconds", time.Since(start).Seconds())

@@ -1,6 +1,7 @@
 // Package area is the jurisdiction tree: the county (the anti-fraud centre)
-// at the root, then police stations, towns and streets, villages and
-// communities, and grid cells. Every person-bearing record points at a node
+// at the root — or, for a province's deployment, the province above its
+// cities and their counties — then police stations, towns and streets,
+// villages and communities, and grid cells. Every person-bearing record points at a node
 // of this tree, and every user is bound to one; "what a user may see" is
 // "what lies under the user's node".
 //
@@ -23,18 +24,25 @@ import (
 // Level is the depth of a node in the tree.
 type Level string
 
-// The levels from the root down.
+// The levels from the root down. A county's own deployment has the county
+// at the root; a province's has the province, its cities, then counties.
 const (
-	County  Level = "county"
-	Station Level = "station"
-	Town    Level = "town"
-	Village Level = "village"
-	Cell    Level = "cell"
+	Province Level = "province"
+	City     Level = "city"
+	County   Level = "county"
+	Station  Level = "station"
+	Town     Level = "town"
+	Village  Level = "village"
+	Cell     Level = "cell"
 )
 
 // LevelName is the Chinese label of a level.
 func LevelName(l Level) string {
 	switch l {
+	case Province:
+		return "省"
+	case City:
+		return "市"
 	case County:
 		return "县（中心）"
 	case Station:
@@ -79,6 +87,14 @@ type Node struct {
 	// there); 0 for nodes never merged.
 	MergedInto int64 `json:"merged_into,omitempty"`
 }
+
+// AboveCounty reports whether the level is a province or a city: a centre
+// over several counties.
+func (l Level) AboveCounty() bool { return l == Province || l == City }
+
+// Centre reports whether the level is an anti-fraud centre's (a county,
+// city or province), whose users work across stations.
+func (l Level) Centre() bool { return l == County || l.AboveCounty() }
 
 // Contains reports whether other lies in n's subtree (n itself included).
 func (n Node) Contains(other Node) bool {
@@ -167,13 +183,28 @@ func Get(ctx context.Context, q db.Querier, id int64) (Node, error) {
 	return n, nil
 }
 
-// Root returns the county node.
+// Root returns the root of the tree: the county, or the province above
+// several counties.
 func Root(ctx context.Context, q db.Querier) (Node, error) {
 	n, err := scanNode(q.QueryRow(ctx, `SELECT `+nodeColumns+` FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Node{}, fmt.Errorf("county root: %w", ErrNotFound)
+		return Node{}, fmt.Errorf("area root: %w", ErrNotFound)
 	}
 	return n, err
+}
+
+// CentreOf returns the centre a node belongs to: the node itself when it
+// is a county, city or province, else the county above it (the root when
+// the tree has none).
+func CentreOf(ctx context.Context, q db.Querier, n Node) (Node, error) {
+	for !n.Level.Centre() && n.ParentID != 0 {
+		p, err := Get(ctx, q, n.ParentID)
+		if err != nil {
+			return Node{}, err
+		}
+		n = p
+	}
+	return n, nil
 }
 
 // Subtree returns every node under (and including) root, ordered by path so

@@ -34,14 +34,19 @@ const (
 )
 
 // levelOrder is the depth of each level, the root's being 0.
-var levelOrder = map[Level]int{County: 0, Station: 1, Town: 2, Village: 3, Cell: 4}
+var levelOrder = map[Level]int{Province: -2, City: -1, County: 0, Station: 1, Town: 2, Village: 3, Cell: 4}
 
-// Levels lists the levels below the county, top down.
-var Levels = []Level{Station, Town, Village, Cell}
+// Levels lists the levels a node can have below the root, top down: the
+// cities and counties of a province, then the county's own levels.
+var Levels = []Level{City, County, Station, Town, Village, Cell}
 
 // ChildLevel is the level of a node's children ("" for a cell).
 func ChildLevel(l Level) Level {
 	switch l {
+	case Province:
+		return City
+	case City:
+		return County
 	case County:
 		return Station
 	case Station:
@@ -57,6 +62,10 @@ func ChildLevel(l Level) Level {
 // ParentLevel is the level a node's parent must have.
 func ParentLevel(l Level) Level {
 	switch l {
+	case City:
+		return Province
+	case County:
+		return City
 	case Station:
 		return County
 	case Town:
@@ -82,6 +91,10 @@ func GenericLevelName(l Level) string {
 		return "网格"
 	case County:
 		return "县"
+	case City:
+		return "市"
+	case Province:
+		return "省"
 	}
 	return string(l)
 }
@@ -109,8 +122,16 @@ func ParseLevel(s string) (l Level, kind string, ok bool) {
 		return Village, "社区", true
 	case "网格", "cell", "grid":
 		return Cell, "网格", true
-	case "县", "county", "县（中心）":
+	case "县", "county", "县（中心）", "县级":
 		return County, "县", true
+	case "区", "旗":
+		return County, strings.TrimSpace(s), true
+	case "县级市":
+		return County, "市", true
+	case "市", "city", "地级市", "市（州）", "州", "盟":
+		return City, "市", true
+	case "省", "province", "自治区":
+		return Province, "省", true
 	}
 	return "", "", false
 }
@@ -124,7 +145,26 @@ func KindFor(l Level, name string) string {
 	case Cell:
 		return "网格"
 	case County:
+		for _, k := range []string{"区", "旗", "市"} {
+			if strings.HasSuffix(name, k) {
+				return k
+			}
+		}
 		return "县"
+	case City:
+		for _, k := range []string{"州", "盟"} {
+			if strings.HasSuffix(name, k) {
+				return k
+			}
+		}
+		return "市"
+	case Province:
+		for _, k := range []string{"自治区", "市"} {
+			if strings.HasSuffix(name, k) {
+				return k
+			}
+		}
+		return "省"
 	case Town:
 		switch {
 		case strings.HasSuffix(name, "街道"), strings.HasSuffix(name, "街道办事处"):
@@ -300,8 +340,8 @@ func rebuild(ctx context.Context, q db.Querier, id int64) error {
 		if n.Level == Station {
 			n.StationID = n.ID
 		}
-		if parent.ID == 0 && n.Level == County {
-			n.FullName = old.FullName // the county's full name is set at setup
+		if parent.ID == 0 && n.Level.Centre() {
+			n.FullName = old.FullName // the root's full name is set at setup
 			if n.Name != old.Name && strings.HasSuffix(old.FullName, old.Name) {
 				n.FullName = strings.TrimSuffix(old.FullName, old.Name) + n.Name
 			}
@@ -476,7 +516,7 @@ func Move(ctx context.Context, d *db.DB, scope Node, audit Auditor, id, newParen
 			return err
 		}
 		if n.ParentID == 0 {
-			return domain.Invalid("县（中心）是根节点，不能移动")
+			return domain.Invalid("%s是根节点，不能移动", LevelName(n.Level))
 		}
 		np, err := getIn(ctx, tx, scope, newParentID)
 		if err != nil {
@@ -549,7 +589,7 @@ func Merge(ctx context.Context, d *db.DB, scope Node, audit Auditor, fromID, int
 		case from.ID == into.ID:
 			return domain.Invalid("不能把节点合并到它自己")
 		case from.ParentID == 0 || into.ParentID == 0:
-			return domain.Invalid("县（中心）不能合并")
+			return domain.Invalid("根节点（%s）不能合并", LevelName(map[bool]Level{true: from.Level, false: into.Level}[from.ParentID == 0]))
 		case from.Level != into.Level:
 			return domain.Invalid("只能合并同一级别的节点（%s 是%s，%s 是%s）", from.Name, LevelName(from.Level), into.Name, LevelName(into.Level))
 		case from.Retired:
@@ -742,7 +782,7 @@ func Retire(ctx context.Context, d *db.DB, scope Node, audit Auditor, id int64, 
 			return err
 		}
 		if n.ParentID == 0 {
-			return domain.Invalid("县（中心）是根节点，不能撤销")
+			return domain.Invalid("%s是根节点，不能撤销", LevelName(n.Level))
 		}
 		if n.Retired {
 			return domain.Conflict("%s 已撤销", n.FullName)

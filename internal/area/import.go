@@ -162,11 +162,11 @@ func readRows(r tabular.Reader) ([]*importRow, []RowError, error) {
 		}
 		lv := tabular.Cell(rec, ci["level"])
 		if lv == "" {
-			reasons = append(reasons, "级别为空（应为 派出所、乡镇街道、村社区 或 网格）")
+			reasons = append(reasons, "级别为空（应为 派出所、乡镇街道、村社区 或 网格；省级部署另有 市、县）")
 		} else if l, kind, ok := ParseLevel(lv); !ok {
-			reasons = append(reasons, fmt.Sprintf("级别 %q 不认识（应为 派出所、乡镇街道、村社区 或 网格）", lv))
-		} else if l == County {
-			reasons = append(reasons, "县（中心）在系统初始化时已建立，文件中只列派出所及以下各级")
+			reasons = append(reasons, fmt.Sprintf("级别 %q 不认识（应为 派出所、乡镇街道、村社区 或 网格；省级部署另有 市、县）", lv))
+		} else if l == Province {
+			reasons = append(reasons, "省（中心）在系统初始化时已建立，文件中只列市、县及以下各级")
 		} else {
 			ir.level = l
 			ir.kind = kind
@@ -225,12 +225,14 @@ func loadAll(ctx context.Context, q db.Querier) (map[int64]Node, map[string]Node
 
 // Import reads a tree file and stores it: all of it, or — when any row is
 // bad — nothing, with every bad row in the report (and ErrBadRows). The
-// caller's scope must be the county root. One transaction, one audit line,
-// and the tree's generation is bumped, so routing follows at once.
+// caller's scope must be a centre (a county, or a city or province above
+// counties): rows without a parent go under it, and parents named must lie
+// in it. One transaction, one audit line, and the tree's generation is
+// bumped, so routing follows at once.
 func Import(ctx context.Context, d *db.DB, scope Node, audit Auditor, name string, r tabular.Reader) (ImportReport, error) {
 	rep := ImportReport{File: name, Encoding: r.Encoding()}
-	if scope.ParentID != 0 {
-		return rep, domain.Forbidden("只有县（中心）的管理员可以导入辖区树")
+	if !scope.Level.Centre() {
+		return rep, domain.Forbidden("只有县（中心）及以上的管理员可以导入辖区树")
 	}
 	rows, bad, err := readRows(r)
 	if err != nil {
@@ -241,7 +243,7 @@ func Import(ctx context.Context, d *db.DB, scope Node, audit Auditor, name strin
 		return rep, domain.Invalid("文件只有表头，没有数据行")
 	}
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		root, err := Root(ctx, tx)
+		root, err := Get(ctx, tx, scope.ID)
 		if err != nil {
 			return domain.Invalid("尚未建立县（中心），请先完成系统初始化")
 		}
@@ -303,7 +305,7 @@ func resolve(rows []*importRow, root Node, byID map[int64]Node, byCode map[strin
 		}
 		inFile[ir.code] = ir
 		if ir.code == root.Code {
-			bad = append(bad, RowError{Row: ir.line, Code: ir.code, Reason: fmt.Sprintf("代码 %s 是县（中心）本身的代码", ir.code)})
+			bad = append(bad, RowError{Row: ir.line, Code: ir.code, Reason: fmt.Sprintf("代码 %s 是%s本身的代码", ir.code, levelLabel(root.Level))})
 			badRow[ir] = true
 		}
 	}
@@ -329,6 +331,11 @@ func resolve(rows []*importRow, root Node, byID map[int64]Node, byCode map[strin
 			parents[ir] = parentRef{row: ir.parent, ok: true}
 		default:
 			n, ok := byCode[ir.parentCode]
+			if ok && !root.Contains(n) {
+				bad = append(bad, RowError{Row: ir.line, Code: ir.code, Reason: fmt.Sprintf("上级 %s（%s）不在本辖区内", n.Name, n.Code)})
+				badRow[ir] = true
+				continue
+			}
 			if !ok {
 				bad = append(bad, RowError{Row: ir.line, Code: ir.code, Reason: fmt.Sprintf("上级代码 %s 不存在（文件和系统中都没有）", ir.parentCode)})
 				badRow[ir] = true
@@ -423,8 +430,8 @@ func resolve(rows []*importRow, root Node, byID map[int64]Node, byCode map[strin
 }
 
 func levelLabel(l Level) string {
-	if l == County {
-		return "县（中心）"
+	if l.Centre() {
+		return LevelName(l)
 	}
 	return GenericLevelName(l)
 }
@@ -555,14 +562,38 @@ func store(ctx context.Context, tx *db.Tx, root Node, byID map[int64]Node, byCod
 			}
 		}
 	}
-	// The county's figures are the sums of its stations.
-	if _, err := tx.Exec(ctx, `UPDATE areas SET
+	// The centres above the file's rows (the scope, and the county, city
+	// and province above them) get the sums of their children, deepest
+	// first; stations and towns not in the file keep their figures.
+	inFile := map[int64]bool{}
+	above := map[int64]int{} // node id → depth
+	for _, ir := range rows {
+		inFile[stored[ir.code].ID] = true
+	}
+	for _, ir := range rows {
+		ids := strings.Split(strings.Trim(stored[ir.code].Path, "/"), "/")
+		for k, s := range ids[:len(ids)-1] {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err == nil && !inFile[id] && byID[id].Level.Centre() {
+				above[id] = k
+			}
+		}
+	}
+	above[root.ID] = strings.Count(root.Path, "/") - 2
+	ups := make([]int64, 0, len(above))
+	for id := range above {
+		ups = append(ups, id)
+	}
+	sort.Slice(ups, func(i, j int) bool { return above[ups[i]] > above[ups[j]] })
+	for _, id := range ups {
+		if _, err := tx.Exec(ctx, `UPDATE areas SET
 		population = (SELECT COALESCE(SUM(c.population), 0) FROM areas c WHERE c.parent_id = areas.id AND c.retired_at IS NULL),
 		elderly = (SELECT COALESCE(SUM(c.elderly), 0) FROM areas c WHERE c.parent_id = areas.id AND c.retired_at IS NULL),
 		minors = (SELECT COALESCE(SUM(c.minors), 0) FROM areas c WHERE c.parent_id = areas.id AND c.retired_at IS NULL),
 		students = (SELECT COALESCE(SUM(c.students), 0) FROM areas c WHERE c.parent_id = areas.id AND c.retired_at IS NULL)
-		WHERE id = ?`, root.ID); err != nil {
-		return fmt.Errorf("import: county figures: %w", err)
+		WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("import: figures of %d: %w", id, err)
+		}
 	}
 	return nil
 }

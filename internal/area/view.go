@@ -79,11 +79,14 @@ type LevelCount struct {
 	Retired int64
 }
 
-// Counts counts the nodes of a tree by level (the scope's own level
-// excluded when it is the county).
+// Counts counts the nodes of a tree by level: the county's levels, and the
+// cities and counties below a province or city (rows[0], the tree's top).
 func Counts(rows []TreeRow) []LevelCount {
 	out := make([]LevelCount, 0, len(Levels))
 	for _, l := range Levels {
+		if len(rows) > 0 && levelOrder[l] <= levelOrder[County] && levelOrder[l] <= levelOrder[rows[0].Level] {
+			continue
+		}
 		c := LevelCount{Level: l, Name: LevelName(l)}
 		for _, r := range rows {
 			if r.Level == l {

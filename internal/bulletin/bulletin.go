@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/money"
 )
 
@@ -29,8 +30,11 @@ type Bulletin struct {
 	Cur         Figures    `json:"current"`
 	Prev        Figures    `json:"previous_figures"`
 	Yoy         Figures    `json:"year_ago_figures"`
-	Tables      []Table    `json:"tables"`
-	Highlights  []string   `json:"highlights"`
+	// Strike is the 打击战果 of the three periods (investigation), the
+	// source of the table 六、打击战果.
+	Strike     investigation.Strike `json:"strike"`
+	Tables     []Table              `json:"tables"`
+	Highlights []string             `json:"highlights"`
 	// Notes explain compared periods without data (History), e.g.
 	// "无去年同期数据（系统自 2025-12-01 起有数据）"; also printed after the
 	// highlights.
@@ -61,6 +65,10 @@ func Compute(ctx context.Context, q db.Querier, node area.Node, p Period, now ti
 		return b, err
 	}
 	if b.Yoy, err = ComputeFigures(ctx, q, node, children, b.YearAgo, loc); err != nil {
+		return b, err
+	}
+	win := func(p Period) investigation.Window { return investigation.Window{From: p.From, To: p.To} }
+	if b.Strike, err = investigation.StrikeFigures(ctx, q, node, win(p), win(b.Previous), win(b.YearAgo)); err != nil {
 		return b, err
 	}
 	h, err := LoadHistory(ctx, q, loc)
@@ -204,7 +212,39 @@ func buildTables(b Bulletin, children []area.Node) []Table {
 		bySex.Rows = append(bySex.Rows, row(s.Name, c.BySex[s.Code], pv.BySex[s.Code], y.BySex[s.Code]))
 	}
 	bySex.Rows = append(bySex.Rows, total("合计", c.Victims, pv.Victims, y.Victims, vl, pvl, yvl))
-	return []Table{overall, byType, byArea, byAge, bySex}
+	return []Table{overall, byType, byArea, byAge, bySex, strikeTable(b)}
+}
+
+// strikeTable is 六、打击战果: the investigation's strike figures (cases
+// filed and solved, persons struck criminally and handled administratively,
+// suspects caught and by role, gangs broken) and the money stopped, frozen
+// and returned, each with 环比 and 同比. The strike figures come from the
+// cases, so a compared period without case data shows "—".
+func strikeTable(b Bulletin) Table {
+	t := Table{ID: "strike", Title: "六、打击战果", Header: []string{"指标", "本期", "上期", "环比", "去年同期", "同比"}}
+	pv, y := b.Prev.Missing.has(SourceCases), b.Yoy.Missing.has(SourceCases)
+	line := func(name string, cur, prev, ago int64, format func(int64) string) {
+		r := []string{name, format(cur), "—", "—", "—", "—"}
+		if pv {
+			r[2], r[3] = format(prev), PercentChange(cur, prev)
+		}
+		if y {
+			r[4], r[5] = format(ago), PercentChange(cur, ago)
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	for _, r := range b.Strike.Rows() {
+		line(r.Label+"（"+r.Unit+"）", r.Current, r.Previous, r.YearAgo, Count)
+	}
+	money := func(name string, format func(int64) string, get func(Figures) int64) {
+		line(name, get(b.Cur), get(b.Prev), get(b.Yoy), format)
+	}
+	money("止付账户（个）", Count, func(f Figures) int64 { return f.StoppedAccounts })
+	money("止付金额（元）", Yuan, func(f Figures) int64 { return f.StoppedFen })
+	money("冻结账户（个）", Count, func(f Figures) int64 { return f.FrozenAccounts })
+	money("冻结金额（元）", Yuan, func(f Figures) int64 { return f.FrozenFen })
+	money("返还金额（元）", Yuan, func(f Figures) int64 { return f.ReturnedFen })
+	return t
 }
 
 // victimLoss is the victims' total loss.

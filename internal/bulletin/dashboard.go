@@ -53,6 +53,14 @@ func ComputeDashboardCached(ctx context.Context, q db.Querier, c *warning.Figure
 	if scope.Level == area.Station {
 		stations = []area.Node{scope}
 	}
+	if scope.Level.AboveCounty() {
+		// A province or city draws its cities or counties, as the
+		// overview counts them.
+		if stations, err = area.Children(ctx, q, scope.ID); err != nil {
+			return d, err
+		}
+		stations = area.Live(stations)
+	}
 	figs := map[int64]StationCount{}
 	for _, s := range o.ByStation {
 		figs[s.StationID] = s

@@ -69,10 +69,12 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 		{2025, 10, 20, v2, "police", 6_000_000, "F", "1955-05-05"}, {2025, 10, 21, v3, "rebate", 120_000, "F", "1999-09-09"},
 		{2025, 10, 22, v3, "rebate", 130_001, "M", "1988-08-08"},
 	}
+	caseIDs := make([]int64, len(cases))
 	for i, c := range cases {
 		ts := at(c.y, c.m, c.d, 10)
 		id := exec(`INSERT INTO cases (case_no, area_id, station_id, fraud_type, reported_at, loss_fen, created_at, updated_at)
 			VALUES (?,?,?,?,?,?,?,?)`, fmt.Sprintf("G%02d", i), c.village.ID, c.village.StationID, c.ftype, ts, c.loss, ts, ts)
+		caseIDs[i] = id
 		victim := exec(`INSERT INTO victims (case_id, name, sex, birth_date, area_id, loss_fen) VALUES (?,?,?,?,?,?)`, id, "受害人", c.sex, c.birth, c.village.ID, c.loss)
 		if i%3 == 0 {
 			// A freeze confirmed an hour after the report, renewed later
@@ -126,7 +128,61 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 		exec(`INSERT INTO prevention_events (area_id, kind, at, title, audience, reached, created_at) VALUES (?,?,?,?,?,?,?)`,
 			e.village.ID, "lecture", ts, fmt.Sprintf("讲座%d", i), "elderly", e.reached, ts)
 	}
+	strikeFixtures(t, d, caseIDs, at)
 	return root
+}
+
+// strikeFixtures give the small county's cases lifecycle steps, suspects
+// and dispositions for the table 打击战果. October 2026: 立案 G00, G01, G03
+// (a pending 立案 of G02 does not count), 破案 G00; on G00 an organiser
+// caught and detained then arrested, a mule caught and fined, a card
+// farmer caught and bailed (three caught: one gang); on G03 (station B) a
+// score runner caught and admonished. September 2026: G04 filed, solved, a
+// mule caught and detained; G05 (station B) filed. October 2025: G06 filed,
+// a traffic suspect caught and detained.
+func strikeFixtures(t *testing.T, d *db.DB, ids []int64, at func(y, m, dd, h int) int64) {
+	t.Helper()
+	ctx := context.Background()
+	run := func(q string, args ...any) {
+		t.Helper()
+		if _, err := d.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step := func(i int, action, from, to, status string, when int64) {
+		run(`INSERT INTO case_transitions (case_id, action, from_state, to_state, at, status, created_at) VALUES (?,?,?,?,?,?,?)`,
+			ids[i], action, from, to, when, status, when)
+	}
+	step(0, "file", "accepted", "filed", "done", at(2026, 10, 2, 9))
+	step(0, "solve", "investigating", "solved", "done", at(2026, 10, 20, 9))
+	step(1, "file", "accepted", "filed", "done", at(2026, 10, 10, 11))
+	step(2, "file", "accepted", "filed", "pending", at(2026, 10, 16, 9))
+	step(3, "file", "accepted", "filed", "done", at(2026, 10, 31, 20))
+	step(4, "file", "accepted", "filed", "done", at(2026, 9, 5, 9))
+	step(4, "solve", "investigating", "solved", "done", at(2026, 9, 25, 9))
+	step(5, "file", "accepted", "filed", "done", at(2026, 9, 30, 15))
+	step(6, "file", "accepted", "filed", "done", at(2025, 10, 21, 9))
+	n := 0
+	suspect := func(i int, role string, disp ...any) {
+		t.Helper()
+		n++
+		var sid int64
+		if err := d.QueryRow(ctx, `INSERT INTO suspects (name, role, created_at, updated_at) VALUES (?,?,1,1) RETURNING id`,
+			fmt.Sprintf("嫌疑人%d", n), role).Scan(&sid); err != nil {
+			t.Fatal(err)
+		}
+		run(`INSERT INTO suspect_cases (suspect_id, case_id, created_at) VALUES (?,?,1)`, sid, ids[i])
+		for k := 0; k < len(disp); k += 2 {
+			run(`INSERT INTO suspect_dispositions (suspect_id, case_id, kind, at, created_at) VALUES (?,?,?,?,1)`, sid, ids[i], disp[k], disp[k+1])
+		}
+	}
+	oct := func(dd int) int64 { return at(2026, 10, dd, 14) }
+	suspect(0, "organiser", "caught", oct(15), "detained", oct(15), "arrested", oct(20))
+	suspect(0, "mule", "caught", oct(16), "admin_penalty", oct(16))
+	suspect(0, "card_farmer", "caught", oct(17), "bailed", oct(18))
+	suspect(3, "score_runner", "caught", oct(31), "admonished", oct(31))
+	suspect(4, "mule", "caught", at(2026, 9, 20, 14), "detained", at(2026, 9, 21, 14))
+	suspect(6, "traffic", "caught", at(2025, 10, 25, 14), "detained", at(2025, 10, 25, 18))
 }
 
 // The tables of the October 2026 bulletin of the small county, for the
@@ -175,6 +231,59 @@ func TestBulletinGoldenFiles(t *testing.T) {
 				t.Fatalf("%s differs from the golden file:\n%s", c.file, out.String())
 			}
 			checkExcelEqualsPage(t, b)
+		}
+	})
+}
+
+// The 打击战果 table for a day, a week and a custom period of the small
+// county, for the county and station B: the figures of each window, and
+// the 环比 against the window before (the strike figures are counted at
+// their dates, so any period and node cut them the same way).
+func TestStrikeTablePeriods(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		root := smallCounty(t, d)
+		stations, _ := area.ByLevel(ctx, d, root, area.Station)
+		day := func(dd int) time.Time { return time.Date(2026, 10, dd, 0, 0, 0, 0, zone.Shanghai) }
+		daily, _ := PeriodOf(Daily, day(15), zone.Shanghai)
+		weekly, _ := PeriodOf(Weekly, day(15), zone.Shanghai) // Monday 10-12 to Sunday 10-18
+		custom, err := CustomPeriod(day(16), day(31), zone.Shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// rows: 立案, 破案, 刑事打击, 行政处理, 抓获, 打掉团伙 — each 本期 | 上期 | 环比.
+		for _, c := range []struct {
+			name string
+			node area.Node
+			p    Period
+			want [6][3]string
+		}{
+			{"county day", root, daily, [6][3]string{{"0", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}}},
+			// The week before (10-05 … 10-11) holds G01's 立案 on 10-10.
+			{"county week", root, weekly, [6][3]string{{"0", "1", "-100.0%"}, {"0", "0", "—"}, {"2", "0", "—"}, {"1", "0", "—"}, {"3", "0", "—"}, {"1", "0", "—"}}},
+			// 10-16 … 10-31 against 09-30 … 10-15 (G00, G01 and G05 filed
+			// there; the organiser caught and detained on 10-15).
+			{"county custom", root, custom, [6][3]string{{"1", "3", "-66.7%"}, {"1", "0", "—"}, {"1", "1", "0.0%"}, {"2", "0", "—"}, {"3", "1", "+200.0%"}, {"1", "0", "—"}}},
+			{"station B custom", stations[1], custom, [6][3]string{{"1", "1", "0.0%"}, {"0", "0", "—"}, {"0", "0", "—"}, {"1", "0", "—"}, {"1", "0", "—"}, {"0", "0", "—"}}},
+		} {
+			b, err := Compute(ctx, d, c.node, c.p, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), zone.Shanghai)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tb Table
+			for _, x := range b.Tables {
+				if x.ID == "strike" {
+					tb = x
+				}
+			}
+			if len(tb.Rows) < 6 {
+				t.Fatalf("%s: no strike table in %d tables", c.name, len(b.Tables))
+			}
+			for i, w := range c.want {
+				if got := [3]string{tb.Rows[i][1], tb.Rows[i][2], tb.Rows[i][3]}; got != w {
+					t.Errorf("%s %s: %q, want %q", c.name, tb.Rows[i][0], got, w)
+				}
+			}
 		}
 	})
 }

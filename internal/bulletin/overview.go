@@ -24,7 +24,7 @@ type Overview struct {
 	Year       YearCounts     `json:"year"`
 	Daily      []DayPoint     `json:"daily"`      // the last 30 days, oldest first
 	ByType     []TypeCount    `json:"by_type"`    // cases this year by fraud type, largest first
-	ByStation  []StationCount `json:"by_station"` // this year, per station under the scope
+	ByStation  []StationCount `json:"by_station"` // this year, per station under the scope (per city or county under a province or city)
 }
 
 // DayCounts are today's figures (Asia/Shanghai day).
@@ -238,10 +238,28 @@ func computeOverview(ctx context.Context, q db.Querier, snap *warning.FigureSnap
 	if scope.Level == area.Station {
 		stations = []area.Node{scope}
 	}
-	idx := map[int64]int{}
-	for _, s := range stations {
-		idx[s.ID] = len(o.ByStation)
-		o.ByStation = append(o.ByStation, StationCount{StationID: s.ID, Name: s.Name})
+	idx := map[int64]int{} // station → row of ByStation
+	if scope.Level.AboveCounty() {
+		// A province or city: one row per city or county under it, each
+		// the sum of its stations (the figures are counted per station).
+		groups, err := area.Children(ctx, q, scope.ID)
+		if err != nil {
+			return o, err
+		}
+		for _, g := range area.Live(groups) {
+			k := len(o.ByStation)
+			o.ByStation = append(o.ByStation, StationCount{StationID: g.ID, Name: g.Name})
+			for _, s := range stations {
+				if g.Contains(s) {
+					idx[s.ID] = k
+				}
+			}
+		}
+	} else {
+		for _, s := range stations {
+			idx[s.ID] = len(o.ByStation)
+			o.ByStation = append(o.ByStation, StationCount{StationID: s.ID, Name: s.Name})
+		}
 	}
 	if snap == nil {
 		rows, err = q.Query(ctx, `SELECT station_id, COUNT(*) FROM warnings WHERE `+wCond+` AND received_at >= ?

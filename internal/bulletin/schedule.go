@@ -201,11 +201,18 @@ func (s *Scheduler) tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	nodes, err := area.ByLevel(ctx, s.DB, root, area.Station)
-	if err != nil {
-		return 0, err
+	// The root, the cities and counties of a province, and the stations.
+	nodes := []area.Node{root}
+	for _, lv := range []area.Level{area.City, area.County, area.Station} {
+		if lv == root.Level {
+			continue
+		}
+		ns, err := area.ByLevel(ctx, s.DB, root, lv)
+		if err != nil {
+			return 0, err
+		}
+		nodes = append(nodes, ns...)
 	}
-	nodes = append([]area.Node{root}, nodes...)
 	stored := 0
 	for _, n := range nodes {
 		var exists int

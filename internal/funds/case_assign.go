@@ -18,7 +18,8 @@ import (
 )
 
 // The investigator of a case (办案民警): one of the investigators of the
-// case's station or of the centre (the county node). A case opened without
+// case's station or of the centres above it (its county, and the city and
+// province of a province's deployment). A case opened without
 // one (from a warning's 已被骗) gets the station's investigator on duty, or
 // stays 未指派 until someone assigns it on the case page.
 
@@ -60,8 +61,10 @@ func investigatorsOf(ctx context.Context, q db.Querier, stationID int64, now tim
 	rows, err := q.Query(ctx, `SELECT u.id, u.display_name, a.name, a.level,
 		(SELECT COUNT(*) FROM cases c WHERE c.investigator_id = u.id AND c.status IN ('open', 'investigating'))
 		FROM users u JOIN areas a ON a.id = u.area_id
-		WHERE u.role = ? AND u.disabled = 0 AND (u.area_id = ? OR a.level = 'county')
-		ORDER BY CASE WHEN a.level = 'county' THEN 1 ELSE 0 END, u.id`, string(auth.RoleInvestigator), stationID)
+		WHERE u.role = ? AND u.disabled = 0 AND (u.area_id = ? OR a.level IN ('county', 'city', 'province')
+			AND (? = 0 OR EXISTS (SELECT 1 FROM areas s WHERE s.id = ? AND s.path LIKE a.path || '%')))
+		ORDER BY CASE WHEN a.level IN ('county', 'city', 'province') THEN 1 ELSE 0 END, u.id`,
+		string(auth.RoleInvestigator), stationID, stationID, stationID)
 	if err != nil {
 		return nil, fmt.Errorf("investigators: %w", err)
 	}
@@ -73,7 +76,7 @@ func investigatorsOf(ctx context.Context, q db.Querier, stationID int64, now tim
 			rows.Close()
 			return nil, err
 		}
-		v.Centre = level == string(area.County)
+		v.Centre = area.Level(level).Centre()
 		out = append(out, v)
 	}
 	rows.Close()

@@ -382,7 +382,7 @@ func MoveIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEn
 			return Transition{}, err
 		}
 		if n == 0 {
-			return Transition{}, domain.Invalid("破案须至少有一名犯罪嫌疑人已被抓获或处理：请先在本案添加嫌疑人并登记处置（如抓获）")
+			return Transition{}, domain.Refuse("no_disposed_suspect", "破案须至少有一名犯罪嫌疑人已被抓获或处理：请先在本案添加嫌疑人并登记处置（如抓获）")
 		}
 	}
 	approval, err := NeedsApproval(ctx, q, step.Action)

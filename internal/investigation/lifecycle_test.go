@@ -152,7 +152,7 @@ func TestLifecycleRefusals(t *testing.T) {
 			{"skipping 受理 and 立案", inv.Reported, w.inv, inv.Request{Action: inv.Investigate}, domain.ErrConflict, "案件当前为“接报”，不能直接“开始侦查”"},
 			{"破案 from 接报", inv.Reported, w.inv, inv.Request{Action: inv.Solve}, domain.ErrConflict, "须从“侦查”办理"},
 			{"结案 before 破案", inv.Investigating, w.inv, inv.Request{Action: inv.Close}, domain.ErrConflict, "“破案”或“移送起诉”"},
-			{"破案 without a suspect", inv.Investigating, w.inv, inv.Request{Action: inv.Solve, At: day(5)}, domain.ErrInvalid, "破案须至少有一名犯罪嫌疑人已被抓获或处理"},
+			{"破案 without a suspect", inv.Investigating, w.inv, inv.Request{Action: inv.Solve, At: day(5)}, domain.ErrRule, "破案须至少有一名犯罪嫌疑人已被抓获或处理"},
 			{"a dissuader may not accept", inv.Reported, w.diss, inv.Request{Action: inv.Accept}, domain.ErrForbidden, "劝阻民警无权办理“受理”"},
 			{"a leader may not file", inv.Accepted, w.leader, inv.Request{Action: inv.File, DocNo: "x"}, domain.ErrForbidden, "无权办理“立案”"},
 			{"the duty officer may not file", inv.Accepted, w.duty, inv.Request{Action: inv.File, DocNo: "x"}, domain.ErrForbidden, "无权办理“立案”"},

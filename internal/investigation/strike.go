@@ -19,9 +19,9 @@ type Window struct {
 	To   time.Time `json:"to"`
 }
 
-// GangSize is how many suspects of one case must be caught for the case to
-// count as a gang broken (打掉团伙). Until cases can be merged into a series
-// (串并案), a gang is one case.
+// GangSize is how many suspects of one series must be caught for the series
+// to count as a gang broken (打掉团伙). A series (串并案) is a parent case
+// with the cases merged into it; a case merged into none is a series of one.
 const GangSize = 3
 
 // StrikeCounts are the 打击战果 of one node in one window. Every figure is
@@ -35,8 +35,9 @@ const GangSize = 3
 //     case under the node is in the window.
 //   - Caught (抓获): suspects whose first 抓获 on a case under the node is in
 //     the window; ByRole splits them by role.
-//   - Gangs: cases under the node whose GangSize-th caught suspect was
-//     caught in the window.
+//   - Gangs: series (as they stand now) whose GangSize-th suspect caught
+//     on their cases under the node was caught in the window; a suspect on
+//     several cases of a series counts once.
 type StrikeCounts struct {
 	Filed          int64          `json:"filed"`
 	Solved         int64          `json:"solved"`
@@ -142,8 +143,12 @@ func StrikeIn(ctx context.Context, q db.Querier, node area.Node, w Window) (Stri
 		criminal, admin, caught int64 // earliest date, 0: none
 		role                    Role
 	}
+	series, err := seriesKeys(ctx, q)
+	if err != nil {
+		return StrikeCounts{}, err
+	}
 	people := map[int64]*first{}
-	caughtOn := map[int64]map[int64]int64{} // case → suspect → first 抓获
+	caughtOn := map[int64]map[int64]int64{} // series (its parent case) → suspect → first 抓获
 	earliest := func(p *int64, at int64) {
 		if *p == 0 || at < *p {
 			*p = at
@@ -167,10 +172,16 @@ func StrikeIn(ctx context.Context, q db.Querier, node area.Node, w Window) (Stri
 			earliest(&p.admin, at)
 		case k == Caught:
 			earliest(&p.caught, at)
-			if caughtOn[cid] == nil {
-				caughtOn[cid] = map[int64]int64{}
+			key := cid
+			if parent, ok := series[cid]; ok {
+				key = parent
 			}
-			caughtOn[cid][sid] = at
+			if caughtOn[key] == nil {
+				caughtOn[key] = map[int64]int64{}
+			}
+			if prev, ok := caughtOn[key][sid]; !ok || at < prev {
+				caughtOn[key][sid] = at
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -67,6 +67,7 @@ func strikeCounty(t *testing.T, d *db.DB) *world {
 		}
 		var sepFirst int64 // a suspect struck criminally in September 2026
 		var sepCase int64
+		var oct []int64 // October 2026's solved cases
 		for _, mo := range []month{
 			{2025, 10, 30, 0, 50, 100, 0},
 			{2026, 9, 40, 0, 70, 160, 2},
@@ -113,6 +114,9 @@ func strikeCounty(t *testing.T, d *db.DB) *world {
 					sepFirst, sepCase = sid, ids[k]
 				}
 			}
+			if mo.y == 2026 && mo.m == 10 {
+				oct = ids
+			}
 			for i := range ids {
 				move(w.inv2, ids[i], inv.Solve, start[i].AddDate(0, 0, 3))
 			}
@@ -147,6 +151,21 @@ func strikeCounty(t *testing.T, d *db.DB) *world {
 		// - September's first suspect, detained and arrested in September,
 		//   sent to prosecution in October: struck in September only.
 		dispose(t, tx, w, sepFirst, sepCase, inv.Charged, at(2026, 10, 2))
+		// - 串并案: three cases of one caught suspect each, merged into a
+		//   series, are one gang more (the third caught on 10-22); a
+		//   series of two such cases is none; a case merged and un-merged
+		//   again counts on its own.
+		merge := func(parent int64, kids ...int64) {
+			t.Helper()
+			if err := inv.MergeIn(ctx, tx, w.root, w.inv2, parent, kids, "同一诈骗窝点", now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		merge(oct[17], oct[18], oct[19], oct[22])
+		merge(oct[20], oct[21])
+		if _, err := tx.Exec(ctx, `UPDATE case_series SET unmerged_at = ?, unmerge_note = '误串' WHERE case_id = ?`, db.Millis(now), oct[22]); err != nil {
+			t.Fatal(err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -211,9 +230,11 @@ func TestStrikeGolden(t *testing.T) {
 					t.Errorf("September 2026 %+v, October 2025 %+v", prev, ago)
 				}
 				// 51 + 2 left under investigation + 1 approved in November;
-				// the rejected one is not counted.
-				if cur.Filed != 54 || cur.Caught != 245 || cur.Gangs != 17 {
-					t.Errorf("立案 %d, 抓获 %d, 打掉团伙 %d; want 54, 245, 17", cur.Filed, cur.Caught, cur.Gangs)
+				// the rejected one is not counted. Gangs: the 17 cases of
+				// three or more caught suspects, and the series of three
+				// cases of one caught suspect each.
+				if cur.Filed != 54 || cur.Caught != 245 || cur.Gangs != 18 {
+					t.Errorf("立案 %d, 抓获 %d, 打掉团伙 %d; want 54, 245, 18", cur.Filed, cur.Caught, cur.Gangs)
 				}
 			}
 			got := render(s, p)

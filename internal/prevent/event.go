@@ -216,7 +216,7 @@ func Create(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry,
 		if err != nil {
 			return err
 		}
-		if node.Level == area.County || node.Level == area.Station {
+		if node.Level.Centre() || node.Level == area.Station {
 			return invalid("活动地点请选到乡镇、村/社区或网格")
 		}
 		if strings.TrimSpace(e.Place) == "" {

@@ -294,9 +294,43 @@ func Materialise(ctx context.Context, q db.Querier, from, to, now time.Time) (in
 	return materialise(ctx, q, list, from, to, now)
 }
 
+// MaterialiseUnder is Materialise for the patterns placed in scope's
+// subtree only: one county's roster made without reading the rest of a
+// province's.
+func MaterialiseUnder(ctx context.Context, q db.Querier, scope area.Node, from, to, now time.Time) (int, error) {
+	cond, arg := area.UnderClause("p.area_id", scope)
+	list, err := queryPatterns(ctx, q, `SELECT `+patternColumns+` WHERE p.deleted_at IS NULL AND u.disabled = 0
+		AND (p.until_day = '' OR p.until_day >= ?) AND p.from_day <= ? AND `+cond+` ORDER BY p.id`,
+		DayOf(from).Format(DayLayout), DayOf(to).Format(DayLayout), arg)
+	if err != nil {
+		return 0, err
+	}
+	return materialise(ctx, q, list, from, to, now)
+}
+
+// busyUsersMax is the most officers whose shifts materialise reads by
+// name; a longer list (a whole province's patterns) reads the window's
+// shifts of everyone.
+const busyUsersMax = 500
+
 func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, now time.Time) (int, error) {
 	if len(list) == 0 {
 		return 0, nil
+	}
+	// Only the shifts of the patterns' officers matter below.
+	var users []any
+	seen := map[int64]bool{}
+	for _, p := range list {
+		if !seen[p.UserID] {
+			seen[p.UserID] = true
+			users = append(users, p.UserID)
+		}
+	}
+	userCond := ""
+	if len(users) <= busyUsersMax {
+		userCond = ` AND user_id IN (?` + strings.Repeat(`,?`, len(users)-1) + `)`
+	} else {
+		users = nil
 	}
 	skips := map[[2]int64]bool{}
 	rows, err := q.Query(ctx, `SELECT pattern_id, starts_at FROM roster_skips WHERE starts_at >= ? AND starts_at < ?`, db.Millis(from), db.Millis(to))
@@ -316,8 +350,8 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 	// shift the officer already has (by hand, imported, or another pattern)
 	// is left out, so a pattern never double-books anyone.
 	busy := map[int64][]Interval{}
-	br, err := q.Query(ctx, `SELECT user_id, starts_at, ends_at FROM duty_shifts WHERE starts_at < ? AND ends_at > ?`,
-		db.Millis(to.Add(MaxShift)), db.Millis(from))
+	br, err := q.Query(ctx, `SELECT user_id, starts_at, ends_at FROM duty_shifts WHERE starts_at < ? AND ends_at > ?`+userCond,
+		append([]any{db.Millis(to.Add(MaxShift)), db.Millis(from)}, users...)...)
 	if err != nil {
 		return 0, fmt.Errorf("read shifts: %w", err)
 	}
@@ -333,7 +367,28 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 	if err := br.Err(); err != nil {
 		return 0, err
 	}
+	// The occurrences are written with multi-row INSERTs: a province's
+	// years of history are millions of shifts.
 	n := 0
+	const perInsert = 500
+	var args []any
+	queued := 0
+	flush := func() error {
+		if queued == 0 {
+			return nil
+		}
+		res, err := q.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, pattern_id, created_at)
+			VALUES `+strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,'pattern',?,?),`, queued), ",")+`
+			ON CONFLICT (pattern_id, starts_at) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("materialise patterns: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n += int(k)
+		}
+		args, queued = args[:0], 0
+		return nil
+	}
 	for _, p := range list {
 	occurrences:
 		for _, oc := range p.Occurrences(from, to) {
@@ -347,16 +402,16 @@ func materialise(ctx context.Context, q db.Querier, list []Pattern, from, to, no
 				}
 			}
 			busy[p.UserID] = append(busy[p.UserID], oc)
-			res, err := q.Exec(ctx, `INSERT INTO duty_shifts (user_id, area_id, duty, starts_at, ends_at, source, pattern_id, created_at)
-				VALUES (?,?,?,?,?,'pattern',?,?) ON CONFLICT (pattern_id, starts_at) DO NOTHING`,
-				p.UserID, p.AreaID, string(p.Duty), st, db.Millis(oc.End), p.ID, db.Millis(now))
-			if err != nil {
-				return n, fmt.Errorf("materialise pattern %d: %w", p.ID, err)
-			}
-			if k, _ := res.RowsAffected(); k > 0 {
-				n += int(k)
+			args = append(args, p.UserID, p.AreaID, string(p.Duty), st, db.Millis(oc.End), p.ID, db.Millis(now))
+			if queued++; queued == perInsert {
+				if err := flush(); err != nil {
+					return n, err
+				}
 			}
 		}
+	}
+	if err := flush(); err != nil {
+		return n, err
 	}
 	if n > 0 {
 		if err := db.Bump(ctx, q, db.GenRoster); err != nil {

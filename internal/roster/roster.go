@@ -147,7 +147,7 @@ func place(ctx context.Context, q db.Querier, scope area.Node, nodeID, userID in
 			return placement{}, domain.Invalid("劝阻岗位只能排在派出所（%s 不是派出所）", n.Name)
 		}
 	case DutyOfficer:
-		if n.ParentID != 0 {
+		if !n.Level.Centre() {
 			return placement{}, domain.Invalid("值班岗位只能排在中心（%s 不是中心）", n.Name)
 		}
 	}
@@ -179,18 +179,19 @@ func place(ctx context.Context, q db.Querier, scope area.Node, nodeID, userID in
 }
 
 // HomeOf is where an officer stands duty by default: duty officers at the
-// centre (值班), everyone else at the station they are bound under (劝阻).
+// centre they belong to (值班: their county, or the city or province they
+// are bound to), everyone else at the station they are bound under (劝阻).
 func HomeOf(ctx context.Context, q db.Querier, u auth.User) (int64, Duty, error) {
 	n, err := area.Get(ctx, q, u.AreaID)
 	if err != nil {
 		return 0, "", err
 	}
 	if u.Role == auth.RoleDuty {
-		root, err := area.Root(ctx, q)
+		c, err := area.CentreOf(ctx, q, n)
 		if err != nil {
 			return 0, "", err
 		}
-		return root.ID, DutyOfficer, nil
+		return c.ID, DutyOfficer, nil
 	}
 	if n.StationID == 0 {
 		return 0, "", domain.Invalid("%s 不属于任何派出所，请指定岗位和所属", u.Username)
@@ -213,16 +214,16 @@ func areaOrHome(ctx context.Context, q db.Querier, areaID, userID int64, duty Du
 }
 
 func homeFor(ctx context.Context, q db.Querier, u auth.User, duty Duty) (int64, error) {
-	if duty == DutyOfficer {
-		root, err := area.Root(ctx, q)
-		if err != nil {
-			return 0, err
-		}
-		return root.ID, nil
-	}
 	n, err := area.Get(ctx, q, u.AreaID)
 	if err != nil {
 		return 0, err
+	}
+	if duty == DutyOfficer {
+		c, err := area.CentreOf(ctx, q, n)
+		if err != nil {
+			return 0, err
+		}
+		return c.ID, nil
 	}
 	if n.StationID == 0 {
 		return 0, domain.Invalid("%s 不属于任何派出所，不能排劝阻岗", u.Username)
@@ -468,7 +469,7 @@ func Officers(ctx context.Context, q db.Querier, scope area.Node, nodeID int64) 
 		return nil, domain.NotFound("所属单位不存在或不在您的辖区")
 	}
 	var list []auth.User
-	if n.ParentID == 0 {
+	if n.Level.Centre() {
 		all, err := auth.ListUsers(ctx, q, n, "")
 		if err != nil {
 			return nil, err
@@ -491,20 +492,23 @@ func Officers(ctx context.Context, q db.Querier, scope area.Node, nodeID int64) 
 	return out, nil
 }
 
-// Nodes lists the nodes of scope that have a roster: the centre when scope
-// is the county, then the stations that are not retired.
+// Nodes lists the nodes of scope that have a roster: the centres (the
+// scope when it is a county, city or province, and the cities and counties
+// under it), then the stations that are not retired, in tree order.
 func Nodes(ctx context.Context, q db.Querier, scope area.Node) ([]area.Node, error) {
-	var out []area.Node
-	if scope.ParentID == 0 {
-		out = append(out, scope)
-	}
-	sts, err := area.ByLevel(ctx, q, scope, area.Station)
+	all, err := area.Subtree(ctx, q, scope)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range sts {
-		if !s.Retired {
-			out = append(out, s)
+	var out []area.Node
+	for _, n := range all {
+		if n.Level.Centre() && !n.Retired {
+			out = append(out, n)
+		}
+	}
+	for _, n := range all {
+		if n.Level == area.Station && !n.Retired {
+			out = append(out, n)
 		}
 	}
 	return out, nil
@@ -512,7 +516,7 @@ func Nodes(ctx context.Context, q db.Querier, scope area.Node) ([]area.Node, err
 
 // DutyAt is the duty stood at a node of the roster.
 func DutyAt(n area.Node) Duty {
-	if n.ParentID == 0 {
+	if n.Level.Centre() {
 		return DutyOfficer
 	}
 	return Dissuader

@@ -112,6 +112,11 @@ func hashToken(tok string) string {
 
 // Params is what the first start needs.
 type Params struct {
+	// Level is the root's level: area.County (the default) for a county's
+	// centre, area.Province for a province's, whose cities and counties
+	// are then added by import or in 辖区管理. For a province CountyCode
+	// and CountyName are the province's (430000, 湖南省).
+	Level         area.Level
 	CountyCode    string // 6-digit administrative division code (县级行政区划代码)
 	CountyName    string // e.g. 云溪县, 城关区, 临江市, 科右前旗
 	AdminUsername string
@@ -189,23 +194,68 @@ func CountyKind(name string) (kind, stem string, err error) {
 	return "", "", domain.Invalid("县级单位名称应以 县、区、市 或 旗 结尾，如 云溪县")
 }
 
+// ValidateProvinceCode checks a province's 6-digit code: a province that
+// exists, ending in 0000.
+func ValidateProvinceCode(code string) error {
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return domain.Invalid("省级行政区划代码应为 6 位数字，如 430000")
+	}
+	if !provinces[code[:2]] {
+		return domain.Invalid("行政区划代码 %s 的前两位 %s 不是省级代码", code, code[:2])
+	}
+	if code[2:] != "0000" {
+		return domain.Invalid("%s 不是省级代码（省级代码末四位为 0000）", code)
+	}
+	return nil
+}
+
+// provinceSuffixes are the endings of province-level names.
+var provinceSuffixes = []string{"自治区", "省", "市"}
+
+// ProvinceKind returns the kind of a province-level unit from its name's
+// suffix (省, 自治区, 市 for a municipality), or an error.
+func ProvinceKind(name string) (string, error) {
+	for _, s := range provinceSuffixes {
+		if strings.HasSuffix(name, s) && utf8.RuneCountInString(name) > utf8.RuneCountInString(s) {
+			return s, nil
+		}
+	}
+	return "", domain.Invalid("省级单位名称应以 省、自治区 或 市 结尾，如 湖南省")
+}
+
 // Validate checks the parameters and returns them trimmed.
 func (p Params) Validate() (Params, error) {
 	p.CountyCode = strings.TrimSpace(p.CountyCode)
 	p.CountyName = strings.TrimSpace(p.CountyName)
 	p.AdminUsername = strings.TrimSpace(p.AdminUsername)
 	p.AdminName = strings.TrimSpace(p.AdminName)
-	if err := ValidateCountyCode(p.CountyCode); err != nil {
-		return p, err
-	}
-	if p.CountyName == "" {
-		return p, domain.Invalid("请填写县（区、市、旗）名称")
+	switch p.Level {
+	case "", area.County:
+		p.Level = area.County
+		if err := ValidateCountyCode(p.CountyCode); err != nil {
+			return p, err
+		}
+		if p.CountyName == "" {
+			return p, domain.Invalid("请填写县（区、市、旗）名称")
+		}
+		if _, _, err := CountyKind(p.CountyName); err != nil {
+			return p, err
+		}
+	case area.Province:
+		if err := ValidateProvinceCode(p.CountyCode); err != nil {
+			return p, err
+		}
+		if p.CountyName == "" {
+			return p, domain.Invalid("请填写省（自治区、直辖市）名称")
+		}
+		if _, err := ProvinceKind(p.CountyName); err != nil {
+			return p, err
+		}
+	default:
+		return p, domain.Invalid("系统初始化只能从县（中心）或省开始")
 	}
 	if utf8.RuneCountInString(p.CountyName) > 32 {
 		return p, domain.Invalid("名称过长（最多 32 个字）")
-	}
-	if _, _, err := CountyKind(p.CountyName); err != nil {
-		return p, err
 	}
 	if p.AdminUsername == "" {
 		return p, domain.Invalid("请填写管理员用户名")
@@ -228,7 +278,8 @@ func (p Params) Validate() (Params, error) {
 	return p, nil
 }
 
-// Run creates the county and the first administrator in one transaction,
+// Run creates the county (or the province) and the first administrator in
+// one transaction,
 // with their audit lines; with a token it uses the token up, and every
 // other token is voided. Of two concurrent runs exactly one succeeds: the
 // transaction first inserts the one row of setup_done, so the other fails
@@ -245,6 +296,10 @@ func Run(ctx context.Context, d *db.DB, p Params, o Options) (Result, error) {
 	}
 	now = now.UTC()
 	kind, stem, _ := CountyKind(p.CountyName)
+	if p.Level == area.Province {
+		kind, _ = ProvinceKind(p.CountyName)
+		stem = strings.TrimSuffix(p.CountyName, kind)
+	}
 	var res Result
 	err = d.InTx(ctx, func(tx *db.Tx) error {
 		need, err := Required(ctx, tx)
@@ -275,7 +330,7 @@ func Run(ctx context.Context, d *db.DB, p Params, o Options) (Result, error) {
 		if _, err := tx.Exec(ctx, `UPDATE setup_tokens SET used_at = ? WHERE used_at IS NULL`, db.Millis(now)); err != nil {
 			return fmt.Errorf("setup: void tokens: %w", err)
 		}
-		county := area.Node{Level: area.County, Kind: kind, Code: p.CountyCode, Name: p.CountyName, FullName: p.CountyName}
+		county := area.Node{Level: p.Level, Kind: kind, Code: p.CountyCode, Name: p.CountyName, FullName: p.CountyName}
 		if stem != "" && utf8.RuneCountInString(stem) >= 2 {
 			county.Aliases = stem
 		}

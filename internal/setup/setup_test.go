@@ -41,6 +41,16 @@ func TestValidate(t *testing.T) {
 		{"space in username", func(p *Params) { p.AdminUsername = "a b" }, false},
 		{"no password", func(p *Params) { p.Password, p.Password2 = "", "" }, false},
 		{"passwords differ", func(p *Params) { p.Password2 = "Other-one-99" }, false},
+		{"province", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430000", "湖南省" }, true},
+		{"autonomous region", func(p *Params) {
+			p.Level, p.CountyCode, p.CountyName = area.Province, "450000", "广西壮族自治区"
+		}, true},
+		{"municipality", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "500000", "重庆市" }, true},
+		{"province with a county code", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430102", "湖南省" }, false},
+		{"province with a prefecture code", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430100", "湖南省" }, false},
+		{"province named like a county", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.Province, "430000", "芙蓉区" }, false},
+		{"county with a province code", func(p *Params) { p.CountyCode = "430000" }, false},
+		{"city root", func(p *Params) { p.Level, p.CountyCode, p.CountyName = area.City, "430100", "长沙市" }, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,6 +196,30 @@ func TestConcurrentRun(t *testing.T) {
 		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM areas`).Scan(&areas)
 		if users != 1 || areas != 1 {
 			t.Fatalf("users=%d areas=%d, want 1 and 1", users, areas)
+		}
+	})
+}
+
+// A province's setup: the root is the province, its administrator bound to
+// it; its cities and counties come by import afterwards.
+func TestRunProvince(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		p := good()
+		p.Level, p.CountyCode, p.CountyName = area.Province, "430000", "湖南省"
+		res, err := Run(ctx, d, p, Options{Now: time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := area.Root(ctx, d)
+		if err != nil || root.ID != res.County.ID || root.Level != area.Province || root.Kind != "省" || root.Aliases != "湖南" || root.FullName != "湖南省" {
+			t.Fatalf("root %+v %v", root, err)
+		}
+		if res.Admin.AreaID != root.ID || res.Admin.Role != auth.RoleAdmin {
+			t.Fatalf("admin %+v", res.Admin)
+		}
+		if need, _ := Required(ctx, d); need {
+			t.Fatal("setup still required after a province's")
 		}
 	})
 }

@@ -80,7 +80,7 @@ func newMuleNet(rng *rand.Rand, c *county, now time.Time) *muleNet {
 				h := c.newPerson(rng, 18+rng.IntN(12), now)
 				m.holder[a] = h
 				if rng.IntN(3) > 0 {
-					m.branch[a] = bankShort(bi) + "云溪支行" + []string{"营业部", "城关分理处", "青石分理处"}[rng.IntN(3)]
+					m.branch[a] = bankShort(bi) + c.spec.stem() + "支行" + []string{"营业部", "城关分理处", "青石分理处"}[rng.IntN(3)]
 				} else {
 					m.branch[a] = bankShort(bi) + otherCities[rng.IntN(len(otherCities))] + "分行营业部"
 				}
@@ -195,10 +195,11 @@ func splitAmount(rng *rand.Rand, total int64, n int) []int64 {
 // accounts and of ordinary accounts.
 func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *muleNet, fromWarnings []pendingCase, now time.Time, total int) (int, int, error) {
 	cases := append([]pendingCase(nil), fromWarnings...)
-	start := now.Add(-365 * 24 * time.Hour)
+	span := time.Duration(c.spec.days()) * 24 * time.Hour
+	start := now.Add(-span)
 	for len(cases) < total {
 		age := drawAge(rng)
-		at := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+		at := start.Add(time.Duration(rng.Int64N(int64(span))))
 		p := c.newPerson(rng, age, at)
 		ft := drawFraudType(rng, age)
 		loss := int64(math.Exp(math.Log(9000)+1.25*rng.NormFloat64())) * 100
@@ -257,7 +258,7 @@ func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *mu
 		}
 		var caseID int64
 		summary := fmt.Sprintf("%s，被骗 %s 元。", pc.text, yuanStr(caseLoss))
-		if err := insCase.QueryRowContext(ctx, fmt.Sprintf("AJ%s-%06d", pc.reportedAt.In(loc).Format("2006"), i+1), pc.victim.v.node.ID, st.ID,
+		if err := insCase.QueryRowContext(ctx, fmt.Sprintf("AJ%s%s-%06d", c.spec.Ref, pc.reportedAt.In(loc).Format("2006"), i+1), pc.victim.v.node.ID, st.ID,
 			string(pc.fraudType), status, db.Millis(pc.reportedAt), inv.ID, summary, caseLoss, nullID(pc.warningID),
 			db.Millis(pc.reportedAt), db.Millis(pc.reportedAt)).Scan(&caseID); err != nil {
 			return 0, 0, fmt.Errorf("case %d: %w", i, err)
@@ -374,12 +375,8 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 			legs[a] = append(legs[a], leg{at: at.Add(time.Duration(1+rng.IntN(48)) * time.Hour), amount: -amt / 2, summary: "快捷支付", channel: "第三方支付", cname: "财付通"})
 		}
 	}
-	ins, err := tx.Prepare(ctx, `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, counter_name, counter_bank,
-		summary, channel, branch, ip, mac, import_id, row_key, source_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer ins.Close()
+	ins := newBulk(ctx, tx, "statement_rows", []string{"account", "at", "amount_fen", "balance_fen", "counter_account", "counter_name",
+		"counter_bank", "summary", "channel", "branch", "ip", "mac", "import_id", "row_key", "source_row"})
 	var importID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO statement_imports (at, file_name, mapping) VALUES (?,?,?) RETURNING id`,
 		db.Millis(now), "演示县生成的银行流水", "generated").Scan(&importID); err != nil {
@@ -417,13 +414,16 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 		for i, l := range ls {
 			bal += l.amount
 			sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d|%s|%d", a, l.at.UnixMilli(), l.amount, l.counter, i)))
-			if _, err := ins.ExecContext(ctx, a, db.Millis(l.at), l.amount, bal, l.counter, l.cname, l.cbank, l.summary, l.channel, l.branch,
+			if err := ins.add(a, db.Millis(l.at), l.amount, bal, l.counter, l.cname, l.cbank, l.summary, l.channel, l.branch,
 				l.ip, l.mac, importID, hex.EncodeToString(sum[:16]), i+2); err != nil {
 				return n, nil, err
 			}
 			n++
 			added[a]++
 		}
+	}
+	if err := ins.flush(); err != nil {
+		return n, nil, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE statement_imports SET rows_total = ?, rows_ok = ? WHERE id = ?`, n, n, importID)
 	return n, added, err

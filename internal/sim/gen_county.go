@@ -18,6 +18,42 @@ import (
 // CountyName is the demo county (fictional).
 const CountyName = "云溪县"
 
+// countySpec names one generated county: the demo county, or one of a
+// province's.
+type countySpec struct {
+	Name     string    // 云溪县
+	Code     string    // 6-digit region code, 430999; node codes start with it
+	Province string    // 湘南省, as addresses write it
+	City     string    // 云州市 ("" for the demo county, which is the root)
+	Parent   area.Node // the city (the zero Node: the county is the root)
+	Top      area.Node // the tree's root, where partner users are bound (zero: the county)
+	User     string    // username prefix ("" for the demo county)
+	Ref      string    // prefix of source refs, case numbers and unit codes ("" for the demo county)
+	Years    int       // years of history (0 means 1)
+	X, Y     float64   // the county's square on the schematic map (a province's counties side by side)
+}
+
+// demoSpec is the demo county of `fanzha demo`.
+var demoSpec = countySpec{Name: CountyName, Code: "430999", Province: "湘南省"}
+
+// stem is the county's name without its suffix (云溪县 → 云溪).
+func (s countySpec) stem() string {
+	for _, suf := range []string{"县", "区", "市", "旗"} {
+		if t, ok := strings.CutSuffix(s.Name, suf); ok {
+			return t
+		}
+	}
+	return s.Name
+}
+
+// days is the length of the generated history.
+func (s countySpec) days() int {
+	if s.Years < 1 {
+		return 365
+	}
+	return 365 * s.Years
+}
+
 // stationPlan is the demo county's nine stations and the towns/streets
 // each covers. Street offices (街道) hold communities; towns (镇/乡) hold
 // villages and a community or two at the town seat.
@@ -43,10 +79,12 @@ type village struct {
 	town   area.Node
 	cells  []area.Node
 	urban  bool
-	weight int64 // population, for drawing where people live
+	weight int64       // population, for drawing where people live
+	county *countySpec // the county it lies in
 }
 
 type county struct {
+	spec     countySpec
 	root     area.Node
 	stations []area.Node
 	towns    []area.Node
@@ -82,10 +120,17 @@ func suffixOf(name string) string {
 
 // buildTree writes the jurisdiction tree with populations that add up:
 // cells sum to their village, villages to their town, and so on.
-func buildTree(ctx context.Context, tx *db.Tx, rng *rand.Rand) (*county, error) {
-	c := &county{dissuaders: map[int64][]auth.User{}, investig: map[int64][]auth.User{}}
-	c.root = area.Node{Level: area.County, Kind: "县", Code: "430999", Name: CountyName, FullName: CountyName,
-		Aliases: "云溪|湘南省云溪县|湘南省云溪市云溪县", Shape: squareShape(0, 0, 1000, 1000)}
+func buildTree(ctx context.Context, tx *db.Tx, rng *rand.Rand, spec countySpec) (*county, error) {
+	c := &county{spec: spec, dissuaders: map[int64][]auth.User{}, investig: map[int64][]auth.User{}}
+	stem := spec.stem()
+	c.root = area.Node{ParentID: spec.Parent.ID, Level: area.County, Kind: area.KindFor(area.County, spec.Name), Code: spec.Code,
+		Name: spec.Name, Aliases: stem + "|" + spec.Province + spec.Name + "|" + spec.Province + stem + "市" + spec.Name,
+		Shape: squareShape(spec.X, spec.Y, 1000, 1000)}
+	if spec.Parent.ID == 0 {
+		c.root.FullName = spec.Name
+	} else {
+		c.root.Aliases = stem + "|" + spec.Province + spec.Name + "|" + spec.City + spec.Name
+	}
 	if err := area.Create(ctx, tx, &c.root); err != nil {
 		return nil, err
 	}
@@ -106,19 +151,19 @@ func buildTree(ctx context.Context, tx *db.Tx, rng *rand.Rand) (*county, error) 
 	for si, sp := range stationPlan {
 		// The county's schematic map: a 3×3 grid of station blocks with
 		// jittered corners.
-		x0, y0 := float64(si%3)*333, float64(si/3)*333
-		st := area.Node{ParentID: c.root.ID, Level: area.Station, Kind: "派出所", Code: fmt.Sprintf("430999-S%02d", si+1),
+		x0, y0 := spec.X+float64(si%3)*333, spec.Y+float64(si/3)*333
+		st := area.Node{ParentID: c.root.ID, Level: area.Station, Kind: "派出所", Code: fmt.Sprintf("%s-S%02d", spec.Code, si+1),
 			Name: sp.Name, Aliases: strings.TrimSuffix(sp.Name, "派出所") + "所", Sort: int64(si),
 			Shape: jitterShape(rng, x0, y0, 333, 333)}
-		st.FullName = CountyName + sp.Name
+		st.FullName = c.root.FullName + sp.Name
 		if err := area.Create(ctx, tx, &st); err != nil {
 			return nil, err
 		}
 		c.stations = append(c.stations, st)
 		for ti, tn := range sp.Towns {
 			kind := suffixOf(tn)
-			tw := area.Node{ParentID: st.ID, Level: area.Town, Kind: kind, Code: fmt.Sprintf("430999-S%02d-T%d", si+1, ti+1),
-				Name: tn, FullName: CountyName + tn, Aliases: strings.TrimSuffix(tn, kind), Sort: int64(ti),
+			tw := area.Node{ParentID: st.ID, Level: area.Town, Kind: kind, Code: fmt.Sprintf("%s-S%02d-T%d", spec.Code, si+1, ti+1),
+				Name: tn, FullName: c.root.FullName + tn, Aliases: strings.TrimSuffix(tn, kind), Sort: int64(ti),
 				Shape: jitterShape(rng, x0+float64(ti)*333/float64(len(sp.Towns)), y0, 333/float64(len(sp.Towns)), 333)}
 			if err := area.Create(ctx, tx, &tw); err != nil {
 				return nil, err
@@ -141,9 +186,9 @@ func buildTree(ctx context.Context, tx *db.Tx, rng *rand.Rand) (*county, error) 
 				if isUrban {
 					pop = int64(2200 + rng.IntN(2300))
 				}
-				v := &village{town: tw, urban: isUrban}
+				v := &village{town: tw, urban: isUrban, county: &c.spec}
 				v.node = area.Node{ParentID: tw.ID, Level: area.Village, Kind: vkind,
-					Code: fmt.Sprintf("430999-S%02d-T%d-V%02d", si+1, ti+1, vi+1), Name: name, FullName: CountyName + tn + name,
+					Code: fmt.Sprintf("%s-S%02d-T%d-V%02d", spec.Code, si+1, ti+1, vi+1), Name: name, FullName: c.root.FullName + tn + name,
 					Aliases: strings.TrimSuffix(name, vkind), Sort: int64(vi)}
 				ncell := 3 + rng.IntN(4)
 				if isUrban {
@@ -183,19 +228,28 @@ func buildTree(ctx context.Context, tx *db.Tx, rng *rand.Rand) (*county, error) 
 	}
 	// Populations of towns, stations and the county are the sums below.
 	for _, lv := range []area.Level{area.Town, area.Station, area.County} {
-		if _, err := tx.Exec(ctx, `UPDATE areas SET
-			population = (SELECT COALESCE(SUM(c.population), 0) FROM areas c WHERE c.parent_id = areas.id),
-			elderly = (SELECT COALESCE(SUM(c.elderly), 0) FROM areas c WHERE c.parent_id = areas.id),
-			minors = (SELECT COALESCE(SUM(c.minors), 0) FROM areas c WHERE c.parent_id = areas.id),
-			students = (SELECT COALESCE(SUM(c.students), 0) FROM areas c WHERE c.parent_id = areas.id)
-			WHERE level = ?`, lv); err != nil {
-			return nil, fmt.Errorf("sum populations: %w", err)
+		if err := sumPopulations(ctx, tx, c.root, lv); err != nil {
+			return nil, err
 		}
 	}
 	for _, v := range c.villages {
 		c.popTotal += v.node.Population
 	}
 	return c, nil
+}
+
+// sumPopulations sets the figures of the nodes of one level under root to
+// the sums of their children.
+func sumPopulations(ctx context.Context, tx *db.Tx, root area.Node, lv area.Level) error {
+	if _, err := tx.Exec(ctx, `UPDATE areas SET
+			population = (SELECT COALESCE(SUM(c.population), 0) FROM areas c WHERE c.parent_id = areas.id),
+			elderly = (SELECT COALESCE(SUM(c.elderly), 0) FROM areas c WHERE c.parent_id = areas.id),
+			minors = (SELECT COALESCE(SUM(c.minors), 0) FROM areas c WHERE c.parent_id = areas.id),
+			students = (SELECT COALESCE(SUM(c.students), 0) FROM areas c WHERE c.parent_id = areas.id)
+			WHERE level = ? AND path LIKE ?`, lv, root.SubtreePattern()); err != nil {
+		return fmt.Errorf("sum populations: %w", err)
+	}
+	return nil
 }
 
 // splitInt splits total into n positive parts.
@@ -241,8 +295,13 @@ func (c *county) pickVillage(rng *rand.Rand) *village {
 
 // buildPeople writes the officers, partner units and their users.
 func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash string) error {
+	stem := c.spec.stem()
+	top := c.root.ID // partner users are bound to the tree's root, as the console binds them
+	if c.spec.Top.ID != 0 {
+		top = c.spec.Top.ID
+	}
 	mk := func(username, name string, role auth.Role, areaID, unitID int64) (auth.User, error) {
-		u, err := auth.CreateUser(ctx, tx, auth.NewUser{Username: username, DisplayName: name, Role: role, AreaID: areaID,
+		u, err := auth.CreateUser(ctx, tx, auth.NewUser{Username: c.spec.User + username, DisplayName: name, Role: role, AreaID: areaID,
 			UnitID: unitID, Phone: mobile(rng), PasswordHash: hash})
 		if err != nil {
 			return u, err
@@ -339,29 +398,29 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 	// Member units: banks with their county branches, operators with
 	// outlets, and other units of the joint meeting.
 	addUnit := func(parent int64, kind, code, name string) (int64, error) {
-		u, err := partner.InsertUnit(ctx, tx, partner.UnitInput{ParentID: parent, Kind: kind, Code: code, Name: name}, time.Unix(0, 0))
+		u, err := partner.InsertUnit(ctx, tx, partner.UnitInput{ParentID: parent, Kind: kind, Code: c.spec.Ref + code, Name: name}, time.Unix(0, 0))
 		if err == nil && parent == 0 {
 			c.units = append(c.units, unit{u.ID, kind, name})
 		}
 		return u.ID, err
 	}
 	for i, b := range banks {
-		id, err := addUnit(0, "bank", fmt.Sprintf("B%02d", i+1), partner.BankName(b.Name)+"云溪支行")
+		id, err := addUnit(0, "bank", fmt.Sprintf("B%02d", i+1), partner.BankName(b.Name)+stem+"支行")
 		if err != nil {
 			return err
 		}
 		for k, br := range []string{"营业部", "城关分理处", "青石分理处"} {
-			if _, err := addUnit(id, "bank", fmt.Sprintf("B%02d-%d", i+1, k+1), partner.BankName(b.Name)+"云溪支行"+br); err != nil {
+			if _, err := addUnit(id, "bank", fmt.Sprintf("B%02d-%d", i+1, k+1), partner.BankName(b.Name)+stem+"支行"+br); err != nil {
 				return err
 			}
 		}
 		if i == 0 {
-			if _, err := mk("bank", "工行云溪支行·"+personName(rng, false), auth.RolePartner, c.root.ID, id); err != nil {
+			if _, err := mk("bank", "工行"+stem+"支行·"+personName(rng, false), auth.RolePartner, top, id); err != nil {
 				return err
 			}
 		}
 	}
-	for i, o := range []string{"中国移动云溪分公司", "中国联通云溪分公司", "中国电信云溪分公司"} {
+	for i, o := range []string{"中国移动" + stem + "分公司", "中国联通" + stem + "分公司", "中国电信" + stem + "分公司"} {
 		id, err := addUnit(0, "operator", fmt.Sprintf("O%02d", i+1), o)
 		if err != nil {
 			return err
@@ -372,13 +431,17 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 			}
 		}
 		if i == 0 {
-			if _, err := mk("mobile", "移动云溪·"+personName(rng, true), auth.RolePartner, c.root.ID, id); err != nil {
+			if _, err := mk("mobile", "移动"+stem+"·"+personName(rng, true), auth.RolePartner, top, id); err != nil {
 				return err
 			}
 		}
 	}
-	for i, o := range []struct{ kind, name string }{{"education", "云溪县教育局"}, {"regulator", "云溪县市场监督管理局"},
-		{"township", "青石镇人民政府"}, {"other", "云溪县人民法院"}} {
+	township := "青石镇人民政府"
+	if c.spec.Ref != "" { // a province's counties all have a 青石镇
+		township = c.spec.Name + township
+	}
+	for i, o := range []struct{ kind, name string }{{"education", c.spec.Name + "教育局"}, {"regulator", c.spec.Name + "市场监督管理局"},
+		{"township", township}, {"other", c.spec.Name + "人民法院"}} {
 		if _, err := addUnit(0, o.kind, fmt.Sprintf("M%02d", i+1), o.name); err != nil {
 			return err
 		}
@@ -435,11 +498,12 @@ func buildRoster(ctx context.Context, tx *db.Tx, c *county, from, now time.Time)
 			return 0, err
 		}
 	}
-	if _, err := roster.Materialise(ctx, tx, roster.DayOf(from), now.Add(roster.Horizon), now); err != nil {
+	if _, err := roster.MaterialiseUnder(ctx, tx, c.root, roster.DayOf(from), now.Add(roster.Horizon), now); err != nil {
 		return 0, err
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM duty_shifts`).Scan(&n)
+	cond, arg := area.UnderClause("area_id", c.root)
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM duty_shifts WHERE `+cond, arg).Scan(&n)
 	return n, err
 }
 

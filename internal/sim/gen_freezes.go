@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -19,8 +20,12 @@ import (
 // the report. Terms run out (stop-payments after 48 hours, freezes after six
 // months) and some freezes were released. The freeze lifecycle and terms
 // are described in docs/FREEZE.md.
-func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (int, error) {
+func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time) (int, error) {
 	banks := map[string]int64{} // bank → its member unit (0: none)
+	mine := map[int64]bool{}    // the county's own member units
+	for _, u := range c.units {
+		mine[u.id] = true
+	}
 	rows, err := tx.Query(ctx, `SELECT id, name FROM units WHERE kind = 'bank' AND parent_id IS NULL ORDER BY id`)
 	if err != nil {
 		return 0, err
@@ -38,7 +43,9 @@ func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (
 			rows.Close()
 			return 0, err
 		}
-		units = append(units, u)
+		if mine[u.id] {
+			units = append(units, u)
+		}
 	}
 	rows.Close()
 	unitOf := func(bank string) int64 {
@@ -61,8 +68,9 @@ func genFreezes(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) (
 		to, bank             string
 		amount               int64
 	}
+	inCounty, inArg := area.UnderClause("c.area_id", c.root)
 	rows, err = tx.Query(ctx, `SELECT c.id, COALESCE(c.investigator_id, 0), c.reported_at, t.to_account, t.to_bank, t.amount_fen
-		FROM cases c JOIN case_transfers t ON t.case_id = c.id ORDER BY c.id, t.at, t.id`)
+		FROM cases c JOIN case_transfers t ON t.case_id = c.id WHERE `+inCounty+` ORDER BY c.id, t.at, t.id`, inArg)
 	if err != nil {
 		return 0, err
 	}

@@ -56,7 +56,8 @@ func genInvestigation(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 		reported                  time.Time
 		status                    string
 	}
-	rows, err := tx.Query(ctx, `SELECT id, COALESCE(station_id, 0), COALESCE(investigator_id, 0), reported_at, status FROM cases ORDER BY id`)
+	rows, err := tx.Query(ctx, `SELECT id, COALESCE(station_id, 0), COALESCE(investigator_id, 0), reported_at, status FROM cases
+		WHERE area_id `+inCounty+` ORDER BY id`, c.root.SubtreePattern())
 	if err != nil {
 		return out, err
 	}
@@ -305,3 +306,8 @@ func containsID(ids []int64, id int64) bool {
 	}
 	return false
 }
+
+// inCounty restricts a query to the areas of one county (its subtree
+// pattern as the argument): in a province the counties are generated one
+// after another, or side by side, in one database.
+const inCounty = "IN (SELECT id FROM areas WHERE path LIKE ?)"

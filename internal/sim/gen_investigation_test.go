@@ -86,6 +86,38 @@ func TestGeneratedInvestigation(t *testing.T) {
 		if year.Gangs == 0 || year.ByRole[investigation.Mule] == 0 || year.ByRole[investigation.Organiser] == 0 {
 			t.Errorf("the year: %+v", year)
 		}
-		t.Logf("the year's strike figures: %+v; cases per state %v", year, counts)
+		// The work around the cases (gen_casework.go): series of cases
+		// sharing a suspect, the 集群战役 with cases and progress, tasks of
+		// which some are overdue.
+		var series, members int
+		if err := d.QueryRow(ctx, `SELECT COUNT(DISTINCT parent_id), COUNT(*) FROM case_series WHERE unmerged_at IS NULL`).Scan(&series, &members); err != nil {
+			t.Fatal(err)
+		}
+		if series == 0 || members < series {
+			t.Errorf("%d series of %d merged cases", series, members)
+		}
+		campaigns, err := investigation.Campaigns(ctx, d, root)
+		if err != nil || len(campaigns) != 2 {
+			t.Fatalf("campaigns %+v, %v", campaigns, err)
+		}
+		for _, g := range campaigns {
+			p, err := investigation.Progress(ctx, d, root, g.ID)
+			if err != nil || len(p.Cases) == 0 {
+				t.Errorf("campaign %s: %+v, %v", g.Name, p, err)
+			}
+			if g.Kind == investigation.Cluster && (p.Caught == 0 || p.Solved == 0) {
+				t.Errorf("集群战役 shows no progress: %+v", p)
+			}
+		}
+		var tasks, overdue int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END), 0) FROM case_tasks WHERE done_at IS NULL`,
+			testNow.UnixMilli()).Scan(&tasks, &overdue); err != nil {
+			t.Fatal(err)
+		}
+		if tasks == 0 || overdue == 0 || overdue == tasks {
+			t.Errorf("%d open tasks, %d overdue", tasks, overdue)
+		}
+		t.Logf("the year's strike figures: %+v; cases per state %v; %d series of %d merged cases; %d tasks, %d overdue",
+			year, counts, series, members, tasks, overdue)
 	})
 }

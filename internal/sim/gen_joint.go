@@ -13,32 +13,21 @@ import (
 // member units present, its decisions, and the tasks it gave units — most
 // done, some under way, a few overdue — with the units' follow-up notes.
 // The tables are described in docs/PARTNERS.md.
-func genJoint(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) error {
+func genJoint(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time) error {
 	type unit struct {
 		id         int64
 		kind, name string
 	}
-	rows, err := tx.Query(ctx, `SELECT id, kind, name FROM units WHERE parent_id IS NULL ORDER BY id`)
-	if err != nil {
-		return err
-	}
 	var units []unit
-	for rows.Next() {
-		var u unit
-		if err := rows.Scan(&u.id, &u.kind, &u.name); err != nil {
-			rows.Close()
-			return err
-		}
-		units = append(units, u)
+	for _, u := range c.units { // the county's member units, in the order made
+		units = append(units, unit{u.id, u.kind, u.name})
 	}
-	rows.Close()
 	if len(units) == 0 {
 		return nil
 	}
 	var admin any
-	var uid int64
-	if err := tx.QueryRow(ctx, `SELECT id FROM users WHERE username = 'admin'`).Scan(&uid); err == nil {
-		admin = uid
+	if c.admin.ID != 0 {
+		admin = c.admin.ID
 	}
 	tasksByKind := map[string][]string{
 		"bank": {"对本行涉诈开户网点开展自查，报送近三月新开卡异常情况", "柜面大额取现（5 万元以上）落实“见警即止”提醒话术",

@@ -44,12 +44,12 @@ var compounds = []string{"幸福小区", "阳光花园", "锦绣家园", "滨江
 
 // idNumber makes an 18-digit resident ID number with a valid check digit,
 // in the county's region code.
-func idNumber(rng *rand.Rand, birthYear, month, day int, male bool) string {
+func idNumber(rng *rand.Rand, region string, birthYear, month, day int, male bool) string {
 	seq := rng.IntN(100)*10 + rng.IntN(5)*2
 	if male {
 		seq++
 	}
-	body := fmt.Sprintf("430999%04d%02d%02d%03d", birthYear, month, day, seq)
+	body := fmt.Sprintf("%s%04d%02d%02d%03d", region, birthYear, month, day, seq)
 	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
 	for i := 0; i < 17; i++ {

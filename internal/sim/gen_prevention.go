@@ -41,12 +41,8 @@ var materialTypes = map[string][]fraudtype.Code{
 // each station get no event in the last two months: the coverage gaps the
 // targeting list should find.
 func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time, count int) (int, error) {
-	ins, err := tx.Prepare(ctx, `INSERT INTO prevention_events (area_id, kind, at, title, place, organiser_kind, organiser, audience, reached,
-		posters, leaflets, folders, fraud_types, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer ins.Close()
+	ins := newBulk(ctx, tx, "prevention_events", []string{"area_id", "kind", "at", "title", "place", "organiser_kind", "organiser",
+		"audience", "reached", "posters", "leaflets", "folders", "fraud_types", "created_by", "created_at"})
 	gaps := map[int64]bool{}
 	for i, v := range c.villages {
 		if i%11 == 3 {
@@ -58,11 +54,12 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 		tot += k.weight
 	}
 	loc := zone.Shanghai
-	start := now.Add(-365 * 24 * time.Hour)
+	days := c.spec.days()
+	start := now.Add(-time.Duration(days) * 24 * time.Hour)
 	n := 0
 	for i := 0; i < count; i++ {
 		v := c.villages[rng.IntN(len(c.villages))]
-		day := start.Add(time.Duration(rng.IntN(365)) * 24 * time.Hour).In(loc)
+		day := start.Add(time.Duration(rng.IntN(days)) * 24 * time.Hour).In(loc)
 		at := time.Date(day.Year(), day.Month(), day.Day(), 8+rng.IntN(11), rng.IntN(60), 0, 0, loc).UTC()
 		if at.After(now) {
 			at = now.Add(-time.Duration(1+rng.IntN(48)) * time.Hour)
@@ -96,7 +93,7 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 		case k.kind == "school_class":
 			orgKind, org = "school", v.town.Name+"中心学校"
 		case k.kind == "bank_counter":
-			orgKind, org = "bank", bankShort(rng.IntN(len(banks)))+"云溪支行"
+			orgKind, org = "bank", bankShort(rng.IntN(len(banks)))+c.spec.stem()+"支行"
 		case k.kind == "door_to_door" || k.kind == "group_push":
 			for _, g := range c.grid {
 				if g.AreaID == v.node.ID {
@@ -110,11 +107,11 @@ func genPrevention(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, no
 			posters, leaflets, folders = rng.IntN(6), reached/2+rng.IntN(reached+1), rng.IntN(reached/4+1)
 		}
 		title := fmt.Sprintf("%s（%s）", k.title, v.node.Name)
-		if _, err := ins.ExecContext(ctx, areaID, k.kind, db.Millis(at), title, v.node.FullName, orgKind, org, aud, reached,
+		if err := ins.add(areaID, k.kind, db.Millis(at), title, v.node.FullName, orgKind, org, aud, reached,
 			posters, leaflets, folders, strings.Join(codes, ","), createdBy, db.Millis(at)); err != nil {
 			return n, err
 		}
 		n++
 	}
-	return n, nil
+	return n, ins.flush()
 }

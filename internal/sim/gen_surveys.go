@@ -25,7 +25,8 @@ func genSurveys(ctx context.Context, tx *db.Tx, seed int64, c *county, now time.
 	local := now.In(loc)
 	methods := []string{"questionnaire", "phone", "street", "online"}
 	n := 0
-	for m := 11; m >= 0; m-- {
+	months := 12 * max(c.spec.Years, 1)
+	for m := months - 1; m >= 0; m-- {
 		first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -m, 0)
 		for _, town := range c.towns {
 			day := first.AddDate(0, 0, rng.IntN(28))
@@ -33,7 +34,7 @@ func genSurveys(ctx context.Context, tx *db.Tx, seed int64, c *county, now time.
 				continue
 			}
 			sample := int64(80 + rng.IntN(221))
-			permille := int64(680+(11-m)*15+rng.IntN(61)) - 30
+			permille := int64(680+(months-1-m)*165/(months-1)+rng.IntN(61)) - 30
 			aware := sample * permille / 1000
 			if _, err := ins.ExecContext(ctx, town.ID, db.Millis(day), sample, aware, methods[rng.IntN(len(methods))], "", db.Millis(day)); err != nil {
 				return n, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
@@ -63,8 +64,8 @@ func (t *Trickle) addOne(ctx context.Context, d *db.DB, rng *rand.Rand, n int) e
 	by := now.Year() - age
 	ft := drawFraudType(rng, age)
 	in := warning.Input{Source: warning.SourceUpper, SourceRef: fmt.Sprintf("DEMO-LIVE-%d-%d", now.UnixMilli(), n), ReceivedAt: now,
-		Person: warning.Person{Name: personName(rng, male), Phone: mobile(rng), IDNumber: idNumber(rng, by, 1+rng.IntN(12), 1+rng.IntN(28), male),
-			Address: CountyName + t.towns[v.ParentID].Name + v.Name + fmt.Sprintf("%d组%d号", 1+rng.IntN(12), 1+rng.IntN(60))},
+		Person: warning.Person{Name: personName(rng, male), Phone: mobile(rng), IDNumber: idNumber(rng, regionOf(v), by, 1+rng.IntN(12), 1+rng.IntN(28), male),
+			Address: v.FullName + fmt.Sprintf("%d组%d号", 1+rng.IntN(12), 1+rng.IntN(60))},
 		FraudType: string(ft), Text: textFor(rng, ft), Scam: warning.ScamContact{Phone: fmt.Sprintf("170%08d", rng.IntN(100_000_000))}}
 	switch r := rng.IntN(100); {
 	case r < 4:
@@ -105,4 +106,15 @@ func (t *Trickle) closeOne(ctx context.Context, d *db.DB, rng *rand.Rand) error 
 	}
 	_, err = warning.SetOutcome(ctx, d, t.Policy, a, id, o, now)
 	return err
+}
+
+// regionOf is the 6-digit region code a generated node's code starts with
+// (430999-S01-T1-V02 → 430999), for the ID numbers of its residents.
+func regionOf(n area.Node) string {
+	if len(n.Code) >= 6 {
+		if _, err := strconv.Atoi(n.Code[:6]); err == nil {
+			return n.Code[:6]
+		}
+	}
+	return demoSpec.Code
 }

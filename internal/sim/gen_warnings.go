@@ -28,7 +28,7 @@ func (c *county) newPerson(rng *rand.Rand, age int, at time.Time) person {
 	male := rng.IntN(2) == 0
 	by := at.Year() - age
 	m, d := 1+rng.IntN(12), 1+rng.IntN(28)
-	p := person{name: personName(rng, male), phone: mobile(rng), id: idNumber(rng, by, m, d, male), age: age, v: v,
+	p := person{name: personName(rng, male), phone: mobile(rng), id: idNumber(rng, c.spec.Code, by, m, d, male), age: age, v: v,
 		birth: fmt.Sprintf("%04d-%02d-%02d", by, m, d)}
 	if male {
 		p.sex = "M"
@@ -60,15 +60,16 @@ func residentAddress(rng *rand.Rand, v *village) string {
 	} else {
 		tail = fmt.Sprintf("%d组%d号", 1+rng.IntN(12), 1+rng.IntN(60))
 	}
+	county, province := v.county.Name, v.county.Province
 	switch rng.IntN(10) {
 	case 0, 1:
-		return "湘南省" + CountyName + v.town.Name + v.node.Name + tail
+		return province + v.county.City + county + v.town.Name + v.node.Name + tail
 	case 2:
 		return v.town.Name + v.node.Name + tail // no county
 	case 3:
-		return CountyName + v.town.Aliases + v.node.Aliases + tail // abbreviated
+		return county + v.town.Aliases + v.node.Aliases + tail // abbreviated
 	default:
-		return CountyName + v.town.Name + v.node.Name + tail
+		return county + v.town.Name + v.node.Name + tail
 	}
 }
 
@@ -190,39 +191,27 @@ func newScamPool(rng *rand.Rand, mules []string) *scamPool {
 	return p
 }
 
-// genWarnings writes the year of warnings; defrauded warnings become cases
+// genWarnings writes the years of warnings; defrauded warnings become cases
 // (returned for genCases to give them victims and transfers).
 func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool *scamPool, now, rosterStart time.Time, count int) (warnStats, []pendingCase, error) {
 	var st warnStats
 	var cases []pendingCase
-	ins, err := tx.Prepare(ctx, `INSERT INTO warnings (source, source_ref, received_at, grade, priority, person_name, person_phone,
-		person_id_number, person_birth, person_age, person_sex, person_address, fraud_type, scam_phone, scam_account, scam_url, scam_app,
-		amount_fen, text, area_id, station_id, route_reason, assignee_id, status, merged_into, contact_due_at, onsite_due_at,
-		first_contact_at, onsite_at, escalated_at, outcome, outcome_at, kept_fen, last_intake_at, last_contact_at, score_detail,
-		created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`)
-	if err != nil {
-		return st, nil, err
-	}
-	defer ins.Close()
-	ev, err := tx.Prepare(ctx, `INSERT INTO warning_events (warning_id, at, kind, user_id, detail) VALUES (?,?,?,?,?)`)
-	if err != nil {
-		return st, nil, err
-	}
-	defer ev.Close()
-	ct, err := tx.Prepare(ctx, `INSERT INTO contacts (warning_id, at, user_id, method, result, note, created_at) VALUES (?,?,?,?,?,?,?)`)
-	if err != nil {
-		return st, nil, err
-	}
-	defer ct.Close()
+	wb := newBulk(ctx, tx, "warnings", []string{"id", "source", "source_ref", "received_at", "grade", "priority", "person_name",
+		"person_phone", "person_id_number", "person_birth", "person_age", "person_sex", "person_address", "fraud_type", "scam_phone",
+		"scam_account", "scam_url", "scam_app", "amount_fen", "text", "area_id", "station_id", "route_reason", "assignee_id", "status",
+		"merged_into", "contact_due_at", "onsite_due_at", "first_contact_at", "onsite_at", "escalated_at", "outcome", "outcome_at",
+		"kept_fen", "last_intake_at", "last_contact_at", "score_detail", "created_at", "updated_at"})
+	ev := newBulk(ctx, tx, "warning_events", []string{"warning_id", "at", "kind", "user_id", "detail"}, wb)
+	ct := newBulk(ctx, tx, "contacts", []string{"warning_id", "at", "user_id", "method", "result", "note", "created_at"}, wb)
 	policy := warning.DefaultPolicy()
 	loc := zone.Shanghai
 	// Receipt times, sorted, over the year before now; the last few hours
 	// get a handful more so the live queue is realistic.
 	times := make([]time.Time, 0, count+20)
-	start := now.Add(-365 * 24 * time.Hour)
+	days := c.spec.days()
+	start := now.Add(-time.Duration(days) * 24 * time.Hour)
 	for i := 0; i < count; i++ {
-		day := start.Add(time.Duration(rng.IntN(365)) * 24 * time.Hour).In(loc)
+		day := start.Add(time.Duration(rng.IntN(days)) * 24 * time.Hour).In(loc)
 		t := time.Date(day.Year(), day.Month(), day.Day(), drawHour(rng), rng.IntN(60), rng.IntN(60), 0, loc)
 		if t.After(now) || t.Before(start) {
 			t = now.Add(-time.Duration(1+rng.IntN(3000)) * time.Hour)
@@ -233,6 +222,10 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 		times = append(times, now.Add(-time.Duration(rng.IntN(180))*time.Minute))
 	}
 	sortTimes(times)
+	ids, err := allocateIDs(ctx, tx, "warnings", len(times))
+	if err != nil {
+		return st, nil, err
+	}
 	type recent struct {
 		id     int64
 		p      person
@@ -401,12 +394,12 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 			sa = pool.accounts[rng.IntN(len(pool.accounts))]
 		}
 		lastContact := firstContact
-		var id int64
-		err := ins.QueryRowContext(ctx, string(src), fmt.Sprintf("%s-%s-%05d", sourceCode(src), at.In(loc).Format("20060102"), i),
+		id := ids[i]
+		err := wb.add(id, string(src), fmt.Sprintf("%s%s-%s-%05d", c.spec.Ref, sourceCode(src), at.In(loc).Format("20060102"), i),
 			db.Millis(at), string(grade), score, p.name, p.phone, p.id, p.birth, p.age, p.sex, p.address, string(ft), sc, sa, su, sapp,
 			amount, textFor(rng, ft), areaID, nullID(stationID), reason, nullID(assignee), status, nullID(mergedInto),
 			db.Millis(due), onsiteDue, firstContact, onsiteAt, escalated, string(outcome), outcomeAt, kept, db.Millis(at), lastContact, "",
-			db.Millis(at), db.Millis(at)).Scan(&id)
+			db.Millis(at), db.Millis(at))
 		if err != nil {
 			return st, nil, fmt.Errorf("warning %d: %w", i, err)
 		}
@@ -432,7 +425,7 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 				res = "no_answer"
 			}
 			events = append(events, [3]any{contactAt, "contact", "电话：" + warning.ContactResultName(res)})
-			if _, err := ct.ExecContext(ctx, id, db.Millis(contactAt), nullID(assignee), "call", res, "", db.Millis(contactAt)); err != nil {
+			if err := ct.add(id, db.Millis(contactAt), nullID(assignee), "call", res, "", db.Millis(contactAt)); err != nil {
 				return st, nil, err
 			}
 		}
@@ -440,7 +433,7 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 			events = append(events, [3]any{db.Time(outcomeAt.Int64), "outcome", warning.OutcomeName(outcome)})
 		}
 		for _, e := range events {
-			if _, err := ev.ExecContext(ctx, id, db.Millis(e[0].(time.Time)), e[1], nullID(assignee), e[2]); err != nil {
+			if err := ev.add(id, db.Millis(e[0].(time.Time)), e[1], nullID(assignee), e[2]); err != nil {
 				return st, nil, err
 			}
 		}
@@ -457,6 +450,11 @@ func genWarnings(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, pool
 			if len(recents) > 400 {
 				recents = recents[len(recents)-400:]
 			}
+		}
+	}
+	for _, b := range []*bulk{ev, ct} {
+		if err := b.flush(); err != nil {
+			return st, nil, err
 		}
 	}
 	// The demo's station-officer login gets the open warnings of its station.

@@ -33,6 +33,17 @@ type Options struct {
 	// Scale shrinks the history (warnings, cases, events) for fast tests;
 	// the tree and the officers stay full size. 0 means 1.
 	Scale float64
+	// Counties > 0 generates a province (湘南省) of that many counties
+	// under its cities instead of the demo county (gen_province.go).
+	Counties int
+	// Years of history (0 means 1); the counts of warnings, cases and
+	// events grow with it.
+	Years int
+	// Parallel is how many counties' histories a province writes at once
+	// on PostgreSQL (0 means 1).
+	Parallel int
+	// Progress, when set, hears of each county of a province as it is done.
+	Progress func(string)
 }
 
 // Login is one demo login printed by fanzha demo.
@@ -42,12 +53,14 @@ type Login struct {
 	Password string
 	Name     string
 	Area     string
+	Level    area.Level // of the node the login is bound to
 }
 
 // Summary counts what Generate made.
 type Summary struct {
 	Stations, Towns, Villages, Cells, Inhabitants, Officers, Shifts              int
 	Warnings, FundWarnings, HighWarnings, Cases, StatementRows, PreventionEvents int
+	Counties, Cities                                                             int
 	Logins                                                                       []Login
 	// Gangs are the account numbers of each planted mule gang: the ground
 	// truth `fanzha intel groups-eval` measures the intel groups against.
@@ -80,80 +93,142 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	if o.Counties > 0 {
+		return generateProvince(ctx, d, o, now, hash, start)
+	}
+	spec := demoSpec
+	spec.Years = o.Years
 	var sum Summary
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		c, err := buildTree(ctx, tx, rng)
+		c, shifts, err := genCountyTree(ctx, tx, rng, spec, hash, now)
 		if err != nil {
-			return fmt.Errorf("jurisdiction tree: %w", err)
+			return err
 		}
-		if err := buildPeople(ctx, tx, rng, c, hash); err != nil {
-			return fmt.Errorf("officers and units: %w", err)
+		if err := genCountyHistory(ctx, tx, rng, c, o.Seed, o.Scale, now, &sum); err != nil {
+			return err
 		}
-		rosterStart := now.Add(-366 * 24 * time.Hour)
-		shifts, err := buildRoster(ctx, tx, c, rosterStart, now)
-		if err != nil {
-			return fmt.Errorf("duty roster: %w", err)
-		}
-		net := newMuleNet(rng, c, now)
-		pool := newScamPool(rng, net.level1())
-		ws, pending, err := genWarnings(ctx, tx, rng, c, pool, now, rosterStart, scaled(20000, o.Scale))
-		if err != nil {
-			return fmt.Errorf("warnings: %w", err)
-		}
-		ncases, nrows, err := genCases(ctx, tx, rng, c, net, pending, now, scaled(600, o.Scale))
-		if err != nil {
-			return fmt.Errorf("cases and statements: %w", err)
-		}
-		nev, err := genPrevention(ctx, tx, rng, c, now, scaled(10400, o.Scale))
-		if err != nil {
-			return fmt.Errorf("prevention events: %w", err)
-		}
-		if _, err := genFreezes(ctx, tx, rng, now); err != nil {
-			return fmt.Errorf("stop-payments and freezes: %w", err)
-		}
-		if err := genJoint(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x6a6f696e74)), now); err != nil {
-			return fmt.Errorf("joint meetings: %w", err)
-		}
-		if _, err := genSurveys(ctx, tx, o.Seed, c, now); err != nil { // awareness surveys (gen_surveys.go)
-			return fmt.Errorf("awareness surveys: %w", err)
-		}
-		if _, err := genInvestigation(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x696e76)), c, now); err != nil { // lifecycle and suspects (gen_investigation.go)
-			return fmt.Errorf("case lifecycle and suspects: %w", err)
-		}
-		for k, v := range map[string]string{"demo_seed": strconv.FormatInt(o.Seed, 10), "demo_generated_at": now.Format(time.RFC3339)} {
-			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
-				return err
-			}
-		}
-		cells := 0
-		for _, v := range c.villages {
-			cells += len(v.cells)
-		}
-		sum = Summary{Stations: len(c.stations), Towns: len(c.towns), Villages: len(c.villages), Cells: cells,
-			Inhabitants: int(c.popTotal), Officers: c.officers, Shifts: shifts, Warnings: ws.total, FundWarnings: ws.fund,
-			HighWarnings: ws.high, Cases: ncases, StatementRows: nrows, PreventionEvents: nev}
-		for _, g := range net.gangs {
-			var accts []string
-			for _, l := range g.levels {
-				accts = append(accts, l...)
-			}
-			sum.Gangs = append(sum.Gangs, accts)
-		}
-		return nil
+		sum.Shifts = shifts
+		return writeDemoSettings(ctx, tx, o.Seed, now, 0)
 	})
 	if err != nil {
 		return Summary{}, err
 	}
-	if d.Dialect == db.Postgres {
-		// Fresh statistics after a bulk load, or the planner guesses the
-		// tables are empty and scans them.
-		if _, err := d.Exec(ctx, "ANALYZE"); err != nil {
-			return Summary{}, fmt.Errorf("analyze: %w", err)
-		}
+	if err := analyze(ctx, d); err != nil {
+		return Summary{}, err
 	}
 	sum.Logins, err = DemoLogins(ctx, d)
 	sum.Took = time.Since(start)
 	return sum, err
+}
+
+// analyze refreshes PostgreSQL's statistics after a bulk load, or the
+// planner guesses the tables are empty and scans them.
+func analyze(ctx context.Context, d *db.DB) error {
+	if d.Dialect != db.Postgres {
+		return nil
+	}
+	if _, err := d.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
+// genCountyTree writes a county's tree, officers, member units and duty
+// roster over its history (the parts that go through the product's
+// audited functions and so are written one county at a time).
+func genCountyTree(ctx context.Context, tx *db.Tx, rng *rand.Rand, spec countySpec, hash string, now time.Time) (*county, int, error) {
+	c, err := buildTree(ctx, tx, rng, spec)
+	if err != nil {
+		return nil, 0, fmt.Errorf("jurisdiction tree: %w", err)
+	}
+	if err := buildPeople(ctx, tx, rng, c, hash); err != nil {
+		return nil, 0, fmt.Errorf("officers and units: %w", err)
+	}
+	shifts, err := buildRoster(ctx, tx, c, c.historyStart(now), now)
+	if err != nil {
+		return nil, 0, fmt.Errorf("duty roster: %w", err)
+	}
+	return c, shifts, nil
+}
+
+// historyStart is when the county's generated history (and roster) begins.
+func (c *county) historyStart(now time.Time) time.Time {
+	return now.Add(-time.Duration(c.spec.days()+1) * 24 * time.Hour)
+}
+
+// genCountyHistory writes a county's history after its tree: warnings,
+// cases with their statements, prevention events, stop-payments and
+// freezes, joint meetings and awareness surveys. It adds its counts to sum.
+func genCountyHistory(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, seed int64, scale float64, now time.Time, sum *Summary) error {
+	years := float64(max(c.spec.Years, 1))
+	net := newMuleNet(rng, c, now)
+	pool := newScamPool(rng, net.level1())
+	ws, pending, err := genWarnings(ctx, tx, rng, c, pool, now, c.historyStart(now), scaled(20000, scale*years))
+	if err != nil {
+		return fmt.Errorf("warnings: %w", err)
+	}
+	ncases, nrows, err := genCases(ctx, tx, rng, c, net, pending, now, scaled(600, scale*years))
+	if err != nil {
+		return fmt.Errorf("cases and statements: %w", err)
+	}
+	nev, err := genPrevention(ctx, tx, rng, c, now, scaled(10400, scale*years))
+	if err != nil {
+		return fmt.Errorf("prevention events: %w", err)
+	}
+	if _, err := genFreezes(ctx, tx, rng, c, now); err != nil {
+		return fmt.Errorf("stop-payments and freezes: %w", err)
+	}
+	if err := genJoint(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x6a6f696e74)), c, now); err != nil {
+		return fmt.Errorf("joint meetings: %w", err)
+	}
+	if _, err := genSurveys(ctx, tx, seed, c, now); err != nil { // awareness surveys (gen_surveys.go)
+		return fmt.Errorf("awareness surveys: %w", err)
+	}
+	if _, err := genInvestigation(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x696e76)), c, now); err != nil { // lifecycle and suspects (gen_investigation.go)
+		return fmt.Errorf("case lifecycle and suspects: %w", err)
+	}
+	if _, err := genCasework(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x636173)), c, now); err != nil { // series, campaigns, tasks (gen_casework.go)
+		return fmt.Errorf("series, campaigns and tasks: %w", err)
+	}
+	cells := 0
+	for _, v := range c.villages {
+		cells += len(v.cells)
+	}
+	sum.Stations += len(c.stations)
+	sum.Towns += len(c.towns)
+	sum.Villages += len(c.villages)
+	sum.Cells += cells
+	sum.Inhabitants += int(c.popTotal)
+	sum.Officers += c.officers
+	sum.Warnings += ws.total
+	sum.FundWarnings += ws.fund
+	sum.HighWarnings += ws.high
+	sum.Cases += ncases
+	sum.StatementRows += nrows
+	sum.PreventionEvents += nev
+	for _, g := range net.gangs {
+		var accts []string
+		for _, l := range g.levels {
+			accts = append(accts, l...)
+		}
+		sum.Gangs = append(sum.Gangs, accts)
+	}
+	return nil
+}
+
+// writeDemoSettings records the seed, the time of generation and, for a
+// province, its number of counties (DemoLogins reads it).
+func writeDemoSettings(ctx context.Context, tx *db.Tx, seed int64, now time.Time, counties int) error {
+	kv := [][2]string{{"demo_seed", strconv.FormatInt(seed, 10)}, {"demo_generated_at", now.Format(time.RFC3339)}}
+	if counties > 0 {
+		kv = append(kv, [2]string{demoCountiesKey, strconv.Itoa(counties)})
+	}
+	for _, p := range kv {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, p[0], p[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func scaled(n int, s float64) int {
@@ -173,10 +248,16 @@ var demoUsers = []struct {
 	{auth.RoleInvestigator, "investigator"}, {auth.RoleLeader, "leader"}, {auth.RolePartner, "bank"}, {auth.RoleGrid, "grid"},
 }
 
-// DemoLogins reads the demo logins back from the database.
+// DemoLogins reads the demo logins back from the database: one per role
+// of the demo county, or, for a province, the province's, the first
+// city's and the first county's.
 func DemoLogins(ctx context.Context, d *db.DB) ([]Login, error) {
 	var out []Login
-	for _, du := range demoUsers {
+	list := demoUsers
+	if demoCounties(ctx, d) > 0 {
+		list = provinceLogins()
+	}
+	for _, du := range list {
 		u, err := auth.GetUserByName(ctx, d, du.username)
 		if err != nil {
 			return nil, fmt.Errorf("demo login %s: %w", du.username, err)
@@ -191,7 +272,7 @@ func DemoLogins(ctx context.Context, d *db.DB) ([]Login, error) {
 			_ = d.QueryRow(ctx, `SELECT name FROM units WHERE id = ?`, u.UnitID).Scan(&unit)
 			where = unit
 		}
-		out = append(out, Login{Role: u.Role, Username: u.Username, Password: DemoPassword, Name: u.DisplayName, Area: where})
+		out = append(out, Login{Role: u.Role, Username: u.Username, Password: DemoPassword, Name: u.DisplayName, Area: where, Level: n.Level})
 	}
 	return out, nil
 }

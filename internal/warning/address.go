@@ -61,7 +61,11 @@ func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
 		dels: map[string][]fuzzyName{}}
 	for _, n := range nodes {
 		m.nodes[n.ID] = n
-		if n.Level == area.County {
+		// The root's name (the county's, or a province's) is a prefix to
+		// strip; the cities and counties of a province are places like
+		// any other, which tell apart the towns of the same name in
+		// different counties.
+		if n.ParentID == 0 && n.Level.Centre() {
 			m.county = nameForms(n)
 			continue
 		}
@@ -76,7 +80,7 @@ func NewAddressMatcher(nodes []area.Node) *AddressMatcher {
 			if l := utf8.RuneCountInString(f); l > m.maxLen {
 				m.maxLen = l
 			}
-			if n.Level != area.Station && utf8.RuneCountInString(f) >= 3 {
+			if n.Level != area.Station && !n.Level.Centre() && utf8.RuneCountInString(f) >= 3 {
 				for _, d := range deletions(f) {
 					m.dels[d] = append(m.dels[d], fuzzyName{id: n.ID, form: f})
 				}

@@ -28,7 +28,7 @@ func Timeline(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]E
 	}
 	rows, err := q.Query(ctx, `SELECT e.warning_id, e.at, e.kind, COALESCE(u.display_name, ''), e.detail
 		FROM warning_events e LEFT JOIN users u ON u.id = e.user_id
-		WHERE e.warning_id = ? OR e.warning_id IN (SELECT id FROM warnings WHERE merged_into = ?)
+		WHERE e.warning_id IN (SELECT CAST(? AS BIGINT) UNION ALL SELECT id FROM warnings WHERE merged_into = ?)
 		ORDER BY e.at, e.id`, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of warning %d: %w", id, err)

@@ -50,6 +50,12 @@ var auditWords = map[string]string{
 	"webhook": "推送地址", "of": "的", "with": "含", "new": "新", "old": "原", "station": "派出所", "grade": "等级",
 	"type": "类型", "fraud_type": "诈骗类型", "suspect": "犯罪嫌疑人", "leave": "请假", "gap": "缺岗", "pattern": "排班规则",
 	"shift": "班次", "swap": "换班", "copy": "复制", "week": "周", "setting": "设置", "totp": "两步验证",
+	// the case lifecycle, suspects and dispositions (internal/investigation)
+	"lifecycle": "办案环节", "transition": "环节", "done": "已办理", "pending": "待审批", "disposition": "处置",
+	"linked": "已关联", "accept": "受理", "file": "立案", "not_file": "不予立案", "investigate": "开始侦查",
+	"solve": "破案", "prosecute": "移送起诉", "close": "结案", "withdraw": "撤案", "caught": "抓获",
+	"detained": "刑事拘留", "arrested": "逮捕", "bailed": "取保候审", "charged": "移送起诉", "sentenced": "判决",
+	"admin_penalty": "行政处罚", "admonished": "训诫",
 }
 
 var auditWordRe = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)

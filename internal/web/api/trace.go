@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/web"
 	"github.com/fanzha/fanzha/internal/zone"
 )
@@ -27,10 +28,10 @@ import (
 // fields): rule=fifo|proportional, libr=1, max_hops=N, max_lag=hours (or a
 // Go duration such as 90m), as_of=RFC 3339 or "2006-01-02 15:04" (Beijing
 // time).
-func TraceOptions(get func(string) string) (funds.TraceOptions, error) {
-	var opt funds.TraceOptions
+func TraceOptions(get func(string) string) (trace.Options, error) {
+	var opt trace.Options
 	var err error
-	if opt.Rule, err = funds.ParseTraceRule(get("rule")); err != nil {
+	if opt.Rule, err = trace.ParseRule(get("rule")); err != nil {
 		return opt, web.Errorf(http.StatusBadRequest, "bad_rule", "分配规则 rule 只能是 fifo（先进先出）或 proportional（按比例）")
 	}
 	switch get("libr") {

@@ -17,12 +17,12 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
-	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/settings"
 	"github.com/fanzha/fanzha/internal/tabular"
+	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
@@ -134,12 +134,12 @@ func TestErrorContextAndInternal(t *testing.T) {
 // their own, answer with their kind's status and their message, never
 // 500.
 func TestPackageErrors(t *testing.T) {
-	ledger, err := funds.LoadTransferCSV(strings.NewReader(funds.TransferCSVHeader+"\n"), 0)
+	ledger, err := trace.LoadTransferCSV(strings.NewReader(trace.TransferCSVHeader+"\n"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, traceErr := funds.Trace(ledger, []funds.TraceStart{{AmountFen: 0}}, funds.TraceOptions{})
-	_, csvErr := funds.LoadTransferCSV(strings.NewReader("a,b\n"), 0)
+	_, traceErr := trace.Trace(ledger, []trace.Start{{AmountFen: 0}}, trace.Options{})
+	_, csvErr := trace.LoadTransferCSV(strings.NewReader("a,b\n"), 0)
 	_, xlsErr := tabular.Open("名单.xls", strings.NewReader("x"))
 	_, moneyErr := money.ParseYuan("十块")
 	urlErr := notify.Guard{}.CheckURL(context.Background(), "ftp://example.com/")
@@ -153,8 +153,8 @@ func TestPackageErrors(t *testing.T) {
 		code   string // "" when only the status matters
 	}{
 		{"warning.ErrBatchTooLarge", fmt.Errorf("submit: %w", warning.ErrBatchTooLarge), http.StatusRequestEntityTooLarge, warning.ErrBatchTooLarge.Error(), ""},
-		{"funds.ErrTraceInput", traceErr, http.StatusBadRequest, "第 1 笔起始转账的金额必须为正（现为 0 分）", ""},
-		{"funds.ErrTransferCSV", csvErr, http.StatusBadRequest, "", ""},
+		{"trace.ErrInput", traceErr, http.StatusBadRequest, "第 1 笔起始转账的金额必须为正（现为 0 分）", ""},
+		{"trace.ErrTransferCSV", csvErr, http.StatusBadRequest, "", ""},
 		{"tabular.ErrUnsupported", xlsErr, http.StatusBadRequest, "不支持 .xls (Excel 97-2003) 文件，请在 Excel 中另存为 .xlsx 或 CSV", ""},
 		{"tabular.LimitError", fmt.Errorf("import: %w", &tabular.LimitError{Line: 3, Msg: "第 3 行超过 1 MB"}), http.StatusRequestEntityTooLarge, "第 3 行超过 1 MB", ""},
 		{"intel.ErrTooFewLabels", intel.ErrTooFewLabels, http.StatusBadRequest, intel.ErrTooFewLabels.Error(), ""},

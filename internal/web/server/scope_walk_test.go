@@ -25,7 +25,8 @@ import (
 var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "case_events", "case_suspects", "case_transfers",
 	"victims", "accounts", "partner_requests", "return_plans", "return_objections", "return_payments", "prevention_events",
 	"prevention_photos", "awareness_surveys", "duty_shifts", "roster_leave", "roster_patterns", "intel_labels", "areas",
-	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users"}
+	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users",
+	"case_states", "case_transitions", "suspects", "suspect_numbers", "suspect_cases", "suspect_dispositions"}
 
 // snapshotQuery reads a table for the snapshot; users only by what a
 // write could change (signing in updates the rest).
