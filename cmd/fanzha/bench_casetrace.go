@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -22,8 +22,6 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/setup"
-	"github.com/fanzha/fanzha/internal/web"
-	"github.com/fanzha/fanzha/internal/web/server"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
@@ -42,64 +40,36 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 	hubs := fs.Int("hubs", 3, "payment-platform hub accounts")
 	hubRows := fs.Int("hub-rows", 120_000, "statement rows of each hub account")
 	seed := fs.Uint64("seed", 1, "generator seed")
+	dataDir := fs.String("data-dir", "", "keep the SQLite database (and, with --db, the record of what the database holds) in this folder and reuse it when run again with the same generation flags (empty: a temporary folder)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the traces (not the generation) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "fanzha-bench-casetrace-")
+	env, err := newBenchEnv(ctx, *dsn, *dataDir, "fanzha-bench-casetrace-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := openDB(ctx, *dsn, dir, nil)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
+	defer env.Close()
+	d := env.DB
 	const password = "Case-Trace-2026"
-	res, err := setup.Run(ctx, d, setup.Params{CountyCode: "430102", CountyName: "基准区", AdminUsername: "bench", Password: password},
-		setup.Options{Audit: auth.AuditEntry{IP: "cli", Username: "cli:bench"}})
+	want := caseTraceData{Rows: *rows, Cases: *cases, HubShare: *hubShare, Hubs: *hubs, HubRows: *hubRows, Seed: *seed}
+	data, reused, err := want.load(ctx, d, env.Dir)
 	if err != nil {
 		return err
 	}
-	// An analyst of the county traces.
-	if _, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "analyst", Role: auth.RoleAnalyst, AreaID: res.County.ID, Password: password}); err != nil {
-		return err
+	if reused {
+		fmt.Printf("engine %s; reusing the %d statement rows and %d cases stored in %s\n", d.Dialect, data.Stored, len(data.IDs), env.Dir)
+	} else {
+		if data, err = want.generate(ctx, d, env, password); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("engine %s; storing %d statement rows (%d cases, %d hubs × %d rows) through the statement importer…\n",
-		d.Dialect, *rows, *cases, *hubs, *hubRows)
-	t0 := time.Now()
-	g := newCaseTraceGen(*seed, *cases, *hubs, *hubShare)
-	stored, err := g.store(ctx, d, *rows, *hubRows)
+	ids, hubIDs := data.IDs, data.ViaHub
+	base, err := env.Serve()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("stored %d rows in %.1f s\n", stored, time.Since(t0).Seconds())
-	ids, hubIDs, err := g.openCases(ctx, d, res.County.ID)
-	if err != nil {
-		return err
-	}
-	st, err := (&workerFlags{}).store(d)
-	if err != nil {
-		return err
-	}
-	// The benchmark's analyst signs in with a password only, as the demo's
-	// officers do.
-	if _, err := st.Save(ctx, auth.AuditEntry{Username: "bench", IP: "cli", At: time.Now().UTC()},
-		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
-		return err
-	}
-	srv := server.New(web.Config{DB: d, Log: log, DataDir: dir, Settings: st})
-	srv.SetReady(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	c, err := crawl.Login(ctx, "http://"+ln.Addr().String(), "analyst", password)
+	c, err := crawl.Login(ctx, base, "analyst", password)
 	if err != nil {
 		return err
 	}
@@ -115,7 +85,7 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	var traces, explains, hubTraces []time.Duration
-	var maxRows int
+	var maxRows, hubStops int
 	for i, id := range ids {
 		var tv struct {
 			Scope funds.LedgerScope `json:"scope"`
@@ -135,6 +105,9 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 		traces = append(traces, dur)
 		if hubIDs[id] {
 			hubTraces = append(hubTraces, dur)
+			if tv.Scope.Hubs > 0 {
+				hubStops++
+			}
 		}
 		maxRows = max(maxRows, tv.Scope.Rows)
 		// The click: the deepest account node, for the first victim.
@@ -162,13 +135,99 @@ func benchCaseTrace(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("trace    %4d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms (most rows loaded by one trace: %d)\n",
 		len(traces), ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(traces, 1)), maxRows)
-	fmt.Printf("  via hub %3d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n",
-		len(hubTraces), ms(pct(hubTraces, 0.5)), ms(pct(hubTraces, 0.99)), ms(pct(hubTraces, 1)))
+	fmt.Printf("  via hub %3d cases  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms (%d stopped at a hub)\n",
+		len(hubTraces), ms(pct(hubTraces, 0.5)), ms(pct(hubTraces, 0.99)), ms(pct(hubTraces, 1)), hubStops)
 	fmt.Printf("explain  %4d clicks p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n",
 		len(explains), ms(pct(explains, 0.5)), ms(pct(explains, 0.99)), ms(pct(explains, 1)))
-	fmt.Printf("RESULT rows=%d api_p50_ms=%.1f api_p99_ms=%.1f explain_p99_ms=%.1f engine=%s\n",
-		stored, ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(explains, 0.99)), d.Dialect)
+	fmt.Printf("RESULT rows=%d api_p50_ms=%.1f api_p99_ms=%.1f explain_p99_ms=%.1f max_ms=%.1f engine=%s\n",
+		data.Stored, ms(pct(traces, 0.5)), ms(pct(traces, 0.99)), ms(pct(explains, 0.99)), ms(max(pct(traces, 1), pct(explains, 1))), d.Dialect)
 	return nil
+}
+
+// caseTraceData is what bench casetrace stored: the generation flags, the
+// rows stored and the cases opened. It is written to casetrace.json in the
+// data folder, so that a later run with the same flags reuses the database.
+type caseTraceData struct {
+	Rows     int     `json:"rows"`
+	Cases    int     `json:"cases"`
+	HubShare float64 `json:"hub_share"`
+	Hubs     int     `json:"hubs"`
+	HubRows  int     `json:"hub_rows"`
+	Seed     uint64  `json:"seed"`
+	DSN      string  `json:"dsn"`
+
+	Stored int            `json:"stored"`
+	IDs    []int64        `json:"ids"`
+	ViaHub map[int64]bool `json:"via_hub"`
+}
+
+func (w caseTraceData) sameFlags(o caseTraceData) bool {
+	return w.Rows == o.Rows && w.Cases == o.Cases && w.HubShare == o.HubShare && w.Hubs == o.Hubs && w.HubRows == o.HubRows && w.Seed == o.Seed
+}
+
+// load returns the record of dir when it was written for the same flags and
+// database and the database still holds its cases.
+func (w caseTraceData) load(ctx context.Context, d *db.DB, dir string) (caseTraceData, bool, error) {
+	w.DSN = d.DSN
+	b, err := os.ReadFile(filepath.Join(dir, "casetrace.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return w, false, nil
+	}
+	if err != nil {
+		return w, false, err
+	}
+	var got caseTraceData
+	if err := json.Unmarshal(b, &got); err != nil {
+		return w, false, fmt.Errorf("%s: %w", filepath.Join(dir, "casetrace.json"), err)
+	}
+	if !w.sameFlags(got) || got.DSN != d.DSN || len(got.IDs) == 0 {
+		return w, false, fmt.Errorf("%s holds a benchmark database of other flags or another database: use another --data-dir", dir)
+	}
+	var n int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
+		return w, false, err
+	}
+	if n != len(got.IDs) {
+		return w, false, fmt.Errorf("%s: the database holds %d cases, the record %d: use another --data-dir", dir, n, len(got.IDs))
+	}
+	return got, true, nil
+}
+
+// generate sets the county up, stores the statements, opens the cases and
+// writes the record into the data folder.
+func (w caseTraceData) generate(ctx context.Context, d *db.DB, env *benchEnv, password string) (caseTraceData, error) {
+	w.DSN = d.DSN
+	res, err := setup.Run(ctx, d, setup.Params{CountyCode: "430102", CountyName: "基准区", AdminUsername: "bench", Password: password},
+		setup.Options{Audit: auth.AuditEntry{IP: "cli", Username: "cli:bench"}})
+	if err != nil {
+		return w, err
+	}
+	// An analyst of the county traces.
+	if _, err := auth.CreateUser(ctx, d, auth.NewUser{Username: "analyst", Role: auth.RoleAnalyst, AreaID: res.County.ID, Password: password}); err != nil {
+		return w, err
+	}
+	// The benchmark's analyst signs in with a password only, as the demo's
+	// officers do.
+	if _, err := env.St.Save(ctx, auth.AuditEntry{Username: "bench", IP: "cli", At: time.Now().UTC()},
+		map[string]string{auth.TOTPRequiredSetting: "false"}, false); err != nil {
+		return w, err
+	}
+	fmt.Printf("engine %s; storing %d statement rows (%d cases, %d hubs × %d rows) through the statement importer…\n",
+		d.Dialect, w.Rows, w.Cases, w.Hubs, w.HubRows)
+	t0 := time.Now()
+	g := newCaseTraceGen(w.Seed, w.Cases, w.Hubs, w.HubShare)
+	if w.Stored, err = g.store(ctx, d, w.Rows, w.HubRows); err != nil {
+		return w, err
+	}
+	fmt.Printf("stored %d rows in %.1f s\n", w.Stored, time.Since(t0).Seconds())
+	if w.IDs, w.ViaHub, err = g.openCases(ctx, d, res.County.ID); err != nil {
+		return w, err
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return w, err
+	}
+	return w, os.WriteFile(filepath.Join(env.Dir, "casetrace.json"), b, 0o644)
 }
 
 // getJSON GETs path with the signed-in client and decodes the answer into
@@ -200,13 +259,18 @@ func getJSON(ctx context.Context, c *crawl.Client, path string, v any) (time.Dur
 	return dur, nil
 }
 
-// caseTraceGen generates the statements and cases of bench casetrace.
-// Each case's victims pay a first-layer mule account; every mule forwards
-// most of what it received to two or three accounts of the next layer
-// within hours and the last layer withdraws cash; a share of the cases
-// sends one layer's money through a payment-platform hub account. Every
-// mule also has ordinary transfers with ordinary accounts, and ordinary
-// accounts pay each other and the hubs, up to the row count asked.
+// caseTraceGen generates the statements and cases of bench casetrace, of
+// the kind the demo county holds (sim.Generate): statements of the accounts
+// the police requested — the mule accounts of fraud gangs, a few payment
+// platforms' settlement accounts (hubs) and, for the rest of the rows,
+// accounts of other inquiries — whose counterparties are mostly accounts
+// without a statement. Cases come in gangs of ten sharing their mule
+// accounts, as the demo's do: each case's victims pay one of the gang's
+// first-layer mules, every mule forwards most of what it received to two
+// or three mules of the next layer within hours and the last layer
+// withdraws cash; a share of the cases sends one layer's money through a
+// hub. Every mule also has ordinary traffic with accounts without a
+// statement; a hub has hubRows rows with its customers.
 type caseTraceGen struct {
 	rng      *rand.Rand
 	cases    []genCase
@@ -222,7 +286,10 @@ type genCase struct {
 	victims []funds.NewVictim
 }
 
-const caseTraceLayers = 4
+const (
+	caseTraceLayers = 4
+	caseTraceGang   = 10 // cases per gang
+)
 
 func newCaseTraceGen(seed uint64, cases, hubs int, hubShare float64) *caseTraceGen {
 	g := &caseTraceGen{rng: rand.New(rand.NewPCG(seed, 21)), hubShare: hubShare,
@@ -234,9 +301,11 @@ func newCaseTraceGen(seed uint64, cases, hubs int, hubShare float64) *caseTraceG
 	return g
 }
 
-func mule(c, layer, k int) string   { return fmt.Sprintf("6222%04d%02d%06d", layer, k, c) }
-func ordinary(k int) string         { return fmt.Sprintf("6217%012d", k) }
-func victimAccount(c, v int) string { return fmt.Sprintf("6228%06d%06d", v, c) }
+// The gang's mules of a layer: 3 × layer accounts.
+func mule(gang, layer, k int) string { return fmt.Sprintf("6222%04d%02d%06d", layer, k, gang) }
+func ordinary(k int) string          { return fmt.Sprintf("6217%012d", k) }
+func inquiry(k int) string           { return fmt.Sprintf("6225%012d", k) }
+func victimAccount(c, v int) string  { return fmt.Sprintf("6228%06d%06d", v, c) }
 func (g *caseTraceGen) at(day float64) time.Time {
 	return g.epoch.Add(time.Duration(day * float64(24*time.Hour))).Truncate(time.Second)
 }
@@ -247,7 +316,7 @@ func (g *caseTraceGen) row(account string, at time.Time, fen int64, counter, sum
 	g.n++
 }
 
-// transfer writes both ends of a transfer.
+// transfer writes both ends of a transfer between accounts with statements.
 func (g *caseTraceGen) transfer(from, to string, at time.Time, fen int64) {
 	g.row(from, at, -fen, to, "转账")
 	g.row(to, at, fen, from, "转账")
@@ -309,15 +378,17 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 		return nil
 	}
 	open()
-	// The cases' mule layers, with the ordinary traffic of each mule.
-	ordinaries := max(1000, rows/40)
+	ordinaries := max(1000, rows/20)
+	// The cases' mule layers, with the ordinary traffic of each mule the
+	// case uses.
 	for c := range g.cases {
 		gc := &g.cases[c]
+		gang := c / caseTraceGang
 		gc.viaHub = g.rng.Float64() < g.hubShare
 		start := g.rng.Float64() * 80
 		nv := 1 + g.rng.IntN(2)
 		inflow := int64(0)
-		l1 := mule(c, 1, 0)
+		l1 := mule(gang, 1, g.rng.IntN(3))
 		for v := range nv {
 			nt := 1 + g.rng.IntN(3)
 			vic := funds.NewVictim{Name: fmt.Sprintf("受害人%d-%d", c, v)}
@@ -330,6 +401,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 			}
 			gc.victims = append(gc.victims, vic)
 		}
+		used := []string{l1}
 		layer := []string{l1}
 		amounts := []int64{inflow}
 		t := start + 0.1
@@ -340,7 +412,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 				fan := 2 + g.rng.IntN(2)
 				out := amounts[i] * 9 / 10
 				for k := range fan {
-					to := mule(c, depth, len(next))
+					to := mule(gang, depth, g.rng.IntN(3*depth))
 					if gc.viaHub && depth == 3 && k == 0 {
 						to = g.hubs[g.rng.IntN(len(g.hubs))]
 					}
@@ -349,6 +421,7 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 					if to[:4] == "6222" {
 						next = append(next, to)
 						nextAmt = append(nextAmt, fen)
+						used = append(used, to)
 					}
 				}
 			}
@@ -357,45 +430,44 @@ func (g *caseTraceGen) store(ctx context.Context, d *db.DB, rows, hubRows int) (
 		for i, m := range layer {
 			g.row(m, g.at(t+g.rng.Float64()*0.1), -amounts[i]*9/10, "", "ATM取现")
 		}
-		// Ordinary traffic of the case's accounts, before and after.
-		for _, m := range append([]string{l1}, layer...) {
-			for range 20 + g.rng.IntN(40) {
-				o := ordinary(g.rng.IntN(ordinaries))
+		// Ordinary traffic of the case's mules, before and after.
+		for _, m := range used {
+			for range 5 + g.rng.IntN(10) {
 				fen := int64(1_00 + g.rng.IntN(3_000_00))
 				if g.rng.IntN(2) == 0 {
-					g.transfer(o, m, g.at(start-10+g.rng.Float64()*30), fen)
-				} else {
-					g.transfer(m, o, g.at(start-10+g.rng.Float64()*30), fen)
+					fen = -fen
 				}
+				g.row(m, g.at(start-10+g.rng.Float64()*30), fen, ordinary(g.rng.IntN(ordinaries)), "转账")
 			}
 		}
 		if err := flushIfFull(); err != nil {
 			return 0, err
 		}
 	}
-	// The hubs: ordinary accounts pay in and the platform pays out.
+	// The hubs: the platform's customers pay in and are paid out.
 	for _, h := range g.hubs {
 		for i := 0; i < hubRows; i++ {
-			o := ordinary(g.rng.IntN(ordinaries))
 			fen := int64(1_00 + g.rng.IntN(5_000_00))
-			at := g.at(g.rng.Float64() * 90)
-			if i%2 == 0 {
-				g.transfer(o, h, at, fen)
-			} else {
-				g.transfer(h, o, at, fen)
+			if i%2 == 1 {
+				fen = -fen
 			}
+			g.row(h, g.at(g.rng.Float64()*90), fen, ordinary(g.rng.IntN(ordinaries)), "快捷支付")
 			if err := flushIfFull(); err != nil {
 				return 0, err
 			}
 		}
 	}
-	// Ordinary accounts paying each other, up to the row count.
-	for written+g.n < rows {
-		a, b := ordinary(g.rng.IntN(ordinaries)), ordinary(g.rng.IntN(ordinaries))
-		if a == b {
-			continue
+	// Statements of other inquiries, 300 rows an account, up to the row
+	// count.
+	for k := 0; written+g.n < rows; k++ {
+		acct := inquiry(k)
+		for range 300 {
+			fen := int64(1_00 + g.rng.IntN(2_000_00))
+			if g.rng.IntN(2) == 0 {
+				fen = -fen
+			}
+			g.row(acct, g.at(g.rng.Float64()*90), fen, ordinary(g.rng.IntN(ordinaries)), "转账")
 		}
-		g.transfer(a, b, g.at(g.rng.Float64()*90), int64(1_00+g.rng.IntN(2_000_00)))
 		if err := flushIfFull(); err != nil {
 			return 0, err
 		}

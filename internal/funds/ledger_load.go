@@ -29,8 +29,9 @@ func LoadLedger(ctx context.Context, q db.Querier, accounts []string) (*trace.Le
 
 const ledgerCols = `SELECT account, at, amount_fen, balance_fen, counter_account, summary, channel FROM statement_rows`
 
-// loadAccountsInto adds the statements of the given accounts to b, 500
-// accounts a query; each row is also passed to seen when it is not nil.
+// loadAccountsInto adds the statements of the given accounts to b (when
+// not nil), 500 accounts a query; each row is also passed to seen when it
+// is not nil.
 func loadAccountsInto(ctx context.Context, q db.Querier, b *trace.LedgerBuilder, accounts []string, seen func(trace.LedgerRow)) error {
 	for i := 0; i < len(accounts); i += 500 {
 		part := accounts[i:min(i+500, len(accounts))]
@@ -64,8 +65,10 @@ func scanLedgerRows(ctx context.Context, q db.Querier, b *trace.LedgerBuilder, q
 			v := bal.Int64
 			r.BalanceFen = &v
 		}
-		if err := b.AddRow(r); err != nil {
-			return err
+		if b != nil {
+			if err := b.AddRow(r); err != nil {
+				return err
+			}
 		}
 		if seen != nil {
 			seen(r)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
@@ -109,11 +110,15 @@ func rowKey(r StatementRow, occurrence int) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// importBatch is how many statement rows one INSERT stores (15 values a
+// row: well under SQLite's and PostgreSQL's limits of bound values).
+const importBatch = 200
+
 // errRefused rolls back an all-or-nothing import with bad rows.
 var errRefused = errors.New("refused")
 
 // ImportStatement streams a statement file into statement_rows in one
-// transaction: rows are read, parsed and inserted one at a time, so a file
+// transaction: rows are read, parsed and inserted 200 at a time, so a file
 // of millions of rows never sits in memory. Duplicates of rows already
 // stored are counted and skipped; bad rows are reported with file, row and
 // reason and skipped — or, with AllOrNothing, the whole file is refused.
@@ -160,13 +165,6 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			db.Millis(opt.Now), uid, name, bm.m.Name, rep.Encoding).Scan(&importID); err != nil {
 			return fmt.Errorf("record import: %w", err)
 		}
-		ins, err := tx.Prepare(ctx, `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, counter_name,
-			counter_bank, summary, channel, branch, ip, mac, import_id, row_key, source_row)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (row_key) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
 		acct, err := tx.Prepare(ctx, `INSERT INTO accounts (number, holder_name, branch) VALUES (?,?,?)
 			ON CONFLICT (number) DO UPDATE SET
 			holder_name = CASE WHEN accounts.holder_name = '' THEN excluded.holder_name ELSE accounts.holder_name END,
@@ -176,11 +174,47 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 		}
 		defer acct.Close()
 		seenAcct := map[string]bool{}
+		added := map[string]int64{} // rows stored per account
 		// Occurrences of each row key in this file, by the key's first 8
 		// bytes (32 bytes an entry instead of a string: a million-row file
 		// keeps about 40 MB here; a collision of 64-bit prefixes would only
 		// store a row as new instead of as a duplicate).
 		occ := map[uint64]int32{}
+		// Rows are inserted importBatch at a time (one statement, one
+		// round trip); RETURNING names the rows stored, not duplicates.
+		var pending []any
+		pendingRows, firstLine := 0, 0
+		flush := func() error {
+			if pendingRows == 0 {
+				return nil
+			}
+			q := `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, counter_name,
+			counter_bank, summary, channel, branch, ip, mac, import_id, row_key, source_row) VALUES ` +
+				strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),", pendingRows-1) + `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT (row_key) DO NOTHING RETURNING account`
+			rows, err := tx.Query(ctx, q, pending...)
+			if err != nil {
+				return fmt.Errorf("%s rows %d–: %w", name, firstLine, err)
+			}
+			stored := 0
+			for rows.Next() {
+				var a string
+				if err := rows.Scan(&a); err != nil {
+					rows.Close()
+					return fmt.Errorf("%s rows %d–: %w", name, firstLine, err)
+				}
+				added[a]++
+				stored++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("%s rows %d–: %w", name, firstLine, err)
+			}
+			rep.Stored += int64(stored)
+			rep.Duplicates += int64(pendingRows - stored)
+			pending, pendingRows = pending[:0], 0
+			return nil
+		}
 		store := func(sr StatementRow, line int) error {
 			base := rowKey(sr, 0)
 			h, _ := strconv.ParseUint(base[:16], 16, 64)
@@ -194,21 +228,20 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			if sr.BalanceFen != nil {
 				bal = *sr.BalanceFen
 			}
-			res, err := ins.ExecContext(ctx, sr.Account, db.Millis(sr.At), sr.AmountFen, bal, sr.Counter, sr.CounterName,
+			if pendingRows == 0 {
+				firstLine = line
+			}
+			pending = append(pending, sr.Account, db.Millis(sr.At), sr.AmountFen, bal, sr.Counter, sr.CounterName,
 				sr.CounterBank, sr.Summary, sr.Channel, sr.Branch, sr.IP, sr.MAC, importID, key, line)
-			if err != nil {
-				return fmt.Errorf("%s row %d: %w", name, line, err)
-			}
-			if k, _ := res.RowsAffected(); k == 1 {
-				rep.Stored++
-			} else {
-				rep.Duplicates++
-			}
+			pendingRows++
 			if !seenAcct[sr.Account] {
 				seenAcct[sr.Account] = true
 				if _, err := acct.ExecContext(ctx, sr.Account, sr.Holder, sr.AccountBranch); err != nil {
 					return fmt.Errorf("%s row %d: account: %w", name, line, err)
 				}
+			}
+			if pendingRows == importBatch {
+				return flush()
 			}
 			return nil
 		}
@@ -240,6 +273,9 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 				}
 			}
 		}
+		if err := flush(); err != nil {
+			return err
+		}
 		rep.Accounts = len(seenAcct)
 		if opt.AllOrNothing && rep.Bad > 0 {
 			return errRefused
@@ -250,7 +286,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			return err
 		}
 		rep.ImportID = importID
-		return db.Bump(ctx, tx, db.GenStatements)
+		return NoteStatementRows(ctx, tx, added)
 	})
 	if errors.Is(err, errRefused) {
 		rep.Stored, rep.Duplicates = 0, 0

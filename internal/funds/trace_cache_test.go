@@ -2,6 +2,7 @@ package funds
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,58 @@ func TestCaseTraceCacheFollowsImports(t *testing.T) {
 		res, _, err = TraceCaseFrom(ctx, d, c, trace.Options{})
 		if err != nil || leafTo(res, "B1") || !leafTo(res, "C1") {
 			t.Fatalf("trace after the import: %v %+v", err, res.Nodes)
+		}
+	})
+}
+
+// An import for other accounts keeps a cached case trace; an import that
+// touches an account the trace read replaces it, and the cached trace then
+// equals the trace computed without the cache.
+func TestCaseTraceCacheKeptForOtherAccounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		importSigned(t, d, "a.csv", "A1,2026-10-01 10:00:00,5000.00,V1,转账\nA1,2026-10-01 11:00:00,-3000.00,B1,转账\n"+
+			"B1,2026-10-01 11:00:00,3000.00,A1,转账\nB1,2026-10-01 12:00:00,-1000.00,C1,转账\n")
+		at := time.Date(2026, 10, 1, 10, 0, 0, 0, zone.Shanghai)
+		c := Case{CaseNo: "T-10", Transfers: []Transfer{{ID: 1, VictimID: 9, At: at, FromAccount: "V1", ToAccount: "A1", AmountFen: 500000}}}
+		first, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A row of B1 written behind the importer's back, then an import of
+		// an account the trace never read: the cached trace is served
+		// (without the raw row).
+		if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, counter_account, summary, row_key)
+			VALUES ('B1', ?, -500000, 'E1', '转账', 'raw2')`, db.Millis(at.Add(3*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		importSigned(t, d, "other.csv", "Z9,2026-10-01 12:00:00,-10.00,Z8,转账\n")
+		got, _, err := TraceCaseFrom(ctx, d, c, trace.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Nodes, first.Nodes) {
+			t.Fatalf("an import for other accounts changed the cached trace:\n%+v\n%+v", got.Nodes, first.Nodes)
+		}
+		// C1's statement (C1 was a no-statement leaf the trace looked up).
+		importSigned(t, d, "c.csv", "C1,2026-10-01 12:00:00,1000.00,B1,转账\nC1,2026-10-01 13:00:00,-600.00,D1,转账\n")
+		cached, csc, err := TraceCaseFrom(ctx, d, c, trace.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, fsc, _, err := traceCaseFrom(ctx, d, c, trace.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(cached.Nodes, fresh.Nodes) || !reflect.DeepEqual(cached.Edges, fresh.Edges) || csc != fsc {
+			t.Fatalf("cached trace after the import differs from the uncached one:\n%+v\n%+v", cached.Nodes, fresh.Nodes)
+		}
+		reachedD1 := false
+		for _, n := range cached.Nodes {
+			reachedD1 = reachedD1 || n.Counter == "D1"
+		}
+		if !reachedD1 {
+			t.Fatalf("the trace after C1's import does not follow the money to D1: %+v", cached.Nodes)
 		}
 	})
 }

@@ -17,11 +17,18 @@ import (
 
 // Limits of the statements a case trace loads from the database. A case's
 // money rarely crosses more than a few dozen accounts; the limits keep one
-// trace of a badly connected account (a payment platform's settlement
-// account, say) from loading the whole database.
+// trace of a badly connected account from loading the whole database.
 const (
 	CaseLedgerMaxAccounts = 20_000
 	CaseLedgerMaxLevels   = 30
+	// CaseHubRows: an account with more statement rows than this is a hub
+	// (a payment platform's settlement account, a merchant acquirer): the
+	// case trace does not follow money through it row by row, as
+	// investigators do not — it loads only the hub's rows with the accounts
+	// the money came from, so the traced money stays at the hub and the
+	// hub is shown as a stop and a candidate for a request to the
+	// platform.
+	CaseHubRows = 20_000
 )
 
 // LedgerScope says which statements a case trace read.
@@ -30,6 +37,7 @@ type LedgerScope struct {
 	Rows      int  `json:"rows"`      // statement rows loaded
 	Levels    int  `json:"levels"`    // rounds of loading (LoadLedgerFrom: counterparty levels) from the receiving accounts
 	Truncated bool `json:"truncated"` // a limit was reached: accounts beyond it count as without statement
+	Hubs      int  `json:"hubs"`      // hub accounts (CaseHubRows) the money reached, traced as stops
 }
 
 // LoadLedgerFrom loads the statements a trace from the given accounts can
@@ -100,25 +108,36 @@ func StartsOfCase(c Case) []trace.Start {
 // that account's own rows only, so the result is the trace over every
 // stored statement, while accounts that merely trade with the case's
 // accounts (a payment platform's thousands of customers) are never read.
-// Levels counts the rounds.
+// An account is looked up in statement_accounts before its rows are read:
+// a hub (CaseHubRows) contributes only its rows with the accounts that paid
+// it. Levels counts the rounds.
 //
-// Results are cached per case, options and statement generation
-// (trace_cache.go); the cached result is shared and must only be read.
+// Results are cached per case and options while none of the accounts the
+// trace looked up got statement rows (trace_cache.go); the cached result is
+// shared and must only be read.
 func TraceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, error) {
-	return cachedCaseTrace(ctx, q, c, opt, func() (trace.Result, LedgerScope, error) { return traceCaseFrom(ctx, q, c, opt) })
+	return cachedCaseTrace(ctx, q, c, opt, func() (trace.Result, LedgerScope, []string, error) { return traceCaseFrom(ctx, q, c, opt) })
 }
 
-func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, error) {
+// traceCaseFrom is TraceCaseFrom without the cache; it also returns every
+// account it looked up (what the result depends on).
+func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options) (trace.Result, LedgerScope, []string, error) {
 	starts := StartsOfCase(c)
 	var sc LedgerScope
 	var rows []trace.LedgerRow
 	asked := map[string]bool{}
+	var lookedUp []string
+	hubPaidBy := map[string]map[string]bool{} // hub → accounts whose rows with it are loaded
+	var hubOrder []string
 	withRows := map[string]bool{}
 	want := make([]string, 0, len(starts))
 	for _, s := range starts {
 		want = append(want, s.ToAccount)
 	}
 	var res trace.Result
+	fail := func(err error) (trace.Result, LedgerScope, []string, error) {
+		return trace.Result{}, sc, nil, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+	}
 	for round := 0; ; round++ {
 		var next []string
 		for _, a := range want {
@@ -129,29 +148,62 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options)
 			}
 		}
 		if round > 0 && len(next) == 0 {
-			return res, sc, nil
+			return res, sc, lookedUp, nil
 		}
 		if round > 0 && (sc.Levels == CaseLedgerMaxLevels || len(withRows)+len(next) > CaseLedgerMaxAccounts) {
 			sc.Truncated = true
-			return res, sc, nil
+			return res, sc, lookedUp, nil
 		}
 		sc.Levels++
+		lookedUp = append(lookedUp, next...)
+		info, err := statementAccounts(ctx, q, next)
+		if err != nil {
+			return fail(err)
+		}
+		var plain, hubs []string
+		for _, a := range next {
+			if info[a].rows > CaseHubRows {
+				hubs = append(hubs, a)
+			} else {
+				plain = append(plain, a)
+			}
+		}
+		keep := func(r trace.LedgerRow) {
+			rows = append(rows, r)
+			withRows[r.Account] = true
+		}
+		if err := loadAccountsInto(ctx, q, nil, plain, keep); err != nil {
+			return fail(err)
+		}
+		for _, h := range hubs {
+			sc.Hubs++
+			hubPaidBy[h] = map[string]bool{}
+			hubOrder = append(hubOrder, h)
+		}
+		// Every hub's rows with the accounts that paid it, including
+		// accounts loaded after the hub was reached.
+		plainRows := len(rows)
+		for _, h := range hubOrder {
+			var fresh []string
+			for _, a := range hubSources(h, rows[:plainRows], starts) {
+				if !hubPaidBy[h][a] {
+					hubPaidBy[h][a] = true
+					fresh = append(fresh, a)
+				}
+			}
+			if err := loadHubInto(ctx, q, h, fresh, keep); err != nil {
+				return fail(err)
+			}
+		}
 		b := trace.NewLedgerBuilder()
 		for _, r := range rows {
 			if err := b.AddRow(r); err != nil {
-				return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+				return fail(err)
 			}
-		}
-		err := loadAccountsInto(ctx, q, b, next, func(r trace.LedgerRow) {
-			rows = append(rows, r)
-			withRows[r.Account] = true
-		})
-		if err != nil {
-			return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
 		}
 		sc.Rows, sc.Accounts = len(rows), len(withRows)
 		if res, err = trace.Trace(b.Build(), starts, opt); err != nil {
-			return trace.Result{}, sc, fmt.Errorf("trace case %s: %w", c.CaseNo, err)
+			return fail(err)
 		}
 		want = want[:0]
 		for _, n := range res.Nodes {
@@ -160,6 +212,51 @@ func traceCaseFrom(ctx context.Context, q db.Querier, c Case, opt trace.Options)
 			}
 		}
 	}
+}
+
+// hubSources are the accounts that paid money into hub: the senders of the
+// loaded rows and the victims' own accounts.
+func hubSources(hub string, rows []trace.LedgerRow, starts []trace.Start) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(a string) {
+		if a = strings.TrimSpace(a); a != "" && a != hub && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, r := range rows {
+		if r.AmountFen < 0 && strings.TrimSpace(r.Counter) == hub {
+			add(r.Account)
+		}
+	}
+	for _, s := range starts {
+		if s.ToAccount == hub {
+			add(s.FromAccount)
+		}
+	}
+	return out
+}
+
+// loadHubInto loads the rows of hub whose counterparty is one of sources
+// by the counterparty index, so that the hub's other rows are never read.
+// The account is compared as an expression (account concatenated with the
+// empty string) to keep the planner from walking the hub's 100k+ rows by
+// the account index instead: SQLite has no statistics to tell.
+func loadHubInto(ctx context.Context, q db.Querier, hub string, sources []string, seen func(trace.LedgerRow)) error {
+	for i := 0; i < len(sources); i += 500 {
+		part := sources[i:min(i+500, len(sources))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, hub)
+		for _, a := range part {
+			args = append(args, a)
+		}
+		if err := scanLedgerRows(ctx, q, nil, ledgerCols+` WHERE account || '' = ? AND counter_account IN (`+placeholders(len(part))+`) ORDER BY at, id`,
+			args, seen); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Candidate is an account still holding traced money: where a stop-payment
