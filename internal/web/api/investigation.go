@@ -71,7 +71,9 @@ type (
 )
 
 // dayOrTime reads a step's or a disposition's date: YYYY-MM-DD (local
-// midnight) or RFC 3339; empty is the zero time (the use case takes now).
+// midnight; today is now, so that a step dated today is never before one
+// taken earlier today) or RFC 3339; empty is the zero time (the use case
+// takes now).
 func (s *handler) dayOrTime(field, v string) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -81,6 +83,9 @@ func (s *handler) dayOrTime(field, v string) (time.Time, error) {
 		return t, nil
 	}
 	if t, err := time.ParseInLocation("2006-01-02", v, s.Loc); err == nil {
+		if now := s.Now(); v == now.In(s.Loc).Format("2006-01-02") {
+			return now, nil
+		}
 		return t, nil
 	}
 	return time.Time{}, web.Errorf(http.StatusBadRequest, "bad_param", "%s=%q 应为日期 YYYY-MM-DD 或 RFC 3339 时间", field, v)

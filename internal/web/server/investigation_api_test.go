@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // The case lifecycle through the API, as station A's investigator works
@@ -83,7 +84,8 @@ func TestCaseLifecycleAPI(t *testing.T) {
 		if s, pending := state(); s != "filed" || pending {
 			t.Fatalf("approved 立案: %s pending=%v", s, pending)
 		}
-		step("invA", `{"action":"investigate"}`, 201)
+		// Dated today: taken now, after the steps taken earlier today.
+		step("invA", `{"action":"investigate","at":"`+time.Now().In(zone.Shanghai).Format("2006-01-02")+`"}`, 201)
 
 		// 破案 without a disposed suspect: a rule refusal in Chinese.
 		a = step("invA", `{"action":"solve"}`, 422)
