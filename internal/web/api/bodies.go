@@ -8,6 +8,7 @@ import (
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/intel"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/settings"
@@ -107,8 +108,8 @@ type (
 	}
 	caseDetailBody struct {
 		funds.Case
-		Related  []funds.RelatedCase `json:"related"`
-		Suspects []funds.Suspect     `json:"suspects"`
+		Related  []funds.RelatedCase     `json:"related"`
+		Suspects []investigation.Suspect `json:"suspects"` // the lifecycle's suspects (internal/investigation)
 	}
 	caseEventsBody struct {
 		Events []funds.CaseEvent `json:"events"`

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
@@ -87,10 +88,13 @@ func (s *handler) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, struct {
-		funds.Case
-		Related  []funds.RelatedCase `json:"related"`
-		Suspects []funds.Suspect     `json:"suspects"`
-	}{c.Masked(m), links.Related, links.Suspects})
+	suspects, err := investigation.CaseSuspects(r.Context(), s.DB, p.Scope, c.ID)
+	if err != nil {
+		return err
+	}
+	for i := range suspects {
+		suspects[i] = suspects[i].Masked(m)
+	}
+	web.WriteJSON(w, http.StatusOK, caseDetailBody{c.Masked(m), links.Related, suspects})
 	return nil
 }

@@ -59,6 +59,7 @@ func (s *handler) apiRoutes() []APIRoute {
 		s.coreAPIRoutes(),
 		s.warningAPIRoutes(),
 		s.caseAPIRoutes(),
+		s.investigationAPIRoutes(),
 		s.fundsAPIRoutes(),
 		s.partnerOps(),
 		s.intelAPIRoutes(),

@@ -63,8 +63,6 @@ func (s *handler) caseAPIRoutes() []APIRoute {
 			Request: funds.CaseReport{}, Response: funds.OpenedCase{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/cases/{id}", Cap: auth.CapCaseRead, Handler: s.handleCase, Tag: "cases",
 			Summary: "案件详情", Description: "The case with its related cases and suspects.", Query: []apiParam{qUnmask}, Response: caseDetailBody{}},
-		{Method: "POST", Path: "/api/v1/cases/{id}/suspects", Cap: auth.CapCaseWrite, Handler: s.handleAddSuspect, Tag: "cases",
-			Summary: "添加嫌疑人", Request: funds.Suspect{}, Response: idBody{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/cases/{id}/fraud-type", Cap: auth.CapCaseWrite, Handler: s.handleCaseFraudType, Tag: "cases",
 			Summary: "修改案件诈骗类型", Request: fraudTypeBody{}, Response: fraudTypeBody{}},
 		{Method: "GET", Path: "/api/v1/cases/{id}/timeline", Cap: auth.CapCaseRead, Handler: s.handleCaseTimeline, Tag: "cases",

@@ -151,29 +151,13 @@ func (s *handler) handleNewCaseForm(w http.ResponseWriter, r *http.Request, p *a
 	return nil
 }
 
-func (s *handler) handleSuspectForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	id, err := web.PathID(r)
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return web.Errorf(http.StatusBadRequest, "bad_form", "表单无法读取：%v", err)
-	}
-	in := funds.Suspect{CaseID: id, Name: r.FormValue("name"), IDNumber: r.FormValue("id_number"), Phone: r.FormValue("phone"),
-		Account: r.FormValue("account"), Role: r.FormValue("role"), Note: r.FormValue("note")}
-	if _, err := s.AddSuspect(r, p, in); err != nil {
-		return err
-	}
-	web.RedirectFlash(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#suspects", "已登记犯罪嫌疑人")
-	return nil
-}
-
 func (s *handler) recordPages() {
 	m := s.Mux
 	m.HandleFunc("GET /cases", s.Page(auth.CapCaseRead, s.handleCasesPage))
 	m.HandleFunc("GET /cases/{id}", s.Page(auth.CapCaseRead, s.handleCasePage))
 	m.HandleFunc("POST /cases/{id}/requests", s.Page(auth.CapFundsWrite, s.handleCaseRequestForm))
 	m.HandleFunc("POST /cases/{id}/investigator", s.Page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
+	s.caseProgressPages() // 办案进度, 犯罪嫌疑人: case_progress.go
 	m.HandleFunc("GET /prevention", s.Page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.Page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.Page(auth.CapIntelRead, s.handleIntelPage))
@@ -186,7 +170,8 @@ func (s *handler) recordPages() {
 type casesView struct {
 	List              []funds.Case
 	Pager             web.Keyset
-	Status, Type, Who web.Select // the filter bar
+	Status, Type, Who web.Select     // the filter bar
+	States            caseStatesView // 办案环节 tabs; a chosen one replaces List
 }
 
 // caseStatuses are the case statuses the list filters by.
@@ -207,9 +192,15 @@ func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *aut
 	if f.BeforeID, err = web.FormInt(r, "before"); err != nil {
 		return err
 	}
-	list, err := funds.ListCases(r.Context(), s.DB, p.Scope, f)
+	states, err := s.caseStates(r, p, f.BeforeID)
 	if err != nil {
 		return err
+	}
+	var list []funds.Case
+	if !states.Chosen {
+		if list, err = funds.ListCases(r.Context(), s.DB, p.Scope, f); err != nil {
+			return err
+		}
 	}
 	for i := range list {
 		list[i] = list[i].Masked(auth.Masker{}) // summaries may hold numbers
@@ -226,7 +217,7 @@ func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *aut
 	for _, t := range fraudtype.All() {
 		types = append(types, web.Option{Value: string(t.Code), Name: t.Name})
 	}
-	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: casesView{List: list,
+	s.Render(w, r, http.StatusOK, "cases", web.Page{Title: "案件", Active: "/cases", Data: casesView{List: list, States: states,
 		Pager:  web.NewKeyset(f.BeforeID, next, "status", f.Status, "type", f.FraudType, "who", who),
 		Status: web.NewSelect("status", "", f.Status, statuses...),
 		Type:   web.NewSelect("type", "", f.FraudType, types...),
@@ -236,17 +227,13 @@ func (s *handler) handleCasesPage(w http.ResponseWriter, r *http.Request, p *aut
 
 // caseView is the data of the case page.
 type caseView struct {
-	C            funds.Case
-	Requests     []partner.Request
-	Banks        []partner.Unit
-	CanRequest   bool
-	Accounts     []string
-	Related      []funds.RelatedCase
-	Suspects     []funds.Suspect
-	SuspectRoles []struct {
-		Code string
-		Name string
-	}
+	C             funds.Case
+	Requests      []partner.Request
+	Banks         []partner.Unit
+	CanRequest    bool
+	Accounts      []string
+	Related       []funds.RelatedCase
+	Progress      caseProgressView // 办案进度 and 犯罪嫌疑人
 	CanWrite      bool
 	Investigators []funds.Investigator
 }
@@ -293,9 +280,13 @@ func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth
 			return err
 		}
 	}
+	progress, err := s.caseProgress(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
 	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: caseView{
 		C: c.Masked(m), Requests: reqs, Banks: banks, CanRequest: canRequest, Accounts: accounts,
-		Related: links.Related, Suspects: links.Suspects, SuspectRoles: funds.SuspectRoles, CanWrite: p.Can(auth.CapCaseWrite),
+		Related: links.Related, Progress: progress, CanWrite: p.Can(auth.CapCaseWrite),
 		Investigators: investigators}})
 	return nil
 }

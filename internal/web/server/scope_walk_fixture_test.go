@@ -20,6 +20,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/intel"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/roster"
@@ -126,6 +127,21 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	set("case", caseB)
 	f.ids["caseno"] = caseNo
 	_, err = funds.AddSuspect(ctx, d, f.stB, uid["invB"], funds.Suspect{CaseID: caseB, Name: walkSuspectB, Phone: walkSPhoneB, Role: "money_mule"}, now)
+	must(err)
+	// The case's lifecycle: 受理 done, 立案 waiting for a leader's approval;
+	// a suspect of the lifecycle's model, caught.
+	invWhoB := auth.AuditEntry{UserID: uid["invB"], Username: "invB", Role: auth.RoleInvestigator}
+	_, err = investigation.Move(ctx, d, f.stB, invWhoB, investigation.Request{CaseID: caseB, Action: investigation.Accept, At: at}, now)
+	must(err)
+	_, err = investigation.Move(ctx, d, f.stB, invWhoB, investigation.Request{CaseID: caseB, Action: investigation.File, At: at,
+		DocNo: "立字" + walkTagB, Reason: "立案" + walkTagB}, now)
+	must(err)
+	sus, err := investigation.AddSuspect(ctx, d, f.stB, invWhoB, caseB, investigation.SuspectInput{Name: walkSuspectB,
+		Phones: []string{walkSPhoneB}, Role: investigation.Mule}, now)
+	must(err)
+	set("suspect", sus)
+	_, err = investigation.Dispose(ctx, d, f.stB, invWhoB, investigation.DispositionInput{SuspectID: sus, CaseID: caseB,
+		Kind: investigation.Caught, At: at, Unit: "城关派出所", Place: "车站" + walkTagB}, now)
 	must(err)
 	var victim int64
 	must(d.QueryRow(ctx, `SELECT id FROM victims WHERE case_id = ?`, caseB).Scan(&victim))

@@ -228,8 +228,8 @@ func TestRelatedCasesAndSuspects(t *testing.T) {
 				Accounts []string `json:"accounts"`
 			} `json:"related"`
 			Suspects []struct {
-				Phone   string `json:"phone"`
-				Account string `json:"account"`
+				Phones   []string `json:"phones"`
+				Accounts []string `json:"accounts"`
 			} `json:"suspects"`
 		}
 		if err := json.Unmarshal([]byte(a.body), &got); err != nil {
@@ -245,7 +245,7 @@ func TestRelatedCasesAndSuspects(t *testing.T) {
 			t.Fatalf("masking / other station's people: %s", a.body)
 		}
 		// Suspects.
-		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invA, `{"name":"王某","phone":"13712345678","account":"`+shared+`","role":"card_holder"}`); a.status != 201 {
+		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invA, `{"name":"王某","phones":["13712345678"],"accounts":["`+shared+`"],"role":"card_farmer"}`); a.status != 201 {
 			t.Fatalf("add suspect: %d %s", a.status, a.body)
 		}
 		if a := f.do(t, "POST", "/api/v1/cases/"+itoa(c1)+"/suspects", invB, `{"name":"x"}`); a.status != 404 {
@@ -256,7 +256,8 @@ func TestRelatedCasesAndSuspects(t *testing.T) {
 		}
 		a = f.do(t, "GET", "/api/v1/cases/"+itoa(c1), invA, "")
 		_ = json.Unmarshal([]byte(a.body), &got)
-		if len(got.Suspects) != 1 || got.Suspects[0].Phone != "137****5678" || got.Suspects[0].Account != "**** 0555" {
+		if len(got.Suspects) != 1 || len(got.Suspects[0].Phones) != 1 || got.Suspects[0].Phones[0] != "137****5678" ||
+			len(got.Suspects[0].Accounts) != 1 || got.Suspects[0].Accounts[0] != "**** 0555" {
 			t.Fatalf("suspects: %s", a.body)
 		}
 	})
