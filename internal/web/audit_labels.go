@@ -26,6 +26,7 @@ var auditObjectNames = map[string]string{
 	"roster_leave": "请假", "roster_pattern": "排班规则", "setting": "系统设置", "statement": "银行流水",
 	"statement_mapping": "流水列映射", "unit_contact": "单位联系人", "unit_webhook": "单位推送地址", "user": "用户",
 	"user_import": "批量导入用户", "warning": "预警", "unit": "合作单位", "freeze": "止付冻结", "session": "会话",
+	"campaign": "专项战役/督办", "case_attachment": "案件附件",
 }
 
 var auditWords = map[string]string{
@@ -56,6 +57,10 @@ var auditWords = map[string]string{
 	"solve": "破案", "prosecute": "移送起诉", "close": "结案", "withdraw": "撤案", "caught": "抓获",
 	"detained": "刑事拘留", "arrested": "逮捕", "bailed": "取保候审", "charged": "移送起诉", "sentenced": "判决",
 	"admin_penalty": "行政处罚", "admonished": "训诫",
+	// work inside a case, series and campaigns
+	"attachment": "附件", "campaign": "专项", "tagged": "标记", "xlsx": "Excel", "masked": "脱敏",
+	"link": "关联", "series": "串并案", "unmerge": "撤销串并", "added": "已添加", "user": "用户",
+	"cluster": "集群战役", "ministry": "部督办", "province": "省", "city": "市",
 }
 
 var auditWordRe = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
