@@ -23,6 +23,7 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -44,6 +45,7 @@ var Groups = []Group{
 	{"webhooks", "升级通知", "处置超时、成员单位逾期未答复、止付冻结到期提醒、值班缺岗提醒发往这些地址（企业微信、钉钉群机器人或 JSON 接口）。每次检查时读取，修改后立即生效。"},
 	{"bulletin", "每日通报", "每天在设定时刻（北京时间）生成前一天的全县及各派出所通报；服务停机错过时刻的，在下次启动后补生成，不会重复。"},
 	{"investigation", "办案审批", "勾选的办案环节提交后须经领导（或本所所长）审批才生效：审批通过按申请时填写的日期生效，退回的须写明理由，可修改后重新申请。"},
+	{"instructions", "上级指令与回访", "上级（部、省、市、县）反诈中心及银行、运营商下发的预警指令须在时限内签收和反馈结果；指令文件未写明截止时间的，按下发级别取此处的默认时限。超时即升级到中心值班。劝阻成功的资金、高危预警按设定天数安排回访，列入劝阻民警的待办。"},
 	{"security", "登录安全", "等保三级要求管理员和可查看完整号码的人员使用两步验证登录（密码 + 手机验证器上的动态验证码）。API 令牌不受影响。"},
 }
 
@@ -161,6 +163,17 @@ func init() {
 		add(Def{Key: investigation.ApprovalSetting(st.Action), Group: "investigation", Label: "“" + st.Name + "”须领导审批",
 			Kind: KindBool, Default: strconv.FormatBool(st.Approval), Help: approvalHelp(st)})
 	}
+
+	for _, l := range instruction.Levels {
+		dl := instruction.DefaultDeadlines[l]
+		name := instruction.LevelName(l)
+		add(Def{Key: instruction.SignSetting(l), Group: "instructions", Label: name + "级指令签收时限", Kind: KindDuration, Default: durString(dl.Sign),
+			max: 7 * 24 * time.Hour, Help: "从下发时间起算；指令文件写明签收截止时间的以文件为准。"})
+		add(Def{Key: instruction.FeedbackSetting(l), Group: "instructions", Label: name + "级指令反馈时限", Kind: KindDuration, Default: durString(dl.Feedback),
+			max: 30 * 24 * time.Hour, Help: "从下发时间起算，须在此前导出反馈文件或推送反馈结果；指令文件写明反馈截止时间的以文件为准。"})
+	}
+	add(Def{Key: instruction.AutoSignSetting, Group: "instructions", Label: "分派即自动签收", Kind: KindBool, Default: "true",
+		Help: "开启时，指令对应的预警分派给劝阻民警即视为签收；关闭后须由民警在预警页面手动签收。"})
 
 	add(Def{Key: auth.TOTPRequiredSetting, Group: "security", Label: "管理员及可查看完整号码的角色必须启用两步验证", Kind: KindBool, Default: "true",
 		Help: "开启后，管理员和可查看完整号码的角色（值班、所长、劝阻、研判、办案民警等）尚未绑定验证器的，登录后先完成绑定才能使用系统；其他角色可在“我的账号”中自愿启用。演示环境默认关闭。"})
