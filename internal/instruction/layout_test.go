@@ -15,7 +15,7 @@ func TestParseLayout(t *testing.T) {
 	}{
 		{"编号=指令编号\n结果=处置结果\n挽损=kept", 3, false},
 		{"编号=number", 1, false},
-		{"结果=处置结果", 0, true},    // no instruction number: the issuer cannot match rows
+		{"结果=处置结果", 0, true},        // no instruction number: the issuer cannot match rows
 		{"编号=指令编号\n乱码=颜色", 0, true}, // unknown field
 		{"编号", 0, true},
 		{"", 0, true},

@@ -38,7 +38,9 @@ func TestTwoReplicasEscalateInstructionsOnce(t *testing.T) {
 	defer d2.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	defer srv.Close()
-	targets := func(context.Context) []notify.Target { return []notify.Target{{URL: srv.URL, Format: notify.FormatJSON}} }
+	targets := func(context.Context) []notify.Target {
+		return []notify.Target{{URL: srv.URL, Format: notify.FormatJSON}}
+	}
 	late := w.now.Add(3 * time.Hour)
 	var wg sync.WaitGroup
 	start := make(chan struct{})

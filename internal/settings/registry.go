@@ -22,6 +22,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/investigation"
@@ -174,6 +175,11 @@ func init() {
 	}
 	add(Def{Key: instruction.AutoSignSetting, Group: "instructions", Label: "分派即自动签收", Kind: KindBool, Default: "true",
 		Help: "开启时，指令对应的预警分派给劝阻民警即视为签收；关闭后须由民警在预警页面手动签收。"})
+
+	add(Def{Key: dissuade.FirstFollowupSetting, Group: "instructions", Label: "第一次回访（劝阻成功后）", Kind: KindDuration, Default: durString(dissuade.DefaultFollowups[0]),
+		max: 90 * 24 * time.Hour, Help: "资金、高危预警劝阻成功后隔多久第一次回访，默认 3 天。"})
+	add(Def{Key: dissuade.SecondFollowupSetting, Group: "instructions", Label: "第二次回访（劝阻成功后）", Kind: KindDuration, Default: durString(dissuade.DefaultFollowups[1]),
+		max: 90 * 24 * time.Hour, Help: "劝阻成功后隔多久第二次回访，默认 7 天。"})
 
 	add(Def{Key: auth.TOTPRequiredSetting, Group: "security", Label: "管理员及可查看完整号码的角色必须启用两步验证", Kind: KindBool, Default: "true",
 		Help: "开启后，管理员和可查看完整号码的角色（值班、所长、劝阻、研判、办案民警等）尚未绑定验证器的，登录后先完成绑定才能使用系统；其他角色可在“我的账号”中自愿启用。演示环境默认关闭。"})
