@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -231,4 +232,37 @@ func Done(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, i
 		e.At, e.Detail = now, "followup "+result
 		return auth.Audit(ctx, tx, e)
 	})
+}
+
+// Scheduler runs Schedule at once and then every interval until ctx ends.
+type Scheduler struct {
+	DB  *db.DB
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Run schedules follow-ups until ctx ends.
+func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	for {
+		now := time.Now().UTC()
+		if s.Now != nil {
+			now = s.Now()
+		}
+		if n, err := Schedule(ctx, s.DB, now); err != nil && ctx.Err() == nil {
+			log.Error("follow-up scheduling", "err", err)
+		} else if n > 0 {
+			log.Info("follow-ups scheduled", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
