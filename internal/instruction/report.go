@@ -150,7 +150,24 @@ func Record(ctx context.Context, d *db.DB, reports []Report, door string, userID
 	inTx func(ctx context.Context, tx *db.Tx, fresh []Report) error) (Sent, error) {
 	var s Sent
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		s = Sent{}
+		var err error
+		s, err = RecordTx(ctx, tx, reports, door, userID, now)
+		if err != nil {
+			return err
+		}
+		if inTx != nil && len(s.New) > 0 {
+			return inTx(ctx, tx, s.New)
+		}
+		return nil
+	})
+	return s, err
+}
+
+// RecordTx is Record inside the caller's transaction (the demo county
+// writes its history with it).
+func RecordTx(ctx context.Context, tx *db.Tx, reports []Report, door string, userID int64, now time.Time) (Sent, error) {
+	var s Sent
+	err := func() error {
 		for _, r := range reports {
 			if !r.Ready() {
 				continue
@@ -188,11 +205,8 @@ func Record(ctx context.Context, d *db.DB, reports []Report, door string, userID
 			}
 			s.Reports, s.New = append(s.Reports, r), append(s.New, r)
 		}
-		if inTx != nil && len(s.New) > 0 {
-			return inTx(ctx, tx, s.New)
-		}
 		return nil
-	})
+	}()
 	return s, err
 }
 

@@ -120,6 +120,9 @@ func Generate(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		if _, err := genInvestigation(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x696e76)), c, now); err != nil { // lifecycle and suspects (gen_investigation.go)
 			return fmt.Errorf("case lifecycle and suspects: %w", err)
 		}
+		if _, err := genInstructions(ctx, tx, rand.New(rand.NewPCG(uint64(o.Seed), 0x696e7374)), c, now); err != nil { // instructions and relapses (gen_instructions.go)
+			return fmt.Errorf("instructions: %w", err)
+		}
 		for k, v := range map[string]string{"demo_seed": strconv.FormatInt(o.Seed, 10), "demo_generated_at": now.Format(time.RFC3339)} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
 				return err
