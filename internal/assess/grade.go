@@ -141,6 +141,7 @@ var Figures = []Figure{
 	{"onsite", "落地核查率", "‰", true, Thresholds{800, 900, 950, true}},
 	{"cases_per_10k", "每万人发案数", "每万人（百分之一）", false, Thresholds{300, 200, 100, false}},
 	{"coverage", "宣传覆盖率", "‰", true, Thresholds{500, 700, 900, true}},
+	{"app_per_10k", "每万人反诈APP注册数", "每万人", true, Thresholds{2000, 3000, 4000, true}},
 }
 
 // FigureByKey finds a figure.

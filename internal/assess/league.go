@@ -57,7 +57,9 @@ type League struct {
 //   - onsite: warnings whose on-site deadline fell in the period, checked;
 //   - cases_per_10k: cases reported in the period per 10,000 inhabitants
 //     (hundredths), with the same period a year earlier (同比);
-//   - coverage: villages reached by prevention events (prevent).
+//   - coverage: villages reached by prevention events (prevent);
+//   - app_per_10k: 国家反诈中心 APP registrations imported for the months
+//     beginning in the period, per 10,000 inhabitants.
 func Compute(ctx context.Context, q db.Querier, node area.Node, from, to time.Time) (League, error) {
 	lg := League{Scope: node, From: from, To: to}
 	if !to.After(from) {
@@ -124,6 +126,15 @@ func Compute(ctx context.Context, q db.Querier, node area.Node, from, to time.Ti
 			return lg, err
 		}
 		r.Figures["coverage"] = ratio(cov.VillagesHit, cov.Villages)
+		regs, months, err := registrations(ctx, q, u, from, to)
+		if err != nil {
+			return lg, fmt.Errorf("app registrations: %w", err)
+		}
+		if months > 0 && u.Population > 0 {
+			r.Figures["app_per_10k"] = Value{Value: (regs*10000 + u.Population/2) / u.Population, Num: regs, Den: u.Population}
+		} else {
+			r.Figures["app_per_10k"] = Value{Num: regs}
+		}
 		for _, f := range Figures {
 			v := r.Figures[f.Key]
 			if v.Den > 0 {
