@@ -121,8 +121,19 @@ func TestFeedbackFileRoundTrip(t *testing.T) {
 			t.Fatalf("待反馈 after the export: %+v, want SJ-004 only", after)
 		}
 
-		// The on-site check is done: the next export carries a 续报 of SJ-003.
+		// The on-site check is done: the warning page says a 续报 is due, and
+		// the next export carries it.
+		info, err := instruction.Get(ctx, d, w.stB, id3)
+		if err != nil || info.Changed || len(info.Sent) != 1 || info.Sent[0].Result != "无法联系，落地核查中" || info.SignMode != "auto" {
+			t.Fatalf("instruction of SJ-003 before the visit: %+v %v", info, err)
+		}
+		if _, err := instruction.Get(ctx, d, w.stA, id3); err == nil {
+			t.Fatal("station A read station B's instruction")
+		}
 		must(warning.RecordContact(ctx, d, p, b, id3, warning.ContactInput{Method: "visit", Result: "safe"}, sentAt.Add(time.Hour)))
+		if info, err = instruction.Get(ctx, d, w.stB, id3); err != nil || !info.Changed || !info.Current.Onsite {
+			t.Fatalf("instruction of SJ-003 after the visit: %+v %v", info, err)
+		}
 		body, sent, err = instruction.ExportFeedback(ctx, d, w.root, from, to, layout, w.duty.ID, sentAt.Add(2*time.Hour))
 		must(err)
 		if len(sent.New) != 1 || sent.New[0].Number != "SJ-003" || sent.New[0].Version != 2 {

@@ -216,3 +216,5 @@ func nullable(v int64) any {
 	}
 	return v
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
