@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/instruction"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 func TestParseLevel(t *testing.T) {
@@ -183,6 +184,35 @@ func TestOverdueFeedbackEscalatesAfterRestart(t *testing.T) {
 		list, _ := instruction.PendingFeedback(ctx, d, area.Node(w.root), later)
 		if len(list) != 1 || !list[0].Escalated || !list[0].Overdue {
 			t.Fatalf("queue after escalation: %+v", list)
+		}
+	})
+}
+
+// Two instructions about one person: the intake merges the second warning
+// into the first; both stay in the queue, each is reported with the
+// result of the warning that was worked.
+func TestMergedInstructionsReportedBoth(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		w.importCSV(t, header,
+			"HB-1,省,省厅,2026-11-02 09:00,高危,甲,13800000041,青石镇李家村,police,,冒充公检法,",
+			"HB-2,银行,工商银行,2026-11-02 09:05,高危,甲,13800000041,青石镇李家村,police,,冒充公检法,")
+		id1 := w.idOf(t, "HB-1")
+		list, err := instruction.PendingFeedback(ctx, d, w.stA, w.now)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("queue %+v %v", list, err)
+		}
+		p := warning.DefaultPolicy()
+		if _, err := warning.SetOutcome(ctx, d, p, w.actor(w.offA), id1, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.now); err != nil {
+			t.Fatal(err)
+		}
+		_, sent, err := instruction.ExportFeedback(ctx, d, w.root, w.now.Add(-24*time.Hour), w.now.Add(time.Hour), instruction.Layouts[0], w.duty.ID, w.now)
+		if err != nil || len(sent.New) != 2 || sent.New[0].Result != "劝阻成功" || sent.New[1].Result != "劝阻成功" {
+			t.Fatalf("export: %+v %v", sent.New, err)
+		}
+		if list, _ := instruction.PendingFeedback(ctx, d, w.stA, w.now); len(list) != 0 {
+			t.Fatalf("queue after the export: %+v", list)
 		}
 	})
 }

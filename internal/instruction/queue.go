@@ -28,15 +28,18 @@ type Pending struct {
 }
 
 // PendingFeedback lists the instructions in scope not yet reported back,
-// the nearest deadline first, with the time left at now.
+// the nearest deadline first, with the time left at now. An instruction
+// whose warning was merged into another is listed with that warning's
+// station, officer and outcome: the issuer still awaits its own report.
 func PendingFeedback(ctx context.Context, q db.Querier, scope area.Node, now time.Time) ([]Pending, error) {
 	c1, a1 := area.UnderClause("w.station_id", scope)
 	c2, a2 := area.UnderClause("w.area_id", scope)
 	rows, err := q.Query(ctx, `SELECT i.warning_id, i.level, i.number, i.issuer, COALESCE(st.name, ''), COALESCE(u.display_name, ''),
-		w.outcome, i.signed_at, i.sign_due_at, i.feedback_due_at, i.feedback_escalated_at
+		p.outcome, i.signed_at, i.sign_due_at, i.feedback_due_at, i.feedback_escalated_at
 		FROM instructions i JOIN warnings w ON w.id = i.warning_id
-		LEFT JOIN areas st ON st.id = w.station_id LEFT JOIN users u ON u.id = w.assignee_id
-		WHERE i.fed_back_at IS NULL AND w.status <> 'merged' AND (`+c1+` OR `+c2+`)
+		JOIN warnings p ON p.id = COALESCE(w.merged_into, w.id)
+		LEFT JOIN areas st ON st.id = p.station_id LEFT JOIN users u ON u.id = p.assignee_id
+		WHERE i.fed_back_at IS NULL AND (`+c1+` OR `+c2+`)
 		ORDER BY i.feedback_due_at, i.warning_id`, a1, a2)
 	if err != nil {
 		return nil, fmt.Errorf("pending feedback: %w", err)
