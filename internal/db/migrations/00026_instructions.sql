@@ -62,5 +62,10 @@ CREATE TABLE followups (
 );
 CREATE INDEX followups_user_due ON followups(user_id, done_at, due_at);
 
+-- The defrauded-after-dissuasion rate and a person's history find the cases
+-- of a warning's person by the victim's phone or ID number.
+CREATE INDEX victims_phone ON victims(phone);
+CREATE INDEX victims_id_number ON victims(id_number);
+
 -- +goose Down
 SELECT 1;
