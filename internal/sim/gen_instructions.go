@@ -17,7 +17,8 @@ import (
 var instructionPrefix = map[instruction.Level]string{instruction.Ministry: "公反诈指", instruction.Province: "省反诈指", instruction.City: "市反诈指",
 	instruction.County: "县反诈指", instruction.Bank: "银预警", instruction.Operator: "运预警"}
 
-// genInstructions makes the warnings of the last 60 days from upper
+// genInstructions makes the county's warnings (c.root's subtree, so it runs
+// once per county of a province) of the last 60 days from upper
 // centres, banks and operators instructions of every level, signed when
 // assigned, reported back some hours after their outcome (most of them; the
 // newest and a few late ones still await feedback), and gives a few
@@ -30,9 +31,10 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 		assignee     sql.NullInt64
 		outcomeAt    sql.NullInt64
 	}
+	in, arg := area.UnderClause("area_id", c.root)
 	rows, err := tx.Query(ctx, `SELECT id, received_at, source, assignee_id, outcome_at FROM warnings
-		WHERE source IN ('upper', 'bank', 'operator') AND status <> 'merged' AND received_at >= ? ORDER BY id`,
-		db.Millis(now.Add(-60*24*time.Hour)))
+		WHERE source IN ('upper', 'bank', 'operator') AND status <> 'merged' AND received_at >= ? AND `+in+` ORDER BY id`,
+		db.Millis(now.Add(-60*24*time.Hour)), arg)
 	if err != nil {
 		return 0, err
 	}
@@ -55,7 +57,7 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 	}
 	var report []int64 // warnings whose instruction is reported back
 	reportAt := map[int64]time.Time{}
-	for i, w := range ws {
+	for _, w := range ws {
 		lv := instruction.Bank
 		switch w.source {
 		case "operator":
@@ -71,7 +73,7 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 		if w.assignee.Valid {
 			signedAt, signedBy, mode = db.Millis(rec.Add(time.Duration(1+rng.IntN(8))*time.Minute)), w.assignee.Int64, "auto"
 		}
-		number := fmt.Sprintf("%s%s%05d", instructionPrefix[lv], rec.In(zone.Shanghai).Format("20060102"), i+1)
+		number := fmt.Sprintf("%s%s%07d", instructionPrefix[lv], rec.In(zone.Shanghai).Format("20060102"), w.id)
 		if _, err := tx.Exec(ctx, `INSERT INTO instructions (warning_id, level, number, issuer, received_at, sign_due_at, feedback_due_at,
 			signed_at, signed_by, sign_mode, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, w.id, string(lv), number, issuerName(lv),
 			w.received, db.Millis(rec.Add(dl.Sign)), db.Millis(rec.Add(dl.Feedback)), signedAt, signedBy, mode, w.received); err != nil {
@@ -86,11 +88,7 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 		}
 	}
 	if len(report) > 0 {
-		root, err := area.Root(ctx, tx)
-		if err != nil {
-			return 0, err
-		}
-		all, err := instruction.Reports(ctx, tx, root, now.Add(-61*24*time.Hour), now.Add(time.Hour))
+		all, err := instruction.Reports(ctx, tx, c.root, now.Add(-61*24*time.Hour), now.Add(time.Hour))
 		if err != nil {
 			return 0, err
 		}
@@ -104,7 +102,7 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 			}
 		}
 	}
-	return len(ws), genRelapses(ctx, tx, rng, now)
+	return len(ws), genRelapses(ctx, tx, rng, c, now)
 }
 
 func issuerName(l instruction.Level) string {
@@ -126,15 +124,16 @@ func issuerName(l instruction.Level) string {
 // genRelapses writes, for about one in twenty-five successful dissuasions of
 // fund and high-risk warnings in the last 90 days, a case of the same person
 // reported 3–25 days later.
-func genRelapses(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) error {
+func genRelapses(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time) error {
+	in, arg := area.UnderClause("area_id", c.root)
 	type w struct {
 		id, area, station, outcomeAt, amount   int64
 		name, phone, idn, birth, sex, addr, ft string
 	}
 	rows, err := tx.Query(ctx, `SELECT id, area_id, COALESCE(station_id, 0), outcome_at, amount_fen, person_name, person_phone,
 		person_id_number, person_birth, person_sex, person_address, fraud_type FROM warnings
-		WHERE outcome = 'dissuaded' AND status = 'closed' AND grade IN ('fund', 'high') AND outcome_at >= ? AND outcome_at < ? ORDER BY id`,
-		db.Millis(now.Add(-90*24*time.Hour)), db.Millis(now.Add(-3*24*time.Hour)))
+		WHERE outcome = 'dissuaded' AND status = 'closed' AND grade IN ('fund', 'high') AND outcome_at >= ? AND outcome_at < ? AND `+in+` ORDER BY id`,
+		db.Millis(now.Add(-90*24*time.Hour)), db.Millis(now.Add(-3*24*time.Hour)), arg)
 	if err != nil {
 		return err
 	}
@@ -151,7 +150,6 @@ func genRelapses(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	n := 0
 	for _, x := range ws {
 		if rng.IntN(25) != 0 {
 			continue
@@ -160,7 +158,6 @@ func genRelapses(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) 
 		if !at.Before(now) {
 			continue
 		}
-		n++
 		loss := x.amount
 		if loss <= 0 {
 			loss = int64(20000 + rng.IntN(300000))
@@ -171,7 +168,7 @@ func genRelapses(ctx context.Context, tx *db.Tx, rng *rand.Rand, now time.Time) 
 		}
 		var caseID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO cases (case_no, area_id, station_id, fraud_type, status, reported_at, summary, loss_fen, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id`, fmt.Sprintf("AJ%s-%06d", at.In(zone.Shanghai).Format("2006"), 900000+n), x.area, st, x.ft,
+			VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id`, fmt.Sprintf("AJ%s-%08d", at.In(zone.Shanghai).Format("2006"), 90000000+x.id), x.area, st, x.ft,
 			"open", db.Millis(at), "劝阻后再次被骗：对方换了说法，当事人背着家人转账。", loss,
 			db.Millis(at), db.Millis(at)).Scan(&caseID); err != nil {
 			return fmt.Errorf("relapse case of warning %d: %w", x.id, err)
