@@ -15,6 +15,8 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/dissuade"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/roster"
@@ -90,6 +92,9 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	go d.RunCheckpoints(ctx, 2*time.Second)
 	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                       // chains the audit log after commit (internal/auth/auditchain.go)
 	go (&bulletin.Scheduler{DB: d, Loc: zone.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
+	// Instruction sign/feedback deadlines, and 回访 after successful dissuasions.
+	go (&instruction.Watcher{DB: d, TargetSource: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
+	go (&dissuade.Scheduler{DB: d, Log: log}).Run(ctx, time.Minute)
 	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	// Duty boards hear of warnings changed on the other replicas (PostgreSQL).
 	go srv.ListenReplicas(ctx, nil)

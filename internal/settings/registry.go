@@ -20,9 +20,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/fraudtype"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -44,6 +47,8 @@ var Groups = []Group{
 	{"webhooks", "升级通知", "处置超时、成员单位逾期未答复、止付冻结到期提醒、值班缺岗提醒发往这些地址（企业微信、钉钉群机器人或 JSON 接口）。每次检查时读取，修改后立即生效。"},
 	{"bulletin", "每日通报", "每天在设定时刻（北京时间）生成前一天的全县及各派出所通报；服务停机错过时刻的，在下次启动后补生成，不会重复。"},
 	{"investigation", "办案审批", "勾选的办案环节提交后须经领导（或本所所长）审批才生效：审批通过按申请时填写的日期生效，退回的须写明理由，可修改后重新申请。"},
+	{"instructions", "上级指令与回访", "上级（部、省、市、县）反诈中心及银行、运营商下发的预警指令须在时限内签收和反馈结果；指令文件未写明截止时间的，按下发级别取此处的默认时限。超时即升级到中心值班。劝阻成功的资金、高危预警按设定天数安排回访，列入劝阻民警的待办。"},
+	{"assess", "考核四色等级", "派出所考核排名表按这些界值给每项指标标红、橙、黄、绿色，单位颜色取各项中最差的一项。比率以千分之一计（900 即 90%），每万人发案数以百分之一计（125 即 1.25 起）。"},
 	{"security", "登录安全", "等保三级要求管理员和可查看完整号码的人员使用两步验证登录（密码 + 手机验证器上的动态验证码）。API 令牌不受影响。"},
 }
 
@@ -61,6 +66,8 @@ const (
 	KindTargets  Kind = "targets"  // webhook list, one a line
 	KindSecret   Kind = "secret"   // shown masked
 	KindNetworks Kind = "networks" // IP networks (CIDR), one a line
+	// KindThresholds is a figure's four-colour bounds red/orange/yellow.
+	KindThresholds Kind = "thresholds"
 )
 
 // Def is one setting.
@@ -81,6 +88,8 @@ type Def struct {
 	max time.Duration
 	// maxMonths bounds KindTerm values written in months.
 	maxMonths int
+	// higherBetter orders KindThresholds bounds (a rate: higher is better).
+	higherBetter bool
 }
 
 var defs []Def
@@ -160,6 +169,31 @@ func init() {
 	for _, st := range investigation.Steps {
 		add(Def{Key: investigation.ApprovalSetting(st.Action), Group: "investigation", Label: "“" + st.Name + "”须领导审批",
 			Kind: KindBool, Default: strconv.FormatBool(st.Approval), Help: approvalHelp(st)})
+	}
+
+	for _, l := range instruction.Levels {
+		dl := instruction.DefaultDeadlines[l]
+		name := instruction.LevelName(l)
+		add(Def{Key: instruction.SignSetting(l), Group: "instructions", Label: name + "级指令签收时限", Kind: KindDuration, Default: durString(dl.Sign),
+			max: 7 * 24 * time.Hour, Help: "从下发时间起算；指令文件写明签收截止时间的以文件为准。"})
+		add(Def{Key: instruction.FeedbackSetting(l), Group: "instructions", Label: name + "级指令反馈时限", Kind: KindDuration, Default: durString(dl.Feedback),
+			max: 30 * 24 * time.Hour, Help: "从下发时间起算，须在此前导出反馈文件或推送反馈结果；指令文件写明反馈截止时间的以文件为准。"})
+	}
+	add(Def{Key: instruction.AutoSignSetting, Group: "instructions", Label: "分派即自动签收", Kind: KindBool, Default: "true",
+		Help: "开启时，指令对应的预警分派给劝阻民警即视为签收；关闭后须由民警在预警页面手动签收。"})
+
+	add(Def{Key: dissuade.FirstFollowupSetting, Group: "instructions", Label: "第一次回访（劝阻成功后）", Kind: KindDuration, Default: durString(dissuade.DefaultFollowups[0]),
+		max: 90 * 24 * time.Hour, Help: "资金、高危预警劝阻成功后隔多久第一次回访，默认 3 天。"})
+	add(Def{Key: dissuade.SecondFollowupSetting, Group: "instructions", Label: "第二次回访（劝阻成功后）", Kind: KindDuration, Default: durString(dissuade.DefaultFollowups[1]),
+		max: 90 * 24 * time.Hour, Help: "劝阻成功后隔多久第二次回访，默认 7 天。"})
+
+	for _, f := range assess.Figures {
+		dir := "越高越好：低于“红”界值为红色，低于“橙”为橙色，低于“黄”为黄色，其余绿色。"
+		if !f.HigherBetter {
+			dir = "越低越好：高于“红”界值为红色，高于“橙”为橙色，高于“黄”为黄色，其余绿色。"
+		}
+		add(Def{Key: assess.Setting(f.Key), Group: "assess", Label: f.Name + "（" + f.Unit + "）", Kind: KindThresholds,
+			Default: f.Default.String(), higherBetter: f.HigherBetter, Help: "写作“红/橙/黄”三个界值。" + dir})
 	}
 
 	add(Def{Key: auth.TOTPRequiredSetting, Group: "security", Label: "管理员及可查看完整号码的角色必须启用两步验证", Kind: KindBool, Default: "true",
@@ -291,6 +325,12 @@ func (d Def) normalize(v string, forFlag bool) (string, error) {
 			return "", err
 		}
 		return targetsString(ts), nil
+	case KindThresholds:
+		t, err := assess.ParseThresholds(v, d.higherBetter)
+		if err != nil {
+			return "", fmt.Errorf("%s", err.Error())
+		}
+		return t.String(), nil
 	case KindNetworks:
 		ps, err := ParseNetworks(v)
 		if err != nil {

@@ -190,6 +190,9 @@ func genCountyHistory(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county,
 	if _, err := genCasework(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x636173)), c, now); err != nil { // series, campaigns, tasks (gen_casework.go)
 		return fmt.Errorf("series, campaigns and tasks: %w", err)
 	}
+	if _, err := genInstructions(ctx, tx, rand.New(rand.NewPCG(uint64(seed), 0x696e7374)), c, now); err != nil { // instructions and relapses (gen_instructions.go)
+		return fmt.Errorf("instructions and relapses: %w", err)
+	}
 	cells := 0
 	for _, v := range c.villages {
 		cells += len(v.cells)
