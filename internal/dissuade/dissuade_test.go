@@ -253,7 +253,7 @@ func TestOnsiteNeedsCallsFirst(t *testing.T) {
 		one := w.warn(t, "V-1", warning.GradeFund, "13700000001", "", "青石镇李家村")
 		call(one, "no_answer")
 		call(one, "no_answer")
-		wantKind(t, visit(one), domain.ErrConflict, "至少电话联系 3 次")
+		wantKind(t, visit(one), domain.ErrRule, "至少电话联系 3 次")
 		call(one, "no_answer")
 		if err := visit(one); err != nil {
 			t.Fatalf("visit after three calls: %v", err)
@@ -268,7 +268,7 @@ func TestOnsiteNeedsCallsFirst(t *testing.T) {
 		for range 3 {
 			call(two, "no_answer")
 		}
-		wantKind(t, visit(two), domain.ErrConflict, "已知 2 个号码")
+		wantKind(t, visit(two), domain.ErrRule, "已知 2 个号码")
 		if err := d.QueryRow(ctx, `SELECT 1`).Scan(new(int)); err != nil {
 			t.Fatal(err)
 		}

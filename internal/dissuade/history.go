@@ -186,7 +186,7 @@ func CheckOnsite(ctx context.Context, q db.Querier, scope area.Node, warningID i
 		if need > 1 {
 			msg += fmt.Sprintf("（已知 %d 个号码，须至少拨打其中 %d 个）", len(calls), need)
 		}
-		return domain.Conflict("%s后才能登记上门核查：目前已拨打 %d 次、%d 个号码", msg, total, called)
+		return domain.Refuse("onsite_needs_calls", "%s后才能登记上门核查：目前已拨打 %d 次、%d 个号码", msg, total, called)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/fanzha/fanzha/internal/dissuade"
 	"io"
 	"net/http"
 	"strconv"
@@ -119,7 +120,7 @@ func (s *handler) handleWarningContact(w http.ResponseWriter, r *http.Request, p
 	if err := web.DecodeJSON(r, &c, 1<<16); err != nil {
 		return err
 	}
-	if err := warning.RecordContact(r.Context(), s.DB, s.PolicyNow(r.Context()), s.Actor(r, p), id, c, s.Now()); err != nil {
+	if err := dissuade.RecordContact(r.Context(), s.DB, s.PolicyNow(r.Context()), s.Actor(r, p), id, c, s.Now()); err != nil {
 		return err
 	}
 	s.Publish([]int64{id})

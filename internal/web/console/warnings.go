@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"fmt"
+	"github.com/fanzha/fanzha/internal/dissuade"
 	"net/http"
 	"strings"
 	"time"
@@ -228,7 +229,7 @@ func (s *handler) handleContactForm(w http.ResponseWriter, r *http.Request, p *a
 		return err
 	}
 	c := warning.ContactInput{Method: r.FormValue("method"), Result: r.FormValue("result"), Note: r.FormValue("note")}
-	if err := warning.RecordContact(r.Context(), s.DB, s.PolicyNow(r.Context()), s.Actor(r, p), id, c, s.Now()); err != nil {
+	if err := dissuade.RecordContact(r.Context(), s.DB, s.PolicyNow(r.Context()), s.Actor(r, p), id, c, s.Now()); err != nil {
 		return err
 	}
 	s.Publish([]int64{id})
