@@ -50,7 +50,7 @@ func useNewestByNode(q db.Querier, scope area.Node) bool {
 	if dialectOf(q) != db.Postgres {
 		return false
 	}
-	return scope.Level != area.Province && scope.Level != area.City && scope.Level != ""
+	return scope.Level != "" && !scope.Level.AboveCounty()
 }
 
 // dialectOf is the engine behind q.
