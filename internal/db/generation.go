@@ -21,6 +21,9 @@ const (
 	// not by Bump: any change to a warning received more than 24 hours ago
 	// by the database's clock (SELECT ms FROM db_clock).
 	GenWarningHistory = "warning_history"
+	// GenGraphDeletes is bumped by database triggers (migration 00040) on
+	// any delete from the tables the intel graph is built from.
+	GenGraphDeletes = "graph_deletes"
 )
 
 // Bump advances the generation counter name. Call it in the transaction that

@@ -359,6 +359,11 @@ func Rescore(ctx context.Context, d *db.DB, now time.Time) (int, int, error) {
 // a jurisdiction: accounts paid by victims of cases there, named in its
 // warnings, or on statements imported by its users. The centre (the root)
 // sees every account.
+// The subqueries are DISTINCT so that PostgreSQL hashes each one: a city's
+// warnings' scam accounts (60,000+ rows, a few thousand accounts) were
+// otherwise searched row by row for each of 1.8 million statement rows,
+// and the city's 两卡研判 page did not answer within a minute (2.2 s with
+// DISTINCT, docs/BENCHMARKS.md "province").
 func visibleAccounts(col string, scope area.Node) (string, []any) {
 	if scope.ParentID == 0 {
 		return "1=1", nil
@@ -366,9 +371,9 @@ func visibleAccounts(col string, scope area.Node) (string, []any) {
 	c1, a1 := area.UnderClause("c.area_id", scope)
 	c2, a2 := area.UnderClause("w.area_id", scope)
 	c3, a3 := area.UnderClause("u.area_id", scope)
-	return "(" + col + ` IN (SELECT ct.to_account FROM case_transfers ct JOIN cases c ON c.id = ct.case_id WHERE ` + c1 + `)
-		OR ` + col + ` IN (SELECT w.scam_account FROM warnings w WHERE ` + c2 + `)
-		OR ` + col + ` IN (SELECT sr.account FROM statement_rows sr JOIN statement_imports si ON si.id = sr.import_id
+	return "(" + col + ` IN (SELECT DISTINCT ct.to_account FROM case_transfers ct JOIN cases c ON c.id = ct.case_id WHERE ` + c1 + `)
+		OR ` + col + ` IN (SELECT DISTINCT w.scam_account FROM warnings w WHERE ` + c2 + `)
+		OR ` + col + ` IN (SELECT DISTINCT sr.account FROM statement_rows sr JOIN statement_imports si ON si.id = sr.import_id
 			JOIN users u ON u.id = si.user_id WHERE ` + c3 + `))`, []any{a1, a2, a3}
 }
 

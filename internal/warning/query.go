@@ -78,14 +78,21 @@ type Filter struct {
 
 // List returns warnings in scope matching f, newest first.
 func List(ctx context.Context, q db.Querier, scope area.Node, f Filter) ([]Warning, error) {
-	var where db.Where
-	where.And(scopeClause("w", scope)).
-		AndIf(f.Status != "", "w.status = ?", f.Status).
+	var filter db.Where
+	filter.AndIf(f.Status != "", "w.status = ?", f.Status).
 		AndIf(f.Grade != "", "w.grade = ?", f.Grade).
 		AndIf(f.StationID != 0, "w.station_id = ?", f.StationID).
 		Between("w.received_at", f.From, f.To).
 		AndIf(f.BeforeID > 0, "w.id < ?", f.BeforeID)
 	page := db.Page{Limit: f.Limit}.Clamp(100, 500)
+	var where db.Where
+	if useNewestByNode(q, scope) {
+		cond, args := scopeNewestClause(scope, filter, page.Limit)
+		where.And(cond, args...)
+	} else {
+		where.And(scopeClause("w", scope))
+	}
+	where.And(filter.String(), filter.Args()...)
 	rows, err := q.Query(ctx, selectWarning+` WHERE `+where.String()+` ORDER BY w.id DESC`+page.SQL(), where.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list warnings: %w", err)
