@@ -175,23 +175,7 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 			ws = append(ws, x)
 		}
 		rows.Close()
-		type vic struct {
-			phone, idn string
-			at         int64
-		}
-		var vs []vic
-		rows, err = d.Query(ctx, `SELECT v.phone, v.id_number, c.reported_at FROM victims v JOIN cases c ON c.id = v.case_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var v vic
-			if err := rows.Scan(&v.phone, &v.idn, &v.at); err != nil {
-				t.Fatal(err)
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
+		vs := testworld.ReadVictims(t, d)
 		closed, dissuaded, relapsed := map[int64]int{}, map[int64]int{}, map[int64]int{}
 		for _, x := range ws {
 			if x.outcome == "false_alarm" || x.outcomeAt < db.Millis(from) || x.outcomeAt >= db.Millis(to) {
@@ -202,12 +186,8 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 				continue
 			}
 			dissuaded[x.station]++
-			for _, v := range vs {
-				same := (x.phone != "" && v.phone == x.phone) || (x.idn != "" && v.idn == x.idn)
-				if same && v.at >= x.outcomeAt && v.at < x.outcomeAt+dissuade.After.Milliseconds() {
-					relapsed[x.station]++
-					break
-				}
+			if vs.Relapsed(x.phone, x.idn, x.outcomeAt, dissuade.After) {
+				relapsed[x.station]++
 			}
 		}
 		if len(r.ByStation) != 2 {
