@@ -9,6 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/testworld"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -19,17 +20,17 @@ func TestLeague(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
-		if _, err := d.Exec(ctx, `UPDATE areas SET population = 20000 WHERE id = ?`, w.stA.ID); err != nil {
+		if _, err := d.Exec(ctx, `UPDATE areas SET population = 20000 WHERE id = ?`, w.StA.ID); err != nil {
 			t.Fatal(err)
 		}
 		p := warning.DefaultPolicy()
-		a := w.actor(w.offA)
+		a := w.Actor(w.OffA)
 		// Station A: 3 dissuaded, 1 defrauded; first contact on time for 3 of 4.
 		for i := range 4 {
-			id := w.warn(t, fmt.Sprintf("A-%d", i), warning.GradeHigh, fmt.Sprintf("1350000%04d", i), "", "青石镇李家村")
-			at := w.now.Add(5 * time.Minute)
+			id := w.Warn(t, fmt.Sprintf("A-%d", i), warning.GradeHigh, fmt.Sprintf("1350000%04d", i), "", "青石镇李家村")
+			at := w.Now.Add(5 * time.Minute)
 			if i == 3 {
-				at = w.now.Add(2 * time.Hour) // late: the high-risk deadline is 30 minutes
+				at = w.Now.Add(2 * time.Hour) // late: the high-risk deadline is 30 minutes
 			}
 			if err := warning.RecordContact(ctx, d, p, a, id, warning.ContactInput{Method: "call", Result: "reached", At: at}, at); err != nil {
 				t.Fatal(err)
@@ -42,8 +43,8 @@ func TestLeague(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		from, to := w.now.Add(-time.Hour), w.now.Add(24*time.Hour)
-		lg, err := assess.Compute(ctx, d, w.root, from, to)
+		from, to := w.Now.Add(-time.Hour), w.Now.Add(24*time.Hour)
+		lg, err := assess.Compute(ctx, d, w.Root, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +52,7 @@ func TestLeague(t *testing.T) {
 			t.Fatalf("rows %+v", lg.Rows)
 		}
 		ra := lg.Rows[0]
-		if ra.AreaID != w.stA.ID {
+		if ra.AreaID != w.StA.ID {
 			ra = lg.Rows[1]
 		}
 		want := map[string]assess.Value{
@@ -69,11 +70,11 @@ func TestLeague(t *testing.T) {
 			t.Fatalf("row A: %+v", ra)
 		}
 		// Lower bounds: 750‰ is yellow, on-time 750‰ too; the row is then yellow.
-		setSetting(t, d, assess.Setting("dissuasion"), "500/600/700")
-		setSetting(t, d, assess.Setting("first_contact"), "600/700/800")
-		lg, _ = assess.Compute(ctx, d, w.root, from, to)
+		testworld.SetSetting(t, d, assess.Setting("dissuasion"), "500/600/700")
+		testworld.SetSetting(t, d, assess.Setting("first_contact"), "600/700/800")
+		lg, _ = assess.Compute(ctx, d, w.Root, from, to)
 		for _, r := range lg.Rows {
-			if r.AreaID != w.stA.ID {
+			if r.AreaID != w.StA.ID {
 				continue
 			}
 			// No prevention event reached the station's one village: coverage
@@ -83,7 +84,7 @@ func TestLeague(t *testing.T) {
 				t.Fatalf("row A after the settings: %+v", r)
 			}
 		}
-		st, err := assess.Compute(ctx, d, w.stA, from, to)
+		st, err := assess.Compute(ctx, d, w.StA, from, to)
 		if err != nil || len(st.Rows) != 1 || st.Rows[0].Name != "青石镇" {
 			t.Fatalf("station table: %+v %v", st.Rows, err)
 		}

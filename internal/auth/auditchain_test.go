@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -378,7 +376,7 @@ func TestAuditChainAdoptsOlderRows(t *testing.T) {
 	for _, eng := range dbtest.Engines() {
 		t.Run(string(eng), func(t *testing.T) {
 			ctx := context.Background()
-			d := unmigrated(t, eng)
+			d := dbtest.Unmigrated(t, eng)
 			if _, err := d.MigrateTo(ctx, 17); err != nil {
 				t.Fatal(err)
 			}
@@ -401,44 +399,4 @@ func TestAuditChainAdoptsOlderRows(t *testing.T) {
 			}
 		})
 	}
-}
-
-// unmigrated opens an empty database of the engine (PostgreSQL: a new
-// schema, dropped at the end).
-func unmigrated(t *testing.T, eng db.Dialect) *db.DB {
-	t.Helper()
-	ctx := context.Background()
-	if eng != db.Postgres {
-		d, err := db.Open(ctx, filepath.Join(t.TempDir(), "old.db"), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
-	}
-	admin, err := db.Open(ctx, dbtest.PostgresURL(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := fmt.Sprintf("t_old_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(dbtest.PostgresURL())
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	d, err := db.Open(ctx, u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		d.Close()
-		if a, err := db.Open(context.Background(), dbtest.PostgresURL(), ""); err == nil {
-			_, _ = a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			a.Close()
-		}
-	})
-	return d
 }

@@ -84,25 +84,6 @@ func input(i int) warning.Input {
 		Person: warning.Person{Name: "王秀英", Phone: phone, Address: "芙蓉区青石镇李家村3组", Age: 68}, Text: "对方自称公安民警"}
 }
 
-// pairs reads a two-integer-column query into a map.
-func pairs(t *testing.T, d *db.DB, q string) map[int64]int64 {
-	t.Helper()
-	rows, err := d.Query(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	for rows.Next() {
-		var k, v int64
-		if err := rows.Scan(&k, &v); err != nil {
-			t.Fatal(err)
-		}
-		out[k] = v
-	}
-	return out
-}
-
 func sums(t *testing.T, d *db.DB) map[string]TableSum {
 	t.Helper()
 	_, ss, err := Stats(context.Background(), d)
@@ -211,8 +192,8 @@ func TestBackupDuringIntakeAndRestore(t *testing.T) {
 			}
 			// The open load per officer (derived) is rebuilt from the
 			// restored warnings.
-			if w, l := pairs(t, dst, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`),
-				pairs(t, dst, `SELECT user_id, open_count FROM officer_load WHERE open_count <> 0`); len(w) == 0 || !maps.Equal(w, l) {
+			if w, l := dbtest.Pairs(t, dst, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`),
+				dbtest.Pairs(t, dst, `SELECT user_id, open_count FROM officer_load WHERE open_count <> 0`); len(w) == 0 || !maps.Equal(w, l) {
 				t.Fatalf("open load after restore %v, open warnings per officer %v", l, w)
 			}
 			for name, w := range want {

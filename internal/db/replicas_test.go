@@ -2,9 +2,6 @@ package db_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"sync"
 	"testing"
 
@@ -12,43 +9,10 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 )
 
-// emptySchema returns the URL of a new empty PostgreSQL schema, dropped
-// after the test.
-func emptySchema(t *testing.T) string {
-	t.Helper()
-	base := dbtest.PostgresURL()
-	if base == "" {
-		t.Skip("FANZHA_TEST_POSTGRES not set: PostgreSQL tests skipped")
-	}
-	ctx := context.Background()
-	admin, err := db.Open(ctx, base, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // Three replicas starting together on an empty database migrate it once:
 // none fails, and each migration is recorded once.
 func TestReplicasMigrateTogether(t *testing.T) {
-	dsn := emptySchema(t)
+	dsn := dbtest.EmptyPostgresURL(t)
 	ctx := context.Background()
 	latest, err := db.LatestVersion()
 	if err != nil {

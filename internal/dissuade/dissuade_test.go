@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/testworld"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -23,7 +24,7 @@ func TestFollowupScheduling(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		p := warning.DefaultPolicy()
-		a := w.actor(w.offA)
+		a := w.Actor(w.OffA)
 		cases := []struct {
 			ref     string
 			grade   warning.Grade
@@ -37,21 +38,21 @@ func TestFollowupScheduling(t *testing.T) {
 		}
 		ids := map[string]int64{}
 		for i, c := range cases {
-			id := w.warn(t, c.ref, c.grade, fmt.Sprintf("1380000%04d", i), "", "青石镇李家村")
+			id := w.Warn(t, c.ref, c.grade, fmt.Sprintf("1380000%04d", i), "", "青石镇李家村")
 			ids[c.ref] = id
-			if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: c.outcome}, w.now); err != nil {
+			if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: c.outcome}, w.Now); err != nil {
 				t.Fatal(err)
 			}
 		}
-		n, err := dissuade.Schedule(ctx, d, w.now.Add(time.Minute))
+		n, err := dissuade.Schedule(ctx, d, w.Now.Add(time.Minute))
 		if err != nil || n != 4 {
 			t.Fatalf("scheduled %d (%v), want 4", n, err)
 		}
-		if n, _ := dissuade.Schedule(ctx, d, w.now.Add(2*time.Minute)); n != 0 {
+		if n, _ := dissuade.Schedule(ctx, d, w.Now.Add(2*time.Minute)); n != 0 {
 			t.Fatalf("a second sweep scheduled %d more", n)
 		}
 		for _, c := range cases {
-			if got := count(t, d, `SELECT COUNT(*) FROM followups WHERE warning_id = ? AND user_id = ?`, ids[c.ref], w.offA.ID); got != c.want {
+			if got := testworld.Count(t, d, `SELECT COUNT(*) FROM followups WHERE warning_id = ? AND user_id = ?`, ids[c.ref], w.OffA.ID); got != c.want {
 				t.Errorf("%s: %d follow-ups on the dissuader's list, want %d", c.ref, got, c.want)
 			}
 		}
@@ -59,38 +60,38 @@ func TestFollowupScheduling(t *testing.T) {
 		if err := d.QueryRow(ctx, `SELECT MIN(due_at), MAX(due_at) FROM followups WHERE warning_id = ?`, ids["F-1"]).Scan(&due1, &due2); err != nil {
 			t.Fatal(err)
 		}
-		if db.Time(due1).Sub(w.now) != 3*day || db.Time(due2).Sub(w.now) != 7*day {
-			t.Fatalf("follow-ups at +%v and +%v, want +3d and +7d", db.Time(due1).Sub(w.now), db.Time(due2).Sub(w.now))
+		if db.Time(due1).Sub(w.Now) != 3*day || db.Time(due2).Sub(w.Now) != 7*day {
+			t.Fatalf("follow-ups at +%v and +%v, want +3d and +7d", db.Time(due1).Sub(w.Now), db.Time(due2).Sub(w.Now))
 		}
 
 		// A stored setting moves the next ones.
-		setSetting(t, d, dissuade.FirstFollowupSetting, "1d")
-		id := w.warn(t, "F-2", warning.GradeFund, "13800009999", "", "青石镇李家村")
-		if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.now); err != nil {
+		testworld.SetSetting(t, d, dissuade.FirstFollowupSetting, "1d")
+		id := w.Warn(t, "F-2", warning.GradeFund, "13800009999", "", "青石镇李家村")
+		if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := dissuade.Schedule(ctx, d, w.now); err != nil {
+		if _, err := dissuade.Schedule(ctx, d, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.QueryRow(ctx, `SELECT MIN(due_at) FROM followups WHERE warning_id = ?`, id).Scan(&due1); err != nil || db.Time(due1).Sub(w.now) != day {
-			t.Fatalf("first follow-up with the setting at +%v (%v), want +1d", db.Time(due1).Sub(w.now), err)
+		if err := d.QueryRow(ctx, `SELECT MIN(due_at) FROM followups WHERE warning_id = ?`, id).Scan(&due1); err != nil || db.Time(due1).Sub(w.Now) != day {
+			t.Fatalf("first follow-up with the setting at +%v (%v), want +1d", db.Time(due1).Sub(w.Now), err)
 		}
 
 		// The list on day 4: the first call of F-1, H-1 and F-2, not the second ones.
-		list, err := dissuade.Due(ctx, d, w.stA, w.offA.ID, w.now.Add(4*day), w.now.Add(4*day))
+		list, err := dissuade.Due(ctx, d, w.StA, w.OffA.ID, w.Now.Add(4*day), w.Now.Add(4*day))
 		if err != nil || len(list) != 3 || !list[0].Overdue {
 			t.Fatalf("day-4 list: %+v %v", list, err)
 		}
-		if other, _ := dissuade.Due(ctx, d, w.stB, w.offA.ID, w.now.Add(4*day), w.now); len(other) != 0 {
+		if other, _ := dissuade.Due(ctx, d, w.StB, w.OffA.ID, w.Now.Add(4*day), w.Now); len(other) != 0 {
 			t.Fatalf("another station's scope lists %d follow-ups", len(other))
 		}
-		wantKind(t, dissuade.Done(ctx, d, w.stB, w.entry(w.offB), list[0].ID, "safe", "", w.now), domain.ErrNotFound, "")
-		wantKind(t, dissuade.Done(ctx, d, w.stA, w.entry(w.offA), list[0].ID, "fine", "", w.now), domain.ErrInvalid, "回访结果")
-		if err := dissuade.Done(ctx, d, w.stA, w.entry(w.offA), list[0].ID, "safe", "本人称已卸载涉诈软件", w.now.Add(4*day)); err != nil {
+		testworld.WantKind(t, dissuade.Done(ctx, d, w.StB, w.Entry(w.OffB), list[0].ID, "safe", "", w.Now), domain.ErrNotFound, "")
+		testworld.WantKind(t, dissuade.Done(ctx, d, w.StA, w.Entry(w.OffA), list[0].ID, "fine", "", w.Now), domain.ErrInvalid, "回访结果")
+		if err := dissuade.Done(ctx, d, w.StA, w.Entry(w.OffA), list[0].ID, "safe", "本人称已卸载涉诈软件", w.Now.Add(4*day)); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, dissuade.Done(ctx, d, w.stA, w.entry(w.offA), list[0].ID, "safe", "", w.now), domain.ErrConflict, "已登记")
-		if list, _ := dissuade.Due(ctx, d, w.stA, w.offA.ID, w.now.Add(4*day), w.now); len(list) != 2 {
+		testworld.WantKind(t, dissuade.Done(ctx, d, w.StA, w.Entry(w.OffA), list[0].ID, "safe", "", w.Now), domain.ErrConflict, "已登记")
+		if list, _ := dissuade.Due(ctx, d, w.StA, w.OffA.ID, w.Now.Add(4*day), w.Now); len(list) != 2 {
 			t.Fatalf("after one call the list has %d, want 2", len(list))
 		}
 	})
@@ -123,12 +124,12 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 			{"D-8", "13900000008", "", "青石镇李家村", warning.OutcomeFalseAlarm, 0, false, false, false},
 		}
 		for i, pp := range people {
-			id := w.warn(t, pp.ref, warning.GradeOrdinary, pp.phone, pp.idn, pp.addr)
-			a := w.actor(w.offA)
+			id := w.Warn(t, pp.ref, warning.GradeOrdinary, pp.phone, pp.idn, pp.addr)
+			a := w.Actor(w.OffA)
 			if pp.addr != "青石镇李家村" {
-				a = w.actor(w.offB)
+				a = w.Actor(w.OffB)
 			}
-			if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: pp.outcome}, w.now); err != nil {
+			if _, err := warning.SetOutcome(ctx, d, p, a, id, warning.OutcomeInput{Outcome: pp.outcome}, w.Now); err != nil {
 				t.Fatal(err)
 			}
 			if pp.caseAfter != 0 {
@@ -139,11 +140,11 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 				if pp.caseID {
 					idn = pp.idn
 				}
-				w.victimCase(t, fmt.Sprintf("AJ-%d", i), ph, idn, w.now.Add(pp.caseAfter))
+				w.VictimCase(t, fmt.Sprintf("AJ-%d", i), ph, idn, w.Now.Add(pp.caseAfter))
 			}
 		}
-		from, to := w.now.Add(-day), w.now.Add(day)
-		r, err := dissuade.DissuasionRates(ctx, d, w.root, from, to)
+		from, to := w.Now.Add(-day), w.Now.Add(day)
+		r, err := dissuade.DissuasionRates(ctx, d, w.Root, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,23 +175,7 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 			ws = append(ws, x)
 		}
 		rows.Close()
-		type vic struct {
-			phone, idn string
-			at         int64
-		}
-		var vs []vic
-		rows, err = d.Query(ctx, `SELECT v.phone, v.id_number, c.reported_at FROM victims v JOIN cases c ON c.id = v.case_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var v vic
-			if err := rows.Scan(&v.phone, &v.idn, &v.at); err != nil {
-				t.Fatal(err)
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
+		vs := testworld.ReadVictims(t, d)
 		closed, dissuaded, relapsed := map[int64]int{}, map[int64]int{}, map[int64]int{}
 		for _, x := range ws {
 			if x.outcome == "false_alarm" || x.outcomeAt < db.Millis(from) || x.outcomeAt >= db.Millis(to) {
@@ -201,12 +186,8 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 				continue
 			}
 			dissuaded[x.station]++
-			for _, v := range vs {
-				same := (x.phone != "" && v.phone == x.phone) || (x.idn != "" && v.idn == x.idn)
-				if same && v.at >= x.outcomeAt && v.at < x.outcomeAt+dissuade.After.Milliseconds() {
-					relapsed[x.station]++
-					break
-				}
+			if vs.Relapsed(x.phone, x.idn, x.outcomeAt, dissuade.After) {
+				relapsed[x.station]++
 			}
 		}
 		if len(r.ByStation) != 2 {
@@ -225,7 +206,7 @@ func TestDefraudedAfterDissuasion(t *testing.T) {
 			t.Fatalf("officers %+v", r.ByOfficer)
 		}
 		// A station sees its own only.
-		rb, _ := dissuade.DissuasionRates(ctx, d, w.stB, from, to)
+		rb, _ := dissuade.DissuasionRates(ctx, d, w.StB, from, to)
 		if rb.Total.Dissuaded != 2 || rb.Total.Relapsed != 1 || len(rb.Relapses) != 1 || rb.Relapses[0].Days() != 3 {
 			t.Fatalf("station B: %+v", rb)
 		}
@@ -239,54 +220,54 @@ func TestOnsiteNeedsCallsFirst(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		p := warning.DefaultPolicy()
-		a := w.actor(w.offA)
+		a := w.Actor(w.OffA)
 		call := func(id int64, result string) {
 			t.Helper()
-			if err := dissuade.RecordContact(ctx, d, p, a, id, warning.ContactInput{Method: "call", Result: result}, w.now); err != nil {
+			if err := dissuade.RecordContact(ctx, d, p, a, id, warning.ContactInput{Method: "call", Result: result}, w.Now); err != nil {
 				t.Fatal(err)
 			}
 		}
 		visit := func(id int64) error {
-			return dissuade.RecordContact(ctx, d, p, a, id, warning.ContactInput{Method: "visit", Result: "safe"}, w.now)
+			return dissuade.RecordContact(ctx, d, p, a, id, warning.ContactInput{Method: "visit", Result: "safe"}, w.Now)
 		}
 		// One number known: three calls.
-		one := w.warn(t, "V-1", warning.GradeFund, "13700000001", "", "青石镇李家村")
+		one := w.Warn(t, "V-1", warning.GradeFund, "13700000001", "", "青石镇李家村")
 		call(one, "no_answer")
 		call(one, "no_answer")
-		wantKind(t, visit(one), domain.ErrRule, "至少电话联系 3 次")
+		testworld.WantKind(t, visit(one), domain.ErrRule, "至少电话联系 3 次")
 		call(one, "no_answer")
 		if err := visit(one); err != nil {
 			t.Fatalf("visit after three calls: %v", err)
 		}
 		// Two numbers known (two warnings of one ID number): both called.
 		idn := "110101198001011230"
-		old := w.warn(t, "V-2a", warning.GradeHigh, "13700000002", idn, "青石镇李家村")
-		if _, err := warning.SetOutcome(ctx, d, p, a, old, warning.OutcomeInput{Outcome: warning.OutcomeFalseAlarm}, w.now); err != nil {
+		old := w.Warn(t, "V-2a", warning.GradeHigh, "13700000002", idn, "青石镇李家村")
+		if _, err := warning.SetOutcome(ctx, d, p, a, old, warning.OutcomeInput{Outcome: warning.OutcomeFalseAlarm}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		two := w.warn(t, "V-2b", warning.GradeHigh, "13700000003", idn, "青石镇李家村")
+		two := w.Warn(t, "V-2b", warning.GradeHigh, "13700000003", idn, "青石镇李家村")
 		for range 3 {
 			call(two, "no_answer")
 		}
-		wantKind(t, visit(two), domain.ErrRule, "已知 2 个号码")
+		testworld.WantKind(t, visit(two), domain.ErrRule, "已知 2 个号码")
 		if err := d.QueryRow(ctx, `SELECT 1`).Scan(new(int)); err != nil {
 			t.Fatal(err)
 		}
 		// A call on the other number (recorded on its warning, reopened here by a fixture row).
 		if _, err := d.Exec(ctx, `INSERT INTO contacts (warning_id, at, method, result, created_at) VALUES (?,?,'call','no_answer',?)`,
-			old, db.Millis(w.now), db.Millis(w.now)); err != nil {
+			old, db.Millis(w.Now), db.Millis(w.Now)); err != nil {
 			t.Fatal(err)
 		}
 		if err := visit(two); err != nil {
 			t.Fatalf("visit after calls on both numbers: %v", err)
 		}
 		// Reached already, or an ordinary warning: no rule.
-		reached := w.warn(t, "V-3", warning.GradeFund, "13700000004", "", "青石镇李家村")
+		reached := w.Warn(t, "V-3", warning.GradeFund, "13700000004", "", "青石镇李家村")
 		call(reached, "at_risk")
 		if err := visit(reached); err != nil {
 			t.Fatalf("visit after reaching the person: %v", err)
 		}
-		ord := w.warn(t, "V-4", warning.GradeOrdinary, "13700000005", "", "青石镇李家村")
+		ord := w.Warn(t, "V-4", warning.GradeOrdinary, "13700000005", "", "青石镇李家村")
 		if err := visit(ord); err != nil {
 			t.Fatalf("visit on an ordinary warning: %v", err)
 		}
@@ -300,19 +281,19 @@ func TestPersonHistory(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		p := warning.DefaultPolicy()
-		a := w.actor(w.offA)
-		first := w.warn(t, "P-1", warning.GradeHigh, "13600000001", "", "青石镇李家村")
-		if err := warning.RecordContact(ctx, d, p, a, first, warning.ContactInput{Method: "call", Result: "reached"}, w.now); err != nil {
+		a := w.Actor(w.OffA)
+		first := w.Warn(t, "P-1", warning.GradeHigh, "13600000001", "", "青石镇李家村")
+		if err := warning.RecordContact(ctx, d, p, a, first, warning.ContactInput{Method: "call", Result: "reached"}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := warning.SetOutcome(ctx, d, p, a, first, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.now); err != nil {
+		if _, err := warning.SetOutcome(ctx, d, p, a, first, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		w.victimCase(t, "AJ-P", "13600000001", "", w.now.Add(day))
-		w.warn(t, "P-X", warning.GradeHigh, "13600000099", "", "青石镇李家村")
-		w.now = w.now.Add(2 * day)
-		second := w.warn(t, "P-2", warning.GradeHigh, "13600000001", "", "青石镇李家村")
-		h, err := dissuade.PersonHistory(ctx, d, w.stA, second)
+		w.VictimCase(t, "AJ-P", "13600000001", "", w.Now.Add(day))
+		w.Warn(t, "P-X", warning.GradeHigh, "13600000099", "", "青石镇李家村")
+		w.Now = w.Now.Add(2 * day)
+		second := w.Warn(t, "P-2", warning.GradeHigh, "13600000001", "", "青石镇李家村")
+		h, err := dissuade.PersonHistory(ctx, d, w.StA, second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,7 +303,7 @@ func TestPersonHistory(t *testing.T) {
 		if len(h.Cases) != 1 || h.Cases[0].CaseNo != "AJ-P" {
 			t.Fatalf("cases %+v", h.Cases)
 		}
-		if _, err := dissuade.PersonHistory(ctx, d, w.stB, second); err == nil {
+		if _, err := dissuade.PersonHistory(ctx, d, w.StB, second); err == nil {
 			t.Fatal("another station read the history")
 		}
 	})

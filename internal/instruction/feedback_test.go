@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/testworld"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -54,13 +55,13 @@ func TestFeedbackFileRoundTrip(t *testing.T) {
 			{"SJ-003", "市", "市反诈中心", "2026-11-02 09:42", "高危", "赵丽", "13800000103", "城关街道新华社区", "police", "", "冒充公检法"},
 			{"SJ-004", "运营商", "中国移动", "2026-11-02 09:43", "一般", "孙强", "13800000104", "城关街道新华社区", "loan", "", "贷款诈骗"},
 		})
-		rep, err := instruction.ImportFile(ctx, d, w.intake, "指令.xlsx", bytes.NewReader(file), warning.SubmitOptions{Door: "upload", UserID: w.duty.ID}, w.now)
+		rep, err := instruction.ImportFile(ctx, d, w.Intake, "指令.xlsx", bytes.NewReader(file), warning.SubmitOptions{Door: "upload", UserID: w.Duty.ID}, w.Now)
 		if err != nil || rep.Registered != 4 || len(rep.Errors) > 0 {
 			t.Fatalf("import: %+v %v", rep, err)
 		}
 		p := warning.DefaultPolicy()
-		at := w.now.Add(5 * time.Minute)
-		a, b := w.actor(w.offA), w.actor(w.offB)
+		at := w.Now.Add(5 * time.Minute)
+		a, b := w.Actor(w.OffA), w.Actor(w.OffB)
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
@@ -79,15 +80,15 @@ func TestFeedbackFileRoundTrip(t *testing.T) {
 		_, err = warning.SetOutcome(ctx, d, p, b, id3, warning.OutcomeInput{Outcome: warning.OutcomeUnreachable}, at.Add(time.Minute))
 		must(err)
 
-		before, _ := instruction.PendingFeedback(ctx, d, w.root, at)
+		before, _ := instruction.PendingFeedback(ctx, d, w.Root, at)
 		if len(before) != 4 {
 			t.Fatalf("待反馈 before the export: %d, want 4", len(before))
 		}
 		layout, err := instruction.LayoutByName("省厅预警反馈表")
 		must(err)
-		from, to := w.now.Add(-24*time.Hour), w.now.Add(time.Hour)
+		from, to := w.Now.Add(-24*time.Hour), w.Now.Add(time.Hour)
 		sentAt := at.Add(10 * time.Minute)
-		body, sent, err := instruction.ExportFeedback(ctx, d, w.root, from, to, layout, w.duty.ID, sentAt)
+		body, sent, err := instruction.ExportFeedback(ctx, d, w.Root, from, to, layout, w.Duty.ID, sentAt)
 		must(err)
 		if len(sent.New) != 3 {
 			t.Fatalf("first export recorded %d reports, want 3 (the untouched one has no result)", len(sent.New))
@@ -116,25 +117,25 @@ func TestFeedbackFileRoundTrip(t *testing.T) {
 		if out.CaseNo == "" {
 			t.Fatal("the defrauded warning has no case number")
 		}
-		after, _ := instruction.PendingFeedback(ctx, d, w.root, sentAt)
+		after, _ := instruction.PendingFeedback(ctx, d, w.Root, sentAt)
 		if len(after) != 1 || after[0].Number != "SJ-004" {
 			t.Fatalf("待反馈 after the export: %+v, want SJ-004 only", after)
 		}
 
 		// The on-site check is done: the warning page says a 续报 is due, and
 		// the next export carries it.
-		info, err := instruction.Get(ctx, d, w.stB, id3)
+		info, err := instruction.Get(ctx, d, w.StB, id3)
 		if err != nil || info.Changed || len(info.Sent) != 1 || info.Sent[0].Result != "无法联系，落地核查中" || info.SignMode != "auto" {
 			t.Fatalf("instruction of SJ-003 before the visit: %+v %v", info, err)
 		}
-		if _, err := instruction.Get(ctx, d, w.stA, id3); err == nil {
+		if _, err := instruction.Get(ctx, d, w.StA, id3); err == nil {
 			t.Fatal("station A read station B's instruction")
 		}
 		must(warning.RecordContact(ctx, d, p, b, id3, warning.ContactInput{Method: "visit", Result: "safe"}, sentAt.Add(time.Hour)))
-		if info, err = instruction.Get(ctx, d, w.stB, id3); err != nil || !info.Changed || !info.Current.Onsite {
+		if info, err = instruction.Get(ctx, d, w.StB, id3); err != nil || !info.Changed || !info.Current.Onsite {
 			t.Fatalf("instruction of SJ-003 after the visit: %+v %v", info, err)
 		}
-		body, sent, err = instruction.ExportFeedback(ctx, d, w.root, from, to, layout, w.duty.ID, sentAt.Add(2*time.Hour))
+		body, sent, err = instruction.ExportFeedback(ctx, d, w.Root, from, to, layout, w.Duty.ID, sentAt.Add(2*time.Hour))
 		must(err)
 		if len(sent.New) != 1 || sent.New[0].Number != "SJ-003" || sent.New[0].Version != 2 {
 			t.Fatalf("second export recorded %+v, want SJ-003 version 2", sent.New)
@@ -151,7 +152,7 @@ func TestFeedbackFileRoundTrip(t *testing.T) {
 		if versions["SJ-001"] != 1 || versions["SJ-002"] != 1 || versions["SJ-003"] != 2 {
 			t.Fatalf("versions in the second file %v", versions)
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'feedback'`, id3); n != 2 {
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'feedback'`, id3); n != 2 {
 			t.Fatalf("%d feedback lines on SJ-003's timeline, want 2", n)
 		}
 	})
@@ -182,23 +183,23 @@ func TestFeedbackDoors(t *testing.T) {
 		w.importCSV(t, header, "NB-1,银行,工商银行,2026-11-02 09:00,高危,甲,13800000031,青石镇李家村,police,,冒充公检法,")
 		id := w.idOf(t, "NB-1")
 		p := warning.DefaultPolicy()
-		if err := warning.RecordContact(ctx, d, p, w.actor(w.offA), id, warning.ContactInput{Method: "call", Result: "reached"}, w.now); err != nil {
+		if err := warning.RecordContact(ctx, d, p, w.Actor(w.OffA), id, warning.ContactInput{Method: "call", Result: "reached"}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := warning.SetOutcome(ctx, d, p, w.actor(w.offA), id, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.now); err != nil {
+		if _, err := warning.SetOutcome(ctx, d, p, w.Actor(w.OffA), id, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		from, to := w.now.Add(-time.Hour*24), w.now.Add(time.Hour)
+		from, to := w.Now.Add(-time.Hour*24), w.Now.Add(time.Hour)
 		down := &fakeNATS{fail: true}
-		if _, err := instruction.PublishFeedback(ctx, d, down, w.root, from, to, 0, w.now); err == nil {
+		if _, err := instruction.PublishFeedback(ctx, d, down, w.Root, from, to, 0, w.Now); err == nil {
 			t.Fatal("a failed publish was not reported")
 		}
-		if list, _ := instruction.PendingFeedback(ctx, d, w.root, w.now); len(list) != 1 {
+		if list, _ := instruction.PendingFeedback(ctx, d, w.Root, w.Now); len(list) != 1 {
 			t.Fatalf("after a failed publish the queue has %d, want 1", len(list))
 		}
 		up := &fakeNATS{}
 		for range 2 {
-			if _, err := instruction.PublishFeedback(ctx, d, up, w.root, from, to, 0, w.now); err != nil {
+			if _, err := instruction.PublishFeedback(ctx, d, up, w.Root, from, to, 0, w.Now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -211,15 +212,15 @@ func TestFeedbackDoors(t *testing.T) {
 		}
 		// The webhook door: nothing new to send for NB-1.
 		tg := []notify.Target{{URL: "http://192.0.2.1/hook", Format: notify.FormatJSON}}
-		sent, err := instruction.WebhookFeedback(ctx, d, tg, w.root, from, to, 0, w.now)
-		if err != nil || len(sent.New) != 0 || count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'instruction_feedback'`) != 0 {
+		sent, err := instruction.WebhookFeedback(ctx, d, tg, w.Root, from, to, 0, w.Now)
+		if err != nil || len(sent.New) != 0 || testworld.Count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'instruction_feedback'`) != 0 {
 			t.Fatalf("webhook after NATS: %+v %v", sent, err)
 		}
 		if _, err := d.Exec(ctx, `UPDATE warnings SET kept_fen = 100000 WHERE id = ?`, id); err != nil {
 			t.Fatal(err)
 		}
-		sent, err = instruction.WebhookFeedback(ctx, d, tg, w.root, from, to, 0, w.now)
-		if err != nil || len(sent.New) != 1 || sent.New[0].Version != 2 || count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'instruction_feedback'`) != 1 {
+		sent, err = instruction.WebhookFeedback(ctx, d, tg, w.Root, from, to, 0, w.Now)
+		if err != nil || len(sent.New) != 1 || sent.New[0].Version != 2 || testworld.Count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'instruction_feedback'`) != 1 {
 			t.Fatalf("webhook 续报: %+v %v", sent, err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/instruction"
+	"github.com/fanzha/fanzha/internal/testworld"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -38,8 +39,8 @@ func TestDeadlinesPerLevel(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
-		setSetting(t, d, instruction.FeedbackSetting(instruction.City), "12h")
-		setSetting(t, d, instruction.SignSetting(instruction.City), "15m")
+		testworld.SetSetting(t, d, instruction.FeedbackSetting(instruction.City), "12h")
+		testworld.SetSetting(t, d, instruction.SignSetting(instruction.City), "15m")
 		issued := "2026-11-02 09:00"
 		lines := []string{header}
 		for i, l := range instruction.Levels {
@@ -74,7 +75,7 @@ func TestDeadlinesPerLevel(t *testing.T) {
 		}
 		// The same file again changes nothing.
 		w.importCSV(t, lines...)
-		if n := count(t, d, `SELECT COUNT(*) FROM instructions`); n != len(want) {
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM instructions`); n != len(want) {
 			t.Fatalf("%d instructions after a second import, want %d", n, len(want))
 		}
 	})
@@ -92,27 +93,27 @@ func TestSignAutoOrManual(t *testing.T) {
 		if err := d.QueryRow(ctx, `SELECT sign_mode, signed_by FROM instructions WHERE number = 'ZL-A'`).Scan(&mode, &by); err != nil {
 			t.Fatal(err)
 		}
-		if mode != "auto" || by != w.offA.ID {
-			t.Fatalf("auto sign: mode %q by %d, want auto by %d", mode, by, w.offA.ID)
+		if mode != "auto" || by != w.OffA.ID {
+			t.Fatalf("auto sign: mode %q by %d, want auto by %d", mode, by, w.OffA.ID)
 		}
 
-		setSetting(t, d, instruction.AutoSignSetting, "false")
+		testworld.SetSetting(t, d, instruction.AutoSignSetting, "false")
 		w.importCSV(t, header, "ZL-M,市,市局,2026-11-02 09:50,高危,赵六,13800000002,青石镇李家村,police,,冒充公检法,")
 		id := w.idOf(t, "ZL-M")
-		if n := count(t, d, `SELECT COUNT(*) FROM instructions WHERE warning_id = ? AND signed_at IS NULL`, id); n != 1 {
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM instructions WHERE warning_id = ? AND signed_at IS NULL`, id); n != 1 {
 			t.Fatal("manual mode: the instruction was signed without an officer")
 		}
-		res, err := (&instruction.Watcher{DB: d, Now: func() time.Time { return w.now }}).Sweep(ctx)
+		res, err := (&instruction.Watcher{DB: d, Now: func() time.Time { return w.Now }}).Sweep(ctx)
 		if err != nil || res.Signed != 0 {
 			t.Fatalf("manual mode: a sweep signed %d (%v)", res.Signed, err)
 		}
-		err = instruction.Sign(ctx, d, w.stB, w.entry(w.offB), id, w.now)
-		wantKind(t, err, domain.ErrNotFound, "")
-		if err := instruction.Sign(ctx, d, w.stA, w.entry(w.offA), id, w.now); err != nil {
+		err = instruction.Sign(ctx, d, w.StB, w.Entry(w.OffB), id, w.Now)
+		testworld.WantKind(t, err, domain.ErrNotFound, "")
+		if err := instruction.Sign(ctx, d, w.StA, w.Entry(w.OffA), id, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, instruction.Sign(ctx, d, w.stA, w.entry(w.offA), id, w.now), domain.ErrConflict, "已于")
-		if n := count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'signed'`, id); n != 1 {
+		testworld.WantKind(t, instruction.Sign(ctx, d, w.StA, w.Entry(w.OffA), id, w.Now), domain.ErrConflict, "已于")
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'signed'`, id); n != 1 {
 			t.Fatalf("%d sign lines on the timeline, want 1", n)
 		}
 	})
@@ -128,7 +129,7 @@ func TestPendingFeedbackQueue(t *testing.T) {
 			"ZL-1,省,省厅,2026-11-02 09:00,高危,甲,13800000011,青石镇李家村,police,,冒充公检法,2026-11-02 12:00",
 			"ZL-2,部,部中心,2026-11-02 09:00,高危,乙,13800000012,青石镇李家村,police,,冒充公检法,2026-11-02 11:00",
 			"ZL-3,县,县局,2026-11-02 09:00,高危,丙,13800000013,城关街道新华社区,police,,冒充公检法,2026-11-02 09:30")
-		list, err := instruction.PendingFeedback(ctx, d, w.stA, w.now)
+		list, err := instruction.PendingFeedback(ctx, d, w.StA, w.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +139,7 @@ func TestPendingFeedbackQueue(t *testing.T) {
 		if list[0].Left != time.Hour || list[0].LevelName != "部" || list[0].Overdue {
 			t.Fatalf("ZL-2: left %v, level %q, overdue %v", list[0].Left, list[0].LevelName, list[0].Overdue)
 		}
-		all, err := instruction.PendingFeedback(ctx, d, w.root, w.now)
+		all, err := instruction.PendingFeedback(ctx, d, w.Root, w.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,15 +155,15 @@ func TestOverdueFeedbackEscalatesAfterRestart(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
-		setSetting(t, d, instruction.AutoSignSetting, "false")
+		testworld.SetSetting(t, d, instruction.AutoSignSetting, "false")
 		w.importCSV(t, header, "ZL-9,市,市局,2026-11-02 09:00,高危,甲,13800000021,青石镇李家村,police,,冒充公检法,2026-11-02 12:00")
 		id := w.idOf(t, "ZL-9")
-		before := &instruction.Watcher{DB: d, Now: func() time.Time { return w.now }}
+		before := &instruction.Watcher{DB: d, Now: func() time.Time { return w.Now }}
 		if res, err := before.Sweep(ctx); err != nil || len(res.Escalated) != 0 {
 			t.Fatalf("before the deadlines: %+v %v", res, err)
 		}
 		// The server is down from 10:00 to 13:00; a new watcher starts.
-		later := w.now.Add(3 * time.Hour)
+		later := w.Now.Add(3 * time.Hour)
 		after := &instruction.Watcher{DB: d, Now: func() time.Time { return later }}
 		res, err := after.Sweep(ctx)
 		if err != nil {
@@ -178,10 +179,10 @@ func TestOverdueFeedbackEscalatesAfterRestart(t *testing.T) {
 		if res, _ := after.Sweep(ctx); len(res.Escalated) != 0 {
 			t.Fatalf("second sweep escalated again: %+v", res.Escalated)
 		}
-		if n := count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'escalated' AND detail LIKE '%反馈超时%'`, id); n != 1 {
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM warning_events WHERE warning_id = ? AND kind = 'escalated' AND detail LIKE '%反馈超时%'`, id); n != 1 {
 			t.Fatalf("%d feedback escalation lines, want 1", n)
 		}
-		list, _ := instruction.PendingFeedback(ctx, d, area.Node(w.root), later)
+		list, _ := instruction.PendingFeedback(ctx, d, area.Node(w.Root), later)
 		if len(list) != 1 || !list[0].Escalated || !list[0].Overdue {
 			t.Fatalf("queue after escalation: %+v", list)
 		}
@@ -199,19 +200,19 @@ func TestMergedInstructionsReportedBoth(t *testing.T) {
 			"HB-1,省,省厅,2026-11-02 09:00,高危,甲,13800000041,青石镇李家村,police,,冒充公检法,",
 			"HB-2,银行,工商银行,2026-11-02 09:05,高危,甲,13800000041,青石镇李家村,police,,冒充公检法,")
 		id1 := w.idOf(t, "HB-1")
-		list, err := instruction.PendingFeedback(ctx, d, w.stA, w.now)
+		list, err := instruction.PendingFeedback(ctx, d, w.StA, w.Now)
 		if err != nil || len(list) != 2 {
 			t.Fatalf("queue %+v %v", list, err)
 		}
 		p := warning.DefaultPolicy()
-		if _, err := warning.SetOutcome(ctx, d, p, w.actor(w.offA), id1, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.now); err != nil {
+		if _, err := warning.SetOutcome(ctx, d, p, w.Actor(w.OffA), id1, warning.OutcomeInput{Outcome: warning.OutcomeDissuaded}, w.Now); err != nil {
 			t.Fatal(err)
 		}
-		_, sent, err := instruction.ExportFeedback(ctx, d, w.root, w.now.Add(-24*time.Hour), w.now.Add(time.Hour), instruction.Layouts[0], w.duty.ID, w.now)
+		_, sent, err := instruction.ExportFeedback(ctx, d, w.Root, w.Now.Add(-24*time.Hour), w.Now.Add(time.Hour), instruction.Layouts[0], w.Duty.ID, w.Now)
 		if err != nil || len(sent.New) != 2 || sent.New[0].Result != "劝阻成功" || sent.New[1].Result != "劝阻成功" {
 			t.Fatalf("export: %+v %v", sent.New, err)
 		}
-		if list, _ := instruction.PendingFeedback(ctx, d, w.stA, w.now); len(list) != 0 {
+		if list, _ := instruction.PendingFeedback(ctx, d, w.StA, w.Now); len(list) != 0 {
 			t.Fatalf("queue after the export: %+v", list)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/notify"
+	"github.com/fanzha/fanzha/internal/testworld"
 )
 
 // TestTwoReplicasEscalateInstructionsOnce runs two watchers, each on its
@@ -41,7 +42,7 @@ func TestTwoReplicasEscalateInstructionsOnce(t *testing.T) {
 	targets := func(context.Context) []notify.Target {
 		return []notify.Target{{URL: srv.URL, Format: notify.FormatJSON}}
 	}
-	late := w.now.Add(3 * time.Hour)
+	late := w.Now.Add(3 * time.Hour)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	var mu sync.Mutex
@@ -70,10 +71,10 @@ func TestTwoReplicasEscalateInstructionsOnce(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	lines2 := count(t, d, `SELECT COUNT(*) FROM warning_events WHERE kind = 'escalated' AND detail LIKE '%反馈超时%'`)
-	twice := count(t, d, `SELECT COUNT(*) FROM (SELECT warning_id FROM warning_events WHERE kind = 'escalated' AND detail LIKE '%反馈超时%'
+	lines2 := testworld.Count(t, d, `SELECT COUNT(*) FROM warning_events WHERE kind = 'escalated' AND detail LIKE '%反馈超时%'`)
+	twice := testworld.Count(t, d, `SELECT COUNT(*) FROM (SELECT warning_id FROM warning_events WHERE kind = 'escalated' AND detail LIKE '%反馈超时%'
 		GROUP BY warning_id HAVING COUNT(*) > 1) x`)
-	rows := count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'escalation' AND payload LIKE '%instruction_feedback%'`)
+	rows := testworld.Count(t, d, `SELECT COUNT(*) FROM outbox WHERE kind = 'escalation' AND payload LIKE '%instruction_feedback%'`)
 	if total != n || lines2 != n || twice != 0 || rows != n {
 		t.Fatalf("escalated %d, timeline lines %d (twice %d), outbox rows %d; want %d, %d, 0, %d", total, lines2, twice, rows, n, n, n)
 	}

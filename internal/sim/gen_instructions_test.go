@@ -10,6 +10,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/instruction"
+	"github.com/fanzha/fanzha/internal/testworld"
 )
 
 // The demo county has instructions from every level, most reported back and
@@ -72,33 +73,13 @@ func TestGeneratedInstructionsAndRelapses(t *testing.T) {
 			}
 		}
 		rows.Close()
-		type vic struct {
-			phone, idn string
-			at         int64
-		}
-		var vs []vic
-		rows, err = d.Query(ctx, `SELECT v.phone, v.id_number, c.reported_at FROM victims v JOIN cases c ON c.id = v.case_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var v vic
-			if err := rows.Scan(&v.phone, &v.idn, &v.at); err != nil {
-				t.Fatal(err)
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
+		vs := testworld.ReadVictims(t, d)
 		relapsed := map[int64]int{}
 		total := 0
 		for _, x := range ws {
-			for _, v := range vs {
-				same := (x.phone != "" && v.phone == x.phone) || (x.idn != "" && v.idn == x.idn)
-				if same && v.at >= x.at && v.at < x.at+dissuade.After.Milliseconds() {
-					relapsed[x.station]++
-					total++
-					break
-				}
+			if vs.Relapsed(x.phone, x.idn, x.at, dissuade.After) {
+				relapsed[x.station]++
+				total++
 			}
 		}
 		if r.Total.Dissuaded != len(ws) || r.Total.Closed != closed || r.Total.Relapsed != total || len(r.Relapses) != total {

@@ -163,24 +163,8 @@ func must[T any](v T, err error) T {
 // counted per officer.
 func checkOfficerLoad(t *testing.T, d *db.DB) {
 	t.Helper()
-	read := func(q string) map[int64]int64 {
-		rows, err := d.Query(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[int64]int64{}
-		for rows.Next() {
-			var k, v int64
-			if err := rows.Scan(&k, &v); err != nil {
-				t.Fatal(err)
-			}
-			out[k] = v
-		}
-		return out
-	}
-	want := read(`SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
-	got := read(`SELECT user_id, open_count FROM officer_load WHERE open_count <> 0`)
+	want := dbtest.Pairs(t, d, `SELECT assignee_id, COUNT(*) FROM warnings WHERE status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id`)
+	got := dbtest.Pairs(t, d, `SELECT user_id, open_count FROM officer_load WHERE open_count <> 0`)
 	if len(want) == 0 || fmt.Sprint(want) != fmt.Sprint(got) {
 		t.Fatalf("officer_load %v, open warnings per officer %v", got, want)
 	}

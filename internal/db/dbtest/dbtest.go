@@ -49,13 +49,8 @@ func Open(t testing.TB, d db.Dialect) *db.DB {
 // SQLite returns a fresh migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "test.db"), "")
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
+	d := Unmigrated(t, db.SQLite)
+	if _, err := d.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
 	return d
@@ -64,6 +59,37 @@ func SQLite(t testing.TB) *db.DB {
 // Postgres returns a fresh migrated PostgreSQL schema; the test is skipped
 // when FANZHA_TEST_POSTGRES is unset.
 func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	d := Unmigrated(t, db.Postgres)
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return d
+}
+
+// Unmigrated returns an empty database of the given engine, closed after the
+// test: a new SQLite file, or a new PostgreSQL schema (skipped when
+// FANZHA_TEST_POSTGRES is unset). Tests of a migration bring it to an older
+// version with MigrateTo first.
+func Unmigrated(t testing.TB, eng db.Dialect) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "test.db")
+	if eng == db.Postgres {
+		dsn = EmptyPostgresURL(t)
+	}
+	d, err := db.Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatalf("open %s: %v", eng, err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// EmptyPostgresURL creates a new empty PostgreSQL schema, dropped after the
+// test, and returns the server URL with its search_path set to it; the test
+// is skipped when FANZHA_TEST_POSTGRES is unset.
+func EmptyPostgresURL(t testing.TB) string {
 	t.Helper()
 	base := PostgresURL()
 	if base == "" {
@@ -81,6 +107,14 @@ func Postgres(t testing.TB) *db.DB {
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
+	// Registered first, so it runs after the handles opened on the schema
+	// have been closed by their own cleanups.
+	t.Cleanup(func() {
+		if a, err := db.Open(context.Background(), base, ""); err == nil {
+			_, _ = a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			a.Close()
+		}
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse FANZHA_TEST_POSTGRES: %v", err)
@@ -88,19 +122,28 @@ func Postgres(t testing.TB) *db.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	d, err := db.Open(ctx, u.String(), "")
+	return u.String()
+}
+
+// Pairs reads a query of two integer columns into a map from the first to
+// the second.
+func Pairs(t testing.TB, d *db.DB, q string, args ...any) map[int64]int64 {
+	t.Helper()
+	rows, err := d.Query(context.Background(), q, args...)
 	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		d.Close()
-		if a, err := db.Open(context.Background(), base, ""); err == nil {
-			_, _ = a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			a.Close()
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			t.Fatal(err)
 		}
-	})
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatalf("migrate postgres: %v", err)
+		out[k] = v
 	}
-	return d
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
