@@ -48,27 +48,11 @@ func Followups(ctx context.Context, q db.Querier) ([]time.Duration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("follow-up setting: %w", err)
 		}
-		if d, err := parseDuration(v); err == nil {
+		if d, ok := zone.ParseSpan(v); ok {
 			out[i] = d
 		}
 	}
 	return out, nil
-}
-
-func parseDuration(v string) (time.Duration, error) {
-	v = strings.TrimSpace(v)
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days <= 0 {
-			return 0, fmt.Errorf("bad duration %q", v)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration %q", v)
-	}
-	return d, nil
 }
 
 // ScheduleWindow bounds how far back a sweep looks for dissuasions without

@@ -14,12 +14,12 @@ package instruction
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Level is who issued an instruction.
@@ -129,11 +129,11 @@ func LoadConfig(ctx context.Context, q db.Querier) (Config, error) {
 			d := c.Deadlines[l]
 			switch k {
 			case SignSetting(l):
-				if dur, err := ParseDuration(v); err == nil {
+				if dur, ok := zone.ParseSpan(v); ok {
 					d.Sign = dur
 				}
 			case FeedbackSetting(l):
-				if dur, err := ParseDuration(v); err == nil {
+				if dur, ok := zone.ParseSpan(v); ok {
 					d.Feedback = dur
 				}
 			}
@@ -141,21 +141,4 @@ func LoadConfig(ctx context.Context, q db.Querier) (Config, error) {
 		}
 	}
 	return c, rows.Err()
-}
-
-// ParseDuration reads the settings' durations: 30m, 2h, 1d.
-func ParseDuration(v string) (time.Duration, error) {
-	v = strings.TrimSpace(v)
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days <= 0 {
-			return 0, fmt.Errorf("bad duration %q", v)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration %q", v)
-	}
-	return d, nil
 }

@@ -154,18 +154,13 @@ func parseTerm(v string) (Term, error) {
 }
 
 func parseDur(v string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days <= 0 {
-			return 0, fmt.Errorf("%q is not a whole number of days like 7d", v)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
+	if d, ok := zone.ParseSpan(v); ok {
+		return d, nil
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration like 48h, 7d or 6mo", v)
+	if _, ok := strings.CutSuffix(v, "d"); ok {
+		return 0, fmt.Errorf("%q is not a whole number of days like 7d", v)
 	}
-	return d, nil
+	return 0, fmt.Errorf("%q is not a positive duration like 48h, 7d or 6mo", v)
 }
 
 func durString(d time.Duration) string {

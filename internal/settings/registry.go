@@ -30,6 +30,7 @@ import (
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Group is a section of the settings page.
@@ -413,19 +414,10 @@ func targetsString(ts []notify.Target) string {
 
 // parseDur reads a Go duration (10m, 2h, 90m) or whole days (1d).
 func parseDur(v string) (time.Duration, error) {
-	bad := fmt.Errorf("应为正的时长，如 10m（分钟）、2h（小时）或 1d（天）")
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days <= 0 {
-			return 0, bad
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
+	if d, ok := zone.ParseSpan(v); ok {
+		return d, nil
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, bad
-	}
-	return d, nil
+	return 0, fmt.Errorf("应为正的时长，如 10m（分钟）、2h（小时）或 1d（天）")
 }
 
 // durString writes a duration the shortest way parseDur reads it.

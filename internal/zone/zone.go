@@ -8,6 +8,8 @@
 package zone
 
 import (
+	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai without relying on the host's zone files
 )
@@ -28,4 +30,23 @@ func load() *time.Location {
 		return time.FixedZone("CST", OffsetMillis/1000)
 	}
 	return loc
+}
+
+// ParseSpan reads a positive span of time as people type it in settings
+// and files: a Go duration (30m, 2h, 90m) or whole days (7d). The callers
+// word their own refusal.
+func ParseSpan(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return 0, false
+		}
+		return time.Duration(days) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, false
+	}
+	return d, true
 }

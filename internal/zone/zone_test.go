@@ -80,3 +80,29 @@ func TestOneDeclaration(t *testing.T) {
 		t.Fatalf("read %d Go files; the walk missed the tree", files)
 	}
 }
+
+func TestParseSpan(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"30m", 30 * time.Minute, true},
+		{" 2h ", 2 * time.Hour, true},
+		{"7d", 7 * 24 * time.Hour, true},
+		{"1d", 24 * time.Hour, true},
+		{"0d", 0, false},
+		{"-3d", 0, false},
+		{"1.5d", 0, false},
+		{"0s", 0, false},
+		{"-1h", 0, false},
+		{"", 0, false},
+		{"d", 0, false},
+		{"两天", 0, false},
+	} {
+		got, ok := ParseSpan(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseSpan(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
