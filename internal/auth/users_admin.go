@@ -81,7 +81,9 @@ func GeneratePassword() string {
 		lower  = "abcdefghijkmnpqrstuvwxyz"
 		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 		digits = "23456789"
-		sym    = "-_.!@#%"
+		// No %: a password is shown on pages and in files, where "%!"
+		// reads as a formatting fault (and % as URL escaping).
+		sym = "-_.!@#"
 	)
 	pick := func(set string) byte {
 		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))

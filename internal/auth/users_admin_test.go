@@ -403,3 +403,18 @@ func TestImportOfficers(t *testing.T) {
 		}
 	})
 }
+
+// Generated passwords pass the rule, begin with a letter or digit (a
+// spreadsheet would take - or @ for a formula) and hold no % (shown on
+// pages, where "%!" reads as a formatting fault).
+func TestGeneratePasswordShape(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		pw := auth.GeneratePassword()
+		if err := auth.CheckPasswordRule("someone", pw); err != nil {
+			t.Fatalf("%q: %v", pw, err)
+		}
+		if strings.ContainsRune(pw, '%') || strings.ContainsRune("-_.!@#", rune(pw[0])) {
+			t.Fatalf("generated %q", pw)
+		}
+	}
+}
