@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/investigation"
@@ -79,6 +80,19 @@ func pathInt(r *http.Request, name, what string) (int64, error) {
 	return v, nil
 }
 
+// dueTime reads a task's due date: YYYY-MM-DD is the end of that day
+// (Asia/Shanghai), RFC 3339 the time given.
+func (s *handler) dueTime(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if t, err := time.ParseInLocation("2006-01-02", v, s.Loc); err == nil {
+		return t.AddDate(0, 0, 1).Add(-time.Second), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, web.Errorf(http.StatusBadRequest, "bad_param", "due_at=%q 应为日期 YYYY-MM-DD 或 RFC 3339 时间", v)
+}
+
 func (s *handler) handleCaseTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := web.PathID(r)
 	if err != nil {
@@ -104,7 +118,7 @@ func (s *handler) handleAddTask(w http.ResponseWriter, r *http.Request, p *auth.
 	if strings.TrimSpace(in.Due) == "" {
 		return web.Errorf(http.StatusUnprocessableEntity, "invalid", "请填写任务的截止日期")
 	}
-	due, err := s.dayOrTime("due_at", in.Due)
+	due, err := s.dueTime(in.Due)
 	if err != nil {
 		return err
 	}
