@@ -24,8 +24,8 @@ import (
 func TestCaseWorkAPI(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		invA := f.addUser(t, auth.NewUser{Username: "invA", Role: auth.RoleInvestigator, AreaID: f.stA.ID})
-		f.addUser(t, auth.NewUser{Username: "invB", Role: auth.RoleInvestigator, AreaID: f.stB.ID})
+		invA := f.addUser(t, auth.NewUser{Username: "invA", Role: auth.RoleInvestigator, AreaID: f.stA.ID, Password: "secret-invA-2026"})
+		f.addUser(t, auth.NewUser{Username: "invB", Role: auth.RoleInvestigator, AreaID: f.stB.ID, Password: "secret-invB-2026"})
 		c := "/api/v1/cases/" + itoa(f.caseA)
 		want := func(a answer, status int, what string) answer {
 			t.Helper()
@@ -33,6 +33,16 @@ func TestCaseWorkAPI(t *testing.T) {
 				t.Fatalf("%s: %d, want %d: %.300s", what, a.status, status, a.body)
 			}
 			return a
+		}
+		home := func(user string) string {
+			t.Helper()
+			cl := newConsoleClient(t, f.srv.URL)
+			cl.login(user, "secret-"+user+"-2026")
+			pg := cl.get("/")
+			if pg.status != 200 {
+				t.Fatalf("%s home: %d", user, pg.status)
+			}
+			return pg.body
 		}
 
 		// Tasks.
@@ -58,11 +68,20 @@ func TestCaseWorkAPI(t *testing.T) {
 		if l := want(f.do(t, "GET", "/api/v1/tasks/overdue", "invB", ""), 200, "overdue B").json["tasks"].([]any); len(l) != 0 {
 			t.Fatalf("station B sees A's overdue task: %v", l)
 		}
+		if h := home("invA"); !strings.Contains(h, "我的逾期任务") || !strings.Contains(h, "调取监控") || !strings.Contains(h, "AJ-1") {
+			t.Fatal("the assignee's home page does not list the overdue task")
+		}
+		if h := home("invB"); strings.Contains(h, "调取监控") {
+			t.Fatal("station B's home page shows A's task")
+		}
 		want(f.do(t, "GET", c+"/tasks", "invB", ""), 404, "station B reads A's tasks")
 		want(f.do(t, "POST", c+"/tasks/"+itoa(tid), "invB", `{"done":true}`), 404, "station B closes A's task")
 		want(f.do(t, "POST", c+"/tasks/"+itoa(tid), "invA", `{"done":true}`), 200, "done")
 		if l := want(f.do(t, "GET", "/api/v1/tasks/overdue", "invA", ""), 200, "overdue").json["tasks"].([]any); len(l) != 0 {
 			t.Fatalf("a done task is still overdue: %v", l)
+		}
+		if h := home("invA"); strings.Contains(h, "我的逾期任务") {
+			t.Fatal("a done task stays on the home page")
 		}
 
 		// Notes.
