@@ -17,6 +17,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/instruction"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/notify"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/roster"
@@ -86,6 +87,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	if err := startFreezeWatch(ctx, d, st, strings.TrimRight(base, "/"), log); err != nil {
 		return err
 	}
+	startTaskReminder(ctx, d, st, strings.TrimRight(base, "/"), log)
 	g := st.WebhookGuard()
 	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets, Guard: &g}
 	go dl.Run(ctx, 2*time.Second)
@@ -120,6 +122,34 @@ func startFreezeWatch(ctx context.Context, d *db.DB, st *settings.Store, base st
 	}
 	go fw.Run(ctx, time.Minute)
 	return nil
+}
+
+// startTaskReminder reminds, once a minute, the case tasks past their due
+// date (investigation.RemindOverdue: each task is claimed by a conditional
+// UPDATE, so several replicas remind it once); the first sweep runs at once.
+func startTaskReminder(ctx context.Context, d *db.DB, st *settings.Store, base string, log *slog.Logger) {
+	sweep := func() {
+		if n, err := investigation.RemindOverdue(ctx, d, st.Targets(ctx), base, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("overdue task reminders", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("overdue task reminders", "tasks", n)
+		}
+	}
+	go func() {
+		sweep()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				sweep()
+			}
+		}
+	}()
 }
 
 // streamFlags configure the stream door.

@@ -109,3 +109,27 @@ func TestCaseFileWorkbook(t *testing.T) {
 		}
 	})
 }
+
+// A case reported without a losing transfer yet still has a case file: its
+// 资金追查 sheet holds the headings and the count of statements, no victim.
+func TestCaseFileWithoutTransfers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.newCase(t, d, w.vA, t0)
+		var buf bytes.Buffer
+		if err := inv.WriteCaseFile(context.Background(), d, w.stA, w.inv, auth.Masker{}, id, &buf, now); err != nil {
+			t.Fatalf("a case without transfers: %v", err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows("资金追查")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || rows[0][0] != "受害人" || rows[1][0] != "已调取流水的账户（个）" {
+			t.Fatalf("资金追查 of a case without transfers: %q", rows)
+		}
+	})
+}

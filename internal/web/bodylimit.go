@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/prevent"
 )
 
@@ -68,20 +69,21 @@ const (
 // RouteBodyLimits are the routes that take more than a plain form, by the
 // pattern they are registered with.
 var RouteBodyLimits = map[string]int64{
-	"POST /api/v1/statements/import":    maxStatementUpload,
-	"POST /statements/import":           maxStatementUpload,
-	"POST /api/v1/warnings":             maxWarningsJSON,
-	"POST /api/v1/warnings/import":      MaxUpload,
-	"POST /warnings/import":             MaxUpload,
-	"POST /api/v1/intel/outlets/import": MaxUpload,
-	"POST /api/v1/prevention/events":    MaxEventBody,
-	"POST /prevention/events":           MaxEventBody,
-	"POST /admin/areas/import":          MaxTreeUpload,
-	"POST /admin/areas/boundaries":      MaxTreeUpload,
-	"POST /api/v1/areas/import":         MaxTreeUpload,
-	"POST /api/v1/areas/boundaries":     MaxTreeUpload,
-	"POST /admin/users/import":          MaxUserImport,
-	"POST /admin/roster/import":         MaxRosterUpload,
+	"POST /api/v1/statements/import":      maxStatementUpload,
+	"POST /statements/import":             maxStatementUpload,
+	"POST /api/v1/warnings":               maxWarningsJSON,
+	"POST /api/v1/warnings/import":        MaxUpload,
+	"POST /warnings/import":               MaxUpload,
+	"POST /api/v1/intel/outlets/import":   MaxUpload,
+	"POST /api/v1/prevention/events":      MaxEventBody,
+	"POST /prevention/events":             MaxEventBody,
+	"POST /admin/areas/import":            MaxTreeUpload,
+	"POST /admin/areas/boundaries":        MaxTreeUpload,
+	"POST /api/v1/areas/import":           MaxTreeUpload,
+	"POST /api/v1/areas/boundaries":       MaxTreeUpload,
+	"POST /admin/users/import":            MaxUserImport,
+	"POST /admin/roster/import":           MaxRosterUpload,
+	"POST /api/v1/cases/{id}/attachments": investigation.MaxAttachmentBytes + 1<<20,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.

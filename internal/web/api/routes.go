@@ -60,6 +60,7 @@ func (s *handler) apiRoutes() []APIRoute {
 		s.warningAPIRoutes(),
 		s.caseAPIRoutes(),
 		s.investigationAPIRoutes(),
+		s.caseworkAPIRoutes(),
 		s.fundsAPIRoutes(),
 		s.partnerOps(),
 		s.intelAPIRoutes(),

@@ -5,13 +5,14 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
+	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/prevent"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
-// The home page: figures, recent prevention events and a dissuader's own
-// open warnings.
+// The home page: figures, recent prevention events, a dissuader's own
+// open warnings and an officer's overdue case tasks.
 
 // homeView is the data of the home page: the figures (nil for a role
 // without them), recent prevention events and, for a dissuader, their own
@@ -21,6 +22,9 @@ type homeView struct {
 	Events    []prevent.Event
 	Dissuader bool
 	Mine      []warning.BoardItem
+	// Overdue are the caller's open case tasks past due (roles that work
+	// cases), the same list as GET /api/v1/tasks/overdue.
+	Overdue []investigation.Task
 }
 
 func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -59,6 +63,13 @@ func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			mine[i].Warning = mine[i].Warning.Masked(m)
 		}
 		data.Dissuader, data.Mine = true, mine
+	}
+	if p.Can(auth.CapCaseWrite) {
+		od, err := investigation.OverdueTasks(r.Context(), s.DB, p.Scope, p.User.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		data.Overdue = od
 	}
 	s.Render(w, r, http.StatusOK, "home", web.Page{Title: "首页", Active: "/", Data: data})
 	return nil

@@ -143,6 +143,22 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	_, err = investigation.Dispose(ctx, d, f.stB, invWhoB, investigation.DispositionInput{SuspectID: sus, CaseID: caseB,
 		Kind: investigation.Caught, At: at, Unit: "城关派出所", Place: "车站" + walkTagB}, now)
 	must(err)
+	// Work inside the case: a task, a note, an attachment; a campaign of
+	// station B holding the case.
+	_, err = investigation.AddTask(ctx, d, f.stB, invWhoB, investigation.TaskInput{CaseID: caseB, Title: "任务" + walkTagB,
+		AssigneeID: uid["invB"], Due: now.Add(-time.Hour)}, now.Add(-2*time.Hour))
+	must(err)
+	_, err = investigation.AddNote(ctx, d, f.stB, invWhoB, caseB, "备注"+walkTagB, now)
+	must(err)
+	att, err := investigation.AddAttachment(ctx, d, f.stB, invWhoB, caseB, investigation.NewAttachment{Name: "笔录" + walkTagB + ".pdf",
+		Data: []byte("%PDF-1.4\n" + walkTagB + "\n%%EOF\n")}, now)
+	must(err)
+	set("attachment", att.ID)
+	camp, err := investigation.CreateCampaign(ctx, d, f.stB, invWhoB, investigation.CampaignInput{Kind: investigation.Cluster,
+		Name: "战役" + walkTagB, AreaID: f.stB.ID, Started: at}, now)
+	must(err)
+	set("campaign", camp)
+	must(investigation.TagCase(ctx, d, f.stB, invWhoB, camp, caseB, true, now))
 	var victim int64
 	must(d.QueryRow(ctx, `SELECT id FROM victims WHERE case_id = ?`, caseB).Scan(&victim))
 	set("victim", victim)

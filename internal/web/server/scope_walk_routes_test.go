@@ -79,6 +79,16 @@ var walkGet = map[string][]string{
 	"GET /api/v1/cases/{id}/suspects":           {"/api/v1/cases/{case}/suspects"},
 	"GET /api/v1/suspects/{id}":                 {"/api/v1/suspects/{suspect}"},
 	"GET /api/v1/approvals":                     {"/api/v1/approvals"},
+	"GET /api/v1/cases/{id}/tasks":              {"/api/v1/cases/{case}/tasks"},
+	"GET /api/v1/tasks/overdue":                 {"/api/v1/tasks/overdue"},
+	"GET /api/v1/cases/{id}/notes":              {"/api/v1/cases/{case}/notes"},
+	"GET /api/v1/cases/{id}/attachments":        {"/api/v1/cases/{case}/attachments"},
+	"GET /api/v1/cases/{id}/attachments/{aid}":  {"/api/v1/cases/{case}/attachments/{attachment}"},
+	"GET /api/v1/cases/{id}/links":              {"/api/v1/cases/{case}/links"},
+	"GET /api/v1/cases/{id}/series":             {"/api/v1/cases/{case}/series"},
+	"GET /api/v1/campaigns":                     {"/api/v1/campaigns"},
+	"GET /api/v1/campaigns/{id}":                {"/api/v1/campaigns/{campaign}"},
+	"GET /api/v1/cases/{id}/file.xlsx":          {"/api/v1/cases/{case}/file.xlsx"},
 	"GET /api/v1/figures/strike":                {"/api/v1/figures/strike", "/api/v1/figures/strike?node={area}"},
 	"GET /api/v1/cases/{id}/returns":            {"/api/v1/cases/{case}/returns"},
 	"GET /api/v1/cases/{id}/returns.xlsx":       {"/api/v1/cases/{case}/returns.xlsx"},
@@ -197,6 +207,7 @@ var walkCreate = map[string]string{
 	"POST /admin/roster/leave":        "area={area}&user_id={dissb}&from=2026-12-10+08:00&to=2026-12-11+08:00&reason=x",
 	"POST /admin/roster/patterns":     "area={area}&user_id={dissb}&duty=dissuader&weekdays=1&start=08:00&hours=8&from=2026-12-10",
 	"POST /admin/roster/copy":         "area={area}&week=2026-12-07&weeks=1",
+	"POST /api/v1/campaigns":          `{"kind":"cluster","name":"x","area_id":{area}}`,
 }
 
 // walkWriteIDs says which of station B's records each path value of a
@@ -205,7 +216,8 @@ var walkWriteIDs = map[string]string{
 	"warnings": "warning", "cases": "case", "requests": "request", "freezes": "request", "return-plans": "plan",
 	"return-objections": "objection", "returns": "plan", "inbox": "request", "tasks": "task", "units": "unit",
 	"contacts": "contact", "areas": "area", "users": "user", "tokens": "token", "shifts": "shift", "patterns": "pattern",
-	"leave": "leave", "settings": "group", "accounts": "account", "suspects": "suspect",
+	"leave": "leave", "settings": "group", "accounts": "account", "suspects": "suspect", "series": "case",
+	"campaigns": "campaign",
 }
 
 // walkBody gives the writes a valid body (JSON for the API, a form for
@@ -221,6 +233,13 @@ var walkBody = map[string]string{
 	"POST /api/v1/cases/{id}/steps":                       `{"action":"accept"}`,
 	"POST /api/v1/cases/{id}/steps/decision":              `{"approve":true}`,
 	"POST /api/v1/cases/{id}/suspects":                    `{"name":"x","role":"mule"}`,
+	"POST /api/v1/cases/{id}/tasks":                       `{"title":"x","assignee_id":{own},"due_at":"2026-12-31"}`,
+	"POST /api/v1/cases/{id}/tasks/{tid}":                 `{"done":true}`,
+	"POST /api/v1/cases/{id}/notes":                       `{"body":"x"}`,
+	"POST /api/v1/cases/{id}/attachments":                 "%PDF-1.4\nx\n%%EOF\n",
+	"POST /api/v1/cases/{id}/links":                       `{"kind":"warning","warning_id":{warning}}`,
+	"POST /api/v1/cases/{id}/series":                      `{"case_ids":[{case}],"reason":"x"}`,
+	"POST /api/v1/campaigns/{id}/cases":                   `{"case_id":{case}}`,
 	"POST /api/v1/cases/{id}/suspects/{sid}/dispositions": `{"kind":"caught","unit":"x","place":"x"}`,
 	"POST /api/v1/cases/{id}/requests":                    `{"kind":"query","unit_id":{unit},"account":"{mule}","reason":"x"}`,
 	"POST /api/v1/cases/{id}/trace/requests":              `{"kind":"freeze","unit_id":{unit},"account_id":{account}}`,
