@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/web"
@@ -135,18 +136,36 @@ type intelGroupsView struct {
 	Groups    []web.GroupSummary
 	Hubs      []web.HubView
 	HubDegree int
+	// A province or city user picks the county whose groups are listed.
+	Counties []area.Node
+	County   int64  // the chosen county (0: none yet)
+	CountyQ  string // "?county=N" carried by the group links, or ""
 }
 
 func (s *handler) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	list, err := s.IntelGroups(r, p)
+	counties, err := s.GraphCounties(r, p)
 	if err != nil {
 		return err
 	}
-	hubs, err := s.IntelHubs(r, p)
-	if err != nil {
+	v := intelGroupsView{HubDegree: intel.HubDegree, Counties: counties}
+	if p.Scope.Level.AboveCounty() {
+		if v.County, err = web.QueryInt(r, "county"); err != nil {
+			return err
+		}
+		if v.County == 0 {
+			// No county chosen yet: the picker alone.
+			s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: v})
+			return nil
+		}
+		v.CountyQ = fmt.Sprintf("?county=%d", v.County)
+	}
+	if v.Groups, err = s.IntelGroups(r, p); err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: intelGroupsView{Groups: list, Hubs: hubs, HubDegree: intel.HubDegree}})
+	if v.Hubs, err = s.IntelHubs(r, p); err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: v})
 	return nil
 }
 
