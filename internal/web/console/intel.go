@@ -122,12 +122,13 @@ type intelGraphView struct {
 	Node    string
 	Account string
 	Case    string
+	County  string // a province or city user's county (?county=), passed on to the expansion API
 }
 
 func (s *handler) handleIntelGraphPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	q := r.URL.Query()
 	s.Render(w, r, http.StatusOK, "intel_graph", web.Page{Title: "关系图谱", Active: "/intel",
-		Data: intelGraphView{Node: q.Get("node"), Account: q.Get("account"), Case: q.Get("case")}})
+		Data: intelGraphView{Node: q.Get("node"), Account: q.Get("account"), Case: q.Get("case"), County: q.Get("county")}})
 	return nil
 }
 
@@ -169,6 +170,13 @@ func (s *handler) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
+// intelGroupView is the data of the intel_group page: the group and, for
+// a province or city user, the county its graph links keep.
+type intelGroupView struct {
+	web.GroupDetail
+	County int64 // 0: a county user's own graph
+}
+
 // groupPageRows is how many members and links a group page lists.
 const groupPageRows = 200
 
@@ -177,7 +185,11 @@ func (s *handler) handleIntelGroupPage(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "intel_group", web.Page{Title: "团伙详情", Active: "/intel", Data: d})
+	v := intelGroupView{GroupDetail: d}
+	if county, _ := web.QueryInt(r, "county"); county != 0 && p.Scope.Level.AboveCounty() {
+		v.County = county // the graph links stay in the county
+	}
+	s.Render(w, r, http.StatusOK, "intel_group", web.Page{Title: "团伙详情", Active: "/intel", Data: v})
 	return nil
 }
 

@@ -112,8 +112,19 @@ func TestIntelGraphProvincePages(t *testing.T) {
 		if !strings.HasSuffix(ref, q) {
 			t.Fatalf("group link loses the county: %s", ref)
 		}
-		if g := c.get("/intel/groups/" + strings.ReplaceAll(ref, "&amp;", "&")); g.status != 200 || !strings.Contains(g.body, "AJ-1") {
+		g := c.get("/intel/groups/" + ref)
+		if g.status != 200 || !strings.Contains(g.body, "AJ-1") {
 			t.Fatalf("province group page: %d %.300s", g.status, g.body)
+		}
+		// Its graph link stays in the county, and the graph page hands the
+		// county to the expansion it runs.
+		gl := "/intel/graph?node=" + strings.TrimSuffix(ref, q) + "&county=" + itoa(f.root.ID)
+		if !strings.Contains(g.body, `href="`+gl+`"`) {
+			i := strings.Index(g.body, "/intel/graph?")
+			t.Fatalf("group page graph link without the county (want %s): %.200s", gl, g.body[max(i, 0):])
+		}
+		if gp := c.get(gl); gp.status != 200 || !strings.Contains(gp.body, `data-county="`+itoa(f.root.ID)+`"`) {
+			t.Fatalf("graph page: %d %.800s", gp.status, gp.body)
 		}
 		acc := c.get("/intel/accounts/" + itoa(id))
 		if acc.status != 200 || strings.Contains(acc.body, `id="open-graph"`) || strings.Contains(acc.body, muleA) {
