@@ -14,6 +14,34 @@ type TreeRow struct {
 	Depth    int    // 0 for the scope's node
 	Children int    // live children
 	Station  string // name of the node's station
+	Folded   bool   // its children are left out (Fold)
+}
+
+// Fold keeps a large tree's rows readable: the rows down to depth keep, and
+// below that only the path to the node open (its ancestors' children and
+// its own); a row whose children are left out is marked Folded. rows are
+// Tree's, depth first.
+func Fold(rows []TreeRow, keep int, open int64) []TreeRow {
+	parent := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		parent[r.ID] = r.ParentID
+	}
+	path := map[int64]bool{}
+	for id := open; id != 0 && !path[id]; id = parent[id] {
+		if _, ok := parent[id]; !ok {
+			break // not in the tree shown
+		}
+		path[id] = true
+	}
+	out := make([]TreeRow, 0, min(len(rows), 1024))
+	for _, r := range rows {
+		if r.Depth > keep && !path[r.ParentID] {
+			continue
+		}
+		r.Folded = r.Children > 0 && r.Depth >= keep && !path[r.ID]
+		out = append(out, r)
+	}
+	return out
 }
 
 // Tree returns the nodes under scope (scope included) depth first, in the

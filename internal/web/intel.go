@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -76,11 +77,13 @@ func (s *Server) IntelAccount(r *http.Request, p *auth.Principal) (AccountView, 
 		return AccountView{}, err
 	}
 	v := AccountView{Scored: sc.Masked(m)}
+	// A province or city user has no graph without a chosen county: the
+	// account is shown without a graph link.
 	if g, err := s.IntelGraph(r, p); err == nil {
 		if _, ok := g.Find(intel.TCard, sc.Subject); ok {
 			v.GraphRef = g.Ref(intel.Entity{Type: intel.TCard, Key: sc.Subject})
 		}
-	} else {
+	} else if !errors.Is(err, intel.ErrGraphAboveCounty) {
 		return v, err
 	}
 	return v, nil

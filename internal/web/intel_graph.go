@@ -30,8 +30,34 @@ var (
 	graphKeySeq atomic.Int64
 )
 
+// IntelGraph is the graph the caller works on: their jurisdiction's for a
+// county and below; for a province or city user, the county chosen with
+// ?county= (intel.GraphScope: intel.ErrGraphAboveCounty without one).
 func (s *Server) IntelGraph(r *http.Request, p *auth.Principal) (*intel.Graph, error) {
-	return IntelGraphs.Get(r.Context(), s.DB, s.GraphKey(), p.Scope, s.Now())
+	scope, err := s.IntelGraphScope(r, p)
+	if err != nil {
+		return nil, err
+	}
+	return IntelGraphs.Get(r.Context(), s.DB, s.GraphKey(), scope, s.Now())
+}
+
+// IntelGraphScope is the jurisdiction of the caller's graph (?county= for a
+// province or city user).
+func (s *Server) IntelGraphScope(r *http.Request, p *auth.Principal) (area.Node, error) {
+	county, err := QueryInt(r, "county")
+	if err != nil {
+		return area.Node{}, err
+	}
+	return intel.GraphScope(r.Context(), s.DB, p.Scope, county)
+}
+
+// GraphCounties are the counties a province or city user picks a graph
+// from (none for a county user and below, whose graph is their own).
+func (s *Server) GraphCounties(r *http.Request, p *auth.Principal) ([]area.Node, error) {
+	if !p.Scope.Level.AboveCounty() {
+		return nil, nil
+	}
+	return area.ByLevel(r.Context(), s.DB, p.Scope, area.County)
 }
 
 func (s *Server) GraphKey() string {

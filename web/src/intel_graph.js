@@ -144,6 +144,8 @@ export function initIntelGraph() {
 
   async function expand(params) {
     const q = new URLSearchParams(params);
+    // A province or city user's graph is one county's (?county= of the page).
+    if (form.dataset.county) q.set('county', form.dataset.county);
     q.set('hops', form.querySelector('select[name=hops]').value);
     const t = types();
     if (t.length && t.length < TYPES.length) q.set('types', t.join(','));

@@ -100,6 +100,9 @@ var (
 	qBefore = apiParam{"before", "integer", "the page after this id (keyset paging: the last id of the previous page)"}
 	qUnmask = apiParam{"unmask", "integer", "1: numbers in full (audited; only for roles allowed to see them)"}
 	qArea   = apiParam{"area", "integer", "a node under the caller's (default: the caller's jurisdiction)"}
+	// qCounty picks the county whose entity graph a province or city user
+	// works on (the graph is built per county; ignored below a county).
+	qCounty = apiParam{"county", "integer", "province or city user: the county (areas.id) whose graph to use; required above a county"}
 )
 
 func (s *handler) coreAPIRoutes() []APIRoute {

@@ -42,14 +42,14 @@ func (s *handler) intelAPIRoutes() []APIRoute {
 		{Method: "POST", Path: "/api/v1/intel/outlets/import", Cap: auth.CapIntelWrite, Handler: s.handleIntelOutletsImport, Tag: "intel",
 			Summary: "导入开户网点", Upload: "file", Response: storedBody{}},
 		{Method: "GET", Path: "/api/v1/intel/graph/expand", Cap: auth.CapIntelRead, Handler: s.handleIntelExpand, Tag: "intel",
-			Summary: "关系图展开", Query: []apiParam{{"node", "string", "start at this node ref"}, {"account", "integer", "or at this account (accounts.id)"}, {"case", "string", "or at this case"}, {"hops", "integer", "how many links out (at most 6)"}, {"types", "string", "comma-separated node types to follow"}, qLimit, qUnmask},
+			Summary: "关系图展开", Query: []apiParam{{"node", "string", "start at this node ref"}, {"account", "integer", "or at this account (accounts.id)"}, {"case", "string", "or at this case"}, {"hops", "integer", "how many links out (at most 6)"}, {"types", "string", "comma-separated node types to follow"}, qCounty, qLimit, qUnmask},
 			Response: graphResponse{}},
 		{Method: "GET", Path: "/api/v1/intel/groups", Cap: auth.CapIntelRead, Handler: s.handleIntelGroups, Tag: "intel",
-			Summary: "团伙", Response: intelGroupsBody{}},
+			Summary: "团伙", Query: []apiParam{qCounty}, Response: intelGroupsBody{}},
 		{Method: "GET", Path: "/api/v1/intel/groups/{ref}", Cap: auth.CapIntelRead, Handler: s.handleIntelGroup, Tag: "intel",
-			Summary: "团伙详情", Query: []apiParam{qUnmask}, Response: web.GroupDetail{}},
+			Summary: "团伙详情", Query: []apiParam{qCounty, qUnmask}, Response: web.GroupDetail{}},
 		{Method: "GET", Path: "/api/v1/intel/cases/{id}/linked", Cap: auth.CapIntelRead, Handler: s.handleIntelLinkedCases, Tag: "intel",
-			Summary: "串并案件", Query: []apiParam{qUnmask}, Response: linkedCasesBody{}},
+			Summary: "串并案件", Query: []apiParam{qCounty, qUnmask}, Response: linkedCasesBody{}},
 	}
 }
 

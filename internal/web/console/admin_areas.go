@@ -41,10 +41,16 @@ type areasPage struct {
 	ImportError string
 	Boundaries  *area.BoundaryReport
 	BoundaryErr string
-	HasShapes   int // stations and towns with a stored shape
+	HasShapes   int  // stations and towns with a stored shape
+	Folded      bool // a large tree: below the first two levels only the opened node's path
 }
 
-func (s *handler) areasPageData(ctx context.Context, p *auth.Principal, withRetired bool) (areasPage, error) {
+// foldAbove is the number of rows above which /admin/areas shows the first
+// two levels below the caller's node and opens the rest node by node
+// (?open=ID): a province's tree has tens of thousands of villages and cells.
+const foldAbove = 2000
+
+func (s *handler) areasPageData(ctx context.Context, p *auth.Principal, withRetired bool, open int64) (areasPage, error) {
 	all, err := area.Tree(ctx, s.DB, p.Scope, true)
 	if err != nil {
 		return areasPage{}, err
@@ -64,12 +70,24 @@ func (s *handler) areasPageData(ctx context.Context, p *auth.Principal, withReti
 			shapes++
 		}
 	}
-	return areasPage{HasShapes: shapes, Rows: rows, Counts: area.Counts(all), Parents: area.ParentChoices(all), Levels: area.Levels,
+	folded := len(rows) > foldAbove
+	parents := all
+	if folded {
+		// The parents offered are the nodes on the page: open a node to
+		// add under one of its children.
+		rows = area.Fold(rows, 2, open)
+		parents = rows
+	}
+	return areasPage{Folded: folded, HasShapes: shapes, Rows: rows, Counts: area.Counts(all), Parents: area.ParentChoices(parents), Levels: area.Levels,
 		CanEdit: p.Can(auth.CapAreaAdmin), CanImport: p.Can(auth.CapAreaAdmin) && p.Scope.ParentID == 0, WithRetired: withRetired}, nil
 }
 
 func (s *handler) handleAreasPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	data, err := s.areasPageData(r.Context(), p, r.URL.Query().Get("retired") == "1")
+	open, err := web.QueryInt(r, "open")
+	if err != nil {
+		return err
+	}
+	data, err := s.areasPageData(r.Context(), p, r.URL.Query().Get("retired") == "1", open)
 	if err != nil {
 		return err
 	}
@@ -88,7 +106,7 @@ func (s *handler) handleAreasImportForm(w http.ResponseWriter, r *http.Request, 
 		web.RedirectFlash(w, r, "/admin/areas", importSummary(rep))
 		return nil
 	}
-	data, derr := s.areasPageData(r.Context(), p, false)
+	data, derr := s.areasPageData(r.Context(), p, false, 0)
 	if derr != nil {
 		return derr
 	}
@@ -282,7 +300,7 @@ func (s *handler) handleBoundariesForm(w http.ResponseWriter, r *http.Request, p
 	if errors.As(err, &mbe) {
 		err = web.ErrTreeTooLarge
 	}
-	data, derr := s.areasPageData(r.Context(), p, false)
+	data, derr := s.areasPageData(r.Context(), p, false, 0)
 	if derr != nil {
 		return derr
 	}

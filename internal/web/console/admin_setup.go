@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/setup"
 	"github.com/fanzha/fanzha/internal/web"
@@ -79,6 +80,8 @@ func (s *handler) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PostFormValue("token")
 	v := setup.Params{
+		// county (the default) or province; setup.Run refuses any other.
+		Level:         area.Level(r.PostFormValue("level")),
 		CountyCode:    r.PostFormValue("county_code"),
 		CountyName:    r.PostFormValue("county_name"),
 		AdminUsername: r.PostFormValue("admin_username"),

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/web"
@@ -121,12 +122,13 @@ type intelGraphView struct {
 	Node    string
 	Account string
 	Case    string
+	County  string // a province or city user's county (?county=), passed on to the expansion API
 }
 
 func (s *handler) handleIntelGraphPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	q := r.URL.Query()
 	s.Render(w, r, http.StatusOK, "intel_graph", web.Page{Title: "关系图谱", Active: "/intel",
-		Data: intelGraphView{Node: q.Get("node"), Account: q.Get("account"), Case: q.Get("case")}})
+		Data: intelGraphView{Node: q.Get("node"), Account: q.Get("account"), Case: q.Get("case"), County: q.Get("county")}})
 	return nil
 }
 
@@ -135,19 +137,44 @@ type intelGroupsView struct {
 	Groups    []web.GroupSummary
 	Hubs      []web.HubView
 	HubDegree int
+	// A province or city user picks the county whose groups are listed.
+	Counties []area.Node
+	County   int64  // the chosen county (0: none yet)
+	CountyQ  string // "?county=N" carried by the group links, or ""
 }
 
 func (s *handler) handleIntelGroupsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	list, err := s.IntelGroups(r, p)
+	counties, err := s.GraphCounties(r, p)
 	if err != nil {
 		return err
 	}
-	hubs, err := s.IntelHubs(r, p)
-	if err != nil {
+	v := intelGroupsView{HubDegree: intel.HubDegree, Counties: counties}
+	if p.Scope.Level.AboveCounty() {
+		if v.County, err = web.QueryInt(r, "county"); err != nil {
+			return err
+		}
+		if v.County == 0 {
+			// No county chosen yet: the picker alone.
+			s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: v})
+			return nil
+		}
+		v.CountyQ = fmt.Sprintf("?county=%d", v.County)
+	}
+	if v.Groups, err = s.IntelGroups(r, p); err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: intelGroupsView{Groups: list, Hubs: hubs, HubDegree: intel.HubDegree}})
+	if v.Hubs, err = s.IntelHubs(r, p); err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "intel_groups", web.Page{Title: "团伙", Active: "/intel", Data: v})
 	return nil
+}
+
+// intelGroupView is the data of the intel_group page: the group and, for
+// a province or city user, the county its graph links keep.
+type intelGroupView struct {
+	web.GroupDetail
+	County int64 // 0: a county user's own graph
 }
 
 // groupPageRows is how many members and links a group page lists.
@@ -158,7 +185,11 @@ func (s *handler) handleIntelGroupPage(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "intel_group", web.Page{Title: "团伙详情", Active: "/intel", Data: d})
+	v := intelGroupView{GroupDetail: d}
+	if county, _ := web.QueryInt(r, "county"); county != 0 && p.Scope.Level.AboveCounty() {
+		v.County = county // the graph links stay in the county
+	}
+	s.Render(w, r, http.StatusOK, "intel_group", web.Page{Title: "团伙详情", Active: "/intel", Data: v})
 	return nil
 }
 

@@ -323,3 +323,41 @@ func mustReq(method, u string) *http.Request {
 	req, _ := http.NewRequest(method, u, nil)
 	return req
 }
+
+// A large tree (more than 2,000 rows) lists the first two levels below the
+// county and opens the rest node by node: the towns show how many villages
+// they hold behind 展开, and opening one lists its villages and no other's.
+func TestAreasConsoleLargeTreeFolds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newAreasFixture(t, d)
+		c := newConsoleClient(t, f.srv.URL)
+		c.login("admin", "secret-admin")
+		var b strings.Builder
+		b.WriteString("代码,上级代码,级别,名称\n439901-PCS01,439901,派出所,城南派出所\n")
+		for i := 1; i <= 30; i++ {
+			town := fmt.Sprintf("439901%03d000", i)
+			fmt.Fprintf(&b, "%s,439901-PCS01,乡镇街道,镇%02d\n", town, i)
+			for j := 1; j <= 70; j++ {
+				fmt.Fprintf(&b, "439901%03d%03d,%s,村社区,镇%02d村%02d\n", i, j, town, i, j)
+			}
+		}
+		if a := c.upload("/admin/areas/import", c.csrf(), "big-tree.csv", []byte(b.String()), nil); a.status != http.StatusSeeOther {
+			t.Fatalf("import: %d %.500s", a.status, a.body)
+		}
+		a := c.get("/admin/areas")
+		checkHTML(t, "/admin/areas", a)
+		// Neither the table nor the parents offered list all 2,100 villages.
+		if a.status != 200 || !strings.Contains(a.body, `id="areas-folded"`) || !strings.Contains(a.body, ">镇30</a>") ||
+			strings.Contains(a.body, "镇01村01") || strings.Count(a.body, `>展开（70）</a>`) != 30 || !strings.Contains(a.body, "镇30（乡镇）</option>") {
+			t.Fatalf("large tree not folded below the towns: %d, %d rows, %d options", a.status, strings.Count(a.body, "<tr id="), strings.Count(a.body, "<option"))
+		}
+		var town int64
+		if err := d.QueryRow(context.Background(), `SELECT id FROM areas WHERE code = '439901002000'`).Scan(&town); err != nil {
+			t.Fatal(err)
+		}
+		o := c.get(fmt.Sprintf("/admin/areas?open=%d", town))
+		if o.status != 200 || !strings.Contains(o.body, ">镇02村70</a>") || strings.Contains(o.body, "镇01村01") || strings.Count(o.body, `>展开（70）</a>`) != 29 {
+			t.Fatalf("opened town: %d, 镇02村70 %v", o.status, strings.Contains(o.body, "镇02村70"))
+		}
+	})
+}

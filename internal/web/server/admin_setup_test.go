@@ -124,3 +124,42 @@ func TestSetupFlow(t *testing.T) {
 		}
 	})
 }
+
+// A province's centre is set up from the same form: the level offered,
+// a county's name refused for a province with the Chinese reason (the
+// form keeps the chosen level), then the province created as the root
+// with its administrator there.
+func TestSetupProvinceForm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		srv := newEmptyServer(t, d)
+		c := newConsoleClient(t, srv.URL)
+		tok, err := setup.IssueToken(ctx, d, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := c.get("/setup?token=" + url.QueryEscape(tok))
+		if page.status != http.StatusOK || !strings.Contains(page.body, `<option value="province">省级`) {
+			t.Fatalf("setup page offers no province: %d %.1500s", page.status, page.body)
+		}
+		m := csrfFieldRe.FindStringSubmatch(page.body)
+		form := url.Values{"csrf_token": {m[1]}, "token": {tok}, "level": {"province"}, "county_code": {"430000"}, "county_name": {"云溪县"},
+			"admin_username": {"prov"}, "admin_name": {"李处长"}, "password": {"Correct-horse-9"}, "password2": {"Correct-horse-9"}}
+		a := c.post("/setup", form)
+		if a.status != http.StatusBadRequest || !strings.Contains(a.body, "省级单位名称应以 省、自治区 或 市 结尾") ||
+			!strings.Contains(a.body, `<option value="province" selected>`) {
+			t.Fatalf("county name for a province: %d %.1500s", a.status, a.body)
+		}
+		form.Set("csrf_token", csrfFieldRe.FindStringSubmatch(c.get("/setup?token=" + url.QueryEscape(tok)).body)[1])
+		form.Set("county_name", "湖南省")
+		if a := c.post("/setup", form); a.status != http.StatusSeeOther {
+			t.Fatalf("province setup: %d %.500s", a.status, a.body)
+		}
+		var level, name string
+		var parent *int64
+		if err := d.QueryRow(ctx, `SELECT a.level, a.name, a.parent_id FROM users u JOIN areas a ON a.id = u.area_id WHERE u.username = 'prov'`).
+			Scan(&level, &name, &parent); err != nil || level != "province" || name != "湖南省" || parent != nil {
+			t.Fatalf("the province's admin sits at %s %s (parent %v): %v", level, name, parent, err)
+		}
+	})
+}

@@ -25,8 +25,14 @@ const muleA = "6222000011112222"
 // analyst A), and scores it.
 func intelFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
+	return intelFixtureUnder(t, d, 0)
+}
+
+// intelFixtureUnder is intelFixture with its county under the node parent.
+func intelFixtureUnder(t *testing.T, d *db.DB, parent int64) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	f := newFixture(t, d)
+	f := newFixtureUnder(t, d, parent)
 	for name, st := range map[string]int64{"anA": f.stA.ID, "anB": f.stB.ID} {
 		u, err := auth.CreateUser(ctx, d, auth.NewUser{Username: name, Role: auth.RoleAnalyst, AreaID: st, Password: "secret-" + name})
 		if err != nil {

@@ -39,6 +39,13 @@ const (
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
+	return newFixtureUnder(t, d, 0)
+}
+
+// newFixtureUnder builds the fixture's county under the node parent (0: the
+// county is the root), as a county of a province's tree is.
+func newFixtureUnder(t *testing.T, d *db.DB, parent int64) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	auth.BcryptCost = 4
 	f := &fixture{d: d, tokens: map[string]string{}}
@@ -47,7 +54,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f.root = area.Node{Level: area.County, Code: "C", Name: "云溪县"}
+	f.root = area.Node{ParentID: parent, Level: area.County, Code: "C", Name: "云溪县"}
 	mk(&f.root)
 	f.stA = area.Node{ParentID: f.root.ID, Level: area.Station, Code: "A", Name: "青石派出所"}
 	mk(&f.stA)
