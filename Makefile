@@ -36,8 +36,11 @@ vet: web
 gotest: web
 	$(GO) test -count=1 ./...
 
+# The race detector slows the whole-server tests (internal/web/server,
+# both engines) about fivefold: past go test's default 10-minute limit on
+# a busy 2-core machine, so the limit is set here.
 race: web
-	$(GO) test -count=1 -race $(RACE_PKGS)
+	$(GO) test -count=1 -race -timeout 30m $(RACE_PKGS)
 
 # Browser tests: real headless Chromium (Debian's package) driven by
 # playwright-core against a demo server started by the test itself.
