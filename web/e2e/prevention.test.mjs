@@ -181,7 +181,10 @@ test('the printable monthly bulletin and its Excel export', async () => {
   await page.selectOption('#bulletin-form select[name=kind]', 'monthly');
   await Promise.all([page.waitForURL('**/bulletins/report?**'), page.click('#bulletin-form button[type=submit]')]);
   assert.match(await page.textContent('h1'), /研判月报$/);
-  assert.equal(await page.$$eval('table', (ts) => ts.length), 5);
+  // Six tables, the last 打击战果 (cases solved, persons struck, arrests …).
+  assert.equal(await page.$$eval('table', (ts) => ts.length), 6);
+  const strike = await page.$$eval('#t-strike tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.ok(strike.includes('破案（起）') && strike.includes('抓获（人）'), strike.join('|'));
   const firstRow = await page.$$eval('#t-overall tbody tr:first-child td', (tds) => tds.map((t) => t.textContent));
   assert.equal(firstRow[0], '立案数（起）');
   assert.match(firstRow[3], /^([+-]?\d+\.\d%|—)$/);
