@@ -131,15 +131,16 @@ func (o *ingestObserver) around(sent int64, took float64) string {
 }
 
 // startProfiles starts the CPU profile and the block and mutex profiles
-// into dir; the returned function writes them. An empty dir does nothing.
-func startProfiles(dir string) (func() error, error) {
+// of one phase into dir (files named phase-cpu.pprof, phase-block.pprof …);
+// the returned function writes them. An empty dir does nothing.
+func startProfiles(dir, phase string) (func() error, error) {
 	if dir == "" {
 		return func() error { return nil }, nil
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	cpu, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	cpu, err := os.Create(filepath.Join(dir, phase+"-cpu.pprof"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func startProfiles(dir string) (func() error, error) {
 		pprof.StopCPUProfile()
 		cpu.Close()
 		for _, name := range []string{"block", "mutex", "goroutine"} {
-			f, err := os.Create(filepath.Join(dir, name+".pprof"))
+			f, err := os.Create(filepath.Join(dir, phase+"-"+name+".pprof"))
 			if err != nil {
 				return err
 			}
@@ -165,7 +166,7 @@ func startProfiles(dir string) (func() error, error) {
 		}
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
-		fmt.Printf("profiles of the single-POST phase in %s (go tool pprof -top bin/fanzha %s/block.pprof)\n", dir, dir)
+		fmt.Printf("profiles of the %s phase in %s (go tool pprof -top bin/fanzha %s/%s-block.pprof)\n", phase, dir, dir, phase)
 		return nil
 	}, nil
 }
