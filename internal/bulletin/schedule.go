@@ -249,19 +249,11 @@ func (s *Scheduler) tick(ctx context.Context) (int, error) {
 
 // Run ticks every interval until ctx ends; the first tick is at once.
 func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	db.Every(ctx, every, s.Log, "daily bulletin", func(ctx context.Context) error {
 		n, err := s.Tick(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.Log.Error("daily bulletin", "err", err)
-		} else if n > 0 {
+		if err == nil && n > 0 {
 			s.Log.Info("daily bulletin generated", "bulletins", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

@@ -227,26 +227,19 @@ type Scheduler struct {
 
 // Run schedules follow-ups until ctx ends.
 func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
 	log := s.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	for {
+	db.Every(ctx, every, log, "follow-up scheduling", func(ctx context.Context) error {
 		now := time.Now().UTC()
 		if s.Now != nil {
 			now = s.Now()
 		}
-		if n, err := Schedule(ctx, s.DB, now); err != nil && ctx.Err() == nil {
-			log.Error("follow-up scheduling", "err", err)
-		} else if n > 0 {
+		n, err := Schedule(ctx, s.DB, now)
+		if err == nil && n > 0 {
 			log.Info("follow-ups scheduled", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

@@ -101,13 +101,7 @@ func mayRunCampaigns(who auth.AuditEntry) error {
 
 // CreateCampaign sets up a campaign at a node in scope, audited.
 func CreateCampaign(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, in CampaignInput, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = CreateCampaignIn(ctx, tx, scope, who, in, now)
-		return err
-	})
-	return id, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (int64, error) { return CreateCampaignIn(ctx, tx, scope, who, in, now) })
 }
 
 // CreateCampaignIn is CreateCampaign inside the caller's transaction.

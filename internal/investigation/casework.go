@@ -70,13 +70,7 @@ func mayWork(who auth.AuditEntry) error {
 // case (an active user with case.write whose jurisdiction holds the case):
 // audited and on the case's timeline.
 func AddTask(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, in TaskInput, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = AddTaskIn(ctx, tx, scope, who, in, now)
-		return err
-	})
-	return id, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (int64, error) { return AddTaskIn(ctx, tx, scope, who, in, now) })
 }
 
 // AddTaskIn is AddTask inside the caller's transaction.
@@ -167,18 +161,12 @@ const taskColumns = `SELECT t.id, t.case_id, c.case_no, t.title, t.assignee_id, 
 	FROM case_tasks t JOIN cases c ON c.id = t.case_id LEFT JOIN users u ON u.id = t.assignee_id `
 
 func tasks(ctx context.Context, q db.Querier, now time.Time, where string, args ...any) ([]Task, error) {
-	rows, err := q.Query(ctx, taskColumns+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("tasks: %w", err)
-	}
-	defer rows.Close()
-	out := []Task{}
-	for rows.Next() {
+	out, err := db.All(ctx, q, func(sc db.Scanner) (Task, error) {
 		var t Task
 		var due, created int64
 		var done sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.CaseID, &t.CaseNo, &t.Title, &t.AssigneeID, &t.AssigneeName, &due, &done, &created); err != nil {
-			return nil, fmt.Errorf("tasks: %w", err)
+		if err := sc.Scan(&t.ID, &t.CaseID, &t.CaseNo, &t.Title, &t.AssigneeID, &t.AssigneeName, &due, &done, &created); err != nil {
+			return t, err
 		}
 		t.Due, t.CreatedAt = db.Time(due), db.Time(created)
 		if done.Valid {
@@ -186,9 +174,12 @@ func tasks(ctx context.Context, q db.Querier, now time.Time, where string, args 
 			t.DoneAt = &at
 		}
 		t.Overdue = !done.Valid && t.Due.Before(now)
-		out = append(out, t)
+		return t, nil
+	}, taskColumns+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CaseTasks lists the tasks of a case in scope: open ones by due date, then
@@ -266,13 +257,7 @@ type Note struct {
 
 // AddNote writes a note on a case in scope, audited.
 func AddNote(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, caseID int64, body string, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = AddNoteIn(ctx, tx, scope, who, caseID, body, now)
-		return err
-	})
-	return id, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (int64, error) { return AddNoteIn(ctx, tx, scope, who, caseID, body, now) })
 }
 
 // AddNoteIn is AddNote inside the caller's transaction.
@@ -302,23 +287,18 @@ func CaseNotes(ctx context.Context, q db.Querier, scope area.Node, caseID int64)
 	if _, err := caseNo(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT n.id, n.case_id, n.body, COALESCE(u.display_name, ''), n.created_at FROM case_notes n
+	out, err := db.All(ctx, q, func(sc db.Scanner) (Note, error) {
+		var n Note
+		var at int64
+		err := sc.Scan(&n.ID, &n.CaseID, &n.Body, &n.UserName, &at)
+		n.CreatedAt = db.Time(at)
+		return n, err
+	}, `SELECT n.id, n.case_id, n.body, COALESCE(u.display_name, ''), n.created_at FROM case_notes n
 		LEFT JOIN users u ON u.id = n.created_by WHERE n.case_id = ? ORDER BY n.id DESC`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
-	defer rows.Close()
-	out := []Note{}
-	for rows.Next() {
-		var n Note
-		var at int64
-		if err := rows.Scan(&n.ID, &n.CaseID, &n.Body, &n.UserName, &at); err != nil {
-			return nil, fmt.Errorf("notes: %w", err)
-		}
-		n.CreatedAt = db.Time(at)
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Link kinds.
@@ -414,23 +394,18 @@ func CaseLinks(ctx context.Context, q db.Querier, scope area.Node, caseID int64)
 	if _, err := caseNo(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT l.id, l.case_id, l.kind, COALESCE(l.warning_id, 0), l.ref, l.note, l.created_at FROM case_links l
+	out, err := db.All(ctx, q, func(sc db.Scanner) (Link, error) {
+		var l Link
+		var at int64
+		err := sc.Scan(&l.ID, &l.CaseID, &l.Kind, &l.WarningID, &l.Ref, &l.Note, &at)
+		l.CreatedAt = db.Time(at)
+		return l, err
+	}, `SELECT l.id, l.case_id, l.kind, COALESCE(l.warning_id, 0), l.ref, l.note, l.created_at FROM case_links l
 		LEFT JOIN warnings w ON w.id = l.warning_id
 		WHERE l.case_id = ? AND (l.warning_id IS NULL OR EXISTS (SELECT 1 FROM areas sc WHERE sc.path LIKE ? AND sc.id IN (w.area_id, w.station_id)))
 		ORDER BY l.id`, caseID, scope.SubtreePattern())
 	if err != nil {
 		return nil, fmt.Errorf("links: %w", err)
 	}
-	defer rows.Close()
-	out := []Link{}
-	for rows.Next() {
-		var l Link
-		var at int64
-		if err := rows.Scan(&l.ID, &l.CaseID, &l.Kind, &l.WarningID, &l.Ref, &l.Note, &at); err != nil {
-			return nil, fmt.Errorf("links: %w", err)
-		}
-		l.CreatedAt = db.Time(at)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -100,13 +100,7 @@ var requires = map[Kind][]Kind{
 // Dispose records a disposition of a suspect on a case in scope for the
 // caller (who): audited and on the case's timeline, in one transaction.
 func Dispose(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, in DispositionInput, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = DisposeIn(ctx, tx, scope, who, in, now)
-		return err
-	})
-	return id, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (int64, error) { return DisposeIn(ctx, tx, scope, who, in, now) })
 }
 
 // DisposeIn is Dispose inside the caller's transaction.

@@ -321,13 +321,7 @@ func stateOf(ctx context.Context, q db.Querier, c caseRef) (CaseState, error) {
 // step needs a leader's approval, stored as pending (the state stays until
 // a leader decides). It returns the stored transition.
 func Move(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, r Request, now time.Time) (Transition, error) {
-	var t Transition
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		t, err = MoveIn(ctx, tx, scope, who, r, now)
-		return err
-	})
-	return t, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (Transition, error) { return MoveIn(ctx, tx, scope, who, r, now) })
 }
 
 // MoveIn is Move inside the caller's transaction (the demo county uses it).
@@ -420,13 +414,7 @@ func MoveIn(ctx context.Context, q db.Querier, scope area.Node, who auth.AuditEn
 // date it was asked for (the state changes now, dated then); a rejected one
 // leaves the state, and the case may ask again.
 func Decide(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, caseID int64, approve bool, note string, now time.Time) (Transition, error) {
-	var t Transition
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		t, err = DecideIn(ctx, tx, scope, who, caseID, approve, note, now)
-		return err
-	})
-	return t, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (Transition, error) { return DecideIn(ctx, tx, scope, who, caseID, approve, note, now) })
 }
 
 // DecideIn is Decide inside the caller's transaction.

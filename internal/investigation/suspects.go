@@ -154,13 +154,7 @@ func validIDNumber(s string) bool {
 // recorded (same ID number) is linked instead of duplicated — LinkSuspect
 // does that for a known id.
 func AddSuspect(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, caseID int64, in SuspectInput, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = AddSuspectIn(ctx, tx, scope, who, caseID, in, now)
-		return err
-	})
-	return id, err
+	return db.InTxValue(ctx, d, func(tx *db.Tx) (int64, error) { return AddSuspectIn(ctx, tx, scope, who, caseID, in, now) })
 }
 
 // AddSuspectIn is AddSuspect inside the caller's transaction.

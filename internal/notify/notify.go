@@ -438,16 +438,8 @@ func (d *Deliverer) post(ctx context.Context, c *http.Client, url string, f Form
 
 // Run delivers until ctx ends, checking every interval.
 func (d *Deliverer) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			d.log().Error("notification delivery", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	db.Every(ctx, every, d.log(), "notification delivery", func(ctx context.Context) error {
+		_, err := d.DeliverDue(ctx)
+		return err
+	})
 }

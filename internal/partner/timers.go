@@ -241,20 +241,8 @@ func (s *Sweeper) fire(ctx context.Context, id int64, col string, now time.Time)
 
 // Run sweeps until ctx ends, every interval; the first sweep is at once.
 func (s *Sweeper) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-			log := s.Log
-			if log == nil {
-				log = slog.Default()
-			}
-			log.Error("partner request sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	db.Every(ctx, every, s.Log, "partner request sweep", func(ctx context.Context) error {
+		_, err := s.Sweep(ctx)
+		return err
+	})
 }

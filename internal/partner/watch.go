@@ -266,18 +266,10 @@ func HumanLeft(d time.Duration) string {
 
 // Run sweeps at once and then every interval until ctx ends.
 func (w *FreezeWatch) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := w.Sweep(ctx); err != nil && ctx.Err() == nil {
-			w.log().Error("freeze sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	db.Every(ctx, every, w.log(), "freeze sweep", func(ctx context.Context) error {
+		_, err := w.Sweep(ctx)
+		return err
+	})
 }
 
 func (w *FreezeWatch) now() time.Time {

@@ -19,19 +19,9 @@ type Editor struct {
 // NewEditor returns an editor of the roster for a.
 func NewEditor(d *db.DB, a Actor) Editor { return Editor{d: d, a: a} }
 
-func inTx[T any](ctx context.Context, d *db.DB, fn func(q db.Querier) (T, error)) (T, error) {
-	var out T
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
-}
-
 // AddShift adds a shift (AddShift).
 func (e Editor) AddShift(ctx context.Context, in ShiftInput) (int64, error) {
-	return inTx(ctx, e.d, func(q db.Querier) (int64, error) { return AddShift(ctx, q, e.a, in) })
+	return db.InTxValue(ctx, e.d, func(q *db.Tx) (int64, error) { return AddShift(ctx, q, e.a, in) })
 }
 
 // EditShift moves a shift's times (EditShift).
@@ -51,7 +41,7 @@ func (e Editor) DeleteShift(ctx context.Context, id int64) error {
 
 // AddPattern adds a weekly pattern and materialises it (AddPattern).
 func (e Editor) AddPattern(ctx context.Context, in PatternInput) (int64, error) {
-	return inTx(ctx, e.d, func(q db.Querier) (int64, error) { return AddPattern(ctx, q, e.a, in) })
+	return db.InTxValue(ctx, e.d, func(q *db.Tx) (int64, error) { return AddPattern(ctx, q, e.a, in) })
 }
 
 // DeletePattern retires a pattern and its shifts to come (DeletePattern).
@@ -61,7 +51,7 @@ func (e Editor) DeletePattern(ctx context.Context, id int64) error {
 
 // AddLeave records leave (AddLeave).
 func (e Editor) AddLeave(ctx context.Context, userID int64, start, end time.Time, reason string) (int64, error) {
-	return inTx(ctx, e.d, func(q db.Querier) (int64, error) { return AddLeave(ctx, q, e.a, userID, start, end, reason) })
+	return db.InTxValue(ctx, e.d, func(q *db.Tx) (int64, error) { return AddLeave(ctx, q, e.a, userID, start, end, reason) })
 }
 
 // DeleteLeave cancels leave (DeleteLeave).
@@ -71,11 +61,11 @@ func (e Editor) DeleteLeave(ctx context.Context, id int64) error {
 
 // CopyWeek copies a week's shifts forward (CopyWeek).
 func (e Editor) CopyWeek(ctx context.Context, areaID int64, week string, weeks int) (CopyResult, error) {
-	return inTx(ctx, e.d, func(q db.Querier) (CopyResult, error) { return CopyWeek(ctx, q, e.a, areaID, week, weeks) })
+	return db.InTxValue(ctx, e.d, func(q *db.Tx) (CopyResult, error) { return CopyWeek(ctx, q, e.a, areaID, week, weeks) })
 }
 
 // Import reads a roster file (Import); a file with any bad row stores
 // nothing.
 func (e Editor) Import(ctx context.Context, name string, r io.Reader) (ImportReport, error) {
-	return inTx(ctx, e.d, func(q db.Querier) (ImportReport, error) { return Import(ctx, q, e.a, name, r) })
+	return db.InTxValue(ctx, e.d, func(q *db.Tx) (ImportReport, error) { return Import(ctx, q, e.a, name, r) })
 }

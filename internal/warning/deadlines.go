@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strconv"
 	"time"
 
@@ -72,72 +71,31 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 	}
 	var out []Breach
 	err := e.DB.InTx(ctx, func(tx *db.Tx) error {
-		out = out[:0]
-		rows, err := tx.Query(ctx, breachQuery, db.Millis(now), db.Millis(now))
-		if err != nil {
-			return fmt.Errorf("find missed deadlines: %w", err)
-		}
-		for rows.Next() {
-			var b Breach
-			var due int64
-			if err := rows.Scan(&b.WarningID, &b.Kind, &due, &b.Grade, &b.Station, &b.Person); err != nil {
-				rows.Close()
-				return err
-			}
-			b.DueAt = db.Time(due)
-			out = append(out, b)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// Claim each warning with an UPDATE that re-checks the breach: on
-		// PostgreSQL a second replica's UPDATE waits for the first's
-		// commit and then finds the deadline escalated (0 rows), so only
-		// the replica that won writes the event and the notification.
-		// Warnings are claimed in id order, so two sweeps never deadlock.
-		sort.SliceStable(out, func(i, j int) bool { return out[i].WarningID < out[j].WarningID })
-		won := out[:0:0]
+		// Each warning is claimed with an UPDATE that re-checks the
+		// breach (claimBreach), so only the replica that won it writes the
+		// event and the notification. A warning's second deadline in the
+		// same sweep is escalated with the first.
 		claimed := map[int64]bool{}
-		for _, b := range out {
+		var err error
+		out, err = db.ClaimAll(func() ([]Breach, error) {
+			return db.All(ctx, tx, func(sc db.Scanner) (Breach, error) {
+				var b Breach
+				var due int64
+				err := sc.Scan(&b.WarningID, &b.Kind, &due, &b.Grade, &b.Station, &b.Person)
+				b.DueAt = db.Time(due)
+				return b, err
+			}, breachQuery, db.Millis(now), db.Millis(now))
+		}, func(b Breach) int64 { return b.WarningID }, func(b Breach) (bool, error) {
 			if claimed[b.WarningID] {
-				won = append(won, b) // the warning's other deadline, escalated with it
-				continue
+				return true, nil
 			}
 			ok, err := claimBreach(ctx, tx, b, now)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue // escalated by another replica, or met meanwhile
-			}
-			claimed[b.WarningID] = true
-			won = append(won, b)
-			what := "首次联系"
-			if b.Kind == "onsite" {
-				what = "落地核查"
-			}
-			late := now.Sub(b.DueAt).Round(time.Second)
-			text := fmt.Sprintf("%s超时（应于 %s 前完成，已超 %s），已升级至中心值班", what,
-				b.DueAt.In(zone.Shanghai).Format("01-02 15:04"), late)
-			if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, detail) VALUES (?,?,?,?)`,
-				b.WarningID, db.Millis(now), "escalated", text); err != nil {
-				return fmt.Errorf("escalation event: %w", err)
-			}
-			if len(targets) > 0 {
-				m := notify.Message{Kind: "escalation", At: now,
-					Title: fmt.Sprintf("【%s】预警 #%d %s超时", GradeName(b.Grade), b.WarningID, what),
-					Text:  fmt.Sprintf("当事人：%s\n派出所：%s\n%s", maskName(b.Person), orDash(b.Station), text),
-					Data:  map[string]any{"warning_id": b.WarningID, "deadline": b.Kind, "due_at": b.DueAt, "grade": b.Grade}}
-				if e.BaseURL != "" {
-					m.Link = e.BaseURL + "/warnings/" + strconv.FormatInt(b.WarningID, 10)
-				}
-				if err := notify.Enqueue(ctx, tx, targets, m); err != nil {
-					return err
-				}
-			}
+			claimed[b.WarningID] = ok
+			return ok, err
+		}, func(b Breach) error { return e.escalate(ctx, tx, b, targets, now) })
+		if err != nil {
+			return fmt.Errorf("missed deadlines: %w", err)
 		}
-		out = won
 		return nil
 	})
 	if err != nil {
@@ -156,6 +114,33 @@ func (e *Escalator) Sweep(ctx context.Context) ([]Breach, error) {
 	return out, nil
 }
 
+// escalate writes the timeline line of a won breach and queues its
+// notification, inside the sweep's transaction.
+func (e *Escalator) escalate(ctx context.Context, tx *db.Tx, b Breach, targets []notify.Target, now time.Time) error {
+	what := "首次联系"
+	if b.Kind == "onsite" {
+		what = "落地核查"
+	}
+	late := now.Sub(b.DueAt).Round(time.Second)
+	text := fmt.Sprintf("%s超时（应于 %s 前完成，已超 %s），已升级至中心值班", what,
+		b.DueAt.In(zone.Shanghai).Format("01-02 15:04"), late)
+	if _, err := tx.Exec(ctx, `INSERT INTO warning_events (warning_id, at, kind, detail) VALUES (?,?,?,?)`,
+		b.WarningID, db.Millis(now), "escalated", text); err != nil {
+		return fmt.Errorf("escalation event: %w", err)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	m := notify.Message{Kind: "escalation", At: now,
+		Title: fmt.Sprintf("【%s】预警 #%d %s超时", GradeName(b.Grade), b.WarningID, what),
+		Text:  fmt.Sprintf("当事人：%s\n派出所：%s\n%s", maskName(b.Person), orDash(b.Station), text),
+		Data:  map[string]any{"warning_id": b.WarningID, "deadline": b.Kind, "due_at": b.DueAt, "grade": b.Grade}}
+	if e.BaseURL != "" {
+		m.Link = e.BaseURL + "/warnings/" + strconv.FormatInt(b.WarningID, 10)
+	}
+	return notify.Enqueue(ctx, tx, targets, m)
+}
+
 // claimBreach marks a warning escalated if the breach is still one: the
 // warning open, the deadline unchanged and unmet, and not escalated since
 // it passed. It reports whether this sweep won the warning.
@@ -168,31 +153,19 @@ func claimBreach(ctx context.Context, tx *db.Tx, b Breach, now time.Time) (bool,
 		AND onsite_due_at = ? AND onsite_at IS NULL
 		AND (escalated_at IS NULL OR escalated_at < onsite_due_at)`
 	}
-	res, err := tx.Exec(ctx, q, db.Millis(now), db.Millis(now), b.WarningID, db.Millis(b.DueAt))
+	ok, err := db.Claim(ctx, tx, q, db.Millis(now), db.Millis(now), b.WarningID, db.Millis(b.DueAt))
 	if err != nil {
 		return false, fmt.Errorf("escalate warning %d: %w", b.WarningID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("escalate warning %d: %w", b.WarningID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // Run sweeps at once and then every interval until ctx ends.
 func (e *Escalator) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
-			e.log().Error("deadline sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	db.Every(ctx, every, e.log(), "deadline sweep", func(ctx context.Context) error {
+		_, err := e.Sweep(ctx)
+		return err
+	})
 }
 
 func (e *Escalator) now() time.Time {
