@@ -44,7 +44,6 @@ func TestClaimAllOrderAndWinners(t *testing.T) {
 	}
 }
 
-
 func TestEveryRunsAtOnceLogsAndStops(t *testing.T) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
