@@ -13,9 +13,10 @@ type Scanner interface {
 }
 
 // InTxValue is InTx for a use case that answers a value (a new id, the
-// record it changed): it runs fn in a transaction and returns what fn
-// returned once the transaction has committed, or the zero value and the
-// error.
+// record it changed, an import report): it runs fn in a transaction and
+// returns what fn returned. When fn fails the transaction is rolled back
+// and fn's value is still returned beside the error, so a use case can
+// explain a refusal (an import's bad rows) that stored nothing.
 func InTxValue[T any](ctx context.Context, d *DB, fn func(tx *Tx) (T, error)) (T, error) {
 	var out T
 	err := d.InTx(ctx, func(tx *Tx) error {
@@ -23,11 +24,7 @@ func InTxValue[T any](ctx context.Context, d *DB, fn func(tx *Tx) (T, error)) (T
 		out, err = fn(tx)
 		return err
 	})
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return out, nil
+	return out, err
 }
 
 // All runs query on q and reads every row with scan, in order. It closes

@@ -25,15 +25,16 @@ func TestInTxValueAndAll(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("InTxValue = %d, %v", n, err)
 		}
-		// A failed transaction returns the zero value and leaves nothing.
+		// A failed transaction leaves nothing and returns fn's value (an
+		// import's report of bad rows) with the error.
 		n, err = db.InTxValue(ctx, d, func(tx *db.Tx) (int, error) {
 			if _, err := tx.Exec(ctx, `INSERT INTO generations (name, n) VALUES ('collect-d', 1)`); err != nil {
 				return 0, err
 			}
 			return 9, domain.Invalid("不行")
 		})
-		if n != 0 || !errors.Is(err, domain.ErrInvalid) {
-			t.Fatalf("failed InTxValue = %d, %v; want 0 and the error", n, err)
+		if n != 9 || !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("failed InTxValue = %d, %v; want 9 and the error", n, err)
 		}
 		scan := func(sc db.Scanner) (string, error) {
 			var s string
