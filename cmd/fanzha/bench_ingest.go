@@ -235,7 +235,7 @@ func benchIngest(ctx context.Context, args []string) error {
 		}
 	}()
 	cctx, cancel := context.WithCancel(ctx)
-	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log}
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, DB: d, Log: log}
 	go c.Run(cctx)
 	var stored int64
 	deadline := time.Now().Add(5 * time.Minute)

@@ -227,7 +227,7 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log, Replicas: replicas}
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, DB: srv.DB, Log: log, Replicas: replicas}
 	go func() {
 		defer close(done)
 		if waitSetup {
