@@ -240,7 +240,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	}()
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log}
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, DB: d, Log: log}
 	go c.Run(cctx)
 	// Done when the consumer has acknowledged every message: it
 	// acknowledges after the intake transaction commits. The server

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/db"
@@ -97,6 +98,8 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	// Instruction sign/feedback deadlines, and 回访 after successful dissuasions.
 	go (&instruction.Watcher{DB: d, TargetSource: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, 5*time.Second)
 	go (&dissuade.Scheduler{DB: d, Log: log}).Run(ctx, time.Minute)
+	// 督办 tasks for the units the league graded red last month (once per unit and month).
+	go (&assess.Supervisor{DB: d, Log: log}).Run(ctx, 10*time.Minute)
 	go (&roster.GapWatch{DB: d, Targets: targets, BaseURL: strings.TrimRight(base, "/"), Log: log}).Run(ctx, time.Minute)
 	// Duty boards hear of warnings changed on the other replicas (PostgreSQL).
 	go srv.ListenReplicas(ctx, nil)
@@ -227,7 +230,7 @@ func startStream(ctx context.Context, srv *web.Server, dataDir string, sf stream
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	c := &stream.Consumer{JS: js, NC: nc, Intake: in, Log: log, Replicas: replicas}
+	c := &stream.Consumer{JS: js, NC: nc, Intake: in, DB: srv.DB, Log: log, Replicas: replicas}
 	go func() {
 		defer close(done)
 		if waitSetup {

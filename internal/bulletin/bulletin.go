@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
+	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/investigation"
@@ -32,9 +33,12 @@ type Bulletin struct {
 	Yoy         Figures    `json:"year_ago_figures"`
 	// Strike is the 打击战果 of the three periods (investigation), the
 	// source of the table 六、打击战果.
-	Strike     investigation.Strike `json:"strike"`
-	Tables     []Table              `json:"tables"`
-	Highlights []string             `json:"highlights"`
+	Strike investigation.Strike `json:"strike"`
+	// League is assess's league table of the node's units for the period,
+	// the source of the table 七、考核排名.
+	League     assess.League `json:"league"`
+	Tables     []Table       `json:"tables"`
+	Highlights []string      `json:"highlights"`
 	// Notes explain compared periods without data (History), e.g.
 	// "无去年同期数据（系统自 2025-12-01 起有数据）"; also printed after the
 	// highlights.
@@ -69,6 +73,9 @@ func Compute(ctx context.Context, q db.Querier, node area.Node, p Period, now ti
 	}
 	win := func(p Period) investigation.Window { return investigation.Window{From: p.From, To: p.To} }
 	if b.Strike, err = investigation.StrikeFigures(ctx, q, node, win(p), win(b.Previous), win(b.YearAgo)); err != nil {
+		return b, err
+	}
+	if b.League, err = assess.Compute(ctx, q, node, p.From, p.To); err != nil {
 		return b, err
 	}
 	h, err := LoadHistory(ctx, q, loc)
@@ -212,7 +219,7 @@ func buildTables(b Bulletin, children []area.Node) []Table {
 		bySex.Rows = append(bySex.Rows, row(s.Name, c.BySex[s.Code], pv.BySex[s.Code], y.BySex[s.Code]))
 	}
 	bySex.Rows = append(bySex.Rows, total("合计", c.Victims, pv.Victims, y.Victims, vl, pvl, yvl))
-	return []Table{overall, byType, byArea, byAge, bySex, strikeTable(b)}
+	return []Table{overall, byType, byArea, byAge, bySex, strikeTable(b), leagueTable(b.League)}
 }
 
 // strikeTable is 六、打击战果: the investigation's strike figures (cases

@@ -32,11 +32,13 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 	}
 	root := area.Node{Level: area.County, Code: "C", Name: "云溪县"}
 	mk(&root)
-	stA := area.Node{ParentID: root.ID, Level: area.Station, Code: "A", Name: "青石派出所"}
+	// Populations give the league table (七、考核排名) its figures per
+	// 10,000 inhabitants.
+	stA := area.Node{ParentID: root.ID, Level: area.Station, Code: "A", Name: "青石派出所", Population: 20000}
 	mk(&stA)
-	stB := area.Node{ParentID: root.ID, Level: area.Station, Code: "B", Name: "城关派出所"}
+	stB := area.Node{ParentID: root.ID, Level: area.Station, Code: "B", Name: "城关派出所", Population: 10000}
 	mk(&stB)
-	townA := area.Node{ParentID: stA.ID, Level: area.Town, Code: "TA", Name: "青石镇"}
+	townA := area.Node{ParentID: stA.ID, Level: area.Town, Code: "TA", Name: "青石镇", Population: 20000}
 	mk(&townA)
 	townB := area.Node{ParentID: stB.ID, Level: area.Town, Code: "TB", Name: "城关街道"}
 	mk(&townB)
@@ -115,9 +117,9 @@ func smallCounty(t *testing.T, d *db.DB) area.Node {
 		if w.onsite > 1 {
 			done = ts + 3_600_000
 		}
-		exec(`INSERT INTO warnings (source, source_ref, received_at, grade, area_id, station_id, status, outcome, kept_fen,
-			onsite_due_at, onsite_at, created_at, updated_at) VALUES ('upper',?,?,?,?,?,'closed',?,?,?,?,?,?)`,
-			fmt.Sprintf("GW%02d", i), ts, w.grade, w.village.ID, w.village.StationID, w.outcome, w.kept, due, done, ts, ts)
+		exec(`INSERT INTO warnings (source, source_ref, received_at, grade, area_id, station_id, status, outcome, outcome_at, kept_fen,
+			onsite_due_at, onsite_at, created_at, updated_at) VALUES ('upper',?,?,?,?,?,'closed',?,?,?,?,?,?,?)`,
+			fmt.Sprintf("GW%02d", i), ts, w.grade, w.village.ID, w.village.StationID, w.outcome, ts+1_800_000, w.kept, due, done, ts, ts)
 	}
 	for i, e := range []struct {
 		y, m, d int

@@ -17,11 +17,17 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 var channels = map[string]string{"hotline": "96110", "walkin": "来访", "online": "网上", "other": "其他"}
 var kinds = map[string]string{"consult": "咨询", "tip": "线索"}
+var statuses = map[string]string{"open": "待处理", "converted": "已转预警", "lead": "已转断卡线索", "closed": "已办结"}
+
+// StatusName is the Chinese label of a consultation's status.
+func StatusName(s string) string { return label(statuses, s) }
 
 // ChannelName and KindName give the Chinese labels.
 func ChannelName(c string) string { return label(channels, c) }
@@ -59,6 +65,8 @@ type Consultation struct {
 	Status    string `json:"status"`
 	WarningID int64  `json:"warning_id,omitempty"`
 	UserID    int64  `json:"user_id,omitempty"`
+	// LeadAt is when the tip became a 断卡 lead (ConvertToCardLead).
+	LeadAt time.Time `json:"lead_at,omitzero"`
 }
 
 // Masked masks the caller's phone and the scam account.
@@ -110,15 +118,19 @@ func Log(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, in
 }
 
 const selectConsultation = `SELECT c.id, c.at, c.channel, c.kind, c.caller_name, c.caller_phone, c.area_id, COALESCE(a.name, ''), c.summary,
-	c.fraud_type, c.scam_phone, c.scam_account, c.amount_fen, c.status, COALESCE(c.warning_id, 0), COALESCE(c.user_id, 0)
+	c.fraud_type, c.scam_phone, c.scam_account, c.amount_fen, c.status, COALESCE(c.warning_id, 0), COALESCE(c.user_id, 0), c.lead_at
 	FROM consultations c LEFT JOIN areas a ON a.id = c.area_id`
 
 func scan(sc interface{ Scan(...any) error }) (Consultation, error) {
 	var c Consultation
 	var at int64
+	var lead sql.NullInt64
 	err := sc.Scan(&c.ID, &at, &c.Channel, &c.Kind, &c.CallerName, &c.CallerPhone, &c.AreaID, &c.AreaName, &c.Summary,
-		&c.FraudType, &c.ScamPhone, &c.ScamAccount, &c.AmountFen, &c.Status, &c.WarningID, &c.UserID)
+		&c.FraudType, &c.ScamPhone, &c.ScamAccount, &c.AmountFen, &c.Status, &c.WarningID, &c.UserID, &lead)
 	c.At = db.Time(at)
+	if lead.Valid {
+		c.LeadAt = db.Time(lead.Int64)
+	}
 	return c, err
 }
 
@@ -170,7 +182,7 @@ func Convert(ctx context.Context, d *db.DB, in *warning.Intake, scope area.Node,
 	if c.Status == "converted" {
 		return c.WarningID, domain.Conflict("该记录已转为预警 #%d", c.WarningID)
 	}
-	if c.Status != "open" {
+	if c.Status != "open" && c.Status != "lead" {
 		return 0, domain.Conflict("该记录已办结，不能再转为预警")
 	}
 	if person.Phone == "" && person.IDNumber == "" {
@@ -199,7 +211,7 @@ func Convert(ctx context.Context, d *db.DB, in *warning.Intake, scope area.Node,
 	}
 	wid := res.Items[0].ID
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		r, err := tx.Exec(ctx, `UPDATE consultations SET status = 'converted', warning_id = ?, updated_at = ? WHERE id = ? AND status = 'open'`,
+		r, err := tx.Exec(ctx, `UPDATE consultations SET status = 'converted', warning_id = ?, updated_at = ? WHERE id = ? AND status IN ('open', 'lead')`,
 			wid, db.Millis(now), id)
 		if err != nil {
 			return fmt.Errorf("convert consultation %d: %w", id, err)
@@ -214,13 +226,84 @@ func Convert(ctx context.Context, d *db.DB, in *warning.Intake, scope area.Node,
 	return wid, err
 }
 
+// CardLead is what converting a tip into a 断卡 lead labelled: the scam
+// account and phone number it named (” when it named none).
+type CardLead struct {
+	ConsultationID int64  `json:"consultation_id"`
+	Account        string `json:"account,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+}
+
+// ConvertToCardLead turns a tip that names a scam account or phone number
+// into a 断卡 lead: fanzha has no separate card-lead record, so the lead is
+// 两卡研判's own — each number is labelled a mule (intel.SetLabel, label
+// mule, the tip's reference ZX-<id> and text in the note), which puts it on
+// the analysts' watch list and into the outlets and scores. A tip gives its
+// lead once; an open one is then 已转断卡线索 (it may still become a
+// warning), one already converted to a warning keeps that status.
+func ConvertToCardLead(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, now time.Time) (CardLead, error) {
+	lead := CardLead{ConsultationID: id}
+	c, err := Get(ctx, d, scope, id)
+	if err != nil {
+		return lead, err
+	}
+	if !c.LeadAt.IsZero() {
+		return lead, domain.Conflict("该记录已于 %s 转为断卡线索", c.LeadAt.In(zone.Shanghai).Format("01-02 15:04"))
+	}
+	if c.Status == "closed" {
+		return lead, domain.Conflict("该记录已办结，不能再转为断卡线索")
+	}
+	lead.Account, lead.Phone = strings.TrimSpace(c.ScamAccount), strings.TrimSpace(c.ScamPhone)
+	if lead.Account == "" && lead.Phone == "" {
+		return lead, domain.Invalid("转为断卡线索须有涉诈账号或涉诈号码，请先补充")
+	}
+	// The claim first: of two officers clicking at once, one labels.
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		r, err := tx.Exec(ctx, `UPDATE consultations SET lead_at = ?, lead_by = ?, updated_at = ?,
+			status = CASE WHEN status = 'open' THEN 'lead' ELSE status END WHERE id = ? AND lead_at IS NULL AND status <> 'closed'`,
+			db.Millis(now), nullable(who.UserID), db.Millis(now), id)
+		if err != nil {
+			return fmt.Errorf("card lead of consultation %d: %w", id, err)
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			return domain.Conflict("该记录已被他人处理")
+		}
+		e := who.With(auth.AuditUpdate, "consultation", strconv.FormatInt(id, 10))
+		e.At, e.Detail = now, "converted to card lead"
+		return auth.Audit(ctx, tx, e)
+	})
+	if err != nil {
+		return lead, err
+	}
+	note := "来自" + ChannelName(c.Channel) + KindName(c.Kind) + " ZX-" + strconv.FormatInt(id, 10) + "：" + c.Summary
+	for _, l := range []struct{ kind, subject string }{{intel.KindAccount, lead.Account}, {intel.KindPhone, lead.Phone}} {
+		if l.subject == "" {
+			continue
+		}
+		if err := intel.SetLabel(ctx, d, who, l.kind, l.subject, intel.LabelMule, note, now); err != nil {
+			// Give the claim back so the lead can be made again.
+			_, _ = d.Exec(ctx, `UPDATE consultations SET lead_at = NULL, lead_by = NULL,
+				status = CASE WHEN status = 'lead' THEN 'open' ELSE status END WHERE id = ?`, id)
+			return lead, err
+		}
+	}
+	return lead, nil
+}
+
+func nullable(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
 // Close ends an open consultation that needs no warning.
 func Close(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, now time.Time) error {
 	if _, err := Get(ctx, d, scope, id); err != nil {
 		return err
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
-		r, err := tx.Exec(ctx, `UPDATE consultations SET status = 'closed', updated_at = ? WHERE id = ? AND status = 'open'`, db.Millis(now), id)
+		r, err := tx.Exec(ctx, `UPDATE consultations SET status = 'closed', updated_at = ? WHERE id = ? AND status IN ('open', 'lead')`, db.Millis(now), id)
 		if err != nil {
 			return fmt.Errorf("close consultation %d: %w", id, err)
 		}

@@ -60,14 +60,8 @@ func Get(ctx context.Context, q db.Querier, scope area.Node, warningID int64) (I
 	if fed.Valid {
 		in.FedBackAt = db.Time(fed.Int64)
 	}
-	reports, err := Reports(ctx, q, scope, in.ReceivedAt, in.ReceivedAt.Add(time.Millisecond))
-	if err != nil {
-		return in, err
-	}
-	for _, r := range reports {
-		if r.WarningID == warningID {
-			in.Current = r
-		}
+	if in.Current, err = scanReport(q.QueryRow(ctx, reportSelect+` WHERE i.warning_id = ?`, warningID)); err != nil {
+		return in, fmt.Errorf("report of warning %d: %w", warningID, err)
 	}
 	rows, err := q.Query(ctx, `SELECT payload, digest FROM instruction_reports WHERE warning_id = ? ORDER BY version`, warningID)
 	if err != nil {

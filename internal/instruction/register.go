@@ -35,15 +35,23 @@ type Input struct {
 // nothing. An instruction whose warning is already assigned is signed at
 // once when signing is automatic.
 func Register(ctx context.Context, d *db.DB, cfg Config, ins []Input, now time.Time) error {
+	_, err := register(ctx, d, cfg, ins, now)
+	return err
+}
+
+// register is Register answering how many instructions were new.
+func register(ctx context.Context, d *db.DB, cfg Config, ins []Input, now time.Time) (int, error) {
 	for _, in := range ins {
 		if _, ok := levelNames[in.Level]; !ok {
-			return domain.Invalid("下发级别 %q 无效（部/省/市/县/银行/运营商）", in.Level)
+			return 0, domain.Invalid("下发级别 %q 无效（部/省/市/县/银行/运营商）", in.Level)
 		}
 		if strings.TrimSpace(in.Number) == "" {
-			return domain.Invalid("指令编号为空")
+			return 0, domain.Invalid("指令编号为空")
 		}
 	}
-	return d.InTx(ctx, func(tx *db.Tx) error {
+	made := 0
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		made = 0
 		for _, in := range ins {
 			rec := in.ReceivedAt
 			if rec.IsZero() {
@@ -78,6 +86,7 @@ func Register(ctx context.Context, d *db.DB, cfg Config, ins []Input, now time.T
 				return fmt.Errorf("register instruction %s: %w", in.Number, err)
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
+				made++
 				detail := fmt.Sprintf("%s级指令 %s：签收时限 %s，反馈时限 %s", LevelName(in.Level), in.Number,
 					clock(sign), clock(fb))
 				if err := warning.AddEvent(ctx, tx, in.WarningID, now, "instruction", 0, detail); err != nil {
@@ -92,6 +101,7 @@ func Register(ctx context.Context, d *db.DB, cfg Config, ins []Input, now time.T
 		}
 		return nil
 	})
+	return made, err
 }
 
 // Sign records a manual receipt (签收) by an officer who may see the

@@ -23,7 +23,8 @@ var instructionPrefix = map[instruction.Level]string{instruction.Ministry: "公�
 // assigned, reported back some hours after their outcome (most of them; the
 // newest and a few late ones still await feedback), and gives a few
 // successful dissuasions of fund and high-risk warnings a later case of the
-// same person (劝阻后被骗), which the seeds' success rates otherwise hide.
+// same person (劝阻后被骗), which the seeds' success rates otherwise hide,
+// and imports the towns' monthly APP registrations (genRegistrations).
 func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time) (int, error) {
 	type row struct {
 		id, received int64
@@ -80,7 +81,7 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 			return 0, fmt.Errorf("instruction of warning %d: %w", w.id, err)
 		}
 		if w.outcomeAt.Valid && rng.IntN(12) != 0 {
-			at := db.Time(w.outcomeAt.Int64).Add(time.Duration(30+rng.IntN(20*60)) * time.Minute)
+			at := db.Time(w.outcomeAt.Int64).Add(time.Duration(30+rng.IntN(8*60)) * time.Minute)
 			if at.Before(now) {
 				report = append(report, w.id)
 				reportAt[w.id] = at
@@ -102,7 +103,52 @@ func genInstructions(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, 
 			}
 		}
 	}
-	return len(ws), genRelapses(ctx, tx, rng, c, now)
+	if err := genRelapses(ctx, tx, rng, c, now); err != nil {
+		return 0, err
+	}
+	return len(ws), genRegistrations(ctx, tx, rng, c, now)
+}
+
+// genRegistrations imports, for every town of the county, the 国家反诈中心
+// APP registrations of the last twelve months and the current one, as the
+// monthly Excel would (app_registrations, the league's app_per_10k): each
+// town has its own level, between about 2,200 and 4,600 per 10,000
+// inhabitants a month against the default bounds 2000/3000/4000, so the
+// league shows every colour instead of an all-red column.
+func genRegistrations(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, now time.Time) error {
+	in, arg := area.UnderClause("id", c.root)
+	rows, err := tx.Query(ctx, `SELECT id, population FROM areas WHERE level = 'town' AND `+in+` ORDER BY id`, arg)
+	if err != nil {
+		return err
+	}
+	type town struct{ id, pop int64 }
+	var towns []town
+	for rows.Next() {
+		var t town
+		if err := rows.Scan(&t.id, &t.pop); err != nil {
+			rows.Close()
+			return err
+		}
+		towns = append(towns, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	local := now.In(zone.Shanghai)
+	first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, zone.Shanghai)
+	for _, t := range towns {
+		level := int64(2200 + rng.IntN(2400)) // per 10,000 a month
+		for m := 12; m >= 0; m-- {
+			month := first.AddDate(0, -m, 0).Format("2006-01")
+			per := level + int64(rng.IntN(601)) - 300
+			if _, err := tx.Exec(ctx, `INSERT INTO app_registrations (area_id, month, count, imported_at) VALUES (?,?,?,?)`,
+				t.id, month, t.pop*per/10000, db.Millis(now)); err != nil {
+				return fmt.Errorf("app registrations of town %d: %w", t.id, err)
+			}
+		}
+	}
+	return nil
 }
 
 func issuerName(l instruction.Level) string {

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
@@ -11,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/testworld"
+	"github.com/fanzha/fanzha/internal/warning"
 )
 
 // The demo county has instructions from every level, most reported back and
@@ -94,5 +97,30 @@ func TestGeneratedInstructionsAndRelapses(t *testing.T) {
 			}
 		}
 		t.Logf("dissuaded %d, relapsed %d (%d‰), closed %d, awaiting feedback %d", len(ws), total, r.Total.RelapsePermille(), closed, len(pending))
+
+		// The live trickle's warnings arrive as instructions: each is
+		// registered and awaits its feedback with time left.
+		in, err := warning.NewIntake(ctx, d, warning.DefaultPolicy(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := testworld.Count(t, d, `SELECT COUNT(*) FROM instructions`)
+		tr := &Trickle{Intake: in, Policy: warning.DefaultPolicy()}
+		rng := rand.New(rand.NewPCG(7, 8))
+		for i := range 12 {
+			if err := tr.addOne(ctx, d, rng, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := testworld.Count(t, d, `SELECT COUNT(*) FROM instructions`); n != before+12 {
+			t.Fatalf("the trickle registered %d instructions for 12 warnings", n-before)
+		}
+		live, err := instruction.PendingFeedbackPage(ctx, d, root, time.Now(), db.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh := live.Total - live.Overdue; fresh < 12 {
+			t.Fatalf("%d instructions await feedback with time left, want the trickle's 12", fresh)
+		}
 	})
 }

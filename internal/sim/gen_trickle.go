@@ -11,7 +11,9 @@ import (
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/warning"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // Trickle is the demo's live feed: new warnings through the real intake
@@ -76,7 +78,19 @@ func (t *Trickle) addOne(ctx context.Context, d *db.DB, rng *rand.Rand, n int) e
 	case r < 40:
 		in.Source = warning.SourceOperator
 	}
-	_, err := t.Intake.Submit(ctx, []warning.Input{in}, warning.SubmitOptions{Door: "stream"})
+	// Upper centres', banks' and operators' warnings arrive as
+	// instructions (the stream door carries them), so the live 待反馈
+	// queue has fresh entries with their countdowns.
+	lv := instruction.Bank
+	switch in.Source {
+	case warning.SourceOperator:
+		lv = instruction.Operator
+	case warning.SourceUpper:
+		lv = []instruction.Level{instruction.Ministry, instruction.Province, instruction.City, instruction.City, instruction.County}[rng.IntN(5)]
+	}
+	ref := &instruction.Ref{Level: string(lv), Number: fmt.Sprintf("%s%s%s", instructionPrefix[lv], now.In(zone.Shanghai).Format("20060102150405"), strconv.Itoa(n)),
+		Issuer: issuerName(lv)}
+	_, err := instruction.Submit(ctx, d, t.Intake, []instruction.Incoming{{Input: in, Instruction: ref}}, warning.SubmitOptions{Door: "stream"}, now)
 	return err
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/db"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/warning"
 )
 
@@ -211,12 +213,18 @@ const (
 	jsErrCodeClusterNotAvail       jetstream.ErrorCode = 10008 // JetStream system temporarily unavailable
 )
 
-// Consumer takes warnings from the stream into the intake.
+// Consumer takes warnings from the stream into the intake. A message is a
+// warning's JSON (warning.Input), with an "instruction" object
+// (instruction.Ref: level, number, issuer, sign_due, feedback_due) when the
+// warning came as an instruction: its instruction is registered like an
+// imported instruction file's.
 type Consumer struct {
 	JS     jetstream.JetStream
 	NC     *nats.Conn
 	Intake *warning.Intake
-	Log    *slog.Logger
+	// DB is the database of the intake, where instructions are registered.
+	DB  *db.DB
+	Log *slog.Logger
 	// Batch is how many messages are taken per intake transaction.
 	Batch int
 	// Replicas of the stream and the durable consumer (below 1: 1).
@@ -357,25 +365,40 @@ func (c *Consumer) setup(ctx context.Context, replicas int, log *slog.Logger) (j
 }
 
 func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Logger) error {
-	inputs := make([]warning.Input, 0, len(list))
+	inputs := make([]instruction.Incoming, 0, len(list))
 	owner := make([]int, 0, len(list))
 	var bad []int
 	reasons := map[int]string{}
 	for i, m := range list {
-		var in warning.Input
+		var in instruction.Incoming
 		if err := json.Unmarshal(m.Data(), &in); err != nil {
 			bad = append(bad, i)
 			reasons[i] = "消息不是有效的预警 JSON：" + err.Error()
 			continue
 		}
+		if in.Instruction != nil {
+			// An instruction that cannot be read refuses its message
+			// alone, not the batch it arrived with.
+			if err := in.Instruction.Check(); err != nil {
+				bad = append(bad, i)
+				reasons[i] = err.Error()
+				continue
+			}
+			if c.DB == nil {
+				bad = append(bad, i)
+				reasons[i] = "本服务未配置数据库，无法登记指令"
+				continue
+			}
+		}
 		inputs = append(inputs, in)
 		owner = append(owner, i)
 	}
 	who := auth.AuditEntry{Username: "stream:" + SubjectIn, IP: "nats"}
-	res, err := c.Intake.Submit(ctx, inputs, warning.SubmitOptions{Door: "stream", Audit: &who})
+	sub, err := instruction.Submit(ctx, c.DB, c.Intake, inputs, warning.SubmitOptions{Door: "stream", Audit: &who}, time.Now())
 	if err != nil {
 		return err
 	}
+	res := sub.BatchResult
 	for j, it := range res.Items {
 		if it.Status == warning.ItemRejected {
 			bad = append(bad, owner[j])

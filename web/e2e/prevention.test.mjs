@@ -181,8 +181,11 @@ test('the printable monthly bulletin and its Excel export', async () => {
   await page.selectOption('#bulletin-form select[name=kind]', 'monthly');
   await Promise.all([page.waitForURL('**/bulletins/report?**'), page.click('#bulletin-form button[type=submit]')]);
   assert.match(await page.textContent('h1'), /研判月报$/);
-  // Six tables, the last 打击战果 (cases solved, persons struck, arrests …).
-  assert.equal(await page.$$eval('table', (ts) => ts.length), 6);
+  // Seven tables: the sixth 打击战果 (cases solved, persons struck, arrests …),
+  // the seventh 考核排名, one row per station with its colour in words.
+  assert.equal(await page.$$eval('table', (ts) => ts.length), 7);
+  const league = await page.$$eval('#t-league tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+  assert.ok(league.length > 0 && league.every((c) => ['红', '橙', '黄', '绿', '—'].includes(c)), league.join('|'));
   const strike = await page.$$eval('#t-strike tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.ok(strike.includes('破案（起）') && strike.includes('抓获（人）'), strike.join('|'));
   const firstRow = await page.$$eval('#t-overall tbody tr:first-child td', (tds) => tds.map((t) => t.textContent));

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web/apiv1"
@@ -22,8 +23,8 @@ func (s *handler) warningAPIRoutes() []APIRoute {
 		{Method: "GET", Path: "/api/v1/warnings/{id}", Cap: auth.CapWarningRead, Handler: s.handleWarning, Tag: "warnings",
 			Summary: "预警详情", Query: []apiParam{qUnmask}, Response: warning.Warning{}},
 		{Method: "POST", Path: "/api/v1/warnings", Cap: auth.CapWarningWrite, Handler: s.handleCreateWarnings, Tag: "warnings",
-			Summary: "接收预警", Description: "One warning (a JSON object of the Input shape, answered with one ItemResult), a JSON array of them, or a batch {warnings, all_or_nothing} of up to 10,000 (answered with a BatchResult). Answered once durably stored: 201 when something new was stored, 200 when everything was already there, 422 when nothing could be taken.",
-			Request: batchRequest{}, Response: warning.BatchResult{}, Status: http.StatusCreated},
+			Summary: "接收预警", Description: "One warning (a JSON object of the Input shape, with an optional \"instruction\" {level, number, issuer, sign_due, feedback_due} that registers the instruction it came as; answered with one ItemResult), a JSON array of them, or a batch {warnings, all_or_nothing} of up to 10,000 (answered with a BatchResult). Answered once durably stored: 201 when something new was stored, 200 when everything was already there, 422 when nothing could be taken.",
+			Request: batchRequest{}, Response: instruction.Submitted{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/warnings/import", Cap: auth.CapWarningWrite, Handler: s.handleImportWarnings, Tag: "warnings",
 			Summary: "导入预警表格", Description: "An .xlsx or .csv file of warnings (multipart field file; all_or_nothing=1 to take none when a row fails). 422 with the report when nothing was taken.",
 			Upload: "file", Response: warning.ImportReport{}},

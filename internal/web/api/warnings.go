@@ -10,13 +10,16 @@ import (
 	"strings"
 
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
+// batchRequest is a batch of warnings, each of which may carry the
+// instruction it came as (instruction.Incoming).
 type batchRequest struct {
-	Warnings     []warning.Input `json:"warnings"`
-	AllOrNothing bool            `json:"all_or_nothing"`
+	Warnings     []instruction.Incoming `json:"warnings"`
+	AllOrNothing bool                   `json:"all_or_nothing"`
 }
 
 // handleCreateWarnings takes one warning (a JSON object) or a batch
@@ -44,11 +47,11 @@ func (s *handler) handleCreateWarnings(w http.ResponseWriter, r *http.Request, p
 			return web.Errorf(http.StatusBadRequest, "bad_json", "预警数组 JSON 无效：%v", err)
 		}
 	default:
-		var one warning.Input
+		var one instruction.Incoming
 		if err := dec.Decode(&one); err != nil {
 			return web.Errorf(http.StatusBadRequest, "bad_json", "预警 JSON 无效：%v", err)
 		}
-		req.Warnings, single = []warning.Input{one}, true
+		req.Warnings, single = []instruction.Incoming{one}, true
 	}
 	if len(req.Warnings) == 0 {
 		return web.Errorf(http.StatusBadRequest, "empty", "没有预警：请求体应为一条预警对象，或 {\"warnings\": [...]}")
@@ -61,10 +64,14 @@ func (s *handler) handleCreateWarnings(w http.ResponseWriter, r *http.Request, p
 		return err
 	}
 	who := auth.AuditFor(p, web.ClientIP(r), web.RequestID(r.Context()))
-	res, err := in.Submit(r.Context(), req.Warnings, warning.SubmitOptions{AllOrNothing: req.AllOrNothing, Door: "api", UserID: p.User.ID, Audit: &who})
+	// A warning sent with its instruction registers it, as an imported
+	// instruction file does.
+	sub, err := instruction.Submit(r.Context(), s.DB, in, req.Warnings,
+		warning.SubmitOptions{AllOrNothing: req.AllOrNothing, Door: "api", UserID: p.User.ID, Audit: &who}, s.Now())
 	if err != nil {
 		return err
 	}
+	res := &sub.BatchResult
 	if err := res.ForScope(r.Context(), s.DB, p.Scope); err != nil {
 		return err
 	}
@@ -83,7 +90,7 @@ func (s *handler) handleCreateWarnings(w http.ResponseWriter, r *http.Request, p
 		web.WriteJSON(w, status, it)
 		return nil
 	}
-	web.WriteJSON(w, status, res)
+	web.WriteJSON(w, status, sub)
 	return nil
 }
 

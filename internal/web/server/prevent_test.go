@@ -153,7 +153,7 @@ func TestPreventionAndBulletinAPI(t *testing.T) {
 		}
 		// Bulletins: JSON tables, Excel export audited, schedule admin only.
 		b := f.do(t, "GET", "/api/v1/bulletins/report?kind=custom&from="+time.Now().In(zone.Shanghai).AddDate(0, 0, -3).Format("2006-01-02"), "leader", "")
-		if b.status != 200 || len(b.json["tables"].([]any)) != 6 {
+		if b.status != 200 || len(b.json["tables"].([]any)) != 7 { // … 六、打击战果, 七、考核排名
 			t.Fatalf("bulletin: %d %.300s", b.status, b.body)
 		}
 		req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/bulletins/report.xlsx?kind=weekly", nil)
