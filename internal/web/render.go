@@ -40,11 +40,14 @@ type navItem struct {
 var navItems = []navItem{
 	{"/", "首页", ""},
 	{"/warnings", "预警劝阻", auth.CapWarningRead},
+	{"/instructions", "指令反馈", auth.CapWarningRead}, // instructions.go (console)
+	{"/consultations", "96110", auth.CapWarningRead},
 	{"/cases", "侦办追赃", auth.CapCaseRead},
 	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},
 	{"/bulletins", "研判通报", auth.CapBulletinRead},
+	{"/league", "考核排名", auth.CapFiguresRead}, // league.go (console)
 	{"/partners", "联席协作", auth.CapPartnerManage},
 	{"/inbox", "协查请求", auth.CapPartnerInbox},
 	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (web/api/partner_ext.go, web/console/joint.go)
