@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -361,6 +363,100 @@ func TestConsultationsAPI(t *testing.T) {
 		}
 		if a := f.do(t, "POST", conv, "offA", `{"name":"老人","phone":"13600002222","grade":"high"}`); a.status != 409 {
 			t.Fatalf("second convert: %d %s", a.status, a.body)
+		}
+	})
+}
+
+// The console pages as the duty desk, a leader and a dissuader see them:
+// the import's row report links the warning, the queue counts down and
+// marks the overdue red, the warning page signs the instruction, the
+// export empties the queue, the league paints its cells, and the nav
+// shows each role its links.
+func TestInstructionConsolePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, 'false', 0)`, instruction.AutoSignSetting); err != nil {
+			t.Fatal(err)
+		}
+		admin := newConsoleClient(t, f.srv.URL)
+		admin.login("admin", "secret-admin")
+		csrf := admin.csrf()
+		csv := "指令编号,下发级别,姓名,手机号,地址\n市反诈指0001,市局,柴春生,13877712345,云溪县\n坏行,,某人,13877712346,云溪县\n"
+		a := admin.upload("/instructions/import", csrf, "指令.csv", []byte(csv), nil)
+		if a.status != 200 || !strings.Contains(a.body, `<b id="import-registered">1</b>`) || !strings.Contains(a.body, "下发级别为空") {
+			t.Fatalf("import page: %d %.2000s", a.status, a.body)
+		}
+		m := regexp.MustCompile(`href="/warnings/(\d+)">预警 #`).FindStringSubmatch(a.body)
+		if m == nil {
+			t.Fatalf("the report links no warning: %.2000s", a.body)
+		}
+		wp := "/warnings/" + m[1]
+		// The fixture's county has no towns to route by: the warning goes to station A.
+		if _, err := d.Exec(ctx, `UPDATE warnings SET area_id = ?, station_id = ? WHERE id = ?`, f.stA.ID, f.stA.ID, m[1]); err != nil {
+			t.Fatal(err)
+		}
+		q := admin.get("/instructions")
+		if !strings.Contains(q.body, `<span id="queue-total">1</span>`) || !strings.Contains(q.body, "市反诈指0001") || !strings.Contains(q.body, `data-kind="feedback"`) {
+			t.Fatalf("queue: %.3000s", q.body)
+		}
+		p := admin.get(wp)
+		if !strings.Contains(p.body, "上级指令") || !strings.Contains(p.body, `id="sign-form"`) || !strings.Contains(p.body, `data-kind="sign"`) {
+			t.Fatalf("warning page: %.3000s", p.body)
+		}
+		if a := admin.post(wp+"/sign", url.Values{"csrf_token": {csrf}}); a.status != http.StatusSeeOther {
+			t.Fatalf("sign: %d %.500s", a.status, a.body)
+		}
+		if p := admin.get(wp); strings.Contains(p.body, `id="sign-form"`) || !strings.Contains(p.body, "签收") {
+			t.Fatalf("signed warning page: %.3000s", p.body)
+		}
+		// Past its deadline the row is red.
+		if _, err := d.Exec(ctx, `UPDATE instructions SET feedback_due_at = ?`, db.Millis(time.Now().Add(-time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		if q := admin.get("/instructions"); !strings.Contains(q.body, `<tr class="overdue"`) || !strings.Contains(q.body, "已超时 1 条") {
+			t.Fatalf("overdue queue: %.3000s", q.body)
+		}
+		// Worked, then exported: the queue is empty.
+		if a := f.do(t, "POST", "/api/v1"+wp+"/contacts", "admin", `{"method":"call","result":"reached"}`); a.status != 201 {
+			t.Fatalf("contact: %d %s", a.status, a.body)
+		}
+		if a := f.do(t, "POST", "/api/v1"+wp+"/outcome", "admin", `{"outcome":"dissuaded"}`); a.status != 200 {
+			t.Fatalf("outcome: %d %s", a.status, a.body)
+		}
+		x := admin.post("/instructions/feedback.xlsx", url.Values{"csrf_token": {csrf}})
+		if x.status != 200 || !strings.HasPrefix(x.body, "PK") || x.header.Get("X-Feedback-New") != "1" {
+			t.Fatalf("export: %d %v", x.status, x.header)
+		}
+		if q := admin.get("/instructions"); !strings.Contains(q.body, `<span id="queue-total">0</span>`) || !strings.Contains(q.body, "没有待反馈的指令") {
+			t.Fatalf("queue after export: %.3000s", q.body)
+		}
+		// The leader's league: the dissuaded station's cell is green.
+		lead := newConsoleClient(t, f.srv.URL)
+		lead.login("leader", "secret-leader")
+		if nav := strings.Join(navLabels(lead.get("/").body), ","); !strings.Contains(nav, "考核排名") || strings.Contains(nav, "96110") {
+			t.Errorf("leader nav: %s", nav)
+		}
+		l := lead.get("/league")
+		if l.status != 200 || !strings.Contains(l.body, `data-key="dissuasion" data-colour="green"`) || !strings.Contains(l.body, "c-green") {
+			t.Fatalf("league page: %d %.3000s", l.status, l.body)
+		}
+		// A consultation is logged and offered for conversion.
+		if a := admin.post("/consultations", url.Values{"csrf_token": {csrf}, "channel": {"walkin"}, "kind": {"consult"},
+			"summary": {"老人来所咨询投资理财"}, "amount": {"1,000.00"}}); a.status != http.StatusSeeOther {
+			t.Fatalf("log consultation: %d %.1000s", a.status, a.body)
+		}
+		if c := admin.get("/consultations"); !strings.Contains(c.body, "老人来所咨询投资理财") || !strings.Contains(c.body, "转为预警") {
+			t.Fatalf("consultations page: %.3000s", c.body)
+		}
+		// A dissuader sees the queue but not the league link.
+		off := newConsoleClient(t, f.srv.URL)
+		off.login("offA", "secret-offA")
+		if nav := strings.Join(navLabels(off.get("/").body), ","); strings.Contains(nav, "考核排名") || !strings.Contains(nav, "指令反馈") {
+			t.Errorf("dissuader nav: %s", nav)
+		}
+		if h := off.get("/"); !strings.Contains(h.body, "今日回访") {
+			t.Errorf("the dissuader's home has no 回访 block")
 		}
 	})
 }
