@@ -84,6 +84,9 @@ var RouteBodyLimits = map[string]int64{
 	"POST /admin/users/import":            MaxUserImport,
 	"POST /admin/roster/import":           MaxRosterUpload,
 	"POST /api/v1/cases/{id}/attachments": investigation.MaxAttachmentBytes + 1<<20,
+	"POST /api/v1/instructions/import":    MaxInstructionUpload,
+	"POST /instructions/import":           MaxInstructionUpload,
+	"POST /api/v1/registrations/import":   MaxRegistrationsUpload,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.

@@ -28,16 +28,20 @@ var Funcs = template.FuncMap{
 	"source": func(s warning.Source) string {
 		return warning.SourceName(s)
 	},
-	"outcome":   func(o warning.Outcome) string { return warning.OutcomeName(o) },
-	"ftype":     func(c string) string { return fraudtype.Name(fraudtype.Code(c)) },
-	"ftypes":    fraudtype.All,
-	"role":      func(r auth.Role) string { return auth.RoleName(r) },
-	"permille":  func(p int64) string { return fmt.Sprintf("%.1f%%", float64(p)/10) },
-	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"ms":        func(t time.Time) int64 { return t.UnixMilli() },
-	"sexname":   sexName,
-	"occupname": funds.OccupationName,
-	"add":       func(a, b int) int { return a + b },
+	"outcome": func(o warning.Outcome) string { return warning.OutcomeName(o) },
+	// outcomename and gradename take the codes as plain strings (the
+	// records of dissuade and instruction carry them so).
+	"outcomename": func(o string) string { return warning.OutcomeName(warning.Outcome(o)) },
+	"gradename":   func(g string) string { return warning.GradeName(warning.Grade(g)) },
+	"ftype":       func(c string) string { return fraudtype.Name(fraudtype.Code(c)) },
+	"ftypes":      fraudtype.All,
+	"role":        func(r auth.Role) string { return auth.RoleName(r) },
+	"permille":    func(p int64) string { return fmt.Sprintf("%.1f%%", float64(p)/10) },
+	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ms":          func(t time.Time) int64 { return t.UnixMilli() },
+	"sexname":     sexName,
+	"occupname":   funds.OccupationName,
+	"add":         func(a, b int) int { return a + b },
 	"pct": func(a, b int64) string {
 		if b == 0 {
 			return "—"

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,15 +37,27 @@ type navItem struct {
 	Cap   auth.Capability
 }
 
+// navRoles are the entries shown only to some of the roles with their
+// capability (the page itself is guarded by the capability): a link for
+// the people whose work it is, not for everyone who may read it.
+var navRoles = map[string][]auth.Role{
+	"/instructions":  {auth.RoleAdmin, auth.RoleDuty, auth.RoleStationHead, auth.RoleDissuader, auth.RoleLeader},
+	"/consultations": {auth.RoleAdmin, auth.RoleDuty, auth.RoleStationHead, auth.RoleDissuader},
+	"/league":        {auth.RoleAdmin, auth.RoleLeader, auth.RoleDuty, auth.RoleStationHead},
+}
+
 // The six parts of the product, and administration.
 var navItems = []navItem{
 	{"/", "首页", ""},
 	{"/warnings", "预警劝阻", auth.CapWarningRead},
+	{"/instructions", "指令反馈", auth.CapWarningRead},    // console/instructions.go
+	{"/consultations", "96110", auth.CapWarningWrite}, // console/league.go
 	{"/cases", "侦办追赃", auth.CapCaseRead},
 	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},
 	{"/bulletins", "研判通报", auth.CapBulletinRead},
+	{"/league", "考核排名", auth.CapFiguresRead}, // console/league.go
 	{"/partners", "联席协作", auth.CapPartnerManage},
 	{"/inbox", "协查请求", auth.CapPartnerInbox},
 	{"/joint", "联席会议", auth.CapPartnerManage}, // partner extension (web/api/partner_ext.go, web/console/joint.go)
@@ -143,7 +156,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name
 			if n.Cap == "" && p.User.Role == auth.RolePartner && n.Path == "/" {
 				continue
 			}
-			if n.Cap == "" || p.Can(n.Cap) {
+			if (n.Cap == "" || p.Can(n.Cap)) && (navRoles[n.Path] == nil || slices.Contains(navRoles[n.Path], p.User.Role)) {
 				pg.Nav = append(pg.Nav, n)
 			}
 		}

@@ -35,7 +35,7 @@ test('admin logs in and the home page shows live figures and charts', async () =
   assert.equal((await page.textContent('header .scope')).trim(), me.area_name);
   assert.equal(await page.textContent('h1'), `${me.area_name} · 实时概况`);
   const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.textContent));
-  assert.deepEqual(nav, ['首页', '预警劝阻', '侦办追赃', '止付冻结', '两卡研判', '宣传防范', '研判通报', '联席协作', '联席会议', '审计日志', '系统管理']);
+  assert.deepEqual(nav, ['首页', '预警劝阻', '指令反馈', '96110', '侦办追赃', '止付冻结', '两卡研判', '宣传防范', '研判通报', '考核排名', '联席协作', '联席会议', '审计日志', '系统管理']);
 
   // The script refreshed the figures from the API at least once.
   await page.waitForFunction(() => document.body.dataset.figuresAt, null, { timeout: 10_000 });
@@ -253,9 +253,11 @@ test('a dissuader records a contact and an outcome', async () => {
   assert.match(await page.textContent('.flash'), /劝阻成功/);
   assert.match(await page.textContent('h1'), /已办结：劝阻成功/);
   assert.match(await page.textContent('#timeline'), /劝阻成功，避免损失 12,000.00 元/);
-  // Closed in time: no live deadline, no red 超时, even seconds later.
+  // Closed in time: no live contact or on-site deadline, no red 超时, even
+  // seconds later (an instruction's report to its issuer may still be due:
+  // its 签收/反馈 countdowns are in #instruction).
   await page.waitForTimeout(1500);
-  assert.equal(await page.$('[data-due]'), null);
+  assert.equal(await page.$('[data-due]:not(#instruction [data-due])'), null);
   assert.doesNotMatch(await page.textContent('#contact-due'), /超时/);
   await page.closeAll();
 });

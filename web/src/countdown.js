@@ -16,7 +16,7 @@ export function tick() {
     // the board, "done" on a warning's page): its time is a fact, not a countdown.
     if (!due || el.dataset.kind === 'none' || el.dataset.kind === 'done') return;
     const left = due - now;
-    const what = el.dataset.kind === 'onsite' ? '核查' : '联系';
+    const what = { onsite: '核查', feedback: '反馈', sign: '签收' }[el.dataset.kind] || '联系';
     el.textContent = left >= 0 ? `${what}还剩 ${span(left)}` : `${what}已超时 ${span(left)}`;
     el.classList.toggle('late', left < 0);
     const tr = el.closest('tr');

@@ -65,6 +65,7 @@ func (s *handler) apiRoutes() []APIRoute {
 		s.partnerOps(),
 		s.intelAPIRoutes(),
 		s.preventAPIRoutes(),
+		s.instructionAPIRoutes(),
 		s.adminAPIRoutes(),
 	} {
 		all = append(all, part...)

@@ -25,6 +25,8 @@ type homeView struct {
 	// Overdue are the caller's open case tasks past due (roles that work
 	// cases), the same list as GET /api/v1/tasks/overdue.
 	Overdue []investigation.Task
+	// The dissuader's follow-up calls due today (回访, instructions.go).
+	followupsView
 }
 
 func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -63,6 +65,11 @@ func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			mine[i].Warning = mine[i].Warning.Masked(m)
 		}
 		data.Dissuader, data.Mine = true, mine
+		fu, err := s.dueFollowups(r, p)
+		if err != nil {
+			return err
+		}
+		data.followupsView = followupsView{Followups: fu, Results: followupResults(), CanWrite: p.Can(auth.CapWarningWrite), Next: "/"}
 	}
 	if p.Can(auth.CapCaseWrite) {
 		od, err := investigation.OverdueTasks(r.Context(), s.DB, p.Scope, p.User.ID, s.Now())

@@ -133,6 +133,8 @@ type warningPageData struct {
 	HandoverTo int64
 	Score      string
 	CanWrite   bool
+	// X are the instruction and the person's history (instructions.go).
+	X warningExtras
 }
 
 func (s *handler) handleWarningPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -172,6 +174,9 @@ func (s *handler) handleWarningPage(w http.ResponseWriter, r *http.Request, p *a
 		return err
 	}
 	d.Score = scoreText(parts)
+	if d.X, err = s.warningExtras(r, p, id, m); err != nil {
+		return err
+	}
 	if d.CanWrite && wa.Status == "open" {
 		if d.Units, err = partner.RequestUnits(r.Context(), s.DB, "bank", "operator"); err != nil {
 			return err

@@ -17,8 +17,10 @@ import (
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/consult"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/intel"
 	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/partner"
@@ -115,9 +117,24 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 		t.Fatalf("contact: %d %s", a.status, a.body)
 	}
 
+	// Its instruction from the province (signed on assignment), a follow-up
+	// call on B's dissuader's list, and a 96110 consultation of station B.
+	icfg, err := instruction.LoadConfig(ctx, d)
+	must(err)
+	must(instruction.Register(ctx, d, icfg, []instruction.Input{{WarningID: w, Level: instruction.Province,
+		Number: "省反诈指" + walkTagB, Issuer: "省厅反诈中心"}}, now))
+	var fu int64
+	must(d.QueryRow(ctx, `INSERT INTO followups (warning_id, seq, user_id, due_at, created_at) VALUES (?,1,?,?,?) RETURNING id`,
+		w, uid["dissB"], db.Millis(now.Add(-time.Hour)), ms).Scan(&fu))
+	set("followup", fu)
+	cons, err := consult.Log(ctx, d, f.stB, whoB, consult.Input{Channel: "hotline", Kind: "tip", CallerName: walkPersonB,
+		CallerPhone: walkPhoneB, Summary: "来电咨询" + walkTagB, ScamAccount: walkScamAcctB}, now)
+	must(err)
+	set("consultation", cons)
+
 	// A case of station B: its victim paid the mule account, whose holder
 	// the bank named; a suspect.
-	_, err := d.Exec(ctx, `INSERT INTO accounts (number, bank, holder_name) VALUES (?, '建设银行', ?)`, walkMuleB, walkHolderB)
+	_, err = d.Exec(ctx, `INSERT INTO accounts (number, bank, holder_name) VALUES (?, '建设银行', ?)`, walkMuleB, walkHolderB)
 	must(err)
 	at := now.Add(-48 * time.Hour)
 	caseB, caseNo, err := funds.CreateCase(ctx, d, funds.NewCase{AreaID: f.stB.ID, StationID: f.stB.ID, FraudType: "police", ReportedAt: at,

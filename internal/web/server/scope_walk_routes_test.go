@@ -166,6 +166,20 @@ var walkGet = map[string][]string{
 	"GET /admin/roster/export":            {"/admin/roster/export", "/admin/roster/export?area={area}&format=xlsx"},
 	"GET /admin/settings":                 {"/admin/settings"},
 	"GET /api/v1/settings":                {"/api/v1/settings"},
+	// 指令闭环, 回访, 96110 and the league table (issue 24).
+	"GET /api/v1/instructions/pending":       {"/api/v1/instructions/pending", "/api/v1/instructions/pending?overdue=1"},
+	"GET /api/v1/instructions/feedback.xlsx": {"/api/v1/instructions/feedback.xlsx"},
+	"GET /api/v1/warnings/feedback.xlsx":     {"/api/v1/warnings/feedback.xlsx"},
+	"GET /api/v1/warnings/{id}/instruction":  {"/api/v1/warnings/{warning}/instruction"},
+	"GET /api/v1/warnings/{id}/history":      {"/api/v1/warnings/{warning}/history"},
+	"GET /api/v1/followups":                  {"/api/v1/followups", "/api/v1/followups?days=30"},
+	"GET /api/v1/figures/dissuasion":         {"/api/v1/figures/dissuasion", "/api/v1/figures/dissuasion?area={area}"},
+	"GET /api/v1/figures/league":             {"/api/v1/figures/league", "/api/v1/figures/league?area={area}"},
+	"GET /api/v1/consultations":              {"/api/v1/consultations"},
+	"GET /instructions":                      {"/instructions"},
+	"GET /followups":                         {"/followups"},
+	"GET /league":                            {"/league", "/league?area={area}"},
+	"GET /consultations":                     {"/consultations"},
 }
 
 // walkNoID names the writes without a record id in the path: they act in
@@ -188,6 +202,9 @@ var walkNoID = map[string]bool{
 	"POST /admin/users": true, "POST /admin/users/import": true, "POST /api/v1/users": true,
 	"POST /admin/roster/shifts": true, "POST /admin/roster/patterns": true, "POST /admin/roster/leave": true,
 	"POST /admin/roster/copy": true, "POST /admin/roster/import": true, "PUT /api/v1/settings": true,
+	"POST /api/v1/instructions/import": true, "POST /instructions/import": true, "POST /api/v1/registrations/import": true,
+	"POST /instructions/feedback.xlsx": true, "POST /api/v1/consultations": true, "POST /consultations": true,
+	"POST /api/v1/followups": true, "POST /followups": true,
 }
 
 // walkCreate gives writes without a record id a body that names station
@@ -208,6 +225,10 @@ var walkCreate = map[string]string{
 	"POST /admin/roster/patterns":     "area={area}&user_id={dissb}&duty=dissuader&weekdays=1&start=08:00&hours=8&from=2026-12-10",
 	"POST /admin/roster/copy":         "area={area}&week=2026-12-07&weeks=1",
 	"POST /api/v1/campaigns":          `{"kind":"cluster","name":"x","area_id":{area}}`,
+	"POST /api/v1/consultations":      `{"channel":"hotline","kind":"consult","summary":"x","area_id":{area}}`,
+	"POST /consultations":             "channel=hotline&kind=consult&summary=x&area_id={area}",
+	"POST /api/v1/followups":          `{"id":{followup},"result":"safe","note":"x"}`,
+	"POST /followups":                 "id={followup}&result=safe&note=x",
 }
 
 // walkWriteIDs says which of station B's records each path value of a
@@ -217,7 +238,7 @@ var walkWriteIDs = map[string]string{
 	"return-objections": "objection", "returns": "plan", "inbox": "request", "tasks": "task", "units": "unit",
 	"contacts": "contact", "areas": "area", "users": "user", "tokens": "token", "shifts": "shift", "patterns": "pattern",
 	"leave": "leave", "settings": "group", "accounts": "account", "suspects": "suspect", "series": "case",
-	"campaigns": "campaign",
+	"campaigns": "campaign", "consultations": "consultation",
 }
 
 // walkBody gives the writes a valid body (JSON for the API, a form for
@@ -273,6 +294,8 @@ var walkBody = map[string]string{
 	"POST /joint/tasks/{id}":                              "note=x",
 	"POST /admin/roster/shifts/{id}/swap":                 "user_id={own}",
 	"POST /admin/roster/shifts/{id}/edit":                 "starts_at=2026-12-10+08:00&ends_at=2026-12-10+16:00",
+	"POST /api/v1/consultations/{id}/convert":             `{"name":"x","phone":"13900000001","grade":"high"}`,
+	"POST /consultations/{id}/convert":                    "name=x&phone=13900000001&grade=high",
 }
 
 // countyWide are the kinds of records that belong to no station (member

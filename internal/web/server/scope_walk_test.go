@@ -26,7 +26,8 @@ var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "
 	"victims", "accounts", "partner_requests", "return_plans", "return_objections", "return_payments", "prevention_events",
 	"prevention_photos", "awareness_surveys", "duty_shifts", "roster_leave", "roster_patterns", "intel_labels", "areas",
 	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users",
-	"case_states", "case_transitions", "suspects", "suspect_numbers", "suspect_cases", "suspect_dispositions"}
+	"case_states", "case_transitions", "suspects", "suspect_numbers", "suspect_cases", "suspect_dispositions",
+	"instructions", "instruction_reports", "followups", "consultations", "app_registrations"}
 
 // snapshotQuery reads a table for the snapshot; users only by what a
 // write could change (signing in updates the rest).
@@ -181,7 +182,9 @@ var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "G
 	"GET /api/v1/intel/watch", "GET /intel/accounts/{id}", "GET /api/v1/freezes", "GET /freezes", "GET /cases/{id}/returns",
 	"GET /api/v1/cases/{id}/returns.xlsx", "GET /prevention", "GET /api/v1/prevention/events/{id}", "GET /statements",
 	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand",
-	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals"}
+	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals",
+	"GET /api/v1/instructions/pending", "GET /api/v1/warnings/{id}/instruction", "GET /instructions", "GET /api/v1/consultations",
+	"GET /consultations"}
 
 // write sends a write as user: to the API with the user's token and the
 // body as JSON ("{}" when empty), to a page with the console session and
