@@ -3,14 +3,12 @@ package funds
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/domain"
 )
 
 // RelatedCase is another case whose victims paid into an account this
@@ -91,100 +89,11 @@ func (r RelatedCase) Masked(m auth.Masker) RelatedCase {
 	return r
 }
 
-// Suspect is a suspect of a case.
-type Suspect struct {
-	ID        int64     `json:"id"`
-	CaseID    int64     `json:"case_id"`
-	Name      string    `json:"name"`
-	IDNumber  string    `json:"id_number,omitempty"`
-	Phone     string    `json:"phone,omitempty"`
-	Account   string    `json:"account,omitempty"`
-	Role      string    `json:"role"`
-	RoleName  string    `json:"role_name"`
-	Note      string    `json:"note,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// SuspectRoles are the roles a suspect can have in a case.
-var SuspectRoles = []struct{ Code, Name string }{
-	{"caller", "实施诈骗（话务/聊天）"}, {"card_holder", "出借/出售银行卡或电话卡"}, {"card_seller", "收购、贩卖两卡"},
-	{"money_mule", "转账取现（车手）"}, {"organiser", "组织者"}, {"other", "其他"},
-}
-
-// SuspectRoleName is the Chinese label of a suspect role.
-func SuspectRoleName(code string) string {
-	for _, r := range SuspectRoles {
-		if r.Code == code {
-			return r.Name
-		}
-	}
-	return code
-}
-
-// Masked returns the suspect with numbers masked by m.
-func (s Suspect) Masked(m auth.Masker) Suspect {
-	s.IDNumber, s.Phone, s.Account, s.Note = m.ID(s.IDNumber), m.Phone(s.Phone), m.Card(s.Account), m.Text(s.Note)
-	return s
-}
-
-// AddSuspect records a suspect of a case in scope.
-func AddSuspect(ctx context.Context, q db.Querier, scope area.Node, userID int64, s Suspect, now time.Time) (int64, error) {
-	if _, err := GetCase(ctx, q, scope, s.CaseID); err != nil {
-		return 0, err
-	}
-	s.Name, s.IDNumber, s.Phone = strings.TrimSpace(s.Name), strings.TrimSpace(s.IDNumber), strings.TrimSpace(s.Phone)
-	s.Account = strings.ReplaceAll(strings.TrimSpace(s.Account), " ", "")
-	if s.Name == "" && s.IDNumber == "" && s.Phone == "" && s.Account == "" {
-		return 0, domain.Invalid("请至少填写姓名、身份证号、手机号或账号之一")
-	}
-	if s.Role == "" {
-		s.Role = "other"
-	}
-	known := false
-	for _, r := range SuspectRoles {
-		known = known || r.Code == s.Role
-	}
-	if !known {
-		return 0, domain.Invalid("角色 %q 无效", s.Role)
-	}
-	var uid any
-	if userID != 0 {
-		uid = userID
-	}
-	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO case_suspects (case_id, name, id_number, phone, account, role, note, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`, s.CaseID, s.Name, s.IDNumber, s.Phone, s.Account, s.Role, strings.TrimSpace(s.Note),
-		uid, db.Millis(now)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("add suspect: %w", err)
-	}
-	return id, nil
-}
-
-// RecordSuspect records a suspect of a case in scope for the caller (who)
-// and audits it, in one transaction.
-func RecordSuspect(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, s Suspect, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if id, err = AddSuspect(ctx, tx, scope, who.UserID, s, now); err != nil {
-			return err
-		}
-		e := who.With(auth.AuditCreate, "case_suspect", strconv.FormatInt(id, 10))
-		e.At, e.Detail = now, "case "+strconv.FormatInt(s.CaseID, 10)
-		return auth.Audit(ctx, tx, e)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return id, nil
-}
-
 // Links are what connects a case to others: the cases sharing a receiving
-// account and the suspects.
+// account. The suspects are investigation's (investigation.CaseSuspects),
+// one model for every door.
 type Links struct {
-	Related  []RelatedCase `json:"related"`
-	Suspects []Suspect     `json:"suspects"`
+	Related []RelatedCase `json:"related"`
 }
 
 // CaseLinks reads the links of a case in scope, masked by m; a case
@@ -194,40 +103,9 @@ func CaseLinks(ctx context.Context, q db.Querier, scope area.Node, caseID int64,
 	if err != nil {
 		return Links{}, err
 	}
-	suspects, err := Suspects(ctx, q, scope, caseID)
-	if err != nil {
-		return Links{}, err
-	}
-	l := Links{Related: make([]RelatedCase, 0, len(related)), Suspects: suspects}
+	l := Links{Related: make([]RelatedCase, 0, len(related))}
 	for _, r := range related {
 		l.Related = append(l.Related, r.Masked(m))
 	}
-	for i := range l.Suspects {
-		l.Suspects[i] = l.Suspects[i].Masked(m)
-	}
 	return l, nil
-}
-
-// Suspects lists the suspects of a case in scope.
-func Suspects(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]Suspect, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, `SELECT id, case_id, name, id_number, phone, account, role, note, created_at
-		FROM case_suspects WHERE case_id = ? ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("suspects of case %d: %w", caseID, err)
-	}
-	defer rows.Close()
-	out := []Suspect{}
-	for rows.Next() {
-		var s Suspect
-		var at int64
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.Name, &s.IDNumber, &s.Phone, &s.Account, &s.Role, &s.Note, &at); err != nil {
-			return nil, fmt.Errorf("suspects of case %d: %w", caseID, err)
-		}
-		s.CreatedAt, s.RoleName = db.Time(at), SuspectRoleName(s.Role)
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
