@@ -75,6 +75,7 @@ var walkGet = map[string][]string{
 	"GET /api/v1/freezes":                       {"/api/v1/freezes", "/api/v1/freezes?status=active"},
 	"GET /api/v1/freezes/{id}":                  {"/api/v1/freezes/{request}"},
 	"GET /api/v1/cases/{id}/timeline":           {"/api/v1/cases/{case}/timeline"},
+	"GET /api/v1/cases/{id}/parties":            {"/api/v1/cases/{case}/parties"},
 	"GET /api/v1/cases/{id}/lifecycle":          {"/api/v1/cases/{case}/lifecycle"},
 	"GET /api/v1/cases/{id}/suspects":           {"/api/v1/cases/{case}/suspects"},
 	"GET /api/v1/suspects/{id}":                 {"/api/v1/suspects/{suspect}"},
@@ -217,7 +218,7 @@ var walkWriteIDs = map[string]string{
 	"return-objections": "objection", "returns": "plan", "inbox": "request", "tasks": "task", "units": "unit",
 	"contacts": "contact", "areas": "area", "users": "user", "tokens": "token", "shifts": "shift", "patterns": "pattern",
 	"leave": "leave", "settings": "group", "accounts": "account", "suspects": "suspect", "series": "case",
-	"campaigns": "campaign",
+	"campaigns": "campaign", "victims": "victim", "transfers": "transfer",
 }
 
 // walkBody gives the writes a valid body (JSON for the API, a form for
@@ -233,6 +234,11 @@ var walkBody = map[string]string{
 	"POST /api/v1/cases/{id}/steps":                       `{"action":"accept"}`,
 	"POST /api/v1/cases/{id}/steps/decision":              `{"approve":true}`,
 	"POST /api/v1/cases/{id}/suspects":                    `{"name":"x","role":"mule"}`,
+	"POST /api/v1/cases/{id}/victims":                     `{"name":"x","loss":"1"}`,
+	"PATCH /api/v1/cases/{id}/victims/{vid}":              `{"name":"x"}`,
+	"POST /api/v1/cases/{id}/transfers":                   `{"at":"2026-10-01 10:00","to_account":"6222000011112222","amount":"1"}`,
+	"PATCH /api/v1/cases/{id}/transfers/{tid}":            `{"amount":"1","reason":"x"}`,
+	"POST /api/v1/cases/{id}/accounts":                    `{"account":"6222000033334444","kind":"mule"}`,
 	"POST /api/v1/cases/{id}/tasks":                       `{"title":"x","assignee_id":{own},"due_at":"2026-12-31"}`,
 	"POST /api/v1/cases/{id}/tasks/{tid}":                 `{"done":true}`,
 	"POST /api/v1/cases/{id}/notes":                       `{"body":"x"}`,
