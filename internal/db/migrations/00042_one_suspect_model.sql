@@ -9,7 +9,7 @@
 -- since the same moment), each with the id of its person: an existing
 -- suspect with the ID number, or a new id per ID number (per row without
 -- one) after the highest.
-CREATE TABLE legacy_suspect_ids (
+CREATE TEMPORARY TABLE legacy_suspect_ids (
     old_id BIGINT PRIMARY KEY,
     new_id BIGINT NOT NULL,
     fresh  BIGINT NOT NULL
