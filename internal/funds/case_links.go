@@ -11,8 +11,9 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 )
 
-// RelatedCase is another case whose victims paid into an account this
-// case's victims paid into (串并案 candidates). A case outside the caller's
+// RelatedCase is another case sharing an account with this one — a
+// receiving account of the victims' transfers or a linked account
+// (case_accounts) on either side (串并案 candidates). A case outside the caller's
 // jurisdiction shows its number and station only (Visible false): enough to
 // call its station, nothing about its people.
 type RelatedCase struct {
@@ -22,24 +23,31 @@ type RelatedCase struct {
 	FraudType   string    `json:"fraud_type,omitempty"`
 	ReportedAt  time.Time `json:"reported_at,omitzero"`
 	LossFen     int64     `json:"loss_fen,omitempty"`
-	Accounts    []string  `json:"accounts"` // the shared receiving accounts
+	Accounts    []string  `json:"accounts"` // the shared accounts
 	Visible     bool      `json:"visible"`
 }
 
-// RelatedCases lists the cases sharing a receiving account with case id (a
-// case in scope), most shared accounts first, then newest.
+// RelatedCases lists the cases sharing an account (receiving or linked)
+// with case id (a case in scope), most shared accounts first, then newest.
 func RelatedCases(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]RelatedCase, error) {
 	if err := caseInScope(ctx, q, scope, id); err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT DISTINCT c.id, c.case_no, COALESCE(st.name, ''), c.fraud_type, c.reported_at, c.loss_fen, a.path, o.to_account
-		FROM case_transfers t
-		JOIN case_transfers o ON o.to_account = t.to_account AND o.case_id <> t.case_id
-		JOIN cases c ON c.id = o.case_id
+	// The case's accounts: its transfers' receiving accounts and its linked
+	// accounts (case_accounts); another case shares one through either.
+	rows, err := q.Query(ctx, `WITH mine AS (
+			SELECT to_account AS acct FROM case_transfers WHERE case_id = ? AND to_account <> ''
+			UNION SELECT account FROM case_accounts WHERE case_id = ?),
+		theirs AS (
+			SELECT case_id, to_account AS acct FROM case_transfers WHERE to_account IN (SELECT acct FROM mine)
+			UNION SELECT case_id, account FROM case_accounts WHERE account IN (SELECT acct FROM mine))
+		SELECT DISTINCT c.id, c.case_no, COALESCE(st.name, ''), c.fraud_type, c.reported_at, c.loss_fen, a.path, th.acct
+		FROM theirs th
+		JOIN cases c ON c.id = th.case_id
 		JOIN areas a ON a.id = c.area_id
 		LEFT JOIN areas st ON st.id = c.station_id
-		WHERE t.case_id = ? AND t.to_account <> ''
-		ORDER BY c.id`, id)
+		WHERE th.case_id <> ?
+		ORDER BY c.id, th.acct`, id, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("related cases of %d: %w", id, err)
 	}

@@ -276,6 +276,15 @@ func TestPartyRules(t *testing.T) {
 		if ch, _ := TraceChangesOf(ctx, d, id); ch.Changed {
 			t.Errorf("a linked account reported as a trace change: %+v", ch)
 		}
+		// It links the case to another whose victim paid into it.
+		other := w.newCase(t, w.stA, at, victim("戊", "V2000002", "6222000033334444", 30_000, at))
+		rel, err := RelatedCases(ctx, d, w.stA, id)
+		if err != nil || len(rel) != 1 || rel[0].ID != other || strings.Join(rel[0].Accounts, ",") != "6222000033334444" {
+			t.Errorf("related through the linked account: %+v %v", rel, err)
+		}
+		if rel, err := RelatedCases(ctx, d, w.stA, other); err != nil || len(rel) != 1 || rel[0].ID != id {
+			t.Errorf("related the other way: %+v %v", rel, err)
+		}
 		var n int
 		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM case_transfers WHERE case_id = ?`, id).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d transfers after refusals, want 1 (%v)", n, err)
