@@ -146,8 +146,8 @@ func TestCaseLinksScope(t *testing.T) {
 		a := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217SHARED", 100_000, rt0))
 		b := w.newCase(t, w.stB, rt0.Add(time.Hour), victim("乙", "6222B", "6217SHARED", 50_000, rt0))
 		for name, err := range map[string]error{
-			"links":    func() error { _, err := CaseLinks(ctx, d, w.stA, b, auth.Masker{}); return err }(),
-			"related":  func() error { _, err := RelatedCases(ctx, d, w.stA, b); return err }(),
+			"links":   func() error { _, err := CaseLinks(ctx, d, w.stA, b, auth.Masker{}); return err }(),
+			"related": func() error { _, err := RelatedCases(ctx, d, w.stA, b); return err }(),
 		} {
 			if !errors.Is(err, domain.ErrNotFound) {
 				t.Errorf("%s of another station's case: %v, want not found", name, err)
