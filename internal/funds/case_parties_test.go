@@ -307,6 +307,10 @@ func TestTransferStatementMatch(t *testing.T) {
 			}
 			return rid
 		}
+		cands, err := MatchCandidates(ctx, d, w.stA, id, 50)
+		if err != nil || len(cands) != 1 || cands[0].ID != rowOf("A1000001", 500_000) {
+			t.Fatalf("match candidates before: %+v %v, want A1's incoming row", cands, err)
+		}
 		in := rowOf("A2000002", 200_000)
 		tid, err := AddTransfer(ctx, d, w.stA, w.who, id, TransferInput{StatementRowID: ptr(in)}, now)
 		if err != nil {
@@ -316,6 +320,9 @@ func TestTransferStatementMatch(t *testing.T) {
 		got := c.Transfers[len(c.Transfers)-1]
 		if got.ID != tid || got.StatementRowID != in || got.ToAccount != "A2000002" || got.FromAccount != "V1000001" || got.AmountFen != 200_000 {
 			t.Errorf("transfer from a row: %+v", got)
+		}
+		if cands, _ := MatchCandidates(ctx, d, w.stA, id, 50); len(cands) != 1 {
+			t.Errorf("match candidates after matching A2's row: %+v, want A1's incoming row only", cands)
 		}
 		if _, err := AddTransfer(ctx, d, w.stA, w.who, id, TransferInput{StatementRowID: ptr(in)}, now); !errors.Is(err, domain.ErrConflict) {
 			t.Errorf("a row matched twice: %v", err)

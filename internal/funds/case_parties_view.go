@@ -2,6 +2,7 @@ package funds
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type Parties struct {
 	Accounts     []CaseAccount `json:"accounts"`
 	TraceChanges TraceChanges  `json:"trace_changes"`
 	History      []PartyChange `json:"history"`
+	// MatchCandidates are statement rows a transfer could be matched to
+	// (MatchCandidates, the newest 50).
+	MatchCandidates []StatementRowRef `json:"match_candidates"`
 }
 
 // CaseParties reads the parties of a case in scope.
@@ -39,6 +43,9 @@ func CaseParties(ctx context.Context, q db.Querier, scope area.Node, caseID int6
 		return Parties{}, err
 	}
 	if p.History, err = PartyChanges(ctx, q, scope, caseID); err != nil {
+		return Parties{}, err
+	}
+	if p.MatchCandidates, err = MatchCandidates(ctx, q, scope, caseID, 50); err != nil {
 		return Parties{}, err
 	}
 	if p.Victims == nil {
@@ -68,7 +75,11 @@ func (p Parties) Masked(m auth.Masker) Parties {
 	for i, h := range p.History {
 		hs[i] = h.Masked(m)
 	}
-	p.Accounts, p.History = as, hs
+	rs := make([]StatementRowRef, len(p.MatchCandidates))
+	for i, r := range p.MatchCandidates {
+		rs[i] = r.Masked(m)
+	}
+	p.Accounts, p.History, p.MatchCandidates = as, hs, rs
 	return p
 }
 
@@ -89,4 +100,40 @@ func ParseTransferTime(v string) (*time.Time, error) {
 		}
 	}
 	return nil, domain.Refuse("bad_time", "转账时间：%q 应为时间，如 2026-11-20 18:00（北京时间）", v).With(ErrTransferTime)
+}
+
+// MatchCandidates lists the statement rows a transfer of a case in scope
+// could be matched to: money into one of its receiving accounts or out of
+// one of its victims' accounts, not matched yet, newest first (at most
+// limit).
+func MatchCandidates(ctx context.Context, q db.Querier, scope area.Node, caseID int64, limit int) ([]StatementRowRef, error) {
+	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT r.id, r.account, r.at, r.amount_fen, r.counter_account, r.summary FROM statement_rows r
+		WHERE ((r.amount_fen > 0 AND r.account IN (SELECT to_account FROM case_transfers WHERE case_id = ?))
+		    OR (r.amount_fen < 0 AND r.account IN (SELECT from_account FROM case_transfers WHERE case_id = ? AND from_account <> '')))
+		  AND NOT EXISTS (SELECT 1 FROM case_transfers m WHERE m.statement_row_id = r.id)
+		ORDER BY r.at DESC, r.id DESC LIMIT ?`, caseID, caseID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("match candidates of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	out := []StatementRowRef{}
+	for rows.Next() {
+		var r StatementRowRef
+		var at int64
+		if err := rows.Scan(&r.ID, &r.Account, &at, &r.AmountFen, &r.Counter, &r.Summary); err != nil {
+			return nil, fmt.Errorf("match candidates of case %d: %w", caseID, err)
+		}
+		r.At = db.Time(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Masked returns the row with its accounts masked by m.
+func (r StatementRowRef) Masked(m auth.Masker) StatementRowRef {
+	r.Account, r.Counter, r.Summary = m.Card(r.Account), m.Card(r.Counter), m.Text(r.Summary)
+	return r
 }

@@ -53,7 +53,8 @@ type casePartiesView struct {
 	Channels     []web.Option
 	Occupations  []web.Option
 	AccountKinds []web.Option
-	Now          string // the time inputs' maximum
+	Rows         []web.Option // statement rows a transfer could be matched to
+	Now          string       // the time inputs' maximum
 }
 
 func (s *handler) casePartiesPages() {
@@ -102,6 +103,14 @@ func (s *handler) caseParties(r *http.Request, p *auth.Principal, id int64, m au
 	v.Occupations = []web.Option{{Value: "", Name: "职业"}}
 	for _, o := range []string{"retired", "student", "enterprise", "farmer", "unemployed", "civil_servant", "self_employed", "other"} {
 		v.Occupations = append(v.Occupations, web.Option{Value: o, Name: funds.OccupationName(o)})
+	}
+	for _, r := range parties.MatchCandidates {
+		dir := "转入"
+		if r.AmountFen < 0 {
+			dir = "转出"
+		}
+		v.Rows = append(v.Rows, web.Option{Value: strconv.FormatInt(r.ID, 10), Name: "#" + strconv.FormatInt(r.ID, 10) + " " +
+			r.At.In(zone.Shanghai).Format("2006-01-02 15:04") + " " + r.Account + " " + dir + " " + money.FormatYuan(max(r.AmountFen, -r.AmountFen)) + " 元"})
 	}
 	for _, k := range funds.CaseAccountKinds {
 		v.AccountKinds = append(v.AccountKinds, web.Option{Value: k.Code, Name: k.Name})
