@@ -3,18 +3,17 @@ package funds
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
-	"github.com/fanzha/fanzha/internal/domain"
 )
 
-// RelatedCase is another case whose victims paid into an account this
-// case's victims paid into (串并案 candidates). A case outside the caller's
+// RelatedCase is another case sharing an account with this one — a
+// receiving account of the victims' transfers or a linked account
+// (case_accounts) on either side (串并案 candidates). A case outside the caller's
 // jurisdiction shows its number and station only (Visible false): enough to
 // call its station, nothing about its people.
 type RelatedCase struct {
@@ -24,24 +23,31 @@ type RelatedCase struct {
 	FraudType   string    `json:"fraud_type,omitempty"`
 	ReportedAt  time.Time `json:"reported_at,omitzero"`
 	LossFen     int64     `json:"loss_fen,omitempty"`
-	Accounts    []string  `json:"accounts"` // the shared receiving accounts
+	Accounts    []string  `json:"accounts"` // the shared accounts
 	Visible     bool      `json:"visible"`
 }
 
-// RelatedCases lists the cases sharing a receiving account with case id (a
-// case in scope), most shared accounts first, then newest.
+// RelatedCases lists the cases sharing an account (receiving or linked)
+// with case id (a case in scope), most shared accounts first, then newest.
 func RelatedCases(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]RelatedCase, error) {
 	if err := caseInScope(ctx, q, scope, id); err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT DISTINCT c.id, c.case_no, COALESCE(st.name, ''), c.fraud_type, c.reported_at, c.loss_fen, a.path, o.to_account
-		FROM case_transfers t
-		JOIN case_transfers o ON o.to_account = t.to_account AND o.case_id <> t.case_id
-		JOIN cases c ON c.id = o.case_id
+	// The case's accounts: its transfers' receiving accounts and its linked
+	// accounts (case_accounts); another case shares one through either.
+	rows, err := q.Query(ctx, `WITH mine AS (
+			SELECT to_account AS acct FROM case_transfers WHERE case_id = ? AND to_account <> ''
+			UNION SELECT account FROM case_accounts WHERE case_id = ?),
+		theirs AS (
+			SELECT case_id, to_account AS acct FROM case_transfers WHERE to_account IN (SELECT acct FROM mine)
+			UNION SELECT case_id, account FROM case_accounts WHERE account IN (SELECT acct FROM mine))
+		SELECT DISTINCT c.id, c.case_no, COALESCE(st.name, ''), c.fraud_type, c.reported_at, c.loss_fen, a.path, th.acct
+		FROM theirs th
+		JOIN cases c ON c.id = th.case_id
 		JOIN areas a ON a.id = c.area_id
 		LEFT JOIN areas st ON st.id = c.station_id
-		WHERE t.case_id = ? AND t.to_account <> ''
-		ORDER BY c.id`, id)
+		WHERE th.case_id <> ?
+		ORDER BY c.id, th.acct`, id, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("related cases of %d: %w", id, err)
 	}
@@ -91,100 +97,11 @@ func (r RelatedCase) Masked(m auth.Masker) RelatedCase {
 	return r
 }
 
-// Suspect is a suspect of a case.
-type Suspect struct {
-	ID        int64     `json:"id"`
-	CaseID    int64     `json:"case_id"`
-	Name      string    `json:"name"`
-	IDNumber  string    `json:"id_number,omitempty"`
-	Phone     string    `json:"phone,omitempty"`
-	Account   string    `json:"account,omitempty"`
-	Role      string    `json:"role"`
-	RoleName  string    `json:"role_name"`
-	Note      string    `json:"note,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// SuspectRoles are the roles a suspect can have in a case.
-var SuspectRoles = []struct{ Code, Name string }{
-	{"caller", "实施诈骗（话务/聊天）"}, {"card_holder", "出借/出售银行卡或电话卡"}, {"card_seller", "收购、贩卖两卡"},
-	{"money_mule", "转账取现（车手）"}, {"organiser", "组织者"}, {"other", "其他"},
-}
-
-// SuspectRoleName is the Chinese label of a suspect role.
-func SuspectRoleName(code string) string {
-	for _, r := range SuspectRoles {
-		if r.Code == code {
-			return r.Name
-		}
-	}
-	return code
-}
-
-// Masked returns the suspect with numbers masked by m.
-func (s Suspect) Masked(m auth.Masker) Suspect {
-	s.IDNumber, s.Phone, s.Account, s.Note = m.ID(s.IDNumber), m.Phone(s.Phone), m.Card(s.Account), m.Text(s.Note)
-	return s
-}
-
-// AddSuspect records a suspect of a case in scope.
-func AddSuspect(ctx context.Context, q db.Querier, scope area.Node, userID int64, s Suspect, now time.Time) (int64, error) {
-	if _, err := GetCase(ctx, q, scope, s.CaseID); err != nil {
-		return 0, err
-	}
-	s.Name, s.IDNumber, s.Phone = strings.TrimSpace(s.Name), strings.TrimSpace(s.IDNumber), strings.TrimSpace(s.Phone)
-	s.Account = strings.ReplaceAll(strings.TrimSpace(s.Account), " ", "")
-	if s.Name == "" && s.IDNumber == "" && s.Phone == "" && s.Account == "" {
-		return 0, domain.Invalid("请至少填写姓名、身份证号、手机号或账号之一")
-	}
-	if s.Role == "" {
-		s.Role = "other"
-	}
-	known := false
-	for _, r := range SuspectRoles {
-		known = known || r.Code == s.Role
-	}
-	if !known {
-		return 0, domain.Invalid("角色 %q 无效", s.Role)
-	}
-	var uid any
-	if userID != 0 {
-		uid = userID
-	}
-	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO case_suspects (case_id, name, id_number, phone, account, role, note, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`, s.CaseID, s.Name, s.IDNumber, s.Phone, s.Account, s.Role, strings.TrimSpace(s.Note),
-		uid, db.Millis(now)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("add suspect: %w", err)
-	}
-	return id, nil
-}
-
-// RecordSuspect records a suspect of a case in scope for the caller (who)
-// and audits it, in one transaction.
-func RecordSuspect(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, s Suspect, now time.Time) (int64, error) {
-	var id int64
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if id, err = AddSuspect(ctx, tx, scope, who.UserID, s, now); err != nil {
-			return err
-		}
-		e := who.With(auth.AuditCreate, "case_suspect", strconv.FormatInt(id, 10))
-		e.At, e.Detail = now, "case "+strconv.FormatInt(s.CaseID, 10)
-		return auth.Audit(ctx, tx, e)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return id, nil
-}
-
 // Links are what connects a case to others: the cases sharing a receiving
-// account and the suspects.
+// account. The suspects are investigation's (investigation.CaseSuspects),
+// one model for every door.
 type Links struct {
-	Related  []RelatedCase `json:"related"`
-	Suspects []Suspect     `json:"suspects"`
+	Related []RelatedCase `json:"related"`
 }
 
 // CaseLinks reads the links of a case in scope, masked by m; a case
@@ -194,40 +111,9 @@ func CaseLinks(ctx context.Context, q db.Querier, scope area.Node, caseID int64,
 	if err != nil {
 		return Links{}, err
 	}
-	suspects, err := Suspects(ctx, q, scope, caseID)
-	if err != nil {
-		return Links{}, err
-	}
-	l := Links{Related: make([]RelatedCase, 0, len(related)), Suspects: suspects}
+	l := Links{Related: make([]RelatedCase, 0, len(related))}
 	for _, r := range related {
 		l.Related = append(l.Related, r.Masked(m))
 	}
-	for i := range l.Suspects {
-		l.Suspects[i] = l.Suspects[i].Masked(m)
-	}
 	return l, nil
-}
-
-// Suspects lists the suspects of a case in scope.
-func Suspects(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]Suspect, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, `SELECT id, case_id, name, id_number, phone, account, role, note, created_at
-		FROM case_suspects WHERE case_id = ? ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("suspects of case %d: %w", caseID, err)
-	}
-	defer rows.Close()
-	out := []Suspect{}
-	for rows.Next() {
-		var s Suspect
-		var at int64
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.Name, &s.IDNumber, &s.Phone, &s.Account, &s.Role, &s.Note, &at); err != nil {
-			return nil, fmt.Errorf("suspects of case %d: %w", caseID, err)
-		}
-		s.CreatedAt, s.RoleName = db.Time(at), SuspectRoleName(s.Role)
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

@@ -65,6 +65,9 @@ type Transfer struct {
 	ToName      string    `json:"to_name"`
 	AmountFen   int64     `json:"amount_fen"`
 	Channel     string    `json:"channel"`
+	// StatementRowID is the bank statement row the transfer is matched to
+	// (0: not matched).
+	StatementRowID int64 `json:"statement_row_id,omitempty"`
 }
 
 // Masked returns the case with personal numbers masked by m.
@@ -132,7 +135,7 @@ func GetCase(ctx context.Context, q db.Querier, scope area.Node, id int64) (Case
 		c.Victims = append(c.Victims, v)
 	}
 	rows.Close()
-	rows, err = q.Query(ctx, `SELECT id, victim_id, at, from_account, to_account, to_bank, to_name, amount_fen, channel
+	rows, err = q.Query(ctx, `SELECT id, victim_id, at, from_account, to_account, to_bank, to_name, amount_fen, channel, COALESCE(statement_row_id, 0)
 		FROM case_transfers WHERE case_id = ? ORDER BY at, id`, id)
 	if err != nil {
 		return Case{}, fmt.Errorf("case %d transfers: %w", id, err)
@@ -141,7 +144,7 @@ func GetCase(ctx context.Context, q db.Querier, scope area.Node, id int64) (Case
 	for rows.Next() {
 		var t Transfer
 		var at int64
-		if err := rows.Scan(&t.ID, &t.VictimID, &at, &t.FromAccount, &t.ToAccount, &t.ToBank, &t.ToName, &t.AmountFen, &t.Channel); err != nil {
+		if err := rows.Scan(&t.ID, &t.VictimID, &at, &t.FromAccount, &t.ToAccount, &t.ToBank, &t.ToName, &t.AmountFen, &t.Channel, &t.StatementRowID); err != nil {
 			return Case{}, err
 		}
 		t.At = db.Time(at)

@@ -20,10 +20,12 @@ import (
 // once; after an import it is used still if none of its accounts was
 // stamped since (one indexed query), so imports for other cases do not
 // throw it away. The counters are in the database, so this holds across
-// replicas. Traces in a transaction are not cached.
+// replicas. Traces in a transaction are not cached. A change to a case's
+// victims or transfers (case_parties.go) drops the case's entries.
 const traceCacheSize = 256
 
 type traceCacheEntry struct {
+	caseID   int64
 	gen      int64
 	res      trace.Result
 	sc       LedgerScope
@@ -71,7 +73,7 @@ func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt trace.Option
 			if e.gen != gen {
 				traceCache.Lock()
 				if traceCache.m[key] == e {
-					traceCache.m[key] = &traceCacheEntry{gen: gen, res: e.res, sc: e.sc, accounts: e.accounts}
+					traceCache.m[key] = &traceCacheEntry{caseID: c.ID, gen: gen, res: e.res, sc: e.sc, accounts: e.accounts}
 				}
 				traceCache.Unlock()
 			}
@@ -88,7 +90,7 @@ func cachedCaseTrace(ctx context.Context, q db.Querier, c Case, opt trace.Option
 	if _, ok := traceCache.m[key]; !ok {
 		traceCache.order = append(traceCache.order, key)
 	}
-	traceCache.m[key] = &traceCacheEntry{gen: gen, res: res, sc: sc, accounts: accounts}
+	traceCache.m[key] = &traceCacheEntry{caseID: c.ID, gen: gen, res: res, sc: sc, accounts: accounts}
 	for len(traceCache.order) > traceCacheSize {
 		delete(traceCache.m, traceCache.order[0])
 		traceCache.order = traceCache.order[1:]
@@ -116,4 +118,23 @@ func accountsChangedSince(ctx context.Context, q db.Querier, accounts []string, 
 		}
 	}
 	return false, nil
+}
+
+// forgetCaseTrace drops this process's cached traces of a case after its
+// victims or transfers changed. Other replicas need no notice: an entry is
+// keyed by the case's transfers, so a changed transfer list never finds
+// the old entry (victims' names are read with the case, not cached);
+// forgetting frees the memory at once.
+func forgetCaseTrace(caseID int64) {
+	traceCache.Lock()
+	defer traceCache.Unlock()
+	keep := traceCache.order[:0]
+	for _, k := range traceCache.order {
+		if e := traceCache.m[k]; e != nil && e.caseID == caseID && caseID != 0 {
+			delete(traceCache.m, k)
+			continue
+		}
+		keep = append(keep, k)
+	}
+	traceCache.order = keep
 }

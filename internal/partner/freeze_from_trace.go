@@ -84,6 +84,10 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	if err != nil {
 		return TraceRequestResult{}, err
 	}
+	changes, err := funds.TraceChangesOf(ctx, d, caseID)
+	if err != nil {
+		return TraceRequestResult{}, err
+	}
 	ct, err := funds.TraceCaseInScope(ctx, d, scope, caseID, opt)
 	if err != nil {
 		return TraceRequestResult{}, err
@@ -141,6 +145,10 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 	out.RequestID, err = CreateForCase(ctx, d, scope, who, who.UserID, caseID,
 		CaseRequest{Kind: in.Kind, UnitID: unit.ID, Account: number, AmountFen: amount, Reason: reason}, now)
 	if err != nil {
+		return TraceRequestResult{}, err
+	}
+	// A freeze from the trace uses the trace: it counts as a look.
+	if err := funds.MarkTraceSeen(ctx, d, caseID, changes, now); err != nil {
 		return TraceRequestResult{}, err
 	}
 	return out, nil

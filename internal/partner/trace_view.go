@@ -95,12 +95,25 @@ type TraceView struct {
 	Edges      []TraceEdgeView      `json:"edges"`
 	Candidates []TraceCandidateView `json:"candidates"`
 	Unmasked   bool                 `json:"unmasked"`
+	// Changes: what changed in the case's victims and transfers since its
+	// trace was last looked at (this look records itself, so the next one
+	// reports only later changes).
+	Changes funds.TraceChanges `json:"changes"`
 }
 
 // CaseTraceView traces a case in scope with opt and shows it: account
 // numbers masked by m, each candidate with the requests about it (from the
-// case's requests) and its bank's member unit.
+// case's requests) and its bank's member unit. It is a look at the trace:
+// the view says what changed since the previous look (Changes) and records
+// this one.
 func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID int64, opt trace.Options, m auth.Masker, now time.Time) (TraceView, error) {
+	// Read before the trace (nothing is shown before the scope is checked
+	// by the trace): a change committed meanwhile is reported at the next
+	// look too.
+	changes, err := funds.TraceChangesOf(ctx, q, caseID)
+	if err != nil {
+		return TraceView{}, err
+	}
 	ct, err := funds.TraceCaseInScope(ctx, q, scope, caseID, opt)
 	if err != nil {
 		return TraceView{}, err
@@ -137,7 +150,7 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 	res := &ct.Result
 	v := TraceView{CaseID: ct.Case.ID, Options: res.Options, AsOf: res.AsOf, Scope: ct.Scope, Unmasked: m.Unmasked,
 		Nodes: make([]TraceNodeView, 0, len(res.Nodes)), Edges: make([]TraceEdgeView, 0, len(res.Edges)),
-		Candidates: make([]TraceCandidateView, 0, len(cands)), LeafNames: map[string]string{}}
+		Candidates: make([]TraceCandidateView, 0, len(cands)), LeafNames: map[string]string{}, Changes: changes}
 	for _, tv := range res.Victims {
 		for k := range tv.LeafFen {
 			v.LeafNames[k] = trace.LeafTypeName(k)
@@ -181,6 +194,9 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 			cv.Requests = []TraceRequestRef{}
 		}
 		v.Candidates = append(v.Candidates, cv)
+	}
+	if err := funds.MarkTraceSeen(ctx, q, ct.Case.ID, changes, now); err != nil {
+		return TraceView{}, err
 	}
 	return v, nil
 }

@@ -26,7 +26,7 @@ var auditObjectNames = map[string]string{
 	"roster_leave": "请假", "roster_pattern": "排班规则", "setting": "系统设置", "statement": "银行流水",
 	"statement_mapping": "流水列映射", "unit_contact": "单位联系人", "unit_webhook": "单位推送地址", "user": "用户",
 	"user_import": "批量导入用户", "warning": "预警", "unit": "合作单位", "freeze": "止付冻结", "session": "会话",
-	"campaign": "专项战役/督办", "case_attachment": "案件附件",
+	"campaign": "专项战役/督办", "case_attachment": "案件附件", "victim": "受害人", "case_transfer": "被骗转账", "case_account": "涉案账户",
 }
 
 var auditWords = map[string]string{

@@ -56,7 +56,11 @@ export function initFlow(root) {
   }
 
   function render(t) {
-    let html = '<table class="compact"><thead><tr><th>受害人</th><th>被骗（元）</th><th>仍在账户（元）</th><th>已流出追踪范围</th></tr></thead><tbody>';
+    let html = '';
+    // What changed in the victims and transfers since the trace was last
+    // looked at (this look clears it for the next one).
+    if (t.changes && t.changes.changed) html += `<p class="red" id="trace-changes">${esc(t.changes.text)}；以下为按最新数据的追踪结果。</p>`;
+    html += '<table class="compact"><thead><tr><th>受害人</th><th>被骗（元）</th><th>仍在账户（元）</th><th>已流出追踪范围</th></tr></thead><tbody>';
     for (const v of t.victims) {
       const leaves = Object.entries(v.leaf_fen || {}).filter(([, f]) => f > 0).map(([k, f]) => `${t.leaf_names[k] || k} ${fmt.yuan(f)}`).join('，') || '—';
       html += `<tr><td>${esc(v.name)}</td><td class="num">${fmt.yuan(v.lost_fen)}</td><td class="num trace-remaining">${fmt.yuan(v.remaining_fen)}</td><td>${esc(leaves)}</td></tr>`;

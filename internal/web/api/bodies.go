@@ -110,6 +110,9 @@ type (
 		funds.Case
 		Related  []funds.RelatedCase     `json:"related"`
 		Suspects []investigation.Suspect `json:"suspects"` // the lifecycle's suspects (internal/investigation)
+		// TraceChanges: what changed in the victims and transfers since the
+		// trace was last looked at (GET …/trace looks at it).
+		TraceChanges funds.TraceChanges `json:"trace_changes"`
 	}
 	caseEventsBody struct {
 		Events []funds.CaseEvent `json:"events"`

@@ -95,6 +95,10 @@ func (s *handler) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	for i := range suspects {
 		suspects[i] = suspects[i].Masked(m)
 	}
-	web.WriteJSON(w, http.StatusOK, caseDetailBody{c.Masked(m), links.Related, suspects})
+	changes, err := funds.TraceChangesOf(r.Context(), s.DB, c.ID)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, caseDetailBody{c.Masked(m), links.Related, suspects, changes})
 	return nil
 }

@@ -61,6 +61,7 @@ func (s *handler) apiRoutes() []APIRoute {
 		s.caseAPIRoutes(),
 		s.investigationAPIRoutes(),
 		s.caseworkAPIRoutes(),
+		s.casePartiesAPIRoutes(),
 		s.fundsAPIRoutes(),
 		s.partnerOps(),
 		s.intelAPIRoutes(),

@@ -63,7 +63,7 @@ func (s *handler) caseAPIRoutes() []APIRoute {
 			Summary: "立案", Description: "Opens a case with its victims and transfers; the fraud type is classified when not given.",
 			Request: funds.CaseReport{}, Response: funds.OpenedCase{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/cases/{id}", Cap: auth.CapCaseRead, Handler: s.handleCase, Tag: "cases",
-			Summary: "案件详情", Description: "The case with its related cases and suspects.", Query: []apiParam{qUnmask}, Response: caseDetailBody{}},
+			Summary: "案件详情", Description: "The case with its related cases, suspects and what changed in its victims and transfers since its trace was last looked at (trace_changes).", Query: []apiParam{qUnmask}, Response: caseDetailBody{}},
 		{Method: "POST", Path: "/api/v1/cases/{id}/fraud-type", Cap: auth.CapCaseWrite, Handler: s.handleCaseFraudType, Tag: "cases",
 			Summary: "修改案件诈骗类型", Request: fraudTypeBody{}, Response: fraudTypeBody{}},
 		{Method: "GET", Path: "/api/v1/cases/{id}/timeline", Cap: auth.CapCaseRead, Handler: s.handleCaseTimeline, Tag: "cases",

@@ -143,8 +143,9 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	must(err)
 	set("case", caseB)
 	f.ids["caseno"] = caseNo
-	_, err = funds.AddSuspect(ctx, d, f.stB, uid["invB"], funds.Suspect{CaseID: caseB, Name: walkSuspectB, Phone: walkSPhoneB, Role: "money_mule"}, now)
-	must(err)
+	var transferB int64
+	must(d.QueryRow(ctx, `SELECT id FROM case_transfers WHERE case_id = ?`, caseB).Scan(&transferB))
+	set("transfer", transferB)
 	// The case's lifecycle: 受理 done, 立案 waiting for a leader's approval;
 	// a suspect of the lifecycle's model, caught.
 	invWhoB := auth.AuditEntry{UserID: uid["invB"], Username: "invB", Role: auth.RoleInvestigator}

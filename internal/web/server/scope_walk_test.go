@@ -22,7 +22,7 @@ import (
 
 // recordTables are the tables holding the stations' records: the walk's
 // writes must leave them as they were.
-var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "case_events", "case_suspects", "case_transfers",
+var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "case_events", "case_transfers", "case_party_changes", "case_accounts",
 	"victims", "accounts", "partner_requests", "return_plans", "return_objections", "return_payments", "prevention_events",
 	"prevention_photos", "awareness_surveys", "duty_shifts", "roster_leave", "roster_patterns", "intel_labels", "areas",
 	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users",
