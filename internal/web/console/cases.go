@@ -158,6 +158,7 @@ func (s *handler) recordPages() {
 	m.HandleFunc("POST /cases/{id}/requests", s.Page(auth.CapFundsWrite, s.handleCaseRequestForm))
 	m.HandleFunc("POST /cases/{id}/investigator", s.Page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
 	s.caseProgressPages() // 办案进度, 犯罪嫌疑人: case_progress.go
+	s.caseWorkPages()     // tasks, notes, attachments, links, series, campaigns, summary: case_work.go
 	m.HandleFunc("GET /prevention", s.Page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.Page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.Page(auth.CapIntelRead, s.handleIntelPage))
@@ -234,6 +235,7 @@ type caseView struct {
 	Accounts      []string
 	Related       []funds.RelatedCase
 	Progress      caseProgressView // 办案进度 and 犯罪嫌疑人
+	Work          caseWorkView     // tasks, notes, attachments, links, series, campaigns (case_work.go)
 	CanWrite      bool
 	Investigators []funds.Investigator
 }
@@ -284,9 +286,13 @@ func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
+	work, err := s.caseWork(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
 	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: caseView{
 		C: c.Masked(m), Requests: reqs, Banks: banks, CanRequest: canRequest, Accounts: accounts,
-		Related: links.Related, Progress: progress, CanWrite: p.Can(auth.CapCaseWrite),
+		Related: links.Related, Progress: progress, Work: work, CanWrite: p.Can(auth.CapCaseWrite),
 		Investigators: investigators}})
 	return nil
 }
