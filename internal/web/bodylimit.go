@@ -84,6 +84,7 @@ var RouteBodyLimits = map[string]int64{
 	"POST /admin/users/import":            MaxUserImport,
 	"POST /admin/roster/import":           MaxRosterUpload,
 	"POST /api/v1/cases/{id}/attachments": investigation.MaxAttachmentBytes + 1<<20,
+	"POST /cases/{id}/attachments":        investigation.MaxAttachmentBytes + 1<<20,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.

@@ -41,6 +41,7 @@ var navItems = []navItem{
 	{"/", "首页", ""},
 	{"/warnings", "预警劝阻", auth.CapWarningRead},
 	{"/cases", "侦办追赃", auth.CapCaseRead},
+	{"/campaigns", "战役督办", auth.CapCaseRead}, // console/campaigns.go
 	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},

@@ -106,6 +106,9 @@ var walkGet = map[string][]string{
 	"GET /warnings/{id}":                        {"/warnings/{warning}"},
 	"GET /cases":                                {"/cases"},
 	"GET /cases/{id}":                           {"/cases/{case}"},
+	"GET /cases/{id}/summary":                   {"/cases/{case}/summary"},
+	"GET /campaigns":                            {"/campaigns"},
+	"GET /campaigns/{id}":                       {"/campaigns/{campaign}"},
 	"GET /prevention":                           {"/prevention"},
 	"GET /bulletins":                            {"/bulletins"},
 	"GET /intel":                                {"/intel"},
@@ -208,6 +211,7 @@ var walkCreate = map[string]string{
 	"POST /admin/roster/patterns":     "area={area}&user_id={dissb}&duty=dissuader&weekdays=1&start=08:00&hours=8&from=2026-12-10",
 	"POST /admin/roster/copy":         "area={area}&week=2026-12-07&weeks=1",
 	"POST /api/v1/campaigns":          `{"kind":"cluster","name":"x","area_id":{area}}`,
+	"POST /campaigns":                 "kind=cluster&name=x&area_id={area}",
 }
 
 // walkWriteIDs says which of station B's records each path value of a
@@ -265,6 +269,13 @@ var walkBody = map[string]string{
 	"POST /cases/{id}/steps/decision":                     "approve=1",
 	"POST /cases/{id}/suspects":                           "name=x&role=mule",
 	"POST /cases/{id}/suspects/{sid}/dispositions":        "kind=caught&unit=x&place=x",
+	"POST /cases/{id}/tasks":                              "title=x&assignee_id={own}&due=2026-12-31",
+	"POST /cases/{id}/tasks/{tid}":                        "done=1",
+	"POST /cases/{id}/notes":                              "body=x",
+	"POST /cases/{id}/links":                              "kind=warning&ref={warning}",
+	"POST /cases/{id}/series":                             "case_nos={caseno}&reason=x",
+	"POST /cases/{id}/series/{child}/unmerge":             "note=x",
+	"POST /cases/{id}/campaigns":                          "campaign_id={campaign}",
 	"POST /freezes/{id}/reject":                           "reason=x",
 	"POST /freezes/{id}/convert":                          "reason=x",
 	"POST /freezes/{id}/release":                          "reason=x",

@@ -181,7 +181,8 @@ var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "G
 	"GET /api/v1/intel/watch", "GET /intel/accounts/{id}", "GET /api/v1/freezes", "GET /freezes", "GET /cases/{id}/returns",
 	"GET /api/v1/cases/{id}/returns.xlsx", "GET /prevention", "GET /api/v1/prevention/events/{id}", "GET /statements",
 	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand",
-	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals"}
+	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals",
+	"GET /cases/{id}/summary"}
 
 // write sends a write as user: to the API with the user's token and the
 // body as JSON ("{}" when empty), to a page with the console session and
