@@ -144,3 +144,25 @@ test('a case solved on its page counts in the monthly bulletin and on the 大屏
   await ctx.close();
   await lctx.close();
 });
+
+test('the case page with its work panels and 战役督办 fit a phone', async () => {
+  const ctx = await newContext(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await login(page, demo.base, 'investigator');
+  await page.goto(demo.base + '/campaigns');
+  // The demo county's year holds a 集群战役 with cases.
+  const rows = await page.$$eval('#campaign-list tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.ok(rows.some((r) => r[0] === '集群战役' && Number(r[4]) > 0), `campaigns: ${JSON.stringify(rows)}`);
+  let scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 390, `战役督办 is ${scroll} px wide`);
+  await Promise.all([page.waitForURL(/\/campaigns\/\d+/), page.click('#campaign-list tbody tr:first-child td:nth-child(2) a')]);
+  await Promise.all([page.waitForURL(/\/cases\/\d+/), page.click('#campaign-cases tbody tr:first-child a')]);
+  assert.ok(await page.isVisible('#task-form'), 'the task form on a phone');
+  assert.ok(await page.isVisible('#case-campaigns .tag'), 'the case shows its campaign');
+  scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 390, `the case page is ${scroll} px wide`);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
