@@ -87,6 +87,7 @@ var RouteBodyLimits = map[string]int64{
 	"POST /api/v1/instructions/import":    MaxInstructionUpload,
 	"POST /instructions/import":           MaxInstructionUpload,
 	"POST /api/v1/registrations/import":   MaxRegistrationsUpload,
+	"POST /cases/{id}/attachments":        investigation.MaxAttachmentBytes + 1<<20,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.

@@ -53,6 +53,7 @@ var navItems = []navItem{
 	{"/instructions", "指令反馈", auth.CapWarningRead},    // console/instructions.go
 	{"/consultations", "96110", auth.CapWarningWrite}, // console/league.go
 	{"/cases", "侦办追赃", auth.CapCaseRead},
+	{"/campaigns", "战役督办", auth.CapCaseRead}, // console/campaigns.go
 	{"/freezes", "止付冻结", auth.CapFundsRead},
 	{"/intel", "两卡研判", auth.CapIntelRead},
 	{"/prevention", "宣传防范", auth.CapPreventRead},

@@ -35,7 +35,7 @@ test('admin logs in and the home page shows live figures and charts', async () =
   assert.equal((await page.textContent('header .scope')).trim(), me.area_name);
   assert.equal(await page.textContent('h1'), `${me.area_name} · 实时概况`);
   const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.textContent));
-  assert.deepEqual(nav, ['首页', '预警劝阻', '指令反馈', '96110', '侦办追赃', '止付冻结', '两卡研判', '宣传防范', '研判通报', '考核排名', '联席协作', '联席会议', '审计日志', '系统管理']);
+  assert.deepEqual(nav, ['首页', '预警劝阻', '指令反馈', '96110', '侦办追赃', '战役督办', '止付冻结', '两卡研判', '宣传防范', '研判通报', '考核排名', '联席协作', '联席会议', '审计日志', '系统管理']);
 
   // The script refreshed the figures from the API at least once.
   await page.waitForFunction(() => document.body.dataset.figuresAt, null, { timeout: 10_000 });

@@ -34,12 +34,23 @@ func (s *handler) handleBulletinPrint(w http.ResponseWriter, r *http.Request, p 
 	return nil
 }
 
+// dashboardView is the data of the dashboard (大屏): the figures its script
+// refreshes (bulletin.Dashboard) and this year's 打击战果 (dashboard_strike.go).
+type dashboardView struct {
+	bulletin.Dashboard
+	Strike dashboardStrike
+}
+
 func (s *handler) handleDashboardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	d, err := bulletin.ComputeDashboardCached(r.Context(), s.DB, s.Figures, p.Scope, s.Now(), s.Loc)
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "dashboard", web.Page{Title: "大屏", Data: d})
+	strike, err := s.yearStrike(r, p)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "dashboard", web.Page{Title: "大屏", Data: dashboardView{Dashboard: d, Strike: strike}})
 	return nil
 }
 

@@ -159,6 +159,7 @@ func (s *handler) recordPages() {
 	m.HandleFunc("POST /cases/{id}/investigator", s.Page(auth.CapCaseWrite, s.handleCaseInvestigatorForm))
 	s.caseProgressPages() // 办案进度, 犯罪嫌疑人: case_progress.go
 	s.casePartiesPages()  // 受害人, 被骗转账, 涉案账户: case_parties.go
+	s.caseWorkPages()     // tasks, notes, attachments, links, series, campaigns, summary: case_work.go
 	m.HandleFunc("GET /prevention", s.Page(auth.CapPreventRead, s.handlePreventionPage))
 	m.HandleFunc("GET /bulletins", s.Page(auth.CapBulletinRead, s.handleBulletinsPage))
 	m.HandleFunc("GET /intel", s.Page(auth.CapIntelRead, s.handleIntelPage))
@@ -236,6 +237,7 @@ type caseView struct {
 	Related       []funds.RelatedCase
 	Progress      caseProgressView // 办案进度 and 犯罪嫌疑人
 	Parties       casePartiesView  // 受害人, 被骗转账, 涉案账户: case_parties.go
+	Work          caseWorkView     // tasks, notes, attachments, links, series, campaigns (case_work.go)
 	CanWrite      bool
 	Investigators []funds.Investigator
 }
@@ -290,9 +292,13 @@ func (s *handler) handleCasePage(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
+	work, err := s.caseWork(r, p, c.ID, m)
+	if err != nil {
+		return err
+	}
 	s.Render(w, r, http.StatusOK, "case", web.Page{Title: "案件 " + c.CaseNo, Active: "/cases", Unmasked: m.Unmasked, Data: caseView{
 		C: c.Masked(m), Requests: reqs, Banks: banks, CanRequest: canRequest, Accounts: accounts,
-		Related: links.Related, Progress: progress, Parties: parties, CanWrite: p.Can(auth.CapCaseWrite),
+		Related: links.Related, Progress: progress, Parties: parties, Work: work, CanWrite: p.Can(auth.CapCaseWrite),
 		Investigators: investigators}})
 	return nil
 }

@@ -21,6 +21,7 @@ func Mount(s *web.Server) {
 	h.freezePages()        // 止付/冻结 and 返还 pages: freeze.go
 	h.preventRoutes()      // 宣传防范, 研判通报, 大屏 pages: prevent.go, bulletin.go
 	h.intelRoutes()        // 两卡研判 pages: intel.go
+	h.campaignPages()      // 战役督办 pages: campaigns.go
 	h.adminRoutes()        // 系统管理: setup, tree, units, people, roster, settings (admin.go)
 	h.instructionPages()   // 指令反馈, 回访, 考核排名, 96110与来访: instructions.go, league.go
 	s.Mux.HandleFunc("POST /warnings/{id}/fraud-type", s.Page(auth.CapWarningWrite, h.handleFraudTypeForm))

@@ -198,7 +198,7 @@ func TestConsolePagesByRole(t *testing.T) {
 			{"/audit", 200, []string{"审计日志", "导出 CSV", "登录"}},
 			{"/inbox", 403, forbidden},
 		})
-		if nav := strings.Join(navLabels(admin.get("/").body), ","); nav != "首页,预警劝阻,指令反馈,96110,侦办追赃,止付冻结,两卡研判,宣传防范,研判通报,考核排名,联席协作,联席会议,审计日志,系统管理" {
+		if nav := strings.Join(navLabels(admin.get("/").body), ","); nav != "首页,预警劝阻,指令反馈,96110,侦办追赃,战役督办,止付冻结,两卡研判,宣传防范,研判通报,考核排名,联席协作,联席会议,审计日志,系统管理" {
 			t.Errorf("admin nav: %s", nav)
 		}
 		if a := admin.get(w + "?unmask=1"); !strings.Contains(a.body, phoneA) || !strings.Contains(a.body, idA) || strings.Contains(a.body, "显示完整号码") {
@@ -217,7 +217,7 @@ func TestConsolePagesByRole(t *testing.T) {
 			{"/partners", 403, forbidden},
 		})
 		nav := strings.Join(navLabels(offA.get("/").body), ",")
-		if nav != "首页,预警劝阻,指令反馈,96110,侦办追赃,宣传防范,研判通报" {
+		if nav != "首页,预警劝阻,指令反馈,96110,侦办追赃,战役督办,宣传防范,研判通报" {
 			t.Errorf("dissuader nav: %s", nav)
 		}
 		var unmasked int

@@ -107,6 +107,9 @@ var walkGet = map[string][]string{
 	"GET /warnings/{id}":                        {"/warnings/{warning}"},
 	"GET /cases":                                {"/cases"},
 	"GET /cases/{id}":                           {"/cases/{case}"},
+	"GET /cases/{id}/summary":                   {"/cases/{case}/summary"},
+	"GET /campaigns":                            {"/campaigns"},
+	"GET /campaigns/{id}":                       {"/campaigns/{campaign}"},
 	"GET /prevention":                           {"/prevention"},
 	"GET /bulletins":                            {"/bulletins"},
 	"GET /intel":                                {"/intel"},
@@ -230,6 +233,7 @@ var walkCreate = map[string]string{
 	"POST /consultations":             "channel=hotline&kind=consult&summary=x&area_id={area}",
 	"POST /api/v1/followups":          `{"id":{followup},"result":"safe","note":"x"}`,
 	"POST /followups":                 "id={followup}&result=safe&note=x",
+	"POST /campaigns":                 "kind=cluster&name=x&area_id={area}",
 }
 
 // walkWriteIDs says which of station B's records each path value of a
@@ -298,6 +302,13 @@ var walkBody = map[string]string{
 	"POST /cases/{id}/transfers/{tid}/remove":             "reason=x",
 	"POST /cases/{id}/accounts":                           "account=6222000033334444&kind=mule",
 	"POST /cases/{id}/suspects/{sid}/dispositions":        "kind=caught&unit=x&place=x",
+	"POST /cases/{id}/tasks":                              "title=x&assignee_id={own}&due=2026-12-31",
+	"POST /cases/{id}/tasks/{tid}":                        "done=1",
+	"POST /cases/{id}/notes":                              "body=x",
+	"POST /cases/{id}/links":                              "kind=warning&ref={warning}",
+	"POST /cases/{id}/series":                             "case_nos={caseno}&reason=x",
+	"POST /cases/{id}/series/{child}/unmerge":             "note=x",
+	"POST /cases/{id}/campaigns":                          "campaign_id={campaign}",
 	"POST /freezes/{id}/reject":                           "reason=x",
 	"POST /freezes/{id}/convert":                          "reason=x",
 	"POST /freezes/{id}/release":                          "reason=x",

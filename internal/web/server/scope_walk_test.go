@@ -184,7 +184,8 @@ var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "G
 	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand",
 	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals",
 	"GET /api/v1/instructions/pending", "GET /api/v1/warnings/{id}/instruction", "GET /instructions", "GET /api/v1/consultations",
-	"GET /consultations"}
+	"GET /consultations",
+	"GET /cases/{id}/summary"}
 
 // write sends a write as user: to the API with the user's token and the
 // body as JSON ("{}" when empty), to a page with the console session and
