@@ -246,7 +246,7 @@ func TestBankUnitOf(t *testing.T) {
 		{"中国工商银行", nil, 3}, {"工商银行", nil, 3}, {"中国银行", nil, 4}, {"中国建设银行", nil, 0}, {"", nil, 0}, {"银行", nil, 0},
 		{"中国工商银行", county40, 3},
 		{"中国农业银行", county30, 6}, {"中国农业银行", county40, 7}, {"中国农业银行", city, 8}, {"中国农业银行", nil, 6},
-		{"中国农业银行", []int64{50, 21, 1}, 6}, // another city's county: no branch near, the first made
+		{"中国农业银行", []int64{50, 21, 1}, 6},              // another city's county: no branch near, the first made
 		{"交通银行", county30, 11}, {"交通银行", county40, 10}, // unbound before another county's
 		{"邮储银行", county30, 12},
 	} {
