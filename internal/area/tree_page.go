@@ -262,3 +262,32 @@ func Centres(ctx context.Context, q db.Querier, root Node) ([]Node, error) {
 	}
 	return out, rows.Err()
 }
+
+// ByLevels returns the nodes of the levels given under root (root
+// included when of one of them), by sort and id: a page that offers a
+// province's stations or counties reads those rather than the whole
+// subtree (100,000 nodes in a province of 100 counties).
+func ByLevels(ctx context.Context, q db.Querier, root Node, levels ...Level) ([]Node, error) {
+	if len(levels) == 0 {
+		return nil, nil
+	}
+	args := []any{root.SubtreePattern()}
+	for _, l := range levels {
+		args = append(args, l)
+	}
+	rows, err := q.Query(ctx, `SELECT `+nodeColumns+` FROM areas WHERE path LIKE ? AND level IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(levels)), ",")+`) ORDER BY sort, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("areas of levels %v: %w", levels, err)
+	}
+	defer rows.Close()
+	var out []Node
+	for rows.Next() {
+		n, err := scanNode(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

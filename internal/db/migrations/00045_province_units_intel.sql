@@ -47,6 +47,11 @@ INSERT INTO statement_import_accounts (import_id, account)
 -- area, instead of a scan of every warning.
 CREATE INDEX warnings_scam_account ON warnings(area_id, scam_account) WHERE scam_account <> '';
 
+-- The outlet ranking reads the watched accounts and phones (2,000 of
+-- 16,000 scores on three counties): from this index instead of the scores'
+-- table with each one's explanation (27 MB on three counties).
+CREATE INDEX intel_scores_watched ON intel_scores(kind, subject) WHERE watch = 1;
+
 {{if .Postgres}}
 -- Every subtree query filters by areas.path LIKE '/1/2/%'. In a database
 -- whose collation is not C (C.UTF-8 included, on PostgreSQL 15) the plain
@@ -58,6 +63,7 @@ CREATE INDEX areas_path_pattern ON areas(path text_pattern_ops);
 -- +goose Down
 {{if .Postgres}}DROP INDEX areas_path_pattern;{{end}}
 DROP INDEX warnings_scam_account;
+DROP INDEX intel_scores_watched;
 DROP TABLE statement_import_accounts;
 DROP TABLE statement_account_counters;
 DROP INDEX statement_accounts_in;
