@@ -174,7 +174,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 		}
 		defer acct.Close()
 		seenAcct := map[string]bool{}
-		added := map[string]int64{} // rows stored per account
+		added := map[string]StatementFlow{} // rows stored per account
 		// Occurrences of each row key in this file, by the key's first 8
 		// bytes (32 bytes an entry instead of a string: a million-row file
 		// keeps about 40 MB here; a collision of 64-bit prefixes would only
@@ -191,19 +191,22 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			q := `INSERT INTO statement_rows (account, at, amount_fen, balance_fen, counter_account, counter_name,
 			counter_bank, summary, channel, branch, ip, mac, import_id, row_key, source_row) VALUES ` +
 				strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),", pendingRows-1) + `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (row_key) DO NOTHING RETURNING account`
+			ON CONFLICT (row_key) DO NOTHING RETURNING account, amount_fen, counter_account`
 			rows, err := tx.Query(ctx, q, pending...)
 			if err != nil {
 				return fmt.Errorf("%s rows %d–: %w", name, firstLine, err)
 			}
 			stored := 0
 			for rows.Next() {
-				var a string
-				if err := rows.Scan(&a); err != nil {
+				var a, counter string
+				var amount int64
+				if err := rows.Scan(&a, &amount, &counter); err != nil {
 					rows.Close()
 					return fmt.Errorf("%s rows %d–: %w", name, firstLine, err)
 				}
-				added[a]++
+				f := added[a]
+				f.Add(amount, counter)
+				added[a] = f
 				stored++
 			}
 			rows.Close()
@@ -286,7 +289,7 @@ func ImportStatement(ctx context.Context, d *db.DB, name string, r io.Reader, op
 			return err
 		}
 		rep.ImportID = importID
-		return NoteStatementRows(ctx, tx, added)
+		return NoteStatementRows(ctx, tx, importID, added)
 	})
 	if errors.Is(err, errRefused) {
 		rep.Stored, rep.Duplicates = 0, 0

@@ -39,23 +39,26 @@ func (a AccountActivity) Masked(m auth.Masker) AccountActivity {
 // named in its warnings, or on statements its users imported; the centre
 // sees all). Victims counts only transfers of cases in the jurisdiction.
 // The console's 两卡研判 page and GET /api/v1/intel/accounts both call it.
+//
+// The ranking reads the per-account totals kept on import
+// (statement_accounts, funds.NoteStatementRows): the top of its in_fen
+// index at the root, the jurisdiction's visible accounts elsewhere; no
+// statement row is read.
 func BusiestAccounts(ctx context.Context, q db.Querier, scope area.Node, limit int) ([]AccountActivity, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	cond, args := visibleAccounts("s.account", scope)
+	cond, args := visibleAccounts("sa.account", scope)
 	ccond, carg := area.UnderClause("c.area_id", scope)
 	all := append([]any{carg}, args...)
 	all = append(all, limit)
-	rows, err := q.Query(ctx, `SELECT s.account, COALESCE(a.bank, ''), COALESCE(a.branch, ''), COALESCE(a.holder_name, ''), COUNT(*),
-		COALESCE(SUM(CASE WHEN s.amount_fen > 0 THEN s.amount_fen ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN s.amount_fen < 0 THEN -s.amount_fen ELSE 0 END), 0),
-		COUNT(DISTINCT s.counter_account),
-		(SELECT COUNT(*) FROM case_transfers t JOIN cases c ON c.id = t.case_id WHERE t.to_account = s.account AND `+ccond+`)
-		FROM statement_rows s LEFT JOIN accounts a ON a.number = s.account
-		WHERE `+cond+`
-		GROUP BY s.account, a.bank, a.branch, a.holder_name
-		ORDER BY 6 DESC, s.account LIMIT ?`, all...)
+	rows, err := q.Query(ctx, `SELECT top.account, COALESCE(a.bank, ''), COALESCE(a.branch, ''), COALESCE(a.holder_name, ''),
+		top.row_count, top.in_fen, top.out_fen, top.counters,
+		(SELECT COUNT(*) FROM case_transfers t JOIN cases c ON c.id = t.case_id WHERE t.to_account = top.account AND `+ccond+`)
+		FROM (SELECT sa.account, sa.row_count, sa.in_fen, sa.out_fen, sa.counters FROM statement_accounts sa
+			WHERE `+cond+` ORDER BY sa.in_fen DESC, sa.account LIMIT ?) top
+		LEFT JOIN accounts a ON a.number = top.account
+		ORDER BY top.in_fen DESC, top.account`, all...)
 	if err != nil {
 		return nil, fmt.Errorf("busiest accounts: %w", err)
 	}

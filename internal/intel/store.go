@@ -372,8 +372,8 @@ func visibleAccounts(col string, scope area.Node) (string, []any) {
 	c2, a2 := area.UnderClause("w.area_id", scope)
 	c3, a3 := area.UnderClause("u.area_id", scope)
 	return "(" + col + ` IN (SELECT DISTINCT ct.to_account FROM case_transfers ct JOIN cases c ON c.id = ct.case_id WHERE ` + c1 + `)
-		OR ` + col + ` IN (SELECT DISTINCT w.scam_account FROM warnings w WHERE ` + c2 + `)
-		OR ` + col + ` IN (SELECT DISTINCT sr.account FROM statement_rows sr JOIN statement_imports si ON si.id = sr.import_id
+		OR ` + col + ` IN (SELECT DISTINCT w.scam_account FROM warnings w WHERE w.scam_account <> '' AND ` + c2 + `)
+		OR ` + col + ` IN (SELECT DISTINCT sia.account FROM statement_import_accounts sia JOIN statement_imports si ON si.id = sia.import_id
 			JOIN users u ON u.id = si.user_id WHERE ` + c3 + `))`, []any{a1, a2, a3}
 }
 

@@ -44,7 +44,7 @@ var (
 type TraceRequest struct {
 	AccountID int64  // accounts.id, as the trace's candidates carry it
 	Kind      string // stop_payment | freeze
-	UnitID    int64  // 0: the account's bank
+	UnitID    int64  // 0: the account's bank's unit serving the case's county (BankUnitOf)
 	AmountFen *int64 // nil: the traced balance; 0: the whole balance
 	Reason    string // empty: the trace's finding
 	// Preview checks the request and answers what would be sent, without
@@ -114,8 +114,12 @@ func FreezeFromTrace(ctx context.Context, d *db.DB, scope area.Node, who auth.Au
 		}
 		unit = banks[k]
 	} else {
+		near, err := AreaChain(ctx, d, ct.Case.AreaID)
+		if err != nil {
+			return TraceRequestResult{}, err
+		}
 		var ok bool
-		if unit, ok = BankUnitOf(banks, c.Bank); !ok {
+		if unit, ok = BankUnitOf(banks, c.Bank, near); !ok {
 			return TraceRequestResult{}, domain.Refuse("no_bank_unit", "找不到账户开户行（%s）对应的成员单位，请用 unit_id 指定接收请求的银行", cmp.Or(c.Bank, "未知")).With(ErrNoBankUnit)
 		}
 	}

@@ -3,9 +3,11 @@ package partner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
@@ -217,7 +219,9 @@ func TestCaseTraceView(t *testing.T) {
 }
 
 // The bank unit of an account's bank is a top-level bank unit whose name
-// is the bank's (everyday) name; the first made wins.
+// is the bank's (everyday) name: the one serving the nearest area of the
+// case's chain (county, city, province), then one bound to no area, then
+// one of another county; among equals the first made.
 func TestBankUnitOf(t *testing.T) {
 	units := []Unit{
 		{ID: 1, Kind: "operator", Name: "中国银行大厦"},
@@ -225,16 +229,117 @@ func TestBankUnitOf(t *testing.T) {
 		{ID: 3, Kind: "bank", Name: "工商银行云溪支行"},
 		{ID: 4, Kind: "bank", Name: "中国银行云溪支行"},
 		{ID: 5, Kind: "bank", Name: "工商银行城关分理处"},
+		// A province: county 30's and county 40's branches, a city's.
+		{ID: 6, Kind: "bank", Name: "农业银行云溪支行", AreaID: 30},
+		{ID: 7, Kind: "bank", Name: "农业银行青川支行", AreaID: 40},
+		{ID: 8, Kind: "bank", Name: "农业银行云州分行", AreaID: 20},
+		{ID: 10, Kind: "bank", Name: "交通银行青川支行", AreaID: 40},
+		{ID: 11, Kind: "bank", Name: "交通银行营业部"},
+		{ID: 12, Kind: "bank", Name: "邮储银行青川支行", AreaID: 40},
 	}
+	county30, county40, city := []int64{30, 20, 1}, []int64{40, 20, 1}, []int64{20, 1}
 	for _, c := range []struct {
 		bank string
+		near []int64
 		want int64
 	}{
-		{"中国工商银行", 3}, {"工商银行", 3}, {"中国银行", 4}, {"中国建设银行", 0}, {"", 0}, {"银行", 0},
+		{"中国工商银行", nil, 3}, {"工商银行", nil, 3}, {"中国银行", nil, 4}, {"中国建设银行", nil, 0}, {"", nil, 0}, {"银行", nil, 0},
+		{"中国工商银行", county40, 3},
+		{"中国农业银行", county30, 6}, {"中国农业银行", county40, 7}, {"中国农业银行", city, 8}, {"中国农业银行", nil, 6},
+		{"中国农业银行", []int64{50, 21, 1}, 6},              // another city's county: no branch near, the first made
+		{"交通银行", county30, 11}, {"交通银行", county40, 10}, // unbound before another county's
+		{"邮储银行", county30, 12},
 	} {
-		u, ok := BankUnitOf(units, c.bank)
+		u, ok := BankUnitOf(units, c.bank, c.near)
 		if u.ID != c.want || ok != (c.want != 0) {
-			t.Errorf("%q: unit %d (%v), want %d", c.bank, u.ID, ok, c.want)
+			t.Errorf("%q near %v: unit %d (%v), want %d", c.bank, c.near, u.ID, ok, c.want)
 		}
 	}
+}
+
+// In a province a request from a case's trace goes to the branch of the
+// account's bank serving the case's county — not the first made — for a
+// province-level caller as for the county's own; a county without a branch
+// of its own gets the city's.
+func TestFreezeFromTraceGoesToCaseCounty(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		mk := func(n *area.Node) {
+			if err := area.Create(ctx, d, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prov := area.Node{Level: area.Province, Code: "P", Name: "湘南省"}
+		mk(&prov)
+		city := area.Node{ParentID: prov.ID, Level: area.City, Code: "PC", Name: "云州市"}
+		mk(&city)
+		var counties [3]area.Node
+		for i, name := range []string{"云溪县", "青川区", "白山县"} {
+			counties[i] = area.Node{ParentID: city.ID, Level: area.County, Code: fmt.Sprintf("PC%d", i), Name: name}
+			mk(&counties[i])
+		}
+		unit := func(name string, at int64) int64 {
+			u, err := InsertUnit(ctx, d, UnitInput{Kind: "bank", Name: name, AreaID: at}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		// Made in this order: 青川's branch has the lowest id.
+		qingchuan := unit("工商银行青川支行", counties[1].ID)
+		yunxi := unit("工商银行云溪支行", counties[0].ID)
+		cityBranch := unit("工商银行云州分行", city.ID)
+		if _, err := InsertUnit(ctx, d, UnitInput{Kind: "bank", Name: "工商银行某支行", AreaID: 999999}, t0); !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("a unit serving no such area: %v, want invalid", err)
+		}
+		caseIn := func(n area.Node, account string) (int64, int64) {
+			id, _, err := funds.CreateCase(ctx, d, funds.NewCase{AreaID: n.ID, FraudType: "police", ReportedAt: t0,
+				Victims: []funds.NewVictim{{Name: "甲", Transfers: []funds.NewTransfer{{At: t0, FromAccount: "6228480000000000001",
+					ToAccount: account, ToBank: "中国工商银行", AmountFen: 100_000}}}}}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var acc int64
+			if err := d.QueryRow(ctx, `INSERT INTO accounts (number, bank) VALUES (?,?) RETURNING id`, account, "中国工商银行").Scan(&acc); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Exec(ctx, `INSERT INTO statement_rows (account, at, amount_fen, counter_account, row_key) VALUES (?,?,?,?,?)`,
+				account, db.Millis(t0)+1000, 100_000, "6228480000000000001", "in-"+account); err != nil {
+				t.Fatal(err)
+			}
+			return id, acc
+		}
+		who := auth.AuditEntry{Username: "prov-inv", Role: auth.RoleInvestigator}
+		for i, c := range []struct {
+			county area.Node
+			scope  area.Node
+			want   int64
+		}{
+			{counties[0], prov, yunxi},
+			{counties[1], prov, qingchuan},
+			{counties[0], counties[0], yunxi},
+			{counties[2], city, cityBranch}, // no branch of its own
+		} {
+			account := fmt.Sprintf("62220210010000001%02d", i)
+			caseID, acc := caseIn(c.county, account)
+			v, err := CaseTraceView(ctx, d, c.scope, caseID, trace.Options{}, auth.Masker{}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(v.Candidates) != 1 || v.Candidates[0].UnitID != c.want {
+				t.Errorf("%s's case as %s: trace view candidates %+v, want unit %d", c.county.Name, c.scope.Name, v.Candidates, c.want)
+			}
+			res, err := FreezeFromTrace(ctx, d, c.scope, who, false, caseID, trace.Options{}, TraceRequest{AccountID: acc, Kind: "freeze"}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored int64
+			if err := d.QueryRow(ctx, `SELECT unit_id FROM partner_requests WHERE id = ?`, res.RequestID).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if res.UnitID != c.want || stored != c.want {
+				t.Errorf("%s's case as %s: request to unit %d (stored %d, %s), want %d", c.county.Name, c.scope.Name, res.UnitID, stored, res.UnitName, c.want)
+			}
+		}
+	})
 }

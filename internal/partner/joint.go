@@ -180,7 +180,7 @@ func Meetings(ctx context.Context, q db.Querier, limit int) ([]Meeting, error) {
 }
 
 func meetingUnits(ctx context.Context, q db.Querier, id int64) ([]Unit, error) {
-	rows, err := q.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.kind, u.code, u.name FROM joint_meeting_units mu
+	rows, err := q.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.kind, u.code, u.name, COALESCE(u.area_id, 0) FROM joint_meeting_units mu
 		JOIN units u ON u.id = mu.unit_id WHERE mu.meeting_id = ? ORDER BY u.name`, id)
 	if err != nil {
 		return nil, err
@@ -378,20 +378,21 @@ func UpdateTask(ctx context.Context, d *db.DB, who auth.AuditEntry, userID, unit
 // Units lists the member units in use (retired ones are left out), by kind
 // and name.
 func Units(ctx context.Context, q db.Querier) ([]Unit, error) {
-	rows, err := q.Query(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name FROM units WHERE retired_at IS NULL ORDER BY kind, name, id`)
+	rows, err := q.Query(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name, COALESCE(area_id, 0) FROM units WHERE retired_at IS NULL ORDER BY kind, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}
 	return scanUnits(rows)
 }
 
-// scanUnits reads rows of (id, parent_id, kind, code, name) and closes them.
+// scanUnits reads rows of (id, parent_id, kind, code, name, area_id) and
+// closes them.
 func scanUnits(rows *sql.Rows) ([]Unit, error) {
 	defer rows.Close()
 	out := []Unit{}
 	for rows.Next() {
 		var u Unit
-		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name); err != nil {
+		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.AreaID); err != nil {
 			return nil, err
 		}
 		out = append(out, u)

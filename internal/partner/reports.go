@@ -85,12 +85,15 @@ type Unit struct {
 	Kind     string `json:"kind"`
 	Code     string `json:"code"`
 	Name     string `json:"name"`
+	// AreaID is the area the unit serves (a bank's county branch: its
+	// county); 0: bound to no area.
+	AreaID int64 `json:"area_id,omitempty"`
 }
 
 // GetUnit returns a member unit.
 func GetUnit(ctx context.Context, q db.Querier, id int64) (Unit, error) {
 	var u Unit
-	err := q.QueryRow(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name FROM units WHERE id = ?`, id).Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name)
+	err := q.QueryRow(ctx, `SELECT id, COALESCE(parent_id, 0), kind, code, name, COALESCE(area_id, 0) FROM units WHERE id = ?`, id).Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.AreaID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("unit %d: %w", id, domain.ErrNotFound)
 	}

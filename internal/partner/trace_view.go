@@ -142,6 +142,10 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 	if err != nil {
 		return TraceView{}, err
 	}
+	near, err := AreaChain(ctx, q, ct.Case.AreaID)
+	if err != nil {
+		return TraceView{}, err
+	}
 	meta := map[string]funds.Candidate{}
 	for _, c := range cands {
 		meta[c.Account] = c
@@ -187,7 +191,7 @@ func CaseTraceView(ctx context.Context, q db.Querier, scope area.Node, caseID in
 		cv := TraceCandidateView{Node: ct.ViewID(c.NodeID), Account: m.Card(c.Account), AccountID: c.AccountID, Bank: c.Bank, Branch: c.Branch,
 			Holder: c.Holder, BalanceFen: c.BalanceFen, Balance: c.Balance, ReceivedFen: c.ReceivedFen, LastInAt: c.LastInAt, Depth: c.Depth,
 			Requests: byAccount[c.Account]}
-		if u, ok := BankUnitOf(banks, c.Bank); ok {
+		if u, ok := BankUnitOf(banks, c.Bank, near); ok {
 			cv.UnitID, cv.UnitName = u.ID, u.Name
 		}
 		if cv.Requests == nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
@@ -67,6 +68,7 @@ type UnitInfo struct {
 	Unit
 	KindName   string    `json:"kind_name"`
 	ParentName string    `json:"parent_name,omitempty"`
+	AreaName   string    `json:"area_name,omitempty"` // of AreaID
 	Retired    bool      `json:"retired"`
 	RetiredAt  time.Time `json:"retired_at,omitzero"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -80,18 +82,23 @@ type UnitInput struct {
 	Name     string `json:"name"`
 	Code     string `json:"code,omitempty"`
 	ParentID int64  `json:"parent_id,omitempty"`
+	// AreaID is the county (or city, province) the unit serves: requests
+	// from a case's fund trace go to the bank's unit serving the case's
+	// county (BankUnitOf). 0: bound to no area.
+	AreaID int64 `json:"area_id,omitempty"`
 }
 
 const selectUnitInfo = `SELECT u.id, COALESCE(u.parent_id, 0), u.kind, u.code, u.name, COALESCE(p.name, ''), u.retired_at, u.created_at,
 	(SELECT COUNT(*) FROM users x WHERE x.unit_id = u.id AND x.disabled = 0),
-	(SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)
-	FROM units u LEFT JOIN units p ON p.id = u.parent_id`
+	(SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id),
+	COALESCE(u.area_id, 0), COALESCE(ar.name, '')
+	FROM units u LEFT JOIN units p ON p.id = u.parent_id LEFT JOIN areas ar ON ar.id = u.area_id`
 
 func scanUnitInfo(sc interface{ Scan(...any) error }) (UnitInfo, error) {
 	var u UnitInfo
 	var retired sql.NullInt64
 	var created int64
-	err := sc.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.ParentName, &retired, &created, &u.Users, &u.Branches)
+	err := sc.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.ParentName, &retired, &created, &u.Users, &u.Branches, &u.AreaID, &u.AreaName)
 	u.KindName = UnitKindName(u.Kind)
 	u.Retired, u.RetiredAt, u.CreatedAt = retired.Valid, db.NullTime(retired), db.Time(created)
 	return u, err
@@ -183,6 +190,9 @@ func (in *UnitInput) clean() error {
 	if in.ParentID < 0 {
 		return domain.Invalid("上级单位无效")
 	}
+	if in.AreaID < 0 {
+		return domain.Invalid("服务辖区无效")
+	}
 	return nil
 }
 
@@ -195,6 +205,15 @@ func checkUnit(ctx context.Context, q db.Querier, id int64, in UnitInput) error 
 	}
 	if n > 0 {
 		return domain.Conflict("已有名为“%s”的在用成员单位", in.Name)
+	}
+	if in.AreaID != 0 {
+		n, err := area.Get(ctx, q, in.AreaID)
+		if errors.Is(err, domain.ErrNotFound) || (err == nil && !n.Level.Centre()) {
+			return domain.Invalid("服务辖区须是县、市或省一级的辖区节点")
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if in.ParentID == 0 {
 		return nil
@@ -279,9 +298,9 @@ func InsertUnit(ctx context.Context, q db.Querier, in UnitInput, now time.Time) 
 			return Unit{}, domain.Conflict("单位代码 %s 已存在", in.Code)
 		}
 	}
-	u := Unit{ParentID: in.ParentID, Kind: in.Kind, Code: in.Code, Name: in.Name}
-	err := q.QueryRow(ctx, `INSERT INTO units (parent_id, kind, code, name, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
-		nullable(in.ParentID), in.Kind, in.Code, in.Name, db.Millis(now), db.Millis(now)).Scan(&u.ID)
+	u := Unit{ParentID: in.ParentID, Kind: in.Kind, Code: in.Code, Name: in.Name, AreaID: in.AreaID}
+	err := q.QueryRow(ctx, `INSERT INTO units (parent_id, kind, code, name, area_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+		nullable(in.ParentID), in.Kind, in.Code, in.Name, nullable(in.AreaID), db.Millis(now), db.Millis(now)).Scan(&u.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
 			return Unit{}, domain.Conflict("单位代码 %s 已存在", in.Code)
@@ -339,16 +358,16 @@ func UpdateUnit(ctx context.Context, d *db.DB, who auth.AuditEntry, id int64, in
 				return domain.Conflict("单位代码 %s 已存在", in.Code)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE units SET kind = ?, name = ?, code = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
-			in.Kind, in.Name, in.Code, nullable(in.ParentID), db.Millis(now), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE units SET kind = ?, name = ?, code = ?, parent_id = ?, area_id = ?, updated_at = ? WHERE id = ?`,
+			in.Kind, in.Name, in.Code, nullable(in.ParentID), nullable(in.AreaID), db.Millis(now), id); err != nil {
 			return fmt.Errorf("update unit %d: %w", id, err)
 		}
-		u = Unit{ID: id, ParentID: in.ParentID, Kind: in.Kind, Code: in.Code, Name: in.Name}
+		u = Unit{ID: id, ParentID: in.ParentID, Kind: in.Kind, Code: in.Code, Name: in.Name, AreaID: in.AreaID}
 		if err := db.Bump(ctx, tx, db.GenUnits); err != nil {
 			return err
 		}
-		return auditUnit(ctx, tx, who, auth.AuditUpdate, id, now, fmt.Sprintf("%s %s %s → %s %s %s parent %d",
-			old.Kind, old.Code, old.Name, in.Kind, in.Code, in.Name, in.ParentID))
+		return auditUnit(ctx, tx, who, auth.AuditUpdate, id, now, fmt.Sprintf("%s %s %s → %s %s %s parent %d area %d → %d",
+			old.Kind, old.Code, old.Name, in.Kind, in.Code, in.Name, in.ParentID, old.AreaID, in.AreaID))
 	})
 	return u, err
 }

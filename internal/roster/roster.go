@@ -496,7 +496,7 @@ func Officers(ctx context.Context, q db.Querier, scope area.Node, nodeID int64) 
 // scope when it is a county, city or province, and the cities and counties
 // under it), then the stations that are not retired, in tree order.
 func Nodes(ctx context.Context, q db.Querier, scope area.Node) ([]area.Node, error) {
-	all, err := area.Subtree(ctx, q, scope)
+	all, err := area.ByLevels(ctx, q, scope, area.Province, area.City, area.County, area.Station)
 	if err != nil {
 		return nil, err
 	}

@@ -295,11 +295,11 @@ func genCases(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, net *mu
 			}
 		}
 	}
-	rows, added, err := writeStatements(ctx, tx, rng, net, c, now)
+	rows, importID, added, err := writeStatements(ctx, tx, rng, net, c, now)
 	if err != nil {
 		return len(cases), rows, err
 	}
-	return len(cases), rows, funds.NoteStatementRows(ctx, tx, added)
+	return len(cases), rows, funds.NoteStatementRows(ctx, tx, importID, added)
 }
 
 func fraudIndex(c fraudtype.Code) int {
@@ -318,7 +318,7 @@ func yuanStr(fen int64) string {
 // writeStatements turns the generated transfers into statement rows of the
 // mule accounts (in and out legs, with consistent running balances and a
 // few ordinary transactions), plus statements of ordinary accounts.
-func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNet, c *county, now time.Time) (int, map[string]int64, error) {
+func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNet, c *county, now time.Time) (int, int64, map[string]funds.StatementFlow, error) {
 	type leg struct {
 		at      time.Time
 		amount  int64 // signed
@@ -380,12 +380,12 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 	var importID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO statement_imports (at, file_name, mapping) VALUES (?,?,?) RETURNING id`,
 		db.Millis(now), "演示县生成的银行流水", "generated").Scan(&importID); err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	insAcct, err := tx.Prepare(ctx, `INSERT INTO accounts (number, bank, branch, holder_name, holder_id_number, holder_phone, opened_at, kind)
 		VALUES (?,?,?,?,?,?,?,'bank') ON CONFLICT (number) DO NOTHING`)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	defer insAcct.Close()
 	accts := make([]string, 0, len(legs))
@@ -394,13 +394,13 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 	}
 	sort.Strings(accts)
 	n := 0
-	added := make(map[string]int64, len(accts))
+	added := make(map[string]funds.StatementFlow, len(accts))
 	for _, a := range accts {
 		ls := legs[a]
 		sort.SliceStable(ls, func(i, j int) bool { return ls[i].at.Before(ls[j].at) })
 		h := net.holder[a]
 		if _, err := insAcct.ExecContext(ctx, a, banks[net.bank[a]].Name, net.branch[a], h.name, h.id, h.phone, db.Millis(net.opened[a])); err != nil {
-			return n, nil, err
+			return n, 0, nil, err
 		}
 		// The opening balance covers the lowest point of the running sum,
 		// so the account is never overdrawn and every row's balance is the
@@ -416,15 +416,17 @@ func writeStatements(ctx context.Context, tx *db.Tx, rng *rand.Rand, net *muleNe
 			sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d|%s|%d", a, l.at.UnixMilli(), l.amount, l.counter, i)))
 			if err := ins.add(a, db.Millis(l.at), l.amount, bal, l.counter, l.cname, l.cbank, l.summary, l.channel, l.branch,
 				l.ip, l.mac, importID, hex.EncodeToString(sum[:16]), i+2); err != nil {
-				return n, nil, err
+				return n, 0, nil, err
 			}
 			n++
-			added[a]++
+			f := added[a]
+			f.Add(l.amount, l.counter)
+			added[a] = f
 		}
 	}
 	if err := ins.flush(); err != nil {
-		return n, nil, err
+		return n, 0, nil, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE statement_imports SET rows_total = ?, rows_ok = ? WHERE id = ?`, n, n, importID)
-	return n, added, err
+	return n, importID, added, err
 }

@@ -396,9 +396,10 @@ func buildPeople(ctx context.Context, tx *db.Tx, rng *rand.Rand, c *county, hash
 		}
 	}
 	// Member units: banks with their county branches, operators with
-	// outlets, and other units of the joint meeting.
+	// outlets, and other units of the joint meeting, each serving the
+	// county (a province's freeze requests go to the case's county).
 	addUnit := func(parent int64, kind, code, name string) (int64, error) {
-		u, err := partner.InsertUnit(ctx, tx, partner.UnitInput{ParentID: parent, Kind: kind, Code: c.spec.Ref + code, Name: name}, time.Unix(0, 0))
+		u, err := partner.InsertUnit(ctx, tx, partner.UnitInput{ParentID: parent, Kind: kind, Code: c.spec.Ref + code, Name: name, AreaID: c.root.ID}, time.Unix(0, 0))
 		if err == nil && parent == 0 {
 			c.units = append(c.units, unit{u.ID, kind, name})
 		}

@@ -64,6 +64,18 @@ func TestGeneratedProvince(t *testing.T) {
 		if age := testNow.Sub(db.Time(first)); age < 600*24*time.Hour || age > 731*24*time.Hour {
 			t.Fatalf("oldest warning %v old, want about two years", age)
 		}
+		// Each county's member units serve that county (freeze requests
+		// from its cases go to them), and the per-account statement totals
+		// add up to the statement rows.
+		var unbound, perCounty, badTotals int
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM units WHERE area_id IS NULL`).Scan(&unbound)
+		_ = d.QueryRow(ctx, `SELECT COUNT(DISTINCT area_id) FROM units u JOIN areas a ON a.id = u.area_id WHERE a.level = 'county'`).Scan(&perCounty)
+		_ = d.QueryRow(ctx, `SELECT COUNT(*) FROM statement_accounts sa WHERE sa.in_fen <>
+			(SELECT COALESCE(SUM(s.amount_fen), 0) FROM statement_rows s WHERE s.account = sa.account AND s.amount_fen > 0)
+			OR sa.counters <> (SELECT COUNT(DISTINCT s.counter_account) FROM statement_rows s WHERE s.account = sa.account)`).Scan(&badTotals)
+		if unbound != 0 || perCounty != 2 || badTotals != 0 {
+			t.Fatalf("%d units bound to no area, units in %d counties, %d accounts with wrong totals", unbound, perCounty, badTotals)
+		}
 		// The residents' ID numbers are of their own county.
 		rows, _ := d.Query(ctx, `SELECT w.person_id_number, c.code FROM warnings w JOIN areas a ON a.id = w.area_id
 			JOIN areas c ON a.path LIKE c.path || '%' AND c.level = 'county' LIMIT 500`)

@@ -75,7 +75,7 @@ func (s *handler) handleUpdateUnitAPI(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	// Fields left out keep their value.
-	in := partner.UnitInput{Kind: cur.Kind, Name: cur.Name, Code: cur.Code, ParentID: cur.ParentID}
+	in := partner.UnitInput{Kind: cur.Kind, Name: cur.Name, Code: cur.Code, ParentID: cur.ParentID, AreaID: cur.AreaID}
 	if err := web.DecodeJSON(r, &in, 1<<14); err != nil {
 		return err
 	}

@@ -47,38 +47,22 @@ type areasPage struct {
 
 // foldAbove is the number of rows above which /admin/areas shows the first
 // two levels below the caller's node and opens the rest node by node
-// (?open=ID): a province's tree has tens of thousands of villages and cells.
+// (?open=ID): a province's tree has tens of thousands of villages and cells,
+// and only the rows shown are read (area.LoadTree).
 const foldAbove = 2000
 
 func (s *handler) areasPageData(ctx context.Context, p *auth.Principal, withRetired bool, open int64) (areasPage, error) {
-	all, err := area.Tree(ctx, s.DB, p.Scope, true)
+	tp, err := area.LoadTree(ctx, s.DB, p.Scope, withRetired, foldAbove, 2, open)
 	if err != nil {
 		return areasPage{}, err
 	}
-	rows := all
-	if !withRetired {
-		rows = nil
-		for _, r := range all {
-			if !r.Retired {
-				rows = append(rows, r)
-			}
-		}
+	// The parents offered are the nodes on the page; a folded tree's:
+	// open a node to add under one of its children.
+	parents := tp.All
+	if tp.Folded {
+		parents = tp.Rows
 	}
-	shapes := 0
-	for _, r := range all {
-		if r.Shape != "" && (r.Level == area.Station || r.Level == area.Town) && !r.Retired {
-			shapes++
-		}
-	}
-	folded := len(rows) > foldAbove
-	parents := all
-	if folded {
-		// The parents offered are the nodes on the page: open a node to
-		// add under one of its children.
-		rows = area.Fold(rows, 2, open)
-		parents = rows
-	}
-	return areasPage{Folded: folded, HasShapes: shapes, Rows: rows, Counts: area.Counts(all), Parents: area.ParentChoices(parents), Levels: area.Levels,
+	return areasPage{Folded: tp.Folded, HasShapes: tp.Shapes, Rows: tp.Rows, Counts: tp.Counts, Parents: area.ParentChoices(parents), Levels: area.Levels,
 		CanEdit: p.Can(auth.CapAreaAdmin), CanImport: p.Can(auth.CapAreaAdmin) && p.Scope.ParentID == 0, WithRetired: withRetired}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/fanzha/fanzha/internal/area"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/notify"
@@ -36,6 +37,7 @@ type unitsAdminPage struct {
 	Units   []partner.UnitInfo
 	Kinds   []partner.UnitKind // offered for new units
 	Parents []partner.UnitInfo // active units
+	Areas   []area.Node        // the centres a unit can serve
 	Filter  map[string]string
 	Form    map[string]string
 }
@@ -50,7 +52,7 @@ func newUnitKinds() []partner.UnitKind {
 	return out
 }
 
-func (s *handler) renderUnits(w http.ResponseWriter, r *http.Request, status int, errMsg string, form map[string]string) error {
+func (s *handler) renderUnits(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, errMsg string, form map[string]string) error {
 	q := r.URL.Query()
 	f := partner.UnitFilter{Kind: q.Get("kind"), Query: q.Get("q")}
 	switch q.Get("retired") {
@@ -70,17 +72,21 @@ func (s *handler) renderUnits(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
+	areas, err := area.Centres(r.Context(), s.DB, p.Scope)
+	if err != nil {
+		return err
+	}
 	if form == nil {
 		form = map[string]string{}
 	}
 	s.Render(w, r, status, "admin_units", web.Page{Title: "成员单位", Active: "/admin", Error: errMsg, Data: unitsAdminPage{Units: list,
-		Kinds: newUnitKinds(), Parents: active, Form: form,
+		Kinds: newUnitKinds(), Parents: active, Areas: areas, Form: form,
 		Filter: map[string]string{"kind": q.Get("kind"), "retired": q.Get("retired"), "q": q.Get("q")}}})
 	return nil
 }
 
 func (s *handler) handleUnitsAdminPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return s.renderUnits(w, r, http.StatusOK, "", nil)
+	return s.renderUnits(w, r, p, http.StatusOK, "", nil)
 }
 
 func unitInputFromForm(r *http.Request) (partner.UnitInput, error) {
@@ -88,7 +94,11 @@ func unitInputFromForm(r *http.Request) (partner.UnitInput, error) {
 	if err != nil {
 		return partner.UnitInput{}, err
 	}
-	return partner.UnitInput{Kind: r.FormValue("kind"), Name: r.FormValue("name"), Code: r.FormValue("code"), ParentID: parent}, nil
+	at, err := web.FormInt(r, "area_id")
+	if err != nil {
+		return partner.UnitInput{}, err
+	}
+	return partner.UnitInput{Kind: r.FormValue("kind"), Name: r.FormValue("name"), Code: r.FormValue("code"), ParentID: parent, AreaID: at}, nil
 }
 
 func (s *handler) handleUnitCreateForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -99,7 +109,8 @@ func (s *handler) handleUnitCreateForm(w http.ResponseWriter, r *http.Request, p
 	u, err := partner.CreateUnit(r.Context(), s.DB, s.AuditWho(r, p), in, s.Now())
 	if err != nil {
 		return formFailure(err, func(status int, msg string) error {
-			return s.renderUnits(w, r, status, msg, map[string]string{"kind": in.Kind, "name": in.Name, "code": in.Code, "parent_id": r.FormValue("parent_id")})
+			return s.renderUnits(w, r, p, status, msg, map[string]string{"kind": in.Kind, "name": in.Name, "code": in.Code, "parent_id": r.FormValue("parent_id"),
+				"area_id": r.FormValue("area_id")})
 		})
 	}
 	web.RedirectFlash(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10), "已创建成员单位 "+u.Name+"（代码 "+u.Code+"）")
@@ -111,6 +122,7 @@ type unitAdminPage struct {
 	Unit        partner.UnitInfo
 	Kinds       []partner.UnitKind
 	Parents     []partner.UnitInfo
+	Areas       []area.Node // the centres a unit can serve
 	Branches    []partner.UnitInfo
 	Contacts    []partner.Contact
 	Webhook     *partner.Webhook
@@ -140,6 +152,9 @@ func (s *handler) renderUnit(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		if a.ID != id {
 			pg.Parents = append(pg.Parents, a)
 		}
+	}
+	if pg.Areas, err = area.Centres(ctx, s.DB, p.Scope); err != nil {
+		return err
 	}
 	all, err := partner.ListUnits(ctx, s.DB, partner.UnitFilter{})
 	if err != nil {

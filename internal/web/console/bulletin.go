@@ -66,7 +66,7 @@ type bulletinChoices struct {
 // bulletinChoices is what the bulletins page offers: the nodes a bulletin
 // can be made for, default dates, the stored runs and the daily hour.
 func (s *handler) bulletinChoices(r *http.Request, p *auth.Principal) (bulletinChoices, error) {
-	nodes, err := area.Subtree(r.Context(), s.DB, p.Scope)
+	nodes, err := area.ByLevels(r.Context(), s.DB, p.Scope, p.Scope.Level, area.County, area.Station, area.Town)
 	if err != nil {
 		return bulletinChoices{}, err
 	}

@@ -91,15 +91,9 @@ func (s *handler) handleFreezesPage(w http.ResponseWriter, r *http.Request, p *a
 	if more {
 		list = list[:perPage]
 	}
-	stations, err := area.Subtree(r.Context(), s.DB, p.Scope)
+	stationOpts, err := area.ByLevels(r.Context(), s.DB, p.Scope, area.Station)
 	if err != nil {
 		return err
-	}
-	stationOpts := stations[:0]
-	for _, n := range stations {
-		if n.Level == area.Station {
-			stationOpts = append(stationOpts, n)
-		}
 	}
 	var stationSelect *web.Select
 	if len(stationOpts) > 1 {

@@ -93,15 +93,28 @@ func (s *handler) handleIntelWatchPage(w http.ResponseWriter, r *http.Request, p
 type intelAccountView struct {
 	A        web.AccountView
 	CanWrite bool
+	// A province or city user picks the county whose graph the account's
+	// links open, as on the groups page.
+	Counties []area.Node
+	County   int64 // the chosen county (0: none yet)
 }
 
 func (s *handler) handleIntelAccountPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	v, err := s.IntelAccount(r, p)
+	a, err := s.IntelAccount(r, p)
 	if err != nil {
 		return err
 	}
+	v := intelAccountView{A: a, CanWrite: p.Can(auth.CapIntelWrite)}
+	if v.Counties, err = s.GraphCounties(r, p); err != nil {
+		return err
+	}
+	if p.Scope.Level.AboveCounty() {
+		if v.County, err = web.QueryInt(r, "county"); err != nil {
+			return err
+		}
+	}
 	s.Render(w, r, http.StatusOK, "intel_account", web.Page{Title: "账户研判", Active: "/intel", Unmasked: web.UnmaskAsked(r) && p.Can(auth.CapUnmask),
-		Data: intelAccountView{A: v, CanWrite: p.Can(auth.CapIntelWrite)}})
+		Data: v})
 	return nil
 }
 

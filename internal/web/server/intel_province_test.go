@@ -127,8 +127,21 @@ func TestIntelGraphProvincePages(t *testing.T) {
 			t.Fatalf("graph page: %d %.800s", gp.status, gp.body)
 		}
 		acc := c.get("/intel/accounts/" + itoa(id))
-		if acc.status != 200 || strings.Contains(acc.body, `id="open-graph"`) || strings.Contains(acc.body, muleA) {
+		if acc.status != 200 || strings.Contains(acc.body, `id="open-graph"`) || strings.Contains(acc.body, muleA) ||
+			!strings.Contains(acc.body, `id="county-picker"`) || !strings.Contains(acc.body, `id="pick-county"`) {
 			t.Fatalf("province account page: %d %.500s", acc.status, acc.body)
+		}
+		// With the county picked, the account's graph and group links
+		// open in that county; in a county without it, the page says so.
+		acc = c.get("/intel/accounts/" + itoa(id) + q)
+		if acc.status != 200 || !strings.Contains(acc.body, `value="`+itoa(f.root.ID)+`" selected`) ||
+			!strings.Contains(acc.body, `id="open-graph" href="/intel/graph?node=`) || !strings.Contains(acc.body, `&county=`+itoa(f.root.ID)+`">在关系图谱中展开`) {
+			t.Fatalf("province account page in the county: %d %.1500s", acc.status, acc.body)
+		}
+		checkHTML(t, "/intel/accounts/"+itoa(id)+q, acc)
+		acc = c.get("/intel/accounts/" + itoa(id) + "?county=" + itoa(county2.ID))
+		if acc.status != 200 || strings.Contains(acc.body, `id="open-graph"`) || !strings.Contains(acc.body, `id="not-in-county"`) {
+			t.Fatalf("province account page in another county: %d %.800s", acc.status, acc.body)
 		}
 		// Another city's analyst is offered only its own county.
 		c2 := newConsoleClient(t, f.srv.URL)
