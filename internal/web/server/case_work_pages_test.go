@@ -14,6 +14,7 @@ import (
 
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
+	"github.com/fanzha/fanzha/internal/zone"
 )
 
 // casePages are two signed-in officers and helpers for the case page.
@@ -119,7 +120,7 @@ func TestCaseWorkPages(t *testing.T) {
 		}
 
 		// Tasks.
-		today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+		today := time.Now().In(zone.Shanghai).Format("2006-01-02")
 		cp.refused(inv, "task due in the past", caseURL+"/tasks", url.Values{"title": {"调取流水"}, "assignee_id": {itoa(invID)},
 			"due": {time.Now().AddDate(0, 0, -10).Format("2006-01-02")}}, 400, "截止时间不能早于今天")
 		cp.refused(inv, "task without a due date", caseURL+"/tasks", url.Values{"title": {"调取流水"}, "assignee_id": {itoa(invID)}}, 422, "截止日期")
@@ -344,7 +345,7 @@ func TestDashboardStrike(t *testing.T) {
 			return m[1]
 		}
 		b := cp.page(lead, "/dashboard")
-		year := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
+		year := time.Now().In(zone.Shanghai).Format("2006")
 		for _, want := range []string{year + " 年打击战果", "破案（起）", "刑事打击（人）", "行政处理（人）", "抓获（人）", "打掉团伙（个）", "止付（万元）", "冻结（万元）", "返还（万元）"} {
 			if !strings.Contains(b, want) {
 				t.Errorf("the 大屏 lacks %q", want)
