@@ -7,7 +7,7 @@ DATA    ?= ./data/demo
 DIST    := internal/web/static/dist
 WEBSRC  := $(shell find web/src -type f 2>/dev/null) web/package.json web/build.mjs
 # Packages with concurrency (server, workers, streams) run under the race detector.
-RACE_PKGS ?= ./internal/web/... ./internal/auth/... ./internal/warning/... ./internal/stream/... ./internal/notify/... ./internal/funds/... ./internal/partner/... ./internal/trace/...
+RACE_PKGS ?= ./internal/web/... ./internal/auth/... ./internal/warning/... ./internal/stream/... ./internal/notify/... ./internal/funds/... ./internal/returns/... ./internal/partner/... ./internal/trace/...
 
 .PHONY: all build web demo test vet gotest race e2e clean
 

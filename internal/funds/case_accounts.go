@@ -100,7 +100,7 @@ func AddCaseAccount(ctx context.Context, d *db.DB, scope area.Node, who auth.Aud
 
 // CaseAccounts lists the accounts linked to a case in scope, oldest first.
 func CaseAccounts(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]CaseAccount, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+	if err := CaseInScope(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT id, case_id, account, bank, holder_name, kind, note, created_at FROM case_accounts WHERE case_id = ? ORDER BY id`, caseID)

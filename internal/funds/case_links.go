@@ -30,7 +30,7 @@ type RelatedCase struct {
 // RelatedCases lists the cases sharing an account (receiving or linked)
 // with case id (a case in scope), most shared accounts first, then newest.
 func RelatedCases(ctx context.Context, q db.Querier, scope area.Node, id int64) ([]RelatedCase, error) {
-	if err := caseInScope(ctx, q, scope, id); err != nil {
+	if err := CaseInScope(ctx, q, scope, id); err != nil {
 		return nil, err
 	}
 	// The case's accounts: its transfers' receiving accounts and its linked

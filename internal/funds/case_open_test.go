@@ -30,7 +30,7 @@ func auditCount(t *testing.T, d *db.DB, action, objectType string) int {
 func TestNewCaseFromReportRules(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		w := newReturnWorld(t, d)
+		w := newCaseWorld(t, d)
 		village := area.Node{ParentID: w.stA.ID, Level: area.Town, Code: "A1", Name: "石桥镇"}
 		if err := area.Create(ctx, d, &village); err != nil {
 			t.Fatal(err)
@@ -80,7 +80,7 @@ func TestNewCaseFromReportRules(t *testing.T) {
 // type when the officer did not.
 func TestNewCaseFromReportFills(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		w := newReturnWorld(t, d)
+		w := newCaseWorld(t, d)
 		in := CaseReport{Summary: "  对方自称公安局民警，称我涉嫌洗钱，要求转账到安全账户  ", Victims: []ReportedVictim{{Name: " 甲 ",
 			Transfers: []ReportedTransfer{{At: rt0, ToAccount: "6222 0200 1111 2222", Amount: "1,234.50"}}}}}
 		nc, err := NewCaseFromReport(context.Background(), d, w.stA, 1, in)
@@ -105,7 +105,7 @@ func TestNewCaseFromReportFills(t *testing.T) {
 func TestOpenCase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		w := newReturnWorld(t, d)
+		w := newCaseWorld(t, d)
 		who := auth.AuditEntry{Username: "inv", Role: auth.RoleInvestigator}
 		if _, err := OpenCase(ctx, d, w.stA, who, CaseReport{AreaID: w.stB.ID, Victims: []ReportedVictim{{Name: "甲", LossFen: 100}}}, rt0); !errors.Is(err, ErrCaseArea) {
 			t.Fatalf("another station's area: %v", err)
@@ -142,7 +142,7 @@ func TestOpenCase(t *testing.T) {
 func TestCaseLinksScope(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		w := newReturnWorld(t, d)
+		w := newCaseWorld(t, d)
 		a := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217SHARED", 100_000, rt0))
 		b := w.newCase(t, w.stB, rt0.Add(time.Hour), victim("乙", "6222B", "6217SHARED", 50_000, rt0))
 		for name, err := range map[string]error{

@@ -20,10 +20,10 @@ func ptr[T any](v T) *T { return &v }
 // partyWorld: a case in station A whose victim 甲 paid 5,000 yuan from V1
 // into A1; A1's statement sends 3,000 on to B1. A2's statement (not yet in
 // the case) receives 2,000 from V1 and sends it all to C9.
-func partyWorld(t *testing.T, d *db.DB) (*returnWorld, int64, time.Time) {
+func partyWorld(t *testing.T, d *db.DB) (*caseWorld, int64, time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	w := newReturnWorld(t, d)
+	w := newCaseWorld(t, d)
 	rep, err := ImportStatement(ctx, d, "a.csv", strings.NewReader("账号,交易时间,交易金额,对方账号,摘要\n"+
 		"A1000001,2026-10-01 10:00:00,5000.00,V1000001,转账\nA1000001,2026-10-01 11:00:00,-3000.00,B1000001,转账\n"+
 		"A2000002,2026-10-02 09:00:00,2000.00,V1000001,转账\nA2000002,2026-10-02 09:30:00,-2000.00,C9000009,转账\n"), ImportOptions{Mapping: "signed"})

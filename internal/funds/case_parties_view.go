@@ -107,7 +107,7 @@ func ParseTransferTime(v string) (*time.Time, error) {
 // one of its victims' accounts, not matched yet, newest first (at most
 // limit).
 func MatchCandidates(ctx context.Context, q db.Querier, scope area.Node, caseID int64, limit int) ([]StatementRowRef, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+	if err := CaseInScope(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT r.id, r.account, r.at, r.amount_fen, r.counter_account, r.summary FROM statement_rows r

@@ -122,7 +122,7 @@ func changeParties(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		return domain.Forbidden("%s无权登记或更正受害人、转账和涉案账户", auth.RoleName(who.Role))
 	}
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		if err := caseInScope(ctx, tx, scope, caseID); err != nil {
+		if err := CaseInScope(ctx, tx, scope, caseID); err != nil {
 			return err
 		}
 		// The row lock orders changes of one case on PostgreSQL, so each
@@ -214,7 +214,7 @@ func recomputeLosses(ctx context.Context, q db.Querier, caseID int64) error {
 // PartyChanges lists the changes made to a case in scope after its report,
 // oldest first (a removed transfer is here with what it was).
 func PartyChanges(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]PartyChange, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+	if err := CaseInScope(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT p.id, p.at, p.kind, p.subject_id, p.before_json, p.after_json, p.reason, COALESCE(u.display_name, '')

@@ -19,7 +19,7 @@ import (
 func TestTraceCaseInScope(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		w := newReturnWorld(t, d)
+		w := newCaseWorld(t, d)
 		a := w.newCase(t, w.stA, rt0, victim("甲", "6222000011110000", "6217000022223333", 100_000, rt0))
 		b := w.newCase(t, w.stB, rt0, victim("乙", "6222000011119999", "6217000022224444", 100_000, rt0))
 		empty, _, err := CreateCase(ctx, d, NewCase{AreaID: w.stA.ID, StationID: w.stA.ID, Victims: []NewVictim{{Name: "丙", LossFen: 100}}}, rt0)

@@ -23,7 +23,7 @@ type CaseEvent struct {
 
 // CaseTimeline returns the timeline of a case in scope, oldest first.
 func CaseTimeline(ctx context.Context, q db.Querier, scope area.Node, caseID int64) ([]CaseEvent, error) {
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
+	if err := CaseInScope(ctx, q, scope, caseID); err != nil {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT e.id, e.at, e.kind, COALESCE(e.user_id, 0), COALESCE(u.display_name, ''), e.detail
@@ -45,7 +45,9 @@ func CaseTimeline(ctx context.Context, q db.Querier, scope area.Node, caseID int
 	return out, rows.Err()
 }
 
-func caseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID int64) error {
+// CaseInScope checks that a case lies in scope: domain.ErrNotFound when it
+// does not exist or lies outside (also for the return workflow in returns).
+func CaseInScope(ctx context.Context, q db.Querier, scope area.Node, caseID int64) error {
 	cond, arg := area.UnderClause("area_id", scope)
 	var n int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE id = ? AND `+cond, caseID, arg).Scan(&n); err != nil {

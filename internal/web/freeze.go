@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/fanzha/fanzha/internal/auth"
-	"github.com/fanzha/fanzha/internal/funds"
+	"github.com/fanzha/fanzha/internal/returns"
 )
 
 // 返还 helpers both doors use: the Excel of a case's return plans.
@@ -19,7 +19,7 @@ func (s *Server) WriteReturnsXLSX(w http.ResponseWriter, r *http.Request, p *aut
 	if err != nil {
 		return err
 	}
-	v, err := funds.GetCaseReturns(r.Context(), s.DB, p.Scope, id, s.Now())
+	v, err := returns.GetCaseReturns(r.Context(), s.DB, p.Scope, id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -31,5 +31,5 @@ func (s *Server) WriteReturnsXLSX(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="returns-%s.xlsx"`, v.CaseNo))
-	return funds.WriteReturnsXLSX(w, v)
+	return returns.WriteXLSX(w, v)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/returns"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
@@ -161,8 +162,8 @@ func (s *handler) handleCaseTimeline(w http.ResponseWriter, r *http.Request, p *
 }
 
 func (s *handler) handleCaseReturns(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	return writeOne(s, w, r, p, "case", func(ctx context.Context, id int64) (funds.CaseReturns, error) {
-		return funds.GetCaseReturns(ctx, s.DB, p.Scope, id, s.Now())
+	return writeOne(s, w, r, p, "case", func(ctx context.Context, id int64) (returns.CaseReturns, error) {
+		return returns.GetCaseReturns(ctx, s.DB, p.Scope, id, s.Now())
 	})
 }
 
@@ -175,7 +176,7 @@ func (s *handler) handleCreateReturnPlan(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	planID, err := funds.CreateReturnPlan(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now())
+	planID, err := returns.CreatePlan(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func (s *handler) handleCreateReturnPlan(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *handler) planAnswer(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, id int64) error {
-	plan, err := funds.GetReturnPlan(r.Context(), s.DB, p.Scope, id, s.Now())
+	plan, err := returns.GetPlan(r.Context(), s.DB, p.Scope, id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -220,7 +221,7 @@ func (s *handler) handleReturnNotice(w http.ResponseWriter, r *http.Request, p *
 			return web.Errorf(http.StatusBadRequest, "bad_json", "请求体不是有效的 JSON：%v", err)
 		}
 	}
-	if err := funds.PublishNotice(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.StartsAt, s.Now()); err != nil {
+	if err := returns.PublishNotice(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.StartsAt, s.Now()); err != nil {
 		return err
 	}
 	return s.planAnswer(w, r, p, http.StatusOK, id)
@@ -238,7 +239,7 @@ func (s *handler) handleReturnObjection(w http.ResponseWriter, r *http.Request, 
 	if err := web.DecodeJSON(r, &in, 1<<16); err != nil {
 		return err
 	}
-	oid, err := funds.AddObjection(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.Objector, in.Text, s.Now())
+	oid, err := returns.AddObjection(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.Objector, in.Text, s.Now())
 	if err != nil {
 		return err
 	}
@@ -257,7 +258,7 @@ func (s *handler) handleResolveObjection(w http.ResponseWriter, r *http.Request,
 	if err := web.DecodeJSON(r, &in, 1<<16); err != nil {
 		return err
 	}
-	if err := funds.ResolveObjection(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.Resolution, s.Now()); err != nil {
+	if err := returns.ResolveObjection(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.Resolution, s.Now()); err != nil {
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"objection_id": id, "status": "resolved"})
@@ -269,7 +270,7 @@ func (s *handler) handleExecuteReturnPlan(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	if err := funds.ExecutePlan(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now()); err != nil {
+	if err := returns.ExecutePlan(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now()); err != nil {
 		return err
 	}
 	return s.planAnswer(w, r, p, http.StatusOK, id)
@@ -280,11 +281,11 @@ func (s *handler) handleReturnPayment(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	var in funds.NewPayment
+	var in returns.NewPayment
 	if err := web.DecodeJSON(r, &in, 1<<12); err != nil {
 		return err
 	}
-	if _, err := funds.RecordPayment(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in, s.Now()); err != nil {
+	if _, err := returns.RecordPayment(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in, s.Now()); err != nil {
 		return err
 	}
 	return s.planAnswer(w, r, p, http.StatusCreated, id)

@@ -7,6 +7,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/instruction"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/returns"
 	"github.com/fanzha/fanzha/internal/warning"
 	"github.com/fanzha/fanzha/internal/web/apiv1"
 )
@@ -124,23 +125,23 @@ func (s *handler) fundsAPIRoutes() []APIRoute {
 		{Method: "GET", Path: "/api/v1/freeze-terms", Cap: auth.CapFundsRead, Handler: s.handleFreezeTerms, Tag: "funds",
 			Summary: "止付/冻结期限", Response: freezeTermsBody{}},
 		{Method: "GET", Path: "/api/v1/cases/{id}/returns", Cap: auth.CapFundsRead, Handler: s.handleCaseReturns, Tag: "funds",
-			Summary: "案件返还", Query: []apiParam{qUnmask}, Response: funds.CaseReturns{}},
+			Summary: "案件返还", Query: []apiParam{qUnmask}, Response: returns.CaseReturns{}},
 		{Method: "GET", Path: "/api/v1/cases/{id}/returns.xlsx", Cap: auth.CapFundsRead, Handler: s.handleCaseReturnsXLSX, Tag: "funds",
 			Summary: "导出案件返还表", Produces: mimeXLSX},
 		{Method: "POST", Path: "/api/v1/freezes/{id}/return-plans", Cap: auth.CapFundsWrite, Handler: s.handleCreateReturnPlan, Tag: "funds",
-			Summary: "制定返还方案", Response: funds.ReturnPlan{}, Status: http.StatusCreated},
+			Summary: "制定返还方案", Response: returns.Plan{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/return-plans/{id}", Cap: auth.CapFundsRead, Handler: s.handleReturnPlan, Tag: "funds",
-			Summary: "返还方案", Response: funds.ReturnPlan{}},
+			Summary: "返还方案", Response: returns.Plan{}},
 		{Method: "POST", Path: "/api/v1/return-plans/{id}/notice", Cap: auth.CapFundsWrite, Handler: s.handleReturnNotice, Tag: "funds",
 			Summary: "公示返还方案", Description: "The body is optional: without starts_at the notice starts now.",
-			Request: noticeBody{}, OptionalBody: true, Response: funds.ReturnPlan{}},
+			Request: noticeBody{}, OptionalBody: true, Response: returns.Plan{}},
 		{Method: "POST", Path: "/api/v1/return-plans/{id}/objections", Cap: auth.CapFundsWrite, Handler: s.handleReturnObjection, Tag: "funds",
 			Summary: "登记异议", Request: objectionBody{}, Response: objectionCreatedBody{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/return-objections/{id}/resolve", Cap: auth.CapFundsWrite, Handler: s.handleResolveObjection, Tag: "funds",
 			Summary: "处理异议", Request: resolutionBody{}, Response: objectionResolvedBody{}},
 		{Method: "POST", Path: "/api/v1/return-plans/{id}/execute", Cap: auth.CapFundsWrite, Handler: s.handleExecuteReturnPlan, Tag: "funds",
-			Summary: "执行返还方案", Response: funds.ReturnPlan{}},
+			Summary: "执行返还方案", Response: returns.Plan{}},
 		{Method: "POST", Path: "/api/v1/return-plans/{id}/payments", Cap: auth.CapFundsWrite, Handler: s.handleReturnPayment, Tag: "funds",
-			Summary: "登记返还款项", Request: funds.NewPayment{}, Response: funds.ReturnPlan{}, Status: http.StatusCreated},
+			Summary: "登记返还款项", Request: returns.NewPayment{}, Response: returns.Plan{}, Status: http.StatusCreated},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/partner"
+	"github.com/fanzha/fanzha/internal/returns"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
@@ -223,7 +224,7 @@ func (s *handler) handleFreezeForm(w http.ResponseWriter, r *http.Request, p *au
 
 // returnsView is the data of the returns page.
 type returnsView struct {
-	V        funds.CaseReturns
+	V        returns.CaseReturns
 	CanWrite bool
 	Today    string
 	Events   []funds.CaseEvent
@@ -234,7 +235,7 @@ func (s *handler) handleReturnsPage(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	v, err := funds.GetCaseReturns(r.Context(), s.DB, p.Scope, id, s.Now())
+	v, err := returns.GetCaseReturns(r.Context(), s.DB, p.Scope, id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -265,7 +266,7 @@ func (s *handler) handleReturnForm(w http.ResponseWriter, r *http.Request, p *au
 			return web.Errorf(http.StatusBadRequest, "bad_id", "方案编号 %q 无效", v)
 		}
 		// The plan must belong to the case of the page.
-		plan, err := funds.GetReturnPlan(r.Context(), s.DB, p.Scope, planID, s.Now())
+		plan, err := returns.GetPlan(r.Context(), s.DB, p.Scope, planID, s.Now())
 		if err != nil {
 			return err
 		}
@@ -293,30 +294,30 @@ func (s *handler) handleReturnForm(w http.ResponseWriter, r *http.Request, p *au
 		if freezeID, err = web.FormInt(r, "freeze_id"); err != nil {
 			return err
 		}
-		nid, err = funds.CreateReturnPlan(r.Context(), s.DB, p.Scope, who, freezeID, now)
+		nid, err = returns.CreatePlan(r.Context(), s.DB, p.Scope, who, freezeID, now)
 		msg = fmt.Sprintf("已制定返还方案 #%d", nid)
 	case "notice":
 		var start time.Time
 		if start, err = day("starts_on"); err != nil {
 			return err
 		}
-		err = funds.PublishNotice(r.Context(), s.DB, p.Scope, who, planID, start, now)
+		err = returns.PublishNotice(r.Context(), s.DB, p.Scope, who, planID, start, now)
 		msg = fmt.Sprintf("方案 #%d 已公告", planID)
 	case "objections":
-		_, err = funds.AddObjection(r.Context(), s.DB, p.Scope, who, planID, r.FormValue("objector"), r.FormValue("text"), now)
+		_, err = returns.AddObjection(r.Context(), s.DB, p.Scope, who, planID, r.FormValue("objector"), r.FormValue("text"), now)
 		msg = fmt.Sprintf("已登记方案 #%d 的异议", planID)
 	case "resolve":
 		var oid int64
 		if oid, err = web.FormInt(r, "objection_id"); err != nil {
 			return err
 		}
-		err = funds.ResolveObjection(r.Context(), s.DB, p.Scope, who, oid, r.FormValue("resolution"), now)
+		err = returns.ResolveObjection(r.Context(), s.DB, p.Scope, who, oid, r.FormValue("resolution"), now)
 		msg = fmt.Sprintf("异议 #%d 已处理", oid)
 	case "execute":
-		err = funds.ExecutePlan(r.Context(), s.DB, p.Scope, who, planID, now)
+		err = returns.ExecutePlan(r.Context(), s.DB, p.Scope, who, planID, now)
 		msg = fmt.Sprintf("方案 #%d 已执行，可登记返还", planID)
 	case "payments":
-		var np funds.NewPayment
+		var np returns.NewPayment
 		if np.VictimID, err = web.FormInt(r, "victim_id"); err != nil {
 			return err
 		}
@@ -327,7 +328,7 @@ func (s *handler) handleReturnForm(w http.ResponseWriter, r *http.Request, p *au
 			return err
 		}
 		np.Reference = r.FormValue("reference")
-		_, err = funds.RecordPayment(r.Context(), s.DB, p.Scope, who, planID, np, now)
+		_, err = returns.RecordPayment(r.Context(), s.DB, p.Scope, who, planID, np, now)
 		msg = fmt.Sprintf("已登记返还 ¥%s", money.FormatYuan(np.AmountFen))
 	}
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/fanzha/fanzha/internal/investigation"
 	"github.com/fanzha/fanzha/internal/partner"
 	"github.com/fanzha/fanzha/internal/prevent"
+	"github.com/fanzha/fanzha/internal/returns"
 	"github.com/fanzha/fanzha/internal/roster"
 	"github.com/fanzha/fanzha/internal/web"
 )
@@ -210,10 +211,10 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 	must(err)
 	set("request", req)
 	must(partner.Confirm(ctx, d, f.stB, whoB, req, 500_000, "冻字第"+walkTagB+"号", now))
-	plan, err := funds.CreateReturnPlan(ctx, d, f.stB, whoB, req, now)
+	plan, err := returns.CreatePlan(ctx, d, f.stB, whoB, req, now)
 	must(err)
 	set("plan", plan)
-	obj, err := funds.AddObjection(ctx, d, f.stB, whoB, plan, "宓某"+walkTagB, "异议"+walkTagB, now)
+	obj, err := returns.AddObjection(ctx, d, f.stB, whoB, plan, "宓某"+walkTagB, "异议"+walkTagB, now)
 	must(err)
 	set("objection", obj)
 

@@ -1,4 +1,4 @@
-package funds
+package returns
 
 import "math/bits"
 

@@ -1,4 +1,4 @@
-package funds
+package returns
 
 import (
 	"fmt"
@@ -9,13 +9,13 @@ import (
 	"github.com/fanzha/fanzha/internal/money"
 )
 
-// ReturnSheetHeader is the header row of the return calculation export.
-var ReturnSheetHeader = []string{"冻结请求", "冻结账号", "方案", "方案状态", "适用规则", "可返还金额（元）", "被害人", "损失（元）",
+// SheetHeader is the header row of the return calculation export.
+var SheetHeader = []string{"冻结请求", "冻结账号", "方案", "方案状态", "适用规则", "可返还金额（元）", "被害人", "损失（元）",
 	"溯源金额（元）", "应返还（元）", "已返还（元）", "未返还（元）", "计算依据"}
 
 // CurrentPlan is the plan a frozen account is returned under: the newest
 // plan not superseded, or nil.
-func (a FrozenAccount) CurrentPlan() *ReturnPlan {
+func (a FrozenAccount) CurrentPlan() *Plan {
 	for i := range a.Plans {
 		if a.Plans[i].Status != PlanSuperseded {
 			return &a.Plans[i]
@@ -24,11 +24,11 @@ func (a FrozenAccount) CurrentPlan() *ReturnPlan {
 	return nil
 }
 
-// ReturnSheetRows are the rows of the export (without the header): one per
+// SheetRows are the rows of the export (without the header): one per
 // victim of each frozen account's current plan, then the account's total
 // (returned, left frozen). Amounts are yuan with two decimals written by
 // money.FormatYuan from fen, exactly as the return page shows them.
-func ReturnSheetRows(v CaseReturns) [][]string {
+func SheetRows(v CaseReturns) [][]string {
 	var out [][]string
 	for _, a := range v.Accounts {
 		p := a.CurrentPlan()
@@ -53,9 +53,9 @@ func ReturnSheetRows(v CaseReturns) [][]string {
 	return out
 }
 
-// WriteReturnsXLSX writes a case's return calculation as an Excel workbook
+// WriteXLSX writes a case's return calculation as an Excel workbook
 // with one sheet, 返还计算.
-func WriteReturnsXLSX(w io.Writer, v CaseReturns) error {
+func WriteXLSX(w io.Writer, v CaseReturns) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "返还计算"
@@ -66,7 +66,7 @@ func WriteReturnsXLSX(w io.Writer, v CaseReturns) error {
 	if err := f.SetCellValue(sheet, "A1", title); err != nil {
 		return err
 	}
-	rows := append([][]string{ReturnSheetHeader}, ReturnSheetRows(v)...)
+	rows := append([][]string{SheetHeader}, SheetRows(v)...)
 	for i, r := range rows {
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {

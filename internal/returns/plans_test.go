@@ -1,4 +1,4 @@
-package funds
+package returns
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/db/dbtest"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/money"
 )
 
@@ -52,17 +53,17 @@ func newReturnWorld(t *testing.T, d *db.DB) *returnWorld {
 }
 
 // newCase opens a case in station st; each victim pays amount into account.
-func (w *returnWorld) newCase(t *testing.T, st area.Node, reported time.Time, victims ...NewVictim) int64 {
+func (w *returnWorld) newCase(t *testing.T, st area.Node, reported time.Time, victims ...funds.NewVictim) int64 {
 	t.Helper()
-	id, _, err := CreateCase(context.Background(), w.d, NewCase{AreaID: st.ID, StationID: st.ID, FraudType: "police", ReportedAt: reported, Victims: victims}, reported)
+	id, _, err := funds.CreateCase(context.Background(), w.d, funds.NewCase{AreaID: st.ID, StationID: st.ID, FraudType: "police", ReportedAt: reported, Victims: victims}, reported)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
 
-func victim(name, from, to string, fen int64, at time.Time) NewVictim {
-	return NewVictim{Name: name, Transfers: []NewTransfer{{At: at, FromAccount: from, ToAccount: to, AmountFen: fen}}}
+func victim(name, from, to string, fen int64, at time.Time) funds.NewVictim {
+	return funds.NewVictim{Name: name, Transfers: []funds.NewTransfer{{At: at, FromAccount: from, ToAccount: to, AmountFen: fen}}}
 }
 
 // freeze stores a freeze of the case's account confirmed at `at` for fen.
@@ -87,7 +88,7 @@ func wantErr(t *testing.T, what string, err, want error) {
 	}
 }
 
-func shares(p ReturnPlan) []int64 {
+func shares(p Plan) []int64 {
 	var out []int64
 	for _, l := range p.Lines {
 		out = append(out, l.ShareFen)
@@ -105,12 +106,12 @@ func TestReturnWorkflowProportional(t *testing.T) {
 		c := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217X", 300_000, rt0), victim("乙", "6222B", "6217X", 100_000, rt0.Add(time.Minute)))
 		fr := w.freeze(t, c, "6217X", 200_001, rt0.Add(time.Hour))
 		now := rt0.Add(2 * time.Hour)
-		pid, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		pid, err := CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "create plan", err, nil)
-		if _, err := CreateReturnPlan(ctx, d, w.stB, w.who, fr, now); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := CreatePlan(ctx, d, w.stB, w.who, fr, now); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("another station made a plan: %v", err)
 		}
-		p, err := GetReturnPlan(ctx, d, w.stA, pid, now)
+		p, err := GetPlan(ctx, d, w.stA, pid, now)
 		wantErr(t, "get plan", err, nil)
 		// 200,001 × 3/4 = 150,000.75 and × 1/4 = 50,000.25: the odd fen goes
 		// to the larger remainder.
@@ -146,7 +147,7 @@ func TestReturnWorkflowProportional(t *testing.T) {
 			wantErr(t, s.name, s.do(s.at), s.want)
 		}
 		after := notice.Add(31 * 24 * time.Hour)
-		p, _ = GetReturnPlan(ctx, d, w.stA, pid, after)
+		p, _ = GetPlan(ctx, d, w.stA, pid, after)
 		if p.Executable || p.Blocker == "" || len(p.Objections) != 1 {
 			t.Fatalf("blocked plan: %+v", p)
 		}
@@ -175,12 +176,12 @@ func TestReturnWorkflowProportional(t *testing.T) {
 		}
 		// The export has the view's numbers.
 		var buf bytes.Buffer
-		wantErr(t, "export", WriteReturnsXLSX(&buf, v), nil)
+		wantErr(t, "export", WriteXLSX(&buf, v), nil)
 		f, err := excelize.OpenReader(&buf)
 		wantErr(t, "open export", err, nil)
 		rows, err := f.GetRows("返还计算")
 		wantErr(t, "read export", err, nil)
-		want := append([][]string{ReturnSheetHeader}, ReturnSheetRows(v)...)
+		want := append([][]string{SheetHeader}, SheetRows(v)...)
 		if len(rows) != len(want)+1 {
 			t.Fatalf("export has %d rows, want %d", len(rows), len(want)+1)
 		}
@@ -192,11 +193,11 @@ func TestReturnWorkflowProportional(t *testing.T) {
 		if rows[2][9] != money.FormatYuan(150_001) || rows[3][9] != money.FormatYuan(50_000) || rows[4][6] != "合计" || rows[4][9] != "2,000.01" {
 			t.Fatalf("export numbers: %v", rows[2:])
 		}
-		events, err := CaseTimeline(ctx, d, w.stA, c)
+		events, err := funds.CaseTimeline(ctx, d, w.stA, c)
 		if err != nil || len(events) != 8 { // plan, notice, objection, resolved, executed, 3 payments
 			t.Fatalf("timeline: %d %v", len(events), err)
 		}
-		if _, err := CaseTimeline(ctx, d, w.stB, c); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := funds.CaseTimeline(ctx, d, w.stB, c); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("another station read the timeline: %v", err)
 		}
 	})
@@ -212,15 +213,15 @@ func TestReturnWorkflowNewVictim(t *testing.T) {
 		c := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217Z", 100_000, rt0))
 		fr := w.freeze(t, c, "6217Z", 250_000, rt0.Add(time.Hour))
 		now := rt0.Add(2 * time.Hour)
-		draft, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		draft, err := CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "draft plan", err, nil)
-		pid, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		pid, err := CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "second plan", err, nil)
-		old, _ := GetReturnPlan(ctx, d, w.stA, draft, now)
+		old, _ := GetPlan(ctx, d, w.stA, draft, now)
 		if old.Status != PlanSuperseded || old.SupersededBy != pid || old.Executable {
 			t.Fatalf("superseded draft: %+v", old)
 		}
-		p, _ := GetReturnPlan(ctx, d, w.stA, pid, now)
+		p, _ := GetPlan(ctx, d, w.stA, pid, now)
 		if p.Rule != RuleSingleVictim || p.NoticeDays != 0 || fmt.Sprint(shares(p)) != "[100000]" || p.LeftFen != 150_000 || !p.Executable {
 			t.Fatalf("single victim plan: %+v", p)
 		}
@@ -233,13 +234,13 @@ func TestReturnWorkflowNewVictim(t *testing.T) {
 		if _, err := d.Exec(ctx, `INSERT INTO case_transfers (case_id, victim_id, at, to_account, amount_fen) VALUES (?,?,?,?,?)`, c, v2, db.Millis(rt0), "6217Z", 200_000); err != nil {
 			t.Fatal(err)
 		}
-		_, err = CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		_, err = CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "new plan before the old one is paid", err, domain.ErrConflict)
 		_, err = RecordPayment(ctx, d, w.stA, w.who, pid, NewPayment{VictimID: p.Lines[0].VictimID, AmountFen: 100_000, Reference: "R1"}, now)
 		wantErr(t, "pay", err, nil)
-		np, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now.Add(time.Hour))
+		np, err := CreatePlan(ctx, d, w.stA, w.who, fr, now.Add(time.Hour))
 		wantErr(t, "plan for the new victim", err, nil)
-		p2, _ := GetReturnPlan(ctx, d, w.stA, np, now)
+		p2, _ := GetPlan(ctx, d, w.stA, np, now)
 		// 甲 has had all of his loss back; 乙 is alone on the 150,000 left.
 		if p2.FrozenFen != 150_000 || p2.Rule != RuleSingleVictim || len(p2.Lines) != 1 || p2.Lines[0].VictimID != v2 || p2.Lines[0].ShareFen != 150_000 || p2.LeftFen != 0 {
 			t.Fatalf("new victim's plan: %+v", p2)
@@ -253,7 +254,7 @@ func TestReturnWorkflowNewVictim(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantErr(t, "execute on a lapsed freeze", ExecutePlan(ctx, d, w.stA, w.who, np, now), domain.ErrConflict)
-		_, err = CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		_, err = CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "plan on a lapsed freeze", err, domain.ErrConflict)
 	})
 }
@@ -278,9 +279,9 @@ func TestReturnPlanTraced(t *testing.T) {
 			}
 		}
 		fr := w.freeze(t, c, "6217T", 70_000, rt0.Add(time.Hour))
-		pid, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, rt0.Add(2*time.Hour))
+		pid, err := CreatePlan(ctx, d, w.stA, w.who, fr, rt0.Add(2*time.Hour))
 		wantErr(t, "plan", err, nil)
-		p, _ := GetReturnPlan(ctx, d, w.stA, pid, rt0)
+		p, _ := GetPlan(ctx, d, w.stA, pid, rt0)
 		// FIFO: the 80,000 out spends 甲's money first: 20,000 of 甲 and all
 		// 50,000 of 乙 remain.
 		if p.Rule != RuleTraced || fmt.Sprint(shares(p)) != "[20000 50000]" || p.NoticeDays != 0 || p.LeftFen != 0 {
@@ -298,14 +299,14 @@ func TestReturnPlanSingleVictimNoNotice(t *testing.T) {
 		c := w.newCase(t, w.stA, rt0, victim("甲", "6222A", "6217S", 100_000, rt0))
 		fr := w.freeze(t, c, "6217S", 80_000, rt0.Add(time.Hour))
 		now := rt0.Add(2 * time.Hour)
-		pid, err := CreateReturnPlan(ctx, d, w.stA, w.who, fr, now)
+		pid, err := CreatePlan(ctx, d, w.stA, w.who, fr, now)
 		wantErr(t, "plan", err, nil)
-		p, _ := GetReturnPlan(ctx, d, w.stA, pid, now)
+		p, _ := GetPlan(ctx, d, w.stA, pid, now)
 		if p.Rule != RuleSingleVictim || p.NoticeDays != 0 || p.StatusName != "待执行" {
 			t.Fatalf("single-victim plan: %s notice %d status %q", p.Rule, p.NoticeDays, p.StatusName)
 		}
 		wantErr(t, "notice of a single-victim plan", PublishNotice(ctx, d, w.stA, w.who, pid, now, now), domain.ErrConflict)
-		p, _ = GetReturnPlan(ctx, d, w.stA, pid, now)
+		p, _ = GetPlan(ctx, d, w.stA, pid, now)
 		if p.Status != PlanDraft || !p.NoticeStartsAt.IsZero() {
 			t.Fatalf("a notice of 0 days was recorded: %s %v", p.Status, p.NoticeStartsAt)
 		}

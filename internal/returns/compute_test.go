@@ -1,4 +1,4 @@
-package funds
+package returns
 
 import (
 	"math/rand/v2"
@@ -10,7 +10,7 @@ func TestReturnRules(t *testing.T) {
 		name   string
 		frozen int64
 		claims []Claim
-		rule   ReturnRule
+		rule   Rule
 		shares []int64
 		left   int64
 	}{
@@ -34,7 +34,7 @@ func TestReturnRules(t *testing.T) {
 			RuleProportional, []int64{1, 2}, 7},
 	}
 	for _, c := range cases {
-		got, err := ComputeReturn(c.frozen, c.claims)
+		got, err := Compute(c.frozen, c.claims)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -71,7 +71,7 @@ func TestReturnRoundingSumsExactly(t *testing.T) {
 			total += claims[i].LossFen
 		}
 		frozen := rng.Int64N(total + total/3)
-		c, err := ComputeReturn(frozen, claims)
+		c, err := Compute(frozen, claims)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,10 +94,10 @@ func TestReturnRoundingSumsExactly(t *testing.T) {
 }
 
 func TestReturnRejectsBadInput(t *testing.T) {
-	if _, err := ComputeReturn(-1, nil); err == nil {
+	if _, err := Compute(-1, nil); err == nil {
 		t.Error("negative frozen accepted")
 	}
-	if _, err := ComputeReturn(10, []Claim{{VictimID: 1, LossFen: 5}, {VictimID: 1, LossFen: 5}}); err == nil {
+	if _, err := Compute(10, []Claim{{VictimID: 1, LossFen: 5}, {VictimID: 1, LossFen: 5}}); err == nil {
 		t.Error("duplicate victim accepted")
 	}
 }

@@ -1,4 +1,10 @@
-package funds
+// Package returns is the return of frozen money to victims (冻结资金返还):
+// the Art. 8 calculation (Compute), and the workflow on top of it — a plan
+// per frozen account, its public notice, objections, execution and the
+// payments recorded — with the case's return page and its Excel export.
+// It reads cases, victims and the fund trace from funds; funds does not
+// know about it.
+package returns
 
 import (
 	"fmt"
@@ -23,18 +29,18 @@ import (
 // remaining fen go one each to the largest fractional remainders (ties: the
 // larger loss, then the lower victim id), so the shares add up exactly.
 
-// ReturnRule names the rule that applied.
-type ReturnRule string
+// Rule names the rule that applied.
+type Rule string
 
 // Rules.
 const (
-	RuleSingleVictim ReturnRule = "single_victim" // 单一被害人返还
-	RuleTraced       ReturnRule = "traced"        // 溯源返还
-	RuleProportional ReturnRule = "proportional"  // 按比例返还
+	RuleSingleVictim Rule = "single_victim" // 单一被害人返还
+	RuleTraced       Rule = "traced"        // 溯源返还
+	RuleProportional Rule = "proportional"  // 按比例返还
 )
 
 // RuleName is the Chinese label of a rule.
-func RuleName(r ReturnRule) string {
+func RuleName(r Rule) string {
 	switch r {
 	case RuleSingleVictim:
 		return "单一被害人返还"
@@ -58,33 +64,33 @@ type Claim struct {
 	Traced    bool  `json:"traced"`
 }
 
-// ReturnShare is one victim's line of a return calculation.
-type ReturnShare struct {
+// Share is one victim's line of a return calculation.
+type Share struct {
 	Claim
 	ShareFen int64  `json:"share_fen"`
 	Basis    string `json:"basis"` // how the share was computed, for the court and the victim
 }
 
-// ReturnCalc is the calculation for one frozen account.
-type ReturnCalc struct {
-	FrozenFen   int64         `json:"frozen_fen"`
-	Rule        ReturnRule    `json:"rule"`
-	RuleName    string        `json:"rule_name"`
-	Shares      []ReturnShare `json:"shares"`
-	ReturnedFen int64         `json:"returned_fen"`
-	LeftFen     int64         `json:"left_fen"` // stays frozen
+// Calc is the calculation for one frozen account.
+type Calc struct {
+	FrozenFen   int64   `json:"frozen_fen"`
+	Rule        Rule    `json:"rule"`
+	RuleName    string  `json:"rule_name"`
+	Shares      []Share `json:"shares"`
+	ReturnedFen int64   `json:"returned_fen"`
+	LeftFen     int64   `json:"left_fen"` // stays frozen
 	// NoticeDays is the public notice before payment: 30 days for the
 	// proportional rule, 0 otherwise.
 	NoticeDays int `json:"notice_days"`
 }
 
-// ComputeReturn applies the rules to a frozen amount and the victims'
+// Compute applies the rules to a frozen amount and the victims'
 // claims on it.
-func ComputeReturn(frozenFen int64, claims []Claim) (ReturnCalc, error) {
+func Compute(frozenFen int64, claims []Claim) (Calc, error) {
 	if frozenFen < 0 {
-		return ReturnCalc{}, domain.Invalid("冻结金额不能为负数")
+		return Calc{}, domain.Invalid("冻结金额不能为负数")
 	}
-	c := ReturnCalc{FrozenFen: frozenFen}
+	c := Calc{FrozenFen: frozenFen}
 	var live []Claim
 	seen := map[int64]bool{}
 	for _, cl := range claims {
@@ -106,7 +112,7 @@ func ComputeReturn(frozenFen int64, claims []Claim) (ReturnCalc, error) {
 	case len(live) == 1:
 		c.Rule = RuleSingleVictim
 		share := min(frozenFen, live[0].LossFen)
-		c.Shares = []ReturnShare{{Claim: live[0], ShareFen: share,
+		c.Shares = []Share{{Claim: live[0], ShareFen: share,
 			Basis: fmt.Sprintf("冻结账户仅收到该被害人资金：返还 min(冻结 %s, 损失 %s) = %s", yuan(frozenFen), yuan(live[0].LossFen), yuan(share))}}
 	case allTraced(live):
 		c.Rule = RuleTraced
@@ -129,7 +135,7 @@ func ComputeReturn(frozenFen int64, claims []Claim) (ReturnCalc, error) {
 			if scaled {
 				basis += fmt.Sprintf("；溯源合计 %s 超过冻结 %s，按溯源额比例分配：%s", yuan(sum), yuan(frozenFen), yuan(shares[i]))
 			}
-			c.Shares = append(c.Shares, ReturnShare{Claim: cl, ShareFen: shares[i], Basis: basis})
+			c.Shares = append(c.Shares, Share{Claim: cl, ShareFen: shares[i], Basis: basis})
 		}
 	default:
 		c.Rule = RuleProportional
@@ -143,7 +149,7 @@ func ComputeReturn(frozenFen int64, claims []Claim) (ReturnCalc, error) {
 		pot := min(frozenFen, total)
 		shares := largestRemainder(pot, losses)
 		for i, cl := range live {
-			c.Shares = append(c.Shares, ReturnShare{Claim: cl, ShareFen: shares[i],
+			c.Shares = append(c.Shares, Share{Claim: cl, ShareFen: shares[i],
 				Basis: fmt.Sprintf("无法按时间溯源：%s × 损失 %s ÷ 损失合计 %s，分位取整后按最大余数补足 = %s",
 					yuan(pot), yuan(cl.LossFen), yuan(total), yuan(shares[i]))})
 		}

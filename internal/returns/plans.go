@@ -1,4 +1,4 @@
-package funds
+package returns
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/domain"
+	"github.com/fanzha/fanzha/internal/funds"
 	"github.com/fanzha/fanzha/internal/trace"
 	"github.com/fanzha/fanzha/internal/zone"
 )
 
-// The return workflow (冻结资金返还) on top of ComputeReturn: a plan per
+// The return workflow (冻结资金返还) on top of Compute: a plan per
 // frozen account of a case fixes the Art. 8 calculation; a public notice
 // (30 days for the proportional rule) runs from a start to an end, during
 // which objections are recorded; the plan is executed only after the
@@ -54,45 +55,45 @@ func PlanStatusName(s string) string {
 	return s
 }
 
-// ReturnPlan is the return of one frozen account's money.
-type ReturnPlan struct {
-	ID             int64             `json:"id"`
-	CaseID         int64             `json:"case_id"`
-	RequestID      int64             `json:"request_id"`
-	Account        string            `json:"account"`
-	FrozenFen      int64             `json:"frozen_fen"` // the pot of this plan: frozen minus returned by earlier plans
-	Rule           ReturnRule        `json:"rule"`
-	RuleName       string            `json:"rule_name"`
-	NoticeDays     int               `json:"notice_days"`
-	Status         string            `json:"status"`
-	StatusName     string            `json:"status_name"`
-	NoticeStartsAt time.Time         `json:"notice_starts_at,omitzero"`
-	NoticeEndsAt   time.Time         `json:"notice_ends_at,omitzero"`
-	ExecutedAt     time.Time         `json:"executed_at,omitzero"`
-	SupersededBy   int64             `json:"superseded_by,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	Lines          []ReturnLine      `json:"lines"`
-	ReturnFen      int64             `json:"return_fen"`      // the plan's shares added up
-	PaidFen        int64             `json:"paid_fen"`        // returns paid under this plan
-	OutstandingFen int64             `json:"outstanding_fen"` // shares not yet paid
-	LeftFen        int64             `json:"left_fen"`        // stays frozen after the plan
-	Objections     []ReturnObjection `json:"objections"`
-	Payments       []ReturnPayment   `json:"payments"`
+// Plan is the return of one frozen account's money.
+type Plan struct {
+	ID             int64       `json:"id"`
+	CaseID         int64       `json:"case_id"`
+	RequestID      int64       `json:"request_id"`
+	Account        string      `json:"account"`
+	FrozenFen      int64       `json:"frozen_fen"` // the pot of this plan: frozen minus returned by earlier plans
+	Rule           Rule        `json:"rule"`
+	RuleName       string      `json:"rule_name"`
+	NoticeDays     int         `json:"notice_days"`
+	Status         string      `json:"status"`
+	StatusName     string      `json:"status_name"`
+	NoticeStartsAt time.Time   `json:"notice_starts_at,omitzero"`
+	NoticeEndsAt   time.Time   `json:"notice_ends_at,omitzero"`
+	ExecutedAt     time.Time   `json:"executed_at,omitzero"`
+	SupersededBy   int64       `json:"superseded_by,omitempty"`
+	CreatedAt      time.Time   `json:"created_at"`
+	Lines          []Line      `json:"lines"`
+	ReturnFen      int64       `json:"return_fen"`      // the plan's shares added up
+	PaidFen        int64       `json:"paid_fen"`        // returns paid under this plan
+	OutstandingFen int64       `json:"outstanding_fen"` // shares not yet paid
+	LeftFen        int64       `json:"left_fen"`        // stays frozen after the plan
+	Objections     []Objection `json:"objections"`
+	Payments       []Payment   `json:"payments"`
 	// Executable says whether the plan may be executed now; Blocker says
 	// why not.
 	Executable bool   `json:"executable"`
 	Blocker    string `json:"blocker,omitempty"`
 }
 
-// ReturnLine is one victim's line of a plan.
-type ReturnLine struct {
-	ReturnShare
+// Line is one victim's line of a plan.
+type Line struct {
+	Share
 	PaidFen        int64 `json:"paid_fen"`
 	OutstandingFen int64 `json:"outstanding_fen"`
 }
 
-// ReturnObjection is an objection raised during the notice.
-type ReturnObjection struct {
+// Objection is an objection raised during the notice.
+type Objection struct {
 	ID         int64     `json:"id"`
 	At         time.Time `json:"at"`
 	Objector   string    `json:"objector"`
@@ -102,8 +103,8 @@ type ReturnObjection struct {
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 }
 
-// ReturnPayment is a return paid to a victim.
-type ReturnPayment struct {
+// Payment is a return paid to a victim.
+type Payment struct {
 	ID        int64     `json:"id"`
 	VictimID  int64     `json:"victim_id"`
 	Name      string    `json:"name"`
@@ -115,17 +116,17 @@ type ReturnPayment struct {
 // FrozenAccount is a confirmed stop-payment or freeze of a case with its
 // return plans (the current one first).
 type FrozenAccount struct {
-	RequestID int64        `json:"request_id"`
-	Kind      string       `json:"kind"`
-	Account   string       `json:"account"`
-	Bank      string       `json:"bank"`
-	Status    string       `json:"status"`
-	FrozenFen int64        `json:"frozen_fen"`
-	PaidFen   int64        `json:"paid_fen"` // returned from this account, all plans
-	LeftFen   int64        `json:"left_fen"` // still frozen
-	Plans     []ReturnPlan `json:"plans"`    // newest first
-	CanPlan   bool         `json:"can_plan"` // a new plan may be made
-	PlanBlock string       `json:"plan_blocker,omitempty"`
+	RequestID int64  `json:"request_id"`
+	Kind      string `json:"kind"`
+	Account   string `json:"account"`
+	Bank      string `json:"bank"`
+	Status    string `json:"status"`
+	FrozenFen int64  `json:"frozen_fen"`
+	PaidFen   int64  `json:"paid_fen"` // returned from this account, all plans
+	LeftFen   int64  `json:"left_fen"` // still frozen
+	Plans     []Plan `json:"plans"`    // newest first
+	CanPlan   bool   `json:"can_plan"` // a new plan may be made
+	PlanBlock string `json:"plan_blocker,omitempty"`
 }
 
 // CaseReturns is the return page of a case.
@@ -141,7 +142,7 @@ func (c CaseReturns) Masked(m auth.Masker) CaseReturns {
 	out.Accounts = make([]FrozenAccount, len(c.Accounts))
 	for i, a := range c.Accounts {
 		a.Account = m.Card(a.Account)
-		plans := make([]ReturnPlan, len(a.Plans))
+		plans := make([]Plan, len(a.Plans))
 		for j, p := range a.Plans {
 			p.Account = m.Card(p.Account)
 			plans[j] = p
@@ -190,7 +191,7 @@ func GetCaseReturns(ctx context.Context, q db.Querier, scope area.Node, caseID i
 		if err != nil {
 			return out, err
 		}
-		a.Plans = []ReturnPlan{}
+		a.Plans = []Plan{}
 		for _, id := range ids {
 			p, err := loadPlan(ctx, q, id, now)
 			if err != nil {
@@ -221,8 +222,8 @@ func planIDs(ctx context.Context, q db.Querier, where string, arg any) ([]int64,
 	return db.Int64s(rows)
 }
 
-func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (ReturnPlan, error) {
-	var p ReturnPlan
+func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Plan, error) {
+	var p Plan
 	var calc string
 	var starts, ends, executed, superseded sql.NullInt64
 	var created int64
@@ -245,11 +246,11 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 	}
 	p.NoticeStartsAt, p.NoticeEndsAt, p.ExecutedAt = db.NullTime(starts), db.NullTime(ends), db.NullTime(executed)
 	p.SupersededBy, p.CreatedAt = superseded.Int64, db.Time(created)
-	var c ReturnCalc
+	var c Calc
 	if err := json.Unmarshal([]byte(calc), &c); err != nil {
 		return p, fmt.Errorf("return plan %d calculation: %w", id, err)
 	}
-	p.Payments, p.Objections = []ReturnPayment{}, []ReturnObjection{}
+	p.Payments, p.Objections = []Payment{}, []Objection{}
 	rows, err := q.Query(ctx, `SELECT p.id, p.victim_id, v.name, p.amount_fen, p.paid_at, p.reference FROM return_payments p
 		JOIN victims v ON v.id = p.victim_id WHERE p.plan_id = ? ORDER BY p.paid_at, p.id`, id)
 	if err != nil {
@@ -257,7 +258,7 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 	}
 	paid := map[int64]int64{}
 	for rows.Next() {
-		var x ReturnPayment
+		var x Payment
 		var at int64
 		if err := rows.Scan(&x.ID, &x.VictimID, &x.Name, &x.AmountFen, &at, &x.Reference); err != nil {
 			rows.Close()
@@ -274,7 +275,7 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 	}
 	open := 0
 	for rows.Next() {
-		var o ReturnObjection
+		var o Objection
 		var at int64
 		var resolved sql.NullInt64
 		if err := rows.Scan(&o.ID, &at, &o.Objector, &o.Text, &o.Status, &o.Resolution, &resolved); err != nil {
@@ -289,7 +290,7 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 	}
 	rows.Close()
 	for _, s := range c.Shares {
-		l := ReturnLine{ReturnShare: s, PaidFen: paid[s.VictimID]}
+		l := Line{Share: s, PaidFen: paid[s.VictimID]}
 		l.OutstandingFen = s.ShareFen - l.PaidFen
 		p.ReturnFen += s.ShareFen
 		p.PaidFen += l.PaidFen
@@ -297,7 +298,7 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 		p.Lines = append(p.Lines, l)
 	}
 	if p.Lines == nil {
-		p.Lines = []ReturnLine{}
+		p.Lines = []Line{}
 	}
 	p.LeftFen = p.FrozenFen - p.ReturnFen
 	p.Blocker = executeBlocker(p, open, now)
@@ -306,7 +307,7 @@ func loadPlan(ctx context.Context, q db.Querier, id int64, now time.Time) (Retur
 }
 
 // executeBlocker says why a plan cannot be executed now ("" when it can).
-func executeBlocker(p ReturnPlan, openObjections int, now time.Time) string {
+func executeBlocker(p Plan, openObjections int, now time.Time) string {
 	switch {
 	case p.Status == PlanExecuted:
 		return "方案已执行"
@@ -323,23 +324,23 @@ func executeBlocker(p ReturnPlan, openObjections int, now time.Time) string {
 }
 
 // planInScope loads a plan of a case in scope.
-func planInScope(ctx context.Context, q db.Querier, scope area.Node, id int64, now time.Time) (ReturnPlan, error) {
+func planInScope(ctx context.Context, q db.Querier, scope area.Node, id int64, now time.Time) (Plan, error) {
 	var caseID int64
 	err := q.QueryRow(ctx, `SELECT case_id FROM return_plans WHERE id = ?`, id).Scan(&caseID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ReturnPlan{}, fmt.Errorf("return plan %d: %w", id, domain.ErrNotFound)
+		return Plan{}, fmt.Errorf("return plan %d: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
-		return ReturnPlan{}, err
+		return Plan{}, err
 	}
-	if err := caseInScope(ctx, q, scope, caseID); err != nil {
-		return ReturnPlan{}, fmt.Errorf("return plan %d: %w", id, domain.ErrNotFound)
+	if err := funds.CaseInScope(ctx, q, scope, caseID); err != nil {
+		return Plan{}, fmt.Errorf("return plan %d: %w", id, domain.ErrNotFound)
 	}
 	return loadPlan(ctx, q, id, now)
 }
 
-// GetReturnPlan returns a plan of a case in scope.
-func GetReturnPlan(ctx context.Context, q db.Querier, scope area.Node, id int64, now time.Time) (ReturnPlan, error) {
+// GetPlan returns a plan of a case in scope.
+func GetPlan(ctx context.Context, q db.Querier, scope area.Node, id int64, now time.Time) (Plan, error) {
 	return planInScope(ctx, q, scope, id, now)
 }
 
@@ -349,7 +350,7 @@ func auditPlan(ctx context.Context, q db.Querier, who auth.AuditEntry, action st
 	return auth.Audit(ctx, q, e)
 }
 
-// CreateReturnPlan makes a return plan for a confirmed stop-payment or
+// CreatePlan makes a return plan for a confirmed stop-payment or
 // freeze of a case in scope. The claims come from the trace engine (FIFO,
 // balances at the bank's confirmation): the victims whose money is traced
 // into the account are its claimants, with what is traced to them; when no
@@ -357,7 +358,7 @@ func auditPlan(ctx context.Context, q db.Querier, who auth.AuditEntry, action st
 // victims who paid into it directly, or else every victim of the case, and
 // the proportional rule applies. Earlier draft or noticed plans of the
 // freeze are superseded.
-func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, requestID int64, now time.Time) (int64, error) {
+func CreatePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, requestID int64, now time.Time) (int64, error) {
 	// The trace reads every loaded statement: it runs before the
 	// transaction, so the write lock is not held while it works. The
 	// state it depends on (the freeze confirmed at that time, the case's
@@ -379,7 +380,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if err != nil {
 			return err
 		}
-		c, err := GetCase(ctx, tx, scope, caseID)
+		c, err := funds.GetCase(ctx, tx, scope, caseID)
 		if err != nil {
 			return fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
 		}
@@ -403,7 +404,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			}
 			paidHere += paid
 			if st == PlanExecuted {
-				var rc ReturnCalc
+				var rc Calc
 				if err := json.Unmarshal([]byte(calc), &rc); err != nil {
 					rows.Close()
 					return err
@@ -426,7 +427,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			return domain.Conflict("冻结刚刚发生变化，请重试")
 		}
 		claims := claimsFor(c, account, traced, returned)
-		calc, err := ComputeReturn(frozen-paidHere, claims)
+		calc, err := Compute(frozen-paidHere, claims)
 		if err != nil {
 			return domain.Invalid("%v", err)
 		}
@@ -453,7 +454,7 @@ func CreateReturnPlan(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 		if len(open) > 0 {
 			text += fmt.Sprintf("（取代方案 #%d）", open[0])
 		}
-		if err := AddCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
+		if err := funds.AddCaseEvent(ctx, tx, caseID, now, "return_plan", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditCreate, id, now, fmt.Sprintf("freeze %d rule %s pot %d", requestID, calc.Rule, calc.FrozenFen))
@@ -496,7 +497,7 @@ func tracedIntoFreeze(ctx context.Context, q db.Querier, scope area.Node, reques
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	c, err := GetCase(ctx, q, scope, caseID)
+	c, err := funds.GetCase(ctx, q, scope, caseID)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("freeze %d: %w", requestID, domain.ErrNotFound)
 	}
@@ -505,7 +506,7 @@ func tracedIntoFreeze(ctx context.Context, q db.Querier, scope area.Node, reques
 	if len(c.Transfers) == 0 {
 		return out, asOf, nil
 	}
-	res, _, err := TraceCaseFrom(ctx, q, c, trace.Options{Rule: trace.FIFO, AsOf: asOf})
+	res, _, err := funds.TraceCaseFrom(ctx, q, c, trace.Options{Rule: trace.FIFO, AsOf: asOf})
 	if err != nil {
 		if errors.Is(err, trace.ErrInput) {
 			return out, asOf, nil
@@ -521,10 +522,10 @@ func tracedIntoFreeze(ctx context.Context, q db.Querier, scope area.Node, reques
 }
 
 // claimsFor builds the victims' claims on a frozen account (see
-// CreateReturnPlan) from the traced amounts. A victim's loss is reduced by
+// CreatePlan) from the traced amounts. A victim's loss is reduced by
 // what was already returned to them.
-func claimsFor(c Case, account string, traced, returned map[int64]int64) []Claim {
-	remaining := func(v Victim) int64 { return max(0, v.LossFen-returned[v.ID]) }
+func claimsFor(c funds.Case, account string, traced, returned map[int64]int64) []Claim {
+	remaining := func(v funds.Victim) int64 { return max(0, v.LossFen-returned[v.ID]) }
 	var claims []Claim
 	for _, v := range c.Victims {
 		if t := traced[v.ID]; t > 0 && remaining(v) > 0 {
@@ -574,7 +575,7 @@ func PublishNotice(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		}
 		text := fmt.Sprintf("返还方案 #%d 公告：%s 至 %s（%d 日）", id, start.In(zone.Shanghai).Format("2006-01-02 15:04"),
 			ends.In(zone.Shanghai).Format("2006-01-02 15:04"), p.NoticeDays)
-		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
+		if err := funds.AddCaseEvent(ctx, tx, p.CaseID, now, "return_notice", who.UserID, text); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, id, now, "notice "+start.Format(time.RFC3339)+" – "+ends.Format(time.RFC3339))
@@ -600,7 +601,7 @@ func AddObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.Audit
 			planID, db.Millis(now), objector, text, nullID(who.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("record objection: %w", err)
 		}
-		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
+		if err := funds.AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection", who.UserID, fmt.Sprintf("返还方案 #%d 收到异议 #%d（%s）：%s", planID, id, objector, text)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d", id))
@@ -635,7 +636,7 @@ func ResolveObjection(ctx context.Context, d *db.DB, scope area.Node, who auth.A
 			resolution, db.Millis(now), objectionID); err != nil {
 			return err
 		}
-		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
+		if err := funds.AddCaseEvent(ctx, tx, p.CaseID, now, "return_objection_resolved", who.UserID, fmt.Sprintf("异议 #%d 已处理：%s", objectionID, resolution)); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("objection %d resolved", objectionID))
@@ -663,7 +664,7 @@ func ExecutePlan(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditE
 		if _, err := tx.Exec(ctx, `UPDATE return_plans SET status = 'executed', executed_at = ? WHERE id = ?`, db.Millis(now), id); err != nil {
 			return err
 		}
-		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
+		if err := funds.AddCaseEvent(ctx, tx, p.CaseID, now, "return_executed", who.UserID,
 			fmt.Sprintf("返还方案 #%d 执行：返还 %s，%s 继续冻结", id, yuan(p.ReturnFen), yuan(p.LeftFen))); err != nil {
 			return err
 		}
@@ -697,7 +698,7 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 		if p.Status != PlanExecuted {
 			return domain.Conflict("方案当前状态为「%s」，执行后才能登记返还", p.StatusName)
 		}
-		var line *ReturnLine
+		var line *Line
 		for i := range p.Lines {
 			if p.Lines[i].VictimID == np.VictimID {
 				line = &p.Lines[i]
@@ -714,11 +715,19 @@ func RecordPayment(ctx context.Context, d *db.DB, scope area.Node, who auth.Audi
 			nullID(who.UserID), db.Millis(now)).Scan(&id); err != nil {
 			return fmt.Errorf("record payment: %w", err)
 		}
-		if err := AddCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
+		if err := funds.AddCaseEvent(ctx, tx, p.CaseID, now, "return_paid", who.UserID, fmt.Sprintf("返还方案 #%d 向 %s 返还 %s（%s，凭证 %s）", planID, line.Name,
 			yuan(np.AmountFen), np.PaidAt.In(zone.Shanghai).Format("2006-01-02"), strings.TrimSpace(np.Reference))); err != nil {
 			return err
 		}
 		return auditPlan(ctx, tx, who, auth.AuditUpdate, planID, now, fmt.Sprintf("payment %d victim %d %d fen", id, np.VictimID, np.AmountFen))
 	})
 	return id, err
+}
+
+// nullID stores a zero id (no user) as NULL.
+func nullID(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
 }
