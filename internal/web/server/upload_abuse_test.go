@@ -312,8 +312,10 @@ func TestUploadAbuse(t *testing.T) {
 			t.Errorf("the heap grew by %d MB during the uploads", heap>>20)
 		}
 		// What the uploads add to the process: its resident size before
-		// them is the earlier tests' (and, under -race, the detector's).
-		if mem.hwmReset && mem.baseRSS > 0 && rss > mem.baseRSS+500<<20 {
+		// them is the earlier tests'. Under -race the detector's shadow
+		// memory grows with every heap byte touched (223 MB of heap showed
+		// as 662 MB more resident in CI), so there only the heap is held.
+		if !raceBuild && mem.hwmReset && mem.baseRSS > 0 && rss > mem.baseRSS+500<<20 {
 			t.Errorf("peak resident size %d MB, %d MB over the start, want under 500 MB more", rss>>20, (rss-mem.baseRSS)>>20)
 		}
 	})
