@@ -223,9 +223,26 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 	return t, nil
 }
 
+// TaskStatus reads the status filter of a task list: "" (all), "open",
+// or "done" (also spelled "closed", as the API's filter is).
+func TaskStatus(s string) (string, error) {
+	switch s = strings.TrimSpace(s); s {
+	case "", "open", "done":
+		return s, nil
+	case "closed":
+		return "done", nil
+	}
+	return "", domain.Invalid("状态应为 open（待办结）或 closed（已办结），不是 %q", s)
+}
+
 // Tasks lists the 督办 tasks of the units in scope, open ones first, the
-// newest period first; status ("open", "done") filters when not empty.
+// newest period first; status ("open", "done", or "closed" for done)
+// filters when not empty, any other status is invalid.
 func Tasks(ctx context.Context, q db.Querier, scope area.Node, status string, page db.Page) ([]Task, error) {
+	status, err := TaskStatus(status)
+	if err != nil {
+		return nil, err
+	}
 	var w db.Where
 	cond, arg := area.UnderClause("t.area_id", scope)
 	w.And(cond, arg).AndIf(status != "", "t.status = ?", status)
@@ -247,6 +264,18 @@ func Tasks(ctx context.Context, q db.Querier, scope area.Node, status string, pa
 	return out, rows.Err()
 }
 
+// OpenTasks counts the open 督办 tasks of the units in scope, and of them
+// those assigned to the leader leaderID (0: none).
+func OpenTasks(ctx context.Context, q db.Querier, scope area.Node, leaderID int64) (open, mine int, err error) {
+	cond, arg := area.UnderClause("t.area_id", scope)
+	err = q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.leader_id = ? THEN 1 ELSE 0 END), 0)
+		FROM supervision_tasks t WHERE t.status = 'open' AND `+cond, leaderID, arg).Scan(&open, &mine)
+	if err != nil {
+		return 0, 0, fmt.Errorf("open supervision tasks: %w", err)
+	}
+	return open, mine, nil
+}
+
 // GetTask reads one 督办 task of a unit in scope.
 func GetTask(ctx context.Context, q db.Querier, scope area.Node, id int64) (Task, error) {
 	cond, arg := area.UnderClause("t.area_id", scope)
@@ -257,15 +286,37 @@ func GetTask(ctx context.Context, q db.Querier, scope area.Node, id int64) (Task
 	return t, err
 }
 
+// MayClose says whether who may close the task: the leader it is assigned
+// to, or a user who manages the staff of the jurisdiction (staff.manage:
+// the centre's admin, a station head). Others in scope may read it only.
+func MayClose(who auth.AuditEntry, t Task) bool {
+	if t.Status != "open" {
+		return false
+	}
+	return (t.LeaderID != 0 && who.UserID == t.LeaderID) || who.Role.Can(auth.CapStaffManage)
+}
+
 // CloseTask records the answer to a 督办 task (what was done about the red
-// figures) and closes it; a leader or the centre may close it, once.
+// figures) and closes it, once. A task outside scope is not found; in
+// scope, only the leader it is assigned to or a user with staff.manage
+// may close it (MayClose), anyone else is forbidden.
 func CloseTask(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, note string, now time.Time) error {
+	t, err := GetTask(ctx, d, scope, id)
+	if err != nil {
+		return err
+	}
+	if t.Status != "open" {
+		return domain.Conflict("该督办任务已办结")
+	}
+	if !MayClose(who, t) {
+		if t.LeaderName != "" {
+			return domain.Forbidden("该督办任务由%s办结；只有被督办的领导或有人员管理权限的用户可以办结", t.LeaderName)
+		}
+		return domain.Forbidden("只有被督办的领导或有人员管理权限的用户可以办结该督办任务")
+	}
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return domain.Invalid("请填写整改情况")
-	}
-	if _, err := GetTask(ctx, d, scope, id); err != nil {
-		return err
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE supervision_tasks SET status = 'done', done_at = ?, done_by = ?, note = ? WHERE id = ? AND status = 'open'`,

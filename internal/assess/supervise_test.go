@@ -122,7 +122,14 @@ func TestSuperviseRedUnits(t *testing.T) {
 		}
 		_, err = assess.GetTask(ctx, d, w.StB, ta.ID)
 		testworld.WantKind(t, err, domain.ErrNotFound, "")
+		// Only the leader the task is assigned to (or staff.manage) closes
+		// it: station A's dissuader and the county's leader may not.
+		testworld.WantKind(t, assess.CloseTask(ctx, d, w.StA, w.Entry(w.OffA), ta.ID, "越权", now), domain.ErrForbidden, "所长")
+		testworld.WantKind(t, assess.CloseTask(ctx, d, w.Root, w.Entry(countyLeader), ta.ID, "越权", now), domain.ErrForbidden, "")
 		who := w.Entry(stationLeader)
+		if !assess.MayClose(who, ta) || assess.MayClose(w.Entry(countyLeader), ta) {
+			t.Fatal("MayClose: the assigned leader may, the county's leader may not")
+		}
 		testworld.WantKind(t, assess.CloseTask(ctx, d, w.StA, who, ta.ID, " ", now), domain.ErrInvalid, "整改情况")
 		if err := assess.CloseTask(ctx, d, w.StA, who, ta.ID, "已约谈劝阻民警，逐条回访", now); err != nil {
 			t.Fatal(err)
@@ -134,6 +141,20 @@ func TestSuperviseRedUnits(t *testing.T) {
 				t.Fatal("a closed task is listed as open")
 			}
 		}
+		if closed, err := assess.Tasks(ctx, d, w.Root, "closed", db.Page{}); err != nil || len(closed) != 1 || closed[0].ID != ta.ID || closed[0].Note == "" {
+			t.Fatalf("closed tasks: %+v %v", closed, err)
+		}
+		his := 0
+		for _, tk := range open {
+			if tk.LeaderID == countyLeader.ID {
+				his++
+			}
+		}
+		if n, mine, err := assess.OpenTasks(ctx, d, w.Root, countyLeader.ID); err != nil || n != first-1 || mine != his || his == 0 {
+			t.Fatalf("open tasks %d, the county leader's %d (%v); want %d and %d", n, mine, err, first-1, his)
+		}
+		_, err = assess.Tasks(ctx, d, w.Root, "pending", db.Page{})
+		testworld.WantKind(t, err, domain.ErrInvalid, "状态")
 	})
 }
 

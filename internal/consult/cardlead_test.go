@@ -38,7 +38,7 @@ func TestConvertToCardLead(t *testing.T) {
 		_, err := consult.ConvertToCardLead(ctx, d, w.StB, w.Entry(w.OffB), id, w.Now)
 		testworld.WantKind(t, err, domain.ErrNotFound, "")
 		_, err = consult.ConvertToCardLead(ctx, d, w.StA, w.Entry(w.OffA), bare, w.Now)
-		testworld.WantKind(t, err, domain.ErrInvalid, "涉诈账号或涉诈号码")
+		testworld.WantKind(t, err, domain.ErrRule, "涉诈账号或涉诈号码")
 
 		lead, err := consult.ConvertToCardLead(ctx, d, w.StA, w.Entry(w.OffA), id, w.Now)
 		if err != nil || lead.Account != "6222020000001234" || lead.Phone != "17100001111" {

@@ -240,7 +240,8 @@ type CardLead struct {
 // mule, the tip's reference ZX-<id> and text in the note), which puts it on
 // the analysts' watch list and into the outlets and scores. A tip gives its
 // lead once; an open one is then 已转断卡线索 (it may still become a
-// warning), one already converted to a warning keeps that status.
+// warning), one already converted to a warning keeps that status. A tip
+// naming neither number is a rule refusal (code no_number, HTTP 422).
 func ConvertToCardLead(ctx context.Context, d *db.DB, scope area.Node, who auth.AuditEntry, id int64, now time.Time) (CardLead, error) {
 	lead := CardLead{ConsultationID: id}
 	c, err := Get(ctx, d, scope, id)
@@ -255,7 +256,7 @@ func ConvertToCardLead(ctx context.Context, d *db.DB, scope area.Node, who auth.
 	}
 	lead.Account, lead.Phone = strings.TrimSpace(c.ScamAccount), strings.TrimSpace(c.ScamPhone)
 	if lead.Account == "" && lead.Phone == "" {
-		return lead, domain.Invalid("转为断卡线索须有涉诈账号或涉诈号码，请先补充")
+		return lead, domain.Refuse("no_number", "该记录没有涉诈账号或涉诈号码，无法转为断卡线索：请先补充涉诈账号或涉诈号码")
 	}
 	// The claim first: of two officers clicking at once, one labels.
 	err = d.InTx(ctx, func(tx *db.Tx) error {
