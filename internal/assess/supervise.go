@@ -60,6 +60,9 @@ type Task struct {
 	CreatedAt  time.Time   `json:"created_at"`
 }
 
+// Period writes the task's period as a leader reads it (2026年11月).
+func (t Task) Period() string { return periodText(t.From, t.To) }
+
 // SupervisionDays is how long a leader has to answer a 督办 task.
 const SupervisionDays = 7
 

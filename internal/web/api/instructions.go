@@ -9,6 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/consult"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/dissuade"
 	"github.com/fanzha/fanzha/internal/domain"
 	"github.com/fanzha/fanzha/internal/instruction"
@@ -69,6 +70,13 @@ type (
 	}
 	statusBody struct {
 		Status string `json:"status"`
+	}
+	supervisionTasksBody struct {
+		Offset int           `json:"offset"`
+		Items  []assess.Task `json:"items"`
+	}
+	closeTaskBody struct {
+		Note string `json:"note"` // 整改情况: what was done about the red figures
 	}
 	registrationsBody struct {
 		assess.ImportResult
@@ -337,6 +345,57 @@ func (s *handler) handleCloseConsultation(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, statusBody{Status: "closed"})
+	return nil
+}
+
+func (s *handler) handleConsultationLead(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	lead, err := consult.ConvertToCardLead(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now())
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, lead)
+	return nil
+}
+
+func (s *handler) handleSupervisionTasks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	offset, err := web.QueryInt(r, "offset")
+	if err != nil {
+		return err
+	}
+	limit, err := web.QueryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	page := db.Page{Limit: int(limit), Offset: int(offset)}.Clamp(50, 500)
+	list, err := assess.Tasks(r.Context(), s.DB, p.Scope, r.URL.Query().Get("status"), page)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, supervisionTasksBody{Offset: page.Offset, Items: list})
+	return nil
+}
+
+func (s *handler) handleCloseSupervisionTask(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	var in closeTaskBody
+	if err := web.DecodeJSON(r, &in, 1<<14); err != nil {
+		return err
+	}
+	if err := assess.CloseTask(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, in.Note, s.Now()); err != nil {
+		return err
+	}
+	t, err := assess.GetTask(r.Context(), s.DB, p.Scope, id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, t)
 	return nil
 }
 

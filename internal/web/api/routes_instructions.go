@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/consult"
 	"github.com/fanzha/fanzha/internal/dissuade"
@@ -13,8 +14,8 @@ import (
 // The route table's 指令闭环 (instructions from above: signing, the 待反馈
 // queue, the feedback file), 劝阻质量 (回访, the person's history, the
 // defrauded-after-dissuasion rate), 96110 and walk-in consultations, and
-// the stations' league table (internal/instruction, internal/dissuade,
-// internal/consult, internal/assess; docs/INSTRUCTIONS.md).
+// the stations' league table with its 督办 tasks (internal/instruction,
+// internal/dissuade, internal/consult, internal/assess; docs/INSTRUCTIONS.md).
 
 var (
 	qPeriodDefault = "; default: the last 30 days"
@@ -63,17 +64,26 @@ func (s *handler) instructionAPIRoutes() []APIRoute {
 			Summary: "考核排名（四色）", Description: "The league table of the period: one row per station under a county (per town under a station) with each assessed figure (value, numerator, denominator) and its colour red, orange, yellow or green by the configured thresholds ('' when there was nothing to measure), and the row's worst colour. figures lists the columns with their names, units and whether higher is better.",
 			Query: []apiParam{qFrom, qTo, qArea}, Response: leagueBody{}},
 		{Method: "GET", Path: "/api/v1/consultations", Cap: auth.CapWarningRead, Handler: s.handleConsultations, Tag: "consultations",
-			Summary: "96110与来访登记", Description: "The consultations and tips logged in the caller's jurisdiction in the period (default the last 30 days), newest first; status open, converted or closed filters. Phones and accounts masked unless unmask=1 (audited).",
-			Query: []apiParam{qFrom, qTo, {"status", "string", "open, converted or closed"}, qUnmask}, Response: consultationsBody{}},
+			Summary: "96110与来访登记", Description: "The consultations and tips logged in the caller's jurisdiction in the period (default the last 30 days), newest first; status open, lead (已转断卡线索), converted or closed filters; lead_at is when a tip became a 断卡 lead. Phones and accounts masked unless unmask=1 (audited).",
+			Query: []apiParam{qFrom, qTo, {"status", "string", "open, lead, converted or closed"}, qUnmask}, Response: consultationsBody{}},
 		{Method: "POST", Path: "/api/v1/consultations", Cap: auth.CapWarningWrite, Handler: s.handleLogConsultation, Tag: "consultations",
 			Summary: "登记咨询或线索", Description: "Logs a 96110 call, walk-in or online consultation (channel hotline, walkin, online or other; kind consult or tip) with its summary; area_id defaults to the caller's node and must be in the caller's jurisdiction. Audited.",
 			Request: consult.Input{}, Response: idBody{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/consultations/{id}/convert", Cap: auth.CapWarningWrite, Handler: s.handleConvertConsultation, Tag: "consultations",
 			Summary: "转为预警", Description: "Turns an open consultation into a warning about the person at risk it now names (phone or ID number required) through the intake, source 96110 or 来访; converting again is 409 naming the warning. Audited.",
 			Request: web.ConvertInput{}, Response: convertedBody{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/consultations/{id}/lead", Cap: auth.CapWarningWrite, Handler: s.handleConsultationLead, Tag: "consultations",
+			Summary: "转为断卡线索", Description: "Turns a tip (open, or already converted to a warning) into a 断卡 lead: its scam account and phone number are labelled mules in 两卡研判 with the tip's reference ZX-<id>; an open tip becomes 已转断卡线索 (status lead) and may still become a warning. A tip gives its lead once: again is 409, a closed one 409; one naming neither a scam account nor a phone number is 422 (code no_number). Answers the numbers labelled. Audited.",
+			Response: consult.CardLead{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/consultations/{id}/close", Cap: auth.CapWarningWrite, Handler: s.handleCloseConsultation, Tag: "consultations",
 			Summary: "办结咨询", Description: "Closes an open consultation that needs no warning; a converted or closed one is 409. Audited.",
 			Response: statusBody{}},
+		{Method: "GET", Path: "/api/v1/supervision/tasks", Cap: auth.CapFiguresRead, Handler: s.handleSupervisionTasks, Tag: "supervision",
+			Summary: "督办任务", Description: "The 督办 tasks of the units in the caller's jurisdiction: one per unit graded red by the league table of a month (created on the 1st of the next month), assigned to the unit's leader (else the nearest leader above), with the red figures and their bounds. Open ones first, the newest period first; status open or closed (done) filters. Paged by offset and limit (default 50, at most 500).",
+			Query: []apiParam{{"status", "string", "open or closed (default: both)"}, qOffset, qLimit}, Response: supervisionTasksBody{}},
+		{Method: "POST", Path: "/api/v1/supervision/tasks/{id}/close", Cap: auth.CapFiguresRead, Handler: s.handleCloseSupervisionTask, Tag: "supervision",
+			Summary: "办结督办任务", Description: "Records what was done about the red figures (note, required) and closes the task. Only the leader the task is assigned to, or a user with staff.manage (the centre's admin, a station head), may close it: anyone else in the jurisdiction is 403, a task outside it 404, one already closed 409. Audited; answers the task.",
+			Request: closeTaskBody{}, Response: assess.Task{}},
 		{Method: "POST", Path: "/api/v1/registrations/import", Cap: auth.CapStaffManage, Handler: s.handleImportRegistrations, Tag: "figures",
 			Summary: "导入反诈APP注册数", Description: "The monthly 国家反诈中心 APP registrations per area (.xlsx or .csv, multipart field file; columns 地区 (code or name in the caller's jurisdiction), 月份, 注册数). All or nothing: any bad row refuses the file (422) with every bad row listed. A month imported again replaces its count.",
 			Upload: "file", Response: registrationsBody{}},

@@ -35,10 +35,12 @@ func (s *handler) handleBulletinPrint(w http.ResponseWriter, r *http.Request, p 
 }
 
 // dashboardView is the data of the dashboard (大屏): the figures its script
-// refreshes (bulletin.Dashboard) and this year's 打击战果 (dashboard_strike.go).
+// refreshes (bulletin.Dashboard), this year's 打击战果 (dashboard_strike.go)
+// and this month's 考核排名 (dashboard_league.go; nil without figures.read).
 type dashboardView struct {
 	bulletin.Dashboard
 	Strike dashboardStrike
+	League *dashboardLeague
 }
 
 func (s *handler) handleDashboardPage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -50,7 +52,11 @@ func (s *handler) handleDashboardPage(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "dashboard", web.Page{Title: "大屏", Data: dashboardView{Dashboard: d, Strike: strike}})
+	league, err := s.monthLeague(r, p)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "dashboard", web.Page{Title: "大屏", Data: dashboardView{Dashboard: d, Strike: strike, League: league}})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 
+	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/investigation"
@@ -12,7 +13,8 @@ import (
 )
 
 // The home page: figures, recent prevention events, a dissuader's own
-// open warnings and an officer's overdue case tasks.
+// open warnings, an officer's overdue case tasks and a leader's open 督办
+// tasks.
 
 // homeView is the data of the home page: the figures (nil for a role
 // without them), recent prevention events and, for a dissuader, their own
@@ -27,7 +29,13 @@ type homeView struct {
 	Overdue []investigation.Task
 	// The dissuader's follow-up calls due today (回访, instructions.go).
 	followupsView
+	// Supervision is a leader's count of open 督办 tasks (nil for others).
+	Supervision *supervisionCount
 }
+
+// supervisionCount is the open 督办 tasks of a leader's jurisdiction, and
+// of them those assigned to the leader.
+type supervisionCount struct{ Open, Mine int }
 
 func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if p.User.Role == auth.RolePartner {
@@ -70,6 +78,13 @@ func (s *handler) handleHome(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			return err
 		}
 		data.followupsView = followupsView{Followups: fu, Results: followupResults(), CanWrite: p.Can(auth.CapWarningWrite), Next: "/"}
+	}
+	if p.User.Role == auth.RoleLeader {
+		open, mine, err := assess.OpenTasks(r.Context(), s.DB, p.Scope, p.User.ID)
+		if err != nil {
+			return err
+		}
+		data.Supervision = &supervisionCount{Open: open, Mine: mine}
 	}
 	if p.Can(auth.CapCaseWrite) {
 		od, err := investigation.OverdueTasks(r.Context(), s.DB, p.Scope, p.User.ID, s.Now())

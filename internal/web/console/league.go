@@ -9,6 +9,7 @@ import (
 	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
 	"github.com/fanzha/fanzha/internal/consult"
+	"github.com/fanzha/fanzha/internal/db"
 	"github.com/fanzha/fanzha/internal/fraudtype"
 	"github.com/fanzha/fanzha/internal/money"
 	"github.com/fanzha/fanzha/internal/warning"
@@ -16,8 +17,9 @@ import (
 )
 
 // The leaders' league table (/league: one row per station or town, each
-// figure in its colour 红/橙/黄/绿) and the 96110 and walk-in consultations
-// (/consultations: log, convert to a warning, close).
+// figure in its colour 红/橙/黄/绿, and the open 督办 tasks of red units
+// with their closing) and the 96110 and walk-in consultations
+// (/consultations: log, convert to a warning or a 断卡 lead, close).
 
 func (s *handler) leaguePages() {
 	m := s.Mux
@@ -26,6 +28,8 @@ func (s *handler) leaguePages() {
 	m.HandleFunc("POST /consultations", s.Page(auth.CapWarningWrite, s.handleConsultationForm))
 	m.HandleFunc("POST /consultations/{id}/convert", s.Page(auth.CapWarningWrite, s.handleConvertForm))
 	m.HandleFunc("POST /consultations/{id}/close", s.Page(auth.CapWarningWrite, s.handleCloseConsultationForm))
+	m.HandleFunc("POST /consultations/{id}/lead", s.Page(auth.CapWarningWrite, s.handleConsultationLeadForm))
+	m.HandleFunc("POST /league/tasks/{id}/close", s.Page(auth.CapFiguresRead, s.handleCloseSupervisionForm))
 }
 
 // leagueCell is one graded figure as the table shows it.
@@ -61,6 +65,13 @@ type leagueView struct {
 	Legend   []leagueCell
 	Counts   map[string]int // rows per colour
 	Back     int64          // the parent's table, when drilled into a station
+	Tasks    []supervisionItem
+}
+
+// supervisionItem is an open 督办 task as the league page lists it.
+type supervisionItem struct {
+	assess.Task
+	MayClose bool // the caller is its leader, or manages staff
 }
 
 // figureText writes a figure's value in its unit.
@@ -105,6 +116,15 @@ func (s *handler) handleLeaguePage(w http.ResponseWriter, r *http.Request, p *au
 		v.Counts[string(row.Colour)]++
 		v.Rows = append(v.Rows, lr)
 	}
+	// The open 督办 tasks of the caller's jurisdiction, whatever table is shown.
+	tasks, err := assess.Tasks(r.Context(), s.DB, p.Scope, "open", db.Page{Limit: 200})
+	if err != nil {
+		return err
+	}
+	who := s.AuditEntry(r, p)
+	for _, t := range tasks {
+		v.Tasks = append(v.Tasks, supervisionItem{Task: t, MayClose: assess.MayClose(who, t)})
+	}
 	s.Render(w, r, http.StatusOK, "league", web.Page{Title: "考核排名", Active: "/league", Data: v})
 	return nil
 }
@@ -136,7 +156,8 @@ func (s *handler) handleConsultationsPage(w http.ResponseWriter, r *http.Request
 	v := consultationsView{List: list, CanWrite: p.Can(auth.CapWarningWrite), Types: fraudtype.All(),
 		From: from.In(s.Loc).Format("2006-01-02"), To: to.In(s.Loc).AddDate(0, 0, -1).Format("2006-01-02"),
 		Status: web.NewSelect("status", "状态", status, web.Option{Value: "", Name: "全部状态"}, web.Option{Value: "open", Name: "待处理"},
-			web.Option{Value: "converted", Name: "已转预警"}, web.Option{Value: "closed", Name: "已办结"}),
+			web.Option{Value: "lead", Name: "已转断卡线索"}, web.Option{Value: "converted", Name: "已转预警"},
+			web.Option{Value: "closed", Name: "已办结"}),
 		Grades: []web.Option{{Value: string(warning.GradeHigh), Name: warning.GradeName(warning.GradeHigh)},
 			{Value: string(warning.GradeFund), Name: warning.GradeName(warning.GradeFund)},
 			{Value: string(warning.GradeOrdinary), Name: warning.GradeName(warning.GradeOrdinary)}}}
@@ -190,5 +211,37 @@ func (s *handler) handleCloseConsultationForm(w http.ResponseWriter, r *http.Req
 		return err
 	}
 	web.RedirectFlash(w, r, "/consultations", fmt.Sprintf("咨询 #%d 已办结", id))
+	return nil
+}
+
+func (s *handler) handleConsultationLeadForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	lead, err := consult.ConvertToCardLead(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now())
+	if err != nil {
+		return err
+	}
+	var what []string
+	if lead.Account != "" {
+		what = append(what, "涉诈账号")
+	}
+	if lead.Phone != "" {
+		what = append(what, "涉诈号码")
+	}
+	web.RedirectFlash(w, r, "/consultations", fmt.Sprintf("线索 #%d 已转为断卡线索：%s已标记为涉诈（两卡研判）", id, strings.Join(what, "和")))
+	return nil
+}
+
+func (s *handler) handleCloseSupervisionForm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := web.PathID(r)
+	if err != nil {
+		return err
+	}
+	if err := assess.CloseTask(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, r.FormValue("note"), s.Now()); err != nil {
+		return err
+	}
+	web.RedirectFlash(w, r, "/league", fmt.Sprintf("督办任务 #%d 已办结", id))
 	return nil
 }
