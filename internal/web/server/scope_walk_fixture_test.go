@@ -132,6 +132,12 @@ func newWalkFixture(t *testing.T, d *db.DB) *walkFixture {
 		CallerPhone: walkPhoneB, Summary: "来电咨询" + walkTagB, ScamAccount: walkScamAcctB}, now)
 	must(err)
 	set("consultation", cons)
+	// A 督办 task of station B, graded red in last month's league.
+	var sup int64
+	must(d.QueryRow(ctx, `INSERT INTO supervision_tasks (area_id, scope_id, period_from, period_to, title, figures, due_at, created_at)
+		VALUES (?,?,?,?,?,'[]',?,?) RETURNING id`, f.stB.ID, f.root.ID, db.Millis(now.AddDate(0, -1, 0)), ms,
+		"督办：考核评为红色 "+walkTagB, db.Millis(now.AddDate(0, 0, 7)), ms).Scan(&sup))
+	set("supervision", sup)
 
 	// A case of station B: its victim paid the mule account, whose holder
 	// the bank named; a suspect.

@@ -184,6 +184,7 @@ var walkGet = map[string][]string{
 	"GET /followups":                         {"/followups"},
 	"GET /league":                            {"/league", "/league?area={area}"},
 	"GET /consultations":                     {"/consultations"},
+	"GET /api/v1/supervision/tasks":          {"/api/v1/supervision/tasks", "/api/v1/supervision/tasks?status=open"},
 }
 
 // walkNoID names the writes without a record id in the path: they act in
@@ -237,13 +238,17 @@ var walkCreate = map[string]string{
 }
 
 // walkWriteIDs says which of station B's records each path value of a
-// write names, by the path segment before it.
+// write names, by the two path segments before it ("league/tasks") or
+// else the one before it.
 var walkWriteIDs = map[string]string{
 	"warnings": "warning", "cases": "case", "requests": "request", "freezes": "request", "return-plans": "plan",
 	"return-objections": "objection", "returns": "plan", "inbox": "request", "tasks": "task", "units": "unit",
 	"contacts": "contact", "areas": "area", "users": "user", "tokens": "token", "shifts": "shift", "patterns": "pattern",
 	"leave": "leave", "settings": "group", "accounts": "account", "suspects": "suspect", "series": "case",
 	"campaigns": "campaign", "consultations": "consultation", "victims": "victim", "transfers": "transfer",
+	// Two segments where one is ambiguous: a 督办 task is a station's
+	// record, unlike the county-wide joint tasks.
+	"supervision/tasks": "supervision", "league/tasks": "supervision",
 }
 
 // walkBody gives the writes a valid body (JSON for the API, a form for
@@ -319,6 +324,8 @@ var walkBody = map[string]string{
 	"POST /admin/roster/shifts/{id}/edit":                 "starts_at=2026-12-10+08:00&ends_at=2026-12-10+16:00",
 	"POST /api/v1/consultations/{id}/convert":             `{"name":"x","phone":"13900000001","grade":"high"}`,
 	"POST /consultations/{id}/convert":                    "name=x&phone=13900000001&grade=high",
+	"POST /api/v1/supervision/tasks/{id}/close":           `{"note":"x"}`,
+	"POST /league/tasks/{id}/close":                       "note=x",
 }
 
 // countyWide are the kinds of records that belong to no station (member
@@ -351,7 +358,13 @@ func (f *walkFixture) fillWrite(t *testing.T, pattern string) (string, bool) {
 		if !pathValueRe.MatchString(s) {
 			continue
 		}
-		kind, ok := walkWriteIDs[segs[i-1]]
+		kind, ok := "", false
+		if i >= 2 {
+			kind, ok = walkWriteIDs[segs[i-2]+"/"+segs[i-1]]
+		}
+		if !ok {
+			kind, ok = walkWriteIDs[segs[i-1]]
+		}
 		if !ok {
 			return "", false
 		}

@@ -27,7 +27,8 @@ var recordTables = []string{"warnings", "warning_events", "contacts", "cases", "
 	"prevention_photos", "awareness_surveys", "duty_shifts", "roster_leave", "roster_patterns", "intel_labels", "areas",
 	"units", "unit_contacts", "unit_webhooks", "joint_tasks", "joint_task_notes", "fraudtype_labels", "users",
 	"case_states", "case_transitions", "suspects", "suspect_numbers", "suspect_cases", "suspect_dispositions",
-	"instructions", "instruction_reports", "followups", "consultations", "app_registrations"}
+	"instructions", "instruction_reports", "followups", "consultations", "app_registrations",
+	"supervision_tasks"}
 
 // snapshotQuery reads a table for the snapshot; users only by what a
 // write could change (signing in updates the rest).
@@ -184,7 +185,7 @@ var walkControl = []string{"GET /api/v1/warnings/{id}", "GET /warnings/{id}", "G
 	"GET /admin/users", "GET /admin/roster", "GET /api/v1/warnings/{id}/timeline", "GET /api/v1/intel/graph/expand",
 	"GET /api/v1/cases/{id}/lifecycle", "GET /api/v1/cases/{id}/suspects", "GET /api/v1/suspects/{id}", "GET /api/v1/approvals",
 	"GET /api/v1/instructions/pending", "GET /api/v1/warnings/{id}/instruction", "GET /instructions", "GET /api/v1/consultations",
-	"GET /consultations",
+	"GET /consultations", "GET /api/v1/supervision/tasks", "GET /league",
 	"GET /cases/{id}/summary"}
 
 // write sends a write as user: to the API with the user's token and the
