@@ -198,14 +198,14 @@ func TestSupervisionTasks(t *testing.T) {
 			t.Fatalf("the leader's home: %.3000s", h.body)
 		}
 		l := lead.get("/league")
-		if l.status != 200 || !strings.Contains(l.body, `id="supervision-tasks"`) || !strings.Contains(l.body, fmt.Sprintf(`<tr data-task="%d">`, taskB)) ||
+		if l.status != 200 || !strings.Contains(l.body, `id="supervision-tasks"`) || !strings.Contains(l.body, fmt.Sprintf(`<tr data-task="%d" `, taskB)) ||
 			!strings.Contains(l.body, "劝阻成功率 75.0%（红线 80.0%）") || !strings.Contains(l.body, fmt.Sprintf(`action="/league/tasks/%d/close"`, taskB)) ||
-			strings.Contains(l.body, fmt.Sprintf(`<tr data-task="%d">`, taskA)) {
+			strings.Contains(l.body, fmt.Sprintf(`<tr data-task="%d" `, taskA)) {
 			t.Fatalf("league page: %d %.5000s", l.status, l.body)
 		}
 		off := newConsoleClient(t, f.srv.URL)
 		off.login("offB", "secret-offB")
-		if o := off.get("/league"); !strings.Contains(o.body, fmt.Sprintf(`<tr data-task="%d">`, taskB)) || strings.Contains(o.body, "/league/tasks/") {
+		if o := off.get("/league"); !strings.Contains(o.body, fmt.Sprintf(`<tr data-task="%d" `, taskB)) || strings.Contains(o.body, "/league/tasks/") {
 			t.Fatalf("a dissuader's league page: %.5000s", o.body)
 		}
 		if h := off.get("/"); strings.Contains(h.body, `id="home-supervision"`) {
