@@ -3,33 +3,26 @@ package console
 import (
 	"net/http"
 	"sort"
-	"time"
 
 	"github.com/fanzha/fanzha/internal/assess"
 	"github.com/fanzha/fanzha/internal/auth"
+	"github.com/fanzha/fanzha/internal/bulletin"
 	"github.com/fanzha/fanzha/internal/web"
 )
 
-// The 大屏's 考核排名: this month's league table of the caller's node
-// (assess.Compute, the function GET /api/v1/figures/league and /league
-// use, with the configured thresholds), each unit with its worst colour,
-// the red ones first, and how many units are of each colour.
+// The 大屏's 考核排名: this month's league of the caller's node so far
+// (bulletin.ComputeDashboardLeague, graded by assess.Compute — the
+// function GET /api/v1/figures/league and /league use, with the
+// configured thresholds), each unit with its worst colour, the red ones
+// first, and how many units are of each colour.
 
 // dashboardLeague is the 大屏's league block.
 type dashboardLeague struct {
-	Month    string // 2026年12月
+	Label    string // 2026年12月（截至 12-06 20:15）
 	From, To string // the period as /league takes it (YYYY-MM-DD, to included)
 	Unit     string // what a row is: 派出所, 乡镇/街道
-	Rows     []dashboardLeagueRow
+	Lines    []bulletin.LeagueLine
 	Counts   []dashboardColourCount
-}
-
-// dashboardLeagueRow is one unit and its colour.
-type dashboardLeagueRow struct {
-	AreaID     int64
-	Name       string
-	Colour     string // red, orange, yellow, green, or '' (nothing measured)
-	ColourName string
 }
 
 // dashboardColourCount is how many units are of one colour.
@@ -38,39 +31,24 @@ type dashboardColourCount struct {
 	N            int
 }
 
-// dashboardColours are the colours worst first, then the ungraded.
-var dashboardColours = []assess.Colour{assess.Red, assess.Orange, assess.Yellow, assess.Green, assess.None}
-
-// monthLeague computes this month's league of p's jurisdiction, from the
-// 1st through today; nil for a caller who may not read the figures.
+// monthLeague is this month's league of p's jurisdiction; nil for a
+// caller who may not read the figures.
 func (s *handler) monthLeague(r *http.Request, p *auth.Principal) (*dashboardLeague, error) {
 	if !p.Can(auth.CapFiguresRead) {
 		return nil, nil
 	}
-	now := s.Now().In(s.Loc)
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Loc)
-	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Loc).AddDate(0, 0, 1) // through today
-	lg, err := assess.Compute(r.Context(), s.DB, p.Scope, from, to)
+	board, err := bulletin.ComputeDashboardLeague(r.Context(), s.DB, p.Scope, s.Now(), s.Loc)
 	if err != nil {
 		return nil, err
 	}
-	b := &dashboardLeague{Month: from.Format("2006年1月"), From: from.Format("2006-01-02"), To: now.Format("2006-01-02"),
-		Unit: web.LeagueUnitName(p.Scope)}
-	rank := map[assess.Colour]int{}
-	for i, c := range dashboardColours {
-		rank[c] = i
-	}
-	n := map[assess.Colour]int{}
-	for _, row := range lg.Rows {
-		n[row.Colour]++
-		b.Rows = append(b.Rows, dashboardLeagueRow{AreaID: row.AreaID, Name: row.Name, Colour: string(row.Colour),
-			ColourName: assess.ColourName(row.Colour)})
-	}
-	sort.SliceStable(b.Rows, func(i, j int) bool {
-		return rank[assess.Colour(b.Rows[i].Colour)] < rank[assess.Colour(b.Rows[j].Colour)]
-	})
-	for _, c := range dashboardColours[:4] {
-		b.Counts = append(b.Counts, dashboardColourCount{Colour: string(c), Name: assess.ColourName(c), N: n[c]})
-	}
+	b := &dashboardLeague{Label: board.Label, From: board.From.In(s.Loc).Format("2006-01-02"),
+		To: board.To.In(s.Loc).Format("2006-01-02"), Unit: web.LeagueUnitName(p.Scope), Lines: board.Lines,
+		Counts: []dashboardColourCount{{string(assess.Red), assess.ColourName(assess.Red), board.Red},
+			{string(assess.Orange), assess.ColourName(assess.Orange), board.Orange},
+			{string(assess.Yellow), assess.ColourName(assess.Yellow), board.Yellow},
+			{string(assess.Green), assess.ColourName(assess.Green), board.Green}}}
+	// Worst first: red, orange, yellow, green, then the units not graded.
+	rank := map[assess.Colour]int{assess.Red: 0, assess.Orange: 1, assess.Yellow: 2, assess.Green: 3, assess.None: 4}
+	sort.SliceStable(b.Lines, func(i, j int) bool { return rank[b.Lines[i].Colour] < rank[b.Lines[j].Colour] })
 	return b, nil
 }

@@ -261,7 +261,7 @@ func TestDashboardLeague(t *testing.T) {
 		c := newConsoleClient(t, f.srv.URL)
 		c.login("admin", "secret-admin")
 		p := c.get("/dashboard")
-		if p.status != 200 || !strings.Contains(p.body, `id="dash-league"`) || !strings.Contains(p.body, today.Format("2006年1月")+" 考核排名") {
+		if p.status != 200 || !strings.Contains(p.body, `id="dash-league"`) || !strings.Contains(p.body, today.Format("2006年1月")+"（截至 ") {
 			t.Fatalf("dashboard: %d %.5000s", p.status, p.body)
 		}
 		units := regexp.MustCompile(`<span class="unit[^"]*" data-area="\d+" data-colour="([a-z]*)" title="[^"]*">([^<]+)</span>`).FindAllStringSubmatch(p.body, -1)
