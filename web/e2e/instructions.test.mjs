@@ -112,6 +112,9 @@ test('an instruction is imported, worked on a phone, reported back in the feedba
   const bg = { red: 'rgb(254, 202, 202)', orange: 'rgb(254, 215, 170)', yellow: 'rgb(254, 240, 138)', green: 'rgb(187, 247, 208)' };
   for (const [c, css] of colours) if (c) assert.equal(css, bg[c], `a ${c} cell is painted ${c}`);
   assert.match(await lead.textContent('#league-legend'), /红.*橙.*黄.*绿/);
+  // Below the table, the 督办 tasks of red units (the list, or that there is none).
+  assert.match(await lead.textContent('#supervision'), /督办任务/);
+  assert.ok(await lead.$('#supervision-tasks tbody tr'), 'the 督办 list has a row or the empty line');
   await lctx.close();
   assert.deepEqual(errors, []);
 });

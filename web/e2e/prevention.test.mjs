@@ -163,6 +163,17 @@ test('the dashboard draws its map and charts and refreshes live', async () => {
   const shot = new URL('dashboard.png', results).pathname;
   await page.screenshot({ path: shot });
   assert.ok(statSync(shot).size > 60_000, 'the dashboard screenshot is nearly empty');
+  // This month's 考核排名: each station in its worst colour, painted so,
+  // and the units counted per colour.
+  const counts = await page.$$eval('#dash-league .count', (els) => els.map((e) => e.textContent.trim()));
+  assert.equal(counts.length, 4, counts.join('|'));
+  counts.forEach((c, i) => assert.match(c, new RegExp(`^${'红橙黄绿'[i]} \\d+$`)));
+  const units = await page.$$eval('#dash-league .unit', (els) => els.map((e) => [e.dataset.colour, getComputedStyle(e).backgroundColor]));
+  assert.equal(units.length, 9, 'one unit per station');
+  const graded = counts.reduce((n, c) => n + Number(c.split(' ')[1]), 0);
+  assert.equal(graded, units.filter(([c]) => c).length, 'the counts add up to the graded units');
+  const bg = { red: 'rgb(254, 202, 202)', orange: 'rgb(254, 215, 170)', yellow: 'rgb(254, 240, 138)', green: 'rgb(187, 247, 208)' };
+  for (const [c, css] of units) if (c) assert.equal(css, bg[c], `a ${c} unit is painted ${c}`);
   // The map is drawn from the tree: one polygon per station.
   const dash = (await api(page, '/api/v1/dashboard')).body;
   assert.equal(dash.stations.length, 9);
