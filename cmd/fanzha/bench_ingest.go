@@ -87,7 +87,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	obs := &ingestObserver{}
 	in.OnCommit = obs.commit
-	go d.RunCheckpointsObserved(ctx, 2*time.Second, obs.checkpoint)
+	go d.RunCheckpointsObserved(ctx, db.CheckpointEvery, obs.checkpoint)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -92,7 +92,7 @@ func startWorkers(ctx context.Context, d *db.DB, srv *web.Server, wf workerFlags
 	g := st.WebhookGuard()
 	dl := &notify.Deliverer{DB: d, Log: log, SecretSource: st.Secrets, Guard: &g}
 	go dl.Run(ctx, 2*time.Second)
-	go d.RunCheckpoints(ctx, 2*time.Second)
+	go d.RunCheckpoints(ctx, db.CheckpointEvery)
 	go (&auth.AuditSealer{DB: d, Log: log}).Run(ctx, time.Second)                       // chains the audit log after commit (internal/auth/auditchain.go)
 	go (&bulletin.Scheduler{DB: d, Loc: zone.Shanghai, Log: log}).Run(ctx, time.Minute) // daily bulletin at the stored hour
 	// Instruction sign/feedback deadlines, and 回访 after successful dissuasions.

@@ -28,8 +28,10 @@ import (
 // for the first and continues from its head. VerifyAudit recomputes the
 // chain and reports the first row that does not match.
 
-// chainBatch is how many rows one sealing transaction takes.
-const chainBatch = 500
+// chainBatch is how many rows one sealing transaction takes: small enough
+// that the writers waiting behind it (the intake's group commits) wait a
+// few milliseconds, not a second's worth of rows.
+const chainBatch = 200
 
 // chainRow is a row as the chain hashes it.
 type chainRow struct {
@@ -133,19 +135,27 @@ func sealBatch(ctx context.Context, d *db.DB, now time.Time) (int, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(batch) == 0 {
+			return nil
+		}
+		// One statement parsed for the whole batch: parsing the UPDATE for
+		// every row held the write lock for ~0.2 ms a row, so a second's
+		// 500 rows stalled every writer behind the sealer for 100 ms.
+		seal, err := tx.Prepare(ctx, `UPDATE audit_log SET seq = ?, hash = ? WHERE id = ? AND hash IS NULL`)
+		if err != nil {
+			return fmt.Errorf("seal audit log: %w", err)
+		}
+		defer seal.Close()
 		for _, e := range batch {
 			seq++
 			prev = ChainHash(prev, seq, e)
-			res, err := tx.Exec(ctx, `UPDATE audit_log SET seq = ?, hash = ? WHERE id = ? AND hash IS NULL`, seq, prev, e.ID)
+			res, err := seal.ExecContext(ctx, seq, prev, e.ID)
 			if err != nil {
 				return fmt.Errorf("seal audit row %d: %w", e.ID, err)
 			}
 			if k, _ := res.RowsAffected(); k != 1 {
 				return fmt.Errorf("seal audit row %d: sealed by another process meanwhile", e.ID)
 			}
-		}
-		if len(batch) == 0 {
-			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE audit_chain SET seq = ?, hash = ?, sealed_at = ? WHERE id = 1`, seq, prev, db.Millis(now)); err != nil {
 			return fmt.Errorf("audit chain head: %w", err)
