@@ -83,7 +83,9 @@ func (o *ingestObserver) report() string {
 	if len(o.checks) > 0 {
 		var longest timedCheckpoint
 		pages, restarts := 0, 0
+		var restart time.Duration
 		for _, c := range o.checks {
+			restart = max(restart, c.Restart)
 			if c.Took > longest.Took {
 				longest = c
 			}
@@ -92,8 +94,8 @@ func (o *ingestObserver) report() string {
 				restarts++
 			}
 		}
-		fmt.Fprintf(&b, "\n  checkpoints: %d (%d restarted the log), longest %.1f ms (%d of %d log pages copied), largest log %d pages",
-			len(o.checks), restarts, ms(longest.Took), longest.CopiedPages, longest.LogPages, pages)
+		fmt.Fprintf(&b, "\n  checkpoints: %d (%d restarted the log), longest %.1f ms (%d of %d log pages copied), largest log %d pages, longest restart (writers wait) %.1f ms",
+			len(o.checks), restarts, ms(longest.Took), longest.CopiedPages, longest.LogPages, pages, ms(restart))
 	}
 	return b.String()
 }

@@ -384,7 +384,8 @@ type Checkpoint struct {
 	LogPages     int // pages in the write-ahead log
 	CopiedPages  int // pages of it now in the database file
 	Busy         bool
-	Restarted    bool // the log was large, fully copied, and started over (RESTART)
+	Restarted    bool          // the log was large, fully copied, and started over (RESTART)
+	Restart      time.Duration // of Took, the RESTART: the time writers of this process waited
 	Err          error
 	StartedAfter time.Duration // since RunCheckpointsObserved started
 }
@@ -429,6 +430,7 @@ func (d *DB) RunCheckpointsObserved(ctx context.Context, every time.Duration, fn
 					release()
 					r.StartedAfter = time.Since(start) - r.Took
 					c.Took += r.Took
+					c.Restart = r.Took
 					c.Err, c.Busy, c.Restarted = r.Err, r.Busy, r.Err == nil && !r.Busy
 				}
 			}
