@@ -274,15 +274,14 @@ func (c *Consumer) Run(ctx context.Context) error {
 		batch = 2000
 	}
 	// A reader goroutine keeps messages flowing from the server (the client
-	// buffers up to two batches ahead) and decodes them while the previous
-	// batch commits: fetching, decoding and storing overlap instead of
-	// taking turns.
+	// buffers up to two batches ahead) while the previous batch commits:
+	// fetching and storing overlap instead of taking turns.
 	it, err := cons.Messages(jetstream.PullMaxMessages(2 * batch))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", ConsumerName, err)
 	}
 	defer it.Stop()
-	ch := make(chan received, 2*batch)
+	ch := make(chan jetstream.Msg, 2*batch)
 	go func() {
 		defer close(ch)
 		for {
@@ -300,14 +299,14 @@ func (c *Consumer) Run(ctx context.Context) error {
 				}
 			}
 			select {
-			case ch <- c.decode(m):
+			case ch <- m:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
 	for {
-		var first received
+		var first jetstream.Msg
 		select {
 		case m, ok := <-ch:
 			if !ok {
@@ -319,7 +318,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 		// Whatever else has arrived joins the batch: under load batches
 		// grow, idle a single warning is stored at once.
-		list := []received{first}
+		list := []jetstream.Msg{first}
 	gather:
 		for len(list) < batch {
 			select {
@@ -335,7 +334,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if err := c.take(ctx, list, log); err != nil {
 			log.Error("stream intake failed; messages will be redelivered", "err", err, "messages", len(list))
 			for _, m := range list {
-				_ = m.msg.Nak()
+				_ = m.Nak()
 			}
 			select {
 			case <-time.After(time.Second):
@@ -365,44 +364,33 @@ func (c *Consumer) setup(ctx context.Context, replicas int, log *slog.Logger) (j
 	return cons, nil
 }
 
-// received is a message as the reader decoded it: the warning (with its
-// instruction, if any), or why it is refused.
-type received struct {
-	msg    jetstream.Msg
-	in     instruction.Incoming
-	refuse string
-}
-
-func (c *Consumer) decode(m jetstream.Msg) received {
-	r := received{msg: m}
-	if err := json.Unmarshal(m.Data(), &r.in); err != nil {
-		r.refuse = "消息不是有效的预警 JSON：" + err.Error()
-		return r
-	}
-	if r.in.Instruction != nil {
-		// An instruction that cannot be read refuses its message alone,
-		// not the batch it arrived with.
-		if err := r.in.Instruction.Check(); err != nil {
-			r.refuse = err.Error()
-		} else if c.DB == nil {
-			r.refuse = "本服务未配置数据库，无法登记指令"
-		}
-	}
-	return r
-}
-
-func (c *Consumer) take(ctx context.Context, list []received, log *slog.Logger) error {
+func (c *Consumer) take(ctx context.Context, list []jetstream.Msg, log *slog.Logger) error {
 	inputs := make([]instruction.Incoming, 0, len(list))
 	owner := make([]int, 0, len(list))
 	var bad []int
 	reasons := map[int]string{}
-	for i, r := range list {
-		if r.refuse != "" {
+	for i, m := range list {
+		var in instruction.Incoming
+		if err := json.Unmarshal(m.Data(), &in); err != nil {
 			bad = append(bad, i)
-			reasons[i] = r.refuse
+			reasons[i] = "消息不是有效的预警 JSON：" + err.Error()
 			continue
 		}
-		inputs = append(inputs, r.in)
+		if in.Instruction != nil {
+			// An instruction that cannot be read refuses its message
+			// alone, not the batch it arrived with.
+			if err := in.Instruction.Check(); err != nil {
+				bad = append(bad, i)
+				reasons[i] = err.Error()
+				continue
+			}
+			if c.DB == nil {
+				bad = append(bad, i)
+				reasons[i] = "本服务未配置数据库，无法登记指令"
+				continue
+			}
+		}
+		inputs = append(inputs, in)
 		owner = append(owner, i)
 	}
 	who := auth.AuditEntry{Username: "stream:" + SubjectIn, IP: "nats"}
@@ -420,7 +408,7 @@ func (c *Consumer) take(ctx context.Context, list []received, log *slog.Logger) 
 	// Stored (or refused for good): acknowledge. Refused messages are
 	// published with their reason so the sender can fix and resend.
 	for _, i := range bad {
-		m := list[i].msg
+		m := list[i]
 		meta, _ := m.Metadata()
 		rej := Rejection{Subject: m.Subject(), Reason: reasons[i], Payload: truncate(string(m.Data()), 2000)}
 		if meta != nil {
@@ -432,8 +420,8 @@ func (c *Consumer) take(ctx context.Context, list []received, log *slog.Logger) 
 		}
 		log.Warn("stream warning refused", "reason", rej.Reason, "seq", rej.Sequence)
 	}
-	for _, r := range list {
-		if err := r.msg.Ack(); err != nil {
+	for _, m := range list {
+		if err := m.Ack(); err != nil {
 			log.Warn("ack", "err", err)
 		}
 	}

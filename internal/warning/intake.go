@@ -65,8 +65,8 @@ type CommitStats struct {
 	Jobs     int
 	// Wait is the time spent waiting for this process's previous batch.
 	Wait time.Duration
-	// Prepare is reading what changed (generations, roster) and routing
-	// the warnings, at the start of the transaction.
+	// Prepare is reading what changed (generations, roster) before the
+	// transaction.
 	Prepare time.Duration
 	// Begin is the wait for the transaction (on SQLite the write lock).
 	Begin time.Duration
@@ -109,11 +109,11 @@ func (in *Intake) SetPolicy(p Policy) { in.policy.Store(&p) }
 
 // refresh reloads what changed since intake last looked: the tree (the
 // address matcher and routing), the roster (who is on duty) and the
-// settings (deadlines). One small query per commit, in the commit's
-// transaction; a console edit is therefore in force for the very next
-// warning, on every replica. Called with mu held.
-func (in *Intake) refresh(ctx context.Context, q db.Querier) error {
-	gens, err := db.Generations(ctx, q)
+// settings (deadlines). One small query per commit; a console edit is
+// therefore in force for the very next warning, on every replica. Called
+// with mu held.
+func (in *Intake) refresh(ctx context.Context) error {
+	gens, err := db.Generations(ctx, in.db)
 	if err != nil {
 		return err
 	}
@@ -377,31 +377,27 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	var st CommitStats
 	tLocked := time.Now()
 	st.Wait = tLocked.Sub(t0)
+	if err := in.refresh(ctx); err != nil {
+		return err
+	}
+	now := in.now().UTC()
+	tree := in.tree.Load()
+	onDuty, err := in.onDutyAt(ctx, now)
+	if err != nil {
+		return err
+	}
 	var items []*normalized
 	for _, j := range jobs {
 		items = append(items, j.items...)
 	}
-	now := in.now().UTC()
+	routeItems(tree, items)
+	stations := stationKeys(items)
 	var changed []int64
-	var tIn, tPrepared, tOut time.Time
+	var tIn, tOut time.Time
 	tTx := time.Now()
-	err := in.db.InTx(ctx, func(tx *db.Tx) error {
+	err = in.db.InTx(ctx, func(tx *db.Tx) error {
 		tIn = time.Now()
 		defer func() { tOut = time.Now() }()
-		// What changed is read in the transaction: on SQLite through the
-		// writer's connection, whose cache is warm (a pooled reader's
-		// cache is emptied by every commit, and the read cost ~3 ms).
-		if err := in.refresh(ctx, tx); err != nil {
-			return err
-		}
-		tree := in.tree.Load()
-		onDuty, err := in.onDutyAt(ctx, now)
-		if err != nil {
-			return err
-		}
-		routeItems(tree, items)
-		stations := stationKeys(items)
-		tPrepared = time.Now()
 		b, err := newBatch(ctx, tx, in, tree, now, onDuty)
 		if err != nil {
 			return err
@@ -479,7 +475,7 @@ func (in *Intake) commit(ctx context.Context, jobs []*job) error {
 	if in.OnCommit != nil {
 		end := time.Now()
 		st.Warnings, st.Jobs = len(items), len(jobs)
-		st.Prepare, st.Begin, st.Work, st.Commit = tPrepared.Sub(tIn), tIn.Sub(tTx), tOut.Sub(tPrepared), end.Sub(tOut)
+		st.Prepare, st.Begin, st.Work, st.Commit = tTx.Sub(tLocked), tIn.Sub(tTx), tOut.Sub(tIn), end.Sub(tOut)
 		in.OnCommit(st)
 	}
 	if in.OnStored != nil && len(changed) > 0 {
