@@ -16,7 +16,7 @@ import (
 	"github.com/fanzha/fanzha/internal/web"
 )
 
-// The leaders' league table (/league: one row per station or town, each
+// The leaders' league table (/league: one row per station, town, city or county, each
 // figure in its colour 红/橙/黄/绿, and the open 督办 tasks of red units
 // with their closing) and the 96110 and walk-in consultations
 // (/consultations: log, convert to a warning or a 断卡 lead, close).
