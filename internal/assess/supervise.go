@@ -391,13 +391,20 @@ func (s *Supervisor) tick(ctx context.Context) ([]Task, error) {
 		return nil, err
 	}
 	from, to := LastMonth(now)
+	// Every assessing level ranks the one below (Compute): the root, and
+	// under it each city (its counties), county (its stations) and
+	// station (its towns).
 	nodes := []area.Node{root}
 	if root.Level != area.Station {
-		st, err := area.ByLevel(ctx, s.DB, root, area.Station)
+		under, err := area.ByLevels(ctx, s.DB, root, area.City, area.County, area.Station)
 		if err != nil {
 			return nil, err
 		}
-		nodes = append(nodes, area.Live(st)...)
+		for _, n := range area.Live(under) {
+			if n.ID != root.ID {
+				nodes = append(nodes, n)
+			}
+		}
 	}
 	var made []Task
 	for _, n := range nodes {
