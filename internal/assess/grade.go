@@ -30,6 +30,14 @@ const (
 
 var colourRank = map[Colour]int{Red: 0, Orange: 1, Yellow: 2, Green: 3}
 
+// Rank orders colours worst first: red 0 … green 3, not graded (None) last.
+func Rank(c Colour) int {
+	if r, ok := colourRank[c]; ok {
+		return r
+	}
+	return len(colourRank)
+}
+
 // ColourName is the Chinese label of a colour.
 func ColourName(c Colour) string {
 	switch c {
@@ -53,7 +61,7 @@ func Worse(a, b Colour) Colour {
 	if b == None {
 		return a
 	}
-	if colourRank[b] < colourRank[a] {
+	if Rank(b) < Rank(a) {
 		return b
 	}
 	return a

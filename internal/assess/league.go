@@ -47,8 +47,9 @@ type League struct {
 
 // Compute builds the league table of the units under a node the caller may
 // see (node inside scope): the cities under a province, the counties under
-// a city, the stations under a county, the towns under a station. Figures of a unit count the
-// records of its territory (the person's place, or the handling station):
+// a city, the stations under a county, the towns under a station. Figures
+// of a unit count the records of its territory (the person's place, or the
+// handling station):
 //
 //   - dissuasion, relapse: dissuade.DissuasionRates of the unit;
 //   - first_contact: warnings received in the period with a contact
@@ -184,14 +185,8 @@ func unitsUnder(ctx context.Context, q db.Querier, node area.Node) ([]area.Node,
 		if err != nil {
 			return nil, err
 		}
-		var out []area.Node
-		for _, n := range nodes {
-			if n.ID != node.ID && !n.Retired {
-				out = append(out, n)
-			}
-		}
-		if len(out) > 0 {
-			return out, nil
+		if live := area.Live(nodes); len(live) > 0 {
+			return live, nil
 		}
 	}
 	return nil, nil

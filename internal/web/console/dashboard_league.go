@@ -48,7 +48,6 @@ func (s *handler) monthLeague(r *http.Request, p *auth.Principal) (*dashboardLea
 			{string(assess.Yellow), assess.ColourName(assess.Yellow), board.Yellow},
 			{string(assess.Green), assess.ColourName(assess.Green), board.Green}}}
 	// Worst first: red, orange, yellow, green, then the units not graded.
-	rank := map[assess.Colour]int{assess.Red: 0, assess.Orange: 1, assess.Yellow: 2, assess.Green: 3, assess.None: 4}
-	sort.SliceStable(b.Lines, func(i, j int) bool { return rank[b.Lines[i].Colour] < rank[b.Lines[j].Colour] })
+	sort.SliceStable(b.Lines, func(i, j int) bool { return assess.Rank(b.Lines[i].Colour) < assess.Rank(b.Lines[j].Colour) })
 	return b, nil
 }
