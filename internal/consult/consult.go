@@ -234,6 +234,13 @@ type CardLead struct {
 	Phone          string `json:"phone,omitempty"`
 }
 
+// Masked is the lead as a caller without unmask sees it: the account
+// masked as in the consultation list (Consultation.Masked).
+func (l CardLead) Masked(m auth.Masker) CardLead {
+	l.Account = m.Card(l.Account)
+	return l
+}
+
 // ConvertToCardLead turns a tip that names a scam account or phone number
 // into a 断卡 lead: fanzha has no separate card-lead record, so the lead is
 // 两卡研判's own — each number is labelled a mule (intel.SetLabel, label

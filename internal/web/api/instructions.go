@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/fanzha/fanzha/internal/assess"
@@ -353,11 +354,16 @@ func (s *handler) handleConsultationLead(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
+	// Asked first: a caller refused unmask=1 converts nothing.
+	m, err := s.Masker(r, p, "consultation", strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
 	lead, err := consult.ConvertToCardLead(r.Context(), s.DB, p.Scope, s.AuditEntry(r, p), id, s.Now())
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusCreated, lead)
+	web.WriteJSON(w, http.StatusCreated, lead.Masked(m))
 	return nil
 }
 
